@@ -1,0 +1,18 @@
+// The subcommands of the lutforge executable. Each parses its own options and returns the exit
+// code; errors are thrown as lutforge::Error and printed by main.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lutforge::cli {
+
+// Exit codes, documented in the README.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 2;  // bad input, bad options, failed tool
+
+int cmd_stats(const std::vector<std::string>& args);
+int cmd_sim(const std::vector<std::string>& args);
+int cmd_convert(const std::vector<std::string>& args);
+
+}  // namespace lutforge::cli

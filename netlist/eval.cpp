@@ -1,0 +1,332 @@
+#include "netlist/eval.hpp"
+
+#include <cassert>
+#include <unordered_map>
+
+#include "netlist/levels.hpp"
+
+namespace lutforge {
+namespace {
+
+using Op = Evaluator::Op;
+using Instr = Evaluator::Instr;
+constexpr uint32_t kZero = 0, kOne = 1;  // slots that hold all-0 and all-1 words
+
+struct TableHash {
+  size_t operator()(const TruthTable& t) const { return hash_value(t); }
+};
+
+// Emits instructions with constant folding. Temporaries come from a scratch region that every
+// cell reuses, since a cell's temporaries are dead once its outputs are copied out.
+class Builder {
+ public:
+  Builder(std::vector<Instr>& out, uint32_t temp_base) : out_(out), base_(temp_base), next_(temp_base) {}
+
+  void start_cell() { next_ = base_; }
+  uint32_t max_temp() const { return max_; }
+
+  uint32_t emit(Op op, uint32_t a, uint32_t b = 0, uint32_t c = 0) {
+    const uint32_t d = next_++;
+    if (next_ > max_) max_ = next_;
+    out_.push_back({op, d, a, b, c});
+    return d;
+  }
+  // Moves `value` into `dst`: retargets the instruction that produced it when that is the last one.
+  void place(uint32_t value, uint32_t dst) {
+    if (value >= base_ && !out_.empty() && out_.back().dst == value) out_.back().dst = dst;
+    else out_.push_back({Op::Copy, dst, value, 0, 0});
+  }
+
+  uint32_t not_(uint32_t a) {
+    if (a == kZero) return kOne;
+    if (a == kOne) return kZero;
+    return emit(Op::Not, a);
+  }
+  uint32_t and_(uint32_t a, uint32_t b) {
+    if (a == kZero || b == kZero) return kZero;
+    if (a == kOne || a == b) return b;
+    if (b == kOne) return a;
+    return emit(Op::And, a, b);
+  }
+  uint32_t or_(uint32_t a, uint32_t b) {
+    if (a == kOne || b == kOne) return kOne;
+    if (a == kZero || a == b) return b;
+    if (b == kZero) return a;
+    return emit(Op::Or, a, b);
+  }
+  uint32_t xor_(uint32_t a, uint32_t b) {
+    if (a == kZero) return b;
+    if (b == kZero) return a;
+    if (a == kOne) return not_(b);
+    if (b == kOne) return not_(a);
+    if (a == b) return kZero;
+    return emit(Op::Xor, a, b);
+  }
+  uint32_t and_not(uint32_t a, uint32_t b) {  // a & ~b
+    if (b == kZero) return a;
+    if (b == kOne || a == kZero || a == b) return kZero;
+    if (a == kOne) return not_(b);
+    return emit(Op::AndNot, a, b);
+  }
+  uint32_t or_not(uint32_t a, uint32_t b) {  // a | ~b
+    if (b == kOne) return a;
+    if (b == kZero || a == kOne || a == b) return kOne;
+    if (a == kZero) return not_(b);
+    return emit(Op::OrNot, a, b);
+  }
+  uint32_t mux(uint32_t s, uint32_t hi, uint32_t lo) {  // s ? hi : lo
+    if (s == kZero || hi == lo) return lo;
+    if (s == kOne) return hi;
+    if (lo == kZero) return and_(s, hi);
+    if (hi == kZero) return and_not(lo, s);
+    if (lo == kOne) return or_not(hi, s);
+    if (hi == kOne) return or_(s, lo);
+    return emit(Op::Mux, lo, hi, s);
+  }
+  uint32_t xor3(uint32_t a, uint32_t b, uint32_t c) {
+    if (a <= kOne || b <= kOne || c <= kOne) return xor_(xor_(a, b), c);
+    return emit(Op::Xor3, a, b, c);
+  }
+  uint32_t maj(uint32_t a, uint32_t b, uint32_t c) {
+    if (a == kZero) return and_(b, c);
+    if (b == kZero) return and_(a, c);
+    if (c == kZero) return and_(a, b);
+    if (a == kOne) return or_(b, c);
+    if (b == kOne) return or_(a, c);
+    if (c == kOne) return or_(a, b);
+    return emit(Op::Maj, a, b, c);
+  }
+
+  // f over inputs in[0..n-1]: Shannon decomposition on the highest input with memoized
+  // sub-functions, which shares equal cofactors.
+  uint32_t lut(const TruthTable& f, const std::vector<uint32_t>& in) {
+    memo_.clear();
+    return lut_rec(f, in);
+  }
+
+  // dst += addend (both `width` bits, LSB first), ripple carry.
+  void add_into(std::vector<uint32_t>& acc, const std::vector<uint32_t>& addend, size_t from = 0) {
+    uint32_t carry = kZero;
+    for (size_t i = from; i < acc.size(); ++i) {
+      const uint32_t a = acc[i], b = addend[i];
+      acc[i] = xor3(a, b, carry);
+      if (i + 1 < acc.size()) carry = maj(a, b, carry);
+    }
+  }
+
+ private:
+  uint32_t lut_rec(const TruthTable& f, const std::vector<uint32_t>& in) {
+    if (is_constant(f, false)) return kZero;
+    if (is_constant(f, true)) return kOne;
+    if (auto it = memo_.find(f); it != memo_.end()) return it->second;
+    const uint32_t v = in[f.num_vars() - 1];
+    auto [f0, f1] = split_top(f);
+    uint32_t r;
+    if (f0 == f1) r = lut_rec(f0, in);
+    else if (f0 == ~f1) r = xor_(v, lut_rec(f0, in));
+    else {
+      const uint32_t s0 = lut_rec(f0, in);
+      const uint32_t s1 = lut_rec(f1, in);
+      r = mux(v, s1, s0);
+    }
+    memo_.emplace(f, r);
+    return r;
+  }
+
+  std::vector<Instr>& out_;
+  uint32_t base_, next_, max_ = 0;
+  std::unordered_map<TruthTable, uint32_t, TableHash> memo_;
+};
+
+// Extends or truncates a word to `width` bits.
+std::vector<uint32_t> extend(std::vector<uint32_t> bits, uint32_t width, bool is_signed) {
+  const uint32_t fill = is_signed && !bits.empty() ? bits.back() : kZero;
+  bits.resize(width, fill);
+  return bits;
+}
+
+template <unsigned W>
+inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
+  for (size_t k = 0; k < n; ++k) {
+    const Instr& i = prog[k];
+    uint64_t* __restrict d = v + size_t{i.dst} * W;
+    const uint64_t* __restrict a = v + size_t{i.a} * W;
+    const uint64_t* __restrict b = v + size_t{i.b} * W;
+    const uint64_t* __restrict c = v + size_t{i.c} * W;
+    switch (i.op) {
+      case Op::And: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & b[w]; break;
+      case Op::Or: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | b[w]; break;
+      case Op::Xor: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w]; break;
+      case Op::AndNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & ~b[w]; break;
+      case Op::OrNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | ~b[w]; break;
+      case Op::Nand: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] & b[w]); break;
+      case Op::Nor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] | b[w]); break;
+      case Op::Xnor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] ^ b[w]); break;
+      case Op::Not: for (unsigned w = 0; w < W; ++w) d[w] = ~a[w]; break;
+      case Op::Copy: for (unsigned w = 0; w < W; ++w) d[w] = a[w]; break;
+      case Op::Mux: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]); break;
+      case Op::Maj: for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w])); break;
+      case Op::Xor3: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w]; break;
+    }
+  }
+}
+
+__attribute__((target_clones("avx2", "default"))) void run1(const Instr* p, size_t n, uint64_t* v) { run_impl<1>(p, n, v); }
+__attribute__((target_clones("avx2", "default"))) void run4(const Instr* p, size_t n, uint64_t* v) { run_impl<4>(p, n, v); }
+__attribute__((target_clones("avx2", "default"))) void run8(const Instr* p, size_t n, uint64_t* v) { run_impl<8>(p, n, v); }
+__attribute__((target_clones("avx2", "default"))) void run16(const Instr* p, size_t n, uint64_t* v) { run_impl<16>(p, n, v); }
+
+}  // namespace
+
+Evaluator::Evaluator(const Netlist& nl, unsigned words) : words_(words) {
+  assert(words >= 1);
+  const Levels lv = levelize(nl);
+
+  // Slots: 0 and 1 are the constants, then every output bit of every node, then a state slot
+  // for each register with an asynchronous reset (its Q is a function of the state), then a
+  // staging slot per register, then the scratch temporaries.
+  uint32_t next_slot = 2;
+  signal_slots_.resize(nl.num_nodes());
+  std::vector<uint32_t> state_slot(nl.num_nodes(), 0);
+  for (NodeId n = 0; n < nl.num_nodes(); ++n) {
+    const Cell& c = nl.cell(n);
+    if (const auto* k = std::get_if<Const>(&c)) {
+      signal_slots_[n] = {k->value ? kOne : kZero};
+      continue;
+    }
+    for (uint32_t b = 0; b < num_output_bits(c); ++b) signal_slots_[n].push_back(next_slot++);
+  }
+  std::vector<NodeId> regs;
+  for (NodeId n = 0; n < nl.num_nodes(); ++n) {
+    if (const auto* d = std::get_if<Dff>(&nl.cell(n))) {
+      regs.push_back(n);
+      state_slot[n] = d->has_async_reset ? next_slot++ : signal_slots_[n][0];
+    }
+  }
+  std::vector<uint32_t> staging(nl.num_nodes(), 0);
+  for (NodeId r : regs) staging[r] = next_slot++;
+
+  const uint32_t temp_base = next_slot;
+  Builder comb(comb_, temp_base);
+  auto in = [&](NodeId n, uint32_t pin) {
+    const Signal s = nl.fanin(n)[pin];
+    return signal_slots_[s.node][s.bit];
+  };
+  auto ins = [&](NodeId n, uint32_t from, uint32_t count) {
+    std::vector<uint32_t> v(count);
+    for (uint32_t i = 0; i < count; ++i) v[i] = in(n, from + i);
+    return v;
+  };
+
+  for (NodeId n : lv.order) {
+    const Cell& c = nl.cell(n);
+    comb.start_cell();
+    const auto& out = signal_slots_[n];
+    if (const auto* l = std::get_if<Lut>(&c)) {
+      comb.place(comb.lut(l->function, ins(n, 0, l->function.num_vars())), out[0]);
+    } else if (const auto* g = std::get_if<Gate>(&c)) {
+      comb.place(comb.lut(make_gate(g->id), ins(n, 0, 2)), out[0]);
+    } else if (const auto* a = std::get_if<Adder>(&c)) {
+      std::vector<uint32_t> acc(a->width, kZero);
+      uint32_t pin = 0;
+      for (const auto& op : a->operands) {
+        comb.add_into(acc, extend(ins(n, pin, op.width), a->width, op.is_signed));
+        pin += op.width;
+      }
+      for (uint32_t b = 0; b < a->width; ++b) comb.place(acc[b], out[b]);
+    } else if (const auto* m = std::get_if<ArgMax>(&c)) {
+      std::vector<uint32_t> best = ins(n, 0, m->width);
+      std::vector<uint32_t> idx(out.size(), kZero);
+      for (uint32_t i = 1; i < m->count; ++i) {
+        const auto w = ins(n, i * m->width, m->width);
+        uint32_t less = kZero;  // best < w, from the LSB up
+        for (uint32_t j = 0; j < m->width; ++j) {
+          const bool sign_bit = m->is_signed && j + 1 == m->width;
+          const uint32_t differ = comb.xor_(best[j], w[j]);
+          less = comb.mux(differ, sign_bit ? comb.not_(w[j]) : w[j], less);
+        }
+        for (uint32_t j = 0; j < m->width; ++j) best[j] = comb.mux(less, w[j], best[j]);
+        for (uint32_t k = 0; k < idx.size(); ++k) idx[k] = comb.mux(less, ((i >> k) & 1) ? kOne : kZero, idx[k]);
+      }
+      for (uint32_t k = 0; k < idx.size(); ++k) comb.place(idx[k], out[k]);
+    } else if (const auto* d = std::get_if<PackedDsp>(&c)) {
+      const uint32_t w = d->p_width;
+      const auto a = extend(ins(n, 0, d->a_width), w, d->is_signed);
+      const auto b = extend(ins(n, d->a_width, d->b_width), w, d->is_signed);
+      std::vector<uint32_t> acc = extend(ins(n, d->a_width + d->b_width, d->c_width), w, d->is_signed);
+      for (uint32_t j = 0; j < w; ++j) {
+        if (b[j] == kZero) continue;
+        std::vector<uint32_t> pp(w, kZero);
+        for (uint32_t i = j; i < w; ++i) pp[i] = comb.and_(a[i - j], b[j]);
+        comb.add_into(acc, pp, j);
+      }
+      for (uint32_t k = 0; k < w; ++k) comb.place(acc[k], out[k]);
+    } else if (const auto* d = std::get_if<Dff>(&c); d && d->has_async_reset) {
+      const uint32_t arst = in(n, num_input_pins(c) - 1);
+      comb.place(comb.mux(arst, d->async_reset_value ? kOne : kZero, state_slot[n]), out[0]);
+    }
+  }
+
+  // Next-state functions, evaluated after the combinational logic and committed together.
+  Builder next(next_, temp_base);
+  for (NodeId r : regs) {
+    const auto& d = std::get<Dff>(nl.cell(r));
+    next.start_cell();
+    uint32_t pin = 1;
+    const uint32_t q = state_slot[r], data = in(r, 0);
+    const uint32_t en = d.has_enable ? in(r, pin++) : kOne;
+    const uint32_t srst = d.has_sync_reset ? in(r, pin++) : kZero;
+    const uint32_t arst = d.has_async_reset ? in(r, pin++) : kZero;
+    const uint32_t sval = d.sync_reset_value ? kOne : kZero;
+    uint32_t v;
+    if (d.sync_reset_needs_enable) v = next.mux(en, next.mux(srst, sval, data), q);
+    else v = next.mux(srst, sval, next.mux(en, data, q));
+    v = next.mux(arst, d.async_reset_value ? kOne : kZero, v);
+    next.place(v, staging[r]);
+    commit_.emplace_back(q, staging[r]);
+    init_.emplace_back(q, d.init);
+  }
+  const uint32_t num_slots = std::max({temp_base, comb.max_temp(), next.max_temp()});
+
+  input_slots_.resize(nl.inputs().size());
+  for (size_t i = 0; i < nl.inputs().size(); ++i) input_slots_[i] = signal_slots_[nl.inputs()[i]];
+  output_slots_.resize(nl.outputs().size());
+  for (size_t i = 0; i < nl.outputs().size(); ++i)
+    for (uint32_t p = 0; p < nl.fanin(nl.outputs()[i]).size(); ++p) output_slots_[i].push_back(in(nl.outputs()[i], p));
+
+  values_.assign(size_t{num_slots} * words_, 0);
+  for (unsigned w = 0; w < words_; ++w) slot(kOne)[w] = ~uint64_t{0};
+  reset();
+}
+
+void Evaluator::reset() {
+  for (auto [s, v] : init_)
+    for (unsigned w = 0; w < words_; ++w) slot(s)[w] = v ? ~uint64_t{0} : 0;
+}
+
+void Evaluator::run(const std::vector<Instr>& prog) {
+  uint64_t* v = values_.data();
+  switch (words_) {
+    case 1: return run1(prog.data(), prog.size(), v);
+    case 4: return run4(prog.data(), prog.size(), v);
+    case 8: return run8(prog.data(), prog.size(), v);
+    case 16: return run16(prog.data(), prog.size(), v);
+  }
+  // Widths without a specialized kernel run word by word on a strided copy.
+  std::vector<uint64_t> lane(values_.size() / words_);
+  for (unsigned w = 0; w < words_; ++w) {
+    for (size_t s = 0; s < lane.size(); ++s) lane[s] = values_[s * words_ + w];
+    run1(prog.data(), prog.size(), lane.data());
+    for (size_t s = 0; s < lane.size(); ++s) values_[s * words_ + w] = lane[s];
+  }
+}
+
+void Evaluator::eval() { run(comb_); }
+
+void Evaluator::step() {
+  run(next_);
+  for (auto [q, s] : commit_)
+    for (unsigned w = 0; w < words_; ++w) slot(q)[w] = slot(s)[w];
+}
+
+}  // namespace lutforge

@@ -1,0 +1,141 @@
+#include "netlist/netlist.hpp"
+
+#include <cassert>
+
+#include "netlist/error.hpp"
+#include "netlist/levels.hpp"
+
+namespace lutforge {
+
+NodeId Netlist::add_input(const std::string& name, uint32_t width) {
+  if (find_port(name) != kNoNode) throw Error("port '" + name + "' is declared twice");
+  const NodeId n = add_cell(Input{width}, {}, name);
+  inputs_.push_back(n);
+  return n;
+}
+
+NodeId Netlist::add_output(const std::string& name, const std::vector<Signal>& bits) {
+  if (find_port(name) != kNoNode) throw Error("port '" + name + "' is declared twice");
+  const NodeId n = add_cell(Output{static_cast<uint32_t>(bits.size())}, bits, name);
+  outputs_.push_back(n);
+  return n;
+}
+
+NodeId Netlist::add_cell(Cell cell, const std::vector<Signal>& fanin, const std::string& name) {
+  const uint32_t pins = num_input_pins(cell);
+  assert(fanin.size() <= pins);
+  const NodeId n = static_cast<NodeId>(boost::add_vertex(Node{std::move(cell), {}, name}, graph_));
+  // The first constant node of each value becomes the shared one, so that a netlist read back
+  // from a file reuses its own constants.
+  if (const auto* k = std::get_if<Const>(&graph_[n].cell); k && const_nodes_[k->value] == kNoNode)
+    const_nodes_[k->value] = n;
+  graph_[n].fanin.assign(pins, Signal{});
+  for (uint32_t p = 0; p < fanin.size(); ++p)
+    if (fanin[p].connected()) connect(n, p, fanin[p]);
+  return n;
+}
+
+void Netlist::connect(NodeId node, uint32_t pin, Signal driver) {
+  assert(node < num_nodes() && pin < graph_[node].fanin.size());
+  assert(driver.connected() && driver.node < num_nodes());
+  Signal& slot = graph_[node].fanin[pin];
+  if (slot.connected()) {
+    const NodeId old = slot.node;
+    boost::remove_out_edge_if(
+        old,
+        [&](const Graph::edge_descriptor& e) {
+          return boost::target(e, graph_) == node && graph_[e].dst_pin == pin;
+        },
+        graph_);
+  }
+  slot = driver;
+  boost::add_edge(driver.node, node, Edge{driver.bit, pin}, graph_);
+}
+
+Signal Netlist::constant(bool value) {
+  NodeId& n = const_nodes_[value];
+  if (n == kNoNode) add_cell(Const{value}, {}, value ? "$const1" : "$const0");
+  return Signal{n, 0};
+}
+
+NodeId Netlist::find_port(const std::string& name) const {
+  for (NodeId n : inputs_)
+    if (graph_[n].name == name) return n;
+  for (NodeId n : outputs_)
+    if (graph_[n].name == name) return n;
+  return kNoNode;
+}
+
+std::string describe(const Netlist& nl, NodeId n) {
+  const std::string& name = nl.name(n);
+  if (!name.empty()) return "'" + name + "'";
+  return std::string(kind_name(nl.cell(n))) + " #" + std::to_string(n);
+}
+
+std::vector<std::string> verify(const Netlist& nl) {
+  std::vector<std::string> problems;
+  for (NodeId n = 0; n < nl.num_nodes(); ++n) {
+    const Cell& c = nl.cell(n);
+    const auto fanin = nl.fanin(n);
+    if (fanin.size() != num_input_pins(c)) {
+      problems.push_back("cell " + describe(nl, n) + " has " + std::to_string(fanin.size()) +
+                         " pins, expected " + std::to_string(num_input_pins(c)));
+      continue;
+    }
+    for (uint32_t p = 0; p < fanin.size(); ++p) {
+      const Signal s = fanin[p];
+      if (!s.connected()) {
+        problems.push_back("pin " + pin_name(c, p) + " of cell " + describe(nl, n) + " is undriven");
+      } else if (s.node >= nl.num_nodes() || s.bit >= num_output_bits(nl.cell(s.node))) {
+        problems.push_back("pin " + pin_name(c, p) + " of cell " + describe(nl, n) +
+                           " reads a bit that does not exist");
+      }
+    }
+    if (const auto* a = std::get_if<Adder>(&c)) {
+      if (a->operands.empty() || a->width == 0)
+        problems.push_back("adder " + describe(nl, n) + " needs at least one operand and a width");
+    } else if (const auto* a = std::get_if<ArgMax>(&c)) {
+      if (a->count < 1 || a->width == 0)
+        problems.push_back("argmax " + describe(nl, n) + " needs at least one word and a width");
+    } else if (const auto* d = std::get_if<PackedDsp>(&c)) {
+      if (d->p_width == 0 || d->p_width > 128)
+        problems.push_back("packed_dsp " + describe(nl, n) + " needs an output width of 1..128");
+    } else if (const auto* i = std::get_if<Input>(&c)) {
+      if (i->width == 0) problems.push_back("input port " + describe(nl, n) + " has width 0");
+    }
+  }
+  for (size_t i = 0; i < nl.outputs().size(); ++i)
+    for (size_t j = 0; j < nl.inputs().size(); ++j)
+      if (nl.name(nl.outputs()[i]) == nl.name(nl.inputs()[j]))
+        problems.push_back("port name '" + nl.name(nl.outputs()[i]) + "' is used twice");
+  if (problems.empty()) {
+    const auto loop = find_combinational_loop(nl);
+    if (!loop.empty()) {
+      std::string msg = "combinational loop through ";
+      for (size_t i = 0; i < loop.size() && i < 8; ++i) msg += (i ? " -> " : "") + describe(nl, loop[i]);
+      if (loop.size() > 8) msg += " -> ...";
+      problems.push_back(msg);
+    }
+  }
+  return problems;
+}
+
+void verify_or_throw(const Netlist& nl, const std::string& what) {
+  const auto problems = verify(nl);
+  if (problems.empty()) return;
+  std::string msg = what + ": " + problems.front();
+  if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more problems)";
+  throw Error(msg);
+}
+
+CellCounts count_cells(const Netlist& nl) {
+  CellCounts c;
+  for (NodeId n = 0; n < nl.num_nodes(); ++n) {
+    const Cell& cell = nl.cell(n);
+    ++c.by_kind[cell.index()];
+    if (const auto* l = std::get_if<Lut>(&cell)) ++c.lut_by_size[l->function.num_vars()];
+  }
+  return c;
+}
+
+}  // namespace lutforge

@@ -1,0 +1,118 @@
+// Netlist: cells connected bit by bit, stored in a boost::adjacency_list. A node is a cell (see
+// cells.hpp); each input pin of a node holds one Signal, which names a driving node and one of its
+// output bits, so a net has exactly one driver by construction. Graph edges mirror the pins and
+// give fanout. Nodes are never removed: passes build a new netlist, which keeps NodeIds dense and
+// iteration order deterministic.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "netlist/cells.hpp"
+
+namespace lutforge {
+
+using NodeId = uint32_t;
+inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
+
+// One output bit of a node.
+struct Signal {
+  NodeId node = kNoNode;
+  uint32_t bit = 0;
+  bool connected() const { return node != kNoNode; }
+  friend bool operator==(const Signal&, const Signal&) = default;
+  friend auto operator<=>(const Signal&, const Signal&) = default;
+};
+
+struct SignalHash {
+  size_t operator()(const Signal& s) const { return (uint64_t{s.node} << 20) ^ s.bit; }
+};
+
+// A sink of a signal: input pin `pin` of node `node`.
+struct PinRef {
+  NodeId node;
+  uint32_t pin;
+};
+
+class Netlist {
+ public:
+  Netlist() = default;
+
+  // Ports. Names must be unique among ports; ports keep the order in which they were added.
+  NodeId add_input(const std::string& name, uint32_t width);
+  NodeId add_output(const std::string& name, const std::vector<Signal>& bits);
+  // Any cell. Pins beyond fanin.size() stay unconnected until connect() is called.
+  NodeId add_cell(Cell cell, const std::vector<Signal>& fanin = {}, const std::string& name = {});
+  // Connects (or reconnects) an input pin.
+  void connect(NodeId node, uint32_t pin, Signal driver);
+  // The shared constant node of each value, created on first use.
+  Signal constant(bool value);
+
+  size_t num_nodes() const { return boost::num_vertices(graph_); }
+  const Cell& cell(NodeId n) const { return graph_[n].cell; }
+  std::span<const Signal> fanin(NodeId n) const { return graph_[n].fanin; }
+  const std::string& name(NodeId n) const { return graph_[n].name; }
+  void set_name(NodeId n, const std::string& name) { graph_[n].name = name; }
+
+  const std::vector<NodeId>& inputs() const { return inputs_; }
+  const std::vector<NodeId>& outputs() const { return outputs_; }
+  // The port node of that name, or kNoNode.
+  NodeId find_port(const std::string& name) const;
+
+  // Every pin that reads any output bit of `n`, as (sink, pin, bit) in a deterministic order.
+  template <typename F>
+  void foreach_fanout(NodeId n, F&& f) const {
+    for (auto [it, end] = boost::out_edges(n, graph_); it != end; ++it) {
+      const auto& e = graph_[*it];
+      f(PinRef{static_cast<NodeId>(boost::target(*it, graph_)), e.dst_pin}, e.src_bit);
+    }
+  }
+  size_t fanout_size(NodeId n) const { return boost::out_degree(n, graph_); }
+
+  // The design's name and its clock input (empty for a purely combinational design). The clock is
+  // not one of inputs(): every register is clocked by it.
+  const std::string& design_name() const { return design_name_; }
+  void set_design_name(const std::string& s) { design_name_ = s; }
+  const std::string& clock_name() const { return clock_name_; }
+  void set_clock_name(const std::string& s) { clock_name_ = s; }
+
+ private:
+  struct Node {
+    Cell cell;
+    std::vector<Signal> fanin;
+    std::string name;
+  };
+  struct Edge {
+    uint32_t src_bit = 0;
+    uint32_t dst_pin = 0;
+  };
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
+
+  Graph graph_;
+  std::vector<NodeId> inputs_, outputs_;
+  NodeId const_nodes_[2] = {kNoNode, kNoNode};
+  std::string design_name_, clock_name_;
+};
+
+// The structural invariants: every pin is connected to an existing output bit, pin counts match
+// the cell parameters, parameters are sane, port names are unique and no combinational loop
+// exists. Returns one message per problem, empty when the netlist is sound.
+std::vector<std::string> verify(const Netlist& nl);
+// Throws Error with the first problems when verify() finds any. `what` names the netlist.
+void verify_or_throw(const Netlist& nl, const std::string& what);
+
+// A readable name of a node for messages: its name, or its kind and id.
+std::string describe(const Netlist& nl, NodeId n);
+
+// Sizes of the netlist by cell kind.
+struct CellCounts {
+  size_t by_kind[kNumCellKinds] = {};
+  size_t lut_by_size[TruthTable::kMaxVars + 1] = {};
+};
+CellCounts count_cells(const Netlist& nl);
+
+}  // namespace lutforge

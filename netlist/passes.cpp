@@ -1,0 +1,214 @@
+#include "netlist/passes.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <functional>
+#include <optional>
+
+#include "netlist/levels.hpp"
+
+namespace lutforge {
+namespace {
+
+// Called for each combinational cell with the cell and its fanin mapped into the new netlist.
+// Returns the new signals of the cell's output bits; it may add cells to `out`.
+using RewriteFn = std::function<std::vector<Signal>(Netlist& out, NodeId old, const std::vector<Signal>& fanin)>;
+
+// Copies a cell as it is.
+std::vector<Signal> copy_cell(Netlist& out, const Netlist& in, NodeId old, const std::vector<Signal>& fanin) {
+  const NodeId n = out.add_cell(in.cell(old), fanin, in.name(old));
+  std::vector<Signal> bits;
+  for (uint32_t b = 0; b < num_output_bits(in.cell(old)); ++b) bits.push_back({n, b});
+  return bits;
+}
+
+Netlist rebuild(const Netlist& in, const std::vector<char>& keep, const RewriteFn& rewrite) {
+  const Levels lv = levelize(in);
+  Netlist out;
+  out.set_design_name(in.design_name());
+  out.set_clock_name(in.clock_name());
+  std::vector<std::vector<Signal>> map(in.num_nodes());
+  auto mapped = [&](NodeId n) {
+    std::vector<Signal> f;
+    for (const Signal& s : in.fanin(n)) f.push_back(map[s.node][s.bit]);
+    return f;
+  };
+  for (NodeId n : in.inputs()) {
+    const NodeId m = out.add_input(in.name(n), std::get<Input>(in.cell(n)).width);
+    for (uint32_t b = 0; b < std::get<Input>(in.cell(n)).width; ++b) map[n].push_back({m, b});
+  }
+  std::vector<NodeId> regs;
+  for (NodeId n = 0; n < in.num_nodes(); ++n)
+    if (keep[n] && is_register(in.cell(n))) {
+      map[n] = {Signal{out.add_cell(in.cell(n), {}, in.name(n)), 0}};
+      regs.push_back(n);
+    }
+  for (NodeId n : lv.order) {
+    const Cell& c = in.cell(n);
+    if (!keep[n] || std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) || is_register(c))
+      continue;
+    if (const auto* k = std::get_if<Const>(&c)) {
+      map[n] = {out.constant(k->value)};
+      continue;
+    }
+    map[n] = rewrite(out, n, mapped(n));
+  }
+  for (NodeId r : regs) {
+    const auto f = mapped(r);
+    for (uint32_t p = 0; p < f.size(); ++p) out.connect(map[r][0].node, p, f[p]);
+  }
+  for (NodeId n : in.outputs()) out.add_output(in.name(n), mapped(n));
+  assert(verify(out).empty());
+  return out;
+}
+
+std::vector<char> live_nodes(const Netlist& nl) {
+  std::vector<char> live(nl.num_nodes(), 0);
+  std::vector<NodeId> stack(nl.outputs().begin(), nl.outputs().end());
+  for (NodeId n : nl.inputs()) live[n] = 1;
+  while (!stack.empty()) {
+    const NodeId n = stack.back();
+    stack.pop_back();
+    if (live[n] && !std::holds_alternative<Input>(nl.cell(n))) continue;
+    live[n] = 1;
+    for (const Signal& s : nl.fanin(n))
+      if (!live[s.node]) stack.push_back(s.node);
+  }
+  return live;
+}
+
+void fill_stats(PassStats* stats, const Netlist& before, const Netlist& after, size_t rewritten) {
+  if (!stats) return;
+  stats->nodes_before = before.num_nodes();
+  stats->nodes_after = after.num_nodes();
+  stats->rewritten = rewritten;
+}
+
+std::optional<bool> constant_of(const Netlist& nl, Signal s) {
+  if (const auto* k = std::get_if<Const>(&nl.cell(s.node))) return k->value;
+  return std::nullopt;
+}
+
+// The simplest form of f over `fanin`: constants folded in, repeated inputs merged and inputs
+// outside the support dropped. Returns the signal when the result is a constant or a plain input.
+std::optional<Signal> simplify(Netlist& out, TruthTable& f, std::vector<Signal>& fanin) {
+  for (unsigned v = 0; v < fanin.size(); ++v)
+    if (auto k = constant_of(out, fanin[v])) f = *k ? cofactor1(f, v) : cofactor0(f, v);
+  // Merge repeated signals: map each input to the first position holding the same signal.
+  std::vector<unsigned> map(fanin.size());
+  std::vector<Signal> unique;
+  for (unsigned v = 0; v < fanin.size(); ++v) {
+    auto it = std::find(unique.begin(), unique.end(), fanin[v]);
+    map[v] = static_cast<unsigned>(it - unique.begin());
+    if (it == unique.end()) unique.push_back(fanin[v]);
+  }
+  if (unique.size() != fanin.size()) {
+    f = remap_vars(f, map, static_cast<unsigned>(unique.size()));
+    fanin = unique;
+  }
+  const uint32_t sup = support(f);
+  std::vector<unsigned> vars;
+  std::vector<Signal> kept;
+  for (unsigned v = 0; v < fanin.size(); ++v)
+    if ((sup >> v) & 1) {
+      vars.push_back(v);
+      kept.push_back(fanin[v]);
+    }
+  if (kept.size() != fanin.size()) {
+    f = shrink_to(f, vars);
+    fanin = kept;
+  }
+  if (f.num_vars() == 0) return out.constant(get_bit(f, 0));
+  if (f.num_vars() == 1 && get_bit(f, 1) && !get_bit(f, 0)) return fanin[0];
+  return std::nullopt;
+}
+
+bool is_buffer(const Cell& c) {
+  const auto* l = std::get_if<Lut>(&c);
+  return l && l->function.num_vars() == 1 && get_bit(l->function, 1) && !get_bit(l->function, 0);
+}
+bool is_inverter(const Cell& c) {
+  const auto* l = std::get_if<Lut>(&c);
+  return l && l->function.num_vars() == 1 && !get_bit(l->function, 1) && get_bit(l->function, 0);
+}
+
+// The gate id of a 2-input table, inverse of make_gate.
+uint8_t gate_id_of(const TruthTable& f) {
+  return static_cast<uint8_t>((get_bit(f, 0) << 3) | (get_bit(f, 2) << 2) | (get_bit(f, 1) << 1) | get_bit(f, 3));
+}
+
+}  // namespace
+
+Netlist sweep(const Netlist& nl, PassStats* stats) {
+  const auto live = live_nodes(nl);
+  Netlist out = rebuild(nl, live, [&](Netlist& o, NodeId n, const std::vector<Signal>& f) { return copy_cell(o, nl, n, f); });
+  fill_stats(stats, nl, out, static_cast<size_t>(std::count(live.begin(), live.end(), 0)));
+  return out;
+}
+
+Netlist propagate_constants(const Netlist& nl, PassStats* stats) {
+  size_t rewritten = 0;
+  const std::vector<char> all(nl.num_nodes(), 1);
+  Netlist out = rebuild(nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
+    const Cell& c = nl.cell(n);
+    const auto* lut = std::get_if<Lut>(&c);
+    const auto* gate = std::get_if<Gate>(&c);
+    if (!lut && !gate) return copy_cell(o, nl, n, fanin);
+    TruthTable f = lut ? lut->function : make_gate(gate->id);
+    std::vector<Signal> in = fanin;
+    if (auto s = simplify(o, f, in)) {
+      ++rewritten;
+      return {*s};
+    }
+    if (gate && in.size() == 2 && in == fanin) return copy_cell(o, nl, n, fanin);
+    if (lut && in.size() == fanin.size()) return copy_cell(o, nl, n, fanin);
+    ++rewritten;
+    return {Signal{o.add_cell(Lut{std::move(f)}, in, nl.name(n)), 0}};
+  });
+  Netlist swept = sweep(out);
+  fill_stats(stats, nl, swept, rewritten);
+  return swept;
+}
+
+Netlist fold_buffers(const Netlist& nl, PassStats* stats) {
+  size_t rewritten = 0;
+  const std::vector<char> all(nl.num_nodes(), 1);
+  Netlist out = rebuild(nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
+    const Cell& c = nl.cell(n);
+    // Buffers in the new netlist were already bypassed, so fanin never names one; a buffer
+    // itself maps to its input.
+    if (is_buffer(c)) {
+      ++rewritten;
+      return {fanin[0]};
+    }
+    const auto* lut = std::get_if<Lut>(&c);
+    const auto* gate = std::get_if<Gate>(&c);
+    if (is_inverter(c)) {
+      // Two inverters in a row cancel.
+      if (is_inverter(o.cell(fanin[0].node))) {
+        ++rewritten;
+        return {o.fanin(fanin[0].node)[0]};
+      }
+      return copy_cell(o, nl, n, fanin);
+    }
+    if (!lut && !gate) return copy_cell(o, nl, n, fanin);
+    TruthTable f = lut ? lut->function : make_gate(gate->id);
+    std::vector<Signal> in = fanin;
+    bool changed = false;
+    for (unsigned v = 0; v < in.size(); ++v)
+      if (is_inverter(o.cell(in[v].node))) {
+        f = flip_var(f, v);
+        in[v] = o.fanin(in[v].node)[0];
+        changed = true;
+      }
+    if (!changed) return copy_cell(o, nl, n, fanin);
+    ++rewritten;
+    const NodeId m = gate ? o.add_cell(Gate{gate_id_of(f)}, in, nl.name(n)) : o.add_cell(Lut{std::move(f)}, in, nl.name(n));
+    return {Signal{m, 0}};
+  });
+  Netlist swept = sweep(out);
+  fill_stats(stats, nl, swept, rewritten);
+  return swept;
+}
+
+}  // namespace lutforge

@@ -1,0 +1,33 @@
+// Netlist passes. Each takes a netlist and returns a new one with the same ports, clock and
+// registers' behaviour, and the same function at every output on every cycle.
+//
+// Needs: a netlist that passes verify(). Guarantees: the result passes verify(); node order is
+// inputs, registers, combinational cells in topological order, outputs, so the result is
+// deterministic.
+#pragma once
+
+#include <cstddef>
+
+#include "netlist/netlist.hpp"
+
+namespace lutforge {
+
+struct PassStats {
+  size_t nodes_before = 0;
+  size_t nodes_after = 0;
+  size_t rewritten = 0;  // cells whose function or fanin the pass changed or removed
+};
+
+// Removes every cell that no output port reaches, through registers included.
+Netlist sweep(const Netlist& nl, PassStats* stats = nullptr);
+
+// Folds constant inputs into LUTs and gates, merges a LUT's repeated inputs, drops inputs a
+// function does not depend on, and replaces cells whose result becomes constant or a plain copy
+// of an input. Ends with sweep.
+Netlist propagate_constants(const Netlist& nl, PassStats* stats = nullptr);
+
+// Bypasses buffers (1-input identity LUTs) everywhere and absorbs inverters (1-input NOT LUTs)
+// into the LUTs and gates that read them. Ends with sweep.
+Netlist fold_buffers(const Netlist& nl, PassStats* stats = nullptr);
+
+}  // namespace lutforge

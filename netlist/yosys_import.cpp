@@ -1,0 +1,633 @@
+// Maps one module of a parsed Yosys JSON onto a Netlist.
+//
+// Cell libraries: generic gates ($_AND_ ... $_MUX_, $_AOI3_ ...), $lut, Yosys' fine and coarse
+// flip-flops, Xilinx LUT1..LUT6, MUXF7/8, CARRY4, FD[RSCP]E, and iCE40 SB_LUT4, SB_CARRY, SB_DFF*.
+// Every register must be clocked on the rising edge of one input port, which becomes the
+// netlist's clock. Active-low controls become inverters in front of the register. Constant x
+// and z bits read as 0 and are counted.
+#include <cassert>
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "netlist/error.hpp"
+#include "netlist/yosys_json.hpp"
+
+namespace lutforge {
+namespace {
+
+// Builds a truth table by evaluating f on every input assignment.
+TruthTable tabulate(unsigned k, const std::function<bool(unsigned)>& f) {
+  TruthTable tt(k);
+  for (unsigned i = 0; i < (1u << k); ++i)
+    if (f(i)) set_bit(tt, i);
+  return tt;
+}
+
+bool bit_of(unsigned v, unsigned i) { return (v >> i) & 1; }
+
+// The register flavour of a flip-flop cell type.
+struct RegSpec {
+  bool clk_pos = true;
+  bool has_en = false, en_pos = true;
+  bool has_srst = false, srst_pos = true, srst_needs_en = false;
+  bool has_arst = false, arst_pos = true;
+  // Reset values per bit come from the cell (uniform for fine cells, a parameter for coarse).
+};
+
+class Importer {
+ public:
+  Importer(const YosysDesign& d, const YosysModule& m, ImportStats* stats)
+      : design_(d), m_(m), stats_(stats) {}
+
+  Netlist run() {
+    nl_.set_design_name(m_.name);
+    index_nets();
+    find_clock();
+    add_inputs();
+    for (size_t i = 0; i < m_.cells.size(); ++i) {
+      cell_index_ = i;
+      if (clock_cells_.count(i)) continue;
+      add_cell(m_.cells[i]);
+      if (stats_) ++stats_->cells_by_type[m_.cells[i].type];
+    }
+    add_outputs();
+    resolve_pending();
+    verify_or_throw(nl_, design_.filename + ": module '" + m_.name + "'");
+    return std::move(nl_);
+  }
+
+ private:
+  struct Pending {
+    NodeId node;
+    uint32_t pin;
+    YBit bit;
+    size_t cell;
+  };
+
+  // ---- messages ----
+  std::string where() const {
+    const YosysCell& c = m_.cells[cell_index_];
+    return design_.filename + ": module '" + m_.name + "', cell '" + c.name + "' (" + c.type + ")";
+  }
+  [[noreturn]] void fail(const std::string& what) const { throw Error(where() + ": " + what); }
+
+  std::string net_name(YBit b) const {
+    auto it = net_of_bit_.find(b);
+    if (it == net_of_bit_.end()) return "bit " + std::to_string(b);
+    const YosysNet& n = m_.nets[it->second.first];
+    if (n.bits.size() == 1) return n.name;
+    return n.name + "[" + std::to_string(it->second.second) + "]";
+  }
+
+  // ---- nets ----
+  void index_nets() {
+    for (size_t i = 0; i < m_.nets.size(); ++i) {
+      const YosysNet& n = m_.nets[i];
+      for (size_t k = 0; k < n.bits.size(); ++k) {
+        if (n.bits[k] < 0) continue;
+        auto [it, inserted] = net_of_bit_.try_emplace(n.bits[k], i, k);
+        if (!inserted && m_.nets[it->second.first].hidden && !n.hidden) it->second = {i, k};
+        if (!n.init.empty()) {
+          // init is MSB first with one digit per net bit.
+          const size_t pos = n.init.size() >= n.bits.size() ? n.init.size() - 1 - k : std::string::npos;
+          if (pos < n.init.size()) init_of_bit_[n.bits[k]] = n.init[pos];
+        }
+      }
+    }
+  }
+
+  // ---- cell access ----
+  const std::vector<YBit>* port_opt(const YosysCell& c, std::string_view name) const {
+    for (const auto& [k, v] : c.connections)
+      if (k == name) return &v;
+    return nullptr;
+  }
+  const std::vector<YBit>& port(const YosysCell& c, std::string_view name, size_t width) const {
+    const auto* p = port_opt(c, name);
+    if (!p) fail("missing port " + std::string(name));
+    if (width && p->size() != width)
+      fail("port " + std::string(name) + " has " + std::to_string(p->size()) + " bits, expected " +
+           std::to_string(width));
+    return *p;
+  }
+  YBit port1(const YosysCell& c, std::string_view name) const { return port(c, name, 1)[0]; }
+
+  const std::string* param_opt(const YosysCell& c, std::string_view name) const {
+    for (const auto& [k, v] : c.parameters)
+      if (k == name) return &v;
+    return nullptr;
+  }
+  const std::string& param(const YosysCell& c, std::string_view name) const {
+    const auto* p = param_opt(c, name);
+    if (!p) fail("missing parameter " + std::string(name));
+    return *p;
+  }
+  uint64_t param_uint(const YosysCell& c, std::string_view name, uint64_t dflt) const {
+    const auto* p = param_opt(c, name);
+    if (!p) return dflt;
+    uint64_t v = 0;
+    for (char ch : *p) {
+      if (ch != '0' && ch != '1' && ch != 'x' && ch != 'z')
+        fail("parameter " + std::string(name) + " is not a binary number: \"" + *p + "\"");
+      v = (v << 1) | (ch == '1');
+    }
+    return v;
+  }
+  TruthTable table_param(const YosysCell& c, std::string_view name, unsigned k) const {
+    const std::string& v = param(c, name);
+    TruthTable tt;
+    if (!from_binary(v, k, tt))
+      fail("parameter " + std::string(name) + " \"" + v + "\" is not a binary table of at most " +
+           std::to_string(1u << k) + " bits");
+    for (char ch : v) count_xz(ch);
+    return tt;
+  }
+  void count_xz(char ch) const {
+    if (!stats_) return;
+    if (ch == 'x') ++stats_->x_bits;
+    if (ch == 'z') ++stats_->z_bits;
+  }
+
+  // ---- connections ----
+  Signal constant_signal(YBit b) {
+    if (stats_ && b == kYBitX) ++stats_->x_bits;
+    if (stats_ && b == kYBitZ) ++stats_->z_bits;
+    return nl_.constant(b == kYBit1);
+  }
+  void read(NodeId node, uint32_t pin, YBit b) {
+    if (b < 0) nl_.connect(node, pin, constant_signal(b));
+    else pending_.push_back({node, pin, b, cell_index_});
+  }
+  void drive(YBit b, Signal s) {
+    if (b < 0) return;  // an output tied to a constant is left unread
+    auto [it, inserted] = driver_.try_emplace(b, s);
+    if (!inserted) fail("net '" + net_name(b) + "' already has a driver (" + describe(nl_, it->second.node) + ")");
+  }
+  std::string name_for(YBit out, const YosysCell& c) const {
+    auto it = net_of_bit_.find(out);
+    if (it != net_of_bit_.end() && !m_.nets[it->second.first].hidden) return net_name(out);
+    return c.name;
+  }
+
+  NodeId lut(const YosysCell& c, TruthTable tt, const std::vector<YBit>& ins, YBit out) {
+    const NodeId n = nl_.add_cell(Lut{std::move(tt)}, {}, name_for(out, c));
+    for (uint32_t i = 0; i < ins.size(); ++i) read(n, i, ins[i]);
+    drive(out, Signal{n, 0});
+    return n;
+  }
+  NodeId gate(const YosysCell& c, uint8_t id, YBit a, YBit b, YBit out) {
+    const NodeId n = nl_.add_cell(Gate{id}, {}, name_for(out, c));
+    read(n, 0, a);
+    read(n, 1, b);
+    drive(out, Signal{n, 0});
+    return n;
+  }
+  // An inverter of a Yosys bit, for active-low controls.
+  Signal inverted(YBit b, const std::string& name) {
+    if (b < 0) return constant_signal(b == kYBit1 ? kYBit0 : kYBit1);
+    const NodeId n = nl_.add_cell(Lut{make_from_word(1, 0b01)}, {}, name);
+    read(n, 0, b);
+    return Signal{n, 0};
+  }
+
+  // ---- clock ----
+  static std::optional<std::string_view> clock_port_of(const std::string& type) {
+    if (type.rfind("$_DFF", 0) == 0 || type.rfind("$_SDFF", 0) == 0 || type.rfind("$_DFFE", 0) == 0 ||
+        type.rfind("$_SDFFE", 0) == 0 || type.rfind("$_SDFFCE", 0) == 0)
+      return "C";
+    if (type == "$dff" || type == "$dffe" || type == "$sdff" || type == "$sdffe" || type == "$sdffce" ||
+        type == "$adff" || type == "$adffe")
+      return "CLK";
+    if (type == "FDRE" || type == "FDSE" || type == "FDCE" || type == "FDPE") return "C";
+    if (type.rfind("SB_DFF", 0) == 0) return "C";
+    return std::nullopt;
+  }
+
+  void find_clock() {
+    for (size_t i = 0; i < m_.cells.size(); ++i) {
+      cell_index_ = i;
+      const YosysCell& c = m_.cells[i];
+      const auto cp = clock_port_of(c.type);
+      if (!cp) continue;
+      const YBit b = port1(c, *cp);
+      if (clock_bit_ && *clock_bit_ != b)
+        fail("clocked by net '" + net_name(b) + "', but other registers use '" + net_name(*clock_bit_) +
+             "'; lutforge expects one clock domain");
+      clock_bit_ = b;
+    }
+    if (!clock_bit_) return;
+    // Follow clock buffers (synth_xilinx inserts IBUF and BUFG) back to the port. The buffers
+    // on that path belong to the clock and are not imported.
+    std::unordered_map<YBit, size_t> buffer_driving;
+    for (size_t i = 0; i < m_.cells.size(); ++i)
+      if (const auto io = buffer_ports(m_.cells[i].type)) {
+        const auto* out = port_opt(m_.cells[i], io->second);
+        if (out && out->size() == 1) buffer_driving[(*out)[0]] = i;
+      }
+    YBit b = *clock_bit_;
+    for (;;) {
+      for (const YosysPort& p : m_.ports)
+        if (p.direction == YosysPort::Direction::Input && p.bits.size() == 1 && p.bits[0] == b) {
+          nl_.set_clock_name(p.name);
+          clock_nets_.insert(b);
+          return;
+        }
+      auto it = buffer_driving.find(b);
+      if (it == buffer_driving.end() || clock_cells_.count(it->second)) break;
+      clock_nets_.insert(b);
+      clock_cells_.insert(it->second);
+      cell_index_ = it->second;
+      b = port1(m_.cells[it->second], buffer_ports(m_.cells[it->second].type)->first);
+    }
+    throw Error(design_.filename + ": module '" + m_.name + "': registers are clocked by net '" +
+                net_name(*clock_bit_) + "', which is not a 1-bit input port; derived or gated clocks are not supported");
+  }
+
+  // The (input, output) port names of a buffer cell type.
+  static std::optional<std::pair<std::string_view, std::string_view>> buffer_ports(const std::string& t) {
+    if (t == "BUFG" || t == "IBUF" || t == "OBUF" || t == "BUF" || t == "BUFH" || t == "BUFR") return {{"I", "O"}};
+    if (t == "$_BUF_") return {{"A", "Y"}};
+    if (t == "SB_GB") return {{"USER_SIGNAL_TO_GLOBAL_BUFFER", "GLOBAL_BUFFER_OUTPUT"}};
+    return std::nullopt;
+  }
+
+  // ---- ports ----
+  void add_inputs() {
+    for (const YosysPort& p : m_.ports) {
+      if (p.direction == YosysPort::Direction::Inout)
+        throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name +
+                    "': inout ports are not supported");
+      if (p.direction != YosysPort::Direction::Input) continue;
+      if (p.name == nl_.clock_name()) continue;
+      if (p.bits.empty()) continue;
+      const NodeId n = nl_.add_input(p.name, static_cast<uint32_t>(p.bits.size()));
+      for (uint32_t i = 0; i < p.bits.size(); ++i) {
+        if (p.bits[i] < 0) continue;
+        if (!driver_.try_emplace(p.bits[i], Signal{n, i}).second)
+          throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name + "': bit " +
+                      std::to_string(i) + " is shared with another input port");
+      }
+    }
+  }
+
+  void add_outputs() {
+    for (const YosysPort& p : m_.ports) {
+      if (p.direction != YosysPort::Direction::Output || p.bits.empty()) continue;
+      std::vector<Signal> bits;
+      for (uint32_t i = 0; i < p.bits.size(); ++i) {
+        const YBit b = p.bits[i];
+        if (b < 0) {
+          bits.push_back(constant_signal(b));
+          continue;
+        }
+        auto it = driver_.find(b);
+        if (it == driver_.end()) {
+          if (clock_nets_.count(b))
+            throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name +
+                        "': the clock drives an output; the clock may only clock registers");
+          throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name + "': bit " +
+                      std::to_string(i) + " (net '" + net_name(b) + "') has no driver");
+        }
+        bits.push_back(it->second);
+      }
+      nl_.add_output(p.name, bits);
+    }
+  }
+
+  void resolve_pending() {
+    for (const Pending& p : pending_) {
+      auto it = driver_.find(p.bit);
+      if (it == driver_.end()) {
+        cell_index_ = p.cell;
+        if (clock_nets_.count(p.bit))
+          fail("reads the clock net '" + net_name(p.bit) + "' as data; the clock may only clock registers");
+        fail("pin " + pin_name(nl_.cell(p.node), p.pin) + " reads net '" + net_name(p.bit) +
+             "', which has no driver");
+      }
+      nl_.connect(p.node, p.pin, it->second);
+    }
+  }
+
+  // ---- cells ----
+  void add_cell(const YosysCell& c) {
+    const std::string& t = c.type;
+    if (t.size() > 3 && t[0] == '$' && t[1] == '_') return add_fine_cell(c);
+    if (t == "$lut") {
+      const unsigned k = static_cast<unsigned>(param_uint(c, "WIDTH", 0));
+      if (k > TruthTable::kMaxVars) fail("WIDTH " + std::to_string(k) + " is larger than supported");
+      lut(c, table_param(c, "LUT", k), port(c, "A", k), port1(c, "Y"));
+      return;
+    }
+    if (t == "$dff" || t == "$dffe" || t == "$sdff" || t == "$sdffe" || t == "$sdffce" || t == "$adff" ||
+        t == "$adffe")
+      return add_coarse_dff(c);
+    if (t.size() == 4 && t.rfind("LUT", 0) == 0 && t[3] >= '1' && t[3] <= '6') {
+      const unsigned k = t[3] - '0';
+      std::vector<YBit> ins;
+      for (unsigned i = 0; i < k; ++i) ins.push_back(port1(c, "I" + std::to_string(i)));
+      lut(c, table_param(c, "INIT", k), ins, port1(c, "O"));
+      return;
+    }
+    if (t == "SB_LUT4") {
+      std::vector<YBit> ins;
+      for (unsigned i = 0; i < 4; ++i) ins.push_back(port1(c, "I" + std::to_string(i)));
+      lut(c, table_param(c, "LUT_INIT", 4), ins, port1(c, "O"));
+      return;
+    }
+    if (t == "MUXF7" || t == "MUXF8" || t == "MUXF6") {
+      lut(c, mux_table(), {port1(c, "I0"), port1(c, "I1"), port1(c, "S")}, port1(c, "O"));
+      return;
+    }
+    if (t == "SB_CARRY") {
+      const auto maj = tabulate(3, [](unsigned v) { return bit_of(v, 0) + bit_of(v, 1) + bit_of(v, 2) >= 2; });
+      lut(c, maj, {port1(c, "I0"), port1(c, "I1"), port1(c, "CI")}, port1(c, "CO"));
+      return;
+    }
+    if (t == "CARRY4") return add_carry4(c);
+    if (const auto io = buffer_ports(t)) {
+      lut(c, make_from_word(1, 0b10), {port1(c, io->first)}, port1(c, io->second));
+      return;
+    }
+    if (t == "INV") {
+      lut(c, make_from_word(1, 0b01), {port1(c, "I")}, port1(c, "O"));
+      return;
+    }
+    if (t == "VCC" || t == "GND") {
+      drive(port1(c, t == "VCC" ? "P" : "G"), nl_.constant(t == "VCC"));
+      return;
+    }
+    if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") return add_xilinx_ff(c);
+    if (t.rfind("SB_DFF", 0) == 0) return add_ice40_ff(c);
+    for (const YosysModule& other : design_.modules)
+      if (other.name == t && !other.is_blackbox)
+        fail("instantiates module '" + t + "'; flatten the design first (yosys: flatten, or synth -flatten)");
+    fail("unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/"
+         "MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
+  }
+
+  static TruthTable mux_table() {
+    // pins: 0 = A (selected when S = 0), 1 = B, 2 = S
+    return tabulate(3, [](unsigned v) { return bit_of(v, 2) ? bit_of(v, 1) : bit_of(v, 0); });
+  }
+
+  void add_fine_cell(const YosysCell& c) {
+    const std::string& t = c.type;
+    static const std::unordered_map<std::string, uint8_t> kGates = {
+        {"$_AND_", 1}, {"$_OR_", 7}, {"$_XOR_", 6}, {"$_NAND_", 14}, {"$_NOR_", 8},
+        {"$_XNOR_", 9}, {"$_ANDNOT_", 2}, {"$_ORNOT_", 11}};
+    if (auto it = kGates.find(t); it != kGates.end()) {
+      gate(c, it->second, port1(c, "A"), port1(c, "B"), port1(c, "Y"));
+      return;
+    }
+    if (t == "$_NOT_") return (void)lut(c, make_from_word(1, 0b01), {port1(c, "A")}, port1(c, "Y"));
+    if (t == "$_BUF_") return (void)lut(c, make_from_word(1, 0b10), {port1(c, "A")}, port1(c, "Y"));
+    if (t == "$_MUX_") return (void)lut(c, mux_table(), {port1(c, "A"), port1(c, "B"), port1(c, "S")}, port1(c, "Y"));
+    if (t == "$_NMUX_")
+      return (void)lut(c, ~mux_table(), {port1(c, "A"), port1(c, "B"), port1(c, "S")}, port1(c, "Y"));
+    if (t == "$_AOI3_" || t == "$_OAI3_") {
+      const bool aoi = t == "$_AOI3_";
+      auto f = tabulate(3, [aoi](unsigned v) {
+        const bool a = bit_of(v, 0), b = bit_of(v, 1), cc = bit_of(v, 2);
+        return aoi ? !((a && b) || cc) : !((a || b) && cc);
+      });
+      return (void)lut(c, f, {port1(c, "A"), port1(c, "B"), port1(c, "C")}, port1(c, "Y"));
+    }
+    if (t == "$_AOI4_" || t == "$_OAI4_") {
+      const bool aoi = t == "$_AOI4_";
+      auto f = tabulate(4, [aoi](unsigned v) {
+        const bool a = bit_of(v, 0), b = bit_of(v, 1), cc = bit_of(v, 2), d = bit_of(v, 3);
+        return aoi ? !((a && b) || (cc && d)) : !((a || b) && (cc || d));
+      });
+      return (void)lut(c, f, {port1(c, "A"), port1(c, "B"), port1(c, "C"), port1(c, "D")}, port1(c, "Y"));
+    }
+    // Fine flip-flops: $_DFF_P_, $_DFF_PP0_, $_DFFE_PP_, $_DFFE_PP0P_, $_SDFF_PP0_, $_SDFFE_PP0P_,
+    // $_SDFFCE_PP0P_. The letters after the underscore are the clock, reset and enable polarities
+    // and the reset value, in the order the family defines.
+    auto letters = [&](std::string_view prefix) -> std::optional<std::string> {
+      if (t.rfind(prefix, 0) != 0 || t.back() != '_') return std::nullopt;
+      return t.substr(prefix.size(), t.size() - prefix.size() - 1);
+    };
+    RegSpec s;
+    std::optional<bool> rval;
+    std::string code;
+    if (auto l = letters("$_DFF_"); l && (l->size() == 1 || l->size() == 3)) {
+      code = *l;
+      if (code.size() == 3) s.has_arst = true;
+    } else if (auto l2 = letters("$_DFFE_"); l2 && (l2->size() == 2 || l2->size() == 4)) {
+      code = *l2;
+      s.has_en = true;
+      if (code.size() == 4) s.has_arst = true;
+    } else if (auto l3 = letters("$_SDFF_"); l3 && l3->size() == 3) {
+      code = *l3;
+      s.has_srst = true;
+    } else if (auto l4 = letters("$_SDFFE_"); l4 && l4->size() == 4) {
+      code = *l4;
+      s.has_srst = s.has_en = true;
+    } else if (auto l5 = letters("$_SDFFCE_"); l5 && l5->size() == 4) {
+      code = *l5;
+      s.has_srst = s.has_en = s.srst_needs_en = true;
+    } else {
+      fail("unsupported cell type (latches, set/reset flip-flops and other fine cells are not supported)");
+    }
+    for (char ch : code)
+      if (ch != 'P' && ch != 'N' && ch != '0' && ch != '1') fail("unsupported cell type");
+    s.clk_pos = code[0] == 'P';
+    size_t i = 1;
+    if (s.has_arst || s.has_srst) {
+      (s.has_arst ? s.arst_pos : s.srst_pos) = code[i++] == 'P';
+      rval = code[i++] == '1';
+    }
+    if (s.has_en) s.en_pos = code[i++] == 'P';
+    const YBit q = port1(c, "Q");
+    add_register_bit(c, s, port1(c, "D"), q, s.has_en ? port1(c, "E") : kYBit1,
+                     s.has_srst ? port1(c, "R") : kYBit0, s.has_arst ? port1(c, "R") : kYBit0,
+                     rval.value_or(false), init_of(q, nullptr));
+  }
+
+  void add_coarse_dff(const YosysCell& c) {
+    const std::string& t = c.type;
+    RegSpec s;
+    s.clk_pos = param_uint(c, "CLK_POLARITY", 1) != 0;
+    s.has_en = t == "$dffe" || t == "$sdffe" || t == "$sdffce" || t == "$adffe";
+    s.has_srst = t == "$sdff" || t == "$sdffe" || t == "$sdffce";
+    s.srst_needs_en = t == "$sdffce";
+    s.has_arst = t == "$adff" || t == "$adffe";
+    if (s.has_en) s.en_pos = param_uint(c, "EN_POLARITY", 1) != 0;
+    if (s.has_srst) s.srst_pos = param_uint(c, "SRST_POLARITY", 1) != 0;
+    if (s.has_arst) s.arst_pos = param_uint(c, "ARST_POLARITY", 1) != 0;
+    const size_t w = param_uint(c, "WIDTH", 0);
+    const auto& d = port(c, "D", w);
+    const auto& q = port(c, "Q", w);
+    std::string rv;
+    if (s.has_srst) rv = param(c, "SRST_VALUE");
+    if (s.has_arst) rv = param(c, "ARST_VALUE");
+    const YBit en = s.has_en ? port1(c, "EN") : kYBit1;
+    const YBit srst = s.has_srst ? port1(c, "SRST") : kYBit0;
+    const YBit arst = s.has_arst ? port1(c, "ARST") : kYBit0;
+    for (size_t i = 0; i < w; ++i) {
+      const bool r = !rv.empty() && i < rv.size() && rv[rv.size() - 1 - i] == '1';
+      add_register_bit(c, s, d[i], q[i], en, srst, arst, r, init_of(q[i], nullptr));
+    }
+  }
+
+  void add_xilinx_ff(const YosysCell& c) {
+    const std::string& t = c.type;
+    RegSpec s;
+    s.has_en = true;
+    s.clk_pos = param_uint(c, "IS_C_INVERTED", 0) == 0;
+    YBit srst = kYBit0, arst = kYBit0;
+    bool rval = false;
+    if (t == "FDRE" || t == "FDSE") {
+      s.has_srst = true;
+      const char* pin = t == "FDRE" ? "R" : "S";
+      srst = port1(c, pin);
+      s.srst_pos = param_uint(c, t == "FDRE" ? "IS_R_INVERTED" : "IS_S_INVERTED", 0) == 0;
+      rval = t == "FDSE";
+    } else {
+      s.has_arst = true;
+      const char* pin = t == "FDCE" ? "CLR" : "PRE";
+      arst = port1(c, pin);
+      s.arst_pos = param_uint(c, t == "FDCE" ? "IS_CLR_INVERTED" : "IS_PRE_INVERTED", 0) == 0;
+      rval = t == "FDPE";
+    }
+    YBit d = port1(c, "D");
+    const YBit q = port1(c, "Q");
+    if (param_uint(c, "IS_D_INVERTED", 0)) fail("IS_D_INVERTED is not supported");
+    const std::string* init = param_opt(c, "INIT");
+    add_register_bit(c, s, d, q, port1(c, "CE"), srst, arst, rval, init_of(q, init));
+  }
+
+  void add_ice40_ff(const YosysCell& c) {
+    // SB_DFF[N][E][SR|SS|R|S]: N = falling edge, E = enable, SR/SS = synchronous reset/set,
+    // R/S = asynchronous reset/set. With an enable, the synchronous reset acts only when enabled.
+    std::string rest = c.type.substr(6);
+    RegSpec s;
+    if (!rest.empty() && rest[0] == 'N') {
+      s.clk_pos = false;
+      rest.erase(0, 1);
+    }
+    if (!rest.empty() && rest[0] == 'E') {
+      s.has_en = true;
+      rest.erase(0, 1);
+    }
+    YBit srst = kYBit0, arst = kYBit0;
+    bool rval = false;
+    if (rest == "SR" || rest == "SS") {
+      s.has_srst = true;
+      s.srst_needs_en = s.has_en;
+      srst = port1(c, rest == "SR" ? "R" : "S");
+      rval = rest == "SS";
+    } else if (rest == "R" || rest == "S") {
+      s.has_arst = true;
+      arst = port1(c, rest);
+      rval = rest == "S";
+    } else if (!rest.empty()) {
+      fail("unsupported iCE40 flip-flop type");
+    }
+    const YBit q = port1(c, "Q");
+    add_register_bit(c, s, port1(c, "D"), q, s.has_en ? port1(c, "E") : kYBit1, srst, arst, rval,
+                     init_of(q, nullptr));
+  }
+
+  // The initial value of register output bit q: a cell INIT parameter, else the net's init
+  // attribute, else 0. x reads as 0.
+  bool init_of(YBit q, const std::string* init_param) {
+    char ch = '0';
+    if (init_param && !init_param->empty()) ch = init_param->back();
+    else if (auto it = init_of_bit_.find(q); it != init_of_bit_.end()) ch = it->second;
+    count_xz(ch);
+    return ch == '1';
+  }
+
+  void add_register_bit(const YosysCell& c, const RegSpec& s, YBit d, YBit q, YBit en, YBit srst,
+                        YBit arst, bool reset_value, bool init) {
+    if (!s.clk_pos) fail("falling-edge registers are not supported; lutforge expects one rising-edge clock");
+    Dff dff;
+    dff.init = init;
+    dff.has_enable = s.has_en;
+    dff.has_sync_reset = s.has_srst;
+    dff.sync_reset_value = s.has_srst && reset_value;
+    dff.sync_reset_needs_enable = s.srst_needs_en;
+    dff.has_async_reset = s.has_arst;
+    dff.async_reset_value = s.has_arst && reset_value;
+    const NodeId n = nl_.add_cell(dff, {}, name_for(q, c));
+    uint32_t pin = 0;
+    read(n, pin++, d);
+    auto control = [&](YBit b, bool active_high, const char* what) {
+      if (active_high) read(n, pin++, b);
+      else nl_.connect(n, pin++, inverted(b, nl_.name(n) + "$" + what + "_n"));
+    };
+    if (s.has_en) control(en, s.en_pos, "en");
+    if (s.has_srst) control(srst, s.srst_pos, "srst");
+    if (s.has_arst) control(arst, s.arst_pos, "arst");
+    drive(q, Signal{n, 0});
+  }
+
+  void add_carry4(const YosysCell& c) {
+    // O[i] = S[i] ^ c[i]; c[i+1] = S[i] ? c[i] : DI[i]; c[0] = CI | CYINIT; CO[i] = c[i+1].
+    const auto& di = port(c, "DI", 4);
+    const auto& sel = port(c, "S", 4);
+    const auto* o = port_opt(c, "O");
+    const auto* co = port_opt(c, "CO");
+    const NodeId c0 = nl_.add_cell(Gate{7}, {}, c.name + "$cin");
+    read(c0, 0, port1(c, "CI"));
+    read(c0, 1, port1(c, "CYINIT"));
+    Signal carry{c0, 0};
+    for (uint32_t i = 0; i < 4; ++i) {
+      const std::string idx = "[" + std::to_string(i) + "]";
+      const NodeId x = nl_.add_cell(Gate{6}, {}, c.name + "$O" + idx);
+      read(x, 0, sel[i]);
+      nl_.connect(x, 1, carry);
+      if (o && i < o->size()) drive((*o)[i], Signal{x, 0});
+      const NodeId m = nl_.add_cell(Lut{mux_table()}, {}, c.name + "$CO" + idx);
+      read(m, 0, di[i]);
+      nl_.connect(m, 1, carry);
+      read(m, 2, sel[i]);
+      carry = Signal{m, 0};
+      if (co && i < co->size()) drive((*co)[i], carry);
+    }
+  }
+
+  const YosysDesign& design_;
+  const YosysModule& m_;
+  ImportStats* stats_;
+  Netlist nl_;
+  size_t cell_index_ = 0;
+  std::unordered_map<YBit, std::pair<size_t, size_t>> net_of_bit_;
+  std::unordered_map<YBit, char> init_of_bit_;
+  std::unordered_map<YBit, Signal> driver_;
+  std::vector<Pending> pending_;
+  std::optional<YBit> clock_bit_;
+  std::unordered_set<YBit> clock_nets_;      // the clock port bit and the buffered copies of it
+  std::unordered_set<size_t> clock_cells_;   // buffers on the clock path, not imported
+};
+
+}  // namespace
+
+Netlist import_yosys(const YosysDesign& design, const ImportParams& params, ImportStats* stats) {
+  const YosysModule* top = nullptr;
+  if (!params.top.empty()) {
+    for (const auto& m : design.modules)
+      if (m.name == params.top) top = &m;
+    if (!top) throw Error(design.filename + ": no module named '" + params.top + "'");
+    if (top->is_blackbox) throw Error(design.filename + ": module '" + params.top + "' is a blackbox");
+  } else {
+    std::vector<const YosysModule*> candidates;
+    for (const auto& m : design.modules) {
+      if (m.is_top) top = &m;
+      if (!m.is_blackbox) candidates.push_back(&m);
+    }
+    if (!top) {
+      if (candidates.size() == 1) top = candidates[0];
+      else if (candidates.empty()) throw Error(design.filename + ": no module to read (every module is a blackbox)");
+      else
+        throw Error(design.filename + ": " + std::to_string(candidates.size()) +
+                    " modules and none has the top attribute; name one with --top");
+    }
+  }
+  return Importer(design, *top, stats).run();
+}
+
+}  // namespace lutforge

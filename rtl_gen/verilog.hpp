@@ -1,0 +1,24 @@
+// Verilog-2005 writer. Every node output becomes a wire named after its node id; LUTs become a
+// constant shifted by their inputs, gates expressions, adders `+` over explicitly extended operands,
+// registers `always @(posedge clk)` blocks with their init value. The same netlist always gives
+// byte-identical text.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "netlist/netlist.hpp"
+
+namespace lutforge {
+
+struct VerilogParams {
+  std::string module_name;  // default: the design name, or "top"
+  std::string clock_name = "clk";  // used when the netlist has registers but names no clock
+};
+
+void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& params = {});
+
+// A Verilog identifier for `name`: the name itself when legal, else an escaped identifier.
+std::string verilog_identifier(const std::string& name);
+
+}  // namespace lutforge
