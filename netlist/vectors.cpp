@@ -98,13 +98,24 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+VectorTable read_table(const std::string& text, const std::string& filename, VectorTable t, const std::string& clock);
+
 }  // namespace
 
 VectorTable input_table(const Netlist& nl) { return port_table(nl, nl.inputs()); }
 VectorTable output_table(const Netlist& nl) { return port_table(nl, nl.outputs()); }
 
 VectorTable read_vectors_csv(const std::string& text, const std::string& filename, const Netlist& nl) {
-  VectorTable t = input_table(nl);
+  return read_table(text, filename, input_table(nl), nl.clock_name());
+}
+
+VectorTable read_csv_table(const std::string& text, const std::string& filename, const VectorTable& columns) {
+  return read_table(text, filename, columns, {});
+}
+
+namespace {
+VectorTable read_table(const std::string& text, const std::string& filename, VectorTable t, const std::string& clock) {
+  t.rows.clear();
   std::vector<std::string_view> lines;
   size_t start = 0;
   for (size_t i = 0; i <= text.size(); ++i)
@@ -123,9 +134,9 @@ VectorTable read_vectors_csv(const std::string& text, const std::string& filenam
     if (it == t.names.end()) {
       std::string ports;
       for (const auto& n : t.names) ports += (ports.empty() ? "" : ", ") + n;
-      if (name == nl.clock_name())
+      if (!clock.empty() && name == clock)
         throw Error(filename + ": column '" + name + "' is the clock, which the simulator drives; remove it");
-      throw Error(filename + ": column '" + name + "' is not an input port of the design (inputs: " + ports + ")");
+      throw Error(filename + ": column '" + name + "' is not a port of the design (expected: " + ports + ")");
     }
     const size_t p = it - t.names.begin();
     if (column_of_port[p] >= 0) throw Error(filename + ": column '" + name + "' appears twice");
@@ -133,7 +144,7 @@ VectorTable read_vectors_csv(const std::string& text, const std::string& filenam
     port_of_column[c] = static_cast<int>(p);
   }
   for (size_t p = 0; p < t.names.size(); ++p)
-    if (column_of_port[p] < 0) throw Error(filename + ": no column for input port '" + t.names[p] + "'");
+    if (column_of_port[p] < 0) throw Error(filename + ": no column for port '" + t.names[p] + "'");
   for (size_t r = 1; r < lines.size(); ++r) {
     if (trim(lines[r]).empty()) continue;
     const auto cells = split_csv(lines[r]);
@@ -151,6 +162,7 @@ VectorTable read_vectors_csv(const std::string& text, const std::string& filenam
   }
   return t;
 }
+}  // namespace
 
 void write_vectors_csv(const VectorTable& t, std::ostream& out) {
   for (size_t c = 0; c < t.names.size(); ++c) out << (c ? "," : "") << t.names[c];

@@ -1,0 +1,52 @@
+// Helpers for tests that run the real tools: yosys, iverilog and the lutforge executable.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "netlist/netlist.hpp"
+#include "netlist/vectors.hpp"
+
+namespace lutforge::test {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// Runs a shell command and captures both streams.
+RunResult run(const std::string& command);
+
+// A fresh, empty directory for one test.
+std::filesystem::path temp_dir(const std::string& name);
+
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+
+// Runs the lutforge executable with arguments; returns its result.
+RunResult run_lutforge(const std::string& args);
+
+// The Yosys flows the tests cross-check. Each maps a design to a cell library the reader supports.
+struct Flow {
+  const char* name;
+  const char* script;  // the synthesis command, with -top added
+};
+const std::vector<Flow>& synth_flows();
+
+// Synthesizes `verilog` with yosys and writes the JSON to `json`. Fails the test on a yosys error.
+void synthesize(const std::filesystem::path& verilog, const std::string& top, const Flow& flow,
+                const std::filesystem::path& json);
+
+// Simulates `verilog` (module `top`) with iverilog on the rows of `inputs` (columns in the order
+// of `inputs.names`) and returns the outputs in the order of `output_names`, one row per cycle,
+// sampled just before each rising clock edge. `clock` is empty for a combinational design.
+VectorTable iverilog_simulate(const std::filesystem::path& verilog, const std::string& top, const std::string& clock,
+                              const VectorTable& inputs, const std::vector<std::string>& output_names,
+                              const std::vector<uint32_t>& output_widths, const std::filesystem::path& dir);
+
+// Compares two output tables; returns an empty string when equal, else the first difference.
+std::string compare_tables(const VectorTable& expected, const VectorTable& actual);
+
+}  // namespace lutforge::test
