@@ -1,1 +1,171 @@
+// The Yosys JSON reader: facts about real yosys output checked by running yosys on tiny designs,
+// and the exact messages for bad input.
 #include <catch2/catch.hpp>
+
+#include "netlist/error.hpp"
+#include "netlist/native_json.hpp"
+#include "netlist/vectors.hpp"
+#include "netlist/yosys_json.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace lutforge;
+using namespace lutforge::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string error_of(const std::string& text, const std::string& top = {}) {
+  try {
+    ImportParams p;
+    p.top = top;
+    import_yosys(parse_yosys_json(text, "in.json"), p);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// A minimal Yosys JSON module with the given cells and ports.
+std::string module(const std::string& ports, const std::string& cells, const std::string& nets = "{}") {
+  return R"({"modules":{"m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":)" + ports +
+         R"(,"cells":)" + cells + R"(,"netnames":)" + nets + "}}}";
+}
+
+const std::string kPorts =
+    R"({"a":{"direction":"input","bits":[2]},"b":{"direction":"input","bits":[3]},"y":{"direction":"output","bits":[4]}})";
+
+}  // namespace
+
+TEST_CASE("yosys facts: $lut order, bit ids, init attribute, constant bits", "[yosys]") {
+  const fs::path dir = temp_dir("yosys_facts");
+  write_text(dir / "t.v", R"(
+module t(input clk, input [2:0] a, output y, output [1:0] k, output reg [3:0] r = 4'b1010);
+  assign y = a[0] & ~a[2];
+  assign k = 2'b10;
+  always @(posedge clk) r <= {r[2:0], a[1]};
+endmodule
+)");
+  const RunResult r = run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -lut 3 -top t; write_json " +
+                          (dir / "t.json").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const YosysDesign d = parse_yosys_json(read_text(dir / "t.json"), "t.json");
+  REQUIRE(d.modules.size() == 1);
+  const YosysModule& m = d.modules[0];
+  CHECK(m.is_top);
+  // Ports in declaration order, bit ids from 2, LSB first.
+  REQUIRE(m.ports.size() == 5);
+  CHECK(m.ports[0].name == "clk");
+  CHECK(m.ports[0].bits == std::vector<YBit>{2});
+  CHECK(m.ports[1].bits == std::vector<YBit>{3, 4, 5});
+  CHECK(m.ports[3].bits == std::vector<YBit>{kYBit0, kYBit1});
+  // The register's init sits on its net's init attribute, MSB first.
+  bool found_init = false;
+  for (const auto& n : m.nets)
+    if (n.name == "r") {
+      CHECK(n.init == "1010");
+      found_init = true;
+    }
+  CHECK(found_init);
+  // The $lut computing y: Y = LUT[sum A[k] 2^k].
+  const YosysCell* lut = nullptr;
+  for (const auto& c : m.cells)
+    if (c.type == "$lut") lut = &c;
+  REQUIRE(lut);
+  ImportStats st;
+  const Netlist nl = import_yosys(d, {}, &st);
+  CHECK(nl.clock_name() == "clk");
+  CHECK(nl.inputs().size() == 1);  // the clock is not a data input
+  // Exhaustive check of y and the constant port against the Verilog semantics.
+  VectorTable in = input_table(nl);
+  for (uint64_t v = 0; v < 8; ++v) in.rows.push_back({BitVector{v}});
+  const VectorTable out = simulate(nl, in, 8);
+  for (uint64_t v = 0; v < 8; ++v) {
+    CHECK(out.rows[v][0][0] == ((v & 1) && !(v & 4) ? 1u : 0u));
+    CHECK(out.rows[v][1][0] == 2u);
+  }
+  // The register shifts in a[1] from its init value 1010.
+  CHECK(out.rows[0][2][0] == 0xa);
+  CHECK(out.rows[1][2][0] == ((0xa << 1) & 0xf));             // a = 0: a[1] = 0
+  CHECK(out.rows[2][2][0] == ((((0xa << 1) & 0xf) << 1) & 0xf));  // a = 1: a[1] = 0
+}
+
+TEST_CASE("several modules: the top attribute, --top, and blackboxes", "[yosys]") {
+  const fs::path dir = temp_dir("yosys_modules");
+  write_text(dir / "t.v", R"(
+module sub(input a, output y); assign y = ~a; endmodule
+module t(input a, input b, output y); wire w; sub s(.a(a), .y(w)); assign y = w ^ b; endmodule
+)");
+  // Hierarchy kept: reading the top without flattening names the problem.
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -top t -lut 4; write_json " +
+              (dir / "h.json").string() + "'").exit_code == 0);
+  const std::string h = read_text(dir / "h.json");
+  CHECK(error_of(h) == "in.json: module 't', cell 's' (sub): instantiates module 'sub'; flatten the design first (yosys: flatten, or synth -flatten)");
+  CHECK(error_of(h, "nosuch") == "in.json: no module named 'nosuch'");
+  // --top picks a module even when another has the top attribute.
+  ImportParams p;
+  p.top = "sub";
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -top t -lut 4; write_json " + (dir / "s.json").string() + "'").exit_code == 0);
+  const Netlist sub = import_yosys(parse_yosys_json(read_text(dir / "s.json"), "s.json"), p);
+  CHECK(sub.design_name() == "sub");
+  // synth_xilinx writes its cell library as blackboxes beside the top.
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth_xilinx -flatten -top t; write_json " +
+              (dir / "x.json").string() + "'").exit_code == 0);
+  const YosysDesign x = parse_yosys_json(read_text(dir / "x.json"), "x.json");
+  size_t blackboxes = 0;
+  for (const auto& m : x.modules) blackboxes += m.is_blackbox;
+  CHECK(blackboxes > 10);
+  CHECK(import_yosys(x).design_name() == "t");
+  // Without a top attribute and with several modules, the reader asks for --top.
+  const std::string two = R"({"modules":{"a":{"ports":{},"cells":{},"netnames":{}},"b":{"ports":{},"cells":{},"netnames":{}}}})";
+  CHECK(error_of(two) == "in.json: 2 modules and none has the top attribute; name one with --top");
+}
+
+TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expectation", "[yosys]") {
+  CHECK(error_of("{\"modules\": {\"m\": ") ==
+        "in.json: malformed JSON: parse error at line 1, column 19: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal");
+  CHECK(error_of("[1,2]") == "in.json: expected a JSON object at the top level (Yosys write_json output)");
+  CHECK(error_of("{\"creator\":\"x\"}") == "in.json: no \"modules\" object; is this a Yosys write_json file?");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$alu","connections":{}}})")) ==
+        "in.json: module 'm', cell 'c1' ($alu): unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"Y":[4]}}})")) ==
+        "in.json: module 'm', cell 'c1' ($_AND_): missing port B");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000010","LUT":"0110"},"connections":{"A":[2],"Y":[4]}}})")) ==
+        "in.json: module 'm', cell 'c1' ($lut): port A has 1 bits, expected 2");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"LUT2","parameters":{"INIT":"10110"},"connections":{"I0":[2],"I1":[3],"O":[4]}}})")) ==
+        "in.json: module 'm', cell 'c1' (LUT2): parameter INIT \"10110\" is not a binary table of at most 4 bits");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"B":[9],"Y":[4]}}})",
+                        R"({"floating":{"hide_name":0,"bits":[9]}})")) ==
+        "in.json: module 'm', cell 'c1' ($_AND_): pin B reads net 'floating', which has no driver");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_NOT_","connections":{"A":[2],"Y":[4]}},"c2":{"type":"$_NOT_","connections":{"A":[3],"Y":[4]}}})",
+                        R"({"y":{"hide_name":0,"bits":[4]}})")) ==
+        "in.json: module 'm', cell 'c2' ($_NOT_): net 'y' already has a driver ('y')");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_OR_","connections":{"A":[2],"B":[5],"Y":[5]}},"c2":{"type":"$_BUF_","connections":{"A":[5],"Y":[4]}}})",
+                        R"({"w":{"hide_name":0,"bits":[5]},"y":{"hide_name":0,"bits":[4]}})")) ==
+        "in.json: module 'm': combinational loop through 'w'");
+  CHECK(error_of(module(R"({"a":{"direction":"inout","bits":[2]}})", "{}")) ==
+        "in.json: module 'm', port 'a': inout ports are not supported");
+  CHECK(error_of(module(R"({"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[7]}})", "{}")) ==
+        "in.json: module 'm', port 'y': bit 0 (net 'bit 7') has no driver");
+  CHECK(error_of(module(kPorts, R"({"r":{"type":"$_DFF_N_","connections":{"C":[2],"D":[3],"Q":[4]}}})")) ==
+        "in.json: module 'm', cell 'r' ($_DFF_N_): falling-edge registers are not supported; lutforge expects one rising-edge clock");
+  CHECK(error_of(module(kPorts, R"({"r":{"type":"$_DFF_P_","connections":{"C":[2],"D":[3],"Q":[4]}},"s":{"type":"$_DFF_P_","connections":{"C":[3],"D":[2],"Q":[5]}}})")) ==
+        "in.json: module 'm', cell 's' ($_DFF_P_): clocked by net 'bit 3', but other registers use 'bit 2'; lutforge expects one clock domain");
+  CHECK(error_of(module(kPorts, R"({"r":{"type":"$_DFF_P_","connections":{"C":[6],"D":[3],"Q":[4]}}})")) ==
+        "in.json: module 'm': registers are clocked by net 'bit 6', which is not a 1-bit input port; derived or gated clocks are not supported");
+  CHECK(error_of(module(kPorts, R"({"c":{"type":"$_AND_","connections":{"A":["q"],"B":[3],"Y":[4]}}})")) ==
+        "in.json: module 'm', cell 'c', port 'A': bit \"q\" is not a net id or one of \"0\", \"1\", \"x\", \"z\"");
+}
+
+TEST_CASE("x and z constants read as 0 and are counted", "[yosys]") {
+  const std::string text = module(R"({"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[4,"x","z"]}})",
+                                  R"({"c":{"type":"$_OR_","connections":{"A":[2],"B":["x"],"Y":[4]}}})");
+  ImportStats st;
+  const Netlist nl = import_yosys(parse_yosys_json(text, "in.json"), {}, &st);
+  CHECK(st.x_bits == 2);
+  CHECK(st.z_bits == 1);
+  VectorTable in = input_table(nl);
+  in.rows = {{BitVector{0}}, {BitVector{1}}};
+  const VectorTable out = simulate(nl, in, 2);
+  CHECK(out.rows[0][0][0] == 0);
+  CHECK(out.rows[1][0][0] == 1);
+}
