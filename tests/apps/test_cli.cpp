@@ -1,1 +1,149 @@
+// The lutforge executable: help, exit codes and the exact one-line errors for bad input.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "netlist/generate.hpp"
+#include "netlist/native_json.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace lutforge;
+using namespace lutforge::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A small registered design written as native JSON: y = register(a + b), 4 bits.
+fs::path write_design(const fs::path& dir) {
+  Netlist nl;
+  nl.set_design_name("acc");
+  nl.set_clock_name("clk");
+  const NodeId a = nl.add_input("a", 4);
+  const NodeId b = nl.add_input("b", 4);
+  const NodeId s = nl.add_cell(Adder{{{4, false}, {4, false}}, 4},
+                               {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}}, "sum");
+  std::vector<Signal> q;
+  for (uint32_t i = 0; i < 4; ++i) q.push_back({nl.add_cell(Dff{}, {{s, i}}, "q" + std::to_string(i)), 0});
+  nl.add_output("y", q);
+  std::ofstream f(dir / "acc.json");
+  write_native_json(nl, f);
+  return dir / "acc.json";
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+TEST_CASE("help for every subcommand and unknown commands", "[cli]") {
+  for (const char* cmd : {"stats", "sim", "convert"}) {
+    const RunResult r = run_lutforge(std::string(cmd) + " --help");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.rfind(std::string("usage: lutforge ") + cmd, 0) == 0);
+  }
+  const RunResult top = run_lutforge("--help");
+  CHECK(top.exit_code == 0);
+  CHECK(top.out.find("exit codes") != std::string::npos);
+  const RunResult bad = run_lutforge("frobnicate");
+  CHECK(bad.exit_code == 2);
+  CHECK(first_line(bad.err) == "lutforge: unknown command 'frobnicate'");
+}
+
+TEST_CASE("sim: registered design, held inputs, random stimulus", "[cli]") {
+  const fs::path dir = temp_dir("cli_sim");
+  const fs::path design = write_design(dir);
+  write_text(dir / "in.csv", "b,a\n1,2\n0x3,4\n15,15\n");
+  RunResult r = run_lutforge("sim " + design.string() + " --vectors " + (dir / "in.csv").string() + " --cycles 5 -o " +
+                             (dir / "out.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // Row t shows the register before edge t: init 0, then the sums 3, 7, 14 (15 + 15 mod 16), held.
+  CHECK(read_text(dir / "out.csv") == "y\n0\n3\n7\n14\n14\n");
+
+  r = run_lutforge("sim " + design.string() + " --random 50 --seed 9 -o " + (dir / "r1.csv").string() + " --inputs-out " +
+                   (dir / "ri.csv").string());
+  REQUIRE(r.exit_code == 0);
+  r = run_lutforge("sim " + design.string() + " --vectors " + (dir / "ri.csv").string() + " -o " + (dir / "r2.csv").string());
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_text(dir / "r1.csv") == read_text(dir / "r2.csv"));
+  const std::string r1 = read_text(dir / "r1.csv");
+  CHECK(std::count(r1.begin(), r1.end(), '\n') == 51);
+}
+
+TEST_CASE("sim rejects vectors that do not match the ports", "[cli]") {
+  const fs::path dir = temp_dir("cli_sim_bad");
+  const fs::path design = write_design(dir);
+  const std::string csv = (dir / "in.csv").string();
+  auto sim_error = [&](const std::string& text) {
+    write_text(dir / "in.csv", text);
+    const RunResult r = run_lutforge("sim " + design.string() + " --vectors " + csv + " -o " + (dir / "o.csv").string());
+    CHECK(r.exit_code == 2);
+    return first_line(r.err);
+  };
+  CHECK(sim_error("a,b,c\n1,2,3\n") == "lutforge sim: error: " + csv + ": column 'c' is not a port of the design (expected: a, b)");
+  CHECK(sim_error("a\n1\n") == "lutforge sim: error: " + csv + ": no column for port 'b'");
+  CHECK(sim_error("a,b,clk\n1,2,0\n") == "lutforge sim: error: " + csv + ": column 'clk' is the clock, which the simulator drives; remove it");
+  CHECK(sim_error("a,b\n1,16\n") == "lutforge sim: error: " + csv + ": line 2, column 'b': value 16 does not fit 4 bits");
+  CHECK(sim_error("a,b\n1,0x1f\n") == "lutforge sim: error: " + csv + ": line 2, column 'b': value 0x1f does not fit 4 bits");
+  CHECK(sim_error("a,b\n1,-1\n") == "lutforge sim: error: " + csv + ": line 2, column 'b': '-1' is not an unsigned decimal or 0x-hex number");
+  CHECK(sim_error("a,b\n1,2\n3\n") == "lutforge sim: error: " + csv + ": line 3 has 1 values, expected 2");
+  CHECK(sim_error("a,a\n1,2\n") == "lutforge sim: error: " + csv + ": column 'a' appears twice");
+  CHECK(sim_error("") == "lutforge sim: error: " + csv + ": empty file; expected a header row of input port names");
+  const RunResult both = run_lutforge("sim " + design.string() + " --random 3 --vectors " + csv + " -o x.csv");
+  CHECK(both.exit_code == 2);
+  CHECK(first_line(both.err) == "lutforge sim: error: give exactly one of --vectors and --random");
+  const RunResult missing = run_lutforge("sim " + (dir / "nope.json").string() + " --random 3 -o x.csv");
+  CHECK(missing.exit_code == 2);
+  CHECK(first_line(missing.err) == "lutforge sim: error: " + (dir / "nope.json").string() + ": cannot open file for reading");
+  const RunResult bad_opt = run_lutforge("sim " + design.string() + " --random many -o x.csv");
+  CHECK(bad_opt.exit_code == 2);
+  CHECK(first_line(bad_opt.err).find("lutforge sim: error: the argument ('many') for option '--random' is invalid") == 0);
+}
+
+TEST_CASE("stats reports cells, LUT sizes, depth and stages as text and JSON", "[cli]") {
+  const fs::path dir = temp_dir("cli_stats");
+  RandomLutParams p;
+  p.num_inputs = 6;
+  p.width = 5;
+  p.layers = 3;
+  p.min_k = p.max_k = 3;
+  p.register_layers = true;
+  {
+    std::ofstream f(dir / "n.json");
+    write_native_json(random_lut_network(p), f);
+  }
+  const RunResult r = run_lutforge("stats " + (dir / "n.json").string() + " --json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["cells"]["lut"] == 15);
+  CHECK(j["lut_sizes"]["3"] == 15);
+  CHECK(j["registers"] == 15);
+  CHECK(j["logic_depth"] == 1);
+  CHECK(j["pipeline_stages"] == 3);
+  CHECK(j["clock"] == "clk");
+  const RunResult t = run_lutforge("stats " + (dir / "n.json").string());
+  REQUIRE(t.exit_code == 0);
+  CHECK(t.out.find("pipeline stages 3") != std::string::npos);
+  write_text(dir / "trunc.json", read_text(dir / "n.json").substr(0, 100));
+  const RunResult bad = run_lutforge("stats " + (dir / "trunc.json").string());
+  CHECK(bad.exit_code == 2);
+  CHECK(first_line(bad.err).find("lutforge stats: error: " + (dir / "trunc.json").string() + ": malformed JSON: parse error at line") == 0);
+}
+
+TEST_CASE("convert: Yosys JSON to native JSON and dot, byte-stable", "[cli]") {
+  const fs::path dir = temp_dir("cli_convert");
+  write_text(dir / "t.v", "module t(input [3:0] a, output y); assign y = ^a; endmodule\n");
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -lut 4 -top t; write_json " +
+              (dir / "t.json").string() + "'").exit_code == 0);
+  REQUIRE(run_lutforge("convert " + (dir / "t.json").string() + " -o " + (dir / "n1.json").string()).exit_code == 0);
+  REQUIRE(run_lutforge("convert " + (dir / "n1.json").string() + " -o " + (dir / "n2.json").string()).exit_code == 0);
+  CHECK(read_text(dir / "n1.json") == read_text(dir / "n2.json"));
+  REQUIRE(run_lutforge("convert " + (dir / "n1.json").string() + " -o " + (dir / "n.dot").string()).exit_code == 0);
+  CHECK(read_text(dir / "n.dot").rfind("digraph \"t\"", 0) == 0);
+  const RunResult bad = run_lutforge("convert " + (dir / "t.json").string() + " -o " + (dir / "t.v2").string());
+  CHECK(bad.exit_code == 2);
+  CHECK(first_line(bad.err) == "lutforge convert: error: " + (dir / "t.v2").string() +
+                                   ": cannot tell the format from the extension; expected .json or .dot, or give --format");
+  const RunResult yosys_out = run_lutforge("convert " + (dir / "t.json").string() + " --format yosys -o x");
+  CHECK(yosys_out.exit_code == 2);
+  CHECK(first_line(yosys_out.err) == "lutforge convert: error: --format 'yosys' is not supported; expected json or dot (Yosys JSON is input only)");
+}
