@@ -14,5 +14,6 @@ inline constexpr int kExitError = 2;  // bad input, bad options, failed tool
 int cmd_stats(const std::vector<std::string>& args);
 int cmd_sim(const std::vector<std::string>& args);
 int cmd_convert(const std::vector<std::string>& args);
+int cmd_testbench(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

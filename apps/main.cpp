@@ -17,7 +17,8 @@ struct Command {
 const Command kCommands[] = {
     {"stats", lutforge::cli::cmd_stats, "cell counts, LUT sizes, registers, depth and pipeline stages"},
     {"sim", lutforge::cli::cmd_sim, "simulate a netlist on vectors, cycle by cycle"},
-    {"convert", lutforge::cli::cmd_convert, "convert Yosys JSON or native JSON to native JSON or dot"},
+    {"convert", lutforge::cli::cmd_convert, "convert Yosys JSON or native JSON to native JSON, dot or Verilog"},
+    {"testbench", lutforge::cli::cmd_testbench, "write a self-checking Verilog testbench from vectors"},
 };
 
 void usage(std::ostream& out) {

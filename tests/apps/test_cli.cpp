@@ -35,7 +35,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 TEST_CASE("help for every subcommand and unknown commands", "[cli]") {
-  for (const char* cmd : {"stats", "sim", "convert"}) {
+  for (const char* cmd : {"stats", "sim", "convert", "testbench"}) {
     const RunResult r = run_lutforge(std::string(cmd) + " --help");
     CHECK(r.exit_code == 0);
     CHECK(r.out.rfind(std::string("usage: lutforge ") + cmd, 0) == 0);
@@ -142,8 +142,8 @@ TEST_CASE("convert: Yosys JSON to native JSON and dot, byte-stable", "[cli]") {
   const RunResult bad = run_lutforge("convert " + (dir / "t.json").string() + " -o " + (dir / "t.v2").string());
   CHECK(bad.exit_code == 2);
   CHECK(first_line(bad.err) == "lutforge convert: error: " + (dir / "t.v2").string() +
-                                   ": cannot tell the format from the extension; expected .json or .dot, or give --format");
+                                   ": cannot tell the format from the extension; expected .json, .dot or .v, or give --format");
   const RunResult yosys_out = run_lutforge("convert " + (dir / "t.json").string() + " --format yosys -o x");
   CHECK(yosys_out.exit_code == 2);
-  CHECK(first_line(yosys_out.err) == "lutforge convert: error: --format 'yosys' is not supported; expected json or dot (Yosys JSON is input only)");
+  CHECK(first_line(yosys_out.err) == "lutforge convert: error: --format 'yosys' is not supported; expected json, dot or verilog (Yosys JSON is input only)");
 }

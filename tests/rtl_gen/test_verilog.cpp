@@ -20,3 +20,43 @@ TEST_CASE("Verilog output is deterministic and uses legal identifiers", "[rtl_ge
   CHECK(verilog_identifier("module") == "\\module ");
   CHECK(verilog_identifier("1abc") == "\\1abc ");
 }
+
+#include <fstream>
+
+#include "netlist/vectors.hpp"
+#include "rtl_gen/testbench.hpp"
+#include "tests/support/tools.hpp"
+
+TEST_CASE("self-checking testbench passes on the design and names the first mismatches", "[rtl_gen][iverilog]") {
+  namespace fs = std::filesystem;
+  using namespace lutforge::test;
+  RandomLutParams p;
+  p.num_inputs = 8;
+  p.width = 6;
+  p.layers = 2;
+  p.register_layers = true;
+  const Netlist nl = random_lut_network(p);
+  const fs::path dir = temp_dir("testbench");
+  {
+    std::ofstream v(dir / "design.v");
+    write_verilog(nl, v);
+  }
+  const VectorTable in = random_vectors(nl, 40, 2);
+  VectorTable expected = simulate(nl, in, in.rows.size());
+  auto run_tb = [&](const VectorTable& exp) {
+    std::ofstream tb(dir / "tb.v"), st(dir / "stimulus.hex"), ex(dir / "expected.hex");
+    write_testbench(nl, in, exp, tb, st, ex);
+    tb.close();
+    st.close();
+    ex.close();
+    const RunResult c = run("cd " + dir.string() + " && iverilog -g2012 -o tb.vvp tb.v design.v && vvp -n tb.vvp");
+    INFO(c.err);
+    REQUIRE(c.exit_code == 0);
+    return c.out;
+  };
+  CHECK(run_tb(expected).find("PASS: 40 cycles, 1 output ports") != std::string::npos);
+  expected.rows[17][0][0] ^= 0x4;
+  const std::string out = run_tb(expected);
+  CHECK(out.find("MISMATCH cycle 17 port y: expected") != std::string::npos);
+  CHECK(out.find("FAIL: 1 mismatches in 40 cycles") != std::string::npos);
+}
