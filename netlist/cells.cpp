@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "netlist/overloaded.hpp"
+
 namespace lutforge {
 
 const char* kind_name(CellKind k) {
@@ -25,12 +27,6 @@ uint32_t argmax_index_width(uint32_t count) {
   return w == 0 ? 1 : w;
 }
 
-namespace {
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-}  // namespace
 
 uint32_t num_input_pins(const Cell& c) {
   return std::visit(

@@ -120,6 +120,12 @@ class Builder {
     if (is_constant(f, true)) return kOne;
     if (auto it = memo_.find(f); it != memo_.end()) return it->second;
     const uint32_t v = in[f.num_vars() - 1];
+    if (f.num_vars() == 2) {
+      // Every non-constant function of two inputs is one operation (or a copy of one input).
+      const uint32_t r = gate2(static_cast<unsigned>(f.words()[0]), in[0], in[1]);
+      memo_.emplace(f, r);
+      return r;
+    }
     auto [f0, f1] = split_top(f);
     uint32_t r;
     if (f0 == f1) r = lut_rec(f0, in);
@@ -131,6 +137,28 @@ class Builder {
     }
     memo_.emplace(f, r);
     return r;
+  }
+
+  // The function of (a = input 0, b = input 1) with 4-bit table t (bit a + 2b).
+  uint32_t gate2(unsigned t, uint32_t a, uint32_t b) {
+    switch (t & 15) {
+      case 0x0: return kZero;
+      case 0x1: return emit(Op::Nor, a, b);
+      case 0x2: return and_not(a, b);
+      case 0x3: return not_(b);
+      case 0x4: return and_not(b, a);
+      case 0x5: return not_(a);
+      case 0x6: return xor_(a, b);
+      case 0x7: return emit(Op::Nand, a, b);
+      case 0x8: return and_(a, b);
+      case 0x9: return emit(Op::Xnor, a, b);
+      case 0xa: return a;
+      case 0xb: return or_not(a, b);
+      case 0xc: return b;
+      case 0xd: return or_not(b, a);
+      case 0xe: return or_(a, b);
+      default: return kOne;
+    }
   }
 
   std::vector<Instr>& out_;
@@ -171,10 +199,12 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void run1(const Instr* p, size_t n, uint64_t* v) { run_impl<1>(p, n, v); }
-__attribute__((target_clones("avx2", "default"))) void run4(const Instr* p, size_t n, uint64_t* v) { run_impl<4>(p, n, v); }
-__attribute__((target_clones("avx2", "default"))) void run8(const Instr* p, size_t n, uint64_t* v) { run_impl<8>(p, n, v); }
-__attribute__((target_clones("avx2", "default"))) void run16(const Instr* p, size_t n, uint64_t* v) { run_impl<16>(p, n, v); }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run1(const Instr* p, size_t n, uint64_t* v) { run_impl<1>(p, n, v); }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run4(const Instr* p, size_t n, uint64_t* v) { run_impl<4>(p, n, v); }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run8(const Instr* p, size_t n, uint64_t* v) { run_impl<8>(p, n, v); }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run16(const Instr* p, size_t n, uint64_t* v) { run_impl<16>(p, n, v); }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run32(const Instr* p, size_t n, uint64_t* v) { run_impl<32>(p, n, v); }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run64(const Instr* p, size_t n, uint64_t* v) { run_impl<64>(p, n, v); }
 
 }  // namespace
 
@@ -311,6 +341,8 @@ void Evaluator::run(const std::vector<Instr>& prog) {
     case 4: return run4(prog.data(), prog.size(), v);
     case 8: return run8(prog.data(), prog.size(), v);
     case 16: return run16(prog.data(), prog.size(), v);
+    case 32: return run32(prog.data(), prog.size(), v);
+    case 64: return run64(prog.data(), prog.size(), v);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);
@@ -322,6 +354,18 @@ void Evaluator::run(const std::vector<Instr>& prog) {
 }
 
 void Evaluator::eval() { run(comb_); }
+
+void transpose64(uint64_t m[64]) {
+  // Swap ever smaller off-diagonal blocks: 32 x 32, then 16 x 16, ... 1 x 1.
+  uint64_t mask = 0x00000000ffffffffull;
+  for (unsigned j = 32; j != 0; j >>= 1, mask ^= mask << j) {
+    for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+      const uint64_t t = ((m[k] >> j) ^ m[k | j]) & mask;
+      m[k] ^= t << j;
+      m[k | j] ^= t;
+    }
+  }
+}
 
 void Evaluator::step() {
   run(next_);

@@ -56,4 +56,8 @@ class Evaluator {
   std::vector<uint64_t> values_;
 };
 
+// Transposes a 64 x 64 bit matrix in place: bit j of word i becomes bit i of word j. Moves values
+// between one-word-per-vector form and the evaluator's one-word-per-bit form.
+void transpose64(uint64_t m[64]);
+
 }  // namespace lutforge

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "netlist/error.hpp"
+#include "netlist/overloaded.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge {
@@ -13,10 +14,6 @@ using ojson = nlohmann::ordered_json;
 constexpr const char* kFormat = "lutforge-netlist";
 constexpr int kVersion = 1;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 ojson node_json(const Netlist& nl, NodeId n) {
   ojson j;

@@ -228,3 +228,13 @@ TEST_CASE("lanes are independent at every batch width", "[eval]") {
     }
   }
 }
+
+TEST_CASE("transpose64 moves bit j of word i to bit i of word j", "[eval]") {
+  std::mt19937_64 rng(14);
+  uint64_t m[64], t[64];
+  for (auto& w : m) w = rng();
+  std::copy(m, m + 64, t);
+  transpose64(t);
+  for (unsigned i = 0; i < 64; ++i)
+    for (unsigned j = 0; j < 64; ++j) REQUIRE(((t[j] >> i) & 1) == ((m[i] >> j) & 1));
+}
