@@ -222,7 +222,7 @@ Row bench(const std::string& name, const Netlist& nl, const fs::path& dir, size_
 int main(int argc, char** argv) {
   std::string out;
   size_t vectors = 1 << 16;
-  unsigned words = 16;
+  unsigned words = 64;
   uint32_t lut_width = 1000, lut_layers = 20, lut_inputs = 64;
   po::options_description opts("bench_eval");
   opts.add_options()("out", po::value(&out)->required(), "work directory")(

@@ -173,38 +173,51 @@ std::vector<uint32_t> extend(std::vector<uint32_t> bits, uint32_t width, bool is
   return bits;
 }
 
+// Threaded dispatch: each operation jumps straight to the next one's code, which predicts far
+// better than one shared switch.
 template <unsigned W>
-inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
-  for (size_t k = 0; k < n; ++k) {
-    const Instr& i = prog[k];
-    uint64_t* __restrict d = v + size_t{i.dst} * W;
-    const uint64_t* __restrict a = v + size_t{i.a} * W;
-    const uint64_t* __restrict b = v + size_t{i.b} * W;
-    const uint64_t* __restrict c = v + size_t{i.c} * W;
-    switch (i.op) {
-      case Op::And: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & b[w]; break;
-      case Op::Or: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | b[w]; break;
-      case Op::Xor: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w]; break;
-      case Op::AndNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & ~b[w]; break;
-      case Op::OrNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | ~b[w]; break;
-      case Op::Nand: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] & b[w]); break;
-      case Op::Nor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] | b[w]); break;
-      case Op::Xnor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] ^ b[w]); break;
-      case Op::Not: for (unsigned w = 0; w < W; ++w) d[w] = ~a[w]; break;
-      case Op::Copy: for (unsigned w = 0; w < W; ++w) d[w] = a[w]; break;
-      case Op::Mux: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]); break;
-      case Op::Maj: for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w])); break;
-      case Op::Xor3: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w]; break;
-    }
+__attribute__((target_clones("avx512f", "avx2", "default"))) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
+  const void* const kLabels[] = {&&op_and, &&op_or,  &&op_xor,  &&op_and_not, &&op_or_not, &&op_nand, &&op_nor,
+                                        &&op_xnor, &&op_not, &&op_copy, &&op_mux,     &&op_maj,    &&op_xor3};
+  const Instr* i = prog;
+  const Instr* const end = prog + n;
+  uint64_t* __restrict d;
+  const uint64_t* __restrict a;
+  const uint64_t* __restrict b;
+  const uint64_t* __restrict c;
+#define LF_OPERANDS                    \
+  d = v + size_t{i->dst} * W;          \
+  a = v + size_t{i->a} * W;            \
+  b = v + size_t{i->b} * W;            \
+  c = v + size_t{i->c} * W;
+#define LF_NEXT                        \
+  if (++i == end) return;              \
+  goto* kLabels[static_cast<unsigned>(i->op)];
+#define LF_OP(label, expr)             \
+  label : {                            \
+    LF_OPERANDS                        \
+    for (unsigned w = 0; w < W; ++w) d[w] = (expr); \
+    LF_NEXT                            \
   }
+  if (i == end) return;
+  goto* kLabels[static_cast<unsigned>(i->op)];
+  LF_OP(op_and, a[w] & b[w])
+  LF_OP(op_or, a[w] | b[w])
+  LF_OP(op_xor, a[w] ^ b[w])
+  LF_OP(op_and_not, a[w] & ~b[w])
+  LF_OP(op_or_not, a[w] | ~b[w])
+  LF_OP(op_nand, ~(a[w] & b[w]))
+  LF_OP(op_nor, ~(a[w] | b[w]))
+  LF_OP(op_xnor, ~(a[w] ^ b[w]))
+  LF_OP(op_not, ~a[w])
+  LF_OP(op_copy, a[w])
+  LF_OP(op_mux, a[w] ^ ((a[w] ^ b[w]) & c[w]))
+  LF_OP(op_maj, (a[w] & b[w]) | (c[w] & (a[w] | b[w])))
+  LF_OP(op_xor3, a[w] ^ b[w] ^ c[w])
+#undef LF_OP
+#undef LF_NEXT
+#undef LF_OPERANDS
 }
-
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run1(const Instr* p, size_t n, uint64_t* v) { run_impl<1>(p, n, v); }
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run4(const Instr* p, size_t n, uint64_t* v) { run_impl<4>(p, n, v); }
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run8(const Instr* p, size_t n, uint64_t* v) { run_impl<8>(p, n, v); }
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run16(const Instr* p, size_t n, uint64_t* v) { run_impl<16>(p, n, v); }
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run32(const Instr* p, size_t n, uint64_t* v) { run_impl<32>(p, n, v); }
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run64(const Instr* p, size_t n, uint64_t* v) { run_impl<64>(p, n, v); }
 
 }  // namespace
 
@@ -337,18 +350,18 @@ void Evaluator::reset() {
 void Evaluator::run(const std::vector<Instr>& prog) {
   uint64_t* v = values_.data();
   switch (words_) {
-    case 1: return run1(prog.data(), prog.size(), v);
-    case 4: return run4(prog.data(), prog.size(), v);
-    case 8: return run8(prog.data(), prog.size(), v);
-    case 16: return run16(prog.data(), prog.size(), v);
-    case 32: return run32(prog.data(), prog.size(), v);
-    case 64: return run64(prog.data(), prog.size(), v);
+    case 1: return run_impl<1>(prog.data(), prog.size(), v);
+    case 4: return run_impl<4>(prog.data(), prog.size(), v);
+    case 8: return run_impl<8>(prog.data(), prog.size(), v);
+    case 16: return run_impl<16>(prog.data(), prog.size(), v);
+    case 32: return run_impl<32>(prog.data(), prog.size(), v);
+    case 64: return run_impl<64>(prog.data(), prog.size(), v);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);
   for (unsigned w = 0; w < words_; ++w) {
     for (size_t s = 0; s < lane.size(); ++s) lane[s] = values_[s * words_ + w];
-    run1(prog.data(), prog.size(), lane.data());
+    run_impl<1>(prog.data(), prog.size(), lane.data());
     for (size_t s = 0; s < lane.size(); ++s) values_[s * words_ + w] = lane[s];
   }
 }
