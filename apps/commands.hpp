@@ -9,11 +9,14 @@ namespace lutforge::cli {
 
 // Exit codes, documented in the README.
 inline constexpr int kExitOk = 0;
+inline constexpr int kExitNotEquivalent = 1;
 inline constexpr int kExitError = 2;  // bad input, bad options, failed tool
+inline constexpr int kExitUndecided = 3;
 
 int cmd_stats(const std::vector<std::string>& args);
 int cmd_sim(const std::vector<std::string>& args);
 int cmd_convert(const std::vector<std::string>& args);
 int cmd_testbench(const std::vector<std::string>& args);
+int cmd_equiv(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

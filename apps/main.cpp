@@ -18,6 +18,7 @@ const Command kCommands[] = {
     {"stats", lutforge::cli::cmd_stats, "cell counts, LUT sizes, registers, depth and pipeline stages"},
     {"sim", lutforge::cli::cmd_sim, "simulate a netlist on vectors, cycle by cycle"},
     {"convert", lutforge::cli::cmd_convert, "convert Yosys JSON or native JSON to native JSON, dot or Verilog"},
+    {"equiv", lutforge::cli::cmd_equiv, "prove two netlists equivalent, or give a counterexample"},
     {"testbench", lutforge::cli::cmd_testbench, "write a self-checking Verilog testbench from vectors"},
 };
 
@@ -25,7 +26,8 @@ void usage(std::ostream& out) {
   out << "usage: lutforge <command> [options]\n\ncommands:\n";
   for (const auto& c : kCommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\n'lutforge <command> --help' describes a command.\n"
-         "exit codes: 0 success, 2 error (bad input, options or tool failure)\n";
+         "exit codes: 0 success (equiv: EQUIVALENT), 1 equiv: NOT EQUIVALENT, 2 error (bad input, options\n"
+         "or tool failure), 3 equiv: UNDECIDED\n";
 }
 
 }  // namespace

@@ -8,9 +8,9 @@
 namespace lutforge {
 namespace {
 
-using Op = Evaluator::Op;
-using Instr = Evaluator::Instr;
-constexpr uint32_t kZero = 0, kOne = 1;  // slots that hold all-0 and all-1 words
+using Op = Program::Op;
+using Instr = Program::Instr;
+constexpr uint32_t kZero = Program::kZero, kOne = Program::kOne;
 
 struct TableHash {
   size_t operator()(const TruthTable& t) const { return hash_value(t); }
@@ -20,9 +20,11 @@ struct TableHash {
 // cell reuses, since a cell's temporaries are dead once its outputs are copied out.
 class Builder {
  public:
-  Builder(std::vector<Instr>& out, uint32_t temp_base) : out_(out), base_(temp_base), next_(temp_base) {}
+  Builder(std::vector<Instr>& out, uint32_t temp_base, bool reuse) : out_(out), base_(temp_base), next_(temp_base), reuse_(reuse) {}
 
-  void start_cell() { next_ = base_; }
+  void start_cell() {
+    if (reuse_) next_ = base_;
+  }
   uint32_t max_temp() const { return max_; }
 
   uint32_t emit(Op op, uint32_t a, uint32_t b = 0, uint32_t c = 0) {
@@ -163,6 +165,7 @@ class Builder {
 
   std::vector<Instr>& out_;
   uint32_t base_, next_, max_ = 0;
+  bool reuse_;
   std::unordered_map<TruthTable, uint32_t, TableHash> memo_;
 };
 
@@ -173,56 +176,52 @@ std::vector<uint32_t> extend(std::vector<uint32_t> bits, uint32_t width, bool is
   return bits;
 }
 
-// Threaded dispatch: each operation jumps straight to the next one's code, which predicts far
-// better than one shared switch.
 template <unsigned W>
-__attribute__((target_clones("avx512f", "avx2", "default"))) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
-  const void* const kLabels[] = {&&op_and, &&op_or,  &&op_xor,  &&op_and_not, &&op_or_not, &&op_nand, &&op_nor,
-                                        &&op_xnor, &&op_not, &&op_copy, &&op_mux,     &&op_maj,    &&op_xor3};
-  const Instr* i = prog;
-  const Instr* const end = prog + n;
-  uint64_t* __restrict d;
-  const uint64_t* __restrict a;
-  const uint64_t* __restrict b;
-  const uint64_t* __restrict c;
-#define LF_OPERANDS                    \
-  d = v + size_t{i->dst} * W;          \
-  a = v + size_t{i->a} * W;            \
-  b = v + size_t{i->b} * W;            \
-  c = v + size_t{i->c} * W;
-#define LF_NEXT                        \
-  if (++i == end) return;              \
-  goto* kLabels[static_cast<unsigned>(i->op)];
-#define LF_OP(label, expr)             \
-  label : {                            \
-    LF_OPERANDS                        \
-    for (unsigned w = 0; w < W; ++w) d[w] = (expr); \
-    LF_NEXT                            \
+inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
+  for (size_t k = 0; k < n; ++k) {
+    const Instr& i = prog[k];
+    uint64_t* __restrict d = v + size_t{i.dst} * W;
+    const uint64_t* __restrict a = v + size_t{i.a} * W;
+    const uint64_t* __restrict b = v + size_t{i.b} * W;
+    const uint64_t* __restrict c = v + size_t{i.c} * W;
+    switch (i.op) {
+      case Op::And: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & b[w]; break;
+      case Op::Or: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | b[w]; break;
+      case Op::Xor: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w]; break;
+      case Op::AndNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & ~b[w]; break;
+      case Op::OrNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | ~b[w]; break;
+      case Op::Nand: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] & b[w]); break;
+      case Op::Nor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] | b[w]); break;
+      case Op::Xnor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] ^ b[w]); break;
+      case Op::Not: for (unsigned w = 0; w < W; ++w) d[w] = ~a[w]; break;
+      case Op::Copy: for (unsigned w = 0; w < W; ++w) d[w] = a[w]; break;
+      case Op::Mux: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]); break;
+      case Op::Maj: for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w])); break;
+      case Op::Xor3: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w]; break;
+    }
   }
-  if (i == end) return;
-  goto* kLabels[static_cast<unsigned>(i->op)];
-  LF_OP(op_and, a[w] & b[w])
-  LF_OP(op_or, a[w] | b[w])
-  LF_OP(op_xor, a[w] ^ b[w])
-  LF_OP(op_and_not, a[w] & ~b[w])
-  LF_OP(op_or_not, a[w] | ~b[w])
-  LF_OP(op_nand, ~(a[w] & b[w]))
-  LF_OP(op_nor, ~(a[w] | b[w]))
-  LF_OP(op_xnor, ~(a[w] ^ b[w]))
-  LF_OP(op_not, ~a[w])
-  LF_OP(op_copy, a[w])
-  LF_OP(op_mux, a[w] ^ ((a[w] ^ b[w]) & c[w]))
-  LF_OP(op_maj, (a[w] & b[w]) | (c[w] & (a[w] | b[w])))
-  LF_OP(op_xor3, a[w] ^ b[w] ^ c[w])
-#undef LF_OP
-#undef LF_NEXT
-#undef LF_OPERANDS
 }
+
+// One kernel per batch width, each cloned for AVX-512, AVX2 and the baseline; the loader picks
+// the best clone the machine supports.
+#define LF_KERNEL(W)                                                                                   \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W(const Instr* p, size_t n, \
+                                                                            uint64_t* v) {           \
+    run_impl<W>(p, n, v);                                                                            \
+  }
+LF_KERNEL(1)
+LF_KERNEL(4)
+LF_KERNEL(8)
+LF_KERNEL(16)
+LF_KERNEL(32)
+LF_KERNEL(64)
+#undef LF_KERNEL
 
 }  // namespace
 
-Evaluator::Evaluator(const Netlist& nl, unsigned words) : words_(words) {
-  assert(words >= 1);
+Program compile(const Netlist& nl, const CompileParams& params) {
+  Program prog;
+  auto& signal_slots_ = prog.signal_slots;
   const Levels lv = levelize(nl);
 
   // Slots: 0 and 1 are the constants, then every output bit of every node, then a state slot
@@ -250,7 +249,7 @@ Evaluator::Evaluator(const Netlist& nl, unsigned words) : words_(words) {
   for (NodeId r : regs) staging[r] = next_slot++;
 
   const uint32_t temp_base = next_slot;
-  Builder comb(comb_, temp_base);
+  Builder comb(prog.comb, temp_base, params.reuse_temporaries);
   auto in = [&](NodeId n, uint32_t pin) {
     const Signal s = nl.fanin(n)[pin];
     return signal_slots_[s.node][s.bit];
@@ -311,7 +310,7 @@ Evaluator::Evaluator(const Netlist& nl, unsigned words) : words_(words) {
   }
 
   // Next-state functions, evaluated after the combinational logic and committed together.
-  Builder next(next_, temp_base);
+  Builder next(prog.next, params.reuse_temporaries ? temp_base : std::max(temp_base, comb.max_temp()), params.reuse_temporaries);
   for (NodeId r : regs) {
     const auto& d = std::get<Dff>(nl.cell(r));
     next.start_cell();
@@ -326,47 +325,55 @@ Evaluator::Evaluator(const Netlist& nl, unsigned words) : words_(words) {
     else v = next.mux(srst, sval, next.mux(en, data, q));
     v = next.mux(arst, d.async_reset_value ? kOne : kZero, v);
     next.place(v, staging[r]);
-    commit_.emplace_back(q, staging[r]);
-    init_.emplace_back(q, d.init);
+    prog.registers.push_back({r, q, staging[r], d.init});
   }
   const uint32_t num_slots = std::max({temp_base, comb.max_temp(), next.max_temp()});
 
-  input_slots_.resize(nl.inputs().size());
-  for (size_t i = 0; i < nl.inputs().size(); ++i) input_slots_[i] = signal_slots_[nl.inputs()[i]];
-  output_slots_.resize(nl.outputs().size());
+  prog.input_slots.resize(nl.inputs().size());
+  for (size_t i = 0; i < nl.inputs().size(); ++i) prog.input_slots[i] = signal_slots_[nl.inputs()[i]];
+  prog.output_slots.resize(nl.outputs().size());
   for (size_t i = 0; i < nl.outputs().size(); ++i)
-    for (uint32_t p = 0; p < nl.fanin(nl.outputs()[i]).size(); ++p) output_slots_[i].push_back(in(nl.outputs()[i], p));
+    for (uint32_t p = 0; p < nl.fanin(nl.outputs()[i]).size(); ++p) prog.output_slots[i].push_back(in(nl.outputs()[i], p));
+  prog.num_slots = num_slots;
+  return prog;
+}
 
-  values_.assign(size_t{num_slots} * words_, 0);
+Evaluator::Evaluator(const Netlist& nl, unsigned words) : Evaluator(compile(nl), words) {}
+
+Evaluator::Evaluator(Program program, unsigned words) : p_(std::move(program)), words_(words) {
+  assert(words >= 1);
+  values_.assign(size_t{p_.num_slots} * words_, 0);
   for (unsigned w = 0; w < words_; ++w) slot(kOne)[w] = ~uint64_t{0};
   reset();
 }
 
 void Evaluator::reset() {
-  for (auto [s, v] : init_)
-    for (unsigned w = 0; w < words_; ++w) slot(s)[w] = v ? ~uint64_t{0} : 0;
+  for (const auto& r : p_.registers)
+    for (unsigned w = 0; w < words_; ++w) slot(r.state)[w] = r.init ? ~uint64_t{0} : 0;
 }
 
-void Evaluator::run(const std::vector<Instr>& prog) {
+void Evaluator::run(const std::vector<Program::Instr>& prog) {
   uint64_t* v = values_.data();
   switch (words_) {
-    case 1: return run_impl<1>(prog.data(), prog.size(), v);
-    case 4: return run_impl<4>(prog.data(), prog.size(), v);
-    case 8: return run_impl<8>(prog.data(), prog.size(), v);
-    case 16: return run_impl<16>(prog.data(), prog.size(), v);
-    case 32: return run_impl<32>(prog.data(), prog.size(), v);
-    case 64: return run_impl<64>(prog.data(), prog.size(), v);
+    case 1: return run1(prog.data(), prog.size(), v);
+    case 4: return run4(prog.data(), prog.size(), v);
+    case 8: return run8(prog.data(), prog.size(), v);
+    case 16: return run16(prog.data(), prog.size(), v);
+    case 32: return run32(prog.data(), prog.size(), v);
+    case 64: return run64(prog.data(), prog.size(), v);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);
   for (unsigned w = 0; w < words_; ++w) {
     for (size_t s = 0; s < lane.size(); ++s) lane[s] = values_[s * words_ + w];
-    run_impl<1>(prog.data(), prog.size(), lane.data());
+    run1(prog.data(), prog.size(), lane.data());
     for (size_t s = 0; s < lane.size(); ++s) values_[s * words_ + w] = lane[s];
   }
 }
 
-void Evaluator::eval() { run(comb_); }
+void Evaluator::eval() { run(p_.comb); }
+
+void Evaluator::eval_next() { run(p_.next); }
 
 void transpose64(uint64_t m[64]) {
   // Swap ever smaller off-diagonal blocks: 32 x 32, then 16 x 16, ... 1 x 1.
@@ -381,9 +388,9 @@ void transpose64(uint64_t m[64]) {
 }
 
 void Evaluator::step() {
-  run(next_);
-  for (auto [q, s] : commit_)
-    for (unsigned w = 0; w < words_; ++w) slot(q)[w] = slot(s)[w];
+  run(p_.next);
+  for (const auto& r : p_.registers)
+    for (unsigned w = 0; w < words_; ++w) slot(r.state)[w] = slot(r.staging)[w];
 }
 
 }  // namespace lutforge

@@ -15,44 +15,69 @@
 
 namespace lutforge {
 
-class Evaluator {
- public:
-  explicit Evaluator(const Netlist& nl, unsigned words = 8);
-
-  unsigned words() const { return words_; }
-  size_t lanes() const { return size_t{64} * words_; }
-
-  // The words of input port `port` (an index into nl.inputs()), bit `bit`. Write them before eval().
-  uint64_t* input(size_t port, uint32_t bit) { return slot(input_slots_[port][bit]); }
-  // The words of output port `port` (an index into nl.outputs()), bit `bit`, valid after eval().
-  const uint64_t* output(size_t port, uint32_t bit) const { return slot(output_slots_[port][bit]); }
-  // Any signal's words, valid after eval().
-  const uint64_t* value(Signal s) const { return slot(signal_slots_[s.node][s.bit]); }
-
-  void reset();  // every register to its init value, in every lane
-  void eval();   // the combinational logic
-  void step();   // one clock edge; call eval() first
-
-  size_t num_instructions() const { return comb_.size() + next_.size(); }
-  size_t num_registers() const { return commit_.size(); }
-
+// A netlist compiled to operations on slots. Slots 0 and 1 hold the constants 0 and 1; every
+// output bit of every node has a slot; a register has a state slot (its Q, or the value behind
+// an asynchronous reset) and a staging slot that `next` computes.
+struct Program {
   enum class Op : uint8_t { And, Or, Xor, AndNot, OrNot, Nand, Nor, Xnor, Not, Copy, Mux, Maj, Xor3 };
   struct Instr {
     Op op;
-    uint32_t dst, a, b, c;  // Mux: dst = c ? b : a
+    uint32_t dst, a, b, c;  // AndNot: a & ~b; OrNot: a | ~b; Mux: c ? b : a
   };
+  struct Register {
+    NodeId node;
+    uint32_t state, staging;
+    bool init;
+  };
+  static constexpr uint32_t kZero = 0, kOne = 1;
 
- private:
+  std::vector<Instr> comb;  // combinational logic, in topological order
+  std::vector<Instr> next;  // next-state functions into the staging slots
+  std::vector<Register> registers;
+  std::vector<std::vector<uint32_t>> input_slots, output_slots, signal_slots;
+  uint32_t num_slots = 2;
+};
+
+struct CompileParams {
+  // Reuse one scratch region for every cell's temporaries (fast, small). Without it every
+  // instruction writes a slot of its own, as the CNF encoding needs.
+  bool reuse_temporaries = true;
+};
+
+Program compile(const Netlist& nl, const CompileParams& params = {});
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Netlist& nl, unsigned words = 8);
+  Evaluator(Program program, unsigned words);
+
+  unsigned words() const { return words_; }
+  size_t lanes() const { return size_t{64} * words_; }
+  const Program& program() const { return p_; }
+
+  // The words of input port `port` (an index into nl.inputs()), bit `bit`. Write them before eval().
+  uint64_t* input(size_t port, uint32_t bit) { return slot(p_.input_slots[port][bit]); }
+  // The words of output port `port` (an index into nl.outputs()), bit `bit`, valid after eval().
+  const uint64_t* output(size_t port, uint32_t bit) const { return slot(p_.output_slots[port][bit]); }
+  // Any signal's words, valid after eval().
+  const uint64_t* value(Signal s) const { return slot(p_.signal_slots[s.node][s.bit]); }
+  // Any slot's words.
   uint64_t* slot(uint32_t s) { return values_.data() + size_t{s} * words_; }
   const uint64_t* slot(uint32_t s) const { return values_.data() + size_t{s} * words_; }
-  void run(const std::vector<Instr>& prog);
 
+  void reset();       // every register to its init value, in every lane
+  void eval();        // the combinational logic
+  void eval_next();   // the next-state functions into the staging slots (after eval)
+  void step();        // one clock edge: eval_next, then every state takes its staging value
+
+  size_t num_instructions() const { return p_.comb.size() + p_.next.size(); }
+  size_t num_registers() const { return p_.registers.size(); }
+
+ private:
+  void run(const std::vector<Program::Instr>& prog);
+
+  Program p_;
   unsigned words_;
-  std::vector<Instr> comb_;  // combinational logic, in topological order
-  std::vector<Instr> next_;  // next-state functions of the registers, into staging slots
-  std::vector<std::pair<uint32_t, uint32_t>> commit_;  // (state slot, staging slot)
-  std::vector<std::pair<uint32_t, bool>> init_;        // (state slot, init value)
-  std::vector<std::vector<uint32_t>> input_slots_, output_slots_, signal_slots_;
   std::vector<uint64_t> values_;
 };
 

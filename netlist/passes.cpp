@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "netlist/levels.hpp"
@@ -137,6 +138,52 @@ uint8_t gate_id_of(const TruthTable& f) {
   return static_cast<uint8_t>((get_bit(f, 0) << 3) | (get_bit(f, 2) << 2) | (get_bit(f, 1) << 1) | get_bit(f, 3));
 }
 
+// Builds f over `in` from LUTs of at most max_k inputs into `out`.
+class LutDecomposer {
+ public:
+  LutDecomposer(Netlist& out, unsigned max_k, const std::string& name) : out_(out), max_k_(max_k), name_(name) {}
+
+  Signal build(TruthTable f, std::vector<Signal> in) {
+    if (auto s = simplify(out_, f, in)) return *s;
+    const unsigned k = f.num_vars();
+    if (k <= max_k_) return lut(std::move(f), std::move(in));
+    auto key = std::make_pair(to_hex(f), in);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    Signal r;
+    const std::vector<Signal> low(in.begin(), in.end() - (max_k_ >= 6 ? 2 : 1));
+    if (max_k_ >= 6) {
+      auto [f0, f1] = split_top(f);       // on in[k-1]
+      auto [f00, f01] = split_top(f0);    // on in[k-2]
+      auto [f10, f11] = split_top(f1);
+      const Signal g00 = build(f00, low), g01 = build(f01, low), g10 = build(f10, low), g11 = build(f11, low);
+      // mux4 over (g00, g01, g10, g11, s0 = in[k-2], s1 = in[k-1]): inputs 0..3 data, 4..5 select.
+      TruthTable m(6);
+      for (unsigned i = 0; i < 64; ++i) set_bit(m, i, (i >> ((i >> 4) & 3)) & 1);
+      r = build(std::move(m), {g00, g01, g10, g11, in[k - 2], in[k - 1]});
+    } else {
+      auto [f0, f1] = split_top(f);
+      const Signal g0 = build(f0, low), g1 = build(f1, low);
+      TruthTable m(3);
+      for (unsigned i = 0; i < 8; ++i) set_bit(m, i, (i >> 2) ? ((i >> 1) & 1) : (i & 1));
+      r = build(std::move(m), {g0, g1, in[k - 1]});
+    }
+    memo_.emplace(std::move(key), r);
+    return r;
+  }
+
+ private:
+  Signal lut(TruthTable f, std::vector<Signal> in) {
+    const std::string name = name_.empty() ? std::string() : name_ + "$d" + std::to_string(count_++);
+    return Signal{out_.add_cell(Lut{std::move(f)}, in, name), 0};
+  }
+
+  Netlist& out_;
+  unsigned max_k_;
+  std::string name_;
+  unsigned count_ = 0;
+  std::map<std::pair<std::string, std::vector<Signal>>, Signal> memo_;
+};
+
 }  // namespace
 
 Netlist sweep(const Netlist& nl, PassStats* stats) {
@@ -205,6 +252,25 @@ Netlist fold_buffers(const Netlist& nl, PassStats* stats) {
     ++rewritten;
     const NodeId m = gate ? o.add_cell(Gate{gate_id_of(f)}, in, nl.name(n)) : o.add_cell(Lut{std::move(f)}, in, nl.name(n));
     return {Signal{m, 0}};
+  });
+  Netlist swept = sweep(out);
+  fill_stats(stats, nl, swept, rewritten);
+  return swept;
+}
+
+Netlist decompose_luts(const Netlist& nl, unsigned max_k, PassStats* stats) {
+  assert(max_k >= 3);
+  size_t rewritten = 0;
+  const std::vector<char> all(nl.num_nodes(), 1);
+  Netlist out = rebuild(nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
+    const auto* lut = std::get_if<Lut>(&nl.cell(n));
+    if (!lut || lut->function.num_vars() <= max_k) return copy_cell(o, nl, n, fanin);
+    ++rewritten;
+    LutDecomposer d(o, max_k, nl.name(n));
+    const Signal s = d.build(lut->function, fanin);
+    // Keep the cell's name on the tree's root so that names survive into the Verilog.
+    if (!nl.name(n).empty() && std::holds_alternative<Lut>(o.cell(s.node))) o.set_name(s.node, nl.name(n));
+    return {s};
   });
   Netlist swept = sweep(out);
   fill_stats(stats, nl, swept, rewritten);

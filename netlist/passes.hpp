@@ -30,4 +30,10 @@ Netlist propagate_constants(const Netlist& nl, PassStats* stats = nullptr);
 // into the LUTs and gates that read them. Ends with sweep.
 Netlist fold_buffers(const Netlist& nl, PassStats* stats = nullptr);
 
+// Decomposes every LUT of more than max_k inputs (max_k >= 3) into a tree of LUTs of at most
+// max_k inputs: Shannon decomposition on the highest inputs (two at a time into a 4:1 mux LUT
+// when max_k >= 6, else one into a 2:1 mux), with inputs outside each cofactor's support dropped
+// and equal cofactors built once. Ends with sweep.
+Netlist decompose_luts(const Netlist& nl, unsigned max_k = 6, PassStats* stats = nullptr);
+
 }  // namespace lutforge

@@ -101,4 +101,87 @@ void write_testbench(const Netlist& nl, const VectorTable& inputs, const VectorT
   tb << "    $finish;\n  end\nendmodule\n";
 }
 
+void write_counterexample_testbench(const Netlist& a, const Netlist& b, const Counterexample& cex, int latency,
+                                    std::ostream& out) {
+  VerilogParams pa, pb;
+  pa.module_name = "lf_cex_a";
+  pb.module_name = "lf_cex_b";
+  write_verilog(a, out, pa);
+  out << "\n";
+  write_verilog(b, out, pb);
+  const bool clocked = !a.clock_name().empty() || !b.clock_name().empty();
+  const size_t cycles = cex.inputs.rows.size();
+  out << "\n// Counterexample replay: " << cycles << " cycles, outputs differ at cycle " << cex.cycle << " of B";
+  if (latency) out << " (cycle " << cex.cycle - latency << " of A)";
+  out << ".\n`timescale 1ns/1ps\nmodule tb;\n";
+  if (clocked) out << "  reg clk = 1'b0;\n";
+  for (size_t c = 0; c < cex.inputs.names.size(); ++c)
+    out << "  reg [" << cex.inputs.widths[c] - 1 << ":0] " << verilog_identifier(cex.inputs.names[c]) << ";\n";
+  std::vector<std::string> outs;
+  std::vector<uint32_t> widths;
+  for (NodeId n : a.outputs()) {
+    outs.push_back(a.name(n));
+    widths.push_back(num_input_pins(a.cell(n)));
+  }
+  for (size_t c = 0; c < outs.size(); ++c) {
+    const std::string r = "[" + std::to_string(widths[c] - 1) + ":0] ";
+    out << "  wire " << r << "a_" << c << ", b_" << c << ";\n";
+    out << "  reg " << r << "hist_" << c << " [0:" << cycles << "];\n";
+  }
+  out << "  integer differ;\n";
+  auto inst = [&](const char* module, const char* name, const Netlist& nl, const char* prefix) {
+    out << "  " << module << " " << name << " (";
+    bool first = true;
+    if (!nl.clock_name().empty()) {
+      out << "." << verilog_identifier(nl.clock_name()) << "(clk)";
+      first = false;
+    } else if (clocked) {
+      bool regs = false;
+      for (NodeId n = 0; n < nl.num_nodes(); ++n) regs = regs || is_register(nl.cell(n));
+      if (regs) {
+        out << ".clk(clk)";
+        first = false;
+      }
+    }
+    for (NodeId n : nl.inputs()) {
+      out << (first ? "" : ", ") << "." << verilog_identifier(nl.name(n)) << "(" << verilog_identifier(nl.name(n)) << ")";
+      first = false;
+    }
+    for (size_t c = 0; c < outs.size(); ++c) {
+      out << (first ? "" : ", ") << "." << verilog_identifier(outs[c]) << "(" << prefix << c << ")";
+      first = false;
+    }
+    out << ");\n";
+  };
+  inst("lf_cex_a", "a", a, "a_");
+  inst("lf_cex_b", "b", b, "b_");
+  out << "  initial begin\n    differ = 0;\n";
+  for (size_t t = 0; t < cycles; ++t) {
+    for (size_t c = 0; c < cex.inputs.names.size(); ++c) {
+      std::string hex;
+      static const char* kDigits = "0123456789abcdef";
+      const uint32_t w = cex.inputs.widths[c];
+      for (uint32_t d = (w + 3) / 4; d-- > 0;) {
+        unsigned x = 0;
+        for (unsigned k = 0; k < 4; ++k)
+          if (d * 4 + k < w && ((cex.inputs.rows[t][c][(d * 4 + k) / 64] >> ((d * 4 + k) % 64)) & 1)) x |= 1u << k;
+        hex.push_back(kDigits[x]);
+      }
+      out << "    " << verilog_identifier(cex.inputs.names[c]) << " = " << w << "'h" << hex << ";\n";
+    }
+    out << "    #1;\n";
+    for (size_t c = 0; c < outs.size(); ++c) out << "    hist_" << c << "[" << t << "] = a_" << c << ";\n";
+    if (t == cex.cycle) {
+      for (size_t c = 0; c < outs.size(); ++c) {
+        const std::string av = "hist_" + std::to_string(c) + "[" + std::to_string(t - latency) + "]";
+        out << "    if (" << av << " !== b_" << c << ") begin\n      differ = differ + 1;\n"
+            << "      $display(\"cycle " << t << ": port " << outs[c] << " A=%h B=%h\", " << av << ", b_" << c << ");\n    end\n";
+      }
+    }
+    if (clocked) out << "    clk = 1'b1; #1; clk = 1'b0; #1;\n";
+  }
+  out << "    if (differ) $display(\"REPRODUCED: %0d output ports differ at cycle " << cex.cycle << "\", differ);\n"
+      << "    else $display(\"NOT REPRODUCED\");\n    $finish;\n  end\nendmodule\n";
+}
+
 }  // namespace lutforge

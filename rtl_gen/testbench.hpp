@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "netlist/equiv.hpp"
 #include "netlist/netlist.hpp"
 #include "netlist/vectors.hpp"
 
@@ -23,5 +24,12 @@ struct TestbenchParams {
 // `inputs` has the netlist's input ports as columns, `expected` its output ports.
 void write_testbench(const Netlist& nl, const VectorTable& inputs, const VectorTable& expected, std::ostream& tb,
                      std::ostream& stimulus, std::ostream& expected_out, const TestbenchParams& params = {});
+
+// A self-contained counterexample replay: netlist A as module lf_cex_a, netlist B as lf_cex_b,
+// and a testbench `tb` that drives the counterexample's inputs into both, one row per cycle, and
+// compares B at cycle t with A at cycle t - latency. It prints "REPRODUCED" with the differing
+// ports at the counterexample's cycle, or "NOT REPRODUCED".
+void write_counterexample_testbench(const Netlist& a, const Netlist& b, const Counterexample& cex, int latency,
+                                    std::ostream& out);
 
 }  // namespace lutforge

@@ -107,3 +107,35 @@ TEST_CASE("passes keep random networks' behaviour", "[passes]") {
     check_same_behaviour(nl, fold_buffers(propagate_constants(nl)), seed);
   }
 }
+
+TEST_CASE("wide LUTs decompose into trees of small LUTs with the same function", "[passes]") {
+  std::mt19937_64 rng(21);
+  for (unsigned k : {7u, 9u, 12u}) {
+    for (unsigned max_k : {3u, 4u, 6u}) {
+      Netlist nl;
+      const NodeId x = nl.add_input("x", k);
+      std::vector<Signal> in;
+      for (unsigned i = 0; i < k; ++i) in.push_back({x, i});
+      TruthTable f(k);
+      for (size_t w = 0; w < f.num_words(); ++w) f.words()[w] = rng();
+      const NodeId l = nl.add_cell(Lut{f}, in, "wide");
+      // A structured function: x0 ^ x(k-1) ignoring the rest, which must shrink to one LUT.
+      const NodeId s = nl.add_cell(Lut{make_var(k, 0) ^ make_var(k, k - 1)}, in, "sparse");
+      nl.add_output("y", {{l, 0}, {s, 0}});
+      PassStats st;
+      const Netlist d = decompose_luts(nl, max_k, &st);
+      const CellCounts cc = count_cells(d);
+      for (unsigned j = max_k + 1; j <= TruthTable::kMaxVars; ++j) REQUIRE(cc.lut_by_size[j] == 0);
+      CHECK(st.rewritten == 2);
+      // Exhaustive comparison over all 2^k inputs.
+      VectorTable in_t = input_table(nl);
+      for (uint64_t v = 0; v < (uint64_t{1} << k); ++v) in_t.rows.push_back({BitVector{v}});
+      const VectorTable ya = simulate(nl, in_t, in_t.rows.size());
+      const VectorTable yb = simulate(d, in_t, in_t.rows.size());
+      for (size_t r = 0; r < ya.rows.size(); ++r) REQUIRE(ya.rows[r] == yb.rows[r]);
+      // The sparse function is a single 2-input LUT.
+      const Signal sp = d.fanin(d.outputs()[0])[1];
+      CHECK(std::get<Lut>(d.cell(sp.node)).function.num_vars() == 2);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// Equivalence checking of two netlists.
+//
+// Ports are matched by name and bit. Three cases:
+//   - neither design has registers: the outputs are compared as combinational functions;
+//   - both have the same registers by name: registers become cut points, and the outputs and
+//     next-state functions are compared (register correspondence); a difference is confirmed
+//     by a reachable counterexample from the init state before it is reported;
+//   - otherwise, for designs without feedback: both are unrolled, and the outputs of B at cycle
+//     t + L are compared with those of A at cycle t, for a latency L given or found by simulation.
+// Engines, cheapest first: random bit-parallel simulation, exhaustive simulation of every output
+// cone whose input support is small enough, and SAT (CaDiCaL) with SAT sweeping for the rest.
+//
+// Needs: netlists that pass verify(). Guarantees: Equivalent only with a complete proof of every
+// output bit; NotEquivalent only with a counterexample that the evaluator reproduces.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlist/netlist.hpp"
+#include "netlist/vectors.hpp"
+
+namespace lutforge {
+
+struct EquivParams {
+  uint64_t seed = 1;
+  unsigned random_rounds = 16;       // rounds of 4096 random vectors
+  unsigned exhaustive_limit = 22;    // largest input support proved by enumeration
+  int64_t conflict_limit = 200000;   // per SAT call; 0 = none
+  double time_limit = 0;             // seconds for the whole check; 0 = none
+  int latency = -1;                  // fixed latency of B against A; -1 = find it when needed
+  unsigned max_latency = 16;
+  unsigned sequential_cycles = 64;   // random simulation depth when confirming a counterexample
+  unsigned bmc_depth = 6;            // SAT unrolling depth when confirming a counterexample
+};
+
+enum class EquivStatus { Equivalent, NotEquivalent, Undecided };
+const char* status_name(EquivStatus s);
+
+struct Counterexample {
+  size_t cycle = 0;            // the cycle of B at which an output differs (A's is cycle - latency)
+  VectorTable inputs;          // the input rows of cycles 0..cycle, shared by A and B
+  struct Bit {
+    std::string port;
+    uint32_t bit;
+    bool a, b;
+  };
+  std::vector<Bit> differing;  // the output bits that differ
+  struct Net {
+    std::string name;
+    bool a, b;
+  };
+  std::vector<Net> trace;      // the first same-named internal nets that differ, by logic level
+};
+
+struct EquivResult {
+  EquivStatus status = EquivStatus::Undecided;
+  std::string mode;             // "combinational", "register correspondence" or "latency"
+  int latency = 0;
+  size_t outputs = 0;           // compared bits, including next-state functions
+  size_t proved_by_simulation = 0;  // constant-equal outputs proved structurally or by enumeration
+  size_t proved_by_enumeration = 0;
+  size_t proved_by_sat = 0;
+  size_t sat_calls = 0;
+  size_t merged_by_sweeping = 0;
+  std::optional<Counterexample> counterexample;
+  std::string reason;           // why the result is Undecided, or a note
+  double seconds = 0;
+};
+
+// Throws Error when the ports do not match (names, widths) or a design is not supported.
+EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivParams& params = {});
+
+// Unrolls a design into a combinational netlist over `frames` cycles: input ports "x@t", output
+// ports "y@t" for t in 0..frames-1, registers starting at their init value.
+Netlist unroll(const Netlist& nl, unsigned frames);
+
+// Replaces every register by a cut point: an input port "NAME@q" for its state and an output
+// port "NAME@next" for its next-state function. Register names must be unique and non-empty.
+Netlist cut_registers(const Netlist& nl);
+
+}  // namespace lutforge
