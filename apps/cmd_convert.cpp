@@ -1,6 +1,8 @@
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
 #include "netlist/native_json.hpp"
+#include "netlist/equiv.hpp"
+#include "netlist/passes.hpp"
 #include "rtl_gen/verilog.hpp"
 
 namespace lutforge::cli {
@@ -8,10 +10,15 @@ namespace lutforge::cli {
 int cmd_convert(const std::vector<std::string>& args) {
   po::options_description opts("options");
   std::string in_path, out_path, format, top;
+  unsigned max_lut = 6, levels_per_stage = 0;
   opts.add_options()("input", po::value(&in_path)->required(), "Yosys JSON or native JSON netlist")(
       "output,o", po::value(&out_path)->required(), "output file")(
       "format", po::value(&format), "output format: json (native), dot or verilog; default from the extension")(
-      "top", po::value(&top), "module to read from a Yosys JSON with several modules");
+      "top", po::value(&top), "module to read from a Yosys JSON with several modules")(
+      "max-lut", po::value(&max_lut)->default_value(6), "verilog: decompose wider LUTs into LUTs of at most this many inputs")(
+      "pipeline", po::value(&levels_per_stage), "verilog: register every N logic levels, with valid_in/valid_out")(
+      "xilinx-luts", "verilog: write LUTs as Xilinx LUT1..LUT6 instances")(
+      "no-check", "skip the equivalence check after decomposition and pipelining");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
@@ -26,11 +33,40 @@ int cmd_convert(const std::vector<std::string>& args) {
   }
   if (format != "json" && format != "dot" && format != "verilog")
     throw Error("--format '" + format + "' is not supported; expected json, dot or verilog (Yosys JSON is input only)");
-  const Netlist nl = read_netlist_file(in_path, top);
+  Netlist nl = read_netlist_file(in_path, top);
+  if (format == "verilog") {
+    // Each transformation is checked against its input before anything is written.
+    if (max_lut < 3) throw Error("--max-lut must be at least 3");
+    const bool check = !vm.count("no-check");
+    auto checked = [&](const Netlist& before, const Netlist& after, const char* what, int latency) {
+      if (!check) return;
+      EquivParams ep;
+      ep.latency = latency;
+      ep.ignore_ports = {"valid_in", "valid_out"};
+      const EquivResult r = check_equivalence(before, after, ep);
+      if (r.status != EquivStatus::Equivalent)
+        throw Error(std::string(what) + " changed the function of " + in_path + " (" + status_name(r.status) + ")");
+    };
+    Netlist d = decompose_luts(nl, max_lut);
+    checked(nl, d, "LUT decomposition", -1);
+    if (vm.count("pipeline")) {
+      PipelineParams pp;
+      pp.levels_per_stage = levels_per_stage;
+      unsigned latency = 0;
+      Netlist piped = pipeline(d, pp, &latency);
+      checked(d, piped, "pipelining", static_cast<int>(latency));
+      d = std::move(piped);
+    }
+    nl = std::move(d);
+  }
   auto out = open_output(out_path);
   if (format == "json") write_native_json(nl, out);
   else if (format == "dot") write_dot(nl, out);
-  else write_verilog(nl, out);
+  else {
+    VerilogParams vp;
+    vp.xilinx_luts = vm.count("xilinx-luts") > 0;
+    write_verilog(nl, out, vp);
+  }
   return kExitOk;
 }
 

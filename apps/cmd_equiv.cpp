@@ -21,6 +21,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
       "time-limit", po::value(&p.time_limit), "seconds for the whole check (default: none)")(
       "exhaustive-limit", po::value(&p.exhaustive_limit), "largest input support proved by enumeration (default 22)")(
       "seed", po::value(&p.seed), "seed of the random simulation")(
+      "ignore-port", po::value(&p.ignore_ports)->composing(), "a port that may exist on one side only (repeatable)")(
       "json", "print the result as JSON")(
       "counterexample-tb", po::value(&tb), "write a Verilog file that replays the counterexample in iverilog");
   po::positional_options_description pos;

@@ -18,5 +18,6 @@ int cmd_sim(const std::vector<std::string>& args);
 int cmd_convert(const std::vector<std::string>& args);
 int cmd_testbench(const std::vector<std::string>& args);
 int cmd_equiv(const std::vector<std::string>& args);
+int cmd_synth(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

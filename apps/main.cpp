@@ -18,6 +18,7 @@ const Command kCommands[] = {
     {"stats", lutforge::cli::cmd_stats, "cell counts, LUT sizes, registers, depth and pipeline stages"},
     {"sim", lutforge::cli::cmd_sim, "simulate a netlist on vectors, cycle by cycle"},
     {"convert", lutforge::cli::cmd_convert, "convert Yosys JSON or native JSON to native JSON, dot or Verilog"},
+    {"synth", lutforge::cli::cmd_synth, "synthesize Verilog with yosys and report resources"},
     {"equiv", lutforge::cli::cmd_equiv, "prove two netlists equivalent, or give a counterexample"},
     {"testbench", lutforge::cli::cmd_testbench, "write a self-checking Verilog testbench from vectors"},
 };

@@ -3,6 +3,7 @@
 #include <cadical.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
 #include <random>
@@ -307,11 +308,41 @@ class CombProver {
         }
       if (!ready) continue;
       stack.pop_back();
-      s.var[x] = new_var();
-      clauses(in.op, s.var[x], s.var[in.a], s.var[in.b], s.var[in.c]);
+      s.var[x] = hashed(in.op, s.var[in.a], uses(in.op, false, true, false) ? s.var[in.b] : 0,
+                        uses(in.op, false, false, true) ? s.var[in.c] : 0);
     }
     return s.var[slot];
   }
+
+  // Structural hashing: an operation on the same variables as an earlier one (of either design)
+  // is the same variable, so identical logic needs no SAT call at all.
+  int hashed(Op op, int a, int b, int c) {
+    if (op == Op::Copy) return a;
+    if (op == Op::Not) return -a;
+    const bool commutative = op == Op::And || op == Op::Or || op == Op::Xor || op == Op::Nand || op == Op::Nor ||
+                             op == Op::Xnor || op == Op::Maj || op == Op::Xor3;
+    if (commutative) {
+      if (a > b) std::swap(a, b);
+      if ((op == Op::Maj || op == Op::Xor3) && b > c) std::swap(b, c);
+      if ((op == Op::Maj || op == Op::Xor3) && a > b) std::swap(a, b);
+    }
+    const std::array<int, 4> key{static_cast<int>(op), a, b, c};
+    auto [it, inserted] = strash_.try_emplace(key, 0);
+    if (!inserted) return it->second;
+    const int d = new_var();
+    clauses(op, d, a, b, c);
+    it->second = d;
+    return d;
+  }
+
+  struct KeyHash {
+    size_t operator()(const std::array<int, 4>& k) const {
+      uint64_t h = 0x9e3779b97f4a7c15ull;
+      for (int x : k) h = (h ^ static_cast<uint32_t>(x)) * 0x100000001b3ull;
+      return h;
+    }
+  };
+  std::unordered_map<std::array<int, 4>, int, KeyHash> strash_;
 
   static bool uses(Op op, bool is_a, bool is_b, bool is_c) {
     if (is_a) return true;
@@ -412,6 +443,8 @@ class CombProver {
 
   void sat(const std::vector<size_t>& remaining, CombOutcome& r) {
     solver_ = std::make_unique<CaDiCaL::Solver>();
+    // Many small incremental calls: inprocessing costs more than it saves here.
+    solver_->configure("plain");
     const0_ = new_var();
     add({-const0_});
     std::vector<int> input_var(unified_.size(), 0);
@@ -426,6 +459,7 @@ class CombProver {
     std::unordered_map<uint64_t, uint32_t> a_by_sig;
     std::vector<char> a_seen(A.prog.num_slots, 0), b_seen(B.prog.num_slots, 0), b_tried(B.prog.num_slots, 0);
 
+
     for (size_t idx : remaining) {
       if (timed_out()) {
         r.status = EquivStatus::Undecided;
@@ -435,6 +469,17 @@ class CombProver {
       const OutBit& o = bits_[idx];
       const uint32_t xa = A.prog.output_slots[o.a_port][o.bit];
       const uint32_t xb = B.prog.output_slots[o.b_port][o.bit];
+      {
+        const int va = encode(A, xa), vb = encode(B, xb);
+        if (va == vb || prove_equal(va, vb, 200) == 20) {
+          ++st_.proved_by_sat;
+          if (va != vb) {
+            add({-va, vb});
+            add({va, -vb});
+          }
+          continue;
+        }
+      }
       // Sweep: candidate equal pairs in the two cones, proved bottom-up and merged.
       std::vector<uint32_t> ca, cb;
       cone_slots(A, xa, ca, a_seen);
@@ -448,6 +493,7 @@ class CombProver {
         auto it = a_by_sig.find(B.sig[y]);
         if (it == a_by_sig.end()) continue;
         const int vx = encode(A, it->second), vy = encode(B, y);
+        if (vx == vy) continue;
         if (prove_equal(vx, vy, 1000) == 20) {
           add({-vx, vy});
           add({vx, -vy});
@@ -492,11 +538,12 @@ class CombProver {
 // ---------------------------------------------------------------------------------------------
 // Port matching and the sequential modes.
 
-void check_ports(const Netlist& a, const Netlist& b) {
+void check_ports(const Netlist& a, const Netlist& b, const std::vector<std::string>& ignore) {
   auto check = [&](const std::vector<NodeId>& pa, const std::vector<NodeId>& pb, const Netlist& na, const Netlist& nb,
                    const char* kind, const char* side_a, const char* side_b) {
     for (NodeId x : pa) {
       const NodeId y = nb.find_port(na.name(x));
+      if (y == kNoNode && std::find(ignore.begin(), ignore.end(), na.name(x)) != ignore.end()) continue;
       if (y == kNoNode || std::find(pb.begin(), pb.end(), y) == pb.end())
         throw Error(std::string(kind) + " port '" + na.name(x) + "' of " + side_a + " has no match in " + side_b);
       if (port_width(na, x) != port_width(nb, y))
@@ -593,6 +640,7 @@ bool describe_difference(const Netlist& a, const Netlist& b, int latency, Counte
       for (size_t i = 0; i < a.outputs().size(); ++i) {
         const NodeId j = b.find_port(a.name(a.outputs()[i]));
         const size_t jb = std::find(b.outputs().begin(), b.outputs().end(), j) - b.outputs().begin();
+        if (jb >= b.outputs().size()) continue;
         for (uint32_t k = 0; k < port_width(a, a.outputs()[i]); ++k) {
           const bool x = ea.output(i, k)[0] & 1, y = eb.output(jb, k)[0] & 1;
           if (x != y) cex.differing.push_back({a.name(a.outputs()[i]), k, x, y});
@@ -636,6 +684,7 @@ bool sequential_search(const Netlist& a, const Netlist& b, int latency, const Eq
     for (size_t i = 0; i < a.inputs().size(); ++i) {
       const NodeId n = a.inputs()[i];
       const size_t j = std::find(b.inputs().begin(), b.inputs().end(), b.find_port(a.name(n))) - b.inputs().begin();
+      const bool in_b = j < b.inputs().size();
       inputs[t][i].resize(port_width(a, n));
       for (uint32_t k = 0; k < port_width(a, n); ++k) {
         inputs[t][i][k].resize(kWords);
@@ -644,7 +693,7 @@ bool sequential_search(const Netlist& a, const Netlist& b, int latency, const Eq
           if (t % 3 == 1) v &= rng();  // controls such as resets and enables spend time inactive too
           inputs[t][i][k][w] = v;
           ea.input(i, k)[w] = v;
-          eb.input(j, k)[w] = v;
+          if (in_b) eb.input(j, k)[w] = v;
         }
       }
     }
@@ -657,6 +706,7 @@ bool sequential_search(const Netlist& a, const Netlist& b, int latency, const Eq
     if (static_cast<int>(t) >= latency) {
       for (size_t i = 0; i < a.outputs().size(); ++i) {
         const size_t j = std::find(b.outputs().begin(), b.outputs().end(), b.find_port(a.name(a.outputs()[i]))) - b.outputs().begin();
+        if (j >= b.outputs().size()) continue;
         for (uint32_t k = 0; k < port_width(a, a.outputs()[i]); ++k)
           for (unsigned w = 0; w < kWords; ++w) {
             const uint64_t diff = hist[t - latency][i][k][w] ^ eb.output(j, k)[w];
@@ -699,7 +749,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(p.time_limit));
   EquivResult res;
-  check_ports(a, b);
+  check_ports(a, b, p.ignore_ports);
   auto finish = [&](EquivResult& r) -> EquivResult {
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return r;

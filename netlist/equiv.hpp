@@ -34,6 +34,9 @@ struct EquivParams {
   unsigned max_latency = 16;
   unsigned sequential_cycles = 64;   // random simulation depth when confirming a counterexample
   unsigned bmc_depth = 6;            // SAT unrolling depth when confirming a counterexample
+  // Ports that may exist on one side only (such as the valid ports a pipeline adds): an input
+  // there is left free, an output is not compared.
+  std::vector<std::string> ignore_ports;
 };
 
 enum class EquivStatus { Equivalent, NotEquivalent, Undecided };

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "netlist/error.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {
@@ -275,6 +276,73 @@ Netlist decompose_luts(const Netlist& nl, unsigned max_k, PassStats* stats) {
   Netlist swept = sweep(out);
   fill_stats(stats, nl, swept, rewritten);
   return swept;
+}
+
+Netlist pipeline(const Netlist& nl, const PipelineParams& params, unsigned* latency) {
+  for (NodeId n = 0; n < nl.num_nodes(); ++n)
+    if (is_register(nl.cell(n))) throw Error("pipeline: the netlist already has registers (" + describe(nl, n) + ")");
+  if (nl.find_port(params.valid_in) != kNoNode || nl.find_port(params.valid_out) != kNoNode)
+    throw Error("pipeline: the netlist already has a port named '" + params.valid_in + "' or '" + params.valid_out + "'");
+  const unsigned per = std::max(1u, params.levels_per_stage);
+  const Levels lv = levelize(nl);
+  std::vector<unsigned> stage(nl.num_nodes(), 0);
+  unsigned last = 0;
+  for (NodeId n : lv.order) {
+    const Cell& c = nl.cell(n);
+    if (std::holds_alternative<Input>(c) || std::holds_alternative<Const>(c) || std::holds_alternative<Output>(c)) continue;
+    stage[n] = (lv.level[n] + per - 1) / per;
+    last = std::max(last, stage[n]);
+  }
+  Netlist out;
+  out.set_design_name(nl.design_name());
+  out.set_clock_name(params.clock);
+  std::vector<std::vector<Signal>> map(nl.num_nodes());
+  for (NodeId n : nl.inputs()) {
+    const uint32_t w = std::get<Input>(nl.cell(n)).width;
+    const NodeId m = out.add_input(nl.name(n), w);
+    for (uint32_t b = 0; b < w; ++b) map[n].push_back({m, b});
+  }
+  const NodeId valid = out.add_input(params.valid_in, 1);
+  // delayed[(node, bit)][k]: the signal delayed by k registers, built on demand and shared.
+  std::map<std::pair<NodeId, uint32_t>, std::vector<Signal>> delayed;
+  auto at_stage = [&](Signal s, unsigned want) -> Signal {
+    const Cell& c = nl.cell(s.node);
+    if (std::holds_alternative<Const>(c)) return map[s.node][s.bit];
+    auto& chain = delayed[{s.node, s.bit}];
+    if (chain.empty()) chain.push_back(map[s.node][s.bit]);
+    const unsigned have = stage[s.node];
+    assert(want >= have);
+    while (chain.size() <= want - have) {
+      std::string base = nl.name(s.node).empty() ? "n" + std::to_string(s.node) : nl.name(s.node);
+      if (num_output_bits(c) > 1) base += "_" + std::to_string(s.bit);
+      const std::string name = base + "_p" + std::to_string(have + chain.size());
+      chain.push_back(Signal{out.add_cell(Dff{}, {chain.back()}, name), 0});
+    }
+    return chain[want - have];
+  };
+  for (NodeId n : lv.order) {
+    const Cell& c = nl.cell(n);
+    if (std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c)) continue;
+    if (const auto* k = std::get_if<Const>(&c)) {
+      map[n] = {out.constant(k->value)};
+      continue;
+    }
+    std::vector<Signal> f;
+    for (const Signal& s : nl.fanin(n)) f.push_back(at_stage(s, stage[n]));
+    const NodeId m = out.add_cell(c, f, nl.name(n));
+    for (uint32_t b = 0; b < num_output_bits(c); ++b) map[n].push_back({m, b});
+  }
+  for (NodeId o : nl.outputs()) {
+    std::vector<Signal> f;
+    for (const Signal& s : nl.fanin(o)) f.push_back(at_stage(s, last));
+    out.add_output(nl.name(o), f);
+  }
+  Signal v{valid, 0};
+  for (unsigned k = 1; k <= last; ++k) v = Signal{out.add_cell(Dff{}, {v}, params.valid_in + "_p" + std::to_string(k)), 0};
+  out.add_output(params.valid_out, {v});
+  if (latency) *latency = last;
+  assert(verify(out).empty());
+  return out;
 }
 
 }  // namespace lutforge

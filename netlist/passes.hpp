@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "netlist/netlist.hpp"
 
@@ -35,5 +36,19 @@ Netlist fold_buffers(const Netlist& nl, PassStats* stats = nullptr);
 // when max_k >= 6, else one into a 2:1 mux), with inputs outside each cofactor's support dropped
 // and equal cofactors built once. Ends with sweep.
 Netlist decompose_luts(const Netlist& nl, unsigned max_k = 6, PassStats* stats = nullptr);
+
+struct PipelineParams {
+  unsigned levels_per_stage = 1;         // logic levels between two register ranks
+  std::string valid_in = "valid_in";    // the valid input port
+  std::string valid_out = "valid_out";  // the valid output port, valid_in delayed by the latency
+  std::string clock = "clk";
+};
+
+// Registers a combinational netlist: every cell gets the stage ceil(level / levels_per_stage),
+// and every signal is delayed by registers to the stage of each reader (outputs read at the last
+// stage), so that every input-to-output path crosses the same number of registers, the latency.
+// A valid bit travels beside the data. Throws Error when the netlist already has registers or
+// uses the valid port names.
+Netlist pipeline(const Netlist& nl, const PipelineParams& params, unsigned* latency = nullptr);
 
 }  // namespace lutforge

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "netlist/error.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {
@@ -143,6 +144,15 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
       const unsigned k = l->function.num_vars();
       if (k == 0) {
         out << "  assign " << y << " = 1'b" << get_bit(l->function, 0) << ";\n";
+        continue;
+      }
+      if (params.xilinx_luts) {
+        if (k > 6) throw Error("write_verilog: LUT " + describe(nl, n) + " has " + std::to_string(k) +
+                               " inputs; Xilinx LUTs take at most 6 (decompose it first)");
+        out << "  LUT" << k << " #(.INIT(" << l->function.num_bits() << "'h" << to_hex(l->function) << ")) " << helper
+            << " (.O(" << y << ")";
+        for (unsigned i = 0; i < k; ++i) out << ", .I" << i << "(" << sig(nl, ids, nl.fanin(n)[i]) << ")";
+        out << ");\n";
         continue;
       }
       out << "  assign " << y << " = " << l->function.num_bits() << "'h" << to_hex(l->function) << " >> "

@@ -14,6 +14,9 @@ namespace lutforge {
 struct VerilogParams {
   std::string module_name;  // default: the design name, or "top"
   std::string clock_name = "clk";  // used when the netlist has registers but names no clock
+  // Write LUTs as Xilinx LUT1..LUT6 instances with INIT instead of expressions. LUTs must have at
+  // most 6 inputs (see decompose_luts).
+  bool xilinx_luts = false;
 };
 
 void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& params = {});
