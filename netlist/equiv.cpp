@@ -538,6 +538,33 @@ class CombProver {
 // ---------------------------------------------------------------------------------------------
 // Port matching and the sequential modes.
 
+// Random stimulus with a density of ones drawn per (lane word, input port), from always 0 through
+// 1/32 ... 31/32 to always 1,
+// so that some lanes hold a reset mostly inactive while an enable is mostly active: counters
+// then count, and deep states are reached.
+class Stimulus {
+ public:
+  Stimulus(uint64_t seed, unsigned words, size_t ports) : rng_(seed), density_(words * ports), ports_(ports) {
+    for (auto& d : density_) d = static_cast<unsigned>(rng_() % 7);
+  }
+  uint64_t word(unsigned w, size_t port) {
+    switch (density_[w * ports_ + port]) {
+      case 5: return 0;
+      case 6: return ~uint64_t{0};
+      case 0: return rng_() & rng_() & rng_() & rng_() & rng_();
+      case 1: return rng_() & rng_() & rng_();
+      case 2: return rng_();
+      case 3: return rng_() | rng_() | rng_();
+      default: return rng_() | rng_() | rng_() | rng_() | rng_();
+    }
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  std::vector<unsigned> density_;
+  size_t ports_;
+};
+
 void check_ports(const Netlist& a, const Netlist& b, const std::vector<std::string>& ignore) {
   auto check = [&](const std::vector<NodeId>& pa, const std::vector<NodeId>& pb, const Netlist& na, const Netlist& nb,
                    const char* kind, const char* side_a, const char* side_b) {
@@ -671,10 +698,21 @@ bool describe_difference(const Netlist& a, const Netlist& b, int latency, Counte
 }
 
 // Random sequences from the init state; B at t against A at t - latency. Fills cex on a difference.
+bool sequential_search_once(const Netlist& a, const Netlist& b, int latency, const EquivParams& p, uint64_t seed,
+                            Counterexample& cex);
+
+// Several rounds with fresh densities: deep states need the right mix of held controls.
 bool sequential_search(const Netlist& a, const Netlist& b, int latency, const EquivParams& p, Counterexample& cex) {
-  constexpr unsigned kWords = 4;
+  for (uint64_t round = 0; round < 3; ++round)
+    if (sequential_search_once(a, b, latency, p, p.seed + 7 + 1000 * round, cex)) return true;
+  return false;
+}
+
+bool sequential_search_once(const Netlist& a, const Netlist& b, int latency, const EquivParams& p, uint64_t seed,
+                            Counterexample& cex) {
+  constexpr unsigned kWords = 16;
   Evaluator ea(a, kWords), eb(b, kWords);
-  std::mt19937_64 rng(p.seed + 7);
+  Stimulus stim(seed, kWords, a.inputs().size());
   const size_t cycles = p.sequential_cycles + latency;
   // history[t][port][bit][word] of A's outputs, and the inputs applied.
   std::vector<std::vector<std::vector<std::vector<uint64_t>>>> hist(cycles);
@@ -689,8 +727,7 @@ bool sequential_search(const Netlist& a, const Netlist& b, int latency, const Eq
       for (uint32_t k = 0; k < port_width(a, n); ++k) {
         inputs[t][i][k].resize(kWords);
         for (unsigned w = 0; w < kWords; ++w) {
-          uint64_t v = rng();
-          if (t % 3 == 1) v &= rng();  // controls such as resets and enables spend time inactive too
+          const uint64_t v = stim.word(w, i);
           inputs[t][i][k][w] = v;
           ea.input(i, k)[w] = v;
           if (in_b) eb.input(j, k)[w] = v;
@@ -743,6 +780,139 @@ int find_latency(const Netlist& a, const Netlist& b, const EquivParams& p) {
   return -1;
 }
 
+
+// Registers of B that did not match A's by name are paired with A's by their value sequences in
+// random simulation from the init state: equal sequences pair directly, complementary ones with
+// inverted polarity. The pairing is only a guess; the proof that follows checks it.
+struct RegisterMatch {
+  bool complete = false;
+  std::unordered_map<NodeId, std::pair<std::string, bool>> b_rename;  // B register -> (A name, inverted)
+};
+
+RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivParams& p) {
+  RegisterMatch m;
+  constexpr unsigned kWords = 16, kCycles = 256;
+  Evaluator ea(a, kWords), eb(b, kWords);
+  Stimulus stim(p.seed + 31, kWords, a.inputs().size());
+  std::vector<uint64_t> ha(a.num_nodes(), 0x12345), hb(b.num_nodes(), 0x12345), hbn(b.num_nodes(), 0x12345);
+  auto mix = [](uint64_t h, uint64_t w) { return (h ^ w) * 0x100000001b3ull + (h >> 29); };
+  for (unsigned t = 0; t < kCycles; ++t) {
+    for (size_t i = 0; i < a.inputs().size(); ++i) {
+      const NodeId n = a.inputs()[i];
+      const size_t j = std::find(b.inputs().begin(), b.inputs().end(), b.find_port(a.name(n))) - b.inputs().begin();
+      for (uint32_t k = 0; k < port_width(a, n); ++k)
+        for (unsigned w = 0; w < kWords; ++w) {
+          const uint64_t v = stim.word(w, i);
+          ea.input(i, k)[w] = v;
+          if (j < b.inputs().size()) eb.input(j, k)[w] = v;
+        }
+    }
+    ea.eval();
+    eb.eval();
+    for (const auto& r : ea.program().registers)
+      for (unsigned w = 0; w < kWords; ++w) ha[r.node] = mix(ha[r.node], ea.slot(r.state)[w]);
+    for (const auto& r : eb.program().registers)
+      for (unsigned w = 0; w < kWords; ++w) {
+        hb[r.node] = mix(hb[r.node], eb.slot(r.state)[w]);
+        hbn[r.node] = mix(hbn[r.node], ~eb.slot(r.state)[w]);
+      }
+    ea.step();
+    eb.step();
+  }
+  std::unordered_map<std::string, NodeId> a_by_name;
+  std::unordered_map<uint64_t, std::vector<NodeId>> a_by_sig;
+  size_t a_regs = 0, b_regs = 0;
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    if (is_register(a.cell(n))) {
+      ++a_regs;
+      a_by_name.emplace(a.name(n), n);
+    }
+  std::vector<char> a_used(a.num_nodes(), 0);
+  std::vector<NodeId> unmatched;
+  for (NodeId n = 0; n < b.num_nodes(); ++n) {
+    if (!is_register(b.cell(n))) continue;
+    ++b_regs;
+    auto it = a_by_name.find(b.name(n));
+    if (it != a_by_name.end() && !b.name(n).empty() && !a_used[it->second]) {
+      a_used[it->second] = 1;
+      m.b_rename[n] = {b.name(n), false};
+    } else {
+      unmatched.push_back(n);
+    }
+  }
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    if (is_register(a.cell(n)) && !a_used[n]) a_by_sig[ha[n]].push_back(n);
+  // The first unused A register with that signature, preferring one with the same init value.
+  auto take = [&](uint64_t sig, bool init) -> NodeId {
+    auto it = a_by_sig.find(sig);
+    if (it == a_by_sig.end()) return kNoNode;
+    NodeId fallback = kNoNode;
+    for (NodeId x : it->second) {
+      if (a_used[x]) continue;
+      if (std::get<Dff>(a.cell(x)).init == init) return x;
+      if (fallback == kNoNode) fallback = x;
+    }
+    return fallback;
+  };
+  for (NodeId n : unmatched) {
+    const bool init = std::get<Dff>(b.cell(n)).init;
+    bool inverted = false;
+    NodeId x = take(hb[n], init);
+    if (x == kNoNode) {
+      x = take(hbn[n], !init);
+      inverted = true;
+    }
+    if (x == kNoNode) return m;
+    a_used[x] = 1;
+    m.b_rename[n] = {a.name(x), inverted};
+  }
+  m.complete = a_regs == b_regs && m.b_rename.size() == b_regs;
+  return m;
+}
+
+// B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
+// every register holds the same value as its partner in A.
+Netlist apply_register_match(const Netlist& b, const RegisterMatch& m) {
+  Netlist out;
+  out.set_design_name(b.design_name());
+  out.set_clock_name(b.clock_name());
+  const TruthTable kNot = make_from_word(1, 0b01);
+  for (NodeId n = 0; n < b.num_nodes(); ++n) {
+    const Cell& c = b.cell(n);
+    if (std::holds_alternative<Input>(c)) {
+      out.add_input(b.name(n), std::get<Input>(c).width);
+    } else if (std::holds_alternative<Output>(c)) {
+      out.add_output(b.name(n), std::vector<Signal>(std::get<Output>(c).width));
+    } else if (const auto* d = std::get_if<Dff>(&c); d && m.b_rename.count(n)) {
+      const auto& [name, inverted] = m.b_rename.at(n);
+      Dff r = *d;
+      if (inverted) {
+        r.init = !r.init;
+        r.sync_reset_value = !r.sync_reset_value;
+        r.async_reset_value = !r.async_reset_value;
+      }
+      out.add_cell(r, {}, name);
+    } else {
+      out.add_cell(c, {}, b.name(n));
+    }
+  }
+  // Readers of an inverted register read its complement; its D pin gets the complement of D.
+  std::vector<Signal> q_of(b.num_nodes());
+  for (const auto& [n, info] : m.b_rename)
+    q_of[n] = info.second ? Signal{out.add_cell(Lut{kNot}, {{n, 0}}, info.first + "$q_n"), 0} : Signal{n, 0};
+  for (NodeId n = 0; n < b.num_nodes(); ++n) {
+    const auto fanin = b.fanin(n);
+    for (uint32_t pin = 0; pin < fanin.size(); ++pin) {
+      Signal s = fanin[pin];
+      if (is_register(b.cell(s.node)) && m.b_rename.count(s.node)) s = q_of[s.node];
+      if (pin == 0 && is_register(b.cell(n)) && m.b_rename.count(n) && m.b_rename.at(n).second)
+        s = Signal{out.add_cell(Lut{kNot}, {s}), 0};
+      out.connect(n, pin, s);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivParams& p) {
@@ -784,16 +954,25 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
   }
 
   const auto names_a = register_names(a), names_b = register_names(b);
-  const bool correspond = regs_a && regs_b && names_a == names_b && unique_nonempty(names_a);
+  bool correspond = regs_a && regs_b && names_a == names_b && unique_nonempty(names_a);
+  std::optional<Netlist> matched_b;
+  if (!correspond && regs_a && regs_b && unique_nonempty(names_a)) {
+    const RegisterMatch m = match_registers(a, b, p);
+    if (m.complete) {
+      matched_b = apply_register_match(b, m);
+      correspond = true;
+    }
+  }
   if (correspond) {
+    const Netlist& b_cut = matched_b ? *matched_b : b;
     res.mode = "register correspondence";
     bool inits_equal = true;
     std::unordered_map<std::string, bool> init_b;
-    for (NodeId n = 0; n < b.num_nodes(); ++n)
-      if (const auto* d = std::get_if<Dff>(&b.cell(n))) init_b[b.name(n)] = d->init;
+    for (NodeId n = 0; n < b_cut.num_nodes(); ++n)
+      if (const auto* d = std::get_if<Dff>(&b_cut.cell(n))) init_b[b_cut.name(n)] = d->init;
     for (NodeId n = 0; n < a.num_nodes(); ++n)
       if (const auto* d = std::get_if<Dff>(&a.cell(n))) inits_equal = inits_equal && init_b[a.name(n)] == d->init;
-    const Netlist ca = cut_registers(a), cb = cut_registers(b);
+    const Netlist ca = cut_registers(a), cb = cut_registers(b_cut);
     CombProver prover(ca, cb, pairs_by_name(ca, cb), p, deadline, res);
     const CombOutcome o = prover.run();
     if (o.status == EquivStatus::Equivalent && inits_equal) {

@@ -32,7 +32,7 @@ struct EquivParams {
   double time_limit = 0;             // seconds for the whole check; 0 = none
   int latency = -1;                  // fixed latency of B against A; -1 = find it when needed
   unsigned max_latency = 16;
-  unsigned sequential_cycles = 64;   // random simulation depth when confirming a counterexample
+  unsigned sequential_cycles = 300;   // random simulation depth when confirming a counterexample
   unsigned bmc_depth = 6;            // SAT unrolling depth when confirming a counterexample
   // Ports that may exist on one side only (such as the valid ports a pipeline adds): an input
   // there is left free, an output is not compared.

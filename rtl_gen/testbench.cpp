@@ -114,7 +114,7 @@ void write_counterexample_testbench(const Netlist& a, const Netlist& b, const Co
   out << "\n// Counterexample replay: " << cycles << " cycles, outputs differ at cycle " << cex.cycle << " of B";
   if (latency) out << " (cycle " << cex.cycle - latency << " of A)";
   out << ".\n`timescale 1ns/1ps\nmodule tb;\n";
-  if (clocked) out << "  reg clk = 1'b0;\n";
+  if (clocked) out << "  reg lf_clk = 1'b0;\n";
   for (size_t c = 0; c < cex.inputs.names.size(); ++c)
     out << "  reg [" << cex.inputs.widths[c] - 1 << ":0] " << verilog_identifier(cex.inputs.names[c]) << ";\n";
   std::vector<std::string> outs;
@@ -125,21 +125,21 @@ void write_counterexample_testbench(const Netlist& a, const Netlist& b, const Co
   }
   for (size_t c = 0; c < outs.size(); ++c) {
     const std::string r = "[" + std::to_string(widths[c] - 1) + ":0] ";
-    out << "  wire " << r << "a_" << c << ", b_" << c << ";\n";
-    out << "  reg " << r << "hist_" << c << " [0:" << cycles << "];\n";
+    out << "  wire " << r << "lf_a_" << c << ", lf_b_" << c << ";\n";
+    out << "  reg " << r << "lf_hist_" << c << " [0:" << cycles << "];\n";
   }
-  out << "  integer differ;\n";
+  out << "  integer lf_differ;\n";
   auto inst = [&](const char* module, const char* name, const Netlist& nl, const char* prefix) {
     out << "  " << module << " " << name << " (";
     bool first = true;
     if (!nl.clock_name().empty()) {
-      out << "." << verilog_identifier(nl.clock_name()) << "(clk)";
+      out << "." << verilog_identifier(nl.clock_name()) << "(lf_clk)";
       first = false;
     } else if (clocked) {
       bool regs = false;
       for (NodeId n = 0; n < nl.num_nodes(); ++n) regs = regs || is_register(nl.cell(n));
       if (regs) {
-        out << ".clk(clk)";
+        out << ".clk(lf_clk)";
         first = false;
       }
     }
@@ -153,9 +153,9 @@ void write_counterexample_testbench(const Netlist& a, const Netlist& b, const Co
     }
     out << ");\n";
   };
-  inst("lf_cex_a", "a", a, "a_");
-  inst("lf_cex_b", "b", b, "b_");
-  out << "  initial begin\n    differ = 0;\n";
+  inst("lf_cex_a", "lf_dut_a", a, "lf_a_");
+  inst("lf_cex_b", "lf_dut_b", b, "lf_b_");
+  out << "  initial begin\n    lf_differ = 0;\n";
   for (size_t t = 0; t < cycles; ++t) {
     for (size_t c = 0; c < cex.inputs.names.size(); ++c) {
       std::string hex;
@@ -170,17 +170,17 @@ void write_counterexample_testbench(const Netlist& a, const Netlist& b, const Co
       out << "    " << verilog_identifier(cex.inputs.names[c]) << " = " << w << "'h" << hex << ";\n";
     }
     out << "    #1;\n";
-    for (size_t c = 0; c < outs.size(); ++c) out << "    hist_" << c << "[" << t << "] = a_" << c << ";\n";
+    for (size_t c = 0; c < outs.size(); ++c) out << "    lf_hist_" << c << "[" << t << "] = lf_a_" << c << ";\n";
     if (t == cex.cycle) {
       for (size_t c = 0; c < outs.size(); ++c) {
-        const std::string av = "hist_" + std::to_string(c) + "[" + std::to_string(t - latency) + "]";
-        out << "    if (" << av << " !== b_" << c << ") begin\n      differ = differ + 1;\n"
-            << "      $display(\"cycle " << t << ": port " << outs[c] << " A=%h B=%h\", " << av << ", b_" << c << ");\n    end\n";
+        const std::string av = "lf_hist_" + std::to_string(c) + "[" + std::to_string(t - latency) + "]";
+        out << "    if (" << av << " !== lf_b_" << c << ") begin\n      lf_differ = lf_differ + 1;\n"
+            << "      $display(\"cycle " << t << ": port " << outs[c] << " A=%h B=%h\", " << av << ", lf_b_" << c << ");\n    end\n";
       }
     }
-    if (clocked) out << "    clk = 1'b1; #1; clk = 1'b0; #1;\n";
+    if (clocked) out << "    lf_clk = 1'b1; #1; lf_clk = 1'b0; #1;\n";
   }
-  out << "    if (differ) $display(\"REPRODUCED: %0d output ports differ at cycle " << cex.cycle << "\", differ);\n"
+  out << "    if (lf_differ) $display(\"REPRODUCED: %0d output ports differ at cycle " << cex.cycle << "\", lf_differ);\n"
       << "    else $display(\"NOT REPRODUCED\");\n    $finish;\n  end\nendmodule\n";
 }
 
