@@ -35,7 +35,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 TEST_CASE("help for every subcommand and unknown commands", "[cli]") {
-  for (const char* cmd : {"stats", "sim", "convert", "testbench"}) {
+  for (const char* cmd : {"stats", "sim", "convert", "testbench", "equiv", "synth"}) {
     const RunResult r = run_lutforge(std::string(cmd) + " --help");
     CHECK(r.exit_code == 0);
     CHECK(r.out.rfind(std::string("usage: lutforge ") + cmd, 0) == 0);
@@ -146,4 +146,91 @@ TEST_CASE("convert: Yosys JSON to native JSON and dot, byte-stable", "[cli]") {
   const RunResult yosys_out = run_lutforge("convert " + (dir / "t.json").string() + " --format yosys -o x");
   CHECK(yosys_out.exit_code == 2);
   CHECK(first_line(yosys_out.err) == "lutforge convert: error: --format 'yosys' is not supported; expected json, dot or verilog (Yosys JSON is input only)");
+}
+
+TEST_CASE("equiv: exit codes, JSON, and messages for mismatched designs", "[cli][equiv]") {
+  const fs::path dir = temp_dir("cli_equiv");
+  const fs::path design = write_design(dir);
+  // The same design: equivalent, exit 0.
+  RunResult r = run_lutforge("equiv " + design.string() + " " + design.string() + " --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["result"] == "EQUIVALENT");
+  CHECK(j["mode"] == "register correspondence");
+  // y = register(a + b) against y = register(a + b + 1): not equivalent, exit 1, a counterexample.
+  {
+    Netlist nl;
+    nl.set_design_name("acc");
+    nl.set_clock_name("clk");
+    const NodeId a = nl.add_input("a", 4);
+    const NodeId b = nl.add_input("b", 4);
+    const NodeId s = nl.add_cell(Adder{{{4, false}, {4, false}, {1, false}}, 4},
+                                 {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}, nl.constant(true)}, "sum");
+    std::vector<Signal> q;
+    for (uint32_t i = 0; i < 4; ++i) q.push_back({nl.add_cell(Dff{}, {{s, i}}, "q" + std::to_string(i)), 0});
+    nl.add_output("y", q);
+    std::ofstream f(dir / "diff.json");
+    write_native_json(nl, f);
+  }
+  r = run_lutforge("equiv " + design.string() + " " + (dir / "diff.json").string() + " --counterexample-tb " + (dir / "cex.v").string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.rfind("NOT EQUIVALENT (register correspondence)", 0) == 0);
+  CHECK(r.out.find("counterexample at cycle 1 of B") != std::string::npos);
+  const RunResult replay = run("cd " + dir.string() + " && iverilog -g2012 -o cex.vvp cex.v && vvp -n cex.vvp");
+  CHECK(replay.out.find("REPRODUCED: 1 output ports differ at cycle 1") != std::string::npos);
+
+  // Mismatched ports and unreadable files.
+  Netlist wide;
+  wide.set_design_name("acc");
+  const NodeId a = wide.add_input("a", 5);
+  const NodeId b = wide.add_input("b", 4);
+  wide.add_output("y", {{a, 0}, {a, 1}, {b, 2}, {b, 3}});
+  {
+    std::ofstream f(dir / "wide.json");
+    write_native_json(wide, f);
+  }
+  r = run_lutforge("equiv " + design.string() + " " + (dir / "wide.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(first_line(r.err) == "lutforge equiv: error: input port 'a' is 4 bits in A and 5 bits in B");
+  Netlist other;
+  const NodeId c = other.add_input("c", 4);
+  other.add_input("b", 4);
+  other.add_output("y", {{c, 0}, {c, 1}, {c, 2}, {c, 3}});
+  {
+    std::ofstream f(dir / "other.json");
+    write_native_json(other, f);
+  }
+  r = run_lutforge("equiv " + design.string() + " " + (dir / "other.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(first_line(r.err) == "lutforge equiv: error: input port 'a' of A has no match in B");
+  r = run_lutforge("equiv " + design.string() + " " + (dir / "missing.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(first_line(r.err) == "lutforge equiv: error: " + (dir / "missing.json").string() + ": cannot open file for reading");
+}
+
+TEST_CASE("synth: resource report, yosys errors with the log's last lines, a missing yosys", "[cli][yosys]") {
+  const fs::path dir = temp_dir("cli_synth");
+  write_text(dir / "t.v", "module t(input clk, input [7:0] a, input [7:0] b, output reg [8:0] s = 0);\n"
+                          "  always @(posedge clk) s <= a + b;\nendmodule\n");
+  RunResult r = run_lutforge("synth " + (dir / "t.v").string() + " --top t --target xilinx -o " + (dir / "t.json").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(read_text(dir / "t.resources.json"));
+  CHECK(j["flip_flops"] == 9);
+  CHECK(j["carry_cells"] == 3);  // a 9-bit sum has 9 carry stages, 4 per CARRY4
+  CHECK(j["dsps"] == 0);
+  CHECK(j["luts"].get<int>() > 0);
+  r = run_lutforge("synth " + (dir / "t.v").string() + " --top t --lut 4 -o " + (dir / "g.json").string());
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(read_text(dir / "g.resources.json"))["luts_by_size"].contains("4"));
+  r = run_lutforge("synth " + (dir / "t.v").string() + " --top nope -o " + (dir / "n.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("lutforge synth: error: synth: yosys failed on " + (dir / "t.v").string()) == 0);
+  CHECK(r.err.find("ERROR: Module `nope' not found!") != std::string::npos);
+  r = run_lutforge("synth " + (dir / "t.v").string() + " --top t --yosys /nonexistent/yosys -o " + (dir / "m.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(first_line(r.err) == "lutforge synth: error: synth: the yosys binary '/nonexistent/yosys' was not found; install it with: apt-get install yosys");
+  r = run_lutforge("synth " + (dir / "t.v").string() + " --top t --target asic -o x.json");
+  CHECK(first_line(r.err) == "lutforge synth: error: --target 'asic' is not one of generic, xilinx, ice40");
 }
