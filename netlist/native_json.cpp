@@ -144,7 +144,7 @@ class Reader {
     nlohmann::json root;
     try {
       root = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for huge numbers
       std::string msg = e.what();
       const auto pos = msg.find("] ");
       throw Error(file_ + ": malformed JSON: " + (pos == std::string::npos ? msg : msg.substr(pos + 2)));

@@ -17,7 +17,7 @@ namespace sj = simdjson;
 std::string json_syntax_error(std::string_view text) {
   try {
     [[maybe_unused]] auto j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for huge numbers
     std::string msg = e.what();
     const auto pos = msg.find("] ");
     if (pos != std::string::npos) msg = msg.substr(pos + 2);

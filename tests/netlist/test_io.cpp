@@ -63,6 +63,7 @@ TEST_CASE("native JSON reader rejects bad files with a located message", "[io]")
   };
   const std::string head = R"({"format":"lutforge-netlist","version":1,"design":"d","clock":"","nodes":[)";
   CHECK(message("{\"format\":") == "bad.json: malformed JSON: parse error at line 1, column 11: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal");
+  CHECK(message("{\"format\": 1e5011}") == "bad.json: malformed JSON: number overflow parsing '1e5011'");
   CHECK(message("{}") == "bad.json: not a lutforge netlist (expected \"format\": \"lutforge-netlist\")");
   CHECK(message(head + R"({"kind":"blob","name":"x"}]})") == "bad.json: node 0: unknown kind \"blob\"");
   CHECK(message(head + R"({"kind":"input","name":"a","width":1},{"kind":"gate","name":"g","id":1,"fanin":[[0,0]]}]})") ==

@@ -123,6 +123,9 @@ module t(input a, input b, output y); wire w; sub s(.a(a), .y(w)); assign y = w 
 TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expectation", "[yosys]") {
   CHECK(error_of("{\"modules\": {\"m\": ") ==
         "in.json: malformed JSON: parse error at line 1, column 19: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal");
+  // Found by the fuzzer: a number too large for a double.
+  CHECK(error_of("{\"modules\": {\"m\": {\"ports\": {\"a\": {\"bits\": [1e5011]}}}}}") ==
+        "in.json: malformed JSON: number overflow parsing '1e5011'");
   CHECK(error_of("[1,2]") == "in.json: expected a JSON object at the top level (Yosys write_json output)");
   CHECK(error_of("{\"creator\":\"x\"}") == "in.json: no \"modules\" object; is this a Yosys write_json file?");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$alu","connections":{}}})")) ==
