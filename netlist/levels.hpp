@@ -18,7 +18,7 @@ struct Levels {
   std::vector<uint32_t> stage;    // registers passed on the longest register path from the inputs
   uint32_t depth = 0;             // the largest level of a node feeding an output or a register
   uint32_t num_stages = 0;        // the largest stage of an output port
-  bool has_feedback = false;      // a register reaches itself (stages are then a lower bound)
+  bool has_feedback = false;      // a register reaches itself; stages are then not meaningful
 };
 
 Levels levelize(const Netlist& nl);

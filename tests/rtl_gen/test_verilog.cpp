@@ -27,7 +27,7 @@ TEST_CASE("Verilog output is deterministic and uses legal identifiers", "[rtl_ge
 #include "rtl_gen/testbench.hpp"
 #include "tests/support/tools.hpp"
 
-TEST_CASE("self-checking testbench passes on the design and names the first mismatches", "[rtl_gen][iverilog]") {
+TEST_CASE("self-checking testbench passes on the design and names the first mismatches, in iverilog and Verilator", "[rtl_gen][iverilog][verilator]") {
   namespace fs = std::filesystem;
   using namespace lutforge::test;
   RandomLutParams p;
@@ -55,8 +55,18 @@ TEST_CASE("self-checking testbench passes on the design and names the first mism
     return c.out;
   };
   CHECK(run_tb(expected).find("PASS: 40 cycles, 1 output ports") != std::string::npos);
+  // The same testbench in Verilator (timing mode runs its delays).
+  const RunResult v = run("cd " + dir.string() + " && verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style " +
+                          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
+  INFO(read_text(dir / "verilator.log"));
+  REQUIRE(v.exit_code == 0);
+  CHECK(v.out.find("PASS: 40 cycles, 1 output ports") != std::string::npos);
   expected.rows[17][0][0] ^= 0x4;
   const std::string out = run_tb(expected);
   CHECK(out.find("MISMATCH cycle 17 port y: expected") != std::string::npos);
   CHECK(out.find("FAIL: 1 mismatches in 40 cycles") != std::string::npos);
+  // Verilator reads the changed expected.hex at run time, without a rebuild.
+  const RunResult vf = run("cd " + dir.string() + " && ./vobj/Vtb");
+  CHECK(vf.out.find("MISMATCH cycle 17 port y: expected") != std::string::npos);
+  CHECK(vf.out.find("FAIL: 1 mismatches in 40 cycles") != std::string::npos);
 }
