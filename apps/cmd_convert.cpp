@@ -18,6 +18,7 @@ int cmd_convert(const std::vector<std::string>& args) {
       "max-lut", po::value(&max_lut)->default_value(6), "verilog: decompose wider LUTs into LUTs of at most this many inputs")(
       "pipeline", po::value(&levels_per_stage), "verilog: register every N logic levels, with valid_in/valid_out")(
       "xilinx-luts", "verilog: write LUTs as Xilinx LUT1..LUT6 instances")(
+      "yosys-luts", "verilog: write LUTs as Yosys $lut cells (fast to synthesize; read with read_verilog -icells)")(
       "no-check", "skip the equivalence check after decomposition and pipelining");
   po::positional_options_description pos;
   pos.add("input", 1);
@@ -65,6 +66,8 @@ int cmd_convert(const std::vector<std::string>& args) {
   else {
     VerilogParams vp;
     vp.xilinx_luts = vm.count("xilinx-luts") > 0;
+    vp.yosys_luts = vm.count("yosys-luts") > 0;
+    if (vp.xilinx_luts && vp.yosys_luts) throw Error("give at most one of --xilinx-luts and --yosys-luts");
     write_verilog(nl, out, vp);
   }
   return kExitOk;

@@ -146,6 +146,11 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
         out << "  assign " << y << " = 1'b" << get_bit(l->function, 0) << ";\n";
         continue;
       }
+      if (params.yosys_luts) {
+        out << "  \\$lut #(.WIDTH(" << k << "), .LUT(" << l->function.num_bits() << "'h" << to_hex(l->function) << ")) "
+            << helper << " (.A(" << concat(nl, ids, n, 0, k) << "), .Y(" << y << "));\n";
+        continue;
+      }
       if (params.xilinx_luts) {
         if (k > 6) throw Error("write_verilog: LUT " + describe(nl, n) + " has " + std::to_string(k) +
                                " inputs; Xilinx LUTs take at most 6 (decompose it first)");

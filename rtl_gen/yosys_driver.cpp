@@ -35,7 +35,8 @@ std::string last_lines(const std::string& path, size_t n) {
 
 std::string synth_script(const std::string& verilog, const std::string& json, const SynthParams& p) {
   std::ostringstream s;
-  s << "read_verilog " << verilog << "\n";
+  // -icells lets the design instantiate Yosys cells such as $lut (see VerilogParams::yosys_luts).
+  s << "read_verilog -icells " << verilog << "\n";
   switch (p.target) {
     case SynthTarget::Generic:
       s << "synth -flatten -top " << p.top << (p.lut_size ? " -lut " + std::to_string(p.lut_size) : "") << "\n";

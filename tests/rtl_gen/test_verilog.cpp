@@ -70,3 +70,36 @@ TEST_CASE("self-checking testbench passes on the design and names the first mism
   CHECK(vf.out.find("MISMATCH cycle 17 port y: expected") != std::string::npos);
   CHECK(vf.out.find("FAIL: 1 mismatches in 40 cycles") != std::string::npos);
 }
+
+#include "netlist/equiv.hpp"
+#include "netlist/native_json.hpp"
+
+TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and stay equivalent", "[rtl_gen][yosys]") {
+  namespace fs = std::filesystem;
+  using namespace lutforge::test;
+  RandomLutParams p;
+  p.num_inputs = 16;
+  p.width = 20;
+  p.layers = 3;
+  p.min_k = 3;
+  p.max_k = 6;
+  p.register_layers = true;
+  const Netlist nl = random_lut_network(p);
+  const fs::path dir = temp_dir("yosys_luts");
+  {
+    std::ofstream v(dir / "design.v");
+    VerilogParams vp;
+    vp.yosys_luts = true;
+    write_verilog(nl, v, vp);
+  }
+  CHECK(read_text(dir / "design.v").find("\\$lut #(.WIDTH(") != std::string::npos);
+  const RunResult r = run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
+                          "; synth -flatten -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Netlist b = read_netlist_file((dir / "out.json").string());
+  // ABC may merge or split a few LUTs, but the function is the same.
+  const EquivResult e = check_equivalence(nl, b);
+  INFO(status_name(e.status) << " " << e.reason);
+  CHECK(e.status == EquivStatus::Equivalent);
+}
