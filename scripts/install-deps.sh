@@ -11,7 +11,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   catch2
   yosys iverilog verilator
-  zlib1g-dev
+  zlib1g-dev bc time
 )
 
 missing=()
