@@ -45,7 +45,8 @@ class CombProver {
  public:
   CombProver(const Netlist& a, const Netlist& b, std::vector<std::pair<size_t, size_t>> outputs, const EquivParams& p,
              Clock::time_point deadline, EquivResult& stats)
-      : a_(a), b_(b), out_pairs_(std::move(outputs)), p_(p), deadline_(deadline), st_(stats) {
+      : a_(a), b_(b), levels_a_(levelize(a)), levels_b_(levelize(b)), out_pairs_(std::move(outputs)), p_(p),
+        deadline_(deadline), st_(stats) {
     // Unified input bits: A's first, then B's ports that A lacks.
     std::map<std::string, size_t> by_name;
     for (size_t i = 0; i < a.inputs().size(); ++i) {
@@ -140,8 +141,8 @@ class CombProver {
   }
 
   // Input support of every node output bit, as sorted unified indices, capped at limit + 1.
-  std::vector<std::vector<std::vector<uint32_t>>> supports(const Netlist& nl, const std::vector<size_t>& base) {
-    const Levels lv = levelize(nl);
+  std::vector<std::vector<std::vector<uint32_t>>> supports(const Netlist& nl, const Levels& lv,
+                                                          const std::vector<size_t>& base) {
     const size_t cap = p_.exhaustive_limit + 1;
     std::vector<std::vector<std::vector<uint32_t>>> sup(nl.num_nodes());
     for (size_t i = 0; i < nl.inputs().size(); ++i) {
@@ -170,7 +171,7 @@ class CombProver {
   }
 
   // A netlist with the same inputs and only the cone of `outs`, whose outputs are `outs`.
-  static Netlist cone(const Netlist& nl, const std::vector<Signal>& outs) {
+  static Netlist cone(const Netlist& nl, const Levels& lv, const std::vector<Signal>& outs) {
     std::vector<char> keep(nl.num_nodes(), 0);
     std::vector<NodeId> stack;
     for (const Signal& s : outs) stack.push_back(s.node);
@@ -181,7 +182,6 @@ class CombProver {
       keep[n] = 1;
       for (const Signal& s : nl.fanin(n)) stack.push_back(s.node);
     }
-    const Levels lv = levelize(nl);
     Netlist c;
     std::vector<std::vector<Signal>> map(nl.num_nodes());
     for (NodeId n : nl.inputs()) {
@@ -200,8 +200,8 @@ class CombProver {
   }
 
   std::vector<size_t> enumerate_small_cones(CombOutcome& r) {
-    const auto sa = supports(a_, a_port_base_);
-    const auto sb = supports(b_, b_port_base_);
+    const auto sa = supports(a_, levels_a_, a_port_base_);
+    const auto sb = supports(b_, levels_b_, b_port_base_);
     std::map<std::vector<uint32_t>, std::vector<size_t>> groups;
     std::vector<size_t> rest;
     for (size_t i = 0; i < bits_.size(); ++i) {
@@ -233,7 +233,7 @@ class CombProver {
       oa.push_back(a_.fanin(a_.outputs()[bits_[m].a_port])[bits_[m].bit]);
       ob.push_back(b_.fanin(b_.outputs()[bits_[m].b_port])[bits_[m].bit]);
     }
-    const Netlist ca = cone(a_, oa), cb = cone(b_, ob);
+    const Netlist ca = cone(a_, levels_a_, oa), cb = cone(b_, levels_b_, ob);
     const unsigned m = static_cast<unsigned>(support.size());
     const unsigned words = m <= 6 ? 1 : std::min(64u, 1u << std::min(6u, m - 6));
     Evaluator ea(ca, words), eb(cb, words);
@@ -523,6 +523,7 @@ class CombProver {
 
   const Netlist& a_;
   const Netlist& b_;
+  const Levels levels_a_, levels_b_;
   std::vector<std::pair<size_t, size_t>> out_pairs_;
   const EquivParams& p_;
   Clock::time_point deadline_;
@@ -582,6 +583,16 @@ void check_ports(const Netlist& a, const Netlist& b, const std::vector<std::stri
   check(b.inputs(), a.inputs(), b, a, "input", "B", "A");
   check(a.outputs(), b.outputs(), a, b, "output", "A", "B");
   check(b.outputs(), a.outputs(), b, a, "output", "B", "A");
+}
+
+// For each of A's ports in a_ports, the index of B's same-named port in b_ports, or b_ports.size().
+std::vector<size_t> match_ports(const Netlist& a, const std::vector<NodeId>& a_ports, const Netlist& b,
+                                const std::vector<NodeId>& b_ports) {
+  std::vector<size_t> index;
+  index.reserve(a_ports.size());
+  for (NodeId n : a_ports)
+    index.push_back(std::find(b_ports.begin(), b_ports.end(), b.find_port(a.name(n))) - b_ports.begin());
+  return index;
 }
 
 std::vector<std::pair<size_t, size_t>> pairs_by_name(const Netlist& a, const Netlist& b, const std::string& suffix_a = {},
@@ -660,13 +671,13 @@ bool describe_difference(const Netlist& a, const Netlist& b, int latency, Counte
     }
     e.eval();
   };
+  const std::vector<size_t> out_b = match_ports(a, a.outputs(), b, b.outputs());
   for (size_t t = 0; t <= tb; ++t) {
     if (t <= ta) apply(ea, a, t);
     apply(eb, b, t);
     if (t == tb) {
       for (size_t i = 0; i < a.outputs().size(); ++i) {
-        const NodeId j = b.find_port(a.name(a.outputs()[i]));
-        const size_t jb = std::find(b.outputs().begin(), b.outputs().end(), j) - b.outputs().begin();
+        const size_t jb = out_b[i];
         if (jb >= b.outputs().size()) continue;
         for (uint32_t k = 0; k < port_width(a, a.outputs()[i]); ++k) {
           const bool x = ea.output(i, k)[0] & 1, y = eb.output(jb, k)[0] & 1;
@@ -717,12 +728,13 @@ bool sequential_search_once(const Netlist& a, const Netlist& b, int latency, con
   // history[t][port][bit][word] of A's outputs, and the inputs applied.
   std::vector<std::vector<std::vector<std::vector<uint64_t>>>> hist(cycles);
   std::vector<std::vector<std::vector<std::vector<uint64_t>>>> inputs(cycles);
+  const std::vector<size_t> in_b = match_ports(a, a.inputs(), b, b.inputs());
+  const std::vector<size_t> out_b = match_ports(a, a.outputs(), b, b.outputs());
   for (size_t t = 0; t < cycles; ++t) {
     inputs[t].resize(a.inputs().size());
     for (size_t i = 0; i < a.inputs().size(); ++i) {
       const NodeId n = a.inputs()[i];
-      const size_t j = std::find(b.inputs().begin(), b.inputs().end(), b.find_port(a.name(n))) - b.inputs().begin();
-      const bool in_b = j < b.inputs().size();
+      const size_t j = in_b[i];
       inputs[t][i].resize(port_width(a, n));
       for (uint32_t k = 0; k < port_width(a, n); ++k) {
         inputs[t][i][k].resize(kWords);
@@ -730,7 +742,7 @@ bool sequential_search_once(const Netlist& a, const Netlist& b, int latency, con
           const uint64_t v = stim.word(w, i);
           inputs[t][i][k][w] = v;
           ea.input(i, k)[w] = v;
-          if (in_b) eb.input(j, k)[w] = v;
+          if (j < b.inputs().size()) eb.input(j, k)[w] = v;
         }
       }
     }
@@ -742,7 +754,7 @@ bool sequential_search_once(const Netlist& a, const Netlist& b, int latency, con
         hist[t][i].emplace_back(ea.output(i, k), ea.output(i, k) + kWords);
     if (static_cast<int>(t) >= latency) {
       for (size_t i = 0; i < a.outputs().size(); ++i) {
-        const size_t j = std::find(b.outputs().begin(), b.outputs().end(), b.find_port(a.name(a.outputs()[i]))) - b.outputs().begin();
+        const size_t j = out_b[i];
         if (j >= b.outputs().size()) continue;
         for (uint32_t k = 0; k < port_width(a, a.outputs()[i]); ++k)
           for (unsigned w = 0; w < kWords; ++w) {
@@ -796,10 +808,11 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
   Stimulus stim(p.seed + 31, kWords, a.inputs().size());
   std::vector<uint64_t> ha(a.num_nodes(), 0x12345), hb(b.num_nodes(), 0x12345), hbn(b.num_nodes(), 0x12345);
   auto mix = [](uint64_t h, uint64_t w) { return (h ^ w) * 0x100000001b3ull + (h >> 29); };
+  const std::vector<size_t> in_b = match_ports(a, a.inputs(), b, b.inputs());
   for (unsigned t = 0; t < kCycles; ++t) {
     for (size_t i = 0; i < a.inputs().size(); ++i) {
       const NodeId n = a.inputs()[i];
-      const size_t j = std::find(b.inputs().begin(), b.inputs().end(), b.find_port(a.name(n))) - b.inputs().begin();
+      const size_t j = in_b[i];
       for (uint32_t k = 0; k < port_width(a, n); ++k)
         for (unsigned w = 0; w < kWords; ++w) {
           const uint64_t v = stim.word(w, i);
@@ -924,9 +937,6 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return r;
   };
-  auto confirm = [&](const Netlist& x, const Netlist& y, int latency, Counterexample& cex) {
-    return describe_difference(x, y, latency, cex);
-  };
 
   const bool regs_a = has_registers(a), regs_b = has_registers(b);
   if (!regs_a && !regs_b) {
@@ -947,7 +957,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
         row.push_back(std::move(v));
       }
       cex.inputs.rows.push_back(std::move(row));
-      if (!confirm(a, b, 0, cex)) throw std::logic_error("equivalence: a counterexample that does not reproduce");
+      if (!describe_difference(a, b, 0, cex)) throw std::logic_error("equivalence: a counterexample that does not reproduce");
       res.counterexample = std::move(cex);
     }
     return finish(res);
@@ -986,7 +996,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
     }
     // A difference from some state, or different init values: look for one reachable from reset.
     Counterexample cex;
-    if (sequential_search(a, b, 0, p, cex) && confirm(a, b, 0, cex)) {
+    if (sequential_search(a, b, 0, p, cex) && describe_difference(a, b, 0, cex)) {
       res.status = EquivStatus::NotEquivalent;
       res.counterexample = std::move(cex);
       return finish(res);
@@ -1001,7 +1011,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
       cex.inputs = rows_from_unrolled(a, bmc.unified(), ob.assignment, depth);
       for (size_t t = 0; t < depth; ++t) {
         cex.cycle = t;
-        if (confirm(a, b, 0, cex)) {
+        if (describe_difference(a, b, 0, cex)) {
           cex.inputs.rows.resize(t + 1);
           res.status = EquivStatus::NotEquivalent;
           res.counterexample = std::move(cex);
@@ -1022,7 +1032,8 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
   if (la.has_feedback || lb.has_feedback) {
     res.mode = "bounded";
     Counterexample cex;
-    if (sequential_search(a, b, p.latency > 0 ? p.latency : 0, p, cex) && confirm(a, b, p.latency > 0 ? p.latency : 0, cex)) {
+    const int latency = std::max(p.latency, 0);
+    if (sequential_search(a, b, latency, p, cex) && describe_difference(a, b, latency, cex)) {
       res.status = EquivStatus::NotEquivalent;
       res.counterexample = std::move(cex);
     } else {
@@ -1047,7 +1058,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
     Counterexample cex;
     cex.cycle = t0 + latency;
     cex.inputs = rows_from_unrolled(a, prover.unified(), o.assignment, t0 + latency + 1);
-    if (!confirm(a, b, latency, cex)) throw std::logic_error("equivalence: a latency counterexample that does not reproduce");
+    if (!describe_difference(a, b, latency, cex)) throw std::logic_error("equivalence: a latency counterexample that does not reproduce");
     res.counterexample = std::move(cex);
   }
   return finish(res);
