@@ -24,6 +24,7 @@ class Builder {
 
   void start_cell() {
     if (reuse_) next_ = base_;
+    placed_.clear();
   }
   uint32_t max_temp() const { return max_; }
 
@@ -34,9 +35,16 @@ class Builder {
     return d;
   }
   // Moves `value` into `dst`: retargets the instruction that produced it when that is the last one.
+  // A temp retargeted this way lives in its first destination, so placing it again copies from there.
   void place(uint32_t value, uint32_t dst) {
-    if (value >= base_ && !out_.empty() && out_.back().dst == value) out_.back().dst = dst;
-    else out_.push_back({Op::Copy, dst, value, 0, 0});
+    if (auto it = placed_.find(value); it != placed_.end()) {
+      out_.push_back({Op::Copy, dst, it->second, 0, 0});
+    } else if (value >= base_ && !out_.empty() && out_.back().dst == value) {
+      out_.back().dst = dst;
+      placed_.emplace(value, dst);
+    } else {
+      out_.push_back({Op::Copy, dst, value, 0, 0});
+    }
   }
 
   uint32_t not_(uint32_t a) {
@@ -167,6 +175,7 @@ class Builder {
   uint32_t base_, next_, max_ = 0;
   bool reuse_;
   std::unordered_map<TruthTable, uint32_t, TableHash> memo_;
+  std::unordered_map<uint32_t, uint32_t> placed_;  // retargeted temp -> the slot it was written to
 };
 
 // Extends or truncates a word to `width` bits.
@@ -221,28 +230,28 @@ LF_KERNEL(64)
 
 Program compile(const Netlist& nl, const CompileParams& params) {
   Program prog;
-  auto& signal_slots_ = prog.signal_slots;
+  auto& signal_slots = prog.signal_slots;
   const Levels lv = levelize(nl);
 
   // Slots: 0 and 1 are the constants, then every output bit of every node, then a state slot
   // for each register with an asynchronous reset (its Q is a function of the state), then a
   // staging slot per register, then the scratch temporaries.
   uint32_t next_slot = 2;
-  signal_slots_.resize(nl.num_nodes());
+  signal_slots.resize(nl.num_nodes());
   std::vector<uint32_t> state_slot(nl.num_nodes(), 0);
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const Cell& c = nl.cell(n);
     if (const auto* k = std::get_if<Const>(&c)) {
-      signal_slots_[n] = {k->value ? kOne : kZero};
+      signal_slots[n] = {k->value ? kOne : kZero};
       continue;
     }
-    for (uint32_t b = 0; b < num_output_bits(c); ++b) signal_slots_[n].push_back(next_slot++);
+    for (uint32_t b = 0; b < num_output_bits(c); ++b) signal_slots[n].push_back(next_slot++);
   }
   std::vector<NodeId> regs;
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     if (const auto* d = std::get_if<Dff>(&nl.cell(n))) {
       regs.push_back(n);
-      state_slot[n] = d->has_async_reset ? next_slot++ : signal_slots_[n][0];
+      state_slot[n] = d->has_async_reset ? next_slot++ : signal_slots[n][0];
     }
   }
   std::vector<uint32_t> staging(nl.num_nodes(), 0);
@@ -252,7 +261,7 @@ Program compile(const Netlist& nl, const CompileParams& params) {
   Builder comb(prog.comb, temp_base, params.reuse_temporaries);
   auto in = [&](NodeId n, uint32_t pin) {
     const Signal s = nl.fanin(n)[pin];
-    return signal_slots_[s.node][s.bit];
+    return signal_slots[s.node][s.bit];
   };
   auto ins = [&](NodeId n, uint32_t from, uint32_t count) {
     std::vector<uint32_t> v(count);
@@ -263,7 +272,7 @@ Program compile(const Netlist& nl, const CompileParams& params) {
   for (NodeId n : lv.order) {
     const Cell& c = nl.cell(n);
     comb.start_cell();
-    const auto& out = signal_slots_[n];
+    const auto& out = signal_slots[n];
     if (const auto* l = std::get_if<Lut>(&c)) {
       comb.place(comb.lut(l->function, ins(n, 0, l->function.num_vars())), out[0]);
     } else if (const auto* g = std::get_if<Gate>(&c)) {
@@ -330,7 +339,7 @@ Program compile(const Netlist& nl, const CompileParams& params) {
   const uint32_t num_slots = std::max({temp_base, comb.max_temp(), next.max_temp()});
 
   prog.input_slots.resize(nl.inputs().size());
-  for (size_t i = 0; i < nl.inputs().size(); ++i) prog.input_slots[i] = signal_slots_[nl.inputs()[i]];
+  for (size_t i = 0; i < nl.inputs().size(); ++i) prog.input_slots[i] = signal_slots[nl.inputs()[i]];
   prog.output_slots.resize(nl.outputs().size());
   for (size_t i = 0; i < nl.outputs().size(); ++i)
     for (uint32_t p = 0; p < nl.fanin(nl.outputs()[i]).size(); ++p) prog.output_slots[i].push_back(in(nl.outputs()[i], p));
