@@ -50,6 +50,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
     j["proved_by_sat"] = r.proved_by_sat;
     j["sat_calls"] = r.sat_calls;
     j["merged_by_sweeping"] = r.merged_by_sweeping;
+    j["merged_by_cut"] = r.merged_by_cut;
     j["seconds"] = r.seconds;
     if (!r.reason.empty()) j["reason"] = r.reason;
     if (r.counterexample) {
@@ -86,7 +87,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
       std::cout << "  proved constant/equal " << r.proved_by_simulation << "\n";
       std::cout << "  proved by enumeration " << r.proved_by_enumeration << "\n";
       std::cout << "  proved by SAT         " << r.proved_by_sat << " (" << r.sat_calls << " SAT calls, "
-                << r.merged_by_sweeping << " internal equivalences merged)\n";
+                << r.merged_by_sweeping << " internal equivalences merged, " << r.merged_by_cut << " of them by cut enumeration)\n";
     }
     if (!r.reason.empty()) std::cout << "  reason: " << r.reason << "\n";
     if (r.counterexample) {

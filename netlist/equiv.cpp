@@ -279,7 +279,7 @@ class CombProver {
     Program prog;
     std::vector<int32_t> def;       // defining instruction of each slot, or -1
     std::vector<int> var;           // SAT variable of each slot, 0 until encoded
-    std::vector<uint64_t> sig;      // simulation signature of each slot
+    std::vector<uint64_t> sig;      // simulation signature of each slot: kSigWords words from slot * kSigWords
   };
 
   int new_var() { return ++num_vars_; }
@@ -331,6 +331,8 @@ class CombProver {
     if (!inserted) return it->second;
     const int d = new_var();
     clauses(op, d, a, b, c);
+    if (vdef_.size() <= static_cast<size_t>(d)) vdef_.resize(d + 1);
+    vdef_[d] = {op, a, uses(op, false, true, false) ? b : 0, uses(op, false, false, true) ? c : 0, true};
     it->second = d;
     return d;
   }
@@ -394,6 +396,10 @@ class CombProver {
     if (conflicts > 0) solver_->limit("conflicts", static_cast<int>(std::min<int64_t>(conflicts, INT32_MAX)));
     ++st_.sat_calls;
     const int res = solver_->solve();
+    if (res == 10) {  // keep the inputs of the model: adding a clause discards it
+      model_.assign(input_var_.size(), false);
+      for (size_t u = 0; u < input_var_.size(); ++u) model_[u] = input_var_[u] && solver_->val(input_var_[u]) > 0;
+    }
     add({-m});  // retire the miter
     return res;
   }
@@ -415,14 +421,39 @@ class CombProver {
       }
   }
 
+  // Signatures from 64 * kSigWords input patterns: uniform words, and words biased towards 0 and
+  // towards 1, which separate nodes that are rarely 1 or rarely 0.
+  static constexpr unsigned kSigWords = 8;
   void signatures(Side& s, const std::vector<std::vector<uint64_t>>& words, const std::vector<size_t>& base,
                   const Netlist& nl) {
-    Evaluator ev(s.prog, 1);
+    Evaluator ev(s.prog, kSigWords);
     for (size_t i = 0; i < nl.inputs().size(); ++i)
-      for (uint32_t k = 0; k < s.prog.input_slots[i].size(); ++k) ev.input(i, k)[0] = words[base[i] + k][0];
+      for (uint32_t k = 0; k < s.prog.input_slots[i].size(); ++k)
+        for (unsigned w = 0; w < kSigWords; ++w) ev.input(i, k)[w] = words[base[i] + k][w];
     ev.eval();
-    s.sig.resize(s.prog.num_slots);
-    for (uint32_t x = 0; x < s.prog.num_slots; ++x) s.sig[x] = ev.slot(x)[0];
+    s.sig.resize(size_t{s.prog.num_slots} * kSigWords);
+    for (uint32_t x = 0; x < s.prog.num_slots; ++x)
+      std::copy(ev.slot(x), ev.slot(x) + kSigWords, s.sig.begin() + size_t{x} * kSigWords);
+  }
+
+  // A hash of a slot's signature that is the same for its complement.
+  static uint64_t sig_key(const Side& s, uint32_t x) {
+    const uint64_t* v = &s.sig[size_t{x} * kSigWords];
+    const uint64_t flip = (v[0] & 1) ? ~uint64_t{0} : 0;
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (unsigned w = 0; w < kSigWords; ++w) h = (h ^ (v[w] ^ flip)) * 0x100000001b3ull + (h >> 31);
+    return h;
+  }
+  // 1: equal signatures, -1: complementary, 0: neither.
+  static int sig_relation(const Side& a, uint32_t x, const Side& b, uint32_t y) {
+    const uint64_t* u = &a.sig[size_t{x} * kSigWords];
+    const uint64_t* v = &b.sig[size_t{y} * kSigWords];
+    bool eq = true, comp = true;
+    for (unsigned w = 0; w < kSigWords; ++w) {
+      eq = eq && u[w] == v[w];
+      comp = comp && u[w] == ~v[w];
+    }
+    return eq ? 1 : comp ? -1 : 0;
   }
 
   static void cone_slots(const Side& s, uint32_t root, std::vector<uint32_t>& out, std::vector<char>& seen) {
@@ -441,24 +472,137 @@ class CombProver {
     }
   }
 
+  // Variables that both designs' encodings use: inputs, the constant, and every merged node.
+  void mark_shared(int v) {
+    const size_t i = static_cast<size_t>(std::abs(v));
+    if (shared_.size() <= i) shared_.resize(i + 1, 0);
+    shared_[i] = 1;
+  }
+  bool defined(int v) const { return static_cast<size_t>(v) < vdef_.size() && vdef_[v].defined; }
+  bool is_shared(int v) const {
+    const size_t i = static_cast<size_t>(std::abs(v));
+    return i < shared_.size() && shared_[i];
+  }
+
+  // Proves literals lx and ly equal by enumerating them over a small cut of variables. The cut
+  // starts at the shared variables; while the two tables differ, its newest defined leaf is
+  // expanded, since leaves that depend on each other can take fewer values than a free cut. A
+  // difference that remains proves nothing: SAT decides those.
+  static constexpr size_t kMaxConeVars = 512;
+  static constexpr unsigned kMaxCutVars = 12;
+  static constexpr unsigned kMaxExpansions = 8;
+  bool proved_by_cut(int lx, int ly) const {
+    static constexpr uint64_t kVar[6] = {0xaaaaaaaaaaaaaaaaull, 0xccccccccccccccccull, 0xf0f0f0f0f0f0f0f0ull,
+                                         0xff00ff00ff00ff00ull, 0xffff0000ffff0000ull, 0xffffffff00000000ull};
+    std::vector<int> expanded{std::abs(lx), std::abs(ly)};
+    for (unsigned round = 0; round <= kMaxExpansions; ++round) {
+      std::vector<int> leaves, inner, stack{std::abs(lx), std::abs(ly)};
+      while (!stack.empty()) {
+        const int v = stack.back();
+        stack.pop_back();
+        if (std::find(inner.begin(), inner.end(), v) != inner.end() ||
+            std::find(leaves.begin(), leaves.end(), v) != leaves.end())
+          continue;
+        const bool open = std::find(expanded.begin(), expanded.end(), v) != expanded.end();
+        if (!defined(v) || (is_shared(v) && !open)) {
+          leaves.push_back(v);
+          if (leaves.size() > kMaxCutVars) return false;
+          continue;
+        }
+        inner.push_back(v);
+        if (inner.size() > kMaxConeVars) return false;
+        const VarDef& d = vdef_[v];
+        stack.push_back(std::abs(d.a));
+        if (d.b) stack.push_back(std::abs(d.b));
+        if (d.c) stack.push_back(std::abs(d.c));
+      }
+      const size_t k = leaves.size(), words = k <= 6 ? 1 : size_t{1} << (k - 6);
+      std::unordered_map<int, std::vector<uint64_t>> val;
+      for (size_t j = 0; j < k; ++j) {
+        std::vector<uint64_t> t(words);
+        if (leaves[j] != const0_)
+          for (size_t w = 0; w < words; ++w) t[w] = j < 6 ? kVar[j] : (((w >> (j - 6)) & 1) ? ~uint64_t{0} : 0);
+        val.emplace(leaves[j], std::move(t));
+      }
+      auto lit = [&](int l, size_t w) { return l == 0 ? 0 : (l > 0 ? val.at(l)[w] : ~val.at(-l)[w]); };
+      std::sort(inner.begin(), inner.end());  // variables are numbered after their operands
+      for (int v : inner) {
+        const VarDef& d = vdef_[v];
+        std::vector<uint64_t> t(words);
+        for (size_t w = 0; w < words; ++w) t[w] = apply(d.op, lit(d.a, w), lit(d.b, w), lit(d.c, w));
+        val.emplace(v, std::move(t));
+      }
+      const uint64_t valid = k >= 6 ? ~uint64_t{0} : (uint64_t{1} << (1u << k)) - 1;
+      bool equal = true;
+      for (size_t w = 0; w < words && equal; ++w) equal = ((lit(lx, w) ^ lit(ly, w)) & valid) == 0;
+      if (equal) return true;
+      int newest = 0;
+      for (int v : leaves)
+        if (defined(v) && v > newest) newest = v;
+      if (!newest) return false;
+      expanded.push_back(newest);
+    }
+    return false;
+  }
+
+  static uint64_t apply(Op op, uint64_t a, uint64_t b, uint64_t c) {
+    switch (op) {
+      case Op::And: return a & b;
+      case Op::Or: return a | b;
+      case Op::Xor: return a ^ b;
+      case Op::AndNot: return a & ~b;
+      case Op::OrNot: return a | ~b;
+      case Op::Nand: return ~(a & b);
+      case Op::Nor: return ~(a | b);
+      case Op::Xnor: return ~(a ^ b);
+      case Op::Not: return ~a;
+      case Op::Copy: return a;
+      case Op::Mux: return a ^ ((a ^ b) & c);
+      case Op::Maj: return (a & b) | (c & (a | b));
+      case Op::Xor3: return a ^ b ^ c;
+    }
+    return 0;
+  }
+
+  // Replaces B's slot y by A's variable vx (negated when complement) in everything encoded later.
+  void merge(Side& B, uint32_t y, int vx, bool complement) {
+    const int vy = B.var[y], target = complement ? -vx : vx;
+    if (vy != target) {
+      add({-target, vy});
+      add({target, -vy});
+    }
+    B.var[y] = target;
+    mark_shared(vx);
+    ++st_.merged_by_sweeping;
+  }
+
   void sat(const std::vector<size_t>& remaining, CombOutcome& r) {
     solver_ = std::make_unique<CaDiCaL::Solver>();
     // Many small incremental calls: inprocessing costs more than it saves here.
     solver_->configure("plain");
     const0_ = new_var();
     add({-const0_});
-    std::vector<int> input_var(unified_.size(), 0);
+    mark_shared(const0_);
+    std::vector<int>& input_var = input_var_;
+    input_var.assign(unified_.size(), 0);
     Side A, B;
     prepare(A, a_, a_port_base_, input_var);
     prepare(B, b_, b_port_base_, input_var);
+    for (int v : input_var)
+      if (v) mark_shared(v);
     std::mt19937_64 rng(p_.seed + 99);
-    std::vector<std::vector<uint64_t>> words(unified_.size(), std::vector<uint64_t>(1));
-    for (auto& w : words) w[0] = rng();
+    std::vector<std::vector<uint64_t>> words(unified_.size(), std::vector<uint64_t>(kSigWords));
+    for (auto& v : words)
+      for (unsigned w = 0; w < kSigWords; ++w) {
+        v[w] = rng();
+        if (w % 4 == 1) v[w] &= rng();
+        if (w % 4 == 2) v[w] |= rng();
+      }
     signatures(A, words, a_port_base_, a_);
     signatures(B, words, b_port_base_, b_);
+    // A's nodes by signature up to complement; B's nodes are merged into them.
     std::unordered_map<uint64_t, uint32_t> a_by_sig;
     std::vector<char> a_seen(A.prog.num_slots, 0), b_seen(B.prog.num_slots, 0), b_tried(B.prog.num_slots, 0);
-
 
     for (size_t idx : remaining) {
       if (timed_out()) {
@@ -469,35 +613,34 @@ class CombProver {
       const OutBit& o = bits_[idx];
       const uint32_t xa = A.prog.output_slots[o.a_port][o.bit];
       const uint32_t xb = B.prog.output_slots[o.b_port][o.bit];
-      {
-        const int va = encode(A, xa), vb = encode(B, xb);
-        if (va == vb || prove_equal(va, vb, 200) == 20) {
-          ++st_.proved_by_sat;
-          if (va != vb) {
-            add({-va, vb});
-            add({va, -vb});
-          }
-          continue;
-        }
-      }
-      // Sweep: candidate equal pairs in the two cones, proved bottom-up and merged.
+      // Sweep, bottom-up: each node of B's cone that simulates like a node of A is proved equal to
+      // it (by a small cut, else by SAT) and merged into it, so the logic above it hashes together.
       std::vector<uint32_t> ca, cb;
       cone_slots(A, xa, ca, a_seen);
       cone_slots(B, xb, cb, b_seen);
       for (uint32_t x : ca)
-        if (A.def[x] >= 0) a_by_sig.try_emplace(A.sig[x], x);
-      std::sort(cb.begin(), cb.end());
+        if (A.def[x] >= 0) a_by_sig.try_emplace(sig_key(A, x), x);
+      std::sort(cb.begin(), cb.end(), [&](uint32_t p, uint32_t q) { return B.def[p] < B.def[q]; });
       for (uint32_t y : cb) {
         if (B.def[y] < 0 || b_tried[y]) continue;
         b_tried[y] = 1;
-        auto it = a_by_sig.find(B.sig[y]);
+        auto it = a_by_sig.find(sig_key(B, y));
         if (it == a_by_sig.end()) continue;
-        const int vx = encode(A, it->second), vy = encode(B, y);
-        if (vx == vy) continue;
-        if (prove_equal(vx, vy, 1000) == 20) {
-          add({-vx, vy});
-          add({vx, -vy});
-          ++st_.merged_by_sweeping;
+        const uint32_t x = it->second;
+        const int relation = sig_relation(A, x, B, y);
+        if (relation == 0) continue;
+        const bool complement = relation < 0;
+        const int vx = encode(A, x), vy = encode(B, y);
+        if (vy == (complement ? -vx : vx)) {
+          mark_shared(vx);
+          continue;
+        }
+        if (proved_by_cut(vx, complement ? -vy : vy)) {
+          ++st_.merged_by_cut;
+          merge(B, y, vx, complement);
+        } else {
+          const int res = prove_equal(vx, complement ? -vy : vy, 1000);
+          if (res == 20) merge(B, y, vx, complement);
         }
       }
       const int va = encode(A, xa), vb = encode(B, xb);
@@ -510,8 +653,7 @@ class CombProver {
       }
       if (res == 10) {
         r.status = EquivStatus::NotEquivalent;
-        r.assignment.assign(unified_.size(), false);
-        for (size_t u = 0; u < unified_.size(); ++u) r.assignment[u] = input_var[u] && solver_->val(input_var[u]) > 0;
+        r.assignment = model_;
         return;
       }
       r.status = EquivStatus::Undecided;
@@ -532,6 +674,15 @@ class CombProver {
   std::vector<size_t> a_port_base_, b_port_base_;
   std::vector<OutBit> bits_;
   std::unique_ptr<CaDiCaL::Solver> solver_;
+  std::vector<char> shared_;  // by variable
+  std::vector<int> input_var_;   // by unified input bit
+  std::vector<bool> model_;      // input bits of the last satisfying assignment
+  struct VarDef {
+    Op op = Op::Copy;
+    int a = 0, b = 0, c = 0;  // operand literals; 0 where the operation has fewer
+    bool defined = false;
+  };
+  std::vector<VarDef> vdef_;  // by variable: the operation that defines it, for variables made by hashed()
   int num_vars_ = 0;
   int const0_ = 0;
 };

@@ -67,7 +67,8 @@ struct EquivResult {
   size_t proved_by_enumeration = 0;
   size_t proved_by_sat = 0;
   size_t sat_calls = 0;
-  size_t merged_by_sweeping = 0;
+  size_t merged_by_sweeping = 0;   // internal equivalences proved and merged
+  size_t merged_by_cut = 0;        // of those, proved by enumerating a small cut rather than SAT
   std::optional<Counterexample> counterexample;
   std::string reason;           // why the result is Undecided, or a note
   double seconds = 0;
