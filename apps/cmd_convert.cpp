@@ -19,6 +19,7 @@ int cmd_convert(const std::vector<std::string>& args) {
       "pipeline", po::value(&levels_per_stage), "verilog: register every N logic levels, with valid_in/valid_out")(
       "xilinx-luts", "verilog: write LUTs as Xilinx LUT1..LUT6 instances")(
       "yosys-luts", "verilog: write LUTs as Yosys $lut cells (fast to synthesize; read with read_verilog -icells)")(
+      "lut-modules", "verilog: write each decomposed LUT tree as a module of its own (yosys then maps one at a time)")(
       "no-check", "skip the equivalence check after decomposition and pipelining");
   po::positional_options_description pos;
   pos.add("input", 1);
@@ -67,6 +68,7 @@ int cmd_convert(const std::vector<std::string>& args) {
     VerilogParams vp;
     vp.xilinx_luts = vm.count("xilinx-luts") > 0;
     vp.yosys_luts = vm.count("yosys-luts") > 0;
+    vp.lut_modules = vm.count("lut-modules") > 0;
     if (vp.xilinx_luts && vp.yosys_luts) throw Error("give at most one of --xilinx-luts and --yosys-luts");
     write_verilog(nl, out, vp);
   }

@@ -360,9 +360,6 @@ class Importer {
     }
     if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") return add_xilinx_ff(c);
     if (t.rfind("SB_DFF", 0) == 0) return add_ice40_ff(c);
-    for (const YosysModule& other : design_.modules)
-      if (other.name == t && !other.is_blackbox)
-        fail("instantiates module '" + t + "'; flatten the design first (yosys: flatten, or synth -flatten)");
     fail("unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/"
          "MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
   }
@@ -606,6 +603,121 @@ class Importer {
 
 }  // namespace
 
+// Inlines instances of the design's own (non-blackbox) modules into `top`, recursively. Nets of
+// an instance get fresh bit ids and names prefixed with the instance path ("inst.net"); a module
+// port bit that is a constant, or that repeats a bit already connected, becomes a $_BUF_ cell.
+class Flattener {
+ public:
+  explicit Flattener(const YosysDesign& d) : design_(d) {
+    for (const auto& m : d.modules)
+      if (!m.is_blackbox) modules_.emplace(m.name, &m);
+  }
+
+  bool hierarchical(const YosysModule& m) const {
+    for (const auto& c : m.cells)
+      if (modules_.count(c.type)) return true;
+    return false;
+  }
+
+  YosysModule run(const YosysModule& top) {
+    YosysModule flat;
+    flat.name = top.name;
+    flat.is_top = top.is_top;
+    flat.ports = top.ports;
+    next_bit_ = 2;
+    for (const auto& n : top.nets)
+      for (YBit b : n.bits) next_bit_ = std::max(next_bit_, b + 1);
+    std::unordered_map<YBit, YBit> identity;
+    for (const auto& n : top.nets)
+      for (YBit b : n.bits)
+        if (b >= 0) identity[b] = b;
+    inline_module(top, "", identity, flat, {});
+    return flat;
+  }
+
+ private:
+  // Adds m's cells and nets to `flat`, with m's bits renamed by `bits` (which it extends).
+  void inline_module(const YosysModule& m, const std::string& prefix, std::unordered_map<YBit, YBit>& bits,
+                     YosysModule& flat, std::vector<std::string> path) {
+    if (std::find(path.begin(), path.end(), m.name) != path.end())
+      throw Error(design_.filename + ": module '" + m.name + "' instantiates itself");
+    path.push_back(m.name);
+    auto map = [&](YBit b) -> YBit {
+      if (b < 0) return b;
+      auto [it, inserted] = bits.try_emplace(b, 0);
+      if (inserted) it->second = next_bit_++;
+      return it->second;
+    };
+    for (const auto& n : m.nets) {
+      YosysNet copy = n;
+      copy.name = prefix + n.name;
+      for (YBit& b : copy.bits) b = map(b);
+      flat.nets.push_back(std::move(copy));
+    }
+    for (const auto& c : m.cells) {
+      auto sub = modules_.find(c.type);
+      if (sub == modules_.end()) {
+        YosysCell copy = c;
+        copy.name = prefix + c.name;
+        for (auto& [pin, v] : copy.connections)
+          for (YBit& b : v) b = map(b);
+        flat.cells.push_back(std::move(copy));
+        continue;
+      }
+      const YosysModule& child = *sub->second;
+      const std::string inst = prefix + c.name;
+      std::unordered_map<YBit, YBit> child_bits;
+      auto connection = [&](const YosysPort& p) -> std::vector<YBit> {
+        for (const auto& [pin, v] : c.connections)
+          if (pin == p.name) {
+            if (v.size() != p.bits.size())
+              throw Error(design_.filename + ": module '" + m.name + "', instance '" + c.name + "' of '" + child.name +
+                          "': port " + p.name + " has " + std::to_string(v.size()) + " bits, expected " +
+                          std::to_string(p.bits.size()));
+            std::vector<YBit> out;
+            for (YBit b : v) out.push_back(map(b));
+            return out;
+          }
+        return {};
+      };
+      std::vector<std::pair<YBit, YBit>> buffers;  // (child bit, parent bit)
+      for (int pass = 0; pass < 2; ++pass)  // inputs first, so that a feed-through output is a buffer
+        for (const YosysPort& p : child.ports) {
+          if (p.direction == YosysPort::Direction::Inout)
+            throw Error(design_.filename + ": module '" + child.name + "': inout port " + p.name + " is not supported");
+          const bool input = p.direction == YosysPort::Direction::Input;
+          if (input != (pass == 0)) continue;
+          const std::vector<YBit> parent = connection(p);
+          for (size_t k = 0; k < p.bits.size(); ++k) {
+            const YBit cb = p.bits[k];
+            if (input) {
+              if (cb >= 0) child_bits.try_emplace(cb, parent.empty() ? kYBitX : parent[k]);
+            } else if (!parent.empty()) {
+              if (cb < 0 || child_bits.count(cb)) buffers.emplace_back(cb, parent[k]);
+              else child_bits.emplace(cb, parent[k]);
+            }
+          }
+        }
+      // Child bits mapped to a parent constant (an input tied off) must stay constants.
+      std::unordered_map<YBit, YBit> renamed;
+      for (auto [cb, pb] : child_bits) renamed[cb] = pb;
+      inline_module(child, inst + ".", renamed, flat, path);
+      for (auto [cb, pb] : buffers) {
+        YosysCell buf;
+        buf.name = inst + ".$lf_port_buf" + std::to_string(flat.cells.size());
+        buf.type = "$_BUF_";
+        const YBit a = cb < 0 ? cb : renamed.at(cb);
+        buf.connections = {{"A", {a}}, {"Y", {pb}}};
+        flat.cells.push_back(std::move(buf));
+      }
+    }
+  }
+
+  const YosysDesign& design_;
+  std::unordered_map<std::string, const YosysModule*> modules_;
+  YBit next_bit_ = 2;
+};
+
 Netlist import_yosys(const YosysDesign& design, const ImportParams& params, ImportStats* stats) {
   const YosysModule* top = nullptr;
   if (!params.top.empty()) {
@@ -626,6 +738,11 @@ Netlist import_yosys(const YosysDesign& design, const ImportParams& params, Impo
         throw Error(design.filename + ": " + std::to_string(candidates.size()) +
                     " modules and none has the top attribute; name one with --top");
     }
+  }
+  Flattener flattener(design);
+  if (flattener.hierarchical(*top)) {
+    const YosysModule flat = flattener.run(*top);
+    return Importer(design, flat, stats).run();
   }
   return Importer(design, *top, stats).run();
 }

@@ -95,11 +95,17 @@ TEST_CASE("several modules: the top attribute, --top, and blackboxes", "[yosys]"
 module sub(input a, output y); assign y = ~a; endmodule
 module t(input a, input b, output y); wire w; sub s(.a(a), .y(w)); assign y = w ^ b; endmodule
 )");
-  // Hierarchy kept: reading the top without flattening names the problem.
+  // Hierarchy kept by yosys: the reader flattens it. y = ~a ^ b.
   REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -top t -lut 4; write_json " +
               (dir / "h.json").string() + "'").exit_code == 0);
   const std::string h = read_text(dir / "h.json");
-  CHECK(error_of(h) == "in.json: module 't', cell 's' (sub): instantiates module 'sub'; flatten the design first (yosys: flatten, or synth -flatten)");
+  {
+    const Netlist nl = import_yosys(parse_yosys_json(h, "h.json"));
+    VectorTable in = input_table(nl);
+    for (uint64_t v = 0; v < 4; ++v) in.rows.push_back({BitVector{v & 1}, BitVector{v >> 1}});
+    const VectorTable out = simulate(nl, in, 4);
+    for (uint64_t v = 0; v < 4; ++v) CHECK(out.rows[v][0][0] == ((~v & 1) ^ (v >> 1)));
+  }
   CHECK(error_of(h, "nosuch") == "in.json: no module named 'nosuch'");
   // --top picks a module even when another has the top attribute.
   ImportParams p;
@@ -171,4 +177,33 @@ TEST_CASE("x and z constants read as 0 and are counted", "[yosys]") {
   const VectorTable out = simulate(nl, in, 2);
   CHECK(out.rows[0][0][0] == 0);
   CHECK(out.rows[1][0][0] == 1);
+}
+
+TEST_CASE("hierarchical designs are flattened: instances, feed-throughs, constant ports, tie-offs", "[yosys]") {
+  // sub: o = ~i, k = 1 (a constant port), f = i (a feed-through).
+  // top: u0 drives y[0..2] from a; u1 has its input tied to 0 and drives y[3] only.
+  const std::string text = R"({"modules":{
+    "sub":{"attributes":{},"ports":{"i":{"direction":"input","bits":[2]},"o":{"direction":"output","bits":[3]},
+           "k":{"direction":"output","bits":["1"]},"f":{"direction":"output","bits":[2]}},
+           "cells":{"inv":{"type":"$_NOT_","connections":{"A":[2],"Y":[3]}}},
+           "netnames":{"i":{"bits":[2]},"o":{"bits":[3]}}},
+    "top":{"attributes":{"top":"00000000000000000000000000000001"},
+           "ports":{"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[3,4,5,6]}},
+           "cells":{"u0":{"type":"sub","connections":{"i":[2],"o":[3],"k":[4],"f":[5]}},
+                    "u1":{"type":"sub","connections":{"i":["0"],"o":[6]}}},
+           "netnames":{"a":{"bits":[2]},"y":{"bits":[3,4,5,6]}}}}})";
+  const Netlist nl = import_yosys(parse_yosys_json(text, "h.json"));
+  VectorTable in = input_table(nl);
+  in.rows = {{BitVector{0}}, {BitVector{1}}};
+  const VectorTable out = simulate(nl, in, 2);
+  // y = {u1.o = ~0, u0.f = a, u0.k = 1, u0.o = ~a}
+  CHECK(out.rows[0][0][0] == 0b1011);
+  CHECK(out.rows[1][0][0] == 0b1110);
+  CHECK(error_of(R"({"modules":{"m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":{},
+    "cells":{"me":{"type":"m","connections":{}}},"netnames":{}}}})") == "in.json: module 'm' instantiates itself");
+  CHECK(error_of(R"({"modules":{
+    "s":{"attributes":{},"ports":{"i":{"direction":"input","bits":[2,3]}},"cells":{},"netnames":{}},
+    "m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":{"a":{"direction":"input","bits":[2]}},
+         "cells":{"u":{"type":"s","connections":{"i":[2]}}},"netnames":{}}}})") ==
+        "in.json: module 'm', instance 'u' of 's': port i has 1 bits, expected 2");
 }

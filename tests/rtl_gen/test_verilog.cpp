@@ -73,6 +73,7 @@ TEST_CASE("self-checking testbench passes on the design and names the first mism
 
 #include "netlist/equiv.hpp"
 #include "netlist/native_json.hpp"
+#include "netlist/passes.hpp"
 
 TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and stay equivalent", "[rtl_gen][yosys]") {
   namespace fs = std::filesystem;
@@ -102,4 +103,51 @@ TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and sta
   const EquivResult e = check_equivalence(nl, b);
   INFO(status_name(e.status) << " " << e.reason);
   CHECK(e.status == EquivStatus::Equivalent);
+}
+
+TEST_CASE("LUT trees written as modules are synthesized one by one and read back flat", "[rtl_gen][yosys]") {
+  namespace fs = std::filesystem;
+  using namespace lutforge::test;
+  RandomLutParams p;
+  p.num_inputs = 24;
+  p.width = 10;
+  p.layers = 2;
+  p.min_k = 7;
+  p.max_k = 9;
+  p.register_layers = true;
+  const Netlist nl = random_lut_network(p);
+  const Netlist dec = decompose_luts(nl, 6);
+  size_t wide = 0;  // LUTs of more than 6 inputs: each becomes a tree of several LUT6s
+  for (NodeId n = 0; n < nl.num_nodes(); ++n)
+    if (const auto* l = std::get_if<Lut>(&nl.cell(n))) wide += l->function.num_vars() > 6;
+  REQUIRE(wide == p.width * p.layers);
+  for (bool yosys_luts : {false, true}) {
+    const fs::path dir = temp_dir(yosys_luts ? "lut_modules_cells" : "lut_modules_expr");
+    {
+      std::ofstream v(dir / "design.v");
+      VerilogParams vp;
+      vp.yosys_luts = yosys_luts;
+      vp.lut_modules = true;
+      write_verilog(dec, v, vp);
+    }
+    const std::string text = read_text(dir / "design.v");
+    // One module per wide LUT (each decomposes into several LUT6s), plus the top.
+    size_t modules = 0;
+    for (size_t at = text.find("\nmodule "); at != std::string::npos; at = text.find("\nmodule ", at + 1)) ++modules;
+    CHECK(modules == 1 + wide);  // the top, after the header comment, and one per wide LUT
+    CHECK(text.find("random_luts__lut0 u_l0_0 (") != std::string::npos);
+    // Plain synth: no -flatten, so each module is mapped on its own.
+    const RunResult r = run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
+                            "; synth -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(read_text(dir / "out.json").find("\"random_luts__lut0\"") != std::string::npos);
+    const Netlist b = read_netlist_file((dir / "out.json").string());
+    size_t in_instances = 0;  // nets of instances keep their path
+    for (NodeId n = 0; n < b.num_nodes(); ++n) in_instances += b.name(n).rfind("u_l", 0) == 0;
+    CHECK(in_instances > 0);
+    const EquivResult e = check_equivalence(nl, b);
+    INFO(status_name(e.status) << " " << e.reason);
+    CHECK(e.status == EquivStatus::Equivalent);
+  }
 }
