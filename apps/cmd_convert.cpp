@@ -19,6 +19,7 @@ int cmd_convert(const std::vector<std::string>& args) {
       "pipeline", po::value(&levels_per_stage), "verilog: register every N logic levels, with valid_in/valid_out")(
       "xilinx-luts", "verilog: write LUTs as Xilinx LUT1..LUT6 instances")(
       "yosys-luts", "verilog: write LUTs as Yosys $lut cells (fast to synthesize; read with read_verilog -icells)")(
+      "blackbox-luts", "verilog: write LUTs as instances of lf_lut, which yosys keeps as cells (for mapped netlists)")(
       "lut-modules", "verilog: write each decomposed LUT tree as a module of its own (yosys then maps one at a time)")(
       "no-check", "skip the equivalence check after decomposition and pipelining");
   po::positional_options_description pos;
@@ -69,7 +70,9 @@ int cmd_convert(const std::vector<std::string>& args) {
     vp.xilinx_luts = vm.count("xilinx-luts") > 0;
     vp.yosys_luts = vm.count("yosys-luts") > 0;
     vp.lut_modules = vm.count("lut-modules") > 0;
-    if (vp.xilinx_luts && vp.yosys_luts) throw Error("give at most one of --xilinx-luts and --yosys-luts");
+    vp.blackbox_luts = vm.count("blackbox-luts") > 0;
+    if (int(vp.xilinx_luts) + int(vp.yosys_luts) + int(vp.blackbox_luts) > 1)
+      throw Error("give at most one of --xilinx-luts, --yosys-luts and --blackbox-luts");
     write_verilog(nl, out, vp);
   }
   return kExitOk;

@@ -320,6 +320,12 @@ class Importer {
       lut(c, table_param(c, "LUT", k), port(c, "A", k), port1(c, "Y"));
       return;
     }
+    if (t == "lf_lut") {  // lutforge's blackbox LUT (VerilogParams::blackbox_luts)
+      const unsigned k = static_cast<unsigned>(param_uint(c, "K", 0));
+      if (k > TruthTable::kMaxVars) fail("K " + std::to_string(k) + " is larger than supported");
+      lut(c, table_param(c, "INIT", k), port(c, "A", k), port1(c, "Y"));
+      return;
+    }
     if (t == "$dff" || t == "$dffe" || t == "$sdff" || t == "$sdffe" || t == "$sdffce" || t == "$adff" ||
         t == "$adffe")
       return add_coarse_dff(c);

@@ -106,7 +106,10 @@ void write_lut(std::ostream& out, const Netlist& nl, NodeId n, const std::string
   std::string bus = "{";
   for (unsigned i = k; i-- > 0;) bus += ins[i] + (i ? ", " : "");
   bus += "}";
-  if (params.yosys_luts) {
+  if (params.blackbox_luts) {
+    out << "  lf_lut #(.K(" << k << "), .INIT(" << f.num_bits() << "'h" << to_hex(f) << ")) " << helper << " (.A(" << bus
+        << "), .Y(" << y << "));\n";
+  } else if (params.yosys_luts) {
     out << "  \\$lut #(.WIDTH(" << k << "), .LUT(" << f.num_bits() << "'h" << to_hex(f) << ")) " << helper << " (.A(" << bus
         << "), .Y(" << y << "));\n";
   } else if (params.xilinx_luts) {
@@ -150,6 +153,8 @@ std::string verilog_identifier(const std::string& name) {
 }
 
 void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& params) {
+  if (int(params.xilinx_luts) + int(params.yosys_luts) + int(params.blackbox_luts) > 1)
+    throw Error("write_verilog: choose at most one of Xilinx, Yosys $lut and blackbox LUT cells");
   const Levels lv = levelize(nl);
   std::string module = params.module_name;
   if (module.empty()) module = nl.design_name().empty() ? "top" : nl.design_name();
@@ -337,6 +342,19 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
     for (size_t k = 0; k < gp.out.size(); ++k) out << "  assign o[" << k << "] = " << ids[gp.out[k]] << ";\n";
     out << "endmodule\n";
   }
+
+  bool any_lut = false;
+  for (NodeId n = 0; n < nl.num_nodes() && !any_lut; ++n)
+    if (const auto* l = std::get_if<Lut>(&nl.cell(n))) any_lut = l->function.num_vars() > 0;
+  if (params.blackbox_luts && any_lut)
+    out << "\n// A K-input LUT: Y = INIT[A]. Yosys keeps it as a cell; simulators run the body.\n"
+           "(* blackbox *)\n"
+           "module lf_lut #(parameter K = 1, parameter [(1 << K) - 1:0] INIT = 0) (\n"
+           "  input wire [K - 1:0] A,\n"
+           "  output wire Y\n"
+           ");\n"
+           "  assign Y = INIT[A];\n"
+           "endmodule\n";
 }
 
 }  // namespace lutforge

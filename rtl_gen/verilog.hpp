@@ -21,6 +21,11 @@ struct VerilogParams {
   // LUTs instead of re-mapping a shift expression through gates: 1,000 random 6-input LUTs took
   // 7 s to `synth -lut 6` this way against 159 s as expressions. Simulators need Yosys' simlib.v.
   bool yosys_luts = false;
+  // Write LUTs as instances of lf_lut, a module written once in the same file with a behavioural
+  // body and the (* blackbox *) attribute: Yosys keeps every LUT as one cell and synthesizes only
+  // the rest, while simulators run the body. For netlists that are already mapped to LUTs (after
+  // decompose_luts): 500 twelve-input neurons go through `synth -lut 6` in seconds this way.
+  bool blackbox_luts = false;
   // Write every LUT tree (a LUT and the LUTs decompose_luts made from it, named NAME and NAME$dK)
   // as a module of its own, instantiated as u_NAME. Yosys `synth` without -flatten then maps one
   // module at a time, so its memory follows the largest tree rather than the whole design.

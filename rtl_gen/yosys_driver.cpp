@@ -39,7 +39,9 @@ std::string synth_script(const std::string& verilog, const std::string& json, co
   s << "read_verilog -icells " << verilog << "\n";
   switch (p.target) {
     case SynthTarget::Generic:
-      s << "synth -flatten -top " << p.top << (p.lut_size ? " -lut " + std::to_string(p.lut_size) : "") << "\n";
+      // Each module is mapped on its own (see VerilogParams::lut_modules), then the result is flattened.
+      s << "synth -top " << p.top << (p.lut_size ? " -lut " + std::to_string(p.lut_size) : "") << "\n";
+      s << "flatten\nopt_clean\n";
       break;
     case SynthTarget::Xilinx:
       // Shift-register LUTs and DSP48 blocks are not read back yet.
@@ -83,9 +85,9 @@ Resources count_resources(const std::string& json_path, const std::string& top) 
     const std::string& t = c.type;
     ++r.cells_by_type[t];
     unsigned k = 0;
-    if (t == "$lut") {
+    if (t == "$lut" || t == "lf_lut") {
       for (const auto& [name, v] : c.parameters)
-        if (name == "WIDTH") k = static_cast<unsigned>(std::stoul(v, nullptr, 2));
+        if (name == (t == "lf_lut" ? "K" : "WIDTH")) k = static_cast<unsigned>(std::stoul(v, nullptr, 2));
     } else if (t.size() == 4 && t.rfind("LUT", 0) == 0) {
       k = t[3] - '0';
     } else if (t == "SB_LUT4") {

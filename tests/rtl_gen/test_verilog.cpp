@@ -151,3 +151,48 @@ TEST_CASE("LUT trees written as modules are synthesized one by one and read back
     CHECK(e.status == EquivStatus::Equivalent);
   }
 }
+
+TEST_CASE("blackbox LUTs: iverilog runs their body, yosys keeps each as one cell", "[rtl_gen][yosys]") {
+  namespace fs = std::filesystem;
+  using namespace lutforge::test;
+  RandomLutParams p;
+  p.num_inputs = 20;
+  p.width = 16;
+  p.layers = 3;
+  p.min_k = 1;
+  p.max_k = 6;
+  p.register_layers = true;
+  p.seed = 11;
+  const Netlist nl = random_lut_network(p);
+  for (bool modules : {false, true}) {
+    const fs::path dir = temp_dir(modules ? "blackbox_luts_modules" : "blackbox_luts");
+    {
+      std::ofstream v(dir / "design.v");
+      VerilogParams vp;
+      vp.blackbox_luts = true;
+      vp.lut_modules = modules;
+      write_verilog(decompose_luts(nl, 4), v, vp);  // trees of LUT4s, so that lut_modules has groups
+    }
+    const VectorTable in = random_vectors(nl, 100, 9);
+    const VectorTable got = simulate(nl, in, in.rows.size());
+    const VectorTable ref = iverilog_simulate(dir / "design.v", "random_luts", nl.clock_name(), in, got.names, got.widths, dir);
+    INFO(compare_tables(ref, got));
+    CHECK(compare_tables(ref, got).empty());
+
+    const RunResult r = run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
+                            "; synth -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const Netlist dec = decompose_luts(nl, 4);
+    const Netlist b = read_netlist_file((dir / "out.json").string());
+    auto luts = [](const Netlist& x) {
+      size_t c = 0;
+      for (NodeId n = 0; n < x.num_nodes(); ++n) c += std::holds_alternative<Lut>(x.cell(n));
+      return c;
+    };
+    CHECK(luts(b) == luts(dec));
+    const EquivResult e = check_equivalence(nl, b);
+    INFO(status_name(e.status) << " " << e.reason);
+    CHECK(e.status == EquivStatus::Equivalent);
+  }
+}
