@@ -16,7 +16,7 @@ int cmd_convert(const std::vector<std::string>& args) {
       "format", po::value(&format), "output format: json (native), dot or verilog; default from the extension")(
       "top", po::value(&top), "module to read from a Yosys JSON with several modules")(
       "max-lut", po::value(&max_lut)->default_value(6), "verilog: decompose wider LUTs into LUTs of at most this many inputs")(
-      "pipeline", po::value(&levels_per_stage), "verilog: register every N logic levels, with valid_in/valid_out")(
+      "pipeline", po::value(&levels_per_stage), "register every N logic levels, with valid_in/valid_out")(
       "xilinx-luts", "verilog: write LUTs as Xilinx LUT1..LUT6 instances")(
       "yosys-luts", "verilog: write LUTs as Yosys $lut cells (fast to synthesize; read with read_verilog -icells)")(
       "blackbox-luts", "verilog: write LUTs as instances of lf_lut, which yosys keeps as cells (for mapped netlists)")(
@@ -37,7 +37,8 @@ int cmd_convert(const std::vector<std::string>& args) {
   if (format != "json" && format != "dot" && format != "verilog")
     throw Error("--format '" + format + "' is not supported; expected json, dot or verilog (Yosys JSON is input only)");
   Netlist nl = read_netlist_file(in_path, top);
-  if (format == "verilog") {
+  // Verilog always gets LUTs of at most --max-lut inputs; the other formats when asked.
+  if (format == "verilog" || vm.count("pipeline") || !vm["max-lut"].defaulted()) {
     // Each transformation is checked against its input before anything is written.
     if (max_lut < 3) throw Error("--max-lut must be at least 3");
     const bool check = !vm.count("no-check");

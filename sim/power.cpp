@@ -1,0 +1,41 @@
+#include "sim/power.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "netlist/error.hpp"
+#include "netlist/yosys_json.hpp"
+
+namespace lutforge::sim {
+
+PowerWeights read_power_weights(const std::string& path) {
+  PowerWeights w;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw Error(path + ": expected a JSON object of power weights");
+  auto number = [&](const nlohmann::json& v, const std::string& what) {
+    if (!v.is_number() || v.get<double>() < 0) throw Error(path + ": " + what + " must be a number >= 0");
+    return v.get<double>();
+  };
+  for (const auto& [key, value] : j.items()) {
+    if (key == "fanout") {
+      w.fanout = number(value, "fanout");
+    } else if (key == "clock") {
+      w.clock = number(value, "clock");
+    } else if (key == "kind") {
+      if (!value.is_object()) throw Error(path + ": kind must be an object of cell kind weights");
+      for (const auto& [kind, v] : value.items()) {
+        if (!w.kind.count(kind)) throw Error(path + ": unknown cell kind '" + kind + "' in kind");
+        w.kind[kind] = number(v, "kind." + kind);
+      }
+    } else {
+      throw Error(path + ": unknown key '" + key + "' (expected kind, fanout, clock)");
+    }
+  }
+  return w;
+}
+
+}  // namespace lutforge::sim

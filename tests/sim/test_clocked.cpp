@@ -1,0 +1,234 @@
+// The SystemC engine (`lutforge sim --engine systemc`), run as the CLI runs it: SystemC elaborates
+// once per process. References are computed independently: the batch engine on the unpipelined
+// netlist, Verilator on the generated RTL, and toggles counted from the applied inputs.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "netlist/generate.hpp"
+#include "netlist/native_json.hpp"
+#include "netlist/yosys_json.hpp"
+#include "rtl_gen/testbench.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace lutforge;
+using namespace lutforge::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Design {
+  fs::path comb, piped;  // native JSON: the LUT network, and it pipelined with valid ports
+};
+
+Design pipelined_design(const fs::path& dir) {
+  RandomLutParams p;
+  p.num_inputs = 24;
+  p.width = 12;
+  p.layers = 4;
+  p.min_k = 3;
+  p.max_k = 6;
+  p.seed = 21;
+  {
+    std::ofstream f(dir / "comb.json");
+    write_native_json(random_lut_network(p), f);
+  }
+  const RunResult r = run_lutforge("convert " + (dir / "comb.json").string() + " -o " + (dir / "piped.json").string() +
+                                   " --pipeline 1");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return {dir / "comb.json", dir / "piped.json"};
+}
+
+nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(read_text(p)); }
+
+// The column `name` of a CSV file written by lutforge, as one value per row (up to 64 bits).
+std::vector<uint64_t> csv_column(const fs::path& p, const std::string& name) {
+  std::istringstream in(read_text(p));
+  std::string line;
+  std::getline(in, line);
+  size_t col = 0;
+  {
+    std::istringstream h(line);
+    std::string cell;
+    for (size_t i = 0; std::getline(h, cell, ','); ++i)
+      if (cell == name) col = i + 1;
+  }
+  REQUIRE(col > 0);
+  std::vector<uint64_t> v;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string cell;
+    for (size_t i = 0; i < col; ++i) std::getline(l, cell, ',');
+    v.push_back(std::stoull(cell, nullptr, 0));
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("systemc engine: no sample lost or duplicated under backpressure, latency from the pipeline", "[sim][systemc]") {
+  const fs::path dir = temp_dir("sim_backpressure");
+  const Design d = pipelined_design(dir);
+  // Samples, and the reference: the batch engine on the combinational netlist.
+  REQUIRE(run_lutforge("sim " + d.comb.string() + " --random 80 --seed 4 -o " + (dir / "ref.csv").string() +
+                       " --inputs-out " + (dir / "samples.csv").string()).exit_code == 0);
+  const std::vector<uint64_t> ref = csv_column(dir / "ref.csv", "y");
+  const nlohmann::json stats =
+      nlohmann::json::parse(run_lutforge("stats --json " + d.piped.string()).out);
+  const unsigned depth = stats["pipeline_stages"].get<unsigned>();
+  REQUIRE(depth == 4);
+
+  struct Case {
+    const char *ready, *source;
+  };
+  for (const Case c : {Case{"", ""}, Case{"110", "1110"}, Case{"0101", ""}, Case{"1", "10"}, Case{"1000", "1"}}) {
+    INFO("ready pattern '" << c.ready << "', source pattern '" << c.source << "'");
+    std::string args = "sim --engine systemc " + d.piped.string() + " --vectors " + (dir / "samples.csv").string() +
+                       " -o " + (dir / "out.csv").string() + " --report " + (dir / "report.json").string();
+    if (*c.ready) args += std::string(" --ready-pattern ") + c.ready;
+    if (*c.source) args += std::string(" --source-pattern ") + c.source;
+    const RunResult r = run_lutforge(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(csv_column(dir / "out.csv", "y") == ref);  // every sample once, in order, with its own result
+    const nlohmann::json rep = read_json(dir / "report.json");
+    CHECK(rep["samples"] == 80);
+    CHECK(rep["pipeline_depth"] == depth);
+    CHECK(rep["per_sample"].size() == 80);
+    const bool stalls = std::string(c.ready).find('0') != std::string::npos;
+    if (!stalls) {
+      CHECK(rep["latency"]["min"] == depth);
+      CHECK(rep["latency"]["max"] == depth);
+      CHECK(rep["throughput"]["stall_cycles"] == 0);
+      CHECK(rep["throughput"]["fill_cycles"] == depth);
+    } else {
+      CHECK(rep["latency"]["min"].get<unsigned>() >= depth);
+      CHECK(rep["throughput"]["stall_cycles"].get<unsigned>() > 0);
+    }
+    if (!*c.ready && !*c.source) {
+      CHECK(rep["throughput"]["initiation_interval"] == 1.0);
+      CHECK(rep["throughput"]["samples_per_cycle"].get<double>() == Approx(80.0 / (80 + depth)));
+    }
+  }
+}
+
+TEST_CASE("systemc engine equals Verilator on the generated RTL, cycle by cycle", "[sim][systemc][verilator]") {
+  const fs::path dir = temp_dir("sim_verilator");
+  const Design d = pipelined_design(dir);
+  // Bubbles from the source pattern; no stalls, which the RTL has no enable for.
+  const RunResult r = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 60 --seed 8 --source-pattern 11010 -o " +
+                                   (dir / "out.csv").string() + " --cycle-inputs-out " + (dir / "cin.csv").string() +
+                                   " --cycle-outputs-out " + (dir / "cout.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Netlist nl = read_netlist_file(d.piped.string());
+  const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
+  const VectorTable expected = read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
+  REQUIRE(in.rows.size() == expected.rows.size());
+  REQUIRE(in.rows.size() > 60);
+  REQUIRE(run_lutforge("convert " + d.piped.string() + " -o " + (dir / "design.v").string()).exit_code == 0);
+  {
+    std::ofstream tb(dir / "tb.v"), stim(dir / "stimulus.hex"), exp(dir / "expected.hex");
+    write_testbench(nl, in, expected, tb, stim, exp);
+  }
+  const RunResult v = run("cd " + dir.string() + " && verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style " +
+                          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
+  INFO(read_text(dir / "verilator.log") << v.out << v.err);
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.find("PASS") != std::string::npos);
+  CHECK(v.out.find("mismatch") == std::string::npos);
+}
+
+TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that is not balanced", "[sim][systemc]") {
+  const fs::path dir = temp_dir("sim_balanced");
+  RandomLutParams p;
+  p.num_inputs = 12;
+  p.width = 8;
+  p.layers = 3;
+  p.register_layers = true;  // a register after every LUT: three stages, no valid ports
+  p.seed = 5;
+  {
+    std::ofstream f(dir / "regs.json");
+    write_native_json(random_lut_network(p), f);
+  }
+  const RunResult r = run_lutforge("sim --engine systemc " + (dir / "regs.json").string() + " --random 30 -o " +
+                                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
+                                   " --inputs-out " + (dir / "samples.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json rep = read_json(dir / "rep.json");
+  CHECK(rep["valid_from"] == "balanced pipeline");
+  CHECK(rep["pipeline_depth"] == 3);
+  CHECK(rep["latency"]["max"] == 3);
+  // The batch engine, cycle by cycle: sample i comes out at cycle i + 3.
+  REQUIRE(run_lutforge("sim " + (dir / "regs.json").string() + " --vectors " + (dir / "samples.csv").string() +
+                       " --cycles 33 -o " + (dir / "batch.csv").string()).exit_code == 0);
+  const std::vector<uint64_t> batch = csv_column(dir / "batch.csv", "y"), got = csv_column(dir / "out.csv", "y");
+  REQUIRE(got.size() == 30);
+  for (size_t i = 0; i < 30; ++i) CHECK(got[i] == batch[i + 3]);
+
+  // y0 = register(a), y1 = a: outputs one and zero registers from the inputs.
+  Netlist bad;
+  bad.set_clock_name("clk");
+  const NodeId a = bad.add_input("a", 1);
+  const NodeId q = bad.add_cell(Dff{}, {{a, 0}}, "q");
+  bad.add_output("y", {{q, 0}, {a, 0}});
+  {
+    std::ofstream f(dir / "bad.json");
+    write_native_json(bad, f);
+  }
+  const RunResult e = run_lutforge("sim --engine systemc " + (dir / "bad.json").string() + " --random 3 -o " + (dir / "x.csv").string());
+  CHECK(e.exit_code == 2);
+  CHECK(e.err == "lutforge sim: error: clocked simulation: output ports are 0 and 1 registers from the inputs; the netlist is "
+                 "not a balanced pipeline (give it valid_in/valid_out ports, as `convert --pipeline` does)\n");
+}
+
+TEST_CASE("systemc engine: power proxy weights, toggles checked against the applied inputs, VCD", "[sim][systemc]") {
+  const fs::path dir = temp_dir("sim_power");
+  const Design d = pipelined_design(dir);
+  // Only input toggles cost anything: the energy is then the number of input bit changes.
+  write_text(dir / "w.json", R"({"kind": {"lut": 0, "dff": 0, "gate": 0, "input": 1}, "fanout": 0, "clock": 0})");
+  const RunResult r = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 40 --seed 2 -o " +
+                                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
+                                   " --power-weights " + (dir / "w.json").string() + " --cycle-inputs-out " +
+                                   (dir / "cin.csv").string() + " --vcd " + (dir / "trace.vcd").string() +
+                                   " --vcd-net l0_0 --vcd-net valid_in");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Netlist nl = read_netlist_file(d.piped.string());
+  const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
+  uint64_t toggles = 0;
+  for (size_t t = 0; t < in.rows.size(); ++t)
+    for (size_t c = 0; c < in.names.size(); ++c)
+      for (size_t w = 0; w < in.rows[t][c].size(); ++w)
+        toggles += __builtin_popcountll(in.rows[t][c][w] ^ (t ? in.rows[t - 1][c][w] : 0));
+  const nlohmann::json rep = read_json(dir / "rep.json");
+  CHECK(rep["power"]["energy"].get<double>() == Approx(static_cast<double>(toggles)));
+  CHECK(rep["power"]["by_kind"]["input"].get<double>() == Approx(static_cast<double>(toggles)));
+  CHECK(rep["power"]["toggles"].get<uint64_t>() > toggles);  // LUTs and registers toggle too, at weight 0
+  // Default weights cost more, and every kind shows up.
+  REQUIRE(run_lutforge("sim --engine systemc " + d.piped.string() + " --random 40 --seed 2 -o " + (dir / "out2.csv").string() +
+                       " --report " + (dir / "rep2.json").string()).exit_code == 0);
+  const nlohmann::json rep2 = read_json(dir / "rep2.json");
+  CHECK(rep2["power"]["energy"].get<double>() > rep["power"]["energy"].get<double>());
+  for (const char* kind : {"input", "lut", "dff", "clock"}) CHECK(rep2["power"]["by_kind"][kind].get<double>() > 0);
+  CHECK(rep2["power"]["alpha"].get<double>() > 0);
+  CHECK(rep2["power"]["alpha"].get<double>() < 1);
+  // The VCD names the selected nets and the handshake.
+  const std::string vcd = read_text(dir / "trace.vcd");
+  for (const char* name : {" clk ", " ready ", " out_valid ", " l0_0 ", " valid_in "}) CHECK(vcd.find(name) != std::string::npos);
+  CHECK(vcd.find(" l0_1 ") == std::string::npos);
+  // Bad weights and unknown nets are named.
+  write_text(dir / "bad.json", R"({"kind": {"lutt": 1}})");
+  const RunResult e = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() +
+                                   " --power-weights " + (dir / "bad.json").string());
+  CHECK(e.exit_code == 2);
+  CHECK(e.err == "lutforge sim: error: " + (dir / "bad.json").string() + ": unknown cell kind 'lutt' in kind\n");
+  const RunResult n = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() +
+                                   " --vcd " + (dir / "t2.vcd").string() + " --vcd-net nosuch");
+  CHECK(n.exit_code == 2);
+  CHECK(n.err == "lutforge sim: error: --vcd-net: the netlist has no net named 'nosuch'\n");
+  const RunResult b = run_lutforge("sim " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() + " --report r.json");
+  CHECK(b.err == "lutforge sim: error: --report needs --engine systemc\n");
+}
