@@ -360,6 +360,7 @@ class CombProver {
 
   void clauses(Op op, int d, int a, int b, int c) {
     switch (op) {
+      case Op::Lut: throw std::logic_error("equivalence: a scalar program in the CNF encoding");
       case Op::And: add({-d, a}); add({-d, b}); add({d, -a, -b}); break;
       case Op::Or: add({d, -a}); add({d, -b}); add({-d, a, b}); break;
       case Op::Nand: add({d, a}); add({d, b}); add({-d, -a, -b}); break;
@@ -560,6 +561,7 @@ class CombProver {
       case Op::Mux: return a ^ ((a ^ b) & c);
       case Op::Maj: return (a & b) | (c & (a | b));
       case Op::Xor3: return a ^ b ^ c;
+      case Op::Lut: break;  // only in scalar programs, which the prover does not use
     }
     return 0;
   }

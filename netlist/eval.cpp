@@ -3,6 +3,7 @@
 #include <cassert>
 #include <unordered_map>
 
+#include "netlist/error.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {
@@ -27,6 +28,7 @@ class Builder {
     placed_.clear();
   }
   uint32_t max_temp() const { return max_; }
+  void push(const Instr& i) { out_.push_back(i); }
 
   uint32_t emit(Op op, uint32_t a, uint32_t b = 0, uint32_t c = 0) {
     const uint32_t d = next_++;
@@ -186,7 +188,7 @@ std::vector<uint32_t> extend(std::vector<uint32_t> bits, uint32_t width, bool is
 }
 
 template <unsigned W>
-inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
+inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v, const Program* lut) {
   for (size_t k = 0; k < n; ++k) {
     const Instr& i = prog[k];
     uint64_t* __restrict d = v + size_t{i.dst} * W;
@@ -207,6 +209,14 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
       case Op::Mux: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]); break;
       case Op::Maj: for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w])); break;
       case Op::Xor3: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w]; break;
+      case Op::Lut: {  // scalar programs only: lane 0 of the inputs, broadcast
+        const uint32_t* pins = lut->lut_pins.data() + i.a;
+        unsigned idx = 0;
+        for (unsigned j = 0; j < i.c; ++j) idx |= static_cast<unsigned>(v[size_t{pins[j]} * W] & 1) << j;
+        const uint64_t bit = (lut->lut_tables[i.b] >> idx) & 1;
+        for (unsigned w = 0; w < W; ++w) d[w] = 0 - bit;
+        break;
+      }
     }
   }
 }
@@ -215,8 +225,8 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
 // the best clone the machine supports.
 #define LF_KERNEL(W)                                                                                   \
   __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W(const Instr* p, size_t n, \
-                                                                            uint64_t* v) {           \
-    run_impl<W>(p, n, v);                                                                            \
+                                                                            uint64_t* v, const Program* lut) { \
+    run_impl<W>(p, n, v, lut);                                                                       \
   }
 LF_KERNEL(1)
 LF_KERNEL(4)
@@ -230,6 +240,7 @@ LF_KERNEL(64)
 
 Program compile(const Netlist& nl, const CompileParams& params) {
   Program prog;
+  prog.scalar = params.scalar;
   auto& signal_slots = prog.signal_slots;
   const Levels lv = levelize(nl);
 
@@ -273,7 +284,15 @@ Program compile(const Netlist& nl, const CompileParams& params) {
     const Cell& c = nl.cell(n);
     comb.start_cell();
     const auto& out = signal_slots[n];
-    if (const auto* l = std::get_if<Lut>(&c)) {
+    if (const auto* l = std::get_if<Lut>(&c); l && params.scalar && l->function.num_vars() >= 3 &&
+                                               l->function.num_vars() <= 6) {
+      const std::vector<uint32_t> pins = ins(n, 0, l->function.num_vars());
+      const uint32_t at = static_cast<uint32_t>(prog.lut_pins.size());
+      prog.lut_pins.insert(prog.lut_pins.end(), pins.begin(), pins.end());
+      prog.lut_tables.push_back(l->function.words()[0]);
+      comb.push({Op::Lut, out[0], at, static_cast<uint32_t>(prog.lut_tables.size() - 1),
+                 static_cast<uint32_t>(pins.size())});
+    } else if (const auto* l = std::get_if<Lut>(&c)) {
       comb.place(comb.lut(l->function, ins(n, 0, l->function.num_vars())), out[0]);
     } else if (const auto* g = std::get_if<Gate>(&c)) {
       comb.place(comb.lut(make_gate(g->id), ins(n, 0, 2)), out[0]);
@@ -351,6 +370,7 @@ Evaluator::Evaluator(const Netlist& nl, unsigned words) : Evaluator(compile(nl),
 
 Evaluator::Evaluator(Program program, unsigned words) : p_(std::move(program)), words_(words) {
   assert(words >= 1);
+  if (p_.scalar && words != 1) throw Error("Evaluator: a scalar program runs one word, not " + std::to_string(words));
   values_.assign(size_t{p_.num_slots} * words_, 0);
   for (unsigned w = 0; w < words_; ++w) slot(kOne)[w] = ~uint64_t{0};
   reset();
@@ -364,18 +384,18 @@ void Evaluator::reset() {
 void Evaluator::run(const std::vector<Program::Instr>& prog) {
   uint64_t* v = values_.data();
   switch (words_) {
-    case 1: return run1(prog.data(), prog.size(), v);
-    case 4: return run4(prog.data(), prog.size(), v);
-    case 8: return run8(prog.data(), prog.size(), v);
-    case 16: return run16(prog.data(), prog.size(), v);
-    case 32: return run32(prog.data(), prog.size(), v);
-    case 64: return run64(prog.data(), prog.size(), v);
+    case 1: return run1(prog.data(), prog.size(), v, &p_);
+    case 4: return run4(prog.data(), prog.size(), v, &p_);
+    case 8: return run8(prog.data(), prog.size(), v, &p_);
+    case 16: return run16(prog.data(), prog.size(), v, &p_);
+    case 32: return run32(prog.data(), prog.size(), v, &p_);
+    case 64: return run64(prog.data(), prog.size(), v, &p_);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);
   for (unsigned w = 0; w < words_; ++w) {
     for (size_t s = 0; s < lane.size(); ++s) lane[s] = values_[s * words_ + w];
-    run1(prog.data(), prog.size(), lane.data());
+    run1(prog.data(), prog.size(), lane.data(), &p_);
     for (size_t s = 0; s < lane.size(); ++s) values_[s * words_ + w] = lane[s];
   }
 }

@@ -19,7 +19,9 @@ namespace lutforge {
 // output bit of every node has a slot; a register has a state slot (its Q, or the value behind
 // an asynchronous reset) and a staging slot that `next` computes.
 struct Program {
-  enum class Op : uint8_t { And, Or, Xor, AndNot, OrNot, Nand, Nor, Xnor, Not, Copy, Mux, Maj, Xor3 };
+  // Lut is a table lookup that only scalar programs use: a = first of its c input slots in
+  // lut_pins, b = its table in lut_tables.
+  enum class Op : uint8_t { And, Or, Xor, AndNot, OrNot, Nand, Nor, Xnor, Not, Copy, Mux, Maj, Xor3, Lut };
   struct Instr {
     Op op;
     uint32_t dst, a, b, c;  // AndNot: a & ~b; OrNot: a | ~b; Mux: c ? b : a
@@ -36,12 +38,18 @@ struct Program {
   std::vector<Register> registers;
   std::vector<std::vector<uint32_t>> input_slots, output_slots, signal_slots;
   uint32_t num_slots = 2;
+  bool scalar = false;              // compiled with CompileParams::scalar
+  std::vector<uint32_t> lut_pins;   // input slots of Lut instructions
+  std::vector<uint64_t> lut_tables;
 };
 
 struct CompileParams {
   // Reuse one scratch region for every cell's temporaries (fast, small). Without it every
   // instruction writes a slot of its own, as the CNF encoding needs.
   bool reuse_temporaries = true;
+  // For simulating one sample at a time (one word, lane 0): LUTs of up to 6 inputs become one
+  // table lookup instead of a Shannon decomposition. Only lane 0 of a scalar program is defined.
+  bool scalar = false;
 };
 
 Program compile(const Netlist& nl, const CompileParams& params = {});

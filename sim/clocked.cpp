@@ -78,6 +78,12 @@ unsigned balanced_depth(const Netlist& nl) {
   return out < 0 ? 0 : static_cast<unsigned>(out);
 }
 
+Program compile_scalar(const Netlist& nl) {
+  CompileParams cp;
+  cp.scalar = true;  // one sample per clock: LUTs as table lookups
+  return compile(nl, cp);
+}
+
 // The shared record of one run, written by the modules.
 struct Run {
   const Netlist& nl;
@@ -129,7 +135,7 @@ SC_MODULE(Design) {
   sc_out<bool> out_valid;
 
   SC_HAS_PROCESS(Design);
-  Design(sc_module_name name, Run& run) : sc_module(name), run_(run), ev_(run.nl, 1) {
+  Design(sc_module_name name, Run& run) : sc_module(name), run_(run), ev_(compile_scalar(run.nl), 1) {
     const Netlist& nl = run.nl;
     // Validity: the netlist's own ports, or a valid bit beside a balanced pipeline.
     const NodeId vi = nl.find_port(run.p.valid_in), vo = nl.find_port(run.p.valid_out);
