@@ -18,25 +18,14 @@
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
 #include "rtl_gen/verilog.hpp"
+#include "bench/bench_util.hpp"
 
 using namespace lutforge;
+using namespace lutforge::bench;
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
 namespace {
-
-constexpr uint64_t kFnvBasis = 1469598103934665603ull, kFnvPrime = 1099511628211ull;
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-int shell(const std::string& cmd) {
-  std::cerr << "+ " << cmd << "\n";
-  return std::system(cmd.c_str());
-}
-
-uint32_t port_width(const Netlist& nl, NodeId n) { return std::max(num_output_bits(nl.cell(n)), num_input_pins(nl.cell(n))); }
 
 struct Vectors {
   size_t count = 0;
@@ -176,7 +165,7 @@ struct Row {
   bool agree;
 };
 
-Row bench(const std::string& name, const Netlist& nl, const fs::path& dir, size_t count, unsigned words) {
+Row bench_design(const std::string& name, const Netlist& nl, const fs::path& dir, size_t count, unsigned words) {
   fs::create_directories(dir);
   {
     std::ofstream v(dir / "dut.v");
@@ -200,9 +189,7 @@ Row bench(const std::string& name, const Netlist& nl, const fs::path& dir, size_
 
   const auto tb = std::chrono::steady_clock::now();
   const std::string d = dir.string();
-  if (shell("cd " + d + " && verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --noassert -Wno-fatal -Wno-lint "
-                 "-Wno-style --top-module dut --output-split 20000 -j 2 -MAKEFLAGS 'OPT_FAST=-O2 OPT_SLOW=-O1' "
-                 "-CFLAGS -O2 --Mdir obj dut.v harness.cpp > verilator_build.log 2>&1") != 0)
+  if (shell(verilator_build_command(d, "dut", "dut.v harness.cpp")) != 0)
     throw std::runtime_error("verilator build failed; see " + d + "/verilator_build.log");
   r.verilator_build = seconds_since(tb);
 
@@ -244,7 +231,7 @@ int main(int argc, char** argv) {
     p.layers = lut_layers;
     p.min_k = p.max_k = 6;
     p.seed = 2024;
-    rows.push_back(bench("random LUT6 network", random_lut_network(p), fs::path(out) / "random_luts", vectors, words));
+    rows.push_back(bench_design("random LUT6 network", random_lut_network(p), fs::path(out) / "random_luts", vectors, words));
 
     // The 16 x 16 multiplier, synthesized by yosys to 6-input LUTs.
     const fs::path md = fs::path(out) / "mult16";
@@ -254,7 +241,7 @@ int main(int argc, char** argv) {
     if (shell("yosys -q -p 'read_verilog " + (md / "mult16.v").string() + "; synth -flatten -lut 6 -top mult16; write_json " +
               (md / "mult16.json").string() + "'") != 0)
       throw std::runtime_error("yosys failed on mult16");
-    rows.push_back(bench("16x16 multiplier (synth -lut 6)", read_yosys_json_file((md / "mult16.json").string()), md / "bench", vectors, words));
+    rows.push_back(bench_design("16x16 multiplier (synth -lut 6)", read_yosys_json_file((md / "mult16.json").string()), md / "bench", vectors, words));
 
     std::printf("| design | cells | vectors | Verilator vectors/s | lutforge vectors/s | ratio | outputs agree | Verilator build s |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");

@@ -1,6 +1,7 @@
 #include "sim/clocked.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -243,13 +244,14 @@ SC_MODULE(Design) {
     double weight;
     uint8_t kind;
     uint32_t stage;
+    NodeId node;
+    uint32_t bit;
   };
 
   void prepare_power() {
     const Netlist& nl = run_.nl;
     const Levels lv = levelize(nl);
     const PowerWeights& w = run_.p.weights;
-    Power& pw = run_.report.power;
     for (NodeId n = 0; n < nl.num_nodes(); ++n) {
       const Cell& c = nl.cell(n);
       if (std::holds_alternative<Output>(c) || std::holds_alternative<Const>(c)) continue;
@@ -258,34 +260,62 @@ SC_MODULE(Design) {
       const double weight = (kw == w.kind.end() ? 0.0 : kw->second) + w.fanout * static_cast<double>(readers) /
                                                                          std::max<uint32_t>(1, num_output_bits(c));
       for (uint32_t b = 0; b < num_output_bits(c); ++b)
-        nets_.push_back({ev_.program().signal_slots[n][b], weight, static_cast<uint8_t>(kind_of(c)), lv.stage[n]});
+        nets_.push_back({ev_.program().signal_slots[n][b], weight, static_cast<uint8_t>(kind_of(c)), lv.stage[n], n, b});
       if (is_register(c)) ++registers_;
     }
     std::sort(nets_.begin(), nets_.end(), [](const Net& a, const Net& b) { return a.slot < b.slot; });
+    contiguous_ = true;
+    for (size_t i = 1; i < nets_.size(); ++i) contiguous_ = contiguous_ && nets_[i].slot == nets_[0].slot + i;
     previous_.assign(nets_.size(), 0);
-    pw.by_stage.assign(lv.num_stages + 1, 0.0);
-    for (const Net& n : nets_) pw.by_stage.resize(std::max<size_t>(pw.by_stage.size(), n.stage + 1), 0.0);
-    by_kind_.assign(kNumCellKinds, 0.0);
+    toggles_.assign(nets_.size(), 0);
+    num_stages_ = lv.num_stages;
   }
 
+  // Per net: toggles += (old XOR new), without branches; net slots are normally one contiguous
+  // run, which the compiler vectorizes.
   void count_toggles() {
-    Power& pw = run_.report.power;
-    for (size_t i = 0; i < nets_.size(); ++i) {
-      const uint64_t v = ev_.slot(nets_[i].slot)[0] & 1;
-      if (v != previous_[i]) {
-        previous_[i] = v;
-        ++pw.toggles;
-        pw.switching += nets_[i].weight;
-        by_kind_[nets_[i].kind] += nets_[i].weight;
-        pw.by_stage[nets_[i].stage] += nets_[i].weight;
+    const size_t n = nets_.size();
+    uint64_t* __restrict prev = previous_.data();
+    uint64_t* __restrict cnt = toggles_.data();
+    if (contiguous_ && n) {
+      const uint64_t* __restrict v = ev_.slot(nets_[0].slot);
+      for (size_t i = 0; i < n; ++i) {
+        const uint64_t x = v[i] & 1;
+        cnt[i] += x ^ prev[i];
+        prev[i] = x;
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        const uint64_t x = ev_.slot(nets_[i].slot)[0] & 1;
+        cnt[i] += x ^ prev[i];
+        prev[i] = x;
       }
     }
-    pw.clock += run_.p.weights.clock * static_cast<double>(registers_);
     ++evaluated_;
-    for (unsigned k = 0; k < kNumCellKinds; ++k)
-      if (by_kind_[k] != 0) pw.by_kind[kind_name(static_cast<CellKind>(k))] = by_kind_[k];
   }
 
+ public:
+  // Sums the per-net toggles into the power report.
+  void finish_power() const {
+    Power& pw = run_.report.power;
+    std::vector<double> by_kind(kNumCellKinds, 0.0);
+    pw.by_stage.assign(num_stages_ + 1, 0.0);
+    for (size_t i = 0; i < nets_.size(); ++i) {
+      const Net& net = nets_[i];
+      const double e = static_cast<double>(toggles_[i]) * net.weight;
+      pw.toggles += toggles_[i];
+      pw.switching += e;
+      by_kind[net.kind] += e;
+      if (pw.by_stage.size() <= net.stage) pw.by_stage.resize(net.stage + 1, 0.0);
+      pw.by_stage[net.stage] += e;
+      run_.report.net_toggles.push_back({net.node, net.bit, toggles_[i]});
+    }
+    for (unsigned k = 0; k < kNumCellKinds; ++k)
+      if (by_kind[k] != 0) pw.by_kind[kind_name(static_cast<CellKind>(k))] = by_kind[k];
+    pw.clock = run_.p.weights.clock * static_cast<double>(registers_) * static_cast<double>(evaluated_);
+  }
+
+ private:
   Run& run_;
   Evaluator ev_;
   std::optional<size_t> valid_in_port_, valid_out_port_;
@@ -293,8 +323,9 @@ SC_MODULE(Design) {
   std::vector<size_t> column_;
   std::vector<BitVector> outputs_;
   std::vector<Net> nets_;
-  std::vector<uint64_t> previous_;
-  std::vector<double> by_kind_;
+  std::vector<uint64_t> previous_, toggles_;
+  bool contiguous_ = false;
+  uint32_t num_stages_ = 0;
   size_t registers_ = 0;
   uint64_t evaluated_ = 0;
 };
@@ -449,7 +480,10 @@ ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const C
     for (size_t i = 0; i < d.traced.size(); ++i) sc_core::sc_trace(vcd, d.traced_values[i], "design." + d.traced[i].first);
   }
   const uint64_t limit = params.max_cycles ? params.max_cycles : 16 * samples.rows.size() + 1000;
-  if (!samples.rows.empty()) sc_core::sc_start(sc_core::sc_time(params.clock_period_ns * (limit + params.reset_cycles + 1), sc_core::SC_NS));
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!samples.rows.empty())
+    sc_core::sc_start(sc_core::sc_time(params.clock_period_ns * static_cast<double>(limit + params.reset_cycles + 1), sc_core::SC_NS));
+  run.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
 
   ClockedReport& r = run.report;
@@ -469,6 +503,7 @@ ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const C
     r.fill_cycles = r.first_out - r.first_in;
     r.drain_cycles = r.last_out - r.last_in;
   }
+  top.design.finish_power();
   Power& pw = r.power;
   pw.energy = pw.switching + pw.clock;
   if (pw.clock > 0) pw.by_kind["clock"] = pw.clock;

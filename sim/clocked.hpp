@@ -73,6 +73,13 @@ struct ClockedReport {
   // must give cycle_outputs when no cycle stalled.
   VectorTable cycle_inputs, cycle_outputs;
   Power power;
+  struct NetToggles {
+    NodeId node;
+    uint32_t bit;
+    uint64_t toggles;
+  };
+  std::vector<NetToggles> net_toggles;  // every net bit, in slot order
+  double seconds = 0;               // wall time of the simulation itself (sc_start)
 };
 
 ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const ClockedParams& params);
