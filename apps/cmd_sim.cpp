@@ -65,7 +65,7 @@ void print_report(const sim::ClockedReport& r) {
 int cmd_sim(const std::vector<std::string>& args) {
   po::options_description opts("options");
   std::string path, top, vectors, out_path, inputs_out, engine = "batch", report_path, weights_path, vcd_path;
-  std::string ready_pattern, source_pattern, cycles_in_path, cycles_out_path;
+  std::string ready_pattern, source_pattern, cycles_in_path, cycles_out_path, toggles_path;
   std::vector<std::string> vcd_nets;
   size_t random = 0, cycles = 0;
   uint64_t seed = 1, max_cycles = 0;
@@ -86,6 +86,7 @@ int cmd_sim(const std::vector<std::string>& args) {
       "max-cycles", po::value(&max_cycles), "systemc: give up after this many cycles (default 16 * samples + 1000)")(
       "power-weights", po::value(&weights_path), "systemc: JSON file overriding the power proxy's weights")(
       "vcd", po::value(&vcd_path), "systemc: write a VCD trace")(
+      "toggles-out", po::value(&toggles_path), "systemc: write the toggle count of every net bit as CSV (net,bit,toggles)")(
       "cycle-inputs-out", po::value(&cycles_in_path), "systemc: write the design's inputs, one row per cycle")(
       "cycle-outputs-out", po::value(&cycles_out_path), "systemc: write the design's outputs, one row per cycle")(
       "vcd-net", po::value(&vcd_nets), "systemc: trace this net (repeatable; default every named net)");
@@ -150,6 +151,13 @@ int cmd_sim(const std::vector<std::string>& args) {
       auto f = open_output(inputs_out);
       write_vectors_csv(in, f);
     }
+    if (!toggles_path.empty()) {
+      auto f = open_output(toggles_path);
+      f << "net,bit,toggles\n";
+      for (const auto& t : report.net_toggles)
+        f << (nl.name(t.node).empty() ? "n" + std::to_string(t.node) : nl.name(t.node)) << "," << t.bit << "," << t.toggles
+          << "\n";
+    }
     if (!cycles_in_path.empty()) {
       auto f = open_output(cycles_in_path);
       write_vectors_csv(report.cycle_inputs, f);
@@ -166,7 +174,7 @@ int cmd_sim(const std::vector<std::string>& args) {
   }
   if (engine != "batch") throw Error("--engine must be batch or systemc, not '" + engine + "'");
   for (const char* opt : {"report", "ready-pattern", "source-pattern", "max-cycles", "power-weights", "vcd", "vcd-net",
-                          "cycle-inputs-out", "cycle-outputs-out"})
+                          "cycle-inputs-out", "cycle-outputs-out", "toggles-out"})
     if (vm.count(opt)) throw Error(std::string("--") + opt + " needs --engine systemc");
   if (!vm.count("cycles")) cycles = in.rows.size();
   if (cycles > 0 && in.rows.empty() && !nl.inputs().empty())

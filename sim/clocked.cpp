@@ -272,9 +272,12 @@ SC_MODULE(Design) {
   }
 
   // Per net: toggles += (old XOR new), without branches; net slots are normally one contiguous
-  // run, which the compiler vectorizes.
+  // run, which the compiler vectorizes. The first cycle after reset is the baseline: toggles are
+  // changes between consecutive cycles, as a waveform viewer counts them.
   void count_toggles() {
     const size_t n = nets_.size();
+    if (evaluated_ == 0)
+      for (size_t i = 0; i < n; ++i) previous_[i] = ev_.slot(nets_[i].slot)[0] & 1;
     uint64_t* __restrict prev = previous_.data();
     uint64_t* __restrict cnt = toggles_.data();
     if (contiguous_ && n) {

@@ -3,6 +3,8 @@
 // netlist, Verilator on the generated RTL, and toggles counted from the applied inputs.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "netlist/generate.hpp"
@@ -199,10 +201,9 @@ TEST_CASE("systemc engine: power proxy weights, toggles checked against the appl
   const Netlist nl = read_netlist_file(d.piped.string());
   const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
   uint64_t toggles = 0;
-  for (size_t t = 0; t < in.rows.size(); ++t)
+  for (size_t t = 1; t < in.rows.size(); ++t)  // changes between consecutive cycles after reset
     for (size_t c = 0; c < in.names.size(); ++c)
-      for (size_t w = 0; w < in.rows[t][c].size(); ++w)
-        toggles += __builtin_popcountll(in.rows[t][c][w] ^ (t ? in.rows[t - 1][c][w] : 0));
+      for (size_t w = 0; w < in.rows[t][c].size(); ++w) toggles += __builtin_popcountll(in.rows[t][c][w] ^ in.rows[t - 1][c][w]);
   const nlohmann::json rep = read_json(dir / "rep.json");
   CHECK(rep["power"]["energy"].get<double>() == Approx(static_cast<double>(toggles)));
   CHECK(rep["power"]["by_kind"]["input"].get<double>() == Approx(static_cast<double>(toggles)));
@@ -231,4 +232,124 @@ TEST_CASE("systemc engine: power proxy weights, toggles checked against the appl
   CHECK(n.err == "lutforge sim: error: --vcd-net: the netlist has no net named 'nosuch'\n");
   const RunResult b = run_lutforge("sim " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() + " --report r.json");
   CHECK(b.err == "lutforge sim: error: --report needs --engine systemc\n");
+}
+
+namespace {
+
+// Value changes per signal bit in a VCD, for times in (0, until] in units of the first nonzero
+// timestamp (the testbench's first clock edge, at its time 1): the values at the end of time 0 are
+// the baseline. Keys are "name" for 1-bit signals and "name[i]" for vectors, of the signals in
+// scope `scope`.
+std::map<std::string, uint64_t> vcd_toggles(const std::string& text, uint64_t until, const std::string& scope) {
+  std::map<std::string, std::vector<std::string>> names_of;  // id code -> names (aliases)
+  std::map<std::string, unsigned> width_of;
+  std::map<std::string, std::string> value;                  // id code -> current value, MSB first
+  std::map<std::string, uint64_t> toggles;
+  std::istringstream in(text);
+  std::string tok;
+  uint64_t time = 0, unit = 0;
+  auto apply = [&](const std::string& id, std::string v) {
+    const unsigned w = width_of[id];
+    if (v.size() < w) v.insert(0, w - v.size(), v[0] == '1' ? '0' : v[0]);
+    std::string& old = value[id];
+    if (!old.empty() && time > 0 && time <= until * unit)
+      for (unsigned i = 0; i < w; ++i)
+        if (old[w - 1 - i] != v[w - 1 - i])
+          for (const auto& n : names_of[id]) ++toggles[w == 1 ? n : n + "[" + std::to_string(i) + "]"];
+    old = v;
+  };
+  std::vector<std::string> scopes;
+  while (in >> tok) {
+    if (tok == "$scope") {
+      std::string kind, name;
+      in >> kind >> name;
+      scopes.push_back(name);
+    } else if (tok == "$upscope") {
+      scopes.pop_back();
+    } else if (tok == "$var") {
+      std::string type, id, name;
+      unsigned w;
+      in >> type >> w >> id >> name;
+      width_of[id] = w;
+      if (!scopes.empty() && scopes.back() == scope) names_of[id].push_back(name);
+    } else if (tok[0] == '#') {
+      time = std::stoull(tok.substr(1));
+      if (!unit && time) unit = time;
+    } else if (tok[0] == 'b') {
+      std::string id;
+      in >> id;
+      apply(id, tok.substr(1));
+    } else if ((tok[0] == '0' || tok[0] == '1') && tok.size() > 1 && width_of.count(tok.substr(1))) {
+      apply(tok.substr(1), tok.substr(0, 1));
+    }
+  }
+  return toggles;
+}
+
+}  // namespace
+
+TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD", "[sim][systemc][verilator]") {
+  const fs::path dir = temp_dir("sim_toggles");
+  const Design d = pipelined_design(dir);
+  const RunResult r = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 50 --seed 6 --source-pattern 1101 -o " +
+                                   (dir / "out.csv").string() + " --cycle-inputs-out " + (dir / "cin.csv").string() +
+                                   " --cycle-outputs-out " + (dir / "cout.csv").string() + " --toggles-out " +
+                                   (dir / "toggles.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Netlist nl = read_netlist_file(d.piped.string());
+  const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
+  const VectorTable expected = read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
+  REQUIRE(run_lutforge("convert " + d.piped.string() + " -o " + (dir / "design.v").string()).exit_code == 0);
+  {
+    std::ostringstream tb;
+    std::ofstream stim(dir / "stimulus.hex"), exp(dir / "expected.hex");
+    write_testbench(nl, in, expected, tb, stim, exp);
+    std::string text = tb.str();
+    const size_t body = text.find("  initial begin\n");
+    REQUIRE(body != std::string::npos);
+    text.insert(body, "  initial begin $dumpfile(\"trace.vcd\"); $dumpvars(0, dut); end\n");
+    write_text(dir / "tb.v", text);
+  }
+  const RunResult v = run("cd " + dir.string() + " && verilator --binary --timing --trace -Wno-fatal -Wno-lint -Wno-style " +
+                          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
+  INFO(read_text(dir / "verilator.log") << v.out);
+  REQUIRE(v.exit_code == 0);
+  REQUIRE(v.out.find("PASS") != std::string::npos);
+  // The testbench applies row t at time 3t and clocks at 3t + 1; the edge after the last row
+  // is not a cycle the engine evaluated.
+  const uint64_t until = 3 * (in.rows.size() - 1);
+  const auto vcd = vcd_toggles(read_text(dir / "trace.vcd"), until, "dut");
+  std::istringstream t(read_text(dir / "toggles.csv"));
+  std::string line;
+  std::getline(t, line);
+  size_t compared = 0, nets = 0;
+  uint64_t total = 0;
+  std::map<std::string, uint32_t> width_of_net;
+  for (NodeId n = 0; n < nl.num_nodes(); ++n) width_of_net[nl.name(n).empty() ? "n" + std::to_string(n) : nl.name(n)] = num_output_bits(nl.cell(n));
+  while (std::getline(t, line)) {
+    std::istringstream l(line);
+    std::string net, bit, count;
+    std::getline(l, net, ',');
+    std::getline(l, bit, ',');
+    std::getline(l, count, ',');
+    ++nets;
+    const auto node = width_of_net.find(net);
+    REQUIRE(node != width_of_net.end());
+    const bool vector = node->second > 1;
+    const std::string key = vector ? net + "[" + bit + "]" : net;
+    auto it = vcd.find(key);
+    const uint64_t theirs = it == vcd.end() ? 0 : it->second;
+    if (it == vcd.end() && std::stoull(count) == 0 && !vcd.empty()) {
+      // A net that never changes has no entry; it must still be a signal of the dump.
+      CHECK(read_text(dir / "trace.vcd").find(" " + net + " ") != std::string::npos);
+    }
+    INFO("net " << key);
+    CHECK(std::stoull(count) == theirs);
+    total += theirs;
+    ++compared;
+  }
+  CHECK(compared == nets);
+  CHECK(nets > 100);
+  CHECK(total > 1000);  // the comparison is not vacuous
 }
