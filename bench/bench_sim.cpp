@@ -4,7 +4,7 @@
 // RTL is rtl_gen's Verilog of that netlist. Each simulator hashes the outputs of every sample in
 // sample order, and the hashes must agree.
 //
-// bench_sim --out DIR [--width 500 --layers 10] [--samples N] [--words W]
+// bench_sim --out DIR [--width 500 --layers 10] [--samples 400000] [--words 64] [--reuse-build]
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
@@ -167,10 +167,10 @@ int main(int argc, char** argv) {
   gp.layers = 10;
   gp.min_k = gp.max_k = 6;
   gp.seed = 17;
-  size_t count = 20000;
-  unsigned words = 8;
+  size_t count = 400000;
+  unsigned words = 64;
   po::options_description opts("bench_sim");
-  opts.add_options()("out", po::value(&out)->required())("width", po::value(&gp.width))("layers", po::value(&gp.layers))(
+  opts.add_options()("out", po::value(&out)->required())("reuse-build", "reuse a Verilator build already in --out")("width", po::value(&gp.width))("layers", po::value(&gp.layers))(
       "samples", po::value(&count))("words", po::value(&words));
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
     b.write(reinterpret_cast<const char*>(s.data.data()), static_cast<std::streamsize>(s.data.size() * 8));
   }
   const auto tb = std::chrono::steady_clock::now();
-  if (shell(verilator_build_command(dir.string(), "dut", "dut.v harness.cpp")) != 0) {
+  if ((!vm.count("reuse-build") || !fs::exists(dir / "obj" / "Vdut")) &&
+      shell(verilator_build_command(dir.string(), "dut", "dut.v harness.cpp")) != 0) {
     std::cerr << "verilator build failed; see " << (dir / "verilator_build.log").string() << "\n";
     return 2;
   }
