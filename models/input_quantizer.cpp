@@ -1,0 +1,52 @@
+#include "models/input_quantizer.hpp"
+
+#include <algorithm>
+
+#include "netlist/error.hpp"
+
+namespace lutforge::models {
+
+uint32_t InputQuantizer::encode_feature(size_t feature, float x) const {
+  const std::vector<float>& t = thresholds[feature];
+  // Thresholds ascend, so the count of those at or below x is a binary search.
+  const uint32_t above = static_cast<uint32_t>(std::upper_bound(t.begin(), t.end(), x) - t.begin());
+  if (kind == Kind::Uniform) return above;
+  return above >= 32 ? ~uint32_t{0} : (uint32_t{1} << above) - 1;  // thermometer: the lowest `above` bits
+}
+
+std::vector<uint8_t> InputQuantizer::encode(const float* x) const {
+  std::vector<uint8_t> out;
+  out.reserve(num_bits());
+  for (size_t f = 0; f < thresholds.size(); ++f) {
+    const uint32_t code = encode_feature(f, x[f]);
+    for (unsigned b = 0; b < bits; ++b) out.push_back(static_cast<uint8_t>((code >> b) & 1));
+  }
+  return out;
+}
+
+InputQuantizer uniform_quantizer(size_t features, unsigned bits, float lo, float hi) {
+  if (bits < 1 || bits > 16) throw Error("uniform quantizer: bits must be 1 to 16, not " + std::to_string(bits));
+  if (!(lo < hi)) throw Error("uniform quantizer: the range must have lo < hi");
+  InputQuantizer q;
+  q.kind = InputQuantizer::Kind::Uniform;
+  q.bits = bits;
+  const unsigned steps = 1u << bits;
+  std::vector<float> t;
+  for (unsigned k = 1; k < steps; ++k) t.push_back(lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(steps));
+  q.thresholds.assign(features, t);
+  return q;
+}
+
+InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo, float hi) {
+  if (levels < 1 || levels > 32) throw Error("thermometer quantizer: levels must be 1 to 32, not " + std::to_string(levels));
+  if (!(lo < hi)) throw Error("thermometer quantizer: the range must have lo < hi");
+  InputQuantizer q;
+  q.kind = InputQuantizer::Kind::Thermometer;
+  q.bits = levels;
+  std::vector<float> t;
+  for (unsigned k = 1; k <= levels; ++k) t.push_back(lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(levels + 1));
+  q.thresholds.assign(features, t);
+  return q;
+}
+
+}  // namespace lutforge::models

@@ -1,0 +1,34 @@
+// The input encodings of LUT networks: each feature becomes a few bits by comparing it with
+// thresholds, which the model file stores, so that training, export, the integer reference and
+// the hardware stimulus all encode a sample the same way.
+//   uniform:     `bits` bits, the number of thresholds x is at or above, as a binary code; the
+//                2^bits - 1 thresholds split [lo, hi] into equal steps;
+//   thermometer: one bit per threshold, bit k = (x >= threshold k).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lutforge::models {
+
+struct InputQuantizer {
+  enum class Kind { Uniform, Thermometer };
+  Kind kind = Kind::Uniform;
+  unsigned bits = 1;  // output bits per feature
+  std::vector<std::vector<float>> thresholds;  // per feature, ascending
+
+  size_t num_features() const { return thresholds.size(); }
+  size_t num_bits() const { return thresholds.size() * bits; }
+  // The code of one feature (uniform: 0 .. 2^bits - 1; thermometer: the bits as an integer).
+  uint32_t encode_feature(size_t feature, float x) const;
+  // All features, LSB first within each feature, feature 0 first.
+  std::vector<uint8_t> encode(const float* x) const;
+};
+
+// Equal steps over [lo, hi] for every one of `features` features.
+InputQuantizer uniform_quantizer(size_t features, unsigned bits, float lo, float hi);
+// `levels` thresholds per feature at equal steps strictly inside [lo, hi].
+InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo, float hi);
+
+}  // namespace lutforge::models
