@@ -1,0 +1,78 @@
+#include "models/lower.hpp"
+
+namespace lutforge::models {
+
+Netlist lower(const Model& m, const LowerParams& params) {
+  validate(m, "lower");
+  Netlist nl;
+  nl.set_design_name(m.family.empty() ? "model" : m.family);
+  if (params.register_layers) nl.set_clock_name(params.clock);
+  const unsigned bits = m.input.bits;
+  const NodeId x = nl.add_input("x", static_cast<uint32_t>(m.input.num_features() * bits));
+  // codes[i] = the bits of unit i of the current layer's input, LSB first.
+  std::vector<std::vector<Signal>> codes(m.input.num_features());
+  for (size_t f = 0; f < codes.size(); ++f)
+    for (unsigned b = 0; b < bits; ++b) codes[f].push_back({x, static_cast<uint32_t>(f * bits + b)});
+
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    const Layer& L = m.layers[l];
+    std::vector<std::vector<Signal>> next(L.neurons.size());
+    for (size_t n = 0; n < L.neurons.size(); ++n) {
+      const Neuron& N = L.neurons[n];
+      const std::string name = "l" + std::to_string(l) + "_n" + std::to_string(n);
+      auto fanin = [&](size_t from, size_t count) {
+        std::vector<Signal> f;
+        for (size_t j = 0; j < count; ++j)
+          for (const Signal& s : codes[N.inputs[from + j]]) f.push_back(s);
+        return f;
+      };
+      if (L.sub_neurons) {
+        std::vector<Signal> addends;
+        Adder add;
+        add.width = L.sum_bits();
+        for (unsigned a = 0; a < L.sub_neurons; ++a) {
+          const std::vector<Signal> f = fanin(size_t{a} * L.sub_fan_in(), L.sub_fan_in());
+          for (unsigned b = 0; b < L.sub_bits; ++b)
+            addends.push_back({nl.add_cell(Lut{N.sub[a][b]}, f, name + "_s" + std::to_string(a) + "_b" + std::to_string(b)), 0});
+          add.operands.push_back({L.sub_bits, false});
+        }
+        const NodeId sum = nl.add_cell(add, addends, name + "_sum");
+        std::vector<Signal> sum_bits;
+        for (uint32_t b = 0; b < add.width; ++b) sum_bits.push_back({sum, b});
+        for (unsigned b = 0; b < L.out_bits; ++b)
+          next[n].push_back({nl.add_cell(Lut{N.requant[b]}, sum_bits, name + "_b" + std::to_string(b)), 0});
+      } else {
+        const std::vector<Signal> f = fanin(0, L.fan_in);
+        for (unsigned b = 0; b < L.out_bits; ++b)
+          next[n].push_back({nl.add_cell(Lut{N.tables[b]}, f, name + "_b" + std::to_string(b)), 0});
+      }
+      if (params.register_layers)
+        for (unsigned b = 0; b < L.out_bits; ++b)
+          next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"), 0};
+    }
+    codes.swap(next);
+  }
+  for (size_t c = 0; c < codes.size(); ++c) nl.add_output("class" + std::to_string(c), codes[c]);
+  if (params.argmax && codes.size() >= 2) {
+    std::vector<Signal> all;
+    for (const auto& c : codes) all.insert(all.end(), c.begin(), c.end());
+    const ArgMax am{static_cast<uint32_t>(codes.size()), m.layers.back().out_bits, false};
+    const NodeId p = nl.add_cell(am, all, "argmax");
+    std::vector<Signal> idx;
+    for (uint32_t b = 0; b < argmax_index_width(am.count); ++b) idx.push_back({p, b});
+    nl.add_output("prediction", idx);
+  }
+  verify_or_throw(nl, "lower");
+  return nl;
+}
+
+std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes) {
+  const unsigned bits = m.input.bits;
+  std::vector<uint64_t> word((codes.size() * bits + 63) / 64, 0);
+  for (size_t f = 0; f < codes.size(); ++f)
+    for (unsigned b = 0; b < bits; ++b)
+      if ((codes[f] >> b) & 1) word[(f * bits + b) / 64] |= uint64_t{1} << ((f * bits + b) % 64);
+  return word;
+}
+
+}  // namespace lutforge::models

@@ -1,0 +1,30 @@
+// Lowering a model to a netlist, cell for cell: each output bit of a neuron is a Lut cell over its
+// fan-in codes (fan_in * in_bits inputs), a PolyLUT-Add neuron is sub-neuron Luts, an Adder and
+// requantizing Luts, and the class scores go to output ports class0, class1, ... with an optional
+// ArgMax cell driving `prediction`.
+//
+// Ports: input `x` holds the input codes, feature f's code at bits f * bits .. f * bits + bits - 1.
+// Needs: a model that passes validate(). Guarantees: simulating the netlist on a sample's codes
+// gives class_scores() and predict() of models/, bit for bit (after `layers` clocks when the
+// layer boundaries are registered).
+#pragma once
+
+#include <string>
+
+#include "models/model.hpp"
+#include "netlist/netlist.hpp"
+
+namespace lutforge::models {
+
+struct LowerParams {
+  bool argmax = true;            // add the ArgMax cell and the `prediction` port
+  bool register_layers = false;  // a register after every layer's outputs
+  std::string clock = "clk";
+};
+
+Netlist lower(const Model& m, const LowerParams& params = {});
+
+// The netlist input word of one sample: the codes packed as lower() expects them.
+std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes);
+
+}  // namespace lutforge::models

@@ -1,0 +1,227 @@
+#include "models/model.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "netlist/error.hpp"
+#include "netlist/yosys_json.hpp"
+
+namespace lutforge::models {
+namespace {
+
+using nlohmann::json;
+
+unsigned bits_for(uint64_t max_value) {
+  unsigned b = 0;
+  while (b < 64 && (max_value >> b) != 0) ++b;
+  return std::max(1u, b);
+}
+
+// The index a neuron reads: its inputs' codes, input 0 in the lowest bits.
+uint64_t gather(const std::vector<uint32_t>& codes, const std::vector<uint32_t>& inputs, size_t from, size_t count,
+                unsigned bits) {
+  uint64_t idx = 0;
+  for (size_t j = 0; j < count; ++j) idx |= uint64_t{codes[inputs[from + j]]} << (j * bits);
+  return idx;
+}
+
+uint32_t apply_tables(const std::vector<TruthTable>& tables, uint64_t idx) {
+  uint32_t out = 0;
+  for (size_t b = 0; b < tables.size(); ++b) out |= uint32_t{get_bit(tables[b], idx)} << b;
+  return out;
+}
+
+}  // namespace
+
+unsigned Layer::sum_bits() const {
+  return bits_for(uint64_t{sub_neurons} * ((uint64_t{1} << sub_bits) - 1));
+}
+
+void validate(const Model& m, const std::string& what) {
+  auto fail = [&](const std::string& msg) { throw Error(what + ": " + msg); };
+  if (m.input.thresholds.empty()) fail("the input quantizer has no features");
+  if (m.layers.empty()) fail("no layers");
+  size_t prev = m.input.num_features();
+  unsigned prev_bits = m.input.bits;
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    const Layer& L = m.layers[l];
+    const std::string at = "layer " + std::to_string(l);
+    if (L.in_bits != prev_bits)
+      fail(at + ": in_bits " + std::to_string(L.in_bits) + ", but its inputs have " + std::to_string(prev_bits) + " bits");
+    if (L.out_bits < 1 || L.out_bits > 16) fail(at + ": out_bits must be 1 to 16");
+    if (L.neurons.empty()) fail(at + ": no neurons");
+    if (L.sub_neurons && (L.fan_in % L.sub_neurons != 0 || L.sub_bits < 1 || L.sub_bits > 16))
+      fail(at + ": fan_in must be a multiple of sub_neurons, and sub_bits 1 to 16");
+    const unsigned table_vars = L.sub_fan_in() * L.in_bits;
+    if (table_vars > TruthTable::kMaxVars)
+      fail(at + ": tables of " + std::to_string(table_vars) + " inputs; at most " + std::to_string(TruthTable::kMaxVars));
+    for (size_t n = 0; n < L.neurons.size(); ++n) {
+      const Neuron& N = L.neurons[n];
+      const std::string where = at + ", neuron " + std::to_string(n);
+      if (N.inputs.size() != L.fan_in)
+        fail(where + ": " + std::to_string(N.inputs.size()) + " inputs, expected fan_in " + std::to_string(L.fan_in));
+      for (uint32_t i : N.inputs)
+        if (i >= prev) fail(where + ": input " + std::to_string(i) + " out of range (the layer before has " + std::to_string(prev) + ")");
+      auto check_tables = [&](const std::vector<TruthTable>& t, size_t count, unsigned vars, const std::string& which) {
+        if (t.size() != count)
+          fail(where + ": " + std::to_string(t.size()) + " " + which + " tables, expected " + std::to_string(count));
+        for (const TruthTable& tt : t)
+          if (tt.num_vars() != vars)
+            fail(where + ": a " + which + " table of " + std::to_string(tt.num_vars()) + " inputs, expected " + std::to_string(vars));
+      };
+      if (L.sub_neurons) {
+        if (N.sub.size() != L.sub_neurons)
+          fail(where + ": " + std::to_string(N.sub.size()) + " sub-neurons, expected " + std::to_string(L.sub_neurons));
+        for (const auto& s : N.sub) check_tables(s, L.sub_bits, table_vars, "sub-neuron");
+        check_tables(N.requant, L.out_bits, L.sum_bits(), "requant");
+      } else {
+        check_tables(N.tables, L.out_bits, table_vars, "output");
+      }
+    }
+    prev = L.neurons.size();
+    prev_bits = L.out_bits;
+  }
+}
+
+Model read_model(const std::string& text, const std::string& filename) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(filename + ": not valid JSON: " + e.what());
+  }
+  Model m;
+  try {
+    if (j.value("format", "") != "lutforge-model") throw Error(filename + ": not a lutforge model file (format is not \"lutforge-model\")");
+    if (j.value("version", 0) != 1) throw Error(filename + ": model file version " + j.value("version", json(0)).dump() + "; expected 1");
+    m.family = j.at("family").get<std::string>();
+    m.dataset = j.value("dataset", "");
+    const json& in = j.at("input");
+    const std::string kind = in.at("kind").get<std::string>();
+    if (kind != "uniform" && kind != "thermometer") throw Error(filename + ": input kind '" + kind + "'; expected uniform or thermometer");
+    m.input.kind = kind == "uniform" ? InputQuantizer::Kind::Uniform : InputQuantizer::Kind::Thermometer;
+    m.input.bits = in.at("bits").get<unsigned>();
+    m.input.thresholds = in.at("thresholds").get<std::vector<std::vector<float>>>();
+    auto tables = [&](const json& a, unsigned vars, const std::string& where) {
+      std::vector<TruthTable> t;
+      for (const auto& h : a) {
+        TruthTable tt;
+        if (!from_hex(h.get<std::string>(), vars, tt)) throw Error(filename + ": " + where + ": a table that is not " + std::to_string(vars) + "-input hex");
+        t.push_back(std::move(tt));
+      }
+      return t;
+    };
+    const json& layers = j.at("layers");
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const json& jl = layers[l];
+      Layer L;
+      L.in_bits = jl.at("in_bits").get<unsigned>();
+      L.out_bits = jl.at("out_bits").get<unsigned>();
+      L.fan_in = jl.at("fan_in").get<unsigned>();
+      L.sub_neurons = jl.value("sub_neurons", 0u);
+      L.sub_bits = jl.value("sub_bits", 0u);
+      if (L.fan_in == 0 || L.in_bits == 0 || (L.sub_neurons && L.fan_in % L.sub_neurons))
+        throw Error(filename + ": layer " + std::to_string(l) + ": fan_in and in_bits must be positive, fan_in a multiple of sub_neurons");
+      const unsigned vars = L.sub_fan_in() * L.in_bits;
+      if (vars > TruthTable::kMaxVars)
+        throw Error(filename + ": layer " + std::to_string(l) + ": tables of " + std::to_string(vars) + " inputs; at most " +
+                    std::to_string(TruthTable::kMaxVars));
+      const json& neurons = jl.at("neurons");
+      for (size_t n = 0; n < neurons.size(); ++n) {
+        const json& jn = neurons[n];
+        const std::string where = "layer " + std::to_string(l) + ", neuron " + std::to_string(n);
+        Neuron N;
+        N.inputs = jn.at("inputs").get<std::vector<uint32_t>>();
+        if (L.sub_neurons) {
+          for (const auto& s : jn.at("sub")) N.sub.push_back(tables(s, vars, where));
+          N.requant = tables(jn.at("requant"), L.sum_bits(), where);
+        } else {
+          N.tables = tables(jn.at("tables"), vars, where);
+        }
+        L.neurons.push_back(std::move(N));
+      }
+      m.layers.push_back(std::move(L));
+    }
+  } catch (const json::exception& e) {
+    throw Error(filename + ": " + e.what());
+  }
+  validate(m, filename);
+  return m;
+}
+
+Model read_model_file(const std::string& path) { return read_model(read_file(path), path); }
+
+std::string write_model(const Model& m) {
+  json j;
+  j["format"] = "lutforge-model";
+  j["version"] = 1;
+  j["family"] = m.family;
+  j["dataset"] = m.dataset;
+  j["input"] = {{"kind", m.input.kind == InputQuantizer::Kind::Uniform ? "uniform" : "thermometer"},
+                {"bits", m.input.bits},
+                {"thresholds", m.input.thresholds}};
+  json layers = json::array();
+  auto hexes = [](const std::vector<TruthTable>& t) {
+    json a = json::array();
+    for (const auto& tt : t) a.push_back(to_hex(tt));
+    return a;
+  };
+  for (const Layer& L : m.layers) {
+    json jl = {{"in_bits", L.in_bits}, {"out_bits", L.out_bits}, {"fan_in", L.fan_in}};
+    if (L.sub_neurons) {
+      jl["sub_neurons"] = L.sub_neurons;
+      jl["sub_bits"] = L.sub_bits;
+    }
+    json neurons = json::array();
+    for (const Neuron& N : L.neurons) {
+      json jn = {{"inputs", N.inputs}};
+      if (L.sub_neurons) {
+        json sub = json::array();
+        for (const auto& s : N.sub) sub.push_back(hexes(s));
+        jn["sub"] = sub;
+        jn["requant"] = hexes(N.requant);
+      } else {
+        jn["tables"] = hexes(N.tables);
+      }
+      neurons.push_back(jn);
+    }
+    jl["neurons"] = neurons;
+    layers.push_back(jl);
+  }
+  j["layers"] = layers;
+  return j.dump(1) + "\n";
+}
+
+std::vector<uint32_t> input_codes(const Model& m, const float* features) {
+  std::vector<uint32_t> codes(m.input.num_features());
+  for (size_t f = 0; f < codes.size(); ++f) codes[f] = m.input.encode_feature(f, features[f]);
+  return codes;
+}
+
+std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& input_codes) {
+  std::vector<uint32_t> codes = input_codes, next;
+  for (const Layer& L : m.layers) {
+    next.assign(L.neurons.size(), 0);
+    for (size_t n = 0; n < L.neurons.size(); ++n) {
+      const Neuron& N = L.neurons[n];
+      if (L.sub_neurons) {
+        uint64_t sum = 0;
+        for (unsigned a = 0; a < L.sub_neurons; ++a)
+          sum += apply_tables(N.sub[a], gather(codes, N.inputs, size_t{a} * L.sub_fan_in(), L.sub_fan_in(), L.in_bits));
+        next[n] = apply_tables(N.requant, sum);
+      } else {
+        next[n] = apply_tables(N.tables, gather(codes, N.inputs, 0, L.fan_in, L.in_bits));
+      }
+    }
+    codes.swap(next);
+  }
+  return codes;
+}
+
+uint32_t predict(const Model& m, const std::vector<uint32_t>& scores) {
+  uint32_t best = 0;
+  for (uint32_t c = 1; c < scores.size(); ++c)
+    if (scores[c] > scores[best]) best = c;
+  return best;
+}
+
+}  // namespace lutforge::models

@@ -1,0 +1,66 @@
+// The model file (.lfm.json): a trained LUT network as tables, which is everything the hardware
+// needs and nothing of the trainer. models/ reads it without LibTorch, runs it with integers,
+// and lowers it to a netlist.
+//
+// Semantics. The input quantizer turns a sample's features into codes of `bits` bits. Layer l
+// reads the codes of layer l-1 (layer 0 reads the input codes). A neuron's fan-in codes are
+// concatenated, fan-in 0 in the lowest bits, into an index of fan_in * in_bits bits, and each of
+// its out_bits output bits is a truth table over that index. A PolyLUT-Add neuron instead has A
+// sub-neurons, each a table over its own fan_in inputs giving sub_bits bits; their outputs are
+// added as unsigned integers and a requantizing table over the sum's bits gives the neuron's
+// code. The last layer's codes are the class scores (unsigned); the prediction is the first
+// class with the largest score.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/input_quantizer.hpp"
+#include "netlist/truth_table.hpp"
+
+namespace lutforge::models {
+
+struct Neuron {
+  std::vector<uint32_t> inputs;  // indices into the previous layer's neurons (or input features)
+  std::vector<TruthTable> tables;  // one per output bit (plain neurons)
+  // PolyLUT-Add: sub[a] are the tables (one per sub_bits bit) of sub-neuron a, which reads
+  // inputs[a * sub_fan_in ...]; requant has one table per output bit over the sum's bits.
+  std::vector<std::vector<TruthTable>> sub;
+  std::vector<TruthTable> requant;
+};
+
+struct Layer {
+  unsigned in_bits = 1, out_bits = 1;
+  unsigned fan_in = 1;          // inputs per neuron (all sub-neurons together for PolyLUT-Add)
+  unsigned sub_neurons = 0;     // A of PolyLUT-Add; 0 for plain neurons
+  unsigned sub_bits = 0;        // output bits of each sub-neuron
+  std::vector<Neuron> neurons;
+
+  unsigned sub_fan_in() const { return sub_neurons ? fan_in / sub_neurons : fan_in; }
+  unsigned sum_bits() const;    // bits of the sum of sub_neurons values of sub_bits bits
+};
+
+struct Model {
+  std::string family;   // logicnets, polylut, neuralut, polylut-add, sparselut
+  std::string dataset;  // informative
+  InputQuantizer input;
+  std::vector<Layer> layers;
+
+  size_t num_classes() const { return layers.empty() ? 0 : layers.back().neurons.size(); }
+};
+
+// Checks the structure (widths, indices, table sizes); throws Error naming `what`, the layer and
+// the neuron.
+void validate(const Model& m, const std::string& what);
+
+Model read_model(const std::string& text, const std::string& filename);
+Model read_model_file(const std::string& path);
+std::string write_model(const Model& m);  // deterministic JSON text
+
+// Bit-exact integer inference: the codes of every layer for one sample of input codes.
+std::vector<uint32_t> input_codes(const Model& m, const float* features);
+std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& input_codes);
+uint32_t predict(const Model& m, const std::vector<uint32_t>& scores);
+
+}  // namespace lutforge::models

@@ -1,0 +1,143 @@
+// Model files: round trips, the integer reference against the lowered netlist's simulation, and
+// the exact messages for bad files.
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "models/lower.hpp"
+#include "models/model.hpp"
+#include "netlist/error.hpp"
+#include "netlist/vectors.hpp"
+
+using namespace lutforge;
+using namespace lutforge::models;
+
+namespace {
+
+TruthTable random_table(unsigned vars, std::mt19937_64& rng) {
+  TruthTable t(vars);
+  for (size_t w = 0; w < t.num_words(); ++w) t.words()[w] = rng();
+  if (vars < 6) t.words()[0] &= (uint64_t{1} << (1u << vars)) - 1;
+  return t;
+}
+
+// A model with random connectivity and tables. sub_neurons > 0 makes PolyLUT-Add layers.
+Model random_model(const std::vector<size_t>& widths, size_t features, unsigned fan_in, unsigned bits,
+                   unsigned sub_neurons, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Model m;
+  m.family = sub_neurons ? "polylut-add" : "polylut";
+  m.input = uniform_quantizer(features, bits, -1.0f, 1.0f);
+  size_t prev = features;
+  for (size_t w : widths) {
+    Layer L;
+    L.in_bits = L.out_bits = bits;
+    L.fan_in = fan_in;
+    L.sub_neurons = sub_neurons;
+    L.sub_bits = sub_neurons ? bits : 0;
+    for (size_t n = 0; n < w; ++n) {
+      Neuron N;
+      std::vector<uint32_t> pool(prev);
+      for (uint32_t i = 0; i < prev; ++i) pool[i] = i;
+      std::shuffle(pool.begin(), pool.end(), rng);
+      N.inputs.assign(pool.begin(), pool.begin() + fan_in);
+      const unsigned vars = L.sub_fan_in() * bits;
+      if (sub_neurons) {
+        N.sub.resize(sub_neurons);
+        for (auto& s : N.sub)
+          for (unsigned b = 0; b < L.sub_bits; ++b) s.push_back(random_table(vars, rng));
+        for (unsigned b = 0; b < bits; ++b) N.requant.push_back(random_table(L.sum_bits(), rng));
+      } else {
+        for (unsigned b = 0; b < bits; ++b) N.tables.push_back(random_table(vars, rng));
+      }
+      L.neurons.push_back(std::move(N));
+    }
+    m.layers.push_back(std::move(L));
+    prev = w;
+  }
+  return m;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    read_model(text, "m.lfm.json");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("a hand-computed model: AND and OR of two one-bit features, argmax", "[models]") {
+  Model m;
+  m.family = "logicnets";
+  m.input = uniform_quantizer(2, 1, 0.0f, 1.0f);  // x >= 0.5 gives 1
+  Layer L;
+  L.fan_in = 2;
+  L.neurons.push_back({{0, 1}, {make_from_word(2, 0b1000)}, {}, {}});  // AND
+  L.neurons.push_back({{1, 0}, {make_from_word(2, 0b1110)}, {}, {}});  // OR
+  m.layers.push_back(L);
+  const float a[2] = {0.9f, 0.1f}, b[2] = {0.9f, 0.7f}, c[2] = {0.0f, 0.2f};
+  CHECK(class_scores(m, input_codes(m, a)) == std::vector<uint32_t>{0, 1});
+  CHECK(class_scores(m, input_codes(m, b)) == std::vector<uint32_t>{1, 1});
+  CHECK(predict(m, class_scores(m, input_codes(m, a))) == 1);
+  CHECK(predict(m, class_scores(m, input_codes(m, b))) == 0);  // a tie goes to the first class
+  CHECK(predict(m, class_scores(m, input_codes(m, c))) == 0);
+}
+
+TEST_CASE("model files round-trip byte for byte", "[models]") {
+  for (unsigned sub : {0u, 2u}) {
+    const Model m = random_model({12, 8, 5}, 20, 4, 2, sub, 3 + sub);
+    const std::string text = write_model(m);
+    const Model back = read_model(text, "m.lfm.json");
+    CHECK(write_model(back) == text);
+    std::mt19937_64 rng(1);
+    std::vector<uint32_t> codes(20);
+    for (auto& c : codes) c = rng() % 4;
+    CHECK(class_scores(back, codes) == class_scores(m, codes));
+  }
+}
+
+TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Add and registered", "[models]") {
+  for (unsigned sub : {0u, 2u}) {
+    for (bool regs : {false, true}) {
+      const Model m = random_model({16, 10, 6}, 24, 4, 2, sub, 11 + sub);
+      LowerParams lp;
+      lp.register_layers = regs;
+      const Netlist nl = lower(m, lp);
+      const size_t latency = regs ? m.layers.size() : 0;
+      std::mt19937_64 rng(5);
+      std::uniform_real_distribution<float> u(-1.5f, 1.5f);
+      for (int s = 0; s < 100; ++s) {
+        std::vector<float> f(24);
+        for (float& v : f) v = u(rng);
+        const std::vector<uint32_t> codes = input_codes(m, f.data());
+        const std::vector<uint32_t> scores = class_scores(m, codes);
+        VectorTable in = input_table(nl);
+        in.rows.assign(latency + 1, {pack_codes(m, codes)});
+        const VectorTable out = simulate(nl, in, latency + 1);
+        const auto& row = out.rows.back();
+        for (size_t c = 0; c < scores.size(); ++c) REQUIRE(row[c][0] == scores[c]);
+        REQUIRE(row[scores.size()][0] == predict(m, scores));
+      }
+    }
+  }
+}
+
+TEST_CASE("bad model files are named with the layer and neuron", "[models]") {
+  const std::string good = write_model(random_model({3, 2}, 5, 2, 1, 0, 1));
+  CHECK(error_of("{") .rfind("m.lfm.json: not valid JSON: ", 0) == 0);
+  CHECK(error_of(R"({"format":"x"})") == "m.lfm.json: not a lutforge model file (format is not \"lutforge-model\")");
+  Model bad = read_model(good, "m.lfm.json");
+  bad.layers[1].neurons[1].inputs[0] = 7;
+  CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 1, neuron 1: input 7 out of range (the layer before has 3)");
+  bad = read_model(good, "m.lfm.json");
+  bad.layers[0].neurons[2].tables.pop_back();
+  CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 0, neuron 2: 0 output tables, expected 1");
+  bad = read_model(good, "m.lfm.json");
+  bad.layers[1].in_bits = 2;
+  CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 1: in_bits 2, but its inputs have 1 bits");
+  bad = read_model(good, "m.lfm.json");
+  bad.layers[0].neurons[0].inputs.push_back(0);
+  CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 0, neuron 0: 3 inputs, expected fan_in 2");
+}
