@@ -19,5 +19,7 @@ int cmd_convert(const std::vector<std::string>& args);
 int cmd_testbench(const std::vector<std::string>& args);
 int cmd_equiv(const std::vector<std::string>& args);
 int cmd_synth(const std::vector<std::string>& args);
+int cmd_lower(const std::vector<std::string>& args);
+int cmd_encode(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

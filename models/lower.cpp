@@ -1,11 +1,17 @@
 #include "models/lower.hpp"
 
+#include <cctype>
+
 namespace lutforge::models {
 
 Netlist lower(const Model& m, const LowerParams& params) {
   validate(m, "lower");
   Netlist nl;
-  nl.set_design_name(m.family.empty() ? "model" : m.family);
+  std::string name = m.family.empty() ? "model" : m.family;  // a plain Verilog identifier
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  if (std::isdigit(static_cast<unsigned char>(name[0]))) name = "m_" + name;
+  nl.set_design_name(name);
   if (params.register_layers) nl.set_clock_name(params.clock);
   const unsigned bits = m.input.bits;
   const NodeId x = nl.add_input("x", static_cast<uint32_t>(m.input.num_features() * bits));

@@ -1,0 +1,100 @@
+// lower: a model file to a netlist; encode: dataset samples to the netlist's input vectors, with
+// the integer reference's scores and predictions beside them.
+#include "apps/commands.hpp"
+#include "apps/options.hpp"
+#include "models/lower.hpp"
+#include "models/model.hpp"
+#include "netlist/native_json.hpp"
+#include "netlist/vectors.hpp"
+#include "train/datasets.hpp"
+
+namespace lutforge::cli {
+
+int cmd_lower(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  std::string model_path, out_path;
+  opts.add_options()("model", po::value(&model_path)->required(), "model file (.lfm.json)")(
+      "output,o", po::value(&out_path)->required(), "native JSON netlist")(
+      "no-argmax", "leave out the ArgMax cell and the prediction port")(
+      "register-layers", "put a register after every layer");
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  if (!parse(args, "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers]", opts, pos, vm))
+    return kExitOk;
+  const models::Model m = models::read_model_file(model_path);
+  models::LowerParams lp;
+  lp.argmax = !vm.count("no-argmax");
+  lp.register_layers = vm.count("register-layers") > 0;
+  const Netlist nl = models::lower(m, lp);
+  auto out = open_output(out_path);
+  write_native_json(nl, out);
+  return kExitOk;
+}
+
+int cmd_encode(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  std::string model_path, out_path, mnist, jsc, split = "test", reference;
+  size_t limit = 0;
+  uint64_t seed = 42;
+  opts.add_options()("model", po::value(&model_path)->required(), "model file (.lfm.json)")(
+      "mnist", po::value(&mnist), "an MNIST-layout directory (data/mnist, data/fashion-mnist)")(
+      "jsc", po::value(&jsc), "the JSC OpenML CSV (80/20 split and StandardScaler with --seed)")(
+      "split", po::value(&split), "train or test (default test)")(
+      "seed", po::value(&seed), "JSC split seed (default 42)")(
+      "limit", po::value(&limit), "only the first N samples")(
+      "reference-out", po::value(&reference), "also write the integer reference: label, class scores, prediction")(
+      "output,o", po::value(&out_path)->required(), "vectors CSV with the input port x, one row per sample");
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  if (!parse(args, "lutforge encode MODEL.lfm.json (--mnist DIR | --jsc FILE.csv) [--split test] [--limit N] -o X.csv", opts,
+             pos, vm))
+    return kExitOk;
+  if (vm.count("mnist") == vm.count("jsc")) throw Error("give exactly one of --mnist and --jsc");
+  if (split != "train" && split != "test") throw Error("--split must be train or test, not '" + split + "'");
+  const models::Model m = models::read_model_file(model_path);
+  train::Dataset d;
+  if (!mnist.empty()) {
+    d = train::read_mnist_dir(mnist, split == "train");
+  } else {
+    auto parts = train::prepare_jsc(jsc, seed);
+    d = split == "train" ? std::move(parts.first) : std::move(parts.second);
+  }
+  if (d.num_features != m.input.num_features())
+    throw Error(model_path + ": the model reads " + std::to_string(m.input.num_features()) + " features, the dataset has " +
+                std::to_string(d.num_features));
+  const size_t n = limit ? std::min(limit, d.size()) : d.size();
+  VectorTable x;
+  x.names = {"x"};
+  x.widths = {static_cast<uint32_t>(m.input.num_bits())};
+  VectorTable ref;
+  ref.names = {"label"};
+  ref.widths = {32};
+  for (size_t c = 0; c < m.num_classes(); ++c) {
+    ref.names.push_back("class" + std::to_string(c));
+    ref.widths.push_back(m.layers.back().out_bits);
+  }
+  ref.names.push_back("prediction");
+  ref.widths.push_back(32);
+  for (size_t i = 0; i < n; ++i) {
+    const std::vector<uint32_t> codes = models::input_codes(m, &d.features[i * d.num_features]);
+    x.rows.push_back({models::pack_codes(m, codes)});
+    if (!reference.empty()) {
+      const std::vector<uint32_t> scores = models::class_scores(m, codes);
+      std::vector<BitVector> row{{static_cast<uint64_t>(d.labels[i])}};
+      for (uint32_t s : scores) row.push_back({s});
+      row.push_back({models::predict(m, scores)});
+      ref.rows.push_back(std::move(row));
+    }
+  }
+  auto out = open_output(out_path);
+  write_vectors_csv(x, out);
+  if (!reference.empty()) {
+    auto f = open_output(reference);
+    write_vectors_csv(ref, f);
+  }
+  return kExitOk;
+}
+
+}  // namespace lutforge::cli

@@ -1,0 +1,125 @@
+// A model file through the whole flow with the real tools: lower, write Verilog, yosys
+// synth -lut 6, prove the synthesized JSON equivalent to the lowered netlist, and simulate it on
+// encoded dataset samples, which must reproduce the integer reference of models/ exactly.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <random>
+
+#include "models/model.hpp"
+#include "netlist/vectors.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace lutforge;
+using namespace lutforge::models;
+using namespace lutforge::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
+  std::string s = {0, 0, 8, static_cast<char>(dims.size())};
+  for (uint32_t d : dims)
+    for (int k = 3; k >= 0; --k) s += static_cast<char>((d >> (8 * k)) & 0xff);
+  s.append(data.begin(), data.end());
+  return s;
+}
+
+// A random model over 4x4 images with 2-bit inputs, fan-in 3 (6-input tables).
+Model random_model(unsigned sub_neurons, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Model m;
+  m.family = sub_neurons ? "polylut-add" : "polylut";
+  m.input = uniform_quantizer(16, 2, 0.0f, 1.0f);
+  size_t prev = 16;
+  for (size_t width : {12, 10}) {
+    Layer L;
+    L.in_bits = L.out_bits = 2;
+    L.fan_in = sub_neurons ? 2 * sub_neurons : 3;
+    L.sub_neurons = sub_neurons;
+    L.sub_bits = sub_neurons ? 2 : 0;
+    for (size_t n = 0; n < width; ++n) {
+      Neuron N;
+      std::vector<uint32_t> pool(prev);
+      for (uint32_t i = 0; i < prev; ++i) pool[i] = i;
+      std::shuffle(pool.begin(), pool.end(), rng);
+      N.inputs.assign(pool.begin(), pool.begin() + L.fan_in);
+      auto table = [&](unsigned vars) {
+        TruthTable t(vars);
+        t.words()[0] = rng();
+        if (vars < 6) t.words()[0] &= (uint64_t{1} << (1u << vars)) - 1;
+        return t;
+      };
+      if (sub_neurons) {
+        N.sub.assign(sub_neurons, {});
+        for (auto& s : N.sub)
+          for (int b = 0; b < 2; ++b) s.push_back(table(L.sub_fan_in() * 2));
+        for (int b = 0; b < 2; ++b) N.requant.push_back(table(L.sum_bits()));
+      } else {
+        for (int b = 0; b < 2; ++b) N.tables.push_back(table(6));
+      }
+      L.neurons.push_back(std::move(N));
+    }
+    m.layers.push_back(std::move(L));
+    prev = width;
+  }
+  return m;
+}
+
+std::vector<std::string> column(const fs::path& csv, const std::string& name) {
+  std::istringstream in(read_text(csv));
+  std::string line, cell;
+  std::getline(in, line);
+  size_t col = SIZE_MAX;
+  {
+    std::istringstream h(line);
+    for (size_t i = 0; std::getline(h, cell, ','); ++i)
+      if (cell == name) col = i;
+  }
+  REQUIRE(col != SIZE_MAX);
+  std::vector<std::string> v;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    for (size_t i = 0; i <= col; ++i) std::getline(l, cell, ',');
+    v.push_back(cell);
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded images", "[models][yosys]") {
+  const fs::path data = temp_dir("model_flow_data");
+  std::mt19937_64 rng(2);
+  std::vector<uint8_t> pixels(60 * 16), labels(60);
+  for (auto& p : pixels) p = static_cast<uint8_t>(rng());
+  for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
+  write_text(data / "t10k-images-idx3-ubyte", idx_bytes({60, 4, 4}, pixels));
+  write_text(data / "t10k-labels-idx1-ubyte", idx_bytes({60}, labels));
+
+  for (unsigned sub : {0u, 2u}) {
+    const fs::path dir = temp_dir(sub ? "model_flow_add" : "model_flow");
+    write_text(dir / "m.lfm.json", write_model(random_model(sub, 7 + sub)));
+    auto lf = [&](const std::string& args) {
+      const RunResult r = run_lutforge(args);
+      INFO("lutforge " << args << "\n" << r.err);
+      REQUIRE(r.exit_code == 0);
+      return r;
+    };
+    lf("lower " + (dir / "m.lfm.json").string() + " -o " + (dir / "low.json").string());
+    lf("convert " + (dir / "low.json").string() + " -o " + (dir / "m.v").string() + " --blackbox-luts");
+    const std::string top = sub ? "polylut_add" : "polylut";
+    const RunResult y = run("yosys -q -p 'read_verilog -icells " + (dir / "m.v").string() + "; synth -lut 6 -top " + top +
+                            "; write_json " + (dir / "syn.json").string() + "'");
+    INFO(y.err);
+    REQUIRE(y.exit_code == 0);
+    const RunResult e = lf("equiv " + (dir / "low.json").string() + " " + (dir / "syn.json").string());
+    CHECK(e.out.rfind("EQUIVALENT", 0) == 0);
+    lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() + " -o " + (dir / "x.csv").string() +
+       " --reference-out " + (dir / "ref.csv").string());
+    lf("sim " + (dir / "syn.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " + (dir / "out.csv").string());
+    CHECK(column(dir / "out.csv", "prediction") == column(dir / "ref.csv", "prediction"));
+    for (int c = 0; c < 10; ++c)
+      CHECK(column(dir / "out.csv", "class" + std::to_string(c)) == column(dir / "ref.csv", "class" + std::to_string(c)));
+    CHECK(column(dir / "out.csv", "prediction").size() == 60);
+  }
+}
