@@ -7,6 +7,7 @@
 
 #include "models/model.hpp"
 #include "netlist/vectors.hpp"
+#include "tests/support/random_model.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace lutforge;
@@ -22,47 +23,6 @@ std::string idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8
     for (int k = 3; k >= 0; --k) s += static_cast<char>((d >> (8 * k)) & 0xff);
   s.append(data.begin(), data.end());
   return s;
-}
-
-// A random model over 4x4 images with 2-bit inputs, fan-in 3 (6-input tables).
-Model random_model(unsigned sub_neurons, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Model m;
-  m.family = sub_neurons ? "polylut-add" : "polylut";
-  m.input = uniform_quantizer(16, 2, 0.0f, 1.0f);
-  size_t prev = 16;
-  for (size_t width : {12, 10}) {
-    Layer L;
-    L.in_bits = L.out_bits = 2;
-    L.fan_in = sub_neurons ? 2 * sub_neurons : 3;
-    L.sub_neurons = sub_neurons;
-    L.sub_bits = sub_neurons ? 2 : 0;
-    for (size_t n = 0; n < width; ++n) {
-      Neuron N;
-      std::vector<uint32_t> pool(prev);
-      for (uint32_t i = 0; i < prev; ++i) pool[i] = i;
-      std::shuffle(pool.begin(), pool.end(), rng);
-      N.inputs.assign(pool.begin(), pool.begin() + L.fan_in);
-      auto table = [&](unsigned vars) {
-        TruthTable t(vars);
-        t.words()[0] = rng();
-        if (vars < 6) t.words()[0] &= (uint64_t{1} << (1u << vars)) - 1;
-        return t;
-      };
-      if (sub_neurons) {
-        N.sub.assign(sub_neurons, {});
-        for (auto& s : N.sub)
-          for (int b = 0; b < 2; ++b) s.push_back(table(L.sub_fan_in() * 2));
-        for (int b = 0; b < 2; ++b) N.requant.push_back(table(L.sum_bits()));
-      } else {
-        for (int b = 0; b < 2; ++b) N.tables.push_back(table(6));
-      }
-      L.neurons.push_back(std::move(N));
-    }
-    m.layers.push_back(std::move(L));
-    prev = width;
-  }
-  return m;
 }
 
 std::vector<std::string> column(const fs::path& csv, const std::string& name) {
@@ -98,7 +58,8 @@ TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded i
 
   for (unsigned sub : {0u, 2u}) {
     const fs::path dir = temp_dir(sub ? "model_flow_add" : "model_flow");
-    write_text(dir / "m.lfm.json", write_model(random_model(sub, 7 + sub)));
+    // 4x4 images with 2-bit inputs; 6-input tables (fan-in 3, or PolyLUT-Add 2 x 2).
+    write_text(dir / "m.lfm.json", write_model(random_model({12, 10}, 16, sub ? 4 : 3, 2, sub, 7 + sub, 0.0f, 1.0f)));
     auto lf = [&](const std::string& args) {
       const RunResult r = run_lutforge(args);
       INFO("lutforge " << args << "\n" << r.err);

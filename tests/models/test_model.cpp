@@ -7,55 +7,13 @@
 #include "models/model.hpp"
 #include "netlist/error.hpp"
 #include "netlist/vectors.hpp"
+#include "tests/support/random_model.hpp"
 
 using namespace lutforge;
 using namespace lutforge::models;
+using lutforge::test::random_model;
 
 namespace {
-
-TruthTable random_table(unsigned vars, std::mt19937_64& rng) {
-  TruthTable t(vars);
-  for (size_t w = 0; w < t.num_words(); ++w) t.words()[w] = rng();
-  if (vars < 6) t.words()[0] &= (uint64_t{1} << (1u << vars)) - 1;
-  return t;
-}
-
-// A model with random connectivity and tables. sub_neurons > 0 makes PolyLUT-Add layers.
-Model random_model(const std::vector<size_t>& widths, size_t features, unsigned fan_in, unsigned bits,
-                   unsigned sub_neurons, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Model m;
-  m.family = sub_neurons ? "polylut-add" : "polylut";
-  m.input = uniform_quantizer(features, bits, -1.0f, 1.0f);
-  size_t prev = features;
-  for (size_t w : widths) {
-    Layer L;
-    L.in_bits = L.out_bits = bits;
-    L.fan_in = fan_in;
-    L.sub_neurons = sub_neurons;
-    L.sub_bits = sub_neurons ? bits : 0;
-    for (size_t n = 0; n < w; ++n) {
-      Neuron N;
-      std::vector<uint32_t> pool(prev);
-      for (uint32_t i = 0; i < prev; ++i) pool[i] = i;
-      std::shuffle(pool.begin(), pool.end(), rng);
-      N.inputs.assign(pool.begin(), pool.begin() + fan_in);
-      const unsigned vars = L.sub_fan_in() * bits;
-      if (sub_neurons) {
-        N.sub.resize(sub_neurons);
-        for (auto& s : N.sub)
-          for (unsigned b = 0; b < L.sub_bits; ++b) s.push_back(random_table(vars, rng));
-        for (unsigned b = 0; b < bits; ++b) N.requant.push_back(random_table(L.sum_bits(), rng));
-      } else {
-        for (unsigned b = 0; b < bits; ++b) N.tables.push_back(random_table(vars, rng));
-      }
-      L.neurons.push_back(std::move(N));
-    }
-    m.layers.push_back(std::move(L));
-    prev = w;
-  }
-  return m;
-}
 
 std::string error_of(const std::string& text) {
   try {

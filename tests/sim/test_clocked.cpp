@@ -7,10 +7,12 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "models/model.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
 #include "rtl_gen/testbench.hpp"
+#include "tests/support/random_model.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace lutforge;
@@ -352,4 +354,30 @@ TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD"
   CHECK(compared == nets);
   CHECK(nets > 100);
   CHECK(total > 1000);  // the comparison is not vacuous
+}
+
+TEST_CASE("systemc engine: dataset images through a model's quantizer and its registered lowering", "[sim][systemc][models]") {
+  const fs::path dir = temp_dir("sim_model");
+  std::string images = {0, 0, 8, 3, 0, 0, 0, 40, 0, 0, 0, 4, 0, 0, 0, 4}, labels = {0, 0, 8, 1, 0, 0, 0, 40};
+  for (int i = 0; i < 40 * 16; ++i) images += static_cast<char>((i * 37 + i / 16) & 0xff);
+  for (int i = 0; i < 40; ++i) labels += static_cast<char>(i % 10);
+  write_text(dir / "t10k-images-idx3-ubyte", images);
+  write_text(dir / "t10k-labels-idx1-ubyte", labels);
+  write_text(dir / "m.lfm.json", models::write_model(random_model({12, 10, 10}, 16, 3, 2, 0, 5, 0.0f, 1.0f)));
+  auto lf = [&](const std::string& args) {
+    const RunResult r = run_lutforge(args);
+    INFO("lutforge " << args << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  lf("lower " + (dir / "m.lfm.json").string() + " --register-layers -o " + (dir / "piped.json").string());
+  lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + dir.string() + " -o " + (dir / "x.csv").string() +
+     " --reference-out " + (dir / "ref.csv").string());
+  lf("sim --engine systemc " + (dir / "piped.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " +
+     (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() + " --vcd " + (dir / "img.vcd").string() +
+     " --vcd-net l2_n0_b0_q");
+  CHECK(csv_column(dir / "out.csv", "prediction") == csv_column(dir / "ref.csv", "prediction"));
+  const nlohmann::json rep = read_json(dir / "rep.json");
+  CHECK(rep["latency"]["max"] == 3);  // one register rank per layer
+  CHECK(rep["pipeline_depth"] == 3);
+  CHECK(read_text(dir / "img.vcd").find(" l2_n0_b0_q ") != std::string::npos);
 }

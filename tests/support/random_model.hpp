@@ -1,0 +1,57 @@
+// Random model files for tests: random connectivity and random tables of the right shapes.
+#pragma once
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "models/model.hpp"
+
+namespace lutforge::test {
+
+// Layers of the given widths over `features` inputs quantized uniformly to `bits` bits on
+// [lo, hi]. sub_neurons > 0 makes PolyLUT-Add layers of sub_neurons sub-neurons with
+// fan_in / sub_neurons inputs each.
+inline models::Model random_model(const std::vector<size_t>& widths, size_t features, unsigned fan_in, unsigned bits,
+                                  unsigned sub_neurons, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937_64 rng(seed);
+  auto table = [&](unsigned vars) {
+    TruthTable t(vars);
+    for (size_t w = 0; w < t.num_words(); ++w) t.words()[w] = rng();
+    if (vars < 6) t.words()[0] &= (uint64_t{1} << (1u << vars)) - 1;
+    return t;
+  };
+  models::Model m;
+  m.family = sub_neurons ? "polylut-add" : "polylut";
+  m.input = models::uniform_quantizer(features, bits, lo, hi);
+  size_t prev = features;
+  for (size_t w : widths) {
+    models::Layer L;
+    L.in_bits = L.out_bits = bits;
+    L.fan_in = fan_in;
+    L.sub_neurons = sub_neurons;
+    L.sub_bits = sub_neurons ? bits : 0;
+    for (size_t n = 0; n < w; ++n) {
+      models::Neuron N;
+      std::vector<uint32_t> pool(prev);
+      for (uint32_t i = 0; i < prev; ++i) pool[i] = i;
+      std::shuffle(pool.begin(), pool.end(), rng);
+      N.inputs.assign(pool.begin(), pool.begin() + fan_in);
+      const unsigned vars = L.sub_fan_in() * bits;
+      if (sub_neurons) {
+        N.sub.resize(sub_neurons);
+        for (auto& s : N.sub)
+          for (unsigned b = 0; b < L.sub_bits; ++b) s.push_back(table(vars));
+        for (unsigned b = 0; b < bits; ++b) N.requant.push_back(table(L.sum_bits()));
+      } else {
+        for (unsigned b = 0; b < bits; ++b) N.tables.push_back(table(vars));
+      }
+      L.neurons.push_back(std::move(N));
+    }
+    m.layers.push_back(std::move(L));
+    prev = w;
+  }
+  return m;
+}
+
+}  // namespace lutforge::test
