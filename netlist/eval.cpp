@@ -212,7 +212,7 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
       case Op::Lut: {  // scalar programs only: lane 0 of the inputs, broadcast
         const uint32_t* pins = lut->lut_pins.data() + i.a;
         unsigned idx = 0;
-        for (unsigned j = 0; j < i.c; ++j) idx |= static_cast<unsigned>(v[size_t{pins[j]} * W] & 1) << j;
+        for (unsigned j = 0; j < 6; ++j) idx |= static_cast<unsigned>(v[size_t{pins[j]} * W] & 1) << j;
         const uint64_t bit = (lut->lut_tables[i.b] >> idx) & 1;
         for (unsigned w = 0; w < W; ++w) d[w] = 0 - bit;
         break;
@@ -286,8 +286,9 @@ Program compile(const Netlist& nl, const CompileParams& params) {
     const auto& out = signal_slots[n];
     if (const auto* l = std::get_if<Lut>(&c); l && params.scalar && l->function.num_vars() >= 3 &&
                                                l->function.num_vars() <= 6) {
-      const std::vector<uint32_t> pins = ins(n, 0, l->function.num_vars());
+      std::vector<uint32_t> pins = ins(n, 0, l->function.num_vars());
       const uint32_t at = static_cast<uint32_t>(prog.lut_pins.size());
+      pins.resize(6, kZero);  // always six pins, so the lookup is a fixed, unrolled sequence of loads
       prog.lut_pins.insert(prog.lut_pins.end(), pins.begin(), pins.end());
       prog.lut_tables.push_back(l->function.words()[0]);
       comb.push({Op::Lut, out[0], at, static_cast<uint32_t>(prog.lut_tables.size() - 1),
@@ -420,6 +421,64 @@ void Evaluator::step() {
   run(p_.next);
   for (const auto& r : p_.registers)
     for (unsigned w = 0; w < words_; ++w) slot(r.state)[w] = slot(r.staging)[w];
+}
+
+}  // namespace lutforge
+
+namespace lutforge {
+namespace {
+
+void run_bytes(const std::vector<Instr>& prog, uint8_t* __restrict v, const Program& p) {
+  const uint32_t* pins = p.lut_pins.data();
+  const uint64_t* tables = p.lut_tables.data();
+  for (const Instr& i : prog) {
+    const uint8_t a = v[i.a], b = v[i.b], c = v[i.c];
+    uint8_t d;
+    switch (i.op) {
+      case Op::And: d = a & b; break;
+      case Op::Or: d = a | b; break;
+      case Op::Xor: d = a ^ b; break;
+      case Op::AndNot: d = a & ~b; break;
+      case Op::OrNot: d = a | ~b; break;
+      case Op::Nand: d = ~(a & b); break;
+      case Op::Nor: d = ~(a | b); break;
+      case Op::Xnor: d = ~(a ^ b); break;
+      case Op::Not: d = ~a; break;
+      case Op::Copy: d = a; break;
+      case Op::Mux: d = a ^ ((a ^ b) & c); break;
+      case Op::Maj: d = (a & b) | (c & (a | b)); break;
+      case Op::Xor3: d = a ^ b ^ c; break;
+      case Op::Lut: {
+        const uint32_t* in = pins + i.a;
+        const unsigned idx = (v[in[0]] & 1u) | (v[in[1]] & 1u) << 1 | (v[in[2]] & 1u) << 2 | (v[in[3]] & 1u) << 3 |
+                             (v[in[4]] & 1u) << 4 | (v[in[5]] & 1u) << 5;
+        d = static_cast<uint8_t>((tables[i.b] >> idx) & 1);
+        break;
+      }
+      default: d = 0;
+    }
+    v[i.dst] = d;
+  }
+}
+
+}  // namespace
+
+ScalarEvaluator::ScalarEvaluator(Program program) : p_(std::move(program)) {
+  if (!p_.scalar) throw Error("ScalarEvaluator: the program was not compiled with CompileParams::scalar");
+  values_.assign(p_.num_slots, 0);
+  values_[kOne] = 1;
+  reset();
+}
+
+void ScalarEvaluator::reset() {
+  for (const auto& r : p_.registers) values_[r.state] = r.init ? 1 : 0;
+}
+
+void ScalarEvaluator::eval() { run_bytes(p_.comb, values_.data(), p_); }
+
+void ScalarEvaluator::step() {
+  run_bytes(p_.next, values_.data(), p_);
+  for (const auto& r : p_.registers) values_[r.state] = values_[r.staging];
 }
 
 }  // namespace lutforge

@@ -19,8 +19,8 @@ namespace lutforge {
 // output bit of every node has a slot; a register has a state slot (its Q, or the value behind
 // an asynchronous reset) and a staging slot that `next` computes.
 struct Program {
-  // Lut is a table lookup that only scalar programs use: a = first of its c input slots in
-  // lut_pins, b = its table in lut_tables.
+  // Lut is a table lookup that only scalar programs use: a = first of its six input slots in
+  // lut_pins (padded with the constant 0 slot), b = its table in lut_tables, c = its inputs.
   enum class Op : uint8_t { And, Or, Xor, AndNot, OrNot, Nand, Nor, Xnor, Not, Copy, Mux, Maj, Xor3, Lut };
   struct Instr {
     Op op;
@@ -87,6 +87,29 @@ class Evaluator {
   Program p_;
   unsigned words_;
   std::vector<uint64_t> values_;
+};
+
+// One sample at a time, for clocked simulation: a scalar program (CompileParams::scalar) on one
+// byte per slot, so that a netlist's values stay in the first-level cache. Bit 0 of each byte is
+// the value; the other bits are don't-cares. The interface mirrors Evaluator's with one lane.
+class ScalarEvaluator {
+ public:
+  explicit ScalarEvaluator(Program program);
+
+  const Program& program() const { return p_; }
+  uint8_t* input(size_t port, uint32_t bit) { return slot(p_.input_slots[port][bit]); }
+  const uint8_t* output(size_t port, uint32_t bit) const { return slot(p_.output_slots[port][bit]); }
+  const uint8_t* value(Signal s) const { return slot(p_.signal_slots[s.node][s.bit]); }
+  uint8_t* slot(uint32_t s) { return values_.data() + s; }
+  const uint8_t* slot(uint32_t s) const { return values_.data() + s; }
+
+  void reset();
+  void eval();
+  void step();
+
+ private:
+  Program p_;
+  std::vector<uint8_t> values_;
 };
 
 // Transposes a 64 x 64 bit matrix in place: bit j of word i becomes bit i of word j. Moves values

@@ -136,7 +136,7 @@ SC_MODULE(Design) {
   sc_out<bool> out_valid;
 
   SC_HAS_PROCESS(Design);
-  Design(sc_module_name name, Run& run) : sc_module(name), run_(run), ev_(compile_scalar(run.nl), 1) {
+  Design(sc_module_name name, Run& run) : sc_module(name), run_(run), ev_(compile_scalar(run.nl)) {
     const Netlist& nl = run.nl;
     // Validity: the netlist's own ports, or a valid bit beside a balanced pipeline.
     const NodeId vi = nl.find_port(run.p.valid_in), vo = nl.find_port(run.p.valid_out);
@@ -281,7 +281,7 @@ SC_MODULE(Design) {
     uint64_t* __restrict prev = previous_.data();
     uint64_t* __restrict cnt = toggles_.data();
     if (contiguous_ && n) {
-      const uint64_t* __restrict v = ev_.slot(nets_[0].slot);
+      const uint8_t* __restrict v = ev_.slot(nets_[0].slot);
       for (size_t i = 0; i < n; ++i) {
         const uint64_t x = v[i] & 1;
         cnt[i] += x ^ prev[i];
@@ -320,7 +320,7 @@ SC_MODULE(Design) {
 
  private:
   Run& run_;
-  Evaluator ev_;
+  ScalarEvaluator ev_;
   std::optional<size_t> valid_in_port_, valid_out_port_;
   std::vector<bool> side_;  // the valid bit beside a balanced pipeline, one per register stage
   std::vector<size_t> column_;
