@@ -1,5 +1,6 @@
 #include "netlist/eval.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <unordered_map>
 
@@ -467,6 +468,7 @@ ScalarEvaluator::ScalarEvaluator(Program program) : p_(std::move(program)) {
   if (!p_.scalar) throw Error("ScalarEvaluator: the program was not compiled with CompileParams::scalar");
   values_.assign(p_.num_slots, 0);
   values_[kOne] = 1;
+  next_is_copies_ = std::all_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Copy; });
   reset();
 }
 
@@ -477,7 +479,12 @@ void ScalarEvaluator::reset() {
 void ScalarEvaluator::eval() { run_bytes(p_.comb, values_.data(), p_); }
 
 void ScalarEvaluator::step() {
-  run_bytes(p_.next, values_.data(), p_);
+  if (next_is_copies_) {
+    uint8_t* v = values_.data();
+    for (const Instr& i : p_.next) v[i.dst] = v[i.a];
+  } else {
+    run_bytes(p_.next, values_.data(), p_);
+  }
   for (const auto& r : p_.registers) values_[r.state] = values_[r.staging];
 }
 

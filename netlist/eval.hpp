@@ -110,6 +110,7 @@ class ScalarEvaluator {
  private:
   Program p_;
   std::vector<uint8_t> values_;
+  bool next_is_copies_ = false;  // plain registers only: step() is two tight copy loops
 };
 
 // Transposes a 64 x 64 bit matrix in place: bit j of word i becomes bit i of word j. Moves values

@@ -182,14 +182,21 @@ TEST_CASE("registers: init, enable, synchronous and asynchronous resets", "[eval
     nl.add_output("q", {{r, 0}});
     const VectorTable stim = random_vectors(nl, 200, combo);
     const VectorTable out = simulate(nl, stim, stim.rows.size());
+    CompileParams cp;
+    cp.scalar = true;
+    ScalarEvaluator scalar(compile(nl, cp));  // the clocked engine's evaluator, on the same model
     bool state = d.init;
     for (size_t t = 0; t < stim.rows.size(); ++t) {
       const uint64_t c = val(stim.rows[t][0]);
+      for (uint32_t b = 0; b < 4; ++b) scalar.input(0, b)[0] = (c >> b) & 1;
+      scalar.eval();
       const bool D = c & 1, en = !d.has_enable || (c & 2), srst = d.has_sync_reset && (c & 4),
                  arst = d.has_async_reset && (c & 8);
       const bool q = arst ? d.async_reset_value : state;
       INFO("combo " << combo << " cycle " << t);
       REQUIRE(bool(val(out.rows[t][0])) == q);
+      REQUIRE(bool(scalar.output(0, 0)[0] & 1) == q);
+      scalar.step();
       bool next = state;
       if (d.sync_reset_needs_enable) {
         if (en) next = srst ? d.sync_reset_value : D;
