@@ -433,8 +433,15 @@ void run_bytes(const std::vector<Instr>& prog, uint8_t* __restrict v, const Prog
   const uint32_t* pins = p.lut_pins.data();
   const uint64_t* tables = p.lut_tables.data();
   for (const Instr& i : prog) {
+    if (i.op == Op::Lut) {  // a and b index lut_pins and lut_tables, not slots
+      const uint32_t* in = pins + i.a;
+      const unsigned idx = (v[in[0]] & 1u) | (v[in[1]] & 1u) << 1 | (v[in[2]] & 1u) << 2 | (v[in[3]] & 1u) << 3 |
+                           (v[in[4]] & 1u) << 4 | (v[in[5]] & 1u) << 5;
+      v[i.dst] = static_cast<uint8_t>((tables[i.b] >> idx) & 1);
+      continue;
+    }
     const uint8_t a = v[i.a], b = v[i.b], c = v[i.c];
-    uint8_t d;
+    uint8_t d = 0;
     switch (i.op) {
       case Op::And: d = a & b; break;
       case Op::Or: d = a | b; break;
@@ -449,14 +456,7 @@ void run_bytes(const std::vector<Instr>& prog, uint8_t* __restrict v, const Prog
       case Op::Mux: d = a ^ ((a ^ b) & c); break;
       case Op::Maj: d = (a & b) | (c & (a | b)); break;
       case Op::Xor3: d = a ^ b ^ c; break;
-      case Op::Lut: {
-        const uint32_t* in = pins + i.a;
-        const unsigned idx = (v[in[0]] & 1u) | (v[in[1]] & 1u) << 1 | (v[in[2]] & 1u) << 2 | (v[in[3]] & 1u) << 3 |
-                             (v[in[4]] & 1u) << 4 | (v[in[5]] & 1u) << 5;
-        d = static_cast<uint8_t>((tables[i.b] >> idx) & 1);
-        break;
-      }
-      default: d = 0;
+      case Op::Lut: break;
     }
     v[i.dst] = d;
   }
