@@ -429,37 +429,27 @@ void Evaluator::step() {
 namespace lutforge {
 namespace {
 
-void run_bytes(const std::vector<Instr>& prog, uint8_t* __restrict v, const Program& p) {
-  const uint32_t* pins = p.lut_pins.data();
-  const uint64_t* tables = p.lut_tables.data();
-  for (const Instr& i : prog) {
-    if (i.op == Op::Lut) {  // a and b index lut_pins and lut_tables, not slots
-      const uint32_t* in = pins + i.a;
-      const unsigned idx = (v[in[0]] & 1u) | (v[in[1]] & 1u) << 1 | (v[in[2]] & 1u) << 2 | (v[in[3]] & 1u) << 3 |
-                           (v[in[4]] & 1u) << 4 | (v[in[5]] & 1u) << 5;
-      v[i.dst] = static_cast<uint8_t>((tables[i.b] >> idx) & 1);
-      continue;
-    }
-    const uint8_t a = v[i.a], b = v[i.b], c = v[i.c];
-    uint8_t d = 0;
-    switch (i.op) {
-      case Op::And: d = a & b; break;
-      case Op::Or: d = a | b; break;
-      case Op::Xor: d = a ^ b; break;
-      case Op::AndNot: d = a & ~b; break;
-      case Op::OrNot: d = a | ~b; break;
-      case Op::Nand: d = ~(a & b); break;
-      case Op::Nor: d = ~(a | b); break;
-      case Op::Xnor: d = ~(a ^ b); break;
-      case Op::Not: d = ~a; break;
-      case Op::Copy: d = a; break;
-      case Op::Mux: d = a ^ ((a ^ b) & c); break;
-      case Op::Maj: d = (a & b) | (c & (a | b)); break;
-      case Op::Xor3: d = a ^ b ^ c; break;
-      case Op::Lut: break;
-    }
-    v[i.dst] = d;
+// One operation other than Lut on bytes; bit 0 is the value.
+inline void run_bytes_one(const Instr& i, uint8_t* __restrict v) {
+  const uint8_t a = v[i.a], b = v[i.b], c = v[i.c];
+  uint8_t d = 0;
+  switch (i.op) {
+    case Op::And: d = a & b; break;
+    case Op::Or: d = a | b; break;
+    case Op::Xor: d = a ^ b; break;
+    case Op::AndNot: d = a & ~b; break;
+    case Op::OrNot: d = a | ~b; break;
+    case Op::Nand: d = ~(a & b); break;
+    case Op::Nor: d = ~(a | b); break;
+    case Op::Xnor: d = ~(a ^ b); break;
+    case Op::Not: d = ~a; break;
+    case Op::Copy: d = a; break;
+    case Op::Mux: d = a ^ ((a ^ b) & c); break;
+    case Op::Maj: d = (a & b) | (c & (a | b)); break;
+    case Op::Xor3: d = a ^ b ^ c; break;
+    case Op::Lut: break;  // handled by the callers: its a and b are not slots
   }
+  v[i.dst] = d;
 }
 
 }  // namespace
@@ -469,6 +459,15 @@ ScalarEvaluator::ScalarEvaluator(Program program) : p_(std::move(program)) {
   values_.assign(p_.num_slots, 0);
   values_[kOne] = 1;
   next_is_copies_ = std::all_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Copy; });
+  assert(std::none_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Lut; }));
+  for (const Instr& i : p_.comb) {
+    Step st{i.dst, i.op, i.a, i.b, i.c, {}, 0};
+    if (i.op == Op::Lut) {
+      std::copy(p_.lut_pins.begin() + i.a, p_.lut_pins.begin() + i.a + 6, st.pins);
+      st.table = p_.lut_tables[i.b];
+    }
+    comb_.push_back(st);
+  }
   reset();
 }
 
@@ -476,14 +475,26 @@ void ScalarEvaluator::reset() {
   for (const auto& r : p_.registers) values_[r.state] = r.init ? 1 : 0;
 }
 
-void ScalarEvaluator::eval() { run_bytes(p_.comb, values_.data(), p_); }
+void ScalarEvaluator::eval() {
+  uint8_t* __restrict v = values_.data();
+  for (const Step& i : comb_) {
+    if (i.op == Op::Lut) {
+      const unsigned idx = (v[i.pins[0]] & 1u) | (v[i.pins[1]] & 1u) << 1 | (v[i.pins[2]] & 1u) << 2 |
+                           (v[i.pins[3]] & 1u) << 3 | (v[i.pins[4]] & 1u) << 4 | (v[i.pins[5]] & 1u) << 5;
+      v[i.dst] = static_cast<uint8_t>((i.table >> idx) & 1);
+      continue;
+    }
+    const Instr in{i.op, i.dst, i.a, i.b, i.c};
+    run_bytes_one(in, v);
+  }
+}
 
 void ScalarEvaluator::step() {
   if (next_is_copies_) {
     uint8_t* v = values_.data();
     for (const Instr& i : p_.next) v[i.dst] = v[i.a];
   } else {
-    run_bytes(p_.next, values_.data(), p_);
+    for (const Instr& i : p_.next) run_bytes_one(i, values_.data());  // next-state logic has no Lut
   }
   for (const auto& r : p_.registers) values_[r.state] = values_[r.staging];
 }

@@ -107,9 +107,20 @@ class ScalarEvaluator {
   void eval();
   void step();
 
+ public:
+  // One operation with its LUT pins and table inline, so evaluation reads a single stream.
+  struct Step {
+    uint32_t dst;
+    Program::Op op;
+    uint32_t a, b, c;
+    uint32_t pins[6];
+    uint64_t table;
+  };
+
  private:
   Program p_;
   std::vector<uint8_t> values_;
+  std::vector<Step> comb_;
   bool next_is_copies_ = false;  // plain registers only: step() is two tight copy loops
 };
 
