@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <systemc>
+#include <utility>
 
 #include "netlist/error.hpp"
 #include "netlist/eval.hpp"
@@ -210,16 +211,18 @@ SC_MODULE(Design) {
     if (!rst.read()) count_toggles();
     for (size_t i = 0; i < traced.size(); ++i) traced_values[i] = ev_.value(traced[i].second)[0] & 1;
     if (run_.p.record_cycles && !rst.read()) record_cycle();
-    outputs_.resize(run_.nl.outputs().size());
-    for (size_t i = 0; i < outputs_.size(); ++i) {
-      const uint32_t w = port_width(run_.nl, run_.nl.outputs()[i]);
-      outputs_[i].assign((w + 63) / 64, 0);
-      for (uint32_t b = 0; b < w; ++b)
-        if (ev_.output(i, b)[0] & 1) outputs_[i][b / 64] |= uint64_t{1} << (b % 64);
-    }
     bool ov;
     if (valid_out_port_) ov = ev_.output(*valid_out_port_, 0)[0] & 1;
     else ov = side_.empty() ? valid : side_.back();
+    if (ov) {  // the monitor reads them only with valid
+      outputs_.resize(run_.nl.outputs().size());
+      for (size_t i = 0; i < outputs_.size(); ++i) {
+        const uint32_t w = port_width(run_.nl, run_.nl.outputs()[i]);
+        outputs_[i].assign((w + 63) / 64, 0);
+        for (uint32_t b = 0; b < w; ++b)
+          if (ev_.output(i, b)[0] & 1) outputs_[i][b / 64] |= uint64_t{1} << (b % 64);
+      }
+    }
     out_valid.write(ov && !rst.read());
   }
 
@@ -267,39 +270,46 @@ SC_MODULE(Design) {
     contiguous_ = true;
     for (size_t i = 1; i < nets_.size(); ++i) contiguous_ = contiguous_ && nets_[i].slot == nets_[0].slot + i;
     previous_.assign(nets_.size(), 0);
+    recent_.assign(nets_.size(), 0);
     toggles_.assign(nets_.size(), 0);
     num_stages_ = lv.num_stages;
   }
 
-  // Per net: toggles += (old XOR new), without branches; net slots are normally one contiguous
-  // run, which the compiler vectorizes. The first cycle after reset is the baseline: toggles are
-  // changes between consecutive cycles, as a waveform viewer counts them.
+  // Per net: toggles += (old XOR new), without branches, on bytes; net slots are normally one
+  // contiguous run, which the compiler vectorizes. 16-bit counters keep the arrays in cache and
+  // are added to the 64-bit totals before they can overflow. The first cycle after reset is the
+  // baseline: toggles are changes between consecutive cycles, as a waveform viewer counts them.
   void count_toggles() {
     const size_t n = nets_.size();
     if (evaluated_ == 0)
       for (size_t i = 0; i < n; ++i) previous_[i] = ev_.slot(nets_[i].slot)[0] & 1;
-    uint64_t* __restrict prev = previous_.data();
-    uint64_t* __restrict cnt = toggles_.data();
+    uint8_t* __restrict prev = previous_.data();
+    uint16_t* __restrict cnt = recent_.data();
     if (contiguous_ && n) {
       const uint8_t* __restrict v = ev_.slot(nets_[0].slot);
       for (size_t i = 0; i < n; ++i) {
-        const uint64_t x = v[i] & 1;
-        cnt[i] += x ^ prev[i];
+        const uint8_t x = v[i] & 1;
+        cnt[i] = static_cast<uint16_t>(cnt[i] + (x ^ prev[i]));
         prev[i] = x;
       }
     } else {
       for (size_t i = 0; i < n; ++i) {
-        const uint64_t x = ev_.slot(nets_[i].slot)[0] & 1;
-        cnt[i] += x ^ prev[i];
+        const uint8_t x = ev_.slot(nets_[i].slot)[0] & 1;
+        cnt[i] = static_cast<uint16_t>(cnt[i] + (x ^ prev[i]));
         prev[i] = x;
       }
     }
-    ++evaluated_;
+    if (++evaluated_ % 65535 == 0) flush_toggles();
+  }
+
+  void flush_toggles() {
+    for (size_t i = 0; i < recent_.size(); ++i) toggles_[i] += std::exchange(recent_[i], 0);
   }
 
  public:
   // Sums the per-net toggles into the power report.
-  void finish_power() const {
+  void finish_power() {
+    flush_toggles();
     Power& pw = run_.report.power;
     std::vector<double> by_kind(kNumCellKinds, 0.0);
     pw.by_stage.assign(num_stages_ + 1, 0.0);
@@ -326,7 +336,9 @@ SC_MODULE(Design) {
   std::vector<size_t> column_;
   std::vector<BitVector> outputs_;
   std::vector<Net> nets_;
-  std::vector<uint64_t> previous_, toggles_;
+  std::vector<uint8_t> previous_;
+  std::vector<uint16_t> recent_;   // toggles since the last flush
+  std::vector<uint64_t> toggles_;
   bool contiguous_ = false;
   uint32_t num_stages_ = 0;
   size_t registers_ = 0;
