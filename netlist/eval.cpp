@@ -460,6 +460,7 @@ ScalarEvaluator::ScalarEvaluator(Program program) : p_(std::move(program)) {
   values_[kOne] = 1;
   next_is_copies_ = std::all_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Copy; });
   assert(std::none_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Lut; }));
+  if (next_is_copies_) order_in_place();
   for (const Instr& i : p_.comb) {
     Step st{i.dst, i.op, i.a, i.b, i.c, {}, 0};
     if (i.op == Op::Lut) {
@@ -473,6 +474,49 @@ ScalarEvaluator::ScalarEvaluator(Program program) : p_(std::move(program)) {
 
 void ScalarEvaluator::reset() {
   for (const auto& r : p_.registers) values_[r.state] = r.init ? 1 : 0;
+}
+
+void ScalarEvaluator::order_in_place() {
+  // Register r reads `source[r]`; if that is register q's state, r must be written before q.
+  std::unordered_map<uint32_t, size_t> by_staging, by_state;
+  for (size_t r = 0; r < p_.registers.size(); ++r) {
+    by_staging[p_.registers[r].staging] = r;
+    by_state[p_.registers[r].state] = r;
+  }
+  std::vector<uint32_t> source(p_.registers.size(), 0);
+  std::vector<bool> has_source(p_.registers.size(), false);
+  for (const Instr& i : p_.next) {
+    auto it = by_staging.find(i.dst);
+    if (it == by_staging.end()) return;  // a copy into a temporary: keep the two-phase step
+    source[it->second] = i.a;
+    has_source[it->second] = true;
+  }
+  // readers[q]: registers that read q's state. Kahn's algorithm on "reader before q".
+  std::vector<std::vector<size_t>> readers(p_.registers.size());
+  std::vector<unsigned> pending(p_.registers.size(), 0);
+  for (size_t r = 0; r < source.size(); ++r) {
+    if (!has_source[r]) return;
+    auto q = by_state.find(source[r]);
+    if (q != by_state.end() && q->second != r) {
+      readers[q->second].push_back(r);
+      ++pending[q->second];
+    } else if (q != by_state.end()) {
+      continue;  // a register that holds itself
+    }
+  }
+  std::vector<size_t> ready;
+  for (size_t r = 0; r < pending.size(); ++r)
+    if (pending[r] == 0) ready.push_back(r);
+  std::vector<std::pair<uint32_t, uint32_t>> order;
+  while (!ready.empty()) {
+    const size_t r = ready.back();
+    ready.pop_back();
+    order.emplace_back(p_.registers[r].state, source[r]);
+    // r is written now; the register r reads may be written once all of its readers are.
+    auto q = by_state.find(source[r]);
+    if (q != by_state.end() && q->second != r && --pending[q->second] == 0) ready.push_back(q->second);
+  }
+  if (order.size() == p_.registers.size()) in_place_ = std::move(order);  // else a loop of copies
 }
 
 void ScalarEvaluator::eval() {
@@ -490,6 +534,11 @@ void ScalarEvaluator::eval() {
 }
 
 void ScalarEvaluator::step() {
+  if (!in_place_.empty()) {
+    uint8_t* v = values_.data();
+    for (const auto& [state, src] : in_place_) v[state] = v[src];
+    return;
+  }
   if (next_is_copies_) {
     uint8_t* v = values_.data();
     for (const Instr& i : p_.next) v[i.dst] = v[i.a];

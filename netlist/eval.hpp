@@ -118,10 +118,16 @@ class ScalarEvaluator {
   };
 
  private:
+  void order_in_place();
+
   Program p_;
   std::vector<uint8_t> values_;
   std::vector<Step> comb_;
-  bool next_is_copies_ = false;  // plain registers only: step() is two tight copy loops
+  bool next_is_copies_ = false;
+  // When every register just copies a slot and no copy chain closes a loop: (state, source)
+  // pairs ordered so that a register is written after every register that reads it, which lets
+  // step() update the states in place in one pass.
+  std::vector<std::pair<uint32_t, uint32_t>> in_place_;  // plain registers only: step() is two tight copy loops
 };
 
 // Transposes a 64 x 64 bit matrix in place: bit j of word i becomes bit i of word j. Moves values
