@@ -220,7 +220,7 @@ SC_MODULE(Design) {
         const uint32_t w = port_width(run_.nl, run_.nl.outputs()[i]);
         outputs_[i].assign((w + 63) / 64, 0);
         for (uint32_t b = 0; b < w; ++b)
-          if (ev_.output(i, b)[0] & 1) outputs_[i][b / 64] |= uint64_t{1} << (b % 64);
+          outputs_[i][b / 64] |= uint64_t{ev_.output(i, b)[0] & 1u} << (b % 64);  // no branch on data
       }
     }
     out_valid.write(ov && !rst.read());
