@@ -22,6 +22,7 @@ nlohmann::json report_json(const sim::ClockedReport& r) {
   nlohmann::json j;
   j["samples"] = r.samples;
   j["cycles"] = r.cycles;
+  j["seconds"] = r.seconds;  // the simulation itself, without reading and compiling the netlist
   j["valid_from"] = r.valid_ports ? "valid ports" : "balanced pipeline";
   j["pipeline_depth"] = r.pipeline_depth;
   j["latency"] = {{"min", r.latency_min}, {"max", r.latency_max}, {"mean", r.latency_mean}};
@@ -47,7 +48,8 @@ nlohmann::json report_json(const sim::ClockedReport& r) {
 
 void print_report(const sim::ClockedReport& r) {
   std::cout << std::fixed << std::setprecision(3);
-  std::cout << "samples          " << r.samples << " in " << r.cycles << " cycles after reset\n";
+  std::cout << "samples          " << r.samples << " in " << r.cycles << " cycles after reset, "
+            << (r.seconds > 0 ? static_cast<double>(r.samples) / r.seconds : 0.0) << " samples/s\n";
   std::cout << "latency          min " << r.latency_min << ", max " << r.latency_max << ", mean " << r.latency_mean
             << " cycles (pipeline depth " << r.pipeline_depth << ")";
   std::cout << "\n";
