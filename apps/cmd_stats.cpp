@@ -40,7 +40,7 @@ int cmd_stats(const std::vector<std::string>& args) {
   auto ports = [&](const std::vector<NodeId>& ids) {
     nlohmann::ordered_json a = nlohmann::ordered_json::array();
     for (NodeId n : ids)
-      a.push_back({{"name", nl.name(n)}, {"width", std::max(num_output_bits(nl.cell(n)), num_input_pins(nl.cell(n)))}});
+      a.push_back({{"name", nl.name(n)}, {"width", port_width(nl, n)}});
     return a;
   };
   j["inputs"] = ports(nl.inputs());

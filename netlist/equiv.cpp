@@ -29,8 +29,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Op = Program::Op;
 
-uint32_t port_width(const Netlist& nl, NodeId n) { return std::max(num_output_bits(nl.cell(n)), num_input_pins(nl.cell(n))); }
-
 // ---------------------------------------------------------------------------------------------
 // The combinational core. Input ports are matched by name (a port on one side only is a free
 // input); output ports are compared in the given pairs, bit by bit.
@@ -530,7 +528,7 @@ class CombProver {
       for (int v : inner) {
         const VarDef& d = vdef_[v];
         std::vector<uint64_t> t(words);
-        for (size_t w = 0; w < words; ++w) t[w] = apply(d.op, lit(d.a, w), lit(d.b, w), lit(d.c, w));
+        for (size_t w = 0; w < words; ++w) t[w] = apply_op<uint64_t>(d.op, lit(d.a, w), lit(d.b, w), lit(d.c, w));
         val.emplace(v, std::move(t));
       }
       const uint64_t valid = k >= 6 ? ~uint64_t{0} : (uint64_t{1} << (1u << k)) - 1;
@@ -546,25 +544,6 @@ class CombProver {
     return false;
   }
 
-  static uint64_t apply(Op op, uint64_t a, uint64_t b, uint64_t c) {
-    switch (op) {
-      case Op::And: return a & b;
-      case Op::Or: return a | b;
-      case Op::Xor: return a ^ b;
-      case Op::AndNot: return a & ~b;
-      case Op::OrNot: return a | ~b;
-      case Op::Nand: return ~(a & b);
-      case Op::Nor: return ~(a | b);
-      case Op::Xnor: return ~(a ^ b);
-      case Op::Not: return ~a;
-      case Op::Copy: return a;
-      case Op::Mux: return a ^ ((a ^ b) & c);
-      case Op::Maj: return (a & b) | (c & (a | b));
-      case Op::Xor3: return a ^ b ^ c;
-      case Op::Lut: break;  // only in scalar programs, which the prover does not use
-    }
-    return 0;
-  }
 
   // Replaces B's slot y by A's variable vx (negated when complement) in everything encoded later.
   void merge(Side& B, uint32_t y, int vx, bool complement) {

@@ -189,7 +189,7 @@ std::vector<uint32_t> extend(std::vector<uint32_t> bits, uint32_t width, bool is
 }
 
 template <unsigned W>
-inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v, const Program* lut) {
+inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
   for (size_t k = 0; k < n; ++k) {
     const Instr& i = prog[k];
     uint64_t* __restrict d = v + size_t{i.dst} * W;
@@ -210,14 +210,7 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
       case Op::Mux: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]); break;
       case Op::Maj: for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w])); break;
       case Op::Xor3: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w]; break;
-      case Op::Lut: {  // scalar programs only: lane 0 of the inputs, broadcast
-        const uint32_t* pins = lut->lut_pins.data() + i.a;
-        unsigned idx = 0;
-        for (unsigned j = 0; j < 6; ++j) idx |= static_cast<unsigned>(v[size_t{pins[j]} * W] & 1) << j;
-        const uint64_t bit = (lut->lut_tables[i.b] >> idx) & 1;
-        for (unsigned w = 0; w < W; ++w) d[w] = 0 - bit;
-        break;
-      }
+      case Op::Lut: break;  // only in scalar programs, which ScalarEvaluator runs
     }
   }
 }
@@ -226,8 +219,8 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
 // the best clone the machine supports.
 #define LF_KERNEL(W)                                                                                   \
   __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W(const Instr* p, size_t n, \
-                                                                            uint64_t* v, const Program* lut) { \
-    run_impl<W>(p, n, v, lut);                                                                       \
+                                                                            uint64_t* v) {           \
+    run_impl<W>(p, n, v);                                                                            \
   }
 LF_KERNEL(1)
 LF_KERNEL(4)
@@ -372,7 +365,7 @@ Evaluator::Evaluator(const Netlist& nl, unsigned words) : Evaluator(compile(nl),
 
 Evaluator::Evaluator(Program program, unsigned words) : p_(std::move(program)), words_(words) {
   assert(words >= 1);
-  if (p_.scalar && words != 1) throw Error("Evaluator: a scalar program runs one word, not " + std::to_string(words));
+  if (p_.scalar) throw Error("Evaluator: a scalar program runs in ScalarEvaluator");
   values_.assign(size_t{p_.num_slots} * words_, 0);
   for (unsigned w = 0; w < words_; ++w) slot(kOne)[w] = ~uint64_t{0};
   reset();
@@ -386,18 +379,18 @@ void Evaluator::reset() {
 void Evaluator::run(const std::vector<Program::Instr>& prog) {
   uint64_t* v = values_.data();
   switch (words_) {
-    case 1: return run1(prog.data(), prog.size(), v, &p_);
-    case 4: return run4(prog.data(), prog.size(), v, &p_);
-    case 8: return run8(prog.data(), prog.size(), v, &p_);
-    case 16: return run16(prog.data(), prog.size(), v, &p_);
-    case 32: return run32(prog.data(), prog.size(), v, &p_);
-    case 64: return run64(prog.data(), prog.size(), v, &p_);
+    case 1: return run1(prog.data(), prog.size(), v);
+    case 4: return run4(prog.data(), prog.size(), v);
+    case 8: return run8(prog.data(), prog.size(), v);
+    case 16: return run16(prog.data(), prog.size(), v);
+    case 32: return run32(prog.data(), prog.size(), v);
+    case 64: return run64(prog.data(), prog.size(), v);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);
   for (unsigned w = 0; w < words_; ++w) {
     for (size_t s = 0; s < lane.size(); ++s) lane[s] = values_[s * words_ + w];
-    run1(prog.data(), prog.size(), lane.data(), &p_);
+    run1(prog.data(), prog.size(), lane.data());
     for (size_t s = 0; s < lane.size(); ++s) values_[s * words_ + w] = lane[s];
   }
 }
@@ -431,25 +424,7 @@ namespace {
 
 // One operation other than Lut on bytes; bit 0 is the value.
 inline void run_bytes_one(const Instr& i, uint8_t* __restrict v) {
-  const uint8_t a = v[i.a], b = v[i.b], c = v[i.c];
-  uint8_t d = 0;
-  switch (i.op) {
-    case Op::And: d = a & b; break;
-    case Op::Or: d = a | b; break;
-    case Op::Xor: d = a ^ b; break;
-    case Op::AndNot: d = a & ~b; break;
-    case Op::OrNot: d = a | ~b; break;
-    case Op::Nand: d = ~(a & b); break;
-    case Op::Nor: d = ~(a | b); break;
-    case Op::Xnor: d = ~(a ^ b); break;
-    case Op::Not: d = ~a; break;
-    case Op::Copy: d = a; break;
-    case Op::Mux: d = a ^ ((a ^ b) & c); break;
-    case Op::Maj: d = (a & b) | (c & (a | b)); break;
-    case Op::Xor3: d = a ^ b ^ c; break;
-    case Op::Lut: break;  // handled by the callers: its a and b are not slots
-  }
-  v[i.dst] = d;
+  v[i.dst] = apply_op<uint8_t>(i.op, v[i.a], v[i.b], v[i.c]);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ namespace lutforge {
 // output bit of every node has a slot; a register has a state slot (its Q, or the value behind
 // an asynchronous reset) and a staging slot that `next` computes.
 struct Program {
-  // Lut is a table lookup that only scalar programs use: a = first of its six input slots in
+  // Lut is a table lookup that only scalar programs (ScalarEvaluator) use: a = first of its six input slots in
   // lut_pins (padded with the constant 0 slot), b = its table in lut_tables, c = its inputs.
   enum class Op : uint8_t { And, Or, Xor, AndNot, OrNot, Nand, Nor, Xnor, Not, Copy, Mux, Maj, Xor3, Lut };
   struct Instr {
@@ -43,12 +43,36 @@ struct Program {
   std::vector<uint64_t> lut_tables;
 };
 
+// Operation `op` on operands of any unsigned type, bit by bit. Lut is not bitwise (it reads its
+// pins and table, not a, b and c); callers handle it, and here it gives 0.
+template <typename T>
+constexpr T apply_op(Program::Op op, T a, T b, T c) {
+  using Op = Program::Op;
+  switch (op) {
+    case Op::And: return a & b;
+    case Op::Or: return a | b;
+    case Op::Xor: return a ^ b;
+    case Op::AndNot: return a & ~b;
+    case Op::OrNot: return a | ~b;
+    case Op::Nand: return ~(a & b);
+    case Op::Nor: return ~(a | b);
+    case Op::Xnor: return ~(a ^ b);
+    case Op::Not: return ~a;
+    case Op::Copy: return a;
+    case Op::Mux: return a ^ ((a ^ b) & c);
+    case Op::Maj: return (a & b) | (c & (a | b));
+    case Op::Xor3: return a ^ b ^ c;
+    case Op::Lut: break;
+  }
+  return T{0};
+}
+
 struct CompileParams {
   // Reuse one scratch region for every cell's temporaries (fast, small). Without it every
   // instruction writes a slot of its own, as the CNF encoding needs.
   bool reuse_temporaries = true;
-  // For simulating one sample at a time (one word, lane 0): LUTs of up to 6 inputs become one
-  // table lookup instead of a Shannon decomposition. Only lane 0 of a scalar program is defined.
+  // For simulating one sample at a time with ScalarEvaluator: LUTs of 3 to 6 inputs become one
+  // table lookup instead of a Shannon decomposition.
   bool scalar = false;
 };
 

@@ -1,5 +1,6 @@
 #include "netlist/netlist.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include "netlist/error.hpp"
@@ -136,6 +137,10 @@ CellCounts count_cells(const Netlist& nl) {
     if (const auto* l = std::get_if<Lut>(&cell)) ++c.lut_by_size[l->function.num_vars()];
   }
   return c;
+}
+
+uint32_t port_width(const Netlist& nl, NodeId port) {
+  return std::max(num_output_bits(nl.cell(port)), num_input_pins(nl.cell(port)));
 }
 
 }  // namespace lutforge

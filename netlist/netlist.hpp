@@ -105,6 +105,9 @@ std::vector<std::string> verify(const Netlist& nl);
 // Throws Error with the first problems when verify() finds any. `what` names the netlist.
 void verify_or_throw(const Netlist& nl, const std::string& what);
 
+// The width of an input or output port node.
+uint32_t port_width(const Netlist& nl, NodeId port);
+
 // A readable name of a node for messages: its name, or its kind and id.
 std::string describe(const Netlist& nl, NodeId n);
 

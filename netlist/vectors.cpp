@@ -86,7 +86,7 @@ VectorTable port_table(const Netlist& nl, const std::vector<NodeId>& ports) {
   VectorTable t;
   for (NodeId n : ports) {
     t.names.push_back(nl.name(n));
-    t.widths.push_back(std::max(num_output_bits(nl.cell(n)), num_input_pins(nl.cell(n))));
+    t.widths.push_back(port_width(nl, n));
   }
   return t;
 }
