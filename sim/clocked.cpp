@@ -20,10 +20,6 @@ using sc_core::sc_module_name;
 using sc_core::sc_out;
 using sc_core::sc_signal;
 
-uint32_t port_width(const Netlist& nl, NodeId port) {
-  return std::max(num_output_bits(nl.cell(port)), num_input_pins(nl.cell(port)));
-}
-
 bool pattern_at(const std::string& p, uint64_t cycle) { return p.empty() || p[cycle % p.size()] == '1'; }
 
 // Registers between the inputs and the outputs of a balanced pipeline; throws when the netlist is
@@ -155,6 +151,8 @@ SC_MODULE(Design) {
       run.report.pipeline_depth = balanced_depth(nl);
       side_.assign(run.report.pipeline_depth, false);
     }
+    in_widths_ = input_table(nl).widths;
+    out_widths_ = output_table(nl).widths;
     // The sample's columns for each input port.
     for (NodeId n : nl.inputs()) {
       const auto it = std::find(run.samples.names.begin(), run.samples.names.end(), nl.name(n));
@@ -202,7 +200,7 @@ SC_MODULE(Design) {
       const auto& row = s.rows[in_index.read()];
       for (size_t i = 0; i < run_.nl.inputs().size(); ++i) {
         if (column_[i] == SIZE_MAX) continue;
-        for (uint32_t b = 0; b < port_width(run_.nl, run_.nl.inputs()[i]); ++b)
+        for (uint32_t b = 0; b < in_widths_[i]; ++b)
           ev_.input(i, b)[0] = (row[column_[i]][b / 64] >> (b % 64)) & 1 ? ~uint64_t{0} : 0;
       }
     }
@@ -214,32 +212,27 @@ SC_MODULE(Design) {
     bool ov;
     if (valid_out_port_) ov = ev_.output(*valid_out_port_, 0)[0] & 1;
     else ov = side_.empty() ? valid : side_.back();
-    if (ov) {  // the monitor reads them only with valid
-      outputs_.resize(run_.nl.outputs().size());
-      for (size_t i = 0; i < outputs_.size(); ++i) {
-        const uint32_t w = port_width(run_.nl, run_.nl.outputs()[i]);
-        outputs_[i].assign((w + 63) / 64, 0);
-        for (uint32_t b = 0; b < w; ++b)
-          outputs_[i][b / 64] |= uint64_t{ev_.output(i, b)[0] & 1u} << (b % 64);  // no branch on data
-      }
-    }
+    if (ov) pack_ports(false, outputs_);  // the monitor reads them only with valid
     out_valid.write(ov && !rst.read());
   }
 
+  // The input or output ports' current values, one BitVector per port.
+  void pack_ports(bool inputs, std::vector<BitVector>& out) {
+    const std::vector<uint32_t>& widths = inputs ? in_widths_ : out_widths_;
+    out.resize(widths.size());
+    for (size_t i = 0; i < widths.size(); ++i) {
+      out[i].assign((widths[i] + 63) / 64, 0);
+      for (uint32_t b = 0; b < widths[i]; ++b)  // no branch on data
+        out[i][b / 64] |= uint64_t{(inputs ? ev_.input(i, b)[0] : ev_.output(i, b)[0]) & 1u} << (b % 64);
+    }
+  }
+
   void record_cycle() {
-    auto row = [&](const std::vector<NodeId>& ports, bool inputs) {
-      std::vector<BitVector> r;
-      for (size_t i = 0; i < ports.size(); ++i) {
-        const uint32_t w = port_width(run_.nl, ports[i]);
-        BitVector v((w + 63) / 64, 0);
-        for (uint32_t b = 0; b < w; ++b)
-          if ((inputs ? ev_.input(i, b) : ev_.output(i, b))[0] & 1) v[b / 64] |= uint64_t{1} << (b % 64);
-        r.push_back(std::move(v));
-      }
-      return r;
-    };
-    run_.report.cycle_inputs.rows.push_back(row(run_.nl.inputs(), true));
-    run_.report.cycle_outputs.rows.push_back(row(run_.nl.outputs(), false));
+    std::vector<BitVector> row;
+    pack_ports(true, row);
+    run_.report.cycle_inputs.rows.push_back(row);
+    pack_ports(false, row);
+    run_.report.cycle_outputs.rows.push_back(std::move(row));
   }
 
   struct Net {
@@ -334,6 +327,7 @@ SC_MODULE(Design) {
   std::optional<size_t> valid_in_port_, valid_out_port_;
   std::vector<bool> side_;  // the valid bit beside a balanced pipeline, one per register stage
   std::vector<size_t> column_;
+  std::vector<uint32_t> in_widths_, out_widths_;
   std::vector<BitVector> outputs_;
   std::vector<Net> nets_;
   std::vector<uint8_t> previous_;
