@@ -48,10 +48,7 @@ Vectors make_vectors(const Netlist& nl, size_t count, uint64_t seed) {
     for (size_t p = 0; p < nl.inputs().size(); ++p) {
       const uint32_t w = port_width(nl, nl.inputs()[p]);
       for (uint32_t k = 0; k < v.words_per_port[p]; ++k) {
-        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
+        const uint64_t z = splitmix64(s);
         const uint32_t bits = std::min<uint32_t>(64, w - 64 * k);
         v.data[off++] = bits == 64 ? z : z & ((uint64_t{1} << bits) - 1);
       }

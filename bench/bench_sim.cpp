@@ -37,10 +37,7 @@ Samples make_samples(uint32_t width, size_t count, uint64_t seed) {
   Samples s{count, (width + 63) / 64, width, {}};
   s.data.resize(count * s.words);
   for (size_t i = 0; i < s.data.size(); ++i) {
-    uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
+    const uint64_t z = splitmix64(seed);
     const uint32_t bits = std::min<uint32_t>(64, width - 64 * static_cast<uint32_t>(i % s.words));
     s.data[i] = bits == 64 ? z : z & ((uint64_t{1} << bits) - 1);
   }

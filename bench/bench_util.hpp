@@ -18,14 +18,18 @@ inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// SplitMix64: the benchmarks' input generator, the same on every platform.
+inline uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 // Runs a shell command, echoing it to stderr; returns its exit status.
 inline int shell(const std::string& cmd) {
   std::cerr << "+ " << cmd << "\n";
   return std::system(cmd.c_str());
-}
-
-inline uint32_t port_width(const Netlist& nl, NodeId n) {
-  return std::max(num_output_bits(nl.cell(n)), num_input_pins(nl.cell(n)));
 }
 
 // Verilator, single-threaded, as both benchmarks build it.
