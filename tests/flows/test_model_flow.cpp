@@ -15,46 +15,14 @@ using namespace lutforge::models;
 using namespace lutforge::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
-  std::string s = {0, 0, 8, static_cast<char>(dims.size())};
-  for (uint32_t d : dims)
-    for (int k = 3; k >= 0; --k) s += static_cast<char>((d >> (8 * k)) & 0xff);
-  s.append(data.begin(), data.end());
-  return s;
-}
-
-std::vector<std::string> column(const fs::path& csv, const std::string& name) {
-  std::istringstream in(read_text(csv));
-  std::string line, cell;
-  std::getline(in, line);
-  size_t col = SIZE_MAX;
-  {
-    std::istringstream h(line);
-    for (size_t i = 0; std::getline(h, cell, ','); ++i)
-      if (cell == name) col = i;
-  }
-  REQUIRE(col != SIZE_MAX);
-  std::vector<std::string> v;
-  while (std::getline(in, line)) {
-    std::istringstream l(line);
-    for (size_t i = 0; i <= col; ++i) std::getline(l, cell, ',');
-    v.push_back(cell);
-  }
-  return v;
-}
-
-}  // namespace
-
 TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded images", "[models][yosys]") {
   const fs::path data = temp_dir("model_flow_data");
   std::mt19937_64 rng(2);
   std::vector<uint8_t> pixels(60 * 16), labels(60);
   for (auto& p : pixels) p = static_cast<uint8_t>(rng());
   for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
-  write_text(data / "t10k-images-idx3-ubyte", idx_bytes({60, 4, 4}, pixels));
-  write_text(data / "t10k-labels-idx1-ubyte", idx_bytes({60}, labels));
+  write_text(data / "t10k-images-idx3-ubyte", idx_bytes(8, {60, 4, 4}, pixels));
+  write_text(data / "t10k-labels-idx1-ubyte", idx_bytes(8, {60}, labels));
 
   for (unsigned sub : {0u, 2u}) {
     const fs::path dir = temp_dir(sub ? "model_flow_add" : "model_flow");
@@ -78,9 +46,9 @@ TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded i
     lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() + " -o " + (dir / "x.csv").string() +
        " --reference-out " + (dir / "ref.csv").string());
     lf("sim " + (dir / "syn.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " + (dir / "out.csv").string());
-    CHECK(column(dir / "out.csv", "prediction") == column(dir / "ref.csv", "prediction"));
+    CHECK(csv_column(dir / "out.csv", "prediction") == csv_column(dir / "ref.csv", "prediction"));
     for (int c = 0; c < 10; ++c)
-      CHECK(column(dir / "out.csv", "class" + std::to_string(c)) == column(dir / "ref.csv", "class" + std::to_string(c)));
-    CHECK(column(dir / "out.csv", "prediction").size() == 60);
+      CHECK(csv_column(dir / "out.csv", "class" + std::to_string(c)) == csv_column(dir / "ref.csv", "class" + std::to_string(c)));
+    CHECK(csv_column(dir / "out.csv", "prediction").size() == 60);
   }
 }

@@ -50,6 +50,35 @@ std::string read_text(const fs::path& path) {
   return ss.str();
 }
 
+std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
+  std::string s = {0, 0, static_cast<char>(type), static_cast<char>(dims.size())};
+  for (uint32_t d : dims)
+    for (int k = 3; k >= 0; --k) s += static_cast<char>((d >> (8 * k)) & 0xff);
+  s.append(data.begin(), data.end());
+  return s;
+}
+
+std::vector<std::string> csv_column(const fs::path& csv, const std::string& name) {
+  std::istringstream in(read_text(csv));
+  std::string line, cell;
+  std::getline(in, line);
+  size_t col = SIZE_MAX;
+  {
+    std::istringstream h(line);
+    for (size_t i = 0; std::getline(h, cell, ','); ++i)
+      if (cell == name) col = i;
+  }
+  INFO(csv.string() << " has no column " << name);
+  REQUIRE(col != SIZE_MAX);
+  std::vector<std::string> v;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    for (size_t i = 0; i <= col; ++i) std::getline(l, cell, ',');
+    v.push_back(cell);
+  }
+  return v;
+}
+
 RunResult run_lutforge(const std::string& args) { return run(std::string(LUTFORGE_BIN) + " " + args); }
 
 const std::vector<Flow>& synth_flows() {

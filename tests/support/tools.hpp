@@ -25,6 +25,13 @@ std::filesystem::path temp_dir(const std::string& name);
 void write_text(const std::filesystem::path& path, const std::string& text);
 std::string read_text(const std::filesystem::path& path);
 
+// The bytes of an IDX file: magic (element type, rank), big-endian dimensions, data.
+std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data);
+
+// The cells of column `name` of a CSV file with a header row, one per row; fails the test when
+// the column is missing.
+std::vector<std::string> csv_column(const std::filesystem::path& csv, const std::string& name);
+
 // Runs the lutforge executable with arguments; returns its result.
 RunResult run_lutforge(const std::string& args);
 

@@ -16,14 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
-  std::string s = {0, 0, static_cast<char>(type), static_cast<char>(dims.size())};
-  for (uint32_t d : dims)
-    for (int k = 3; k >= 0; --k) s += static_cast<char>((d >> (8 * k)) & 0xff);
-  s.append(data.begin(), data.end());
-  return s;
-}
-
 void write_gzip(const fs::path& p, const std::string& bytes) {
   gzFile f = gzopen(p.c_str(), "wb");
   REQUIRE(f);
