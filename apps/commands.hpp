@@ -21,5 +21,6 @@ int cmd_equiv(const std::vector<std::string>& args);
 int cmd_synth(const std::vector<std::string>& args);
 int cmd_lower(const std::vector<std::string>& args);
 int cmd_encode(const std::vector<std::string>& args);
+int cmd_train(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

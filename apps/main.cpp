@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"synth", lutforge::cli::cmd_synth, "synthesize Verilog with yosys and report resources"},
     {"equiv", lutforge::cli::cmd_equiv, "prove two netlists equivalent, or give a counterexample"},
     {"testbench", lutforge::cli::cmd_testbench, "write a self-checking Verilog testbench from vectors"},
+    {"train", lutforge::cli::cmd_train, "train a LUT network from a TOML configuration and export its model file"},
     {"lower", lutforge::cli::cmd_lower, "lower a model file to a netlist"},
     {"encode", lutforge::cli::cmd_encode, "encode dataset samples as a model's input vectors, with its reference"},
 };

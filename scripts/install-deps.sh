@@ -8,7 +8,7 @@ PACKAGES=(
   nlohmann-json3-dev libsimdjson-dev
   libcadical-dev
   libsystemc-dev
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libtomlplusplus-dev
   catch2
   yosys iverilog verilator
   zlib1g-dev bc time

@@ -1,0 +1,222 @@
+#include "train/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "netlist/error.hpp"
+
+namespace lutforge::train {
+
+namespace {
+
+// Reads one table of the file, checking that every key in it is known and has the right type.
+class Section {
+ public:
+  Section(const toml::table* t, std::string name, const std::string& source)
+      : t_(t), name_(std::move(name)), source_(source) {}
+
+  // Throws for keys the code never asked for; call after reading all keys.
+  void reject_unknown() const {
+    if (!t_) return;
+    for (const auto& [k, node] : *t_)
+      if (!asked_.count(std::string(k.str())))
+        throw Error(where(node) + ": unknown key '" + std::string(k.str()) + "' in [" + name_ + "]");
+  }
+
+  bool has(const std::string& key) {
+    asked_.insert(key);
+    return t_ && t_->contains(key);
+  }
+
+  std::string str(const std::string& key, const std::string& fallback, bool required = false) {
+    if (!has(key)) return missing(key, required, fallback);
+    const toml::node& n = *t_->get(key);
+    if (!n.is_string()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be a string");
+    return *n.value<std::string>();
+  }
+
+  uint64_t integer(const std::string& key, uint64_t fallback, uint64_t lo, uint64_t hi) {
+    if (!has(key)) return fallback;
+    return checked_integer(*t_->get(key), key, lo, hi);
+  }
+
+  double real(const std::string& key, double fallback, double lo, double hi) {
+    if (!has(key)) return fallback;
+    const toml::node& n = *t_->get(key);
+    if (!n.is_number()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be a number");
+    const double v = *n.value<double>();
+    if (!(v >= lo && v <= hi))
+      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) + " is outside [" + std::to_string(lo) +
+                  ", " + std::to_string(hi) + "]");
+    return v;
+  }
+
+  // An array of integers in [lo, hi]; a single integer is read as an array of one.
+  std::vector<unsigned> integers(const std::string& key, uint64_t lo, uint64_t hi, bool required) {
+    std::vector<unsigned> out;
+    if (!has(key)) {
+      if (required) missing(key, true, "");
+      return out;
+    }
+    const toml::node& n = *t_->get(key);
+    if (const toml::array* a = n.as_array()) {
+      for (const toml::node& e : *a) out.push_back(static_cast<unsigned>(checked_integer(e, key, lo, hi)));
+      if (out.empty()) throw Error(where(n) + ": [" + name_ + "] " + key + " must not be empty");
+    } else {
+      out.push_back(static_cast<unsigned>(checked_integer(n, key, lo, hi)));
+    }
+    return out;
+  }
+
+  std::vector<double> reals(const std::string& key) {
+    std::vector<double> out;
+    if (!has(key)) return out;
+    const toml::node& n = *t_->get(key);
+    const toml::array* a = n.as_array();
+    if (!a) throw Error(where(n) + ": [" + name_ + "] " + key + " must be an array of numbers");
+    for (const toml::node& e : *a) {
+      if (!e.is_number()) throw Error(where(e) + ": [" + name_ + "] " + key + " must hold numbers");
+      out.push_back(*e.value<double>());
+    }
+    return out;
+  }
+
+  std::string where(const toml::node& n) const {
+    return source_ + ":" + std::to_string(n.source().begin.line);
+  }
+  std::string where() const { return source_; }
+
+ private:
+  uint64_t checked_integer(const toml::node& n, const std::string& key, uint64_t lo, uint64_t hi) const {
+    if (!n.is_integer()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be an integer");
+    const int64_t v = *n.value<int64_t>();
+    if (v < 0 || static_cast<uint64_t>(v) < lo || static_cast<uint64_t>(v) > hi)
+      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) + " is outside " + std::to_string(lo) +
+                  ".." + std::to_string(hi));
+    return static_cast<uint64_t>(v);
+  }
+
+  std::string missing(const std::string& key, bool required, const std::string& fallback) const {
+    if (required) throw Error(source_ + ": [" + name_ + "] needs the key '" + key + "'");
+    return fallback;
+  }
+
+  const toml::table* t_;
+  std::string name_;
+  const std::string& source_;
+  std::set<std::string> asked_;
+};
+
+void check_choice(const std::string& source, const std::string& key, const std::string& value,
+                  const std::vector<std::string>& choices) {
+  for (const auto& c : choices)
+    if (value == c) return;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  throw Error(source + ": " + key + " is '" + value + "'; expected one of " + list);
+}
+
+}  // namespace
+
+TrainConfig parse_train_config(const std::string& text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(source + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " + std::string(e.description()));
+  }
+  for (const auto& [k, node] : root) {
+    const std::string key(k.str());
+    if (key != "data" && key != "model" && key != "train" && key != "sparselut")
+      throw Error(source + ":" + std::to_string(node.source().begin.line) + ": unknown table or key '" + key +
+                  "'; expected [data], [model], [train] or [sparselut]");
+    if (!node.is_table()) throw Error(source + ": '" + key + "' must be a table ([" + key + "])");
+  }
+  auto table = [&](const char* name) { return root.get_as<toml::table>(name); };
+
+  TrainConfig c;
+  c.source = source;
+
+  Section data(table("data"), "data", source);
+  c.dataset = data.str("dataset", "", true);
+  check_choice(source, "[data] dataset", c.dataset, {"mnist", "fashion-mnist", "jsc"});
+  c.data_path = data.str("path", "", true);
+  c.train_limit = data.integer("train_limit", 0, 0, UINT32_MAX);
+  c.test_limit = data.integer("test_limit", 0, 0, UINT32_MAX);
+  c.split_seed = data.integer("split_seed", 42, 0, INT64_MAX);
+  data.reject_unknown();
+
+  Section model(table("model"), "model", source);
+  c.family = model.str("family", "", true);
+  check_choice(source, "[model] family", c.family, {"logicnets", "polylut", "neuralut", "polylut-add"});
+  c.connectivity = model.str("connectivity", "random");
+  check_choice(source, "[model] connectivity", c.connectivity, {"random", "sparselut"});
+  c.layers = model.integers("layers", 1, 1u << 20, true);
+  c.fan_in = model.integers("fan_in", 1, 64, true);
+  if (c.fan_in.size() == 1) c.fan_in.assign(c.layers.size(), c.fan_in[0]);
+  if (c.fan_in.size() != c.layers.size())
+    throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) + " entries for " +
+                std::to_string(c.layers.size()) + " layers; give one integer or one per layer");
+  c.bits = static_cast<unsigned>(model.integer("bits", 2, 1, 8));
+  c.input_bits = static_cast<unsigned>(model.integer("input_bits", c.bits, 1, 16));
+  c.output_bits = static_cast<unsigned>(model.integer("output_bits", c.bits, 1, 8));
+  c.input_encoding = model.str("input_encoding", "uniform");
+  check_choice(source, "[model] input_encoding", c.input_encoding, {"uniform", "thermometer"});
+  c.degree = static_cast<unsigned>(model.integer("degree", 1, 1, 8));
+  c.sub_neurons = static_cast<unsigned>(model.integer("sub_neurons", 2, 1, 16));
+  c.sub_bits = static_cast<unsigned>(model.integer("sub_bits", c.bits, 1, 8));
+  c.hidden = static_cast<unsigned>(model.integer("hidden", 16, 1, 1024));
+  c.hidden_layers = static_cast<unsigned>(model.integer("hidden_layers", 2, 1, 8));
+  const std::vector<double> range = model.reals("input_range");
+  if (range.empty()) {
+    c.input_lo = c.image_dataset() ? 0.0f : -2.0f;
+    c.input_hi = c.image_dataset() ? 1.0f : 2.0f;
+  } else if (range.size() != 2 || !(range[0] < range[1])) {
+    throw Error(source + ": [model] input_range must be [lo, hi] with lo < hi");
+  } else {
+    c.input_lo = static_cast<float>(range[0]);
+    c.input_hi = static_cast<float>(range[1]);
+  }
+  model.reject_unknown();
+
+  // Each table a neuron becomes must be enumerable and must fit a TruthTable.
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    const unsigned in_bits = l == 0 ? c.input_bits : c.bits;
+    const unsigned vars = c.fan_in[l] * in_bits;
+    if (vars > 20)
+      throw Error(source + ": layer " + std::to_string(l) + " has tables of " + std::to_string(c.fan_in[l]) + " x " +
+                  std::to_string(in_bits) + " = " + std::to_string(vars) +
+                  " input bits; at most 20 can be enumerated (lower fan_in or the bit widths)");
+  }
+
+  Section tr(table("train"), "train", source);
+  c.epochs = static_cast<unsigned>(tr.integer("epochs", 10, 1, 100000));
+  c.batch_size = static_cast<unsigned>(tr.integer("batch_size", 256, 1, 1u << 20));
+  c.learning_rate = tr.real("learning_rate", 0.01, 1e-9, 10.0);
+  c.weight_decay = tr.real("weight_decay", 0.0, 0.0, 1.0);
+  c.seed = tr.integer("seed", 1, 0, INT64_MAX);
+  c.threads = static_cast<unsigned>(tr.integer("threads", 0, 0, 1024));
+  c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);
+  tr.reject_unknown();
+
+  Section sp(table("sparselut"), "sparselut", source);
+  c.freeze_epoch = static_cast<unsigned>(sp.integer("freeze_epoch", c.epochs / 2, 0, 100000));
+  c.l1 = sp.real("l1", 1e-4, 0.0, 1.0);
+  sp.reject_unknown();
+  if (root.contains("sparselut") && !c.sparselut())
+    throw Error(source + ": [sparselut] is given but [model] connectivity is '" + c.connectivity + "'");
+  return c;
+}
+
+TrainConfig read_train_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the training configuration");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_train_config(ss.str(), path);
+}
+
+}  // namespace lutforge::train

@@ -1,0 +1,83 @@
+// The training configuration: a TOML file that names the dataset, the network family, the layer
+// sizes and bit widths, and the optimizer settings. No LibTorch here, so the CLI and the tests can
+// read and check a configuration without building a network.
+//
+//   [data]
+//   dataset = "mnist"            # mnist | fashion-mnist | jsc
+//   path = "data/mnist"          # an MNIST-layout directory, or the JSC CSV
+//   train_limit = 0              # use only the first N samples (0: all)
+//   test_limit = 0
+//   split_seed = 42              # jsc: the seed of the 80/20 split
+//
+//   [model]
+//   family = "polylut"           # logicnets | polylut | neuralut | polylut-add
+//   connectivity = "random"      # random | sparselut
+//   layers = [256, 100, 100, 100, 10]   # neurons per layer; the last is the class count
+//   fan_in = 6                   # F, inputs per neuron (per sub-neuron for polylut-add);
+//                                #    an integer, or one per layer
+//   bits = 2                     # beta, the code width between layers
+//   input_bits = 2               # code width of each input feature
+//   input_encoding = "uniform"   # uniform | thermometer
+//   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images, [-2,2] for jsc)
+//   output_bits = 2              # code width of the class scores
+//   degree = 4                   # D (polylut, polylut-add)
+//   sub_neurons = 2              # A (polylut-add)
+//   sub_bits = 2                 # code width of each sub-neuron's output (polylut-add)
+//   hidden = 16                  # width N of the MLP inside a neuralut neuron
+//   hidden_layers = 2            # its depth
+//
+//   [train]
+//   epochs = 10
+//   batch_size = 256
+//   learning_rate = 0.01         # Adam, cosine-annealed to 0 over the epochs
+//   weight_decay = 0.0
+//   seed = 1
+//   threads = 0                  # intra-op threads (0: LibTorch's default)
+//   logit_scale = 4.0            # the class scores' values (on [-1, 1]) times this are the logits
+//
+//   [sparselut]                  # only with connectivity = "sparselut"
+//   freeze_epoch = 5             # T: after this many epochs the mask is frozen
+//   l1 = 0.0001                  # the pull of each live input's magnitude towards zero
+//
+// Every key is checked: an unknown key, a wrong type or a value out of range is an Error that names
+// the file, the line and the key.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lutforge::train {
+
+struct TrainConfig {
+  std::string source;  // the file it came from, for messages
+
+  std::string dataset, data_path;
+  size_t train_limit = 0, test_limit = 0;
+  uint64_t split_seed = 42;
+
+  std::string family, connectivity = "random";
+  std::vector<unsigned> layers;
+  std::vector<unsigned> fan_in;  // one per layer after reading
+  unsigned bits = 2, input_bits = 2, output_bits = 2;
+  std::string input_encoding = "uniform";
+  float input_lo = 0.0f, input_hi = 1.0f;
+  unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
+
+  unsigned epochs = 10, batch_size = 256;
+  double learning_rate = 0.01, weight_decay = 0.0;
+  uint64_t seed = 1;
+  unsigned threads = 0;
+  double logit_scale = 4.0;
+
+  unsigned freeze_epoch = 0;
+  double l1 = 1e-4;
+
+  bool sparselut() const { return connectivity == "sparselut"; }
+  bool image_dataset() const { return dataset == "mnist" || dataset == "fashion-mnist"; }
+};
+
+TrainConfig read_train_config(const std::string& path);
+TrainConfig parse_train_config(const std::string& text, const std::string& source);
+
+}  // namespace lutforge::train

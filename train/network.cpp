@@ -1,0 +1,312 @@
+#include "train/network.hpp"
+
+#include <cmath>
+
+#include "netlist/error.hpp"
+
+namespace lutforge::train {
+
+namespace {
+
+constexpr double kBnEps = 1e-5;
+constexpr double kBnMomentum = 0.1;
+constexpr float kRegrowMagnitude = 0.25f;
+
+int64_t levels(unsigned bits) { return (int64_t{1} << bits) - 1; }
+
+// Rounds to the nearest of the 2^bits values spread over [-1, 1]; the gradient passes where the
+// input is inside [-1, 1] (a hard tanh with a straight-through estimator).
+torch::Tensor quantize_ste(const torch::Tensor& y, unsigned bits) {
+  const double half = static_cast<double>(levels(bits)) / 2.0;
+  const torch::Tensor yc = torch::clamp(y, -1.0, 1.0);
+  const torch::Tensor q = torch::round((yc + 1.0) * half) / half - 1.0;
+  return yc + (q - yc).detach();
+}
+
+torch::Tensor quantize_codes(const torch::Tensor& y, unsigned bits) {
+  const double half = static_cast<double>(levels(bits)) / 2.0;
+  return torch::round((y + 1.0) * half).clamp(0.0, static_cast<double>(levels(bits))).to(torch::kLong);
+}
+
+torch::Tensor uniform(std::vector<int64_t> shape, double bound) {
+  return torch::empty(shape).uniform_(-bound, bound);
+}
+
+// The batch norm of the quantized evaluation: the running statistics as one scale and shift.
+torch::Tensor bn_eval(const torch::Tensor& y, const torch::Tensor& w, const torch::Tensor& b, const torch::Tensor& mean,
+                      const torch::Tensor& var) {
+  const torch::Tensor scale = w / torch::sqrt(var + kBnEps);
+  const torch::Tensor shift = b - mean * scale;
+  return y * scale + shift;
+}
+
+}  // namespace
+
+torch::Tensor code_values(unsigned bits, bool thermometer) {
+  const int64_t n = int64_t{1} << bits;
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t c = 0; c < n; ++c) {
+    if (thermometer) {
+      v[static_cast<size_t>(c)] = static_cast<float>(__builtin_popcountll(static_cast<uint64_t>(c))) * (2.0f / bits) - 1.0f;
+    } else {
+      const float half = static_cast<float>(levels(bits)) / 2.0f;
+      v[static_cast<size_t>(c)] = static_cast<float>(c) / half - 1.0f;
+    }
+  }
+  return torch::tensor(v);
+}
+
+LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, unsigned in_b, bool thermometer_in,
+                           unsigned out_b, std::mt19937_64& rng)
+    : family(c.family),
+      neurons(c.layers[layer]),
+      prev_units(prev),
+      in_bits(in_b),
+      out_bits(out_b),
+      sparse(c.sparselut()) {
+  const int64_t f = c.fan_in[layer];
+  sub_fan_in = f;
+  fan_in = f;
+  if (family == "polylut-add") {
+    sub_neurons = c.sub_neurons;
+    sub_bits = c.sub_bits;
+    fan_in = f * sub_neurons;
+  }
+  if (fan_in > prev_units)
+    throw Error(c.source + ": layer " + std::to_string(layer) + " needs " + std::to_string(fan_in) +
+                " distinct inputs per neuron, but its input has only " + std::to_string(prev_units) + " units");
+
+  // Connectivity: fan_in distinct previous units per neuron, by a seeded partial shuffle.
+  inputs = torch::empty({neurons, fan_in}, torch::kLong);
+  std::vector<int64_t> pool(static_cast<size_t>(prev_units));
+  auto in_acc = inputs.accessor<int64_t, 2>();
+  for (int64_t n = 0; n < neurons; ++n) {
+    for (int64_t i = 0; i < prev_units; ++i) pool[static_cast<size_t>(i)] = i;
+    for (int64_t s = 0; s < fan_in; ++s) {
+      std::uniform_int_distribution<int64_t> pick(s, prev_units - 1);
+      std::swap(pool[static_cast<size_t>(s)], pool[static_cast<size_t>(pick(rng))]);
+      in_acc[n][s] = pool[static_cast<size_t>(s)];
+    }
+  }
+  register_buffer("inputs", inputs);
+  in_values_ = register_buffer("in_values", code_values(in_bits, thermometer_in));
+
+  if (family == "polylut" || family == "polylut-add") {
+    for (unsigned d = 2; d <= c.degree; ++d) {
+      std::vector<int64_t> parent, var;
+      // Degree d - 1 monomials, with the index of their highest input.
+      std::vector<int64_t> last;
+      if (d == 2) {
+        for (int64_t i = 0; i < sub_fan_in; ++i) last.push_back(i);
+      } else {
+        const auto& pv = mono_var_.back();
+        for (int64_t k = 0; k < pv.size(0); ++k) last.push_back(pv[k].item<int64_t>());
+      }
+      for (size_t p = 0; p < last.size(); ++p)
+        for (int64_t j = last[p]; j < sub_fan_in; ++j) {
+          parent.push_back(static_cast<int64_t>(p));
+          var.push_back(j);
+        }
+      mono_parent_.push_back(torch::tensor(parent, torch::kLong));
+      mono_var_.push_back(torch::tensor(var, torch::kLong));
+    }
+    int64_t terms = 1 + sub_fan_in;
+    for (const auto& v : mono_var_) terms += v.size(0);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(terms));
+    if (family == "polylut") {
+      weight_ = register_parameter("weight", uniform({neurons, terms}, bound));
+    } else {
+      weight_ = register_parameter("weight", uniform({neurons, sub_neurons, terms}, bound));
+    }
+  } else if (family == "logicnets") {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    weight_ = register_parameter("weight", uniform({neurons, fan_in}, bound));
+    bias_ = register_parameter("bias", uniform({neurons}, bound));
+  } else if (family == "neuralut") {
+    int64_t width = fan_in;
+    for (unsigned l = 0; l < c.hidden_layers; ++l) {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(width));
+      hidden_w_.push_back(register_parameter("hidden_w" + std::to_string(l), uniform({neurons, c.hidden, width}, bound)));
+      hidden_b_.push_back(register_parameter("hidden_b" + std::to_string(l), uniform({neurons, c.hidden}, bound)));
+      width = c.hidden;
+    }
+    out_w_ = register_parameter("out_w", uniform({neurons, width}, 1.0 / std::sqrt(static_cast<double>(width))));
+    skip_w_ = register_parameter("skip_w", uniform({neurons, fan_in}, 1.0 / std::sqrt(static_cast<double>(fan_in))));
+    bias_ = register_parameter("bias", torch::zeros({neurons}));
+  } else {
+    throw Error(c.source + ": unknown family '" + family + "'");
+  }
+
+  if (sparse) {
+    magnitude_ = register_parameter("magnitude", torch::empty({neurons, fan_in}).uniform_(kRegrowMagnitude, 1.0));
+    sign_ = register_buffer("sign", torch::where(torch::rand({neurons, fan_in}) < 0.5, -1.0f, 1.0f).to(torch::kFloat));
+  }
+  bn_w_ = register_parameter("bn_weight", torch::ones({neurons}));
+  bn_b_ = register_parameter("bn_bias", torch::zeros({neurons}));
+  bn_mean_ = register_buffer("bn_mean", torch::zeros({neurons}));
+  bn_var_ = register_buffer("bn_var", torch::ones({neurons}));
+  if (sub_neurons) {
+    sub_bn_w_ = register_parameter("sub_bn_weight", torch::ones({neurons * sub_neurons}));
+    sub_bn_b_ = register_parameter("sub_bn_bias", torch::zeros({neurons * sub_neurons}));
+    sub_bn_mean_ = register_buffer("sub_bn_mean", torch::zeros({neurons * sub_neurons}));
+    sub_bn_var_ = register_buffer("sub_bn_var", torch::ones({neurons * sub_neurons}));
+  }
+}
+
+int64_t LutLayerImpl::work_per_code() const {
+  if (!hidden_w_.empty()) return hidden_w_[0].size(1) * std::max(hidden_w_[0].size(1), fan_in);
+  return std::max<int64_t>(1, sub_neurons) * weight_.size(-1);
+}
+
+torch::Tensor LutLayerImpl::slot_scale(int64_t n0, int64_t n) const {
+  return sign_.narrow(0, n0, n) * torch::relu(magnitude_.narrow(0, n0, n));
+}
+
+torch::Tensor LutLayerImpl::magnitude_penalty() const {
+  if (!sparse) return torch::zeros({});
+  return torch::relu(magnitude_).sum();
+}
+
+torch::Tensor LutLayerImpl::monomials(const torch::Tensor& x) const {
+  std::vector<torch::Tensor> parts{torch::ones_like(x.narrow(-1, 0, 1)), x};
+  torch::Tensor prev = x;
+  for (size_t d = 0; d < mono_parent_.size(); ++d) {
+    prev = prev.index_select(-1, mono_parent_[d]) * x.index_select(-1, mono_var_[d]);
+    parts.push_back(prev);
+  }
+  return torch::cat(parts, -1);
+}
+
+torch::Tensor LutLayerImpl::preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
+  const torch::Tensor x = sparse ? xin * slot_scale(n0, n) : xin;
+  if (family == "logicnets") return (x * weight_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
+  if (family == "polylut") return (monomials(x) * weight_.narrow(0, n0, n)).sum(-1);
+  // neuralut
+  torch::Tensor h = x;
+  for (size_t l = 0; l < hidden_w_.size(); ++l)
+    h = torch::relu((h.unsqueeze(-2) * hidden_w_[l].narrow(0, n0, n)).sum(-1) + hidden_b_[l].narrow(0, n0, n));
+  return (h * out_w_.narrow(0, n0, n)).sum(-1) + (x * skip_w_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
+}
+
+torch::Tensor LutLayerImpl::sub_preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
+  const torch::Tensor x = sparse ? xin * slot_scale(n0, n).view({n, sub_neurons, sub_fan_in}) : xin;
+  return (monomials(x) * weight_.narrow(0, n0, n)).sum(-1);
+}
+
+torch::Tensor LutLayerImpl::gather_values(const torch::Tensor& values) const {
+  return values.index_select(1, inputs.flatten()).view({values.size(0), neurons, fan_in});
+}
+
+torch::Tensor LutLayerImpl::forward(const torch::Tensor& values) {
+  const torch::Tensor x = gather_values(values);
+  const int64_t b = values.size(0);
+  torch::Tensor y;
+  if (sub_neurons) {
+    torch::Tensor s = sub_preact(x.view({b, neurons, sub_neurons, sub_fan_in}), 0, neurons);
+    s = torch::batch_norm(s.reshape({b, neurons * sub_neurons}), sub_bn_w_, sub_bn_b_, sub_bn_mean_, sub_bn_var_,
+                          is_training(), kBnMomentum, kBnEps, false);
+    y = quantize_ste(s, sub_bits).view({b, neurons, sub_neurons}).sum(-1);
+  } else {
+    y = preact(x, 0, neurons);
+  }
+  y = torch::batch_norm(y, bn_w_, bn_b_, bn_mean_, bn_var_, is_training(), kBnMomentum, kBnEps, false);
+  return quantize_ste(y, out_bits);
+}
+
+torch::Tensor LutLayerImpl::sub_codes(const torch::Tensor& gathered, int64_t n0, int64_t n) {
+  const torch::Tensor x = in_values_.index_select(0, gathered.flatten()).view(gathered.sizes());
+  const torch::Tensor s = sub_preact(x, n0, n);
+  const int64_t a0 = n0 * sub_neurons, an = n * sub_neurons;
+  const torch::Tensor y = bn_eval(s.reshape({s.size(0), an}), sub_bn_w_.narrow(0, a0, an), sub_bn_b_.narrow(0, a0, an),
+                                  sub_bn_mean_.narrow(0, a0, an), sub_bn_var_.narrow(0, a0, an));
+  return quantize_codes(y, sub_bits).view({s.size(0), n, sub_neurons});
+}
+
+torch::Tensor LutLayerImpl::requant_codes(const torch::Tensor& sums, int64_t n0, int64_t n) {
+  // The sum of the sub-neurons' values, from the sum of their codes (what the adder computes).
+  const double half = static_cast<double>(levels(sub_bits)) / 2.0;
+  const torch::Tensor y = sums / half - static_cast<double>(sub_neurons);
+  return quantize_codes(bn_eval(y, bn_w_.narrow(0, n0, n), bn_b_.narrow(0, n0, n), bn_mean_.narrow(0, n0, n),
+                                bn_var_.narrow(0, n0, n)),
+                        out_bits);
+}
+
+torch::Tensor LutLayerImpl::neuron_codes(const torch::Tensor& gathered, int64_t n0, int64_t n) {
+  if (sub_neurons) {
+    const torch::Tensor sub = sub_codes(gathered.view({gathered.size(0), n, sub_neurons, sub_fan_in}), n0, n);
+    return requant_codes(sub.sum(-1).to(torch::kFloat), n0, n);
+  }
+  const torch::Tensor x = in_values_.index_select(0, gathered.flatten()).view(gathered.sizes());
+  return quantize_codes(bn_eval(preact(x, n0, n), bn_w_.narrow(0, n0, n), bn_b_.narrow(0, n0, n),
+                                bn_mean_.narrow(0, n0, n), bn_var_.narrow(0, n0, n)),
+                        out_bits);
+}
+
+torch::Tensor LutLayerImpl::eval_codes(const torch::Tensor& codes) {
+  const torch::Tensor gathered = codes.index_select(1, inputs.flatten()).view({codes.size(0), neurons, fan_in});
+  return neuron_codes(gathered, 0, neurons);
+}
+
+torch::Tensor LutLayerImpl::regrow(std::mt19937_64& rng) {
+  torch::Tensor mask = torch::zeros({neurons, fan_in}, torch::kBool);
+  if (!sparse) return mask;
+  torch::NoGradGuard no_grad;
+  auto m = mask.accessor<bool, 2>();
+  auto mag = magnitude_.accessor<float, 2>();
+  auto sgn = sign_.accessor<float, 2>();
+  auto in = inputs.accessor<int64_t, 2>();
+  std::uniform_int_distribution<int64_t> unit(0, prev_units - 1);
+  for (int64_t n = 0; n < neurons; ++n) {
+    for (int64_t s = 0; s < fan_in; ++s) {
+      if (mag[n][s] > 0.0f) continue;
+      m[n][s] = true;
+      mag[n][s] = kRegrowMagnitude;
+      sgn[n][s] = (rng() & 1) ? 1.0f : -1.0f;
+      if (prev_units == fan_in) continue;  // every unit is already read: only the magnitude restarts
+      for (;;) {
+        const int64_t u = unit(rng);
+        bool used = false;
+        for (int64_t k = 0; k < fan_in && !used; ++k) used = in[n][k] == u;
+        if (!used) {
+          in[n][s] = u;
+          break;
+        }
+      }
+    }
+  }
+  return mask;
+}
+
+LutNetImpl::LutNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : logit_scale(c.logit_scale) {
+  const bool thermometer = c.input_encoding == "thermometer";
+  input_values = register_buffer("input_values", code_values(c.input_bits, thermometer));
+  int64_t prev = features;
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    const bool last = l + 1 == c.layers.size();
+    layers.push_back(register_module("layer" + std::to_string(l),
+                                     LutLayer(c, l, prev, l == 0 ? c.input_bits : c.bits, l == 0 && thermometer,
+                                              last ? c.output_bits : c.bits, rng)));
+    prev = c.layers[l];
+  }
+}
+
+torch::Tensor LutNetImpl::forward(const torch::Tensor& input_codes) {
+  torch::Tensor v = input_values.index_select(0, input_codes.flatten()).view(input_codes.sizes());
+  for (auto& layer : layers) v = layer->forward(v);
+  return v * logit_scale;
+}
+
+torch::Tensor LutNetImpl::eval_codes(const torch::Tensor& input_codes) {
+  torch::Tensor codes = input_codes;
+  for (auto& layer : layers) codes = layer->eval_codes(codes);
+  return codes;
+}
+
+torch::Tensor predictions(const torch::Tensor& class_codes) {
+  // Unique keys make the first of equal scores win, whatever argmax does with ties.
+  const int64_t c = class_codes.size(1);
+  const torch::Tensor rank = torch::arange(c - 1, -1, -1, torch::kLong);
+  return (class_codes * c + rank).argmax(1);
+}
+
+}  // namespace lutforge::train

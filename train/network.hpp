@@ -1,0 +1,111 @@
+// The LUT network in LibTorch. Internal to train/: it includes <torch/torch.h>, so only train/'s
+// own .cpp files include it.
+//
+// Every neuron reads the codes of F units of the previous layer and produces a code of `bits`
+// bits. Codes become values through a per-layer table (uniform codes: evenly spaced on [-1, 1];
+// thermometer codes: by their count of set bits), the neuron's function turns the values into one
+// number, batch norm scales it, and a quantizer with a straight-through estimator rounds it back
+// to a code. The functions:
+//   logicnets:   a linear combination of the F values;
+//   polylut:     a linear combination of all monomials of the F values up to degree D;
+//   neuralut:    an MLP of hidden_layers layers of width N, plus a linear skip from the inputs;
+//   polylut-add: A polylut sub-neurons on disjoint sets of F inputs, each quantized to sub_bits;
+//                their codes are added and the sum is batch-normed and requantized.
+// With SparseLUT connectivity each input slot also has a trainable magnitude and a fixed sign;
+// a slot whose magnitude reaches zero is regrown on a random input the neuron does not read yet.
+//
+// Bit-exactness. eval_codes (the quantized evaluation) and the export compute a neuron through the
+// same function, neuron_codes, with only elementwise operations and reductions over the last
+// dimension, so a neuron's result on an input does not depend on the batch it is computed in.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "models/model.hpp"
+#include "train/config.hpp"
+
+namespace lutforge::train {
+
+// The value of every code of `bits` bits: uniform codes spread evenly over [-1, 1] (1 bit: -1 and
+// +1); thermometer codes by their number of set bits.
+torch::Tensor code_values(unsigned bits, bool thermometer);
+
+class LutLayerImpl : public torch::nn::Module {
+ public:
+  LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev_units, unsigned in_bits, bool thermometer_in,
+               unsigned out_bits, std::mt19937_64& rng);
+
+  // Training: values of the previous layer [B, prev_units] to quantized values [B, neurons].
+  torch::Tensor forward(const torch::Tensor& values);
+  // Quantized evaluation: codes [B, prev_units] (int64) to codes [B, neurons] (int64).
+  torch::Tensor eval_codes(const torch::Tensor& codes);
+
+  // The neurons n0 .. n0 + n - 1 on their gathered input codes [B, n, fan_in] (int64); returns
+  // their output codes [B, n]. For polylut-add this is requant_codes of the summed sub_codes.
+  torch::Tensor neuron_codes(const torch::Tensor& gathered, int64_t n0, int64_t n);
+  // polylut-add only: the sub-neurons' codes [B, n, A] from gathered codes [B, n, A, F], and the
+  // requantized codes [B, n] of sums S [B, n] (float holding integers).
+  torch::Tensor sub_codes(const torch::Tensor& gathered, int64_t n0, int64_t n);
+  torch::Tensor requant_codes(const torch::Tensor& sums, int64_t n0, int64_t n);
+
+  // SparseLUT: regrows every slot whose magnitude is no longer positive on a random unit the
+  // neuron does not read; returns the mask [neurons, fan_in] of the regrown slots.
+  torch::Tensor regrow(std::mt19937_64& rng);
+  torch::Tensor magnitude() const { return magnitude_; }
+  // The elements of a neuron's widest intermediate tensor per input code (for batch sizes).
+  int64_t work_per_code() const;
+  // The L1 pull on the live magnitudes (0 without SparseLUT).
+  torch::Tensor magnitude_penalty() const;
+
+  std::string family;
+  int64_t neurons, prev_units, fan_in;  // fan_in: all inputs of a neuron (A * F for polylut-add)
+  int64_t sub_neurons = 0, sub_fan_in;
+  unsigned in_bits, out_bits, sub_bits = 0;
+  bool sparse = false;
+  torch::Tensor inputs;  // [neurons, fan_in] int64: which previous unit each slot reads
+
+ private:
+  torch::Tensor preact(const torch::Tensor& x, int64_t n0, int64_t n);      // values [B,n,F] -> [B,n]
+  torch::Tensor sub_preact(const torch::Tensor& x, int64_t n0, int64_t n);  // [B,n,A,F] -> [B,n,A]
+  torch::Tensor monomials(const torch::Tensor& x) const;                     // [..., F] -> [..., T]
+  torch::Tensor slot_scale(int64_t n0, int64_t n) const;                     // SparseLUT: sign * magnitude
+  torch::Tensor gather_values(const torch::Tensor& values) const;            // [B, M] -> [B, N, fan_in]
+
+  torch::Tensor in_values_;  // code -> value table of the inputs
+  // Monomials of degree d are built from those of degree d - 1 (parent) times one input (var).
+  std::vector<torch::Tensor> mono_parent_, mono_var_;
+  torch::Tensor weight_, bias_;           // logicnets / polylut / polylut-add sub-neurons
+  std::vector<torch::Tensor> hidden_w_, hidden_b_;  // neuralut
+  torch::Tensor out_w_, skip_w_;          // neuralut
+  torch::Tensor magnitude_, sign_;        // SparseLUT
+  torch::Tensor bn_w_, bn_b_, bn_mean_, bn_var_;              // the neuron's batch norm
+  torch::Tensor sub_bn_w_, sub_bn_b_, sub_bn_mean_, sub_bn_var_;  // polylut-add sub-neurons
+};
+TORCH_MODULE(LutLayer);
+
+class LutNetImpl : public torch::nn::Module {
+ public:
+  LutNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng);
+  // Training: input codes [B, features] to logits [B, classes].
+  torch::Tensor forward(const torch::Tensor& input_codes);
+  // Quantized evaluation: input codes to class-score codes [B, classes].
+  torch::Tensor eval_codes(const torch::Tensor& input_codes);
+
+  std::vector<LutLayer> layers;
+  torch::Tensor input_values;  // code -> value of the input features
+  double logit_scale;
+};
+TORCH_MODULE(LutNet);
+
+// The first class with the highest score, per row of class codes [B, C].
+torch::Tensor predictions(const torch::Tensor& class_codes);
+
+// The model file of a trained network: every neuron's tables, by enumerating all its input codes
+// through neuron_codes (sub_codes and requant_codes for polylut-add) in batches.
+models::Model export_model(LutNetImpl& net, const TrainConfig& c, const models::InputQuantizer& input);
+
+}  // namespace lutforge::train

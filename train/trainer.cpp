@@ -1,0 +1,300 @@
+// The training loop: seeded initialization and shuffling, Adam with a cosine schedule, SparseLUT
+// prune-and-regrow until the freeze epoch, a checkpoint after every epoch, then the export and its
+// check against the quantized evaluation.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "netlist/error.hpp"
+#include "train/network.hpp"
+#include "train/train.hpp"
+
+namespace lutforge::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+uint64_t mix(uint64_t a, uint64_t b) {
+  uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Input codes of every sample [samples, features], as bytes when they fit.
+torch::Tensor encode_dataset(const models::InputQuantizer& q, const Dataset& d) {
+  const bool bytes = q.bits <= 8;
+  torch::Tensor t = torch::empty({static_cast<int64_t>(d.size()), static_cast<int64_t>(d.num_features)},
+                                 bytes ? torch::kByte : torch::kInt);
+  for (size_t i = 0; i < d.size(); ++i) {
+    const float* x = &d.features[i * d.num_features];
+    for (size_t f = 0; f < d.num_features; ++f) {
+      const uint32_t code = q.encode_feature(f, x[f]);
+      if (bytes) {
+        t.data_ptr<uint8_t>()[i * d.num_features + f] = static_cast<uint8_t>(code);
+      } else {
+        t.data_ptr<int32_t>()[i * d.num_features + f] = static_cast<int32_t>(code);
+      }
+    }
+  }
+  return t;
+}
+
+torch::Tensor labels_of(const Dataset& d) {
+  std::vector<int64_t> v(d.labels.begin(), d.labels.end());
+  return torch::tensor(v, torch::kLong);
+}
+
+// Quantized evaluation of all samples, in batches: class codes [samples, classes].
+torch::Tensor eval_all(LutNetImpl& net, const torch::Tensor& codes) {
+  torch::NoGradGuard no_grad;
+  net.eval();
+  std::vector<torch::Tensor> parts;
+  const int64_t n = codes.size(0), batch = 1024;
+  for (int64_t i = 0; i < n; i += batch)
+    parts.push_back(net.eval_codes(codes.narrow(0, i, std::min(batch, n - i)).to(torch::kLong)));
+  return parts.empty() ? torch::empty({0, 0}, torch::kLong) : torch::cat(parts, 0);
+}
+
+// Everything in a configuration that shapes the run; a checkpoint only resumes the same run.
+std::string fingerprint(const TrainConfig& c) {
+  std::ostringstream s;
+  s << c.dataset << '|' << c.train_limit << '|' << c.test_limit << '|' << c.split_seed << '|' << c.family << '|'
+    << c.connectivity << '|';
+  for (unsigned v : c.layers) s << v << ',';
+  s << '|';
+  for (unsigned v : c.fan_in) s << v << ',';
+  s << '|' << c.bits << '|' << c.input_bits << '|' << c.output_bits << '|' << c.input_encoding << '|' << c.input_lo
+    << '|' << c.input_hi << '|' << c.degree << '|' << c.sub_neurons << '|' << c.sub_bits << '|' << c.hidden << '|'
+    << c.hidden_layers << '|' << c.epochs << '|' << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay
+    << '|' << c.seed << '|' << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1;
+  return s.str();
+}
+
+void save_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Optimizer& opt, unsigned epochs_done,
+                     const std::string& config) {
+  torch::serialize::OutputArchive ar, model_ar, opt_ar;
+  net.save(model_ar);
+  opt.save(opt_ar);
+  ar.write("model", model_ar);
+  ar.write("optimizer", opt_ar);
+  ar.write("epoch", c10::IValue(static_cast<int64_t>(epochs_done)));
+  ar.write("config", c10::IValue(config));
+  const std::string tmp = path + ".tmp";
+  ar.save_to(tmp);
+  std::filesystem::rename(tmp, path);  // a run killed while saving leaves the previous checkpoint
+}
+
+unsigned load_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Optimizer& opt,
+                         const std::string& config, const std::string& source) {
+  if (!std::filesystem::exists(path)) throw Error(path + ": no checkpoint to resume from");
+  try {
+    torch::serialize::InputArchive ar, model_ar, opt_ar;
+    ar.load_from(path);
+    c10::IValue v;
+    ar.read("config", v);
+    if (v.toStringRef() != config)
+      throw Error(path + ": this checkpoint was written for a different configuration than " + source +
+                  "; train without --resume, or give the configuration it came from");
+    ar.read("epoch", v);
+    ar.read("model", model_ar);
+    net.load(model_ar);
+    ar.read("optimizer", opt_ar);
+    opt.load(opt_ar);
+    return static_cast<unsigned>(v.toInt());
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a readable lutforge checkpoint (" + std::string(e.what_without_backtrace()) + ")");
+  }
+}
+
+// A progress line on a terminal: epoch, a bar, batches and the running loss.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : tty_(enabled && isatty(fileno(stderr))) {}
+  void batch(unsigned epoch, unsigned epochs, int64_t done, int64_t total, double loss) {
+    if (!tty_ || (seconds_since(last_) < 0.2 && done != total)) return;
+    last_ = Clock::now();
+    const int width = 30, filled = static_cast<int>(width * done / std::max<int64_t>(1, total));
+    std::fprintf(stderr, "\r  epoch %u/%u [%s%s] %lld/%lld  loss %.4f", epoch, epochs, std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), static_cast<long long>(done), static_cast<long long>(total),
+                 loss);
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (tty_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool tty_;
+  Clock::time_point last_ = Clock::now();
+};
+
+void reset_adam_moments(torch::optim::Adam& opt, const torch::Tensor& param, const torch::Tensor& mask) {
+  auto& states = opt.state();
+  auto it = states.find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+  if (it == states.end()) return;
+  auto& st = static_cast<torch::optim::AdamParamState&>(*it->second);
+  st.exp_avg().masked_fill_(mask, 0.0);
+  st.exp_avg_sq().masked_fill_(mask, 0.0);
+}
+
+}  // namespace
+
+std::pair<Dataset, Dataset> load_datasets(const TrainConfig& c) {
+  std::pair<Dataset, Dataset> d;
+  if (c.image_dataset()) {
+    d.first = read_mnist_dir(c.data_path, true);
+    d.second = read_mnist_dir(c.data_path, false);
+  } else {
+    d = prepare_jsc(c.data_path, c.split_seed);
+  }
+  auto limit = [](Dataset& s, size_t n) {
+    if (n == 0 || n >= s.size()) return;
+    s.labels.resize(n);
+    s.features.resize(n * s.num_features);
+  };
+  limit(d.first, c.train_limit);
+  limit(d.second, c.test_limit);
+  return d;
+}
+
+models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t features) {
+  if (c.input_encoding == "thermometer") return models::thermometer_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
+  return models::uniform_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
+}
+
+TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
+  const auto [train_set, test_set] = load_datasets(c);
+  if (train_set.size() < 2) throw Error(c.data_path + ": the training set has fewer than 2 samples");
+  for (const Dataset* d : {&train_set, &test_set})
+    for (int32_t y : d->labels)
+      if (y < 0 || static_cast<unsigned>(y) >= c.layers.back())
+        throw Error(c.source + ": the dataset has class " + std::to_string(y) + " but the last layer has only " +
+                    std::to_string(c.layers.back()) + " neurons (one per class)");
+  const models::InputQuantizer quantizer = make_input_quantizer(c, train_set.num_features);
+  const torch::Tensor train_x = encode_dataset(quantizer, train_set), train_y = labels_of(train_set);
+  const torch::Tensor test_x = encode_dataset(quantizer, test_set);
+
+  if (c.threads) torch::set_num_threads(static_cast<int>(c.threads));
+  torch::manual_seed(c.seed);
+  std::mt19937_64 init_rng(c.seed);
+  LutNet net(c, static_cast<int64_t>(train_set.num_features), init_rng);
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+  const std::string config = fingerprint(c);
+
+  TrainResult r;
+  if (opts.resume) {
+    r.first_epoch = load_checkpoint(opts.checkpoint, *net, opt, config, c.source);
+    if (opts.progress)
+      std::fprintf(stderr, "resuming %s after epoch %u of %u\n", opts.checkpoint.c_str(), r.first_epoch, c.epochs);
+  }
+
+  const auto t_train = Clock::now();
+  const int64_t n = train_x.size(0);
+  Progress progress(opts.progress);
+  for (unsigned e = r.first_epoch; e < c.epochs; ++e) {
+    const auto t_epoch = Clock::now();
+    const double lr = c.learning_rate * 0.5 * (1.0 + std::cos(M_PI * e / c.epochs));
+    for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    const bool rewire = c.sparselut() && e < c.freeze_epoch;
+
+    // A shuffle that depends only on the seed and the epoch, so a resumed run sees the same batches.
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
+    std::mt19937_64 shuffle_rng(mix(c.seed, 2 * e));
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    std::mt19937_64 regrow_rng(mix(c.seed, 2 * e + 1));
+    const torch::Tensor order_t = torch::tensor(order, torch::kLong);
+
+    net->train();
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, regrown = 0;
+    const int64_t batches = (n + c.batch_size - 1) / c.batch_size;
+    for (int64_t b = 0; b < batches; ++b) {
+      const int64_t start = b * c.batch_size, size = std::min<int64_t>(c.batch_size, n - start);
+      if (size < 2) continue;  // batch norm needs two samples
+      const torch::Tensor idx = order_t.narrow(0, start, size);
+      const torch::Tensor x = train_x.index_select(0, idx).to(torch::kLong), y = train_y.index_select(0, idx);
+      const torch::Tensor logits = net->forward(x);
+      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      const double ce = loss.item<double>();
+      if (rewire && c.l1 > 0)
+        for (auto& layer : net->layers) loss = loss + c.l1 * layer->magnitude_penalty();
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      if (rewire) {
+        for (auto& layer : net->layers) {
+          const torch::Tensor mask = layer->regrow(regrow_rng);
+          const int64_t k = mask.sum().item<int64_t>();
+          if (k) reset_adam_moments(opt, layer->magnitude(), mask);
+          regrown += k;
+        }
+      }
+      loss_sum += ce * static_cast<double>(size);
+      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      seen += size;
+      progress.batch(e + 1, c.epochs, b + 1, batches, loss_sum / static_cast<double>(seen));
+    }
+    progress.clear();
+
+    EpochStats s;
+    s.epoch = e + 1;
+    s.loss = loss_sum / static_cast<double>(std::max<int64_t>(1, seen));
+    s.train_accuracy = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, seen));
+    if (test_x.size(0) > 0) {
+      const torch::Tensor pred = predictions(eval_all(*net, test_x));
+      s.test_accuracy = pred.eq(labels_of(test_set)).to(torch::kDouble).mean().item<double>();
+    }
+    s.seconds = seconds_since(t_epoch);
+    s.regrown = regrown;
+    r.epochs.push_back(s);
+    if (opts.progress) {
+      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", s.epoch, c.epochs, s.loss,
+                   100 * s.train_accuracy, 100 * s.test_accuracy, s.seconds);
+      if (c.sparselut()) std::fprintf(stderr, rewire ? "  regrown %lld" : "  mask frozen", s.regrown);
+      std::fprintf(stderr, "\n");
+    }
+    if (!opts.checkpoint.empty()) save_checkpoint(opts.checkpoint, *net, opt, e + 1, config);
+  }
+  r.train_seconds = seconds_since(t_train);
+
+  const auto t_export = Clock::now();
+  r.model = export_model(*net, c, quantizer);
+  r.export_seconds = seconds_since(t_export);
+
+  // The check of the export: models/ must give every test sample the class scores of the
+  // quantized evaluation.
+  const torch::Tensor scores = eval_all(*net, test_x);
+  const torch::Tensor pred = predictions(scores);
+  r.test_labels = test_set.labels;
+  r.test_predictions.resize(static_cast<size_t>(pred.size(0)));
+  int64_t right = 0;
+  for (int64_t i = 0; i < pred.size(0); ++i) {
+    r.test_predictions[static_cast<size_t>(i)] = static_cast<uint32_t>(pred[i].item<int64_t>());
+    right += r.test_predictions[static_cast<size_t>(i)] == static_cast<uint32_t>(test_set.labels[static_cast<size_t>(i)]);
+    const std::vector<uint32_t> ref =
+        models::class_scores(r.model, models::input_codes(r.model, &test_set.features[static_cast<size_t>(i) * test_set.num_features]));
+    for (size_t k = 0; k < ref.size(); ++k) {
+      const int64_t t = scores[i][static_cast<int64_t>(k)].item<int64_t>();
+      if (static_cast<int64_t>(ref[k]) != t)
+        throw Error("export check: test sample " + std::to_string(i) + ", class " + std::to_string(k) +
+                    ": the model file scores " + std::to_string(ref[k]) + ", LibTorch's quantized evaluation " +
+                    std::to_string(t));
+    }
+  }
+  r.test_accuracy = pred.size(0) ? static_cast<double>(right) / static_cast<double>(pred.size(0)) : 0.0;
+  if (opts.progress)
+    std::fprintf(stderr, "exported %zu layers in %.2f s; the model file predicts all %lld test samples as LibTorch does\n",
+                 r.model.layers.size(), r.export_seconds, static_cast<long long>(pred.size(0)));
+  return r;
+}
+
+}  // namespace lutforge::train
