@@ -32,7 +32,7 @@
 //   learning_rate = 0.01         # Adam, cosine-annealed to 0 over the epochs
 //   weight_decay = 0.0
 //   seed = 1
-//   threads = 0                  # intra-op threads (0: LibTorch's default)
+//   threads = 0                  # intra-op threads (0: one per core)
 //   logit_scale = 4.0            # the class scores' values (on [-1, 1]) times this are the logits
 //
 //   [sparselut]                  # only with connectivity = "sparselut"

@@ -92,26 +92,8 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
   in_values_ = register_buffer("in_values", code_values(in_bits, thermometer_in));
 
   if (family == "polylut" || family == "polylut-add") {
-    for (unsigned d = 2; d <= c.degree; ++d) {
-      std::vector<int64_t> parent, var;
-      // Degree d - 1 monomials, with the index of their highest input.
-      std::vector<int64_t> last;
-      if (d == 2) {
-        for (int64_t i = 0; i < sub_fan_in; ++i) last.push_back(i);
-      } else {
-        const auto& pv = mono_var_.back();
-        for (int64_t k = 0; k < pv.size(0); ++k) last.push_back(pv[k].item<int64_t>());
-      }
-      for (size_t p = 0; p < last.size(); ++p)
-        for (int64_t j = last[p]; j < sub_fan_in; ++j) {
-          parent.push_back(static_cast<int64_t>(p));
-          var.push_back(j);
-        }
-      mono_parent_.push_back(torch::tensor(parent, torch::kLong));
-      mono_var_.push_back(torch::tensor(var, torch::kLong));
-    }
-    int64_t terms = 1 + sub_fan_in;
-    for (const auto& v : mono_var_) terms += v.size(0);
+    mono_ = std::make_shared<const Monomials>(sub_fan_in, c.degree);
+    const int64_t terms = mono_->terms;
     const double bound = 1.0 / std::sqrt(static_cast<double>(terms));
     if (family == "polylut") {
       weight_ = register_parameter("weight", uniform({neurons, terms}, bound));
@@ -155,7 +137,7 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
 
 int64_t LutLayerImpl::work_per_code() const {
   if (!hidden_w_.empty()) return hidden_w_[0].size(1) * std::max(hidden_w_[0].size(1), fan_in);
-  return std::max<int64_t>(1, sub_neurons) * weight_.size(-1);
+  return fan_in;  // the gathered codes and values; the polynomial kernel keeps its terms local
 }
 
 torch::Tensor LutLayerImpl::slot_scale(int64_t n0, int64_t n) const {
@@ -167,20 +149,10 @@ torch::Tensor LutLayerImpl::magnitude_penalty() const {
   return torch::relu(magnitude_).sum();
 }
 
-torch::Tensor LutLayerImpl::monomials(const torch::Tensor& x) const {
-  std::vector<torch::Tensor> parts{torch::ones_like(x.narrow(-1, 0, 1)), x};
-  torch::Tensor prev = x;
-  for (size_t d = 0; d < mono_parent_.size(); ++d) {
-    prev = prev.index_select(-1, mono_parent_[d]) * x.index_select(-1, mono_var_[d]);
-    parts.push_back(prev);
-  }
-  return torch::cat(parts, -1);
-}
-
 torch::Tensor LutLayerImpl::preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
   const torch::Tensor x = sparse ? xin * slot_scale(n0, n) : xin;
   if (family == "logicnets") return (x * weight_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
-  if (family == "polylut") return (monomials(x) * weight_.narrow(0, n0, n)).sum(-1);
+  if (family == "polylut") return polynomial(x, weight_.narrow(0, n0, n), *mono_);
   // neuralut
   torch::Tensor h = x;
   for (size_t l = 0; l < hidden_w_.size(); ++l)
@@ -190,7 +162,10 @@ torch::Tensor LutLayerImpl::preact(const torch::Tensor& xin, int64_t n0, int64_t
 
 torch::Tensor LutLayerImpl::sub_preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
   const torch::Tensor x = sparse ? xin * slot_scale(n0, n).view({n, sub_neurons, sub_fan_in}) : xin;
-  return (monomials(x) * weight_.narrow(0, n0, n)).sum(-1);
+  const int64_t b = x.size(0), terms = mono_->terms;
+  return polynomial(x.reshape({b, n * sub_neurons, sub_fan_in}), weight_.narrow(0, n0, n).reshape({n * sub_neurons, terms}),
+                    *mono_)
+      .view({b, n, sub_neurons});
 }
 
 torch::Tensor LutLayerImpl::gather_values(const torch::Tensor& values) const {

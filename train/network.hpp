@@ -15,8 +15,9 @@
 // a slot whose magnitude reaches zero is regrown on a random input the neuron does not read yet.
 //
 // Bit-exactness. eval_codes (the quantized evaluation) and the export compute a neuron through the
-// same function, neuron_codes, with only elementwise operations and reductions over the last
-// dimension, so a neuron's result on an input does not depend on the batch it is computed in.
+// same function, neuron_codes, with only elementwise operations, reductions over the last
+// dimension and the polynomial kernel, so a neuron's result on an input does not depend on the
+// batch it is computed in.
 #pragma once
 
 #include <torch/torch.h>
@@ -27,6 +28,7 @@
 
 #include "models/model.hpp"
 #include "train/config.hpp"
+#include "train/polynomial.hpp"
 
 namespace lutforge::train {
 
@@ -71,13 +73,11 @@ class LutLayerImpl : public torch::nn::Module {
  private:
   torch::Tensor preact(const torch::Tensor& x, int64_t n0, int64_t n);      // values [B,n,F] -> [B,n]
   torch::Tensor sub_preact(const torch::Tensor& x, int64_t n0, int64_t n);  // [B,n,A,F] -> [B,n,A]
-  torch::Tensor monomials(const torch::Tensor& x) const;                     // [..., F] -> [..., T]
   torch::Tensor slot_scale(int64_t n0, int64_t n) const;                     // SparseLUT: sign * magnitude
   torch::Tensor gather_values(const torch::Tensor& values) const;            // [B, M] -> [B, N, fan_in]
 
   torch::Tensor in_values_;  // code -> value table of the inputs
-  // Monomials of degree d are built from those of degree d - 1 (parent) times one input (var).
-  std::vector<torch::Tensor> mono_parent_, mono_var_;
+  std::shared_ptr<const Monomials> mono_;  // polylut / polylut-add: the polynomial's terms
   torch::Tensor weight_, bias_;           // logicnets / polylut / polylut-add sub-neurons
   std::vector<torch::Tensor> hidden_w_, hidden_b_;  // neuralut
   torch::Tensor out_w_, skip_w_;          // neuralut

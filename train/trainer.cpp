@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "netlist/error.hpp"
 #include "train/network.hpp"
@@ -182,7 +183,8 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const torch::Tensor train_x = encode_dataset(quantizer, train_set), train_y = labels_of(train_set);
   const torch::Tensor test_x = encode_dataset(quantizer, test_set);
 
-  if (c.threads) torch::set_num_threads(static_cast<int>(c.threads));
+  // LibTorch's OpenMP default can be a single thread; 0 means every core.
+  torch::set_num_threads(static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
   torch::manual_seed(c.seed);
   std::mt19937_64 init_rng(c.seed);
   LutNet net(c, static_cast<int64_t>(train_set.num_features), init_rng);

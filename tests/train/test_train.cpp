@@ -1,0 +1,311 @@
+// Training with the real LibTorch through the lutforge executable, on a small synthetic image set
+// the test writes: every family trains and learns, models/ predicts every test sample as
+// LibTorch's quantized evaluation does, the same seed gives the same file, a killed run resumes to
+// the same model, SparseLUT keeps F live inputs per neuron, and a trained model goes through
+// lowering, yosys synth -lut 6, the equivalence proof and simulation unchanged.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "models/model.hpp"
+#include "netlist/error.hpp"
+#include "tests/support/tools.hpp"
+#include "train/config.hpp"
+
+using namespace lutforge;
+using namespace lutforge::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 4x4 images in four classes: class bit 0 brightens the left half, bit 1 the top half, over
+// uniform noise. Any neuron that sees a few pixels learns something; no single pixel decides.
+void write_images(const fs::path& dir, const std::string& prefix, size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint8_t> pixels(n * 16), labels(n);
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned y = static_cast<unsigned>(rng() % 4);
+    labels[i] = static_cast<uint8_t>(y);
+    for (unsigned r = 0; r < 4; ++r)
+      for (unsigned c = 0; c < 4; ++c) {
+        unsigned v = static_cast<unsigned>(rng() % 130);
+        if ((y & 1) && c < 2) v += 110;
+        if ((y & 2) && r < 2) v += 110;
+        pixels[i * 16 + r * 4 + c] = static_cast<uint8_t>(std::min(v, 255u));
+      }
+  }
+  write_text(dir / (prefix + "-images-idx3-ubyte"), idx_bytes(8, {static_cast<uint32_t>(n), 4, 4}, pixels));
+  write_text(dir / (prefix + "-labels-idx1-ubyte"), idx_bytes(8, {static_cast<uint32_t>(n)}, labels));
+}
+
+const fs::path& image_data() {
+  static const fs::path dir = [] {
+    const fs::path d = temp_dir("train_images");
+    write_images(d, "train", 2000, 11);
+    write_images(d, "t10k", 300, 12);
+    return d;
+  }();
+  return dir;
+}
+
+// A configuration file for the synthetic images; `model` holds the family's [model] keys
+// (without layers), `extra` any further tables.
+fs::path write_config(const fs::path& dir, const std::string& model, unsigned epochs, uint64_t seed = 3,
+                      const std::string& extra = "") {
+  const fs::path p = dir / "config.toml";
+  write_text(p, "[data]\ndataset = \"mnist\"\npath = \"" + image_data().string() +
+                    "\"\n\n[model]\nlayers = [12, 4]\nbits = 2\noutput_bits = 2\n" +
+                    (model.find("input_bits") == std::string::npos ? "input_bits = 2\n" : "") + model +
+                    "\n\n[train]\nepochs = " + std::to_string(epochs) + "\nbatch_size = 64\nlearning_rate = 0.02\nseed = " +
+                    std::to_string(seed) + "\nthreads = 1\n" + extra);
+  return p;
+}
+
+RunResult lutforge_ok(const std::string& args) {
+  const RunResult r = run_lutforge(args);
+  INFO("lutforge " << args << "\n" << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
+// Trains `config` into dir/m.lfm.json with the quantized evaluation's predictions and a report.
+nlohmann::json train_run(const fs::path& config, const fs::path& dir, const std::string& more = "") {
+  lutforge_ok("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --predictions-out " +
+              (dir / "torch.csv").string() + " --report " + (dir / "report.json").string() + " --quiet " + more);
+  return nlohmann::json::parse(read_text(dir / "report.json"));
+}
+
+// models/'s integer inference on the test images (lutforge encode --reference-out).
+void reference(const fs::path& dir) {
+  lutforge_ok("encode " + (dir / "m.lfm.json").string() + " --mnist " + image_data().string() + " -o " +
+              (dir / "x.csv").string() + " --reference-out " + (dir / "ref.csv").string());
+}
+
+double accuracy(const fs::path& csv) {
+  const auto labels = csv_column(csv, "label"), predictions = csv_column(csv, "prediction");
+  REQUIRE(labels.size() == predictions.size());
+  size_t right = 0;
+  for (size_t i = 0; i < labels.size(); ++i) right += labels[i] == predictions[i];
+  return static_cast<double>(right) / static_cast<double>(labels.size());
+}
+
+struct Family {
+  const char* name;
+  const char* model;  // [model] keys
+};
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> f = {
+      {"logicnets", "family = \"logicnets\"\nfan_in = 3"},
+      {"polylut", "family = \"polylut\"\nfan_in = 3\ndegree = 2"},
+      {"neuralut", "family = \"neuralut\"\nfan_in = 3\nhidden = 8\nhidden_layers = 2"},
+      {"polylut-add", "family = \"polylut-add\"\nfan_in = 2\nsub_neurons = 2\nsub_bits = 2\ndegree = 2"},
+      {"sparselut", "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\""},
+      {"thermometer", "family = \"logicnets\"\nfan_in = 3\ninput_bits = 3\ninput_encoding = \"thermometer\""},
+  };
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("every family trains, learns, and models/ predicts every test sample as LibTorch does", "[train]") {
+  for (const Family& f : families()) {
+    SECTION(f.name) {
+      const fs::path dir = temp_dir(std::string("train_") + f.name);
+      const nlohmann::json report = train_run(write_config(dir, f.model, 4), dir);
+      reference(dir);
+      const auto torch = csv_column(dir / "torch.csv", "prediction");
+      CHECK(torch.size() == 300);
+      CHECK(csv_column(dir / "ref.csv", "prediction") == torch);
+      CHECK(csv_column(dir / "ref.csv", "label") == csv_column(dir / "torch.csv", "label"));
+      // Four classes: chance is 25%. The classes are separable from any half of the pixels.
+      INFO(f.name << " accuracy " << accuracy(dir / "ref.csv"));
+      CHECK(accuracy(dir / "ref.csv") > 0.6);
+      CHECK(report["test_accuracy"].get<double>() == Approx(accuracy(dir / "ref.csv")));
+      CHECK(report["epochs"].size() == 4);
+
+      const models::Model m = models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
+      REQUIRE(m.layers.size() == 2);
+      CHECK(m.layers[0].neurons.size() == 12);
+      CHECK(m.layers[1].neurons.size() == 4);
+      CHECK(m.input.thresholds.size() == 16);
+      if (std::string(f.name) == "polylut-add") {
+        CHECK(m.layers[0].sub_neurons == 2);
+        CHECK(m.layers[0].neurons[0].inputs.size() == 4);
+        CHECK(m.layers[0].neurons[0].sub.size() == 2);
+      }
+      if (std::string(f.name) == "sparselut") CHECK(m.family == "polylut+sparselut");
+    }
+  }
+}
+
+TEST_CASE("the same seed gives the same model file; another seed another", "[train]") {
+  const std::string model = "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\"";
+  const fs::path a = temp_dir("train_seed_a"), b = temp_dir("train_seed_b"), c = temp_dir("train_seed_c");
+  train_run(write_config(a, model, 3, 5), a);
+  train_run(write_config(b, model, 3, 5), b);
+  train_run(write_config(c, model, 3, 6), c);
+  CHECK(read_text(a / "m.lfm.json") == read_text(b / "m.lfm.json"));
+  CHECK(read_text(a / "torch.csv") == read_text(b / "torch.csv"));
+  CHECK(read_text(a / "m.lfm.json") != read_text(c / "m.lfm.json"));
+}
+
+TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted run", "[train]") {
+  const std::string model = "family = \"polylut-add\"\nfan_in = 2\nsub_neurons = 2\ndegree = 2\nconnectivity = \"sparselut\"";
+  const unsigned epochs = 8;
+  const fs::path whole = temp_dir("train_whole"), killed = temp_dir("train_killed");
+  train_run(write_config(whole, model, epochs, 9, "\n[sparselut]\nfreeze_epoch = 4\n"), whole);
+
+  const fs::path config = write_config(killed, model, epochs, 9, "\n[sparselut]\nfreeze_epoch = 4\n");
+  const fs::path out = killed / "m.lfm.json", ckpt = killed / "m.lfm.json.ckpt";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill it as soon as its first checkpoint is in place.
+  int status = 0;
+  bool exited = false;
+  while (!fs::exists(ckpt)) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+  }
+  REQUIRE(WIFSIGNALED(status));  // killed mid-run, not finished
+  CHECK_FALSE(fs::exists(out));
+
+  const nlohmann::json report = train_run(config, killed, "--resume");
+  const unsigned after = report["resumed_after_epoch"].get<unsigned>();
+  CHECK(after >= 1);
+  CHECK(after < epochs);
+  CHECK(report["epochs"].size() == epochs - after);
+  CHECK(read_text(out) == read_text(whole / "m.lfm.json"));
+  CHECK(read_text(killed / "torch.csv") == read_text(whole / "torch.csv"));
+
+  // A finished checkpoint resumes to the same model again, running no epoch.
+  const nlohmann::json again = train_run(config, killed, "--resume");
+  CHECK(again["resumed_after_epoch"].get<unsigned>() == epochs);
+  CHECK(again["epochs"].empty());
+  CHECK(read_text(out) == read_text(whole / "m.lfm.json"));
+}
+
+TEST_CASE("resume errors name the checkpoint and what is wrong", "[train]") {
+  const fs::path dir = temp_dir("train_resume_errors");
+  const fs::path config = write_config(dir, "family = \"logicnets\"\nfan_in = 3", 1);
+  RunResult r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet --resume");
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find((dir / "m.lfm.json.ckpt").string() + ": no checkpoint to resume from") != std::string::npos);
+
+  lutforge_ok("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet");
+  const fs::path other = dir / "other.toml";
+  write_text(other, read_text(config) + "weight_decay = 0.001\n");
+  r = run_lutforge("train " + other.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet --resume");
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("written for a different configuration") != std::string::npos);
+
+  write_text(dir / "junk.ckpt", "not a checkpoint");
+  r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet --resume --checkpoint " +
+                   (dir / "junk.ckpt").string());
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find((dir / "junk.ckpt").string() + ": not a readable lutforge checkpoint") != std::string::npos);
+}
+
+TEST_CASE("SparseLUT keeps F distinct live inputs per neuron and moves them away from the random masks", "[train]") {
+  const std::string sparse = "family = \"logicnets\"\nfan_in = 3\nconnectivity = \"sparselut\"";
+  const std::string fixed = "family = \"logicnets\"\nfan_in = 3";
+  const fs::path s = temp_dir("train_sparse"), r = temp_dir("train_sparse_random");
+  const nlohmann::json report = train_run(write_config(s, sparse, 6, 4, "\n[sparselut]\nfreeze_epoch = 3\nl1 = 0.001\n"), s);
+  train_run(write_config(r, fixed, 6, 4), r);
+  const models::Model ms = models::read_model(read_text(s / "m.lfm.json"), "sparse");
+  const models::Model mr = models::read_model(read_text(r / "m.lfm.json"), "random");
+  size_t moved = 0;
+  for (size_t l = 0; l < ms.layers.size(); ++l)
+    for (size_t n = 0; n < ms.layers[l].neurons.size(); ++n) {
+      const auto& in = ms.layers[l].neurons[n].inputs;
+      CHECK(in.size() == 3);
+      CHECK(std::set<uint32_t>(in.begin(), in.end()).size() == in.size());
+      // The random family draws its masks as SparseLUT draws its initial ones.
+      const auto& init = mr.layers[l].neurons[n].inputs;
+      moved += std::set<uint32_t>(in.begin(), in.end()) != std::set<uint32_t>(init.begin(), init.end());
+    }
+  CHECK(moved > 0);
+  // Regrowth happens before the freeze epoch and never after it.
+  long long before = 0;
+  for (const auto& e : report["epochs"]) {
+    if (e["epoch"].get<unsigned>() <= 3)
+      before += e["regrown"].get<long long>();
+    else
+      CHECK(e["regrown"].get<long long>() == 0);
+  }
+  CHECK(before > 0);
+}
+
+TEST_CASE("configuration errors name the file, the line and the key", "[train]") {
+  auto error_of = [](const std::string& text) {
+    try {
+      train::parse_train_config(text, "c.toml");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string data = "[data]\ndataset = \"mnist\"\npath = \"d\"\n";
+  const std::string model = "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 3\n";
+  CHECK(error_of(data + model) == "no error");
+  CHECK(error_of(data + model + "colour = 3\n").find("c.toml:8") != std::string::npos);
+  CHECK(error_of(data + model + "colour = 3\n").find("colour") != std::string::npos);
+  CHECK(error_of(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = \"three\"\n").find("c.toml:7") !=
+        std::string::npos);
+  CHECK(error_of(data + "[model]\nfamily = \"lstm\"\nlayers = [8, 4]\nfan_in = 3\n").find("lstm") != std::string::npos);
+  CHECK(error_of(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 11\n").find("fan_in") !=
+        std::string::npos);
+  CHECK(error_of(data + model + "[sparselut]\nfreeze_epoch = 2\n").find("sparselut") != std::string::npos);
+  CHECK(error_of("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model\n").find("c.toml") != std::string::npos);
+  CHECK(error_of(data) == "c.toml: [model] needs the key 'family'");
+}
+
+TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces its predictions", "[train][yosys]") {
+  for (const Family& f : {families()[1], families()[3]}) {
+    SECTION(f.name) {
+      const fs::path dir = temp_dir(std::string("train_flow_") + f.name);
+      train_run(write_config(dir, f.model, 3), dir);
+      reference(dir);
+      for (const bool registered : {false, true}) {
+        const std::string low = (dir / (registered ? "low_reg.json" : "low.json")).string();
+        const std::string v = (dir / (registered ? "m_reg.v" : "m.v")).string();
+        const std::string syn = (dir / (registered ? "syn_reg.json" : "syn.json")).string();
+        lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low + (registered ? " --register-layers" : ""));
+        lutforge_ok("convert " + low + " -o " + v + " --blackbox-luts");
+        const models::Model m = models::read_model(read_text(dir / "m.lfm.json"), "m");
+        std::string top = m.family;
+        for (char& ch : top)
+          if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        const RunResult y =
+            run("yosys -q -p 'read_verilog -icells " + v + "; synth -lut 6 -top " + top + "; write_json " + syn + "'");
+        INFO(y.err);
+        REQUIRE(y.exit_code == 0);
+        CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
+        const std::string out = (dir / (registered ? "out_reg.csv" : "out.csv")).string();
+        // The registered design is clocked sample by sample through its pipeline.
+        lutforge_ok("sim " + std::string(registered ? "--engine systemc " : "") + syn + " --vectors " +
+                    (dir / "x.csv").string() + " -o " + out);
+        CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
+        CHECK(csv_column(out, "prediction") == csv_column(dir / "ref.csv", "prediction"));
+      }
+    }
+  }
+}
