@@ -42,7 +42,7 @@ struct Layer {
 };
 
 struct Model {
-  std::string family;   // logicnets, polylut, neuralut, polylut-add, sparselut
+  std::string family;   // logicnets, polylut, neuralut, polylut-add; "+sparselut" when trained so
   std::string dataset;  // informative
   InputQuantizer input;
   std::vector<Layer> layers;
