@@ -9,8 +9,8 @@
 # and prints one Markdown row per configuration.
 #   scripts/bench-train.sh [CONFIG.toml ...]     (default: every configs/*.toml)
 # Work files go to build/bench-out/train/NAME/. A model trained there from an unchanged
-# configuration is reused; delete its directory to train again. Needs the datasets
-# (scripts/fetch-datasets.sh).
+# configuration is reused, and an interrupted training resumes from its last epoch; delete the
+# directory to train again. Needs the datasets (scripts/fetch-datasets.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${LUTFORGE_BUILD_DIR:-build}"
@@ -47,8 +47,12 @@ for cfg in "${CONFIGS[@]}"; do
     echo "== $name: reusing the model trained in $dir" >&2
   else
     echo "== $name: training (log: $dir/train.log)" >&2
+    resume=()
+    if [ -s "$dir/model.ckpt" ] && cmp -s "$cfg" "$dir/checkpoint-config.toml"; then resume=(--resume); fi
     rm -f "$dir/train.json" "$dir/config.toml"
-    "$LF" train "$cfg" -o "$dir/model.lfm.json" --checkpoint "$dir/model.ckpt" --report "$dir/train.json" 2> "$dir/train.log"
+    cp "$cfg" "$dir/checkpoint-config.toml"
+    "$LF" train "$cfg" -o "$dir/model.lfm.json" --checkpoint "$dir/model.ckpt" --report "$dir/train.json" \
+      "${resume[@]}" 2>> "$dir/train.log"
     cp "$cfg" "$dir/config.toml"
     tail -n 1 "$dir/train.log" >&2
   fi
