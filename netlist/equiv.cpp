@@ -598,7 +598,6 @@ class CombProver {
     // Several of A's nodes can share a signature: a trained network has many nodes that random
     // inputs almost never change. Each keeps its candidates; cuts try them all before SAT.
     std::unordered_map<uint64_t, std::vector<uint32_t>> a_by_sig;
-    std::vector<char> a_listed(A.prog.num_slots, 0);
     std::vector<char> a_seen(A.prog.num_slots, 0), b_seen(B.prog.num_slots, 0), b_tried(B.prog.num_slots, 0);
 
     for (size_t idx : remaining) {
@@ -615,11 +614,8 @@ class CombProver {
       std::vector<uint32_t> ca, cb;
       cone_slots(A, xa, ca, a_seen);
       cone_slots(B, xb, cb, b_seen);
-      for (uint32_t x : ca)
-        if (A.def[x] >= 0 && A.net[x] && !a_listed[x]) {
-          a_listed[x] = 1;
-          a_by_sig[sig_key(A, x)].push_back(x);
-        }
+      for (uint32_t x : ca)  // each slot once: a_seen keeps it out of later cones
+        if (A.def[x] >= 0 && A.net[x]) a_by_sig[sig_key(A, x)].push_back(x);
       std::sort(cb.begin(), cb.end(), [&](uint32_t p, uint32_t q) { return B.def[p] < B.def[q]; });
       for (uint32_t y : cb) {
         // Only nets: the steps inside a compiled cell rarely have a counterpart, and every false
