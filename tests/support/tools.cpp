@@ -6,6 +6,7 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "netlist/error.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge::test {
@@ -77,6 +78,15 @@ std::vector<std::string> csv_column(const fs::path& csv, const std::string& name
     v.push_back(cell);
   }
   return v;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 RunResult run_lutforge(const std::string& args) { return run(std::string(LUTFORGE_BIN) + " " + args); }

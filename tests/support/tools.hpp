@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const std
 // The cells of column `name` of a CSV file with a header row, one per row; fails the test when
 // the column is missing.
 std::vector<std::string> csv_column(const std::filesystem::path& csv, const std::string& name);
+
+// The message of the lutforge Error that `f` throws, or "no error".
+std::string error_of(const std::function<void()>& f);
 
 // Runs the lutforge executable with arguments; returns its result.
 RunResult run_lutforge(const std::string& args);

@@ -23,15 +23,6 @@ void write_gzip(const fs::path& p, const std::string& bytes) {
   gzclose(f);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 }  // namespace
 
 TEST_CASE("IDX files, plain and gzip, and an MNIST-layout directory", "[train]") {
