@@ -200,6 +200,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.seed = tr.integer("seed", 1, 0, INT64_MAX);
   c.threads = static_cast<unsigned>(tr.integer("threads", 0, 0, 1024));
   c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);
+  c.bn_freeze_epoch = static_cast<unsigned>(tr.integer("bn_freeze_epoch", 0, 0, c.epochs));
   tr.reject_unknown();
 
   Section sp(table("sparselut"), "sparselut", source);

@@ -34,6 +34,8 @@
 //   seed = 1
 //   threads = 0                  # intra-op threads (0: one per core)
 //   logit_scale = 4.0            # the class scores' values (on [-1, 1]) times this are the logits
+//   bn_freeze_epoch = 0          # after this many epochs batch norm trains on its running
+//                                # statistics, as the quantized evaluation uses them (0: never)
 //
 //   [sparselut]                  # only with connectivity = "sparselut"
 //   freeze_epoch = 5             # T: after this many epochs the mask is frozen
@@ -69,6 +71,7 @@ struct TrainConfig {
   uint64_t seed = 1;
   unsigned threads = 0;
   double logit_scale = 4.0;
+  unsigned bn_freeze_epoch = 0;  // 0: batch statistics in every epoch
 
   unsigned freeze_epoch = 0;
   double l1 = 1e-4;

@@ -175,16 +175,17 @@ torch::Tensor LutLayerImpl::gather_values(const torch::Tensor& values) const {
 torch::Tensor LutLayerImpl::forward(const torch::Tensor& values) {
   const torch::Tensor x = gather_values(values);
   const int64_t b = values.size(0);
+  const bool batch_stats = is_training() && !bn_frozen;
   torch::Tensor y;
   if (sub_neurons) {
     torch::Tensor s = sub_preact(x.view({b, neurons, sub_neurons, sub_fan_in}), 0, neurons);
     s = torch::batch_norm(s.reshape({b, neurons * sub_neurons}), sub_bn_w_, sub_bn_b_, sub_bn_mean_, sub_bn_var_,
-                          is_training(), kBnMomentum, kBnEps, false);
+                          batch_stats, kBnMomentum, kBnEps, false);
     y = quantize_ste(s, sub_bits).view({b, neurons, sub_neurons}).sum(-1);
   } else {
     y = preact(x, 0, neurons);
   }
-  y = torch::batch_norm(y, bn_w_, bn_b_, bn_mean_, bn_var_, is_training(), kBnMomentum, kBnEps, false);
+  y = torch::batch_norm(y, bn_w_, bn_b_, bn_mean_, bn_var_, batch_stats, kBnMomentum, kBnEps, false);
   return quantize_ste(y, out_bits);
 }
 

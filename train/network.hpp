@@ -62,6 +62,9 @@ class LutLayerImpl : public torch::nn::Module {
   int64_t work_per_code() const;
   // The L1 pull on the live magnitudes (0 without SparseLUT).
   torch::Tensor magnitude_penalty() const;
+  // Frozen: training normalizes with the running statistics and leaves them as they are, so that
+  // it computes what the quantized evaluation computes.
+  bool bn_frozen = false;
 
   std::string family;
   int64_t neurons, prev_units, fan_in;  // fan_in: all inputs of a neuron (A * F for polylut-add)
@@ -94,6 +97,9 @@ class LutNetImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& input_codes);
   // Quantized evaluation: input codes to class-score codes [B, classes].
   torch::Tensor eval_codes(const torch::Tensor& input_codes);
+  void freeze_batch_norm(bool frozen) {
+    for (auto& layer : layers) layer->bn_frozen = frozen;
+  }
 
   std::vector<LutLayer> layers;
   torch::Tensor input_values;  // code -> value of the input features

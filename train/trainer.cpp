@@ -75,7 +75,7 @@ std::string fingerprint(const TrainConfig& c) {
   s << '|' << c.bits << '|' << c.input_bits << '|' << c.output_bits << '|' << c.input_encoding << '|' << c.input_lo
     << '|' << c.input_hi << '|' << c.degree << '|' << c.sub_neurons << '|' << c.sub_bits << '|' << c.hidden << '|'
     << c.hidden_layers << '|' << c.epochs << '|' << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay
-    << '|' << c.seed << '|' << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1;
+    << '|' << c.seed << '|' << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch;
   return s.str();
 }
 
@@ -216,6 +216,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     const torch::Tensor order_t = torch::tensor(order, torch::kLong);
 
     net->train();
+    net->freeze_batch_norm(c.bn_freeze_epoch > 0 && e >= c.bn_freeze_epoch);
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, regrown = 0;
     const int64_t batches = (n + c.batch_size - 1) / c.batch_size;

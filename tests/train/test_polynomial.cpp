@@ -1,8 +1,10 @@
 // The PolyLUT polynomial kernel against LibTorch's autograd on the monomials written out as
 // products of powers: every monomial up to degree D appears once, and the values and both
-// gradients agree.
+// gradients agree. And frozen batch norm: training then computes what evaluation computes.
 #include <map>
 
+#include "train/config.hpp"
+#include "train/network.hpp"
 #include "train/polynomial.hpp"
 // LibTorch's logging defines its own CHECK; the tests mean Catch's.
 #undef CHECK
@@ -74,4 +76,41 @@ TEST_CASE("the polynomial kernel: all monomials once, values and gradients as au
     const torch::Tensor one = polynomial(x0.narrow(0, 3, 1), w0, m);
     CHECK(torch::equal(one, y.detach().narrow(0, 3, 1)));
   }
+}
+
+TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as evaluation does", "[train]") {
+  // polylut-add, so that the sub-neurons' batch norm is covered as well as the neurons'.
+  const TrainConfig c = parse_train_config(
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"polylut-add\"\nlayers = [8, 4]\n"
+      "fan_in = 2\nsub_neurons = 2\ndegree = 2\n",
+      "c.toml");
+  torch::manual_seed(3);
+  std::mt19937_64 rng(3);
+  LutNet net(c, 16, rng);
+  const torch::Tensor x = torch::randint(0, 4, {64, 16}, torch::kLong);
+  net->train();
+  for (int i = 0; i < 3; ++i) net->forward(x);  // running statistics away from their initial values
+  auto buffers = [&] {
+    std::vector<torch::Tensor> b;
+    for (const auto& t : net->buffers()) b.push_back(t.clone());
+    return b;
+  };
+  auto same = [](const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!torch::equal(a[i], b[i])) return false;
+    return true;
+  };
+  const std::vector<torch::Tensor> before = buffers();
+
+  net->freeze_batch_norm(true);
+  const torch::Tensor frozen = net->forward(x);
+  CHECK(same(before, buffers()));
+  net->eval();
+  CHECK(torch::equal(frozen, net->forward(x)));
+
+  net->train();
+  net->freeze_batch_norm(false);
+  const torch::Tensor batch = net->forward(x);
+  CHECK(!same(before, buffers()));
+  CHECK(!torch::equal(frozen, batch));
 }
