@@ -8,7 +8,7 @@
 // machine lands on every simulator alike; one row per round, then the medians and their ratios.
 // SystemC elaborates once per process, so each round runs it in a child process of this program.
 //
-// bench_sim --out DIR [--width 500 --layers 10] [--samples 400000] [--words 64] [--rounds 3] [--reuse-build]
+// bench_sim --out DIR [--width 500 --layers 10] [--samples 400000] [--words 128] [--rounds 3] [--reuse-build]
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
   gp.min_k = gp.max_k = 6;
   gp.seed = 17;
   size_t count = 400000;
-  unsigned words = 64, rounds = 3;
+  unsigned words = 128, rounds = 3;
   po::options_description opts("bench_sim");
   opts.add_options()("out", po::value(&out)->required())("reuse-build", "reuse a Verilator build already in --out")(
       "width", po::value(&gp.width))("layers", po::value(&gp.layers))("samples", po::value(&count))(

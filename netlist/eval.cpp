@@ -228,6 +228,7 @@ LF_KERNEL(8)
 LF_KERNEL(16)
 LF_KERNEL(32)
 LF_KERNEL(64)
+LF_KERNEL(128)
 #undef LF_KERNEL
 
 }  // namespace
@@ -385,6 +386,7 @@ void Evaluator::run(const std::vector<Program::Instr>& prog) {
     case 16: return run16(prog.data(), prog.size(), v);
     case 32: return run32(prog.data(), prog.size(), v);
     case 64: return run64(prog.data(), prog.size(), v);
+    case 128: return run128(prog.data(), prog.size(), v);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);

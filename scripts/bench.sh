@@ -41,7 +41,7 @@ for b in "${WHICH[@]}"; do
       echo "|---|---|---|---|---|---|---|---|---|"
       for size in "500 10" "2500 10"; do
         set -- $size
-        CMD="$BUILD/bench/bench_sim --out $OUT/sim-$1x$2 --width $1 --layers $2 --samples 400000 --words 64"
+        CMD="$BUILD/bench/bench_sim --out $OUT/sim-$1x$2 --width $1 --layers $2 --samples 400000 --words 128"
         $CMD 2> "$OUT/sim-$1x$2.log"
         echo "command: \`$CMD\`" >&2
       done ;;

@@ -219,7 +219,7 @@ TEST_CASE("lanes are independent at every batch width", "[eval]") {
                                {pins[0], pins[1], pins[2], {r, 0}});
   nl.connect(r, 0, {x, 0});
   nl.add_output("y", {{x, 0}});
-  for (unsigned words : {1u, 3u, 4u, 8u, 16u}) {
+  for (unsigned words : {1u, 3u, 4u, 8u, 16u, 32u, 64u, 128u}) {
     Evaluator ev(nl, words);
     std::mt19937_64 rng(words);
     std::vector<uint64_t> state(words, 0);
