@@ -212,9 +212,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const double build_s = seconds_since(tb);
-  auto read_child = [&](const std::string& cmd, const std::string& file, unsigned long long& h, double& secs) {
-    if (shell("cd " + dir.string() + " && " + cmd + " > " + file) != 0) return false;
-    std::ifstream in(dir / file);
+  auto read_child = [&](const std::string& cmd, const fs::path& file, unsigned long long& h, double& secs) {
+    if (shell(cmd + " > " + file.string()) != 0) return false;
+    std::ifstream in(file);
     return static_cast<bool>(in >> h >> secs);
   };
   const std::string self = fs::canonical("/proc/self/exe").string();
@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
     const auto [bh, bs] = run_batch(nl, s, words, depth);
     if (!read_child(self + " --systemc-only --out " + dir.string() + " --width " + std::to_string(gp.width) + " --layers " +
                         std::to_string(gp.layers) + " --samples " + std::to_string(count),
-                    "systemc.out", sh, ss))
+                    dir / "systemc.out", sh, ss))
       return 2;
     const bool same = vh == bh && vh == sh && vdone == count;
     agree = agree && same;
