@@ -24,6 +24,9 @@ machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 json() {  # file, python expression over the parsed JSON `j`
   python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
 }
+toml() {  # file, python expression over the parsed TOML `t`
+  python3 -c "import tomllib,sys; t=tomllib.load(open(sys.argv[1],'rb')); print($2)" "$1"
+}
 stat_of() {  # netlist, python expression over `lutforge stats --json` as `j`
   "$LF" stats "$1" --json | python3 -c "import json,sys; j=json.load(sys.stdin); print($2)"
 }
@@ -37,8 +40,8 @@ print('yes, %d samples' % len(hw) if ref == hw else 'NO')" "$1" "$2"
 
 echo "on $machine"
 echo
-echo "| configuration | family | dataset | test accuracy | lowered LUT cells | LUTs after synth -lut 6 | pipeline stages | training s | export s | equiv | hardware = models/ |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| configuration | family | dataset | epochs | test accuracy | lowered LUT cells | LUTs after synth -lut 6 | pipeline stages | training s | export s | equiv | hardware = models/ |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for cfg in "${CONFIGS[@]}"; do
   name="$(basename "$cfg" .toml)"
   dir="$OUT/$name"
@@ -61,7 +64,8 @@ for cfg in "${CONFIGS[@]}"; do
   accuracy="$(json "$dir/train.json" "'%.2f%%' % (100 * j['test_accuracy'])")"
   train_s="$(json "$dir/train.json" "'%.0f' % j['train_seconds']")"
   export_s="$(json "$dir/train.json" "'%.2f' % j['export_seconds']")"
-  data="$(python3 -c "import tomllib,sys; print(tomllib.load(open(sys.argv[1],'rb'))['data']['path'])" "$cfg")"
+  data="$(toml "$cfg" "t['data']['path']")"
+  epochs="$(toml "$cfg" "t['train'].get('epochs', 'default')")"
 
   echo "== $name: lowering, synthesis, proof and simulation" >&2
   "$LF" lower "$dir/model.lfm.json" -o "$dir/lowered.json"
@@ -77,6 +81,6 @@ for cfg in "${CONFIGS[@]}"; do
   "$LF" encode "$dir/model.lfm.json" --mnist "$data" -o "$dir/x.csv" --reference-out "$dir/reference.csv"
   "$LF" sim "$dir/synth.json" --vectors "$dir/x.csv" -o "$dir/hw.csv"
   agree="$(same_predictions "$dir/reference.csv" "$dir/hw.csv")"
-  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" "$name" "$family" "$dataset" "$accuracy" \
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" "$name" "$family" "$dataset" "$epochs" "$accuracy" \
     "$lut_cells" "$luts" "$stages" "$train_s" "$export_s" "$equiv" "$agree"
 done
