@@ -6,19 +6,31 @@
 
 namespace lutforge {
 
-const char* kind_name(CellKind k) {
-  switch (k) {
-    case CellKind::Input: return "input";
-    case CellKind::Output: return "output";
-    case CellKind::Const: return "const";
-    case CellKind::Lut: return "lut";
-    case CellKind::Gate: return "gate";
-    case CellKind::Adder: return "adder";
-    case CellKind::ArgMax: return "argmax";
-    case CellKind::PackedDsp: return "packed_dsp";
-    case CellKind::Dff: return "dff";
+namespace {
+
+template <size_t... I>
+Cell default_cell_impl(size_t k, std::index_sequence<I...>) {
+  static const Cell kDefaults[] = {Cell(std::in_place_index<I>)...};
+  return kDefaults[k];
+}
+
+}  // namespace
+
+Cell default_cell(CellKind k) {
+  assert(static_cast<unsigned>(k) < kNumCellKinds);
+  return default_cell_impl(static_cast<size_t>(k), std::make_index_sequence<kNumCellKinds>{});
+}
+
+const char* kind_name(CellKind k) { return kind_name(default_cell(k)); }
+
+bool kind_from_name(const std::string& name, CellKind& kind) {
+  for (unsigned k = 0; k < kNumCellKinds; ++k) {
+    if (name == kind_name(static_cast<CellKind>(k))) {
+      kind = static_cast<CellKind>(k);
+      return true;
+    }
   }
-  return "?";
+  return false;
 }
 
 uint32_t argmax_index_width(uint32_t count) {
@@ -71,30 +83,40 @@ bool is_combinational_pin(const Cell& c, uint32_t pin) {
 }
 
 std::string pin_name(const Cell& c, uint32_t pin) {
-  if (const auto* d = std::get_if<Dff>(&c)) {
-    if (pin == 0) return "D";
-    uint32_t p = 1;
-    if (d->has_enable && pin == p++) return "EN";
-    if (d->has_sync_reset && pin == p++) return "SRST";
-    return "ARST";
-  }
-  if (std::holds_alternative<Gate>(c)) return pin == 0 ? "A" : "B";
-  if (const auto* a = std::get_if<Adder>(&c)) {
-    uint32_t base = 0;
-    for (size_t i = 0; i < a->operands.size(); ++i) {
-      if (pin < base + a->operands[i].width)
-        return "OP" + std::to_string(i) + "[" + std::to_string(pin - base) + "]";
-      base += a->operands[i].width;
-    }
-  }
-  if (const auto* a = std::get_if<ArgMax>(&c))
-    return "W" + std::to_string(pin / a->width) + "[" + std::to_string(pin % a->width) + "]";
-  if (const auto* d = std::get_if<PackedDsp>(&c)) {
-    if (pin < d->a_width) return "A[" + std::to_string(pin) + "]";
-    if (pin < d->a_width + d->b_width) return "B[" + std::to_string(pin - d->a_width) + "]";
-    return "C[" + std::to_string(pin - d->a_width - d->b_width) + "]";
-  }
-  return "I[" + std::to_string(pin) + "]";
+  const std::string index = "[" + std::to_string(pin) + "]";
+  return std::visit(
+      Overloaded{
+          [&](const Input&) { return "I" + index; },
+          [&](const Output&) { return "I" + index; },
+          [&](const Const&) { return "I" + index; },
+          [&](const Lut&) { return "I" + index; },
+          [&](const Gate&) { return std::string(pin == 0 ? "A" : "B"); },
+          [&](const Adder& a) {
+            uint32_t base = 0;
+            for (size_t i = 0; i < a.operands.size(); ++i) {
+              if (pin < base + a.operands[i].width)
+                return "OP" + std::to_string(i) + "[" + std::to_string(pin - base) + "]";
+              base += a.operands[i].width;
+            }
+            return "I" + index;
+          },
+          [&](const ArgMax& a) {
+            return "W" + std::to_string(pin / a.width) + "[" + std::to_string(pin % a.width) + "]";
+          },
+          [&](const PackedDsp& d) {
+            if (pin < d.a_width) return "A" + index;
+            if (pin < d.a_width + d.b_width) return "B[" + std::to_string(pin - d.a_width) + "]";
+            return "C[" + std::to_string(pin - d.a_width - d.b_width) + "]";
+          },
+          [&](const Dff& d) {
+            if (pin == 0) return std::string("D");
+            uint32_t p = 1;
+            if (d.has_enable && pin == p++) return std::string("EN");
+            if (d.has_sync_reset && pin == p++) return std::string("SRST");
+            return std::string("ARST");
+          },
+      },
+      c);
 }
 
 }  // namespace lutforge

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -13,21 +14,25 @@ namespace lutforge {
 
 // A primary input port of `width` bits: no input pins, `width` output bits (bit 0 is the LSB).
 struct Input {
+  static constexpr const char* kName = "input";
   uint32_t width = 1;
 };
 
 // A primary output port of `width` bits: `width` input pins, no output bits.
 struct Output {
+  static constexpr const char* kName = "output";
   uint32_t width = 1;
 };
 
 // A constant bit.
 struct Const {
+  static constexpr const char* kName = "const";
   bool value = false;
 };
 
 // A lookup table: k input pins (pin 0 is the LSB of the table index) and one output bit.
 struct Lut {
+  static constexpr const char* kName = "lut";
   TruthTable function;
 };
 
@@ -35,6 +40,7 @@ struct Lut {
 // id = 8 f(0,0) + 4 f(0,1) + 2 f(1,0) + f(1,1), with pin 0 = a and pin 1 = b. Examples: 1 = AND,
 // 6 = XOR, 7 = OR, 14 = NAND.
 struct Gate {
+  static constexpr const char* kName = "gate";
   uint8_t id = 1;
 };
 
@@ -42,6 +48,7 @@ struct Gate {
 // 2^width. The input pins are the operands' bits, operand 0 first, each LSB first. A popcount is
 // the case of 1-bit unsigned operands.
 struct Adder {
+  static constexpr const char* kName = "adder";
   struct Operand {
     uint32_t width = 1;
     bool is_signed = false;
@@ -55,6 +62,7 @@ struct Adder {
 // the lowest index. Input pins are the words' bits, word 0 first, LSB first. The output has
 // argmax_index_width(count) bits.
 struct ArgMax {
+  static constexpr const char* kName = "argmax";
   uint32_t count = 2;
   uint32_t width = 1;
   bool is_signed = false;
@@ -64,6 +72,7 @@ struct ArgMax {
 // where A, B and C are zero-extended (or sign-extended when is_signed) to p_width bits.
 // Input pins: A (a_width bits), B (b_width), C (c_width), each LSB first. Output: p_width bits.
 struct PackedDsp {
+  static constexpr const char* kName = "packed_dsp";
   uint32_t a_width = 1, b_width = 1, c_width = 0, p_width = 1;
   bool is_signed = false;
 };
@@ -76,6 +85,7 @@ struct PackedDsp {
 //   while EN is high, as Yosys $sdffce; otherwise it has priority over EN, as $sdffe and FDRE).
 // While ARST is high, Q shows async_reset_value at once and the state takes it at the edge.
 struct Dff {
+  static constexpr const char* kName = "dff";
   bool init = false;
   bool has_enable = false;
   bool has_sync_reset = false;
@@ -85,14 +95,63 @@ struct Dff {
   bool async_reset_value = false;
 };
 
-using Cell = std::variant<Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp, Dff>;
+#ifdef LUTFORGE_PROBE_NEW_CELL_KIND
+// A kind that nothing handles. tests/compile builds the dispatching files with it defined and
+// expects every one of them to fail to compile: each per-kind dispatch is an exhaustive visit.
+struct ProbeKind {
+  static constexpr const char* kName = "probe";
+};
+#define LUTFORGE_PROBE_ALTERNATIVE , ProbeKind
+#define LUTFORGE_PROBE_ENUMERATOR , ProbeKind
+#define LUTFORGE_LAST_CELL_KIND ProbeKind
+#else
+#define LUTFORGE_PROBE_ALTERNATIVE
+#define LUTFORGE_PROBE_ENUMERATOR
+#define LUTFORGE_LAST_CELL_KIND Dff
+#endif
 
-// The kind names used in reports and in the native JSON format.
-enum class CellKind : uint8_t { Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp, Dff };
-inline constexpr unsigned kNumCellKinds = 9;
+using Cell = std::variant<Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp,
+                          Dff LUTFORGE_PROBE_ALTERNATIVE>;
+
+// The kind of a cell as a number, for tables indexed by kind. The enumerators follow the
+// variant's order; the static_asserts below keep the two in step.
+enum class CellKind : uint8_t {
+  Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp, Dff LUTFORGE_PROBE_ENUMERATOR
+};
+inline constexpr unsigned kNumCellKinds = std::variant_size_v<Cell>;
+static_assert(static_cast<unsigned>(CellKind::LUTFORGE_LAST_CELL_KIND) + 1 == kNumCellKinds,
+              "CellKind must list every alternative of Cell");
+
+namespace detail {
+template <class T, class... Ts>
+constexpr size_t index_in(const std::variant<Ts...>*) {
+  size_t i = 0;
+  bool found = false;
+  ((found = found || std::is_same_v<T, Ts>, i += found ? 0 : 1), ...);
+  return i;
+}
+}  // namespace detail
+
+// The CellKind of the alternative T.
+template <class T>
+inline constexpr CellKind kind_of_type = static_cast<CellKind>(detail::index_in<T>(static_cast<const Cell*>(nullptr)));
+
+static_assert(kind_of_type<Input> == CellKind::Input && kind_of_type<Output> == CellKind::Output &&
+                  kind_of_type<Const> == CellKind::Const && kind_of_type<Lut> == CellKind::Lut &&
+                  kind_of_type<Gate> == CellKind::Gate && kind_of_type<Adder> == CellKind::Adder &&
+                  kind_of_type<ArgMax> == CellKind::ArgMax &&
+                  kind_of_type<PackedDsp> == CellKind::PackedDsp && kind_of_type<Dff> == CellKind::Dff,
+              "CellKind must follow the order of Cell's alternatives");
+
 inline CellKind kind_of(const Cell& c) { return static_cast<CellKind>(c.index()); }
 const char* kind_name(CellKind k);
-inline const char* kind_name(const Cell& c) { return kind_name(kind_of(c)); }
+inline const char* kind_name(const Cell& c) {
+  return std::visit([](const auto& k) { return std::decay_t<decltype(k)>::kName; }, c);
+}
+// The kind whose kName is `name`, or false.
+bool kind_from_name(const std::string& name, CellKind& kind);
+// A cell of kind `k` with default parameters.
+Cell default_cell(CellKind k);
 
 uint32_t argmax_index_width(uint32_t count);
 uint32_t num_input_pins(const Cell& c);

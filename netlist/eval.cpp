@@ -4,8 +4,9 @@
 #include <cassert>
 #include <unordered_map>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/levels.hpp"
+#include "netlist/overloaded.hpp"
 
 namespace lutforge {
 namespace {
@@ -279,58 +280,73 @@ Program compile(const Netlist& nl, const CompileParams& params) {
     const Cell& c = nl.cell(n);
     comb.start_cell();
     const auto& out = signal_slots[n];
-    if (const auto* l = std::get_if<Lut>(&c); l && params.scalar && l->function.num_vars() >= 3 &&
-                                               l->function.num_vars() <= 6) {
-      std::vector<uint32_t> pins = ins(n, 0, l->function.num_vars());
-      const uint32_t at = static_cast<uint32_t>(prog.lut_pins.size());
-      pins.resize(6, kZero);  // always six pins, so the lookup is a fixed, unrolled sequence of loads
-      prog.lut_pins.insert(prog.lut_pins.end(), pins.begin(), pins.end());
-      prog.lut_tables.push_back(l->function.words()[0]);
-      comb.push({Op::Lut, out[0], at, static_cast<uint32_t>(prog.lut_tables.size() - 1),
-                 static_cast<uint32_t>(pins.size())});
-    } else if (const auto* l = std::get_if<Lut>(&c)) {
-      comb.place(comb.lut(l->function, ins(n, 0, l->function.num_vars())), out[0]);
-    } else if (const auto* g = std::get_if<Gate>(&c)) {
-      comb.place(comb.lut(make_gate(g->id), ins(n, 0, 2)), out[0]);
-    } else if (const auto* a = std::get_if<Adder>(&c)) {
-      std::vector<uint32_t> acc(a->width, kZero);
-      uint32_t pin = 0;
-      for (const auto& op : a->operands) {
-        comb.add_into(acc, extend(ins(n, pin, op.width), a->width, op.is_signed));
-        pin += op.width;
-      }
-      for (uint32_t b = 0; b < a->width; ++b) comb.place(acc[b], out[b]);
-    } else if (const auto* m = std::get_if<ArgMax>(&c)) {
-      std::vector<uint32_t> best = ins(n, 0, m->width);
-      std::vector<uint32_t> idx(out.size(), kZero);
-      for (uint32_t i = 1; i < m->count; ++i) {
-        const auto w = ins(n, i * m->width, m->width);
-        uint32_t less = kZero;  // best < w, from the LSB up
-        for (uint32_t j = 0; j < m->width; ++j) {
-          const bool sign_bit = m->is_signed && j + 1 == m->width;
-          const uint32_t differ = comb.xor_(best[j], w[j]);
-          less = comb.mux(differ, sign_bit ? comb.not_(w[j]) : w[j], less);
-        }
-        for (uint32_t j = 0; j < m->width; ++j) best[j] = comb.mux(less, w[j], best[j]);
-        for (uint32_t k = 0; k < idx.size(); ++k) idx[k] = comb.mux(less, ((i >> k) & 1) ? kOne : kZero, idx[k]);
-      }
-      for (uint32_t k = 0; k < idx.size(); ++k) comb.place(idx[k], out[k]);
-    } else if (const auto* d = std::get_if<PackedDsp>(&c)) {
-      const uint32_t w = d->p_width;
-      const auto a = extend(ins(n, 0, d->a_width), w, d->is_signed);
-      const auto b = extend(ins(n, d->a_width, d->b_width), w, d->is_signed);
-      std::vector<uint32_t> acc = extend(ins(n, d->a_width + d->b_width, d->c_width), w, d->is_signed);
-      for (uint32_t j = 0; j < w; ++j) {
-        if (b[j] == kZero) continue;
-        std::vector<uint32_t> pp(w, kZero);
-        for (uint32_t i = j; i < w; ++i) pp[i] = comb.and_(a[i - j], b[j]);
-        comb.add_into(acc, pp, j);
-      }
-      for (uint32_t k = 0; k < w; ++k) comb.place(acc[k], out[k]);
-    } else if (const auto* d = std::get_if<Dff>(&c); d && d->has_async_reset) {
-      const uint32_t arst = in(n, num_input_pins(c) - 1);
-      comb.place(comb.mux(arst, d->async_reset_value ? kOne : kZero, state_slot[n]), out[0]);
-    }
+    std::visit(
+        Overloaded{
+            // Ports and constants own slots but compute nothing.
+            [&](const Input&) {},
+            [&](const Output&) {},
+            [&](const Const&) {},
+            [&](const Lut& l) {
+              const uint32_t k = l.function.num_vars();
+              if (!params.scalar || k < 3 || k > 6) {
+                comb.place(comb.lut(l.function, ins(n, 0, k)), out[0]);
+                return;
+              }
+              std::vector<uint32_t> pins = ins(n, 0, k);
+              const uint32_t at = static_cast<uint32_t>(prog.lut_pins.size());
+              pins.resize(6, kZero);  // always six pins, so the lookup is a fixed, unrolled sequence of loads
+              prog.lut_pins.insert(prog.lut_pins.end(), pins.begin(), pins.end());
+              prog.lut_tables.push_back(l.function.words()[0]);
+              comb.push({Op::Lut, out[0], at, static_cast<uint32_t>(prog.lut_tables.size() - 1),
+                         static_cast<uint32_t>(pins.size())});
+            },
+            [&](const Gate& g) { comb.place(comb.lut(make_gate(g.id), ins(n, 0, 2)), out[0]); },
+            [&](const Adder& a) {
+              std::vector<uint32_t> acc(a.width, kZero);
+              uint32_t pin = 0;
+              for (const auto& op : a.operands) {
+                comb.add_into(acc, extend(ins(n, pin, op.width), a.width, op.is_signed));
+                pin += op.width;
+              }
+              for (uint32_t b = 0; b < a.width; ++b) comb.place(acc[b], out[b]);
+            },
+            [&](const ArgMax& m) {
+              std::vector<uint32_t> best = ins(n, 0, m.width);
+              std::vector<uint32_t> idx(out.size(), kZero);
+              for (uint32_t i = 1; i < m.count; ++i) {
+                const auto w = ins(n, i * m.width, m.width);
+                uint32_t less = kZero;  // best < w, from the LSB up
+                for (uint32_t j = 0; j < m.width; ++j) {
+                  const bool sign_bit = m.is_signed && j + 1 == m.width;
+                  const uint32_t differ = comb.xor_(best[j], w[j]);
+                  less = comb.mux(differ, sign_bit ? comb.not_(w[j]) : w[j], less);
+                }
+                for (uint32_t j = 0; j < m.width; ++j) best[j] = comb.mux(less, w[j], best[j]);
+                for (uint32_t k = 0; k < idx.size(); ++k) idx[k] = comb.mux(less, ((i >> k) & 1) ? kOne : kZero, idx[k]);
+              }
+              for (uint32_t k = 0; k < idx.size(); ++k) comb.place(idx[k], out[k]);
+            },
+            [&](const PackedDsp& d) {
+              const uint32_t w = d.p_width;
+              const auto a = extend(ins(n, 0, d.a_width), w, d.is_signed);
+              const auto b = extend(ins(n, d.a_width, d.b_width), w, d.is_signed);
+              std::vector<uint32_t> acc = extend(ins(n, d.a_width + d.b_width, d.c_width), w, d.is_signed);
+              for (uint32_t j = 0; j < w; ++j) {
+                if (b[j] == kZero) continue;
+                std::vector<uint32_t> pp(w, kZero);
+                for (uint32_t i = j; i < w; ++i) pp[i] = comb.and_(a[i - j], b[j]);
+                comb.add_into(acc, pp, j);
+              }
+              for (uint32_t k = 0; k < w; ++k) comb.place(acc[k], out[k]);
+            },
+            [&](const Dff& d) {
+              // Q is the state itself unless an asynchronous reset can override it within the cycle.
+              if (!d.has_async_reset) return;
+              const uint32_t arst = in(n, num_input_pins(c) - 1);
+              comb.place(comb.mux(arst, d.async_reset_value ? kOne : kZero, state_slot[n]), out[0]);
+            },
+        },
+        c);
   }
 
   // Next-state functions, evaluated after the combinational logic and committed together.

@@ -3,7 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
+#include "base/files.hpp"
 #include "netlist/overloaded.hpp"
 #include "netlist/yosys_json.hpp"
 
@@ -93,51 +94,55 @@ class Reader {
     auto kit = j.find("kind");
     if (kit == j.end() || !kit->is_string()) fail("missing \"kind\" string");
     const std::string kind = kit->get<std::string>();
-    if (kind == "input") return Input{uint(j, "width", 1, true)};
-    if (kind == "output") return Output{uint(j, "width", 1, true)};
-    if (kind == "const") return Const{flag(j, "value")};
-    if (kind == "lut") {
-      const uint32_t k = uint(j, "k", 0, true);
-      auto it = j.find("init");
-      if (it == j.end() || !it->is_string()) fail("missing \"init\" hex string");
-      TruthTable tt;
-      if (k > TruthTable::kMaxVars || !from_hex(it->get<std::string>(), k, tt))
-        fail("\"init\" is not a hex table of " + std::to_string(k) + " inputs");
-      return Lut{std::move(tt)};
-    }
-    if (kind == "gate") {
-      const uint32_t id = uint(j, "id", 0, true);
-      if (id > 15) fail("gate id " + std::to_string(id) + " is not in 0..15");
-      return Gate{static_cast<uint8_t>(id)};
-    }
-    if (kind == "adder") {
-      Adder a;
-      a.width = uint(j, "width", 0, true);
-      auto it = j.find("operands");
-      if (it == j.end() || !it->is_array()) fail("missing \"operands\" array");
-      for (const auto& op : *it) {
-        if (!op.is_array() || op.size() != 2 || !op[0].is_number_unsigned() || !op[1].is_number_unsigned())
-          fail("an operand must be [width, signed]");
-        a.operands.push_back({op[0].get<uint32_t>(), op[1].get<uint32_t>() != 0});
-      }
-      return a;
-    }
-    if (kind == "argmax") return ArgMax{uint(j, "count", 0, true), uint(j, "width", 0, true), flag(j, "signed")};
-    if (kind == "packed_dsp")
-      return PackedDsp{uint(j, "a_width", 0, true), uint(j, "b_width", 0, true), uint(j, "c_width", 0, true),
-                       uint(j, "p_width", 0, true), flag(j, "signed")};
-    if (kind == "dff") {
-      Dff d;
-      d.init = flag(j, "init");
-      d.has_enable = flag(j, "enable");
-      d.has_sync_reset = flag(j, "sync_reset");
-      d.sync_reset_value = flag(j, "sync_reset_value");
-      d.sync_reset_needs_enable = flag(j, "sync_reset_needs_enable");
-      d.has_async_reset = flag(j, "async_reset");
-      d.async_reset_value = flag(j, "async_reset_value");
-      return d;
-    }
-    fail("unknown kind \"" + kind + "\"");
+    CellKind k;
+    if (!kind_from_name(kind, k)) fail("unknown kind \"" + kind + "\"");
+    Cell cell = default_cell(k);
+    std::visit(Overloaded{
+                   [&](Input& i) { i.width = uint(j, "width", 1, true); },
+                   [&](Output& o) { o.width = uint(j, "width", 1, true); },
+                   [&](Const& c) { c.value = flag(j, "value"); },
+                   [&](Lut& l) {
+                     const uint32_t n = uint(j, "k", 0, true);
+                     auto it = j.find("init");
+                     if (it == j.end() || !it->is_string()) fail("missing \"init\" hex string");
+                     if (n > TruthTable::kMaxVars || !from_hex(it->get<std::string>(), n, l.function))
+                       fail("\"init\" is not a hex table of " + std::to_string(n) + " inputs");
+                   },
+                   [&](Gate& g) {
+                     const uint32_t id = uint(j, "id", 0, true);
+                     if (id > 15) fail("gate id " + std::to_string(id) + " is not in 0..15");
+                     g.id = static_cast<uint8_t>(id);
+                   },
+                   [&](Adder& a) {
+                     a.width = uint(j, "width", 0, true);
+                     auto it = j.find("operands");
+                     if (it == j.end() || !it->is_array()) fail("missing \"operands\" array");
+                     for (const auto& op : *it) {
+                       if (!op.is_array() || op.size() != 2 || !op[0].is_number_unsigned() ||
+                           !op[1].is_number_unsigned())
+                         fail("an operand must be [width, signed]");
+                       a.operands.push_back({op[0].get<uint32_t>(), op[1].get<uint32_t>() != 0});
+                     }
+                   },
+                   [&](ArgMax& a) {
+                     a = ArgMax{uint(j, "count", 0, true), uint(j, "width", 0, true), flag(j, "signed")};
+                   },
+                   [&](PackedDsp& d) {
+                     d = PackedDsp{uint(j, "a_width", 0, true), uint(j, "b_width", 0, true),
+                                   uint(j, "c_width", 0, true), uint(j, "p_width", 0, true), flag(j, "signed")};
+                   },
+                   [&](Dff& d) {
+                     d.init = flag(j, "init");
+                     d.has_enable = flag(j, "enable");
+                     d.has_sync_reset = flag(j, "sync_reset");
+                     d.sync_reset_value = flag(j, "sync_reset_value");
+                     d.sync_reset_needs_enable = flag(j, "sync_reset_needs_enable");
+                     d.has_async_reset = flag(j, "async_reset");
+                     d.async_reset_value = flag(j, "async_reset_value");
+                   },
+               },
+               cell);
+    return cell;
   }
 
   Netlist read(const std::string& text) {

@@ -6,8 +6,9 @@
 #include <set>
 #include <sstream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/levels.hpp"
+#include "netlist/overloaded.hpp"
 
 namespace lutforge {
 namespace {
@@ -244,44 +245,59 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
     const Cell& c = nl.cell(n);
     const std::string& y = ids[n];
     const std::string helper = "lf_n" + std::to_string(n);  // internal wires of multi-step cells
-    if (std::holds_alternative<Lut>(c)) {
-      if (group_of[n] >= 0) continue;  // written in its group's module
-      std::vector<std::string> ins;
-      for (const Signal& f : nl.fanin(n)) ins.push_back(sig(nl, ids, f));
-      write_lut(out, nl, n, y, ins, params);
-    } else if (const auto* g = std::get_if<Gate>(&c)) {
-      out << "  assign " << y << " = " << gate_expr(g->id, sig(nl, ids, nl.fanin(n)[0]), sig(nl, ids, nl.fanin(n)[1])) << ";\n";
-    } else if (const auto* a = std::get_if<Adder>(&c)) {
-      out << "  assign " << y << " = ";
-      uint32_t pin = 0;
-      for (size_t i = 0; i < a->operands.size(); ++i) {
-        out << (i ? "\n      + " : "") << extended(nl, ids, n, pin, a->operands[i].width, a->width, a->operands[i].is_signed);
-        pin += a->operands[i].width;
-      }
-      out << ";\n";
-    } else if (const auto* m = std::get_if<ArgMax>(&c)) {
-      const uint32_t iw = argmax_index_width(m->count);
-      const std::string wr = m->width > 1 ? "[" + std::to_string(m->width - 1) + ":0] " : "";
-      const std::string ir = iw > 1 ? "[" + std::to_string(iw - 1) + ":0] " : "";
-      auto as = [&](const std::string& e) { return m->is_signed ? "$signed(" + e + ")" : e; };
-      out << "  wire " << wr << helper << "_b0 = " << concat(nl, ids, n, 0, m->width) << ";\n";
-      out << "  wire " << ir << helper << "_i0 = " << iw << "'d0;\n";
-      for (uint32_t i = 1; i < m->count; ++i) {
-        const std::string w = concat(nl, ids, n, i * m->width, m->width);
-        const std::string prev = helper + "_b" + std::to_string(i - 1);
-        const std::string gt = as(w) + " > " + as(prev);
-        out << "  wire " << wr << helper << "_b" << i << " = (" << gt << ") ? " << w << " : " << prev << ";\n";
-        out << "  wire " << ir << helper << "_i" << i << " = (" << gt << ") ? " << iw << "'d" << i << " : " << helper
-            << "_i" << (i - 1) << ";\n";
-      }
-      out << "  assign " << y << " = " << helper << "_i" << (m->count - 1) << ";\n";
-    } else if (const auto* d = std::get_if<PackedDsp>(&c)) {
-      const uint32_t w = d->p_width;
-      out << "  assign " << y << " = " << extended(nl, ids, n, 0, d->a_width, w, d->is_signed) << " * "
-          << extended(nl, ids, n, d->a_width, d->b_width, w, d->is_signed);
-      if (d->c_width) out << " + " << extended(nl, ids, n, d->a_width + d->b_width, d->c_width, w, d->is_signed);
-      out << ";\n";
-    }
+    std::visit(
+        Overloaded{
+            // Ports and constants are declarations, written above; registers are written below.
+            [&](const Input&) {},
+            [&](const Output&) {},
+            [&](const Const&) {},
+            [&](const Dff&) {},
+            [&](const Lut&) {
+              if (group_of[n] >= 0) return;  // written in its group's module
+              std::vector<std::string> ins;
+              for (const Signal& f : nl.fanin(n)) ins.push_back(sig(nl, ids, f));
+              write_lut(out, nl, n, y, ins, params);
+            },
+            [&](const Gate& g) {
+              out << "  assign " << y << " = "
+                  << gate_expr(g.id, sig(nl, ids, nl.fanin(n)[0]), sig(nl, ids, nl.fanin(n)[1])) << ";\n";
+            },
+            [&](const Adder& a) {
+              out << "  assign " << y << " = ";
+              uint32_t pin = 0;
+              for (size_t i = 0; i < a.operands.size(); ++i) {
+                out << (i ? "\n      + " : "")
+                    << extended(nl, ids, n, pin, a.operands[i].width, a.width, a.operands[i].is_signed);
+                pin += a.operands[i].width;
+              }
+              out << ";\n";
+            },
+            [&](const ArgMax& m) {
+              const uint32_t iw = argmax_index_width(m.count);
+              const std::string wr = m.width > 1 ? "[" + std::to_string(m.width - 1) + ":0] " : "";
+              const std::string ir = iw > 1 ? "[" + std::to_string(iw - 1) + ":0] " : "";
+              auto as = [&](const std::string& e) { return m.is_signed ? "$signed(" + e + ")" : e; };
+              out << "  wire " << wr << helper << "_b0 = " << concat(nl, ids, n, 0, m.width) << ";\n";
+              out << "  wire " << ir << helper << "_i0 = " << iw << "'d0;\n";
+              for (uint32_t i = 1; i < m.count; ++i) {
+                const std::string w = concat(nl, ids, n, i * m.width, m.width);
+                const std::string prev = helper + "_b" + std::to_string(i - 1);
+                const std::string gt = as(w) + " > " + as(prev);
+                out << "  wire " << wr << helper << "_b" << i << " = (" << gt << ") ? " << w << " : " << prev << ";\n";
+                out << "  wire " << ir << helper << "_i" << i << " = (" << gt << ") ? " << iw << "'d" << i << " : "
+                    << helper << "_i" << (i - 1) << ";\n";
+              }
+              out << "  assign " << y << " = " << helper << "_i" << (m.count - 1) << ";\n";
+            },
+            [&](const PackedDsp& d) {
+              const uint32_t w = d.p_width;
+              out << "  assign " << y << " = " << extended(nl, ids, n, 0, d.a_width, w, d.is_signed) << " * "
+                  << extended(nl, ids, n, d.a_width, d.b_width, w, d.is_signed);
+              if (d.c_width) out << " + " << extended(nl, ids, n, d.a_width + d.b_width, d.c_width, w, d.is_signed);
+              out << ";\n";
+            },
+        },
+        c);
   }
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const auto* d = std::get_if<Dff>(&nl.cell(n));

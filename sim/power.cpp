@@ -2,10 +2,33 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netlist/error.hpp"
+#include "netlist/cells.hpp"
+#include "base/error.hpp"
+#include "base/files.hpp"
+#include "netlist/overloaded.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge::sim {
+
+std::map<std::string, double> default_kind_weights() {
+  std::map<std::string, double> w;
+  for (unsigned k = 0; k < kNumCellKinds; ++k) {
+    const Cell c = default_cell(static_cast<CellKind>(k));
+    w[kind_name(c)] = std::visit(Overloaded{
+                                     [](const Input&) { return 0.5; },
+                                     [](const Output&) { return 0.0; },
+                                     [](const Const&) { return 0.0; },
+                                     [](const Lut&) { return 1.0; },
+                                     [](const Gate&) { return 0.5; },
+                                     [](const Adder&) { return 1.5; },
+                                     [](const ArgMax&) { return 1.0; },
+                                     [](const PackedDsp&) { return 4.0; },
+                                     [](const Dff&) { return 0.5; },
+                                 },
+                                 c);
+  }
+  return w;
+}
 
 PowerWeights read_power_weights(const std::string& path) {
   PowerWeights w;

@@ -8,10 +8,11 @@
 
 namespace lutforge::sim {
 
+// The default weight of every cell kind, by kind name (sim/README.md lists them).
+std::map<std::string, double> default_kind_weights();
+
 struct PowerWeights {
-  std::map<std::string, double> kind = {
-      {"input", 0.5}, {"const", 0.0}, {"lut", 1.0}, {"gate", 0.5}, {"adder", 1.5},
-      {"argmax", 1.0}, {"packed_dsp", 4.0}, {"dff", 0.5}, {"output", 0.0}};
+  std::map<std::string, double> kind = default_kind_weights();
   double fanout = 0.25;
   double clock = 0.2;
 };
