@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge {
@@ -135,8 +135,14 @@ class Importer {
     }
     return v;
   }
-  TruthTable table_param(const YosysCell& c, std::string_view name, unsigned k) const {
+  // A table parameter, MSB first. Yosys writes a $lut's LUT with exactly 2^WIDTH bits, so
+  // `exact` rejects any other length; a vendor cell's INIT may be written shorter, and Verilog
+  // zero-extends it.
+  TruthTable table_param(const YosysCell& c, std::string_view name, unsigned k, bool exact = false) const {
     const std::string& v = param(c, name);
+    if (exact && v.size() != (size_t{1} << k))
+      fail("parameter " + std::string(name) + " has " + std::to_string(v.size()) + " bits, expected " +
+           std::to_string(size_t{1} << k) + " (2^WIDTH for WIDTH " + std::to_string(k) + ")");
     TruthTable tt;
     if (!from_binary(v, k, tt))
       fail("parameter " + std::string(name) + " \"" + v + "\" is not a binary table of at most " +
@@ -317,7 +323,7 @@ class Importer {
     if (t == "$lut") {
       const unsigned k = static_cast<unsigned>(param_uint(c, "WIDTH", 0));
       if (k > TruthTable::kMaxVars) fail("WIDTH " + std::to_string(k) + " is larger than supported");
-      lut(c, table_param(c, "LUT", k), port(c, "A", k), port1(c, "Y"));
+      lut(c, table_param(c, "LUT", k, /*exact=*/true), port(c, "A", k), port1(c, "Y"));
       return;
     }
     if (t == "lf_lut") {  // lutforge's blackbox LUT (VerilogParams::blackbox_luts)

@@ -2,7 +2,7 @@
 // and the exact messages for bad input.
 #include <catch2/catch.hpp>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/vectors.hpp"
 #include "netlist/yosys_json.hpp"
@@ -140,6 +140,11 @@ TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expecta
         "in.json: module 'm', cell 'c1' ($_AND_): missing port B");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000010","LUT":"0110"},"connections":{"A":[2],"Y":[4]}}})")) ==
         "in.json: module 'm', cell 'c1' ($lut): port A has 1 bits, expected 2");
+  // A hand-edited $lut table of the wrong length: 5 bits for a 6-input LUT, and 65 bits.
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000110","LUT":"10x1z"},"connections":{"A":[2,3,2,3,2,3],"Y":[4]}}})")) ==
+        "in.json: module 'm', cell 'c1' ($lut): parameter LUT has 5 bits, expected 64 (2^WIDTH for WIDTH 6)");
+  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000001","LUT":"011"},"connections":{"A":[2],"Y":[4]}}})")) ==
+        "in.json: module 'm', cell 'c1' ($lut): parameter LUT has 3 bits, expected 2 (2^WIDTH for WIDTH 1)");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"LUT2","parameters":{"INIT":"10110"},"connections":{"I0":[2],"I1":[3],"O":[4]}}})")) ==
         "in.json: module 'm', cell 'c1' (LUT2): parameter INIT \"10110\" is not a binary table of at most 4 bits");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"B":[9],"Y":[4]}}})",
