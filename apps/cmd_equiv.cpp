@@ -3,7 +3,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
-#include "netlist/equiv.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/native_json.hpp"
 #include "rtl_gen/testbench.hpp"
 
@@ -42,7 +42,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
   if (vm.count("json")) {
     nlohmann::ordered_json j;
     j["result"] = status_name(r.status);
-    j["mode"] = r.mode;
+    j["mode"] = mode_name(r.mode);
     j["latency"] = r.latency;
     j["output_bits"] = r.outputs;
     j["proved_by_simulation"] = r.proved_by_simulation;
@@ -81,7 +81,8 @@ int cmd_equiv(const std::vector<std::string>& args) {
     }
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << status_name(r.status) << " (" << r.mode << (r.mode == "latency" ? " " + std::to_string(r.latency) : "") << ")\n";
+    std::cout << status_name(r.status) << " (" << mode_name(r.mode)
+              << (r.mode == EquivMode::Latency ? " " + std::to_string(r.latency) : "") << ")\n";
     std::cout << "  output bits compared  " << r.outputs << "\n";
     if (r.status == EquivStatus::Equivalent || r.proved_by_enumeration + r.proved_by_sat + r.proved_by_simulation) {
       std::cout << "  proved constant/equal " << r.proved_by_simulation << "\n";

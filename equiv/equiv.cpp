@@ -1,4 +1,4 @@
-#include "netlist/equiv.hpp"
+#include "equiv/equiv.hpp"
 
 #include <cadical.hpp>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <unordered_map>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/eval.hpp"
 #include "netlist/levels.hpp"
 
@@ -20,6 +20,16 @@ const char* status_name(EquivStatus s) {
     case EquivStatus::Equivalent: return "EQUIVALENT";
     case EquivStatus::NotEquivalent: return "NOT EQUIVALENT";
     case EquivStatus::Undecided: return "UNDECIDED";
+  }
+  return "?";
+}
+
+const char* mode_name(EquivMode m) {
+  switch (m) {
+    case EquivMode::Combinational: return "combinational";
+    case EquivMode::RegisterCorrespondence: return "register correspondence";
+    case EquivMode::Latency: return "latency";
+    case EquivMode::Bounded: return "bounded";
   }
   return "?";
 }
@@ -1105,7 +1115,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
 
   const bool regs_a = has_registers(a), regs_b = has_registers(b);
   if (!regs_a && !regs_b) {
-    res.mode = "combinational";
+    res.mode = EquivMode::Combinational;
     CombProver prover(a, b, pairs_by_name(a, b), p, deadline, res);
     const CombOutcome o = prover.run();
     res.status = o.status;
@@ -1140,7 +1150,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
   }
   if (correspond) {
     const Netlist& b_cut = matched_b ? *matched_b : b;
-    res.mode = "register correspondence";
+    res.mode = EquivMode::RegisterCorrespondence;
     bool inits_equal = true;
     std::unordered_map<std::string, bool> init_b;
     for (NodeId n = 0; n < b_cut.num_nodes(); ++n)
@@ -1195,7 +1205,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
   // Registers that do not correspond: compare over the latency, for designs without feedback.
   const Levels la = levelize(a), lb = levelize(b);
   if (la.has_feedback || lb.has_feedback) {
-    res.mode = "bounded";
+    res.mode = EquivMode::Bounded;
     Counterexample cex;
     const int latency = std::max(p.latency, 0);
     if (sequential_search(a, b, latency, p, cex) && describe_difference(a, b, latency, cex)) {
@@ -1207,7 +1217,7 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
     }
     return finish(res);
   }
-  res.mode = "latency";
+  res.mode = EquivMode::Latency;
   int latency = p.latency;
   if (latency < 0) latency = find_latency(a, b, p);
   if (latency < 0) latency = std::max(0, static_cast<int>(lb.num_stages) - static_cast<int>(la.num_stages));

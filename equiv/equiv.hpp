@@ -42,6 +42,19 @@ struct EquivParams {
 enum class EquivStatus { Equivalent, NotEquivalent, Undecided };
 const char* status_name(EquivStatus s);
 
+// How the two designs were compared, from their registers:
+//   Combinational: neither has registers; the outputs are compared as functions.
+//   RegisterCorrespondence: registers paired by name (or by simulation); the outputs and the
+//     next-state functions are compared with the paired registers as cut points.
+//   Latency: the registers do not correspond and neither design has feedback; both are unrolled
+//     and B's outputs at t + latency are compared with A's at t.
+//   Bounded: the registers do not correspond and a design has feedback; only a bounded search
+//     from reset was done, so the result is NotEquivalent or Undecided.
+enum class EquivMode { Combinational, RegisterCorrespondence, Latency, Bounded };
+// The mode's name in reports and on the command line: "combinational", "register
+// correspondence", "latency" or "bounded".
+const char* mode_name(EquivMode m);
+
 struct Counterexample {
   size_t cycle = 0;            // the cycle of B at which an output differs (A's is cycle - latency)
   VectorTable inputs;          // the input rows of cycles 0..cycle, shared by A and B
@@ -60,7 +73,7 @@ struct Counterexample {
 
 struct EquivResult {
   EquivStatus status = EquivStatus::Undecided;
-  std::string mode;             // "combinational", "register correspondence" or "latency"
+  EquivMode mode = EquivMode::Combinational;
   int latency = 0;
   size_t outputs = 0;           // compared bits, including next-state functions
   size_t proved_by_simulation = 0;  // constant-equal outputs proved structurally or by enumeration

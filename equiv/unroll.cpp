@@ -1,8 +1,8 @@
 // The transformations that reduce sequential equivalence to combinational equivalence.
 #include <set>
 
-#include "netlist/equiv.hpp"
-#include "netlist/error.hpp"
+#include "equiv/equiv.hpp"
+#include "base/error.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {

@@ -2,7 +2,7 @@
 // complemented internal nodes, and a difference that random simulation cannot see.
 #include <catch2/catch.hpp>
 
-#include "netlist/equiv.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/levels.hpp"
 #include "netlist/passes.hpp"

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "netlist/equiv.hpp"
-#include "netlist/error.hpp"
+#include "equiv/equiv.hpp"
+#include "base/error.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
@@ -56,7 +56,7 @@ Netlist roundtrip(const Netlist& nl, const fs::path& dir, const Flow& flow, cons
 
 void require_equivalent(const Netlist& a, const Netlist& b, const std::string& what, const EquivParams& p = {}) {
   const EquivResult r = check_equivalence(a, b, p);
-  INFO(what << ": " << status_name(r.status) << " (" << r.mode << ") " << r.reason);
+  INFO(what << ": " << status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
   REQUIRE(r.status == EquivStatus::Equivalent);
 }
 
@@ -141,13 +141,17 @@ TEST_CASE("the same design synthesized by two flows is never reported different 
       for (size_t j = i + 1; j < flows.size(); ++j) {
         const EquivResult r = check_equivalence(flows[i], flows[j]);
         INFO(d.name << ": " << synth_flows()[i].name << " vs " << synth_flows()[j].name << ": " << status_name(r.status)
-                    << " (" << r.mode << ") " << r.reason);
+                    << " (" << mode_name(r.mode) << ") " << r.reason);
         CHECK(r.status != EquivStatus::NotEquivalent);
+        // The prover compared every output bit of the pair (and, with registers, their next-state
+        // functions), not just returned a verdict.
+        size_t output_bits = 0;
+        for (NodeId o : flows[i].outputs()) output_bits += port_width(flows[i], o);
+        CHECK(r.outputs >= output_bits);
         proved += r.status == EquivStatus::Equivalent;
         ++pairs;
       }
   }
-  CHECK(pairs == 50);
   // enables through synth_xilinx against synth_ice40 pairs every register (renamed and inverted
   // ones by simulation), but that correspondence is not inductive, so it stays UNDECIDED.
   CHECK(proved >= 49);
