@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 namespace lutforge::train {
 
@@ -121,6 +121,16 @@ void check_choice(const std::string& source, const std::string& key, const std::
 
 }  // namespace
 
+const char* family_name(Family f) {
+  switch (f) {
+    case Family::LogicNets: return "logicnets";
+    case Family::PolyLut: return "polylut";
+    case Family::NeuraLut: return "neuralut";
+    case Family::PolyLutAdd: return "polylut-add";
+  }
+  return "?";
+}
+
 TrainConfig parse_train_config(const std::string& text, const std::string& source) {
   toml::table root;
   try {
@@ -150,8 +160,14 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   data.reject_unknown();
 
   Section model(table("model"), "model", source);
-  c.family = model.str("family", "", true);
-  check_choice(source, "[model] family", c.family, {"logicnets", "polylut", "neuralut", "polylut-add"});
+  {
+    const std::string family = model.str("family", "", true);
+    std::vector<std::string> names;
+    for (Family f : kFamilies) names.push_back(family_name(f));
+    check_choice(source, "[model] family", family, names);
+    for (Family f : kFamilies)
+      if (family == family_name(f)) c.family = f;
+  }
   c.connectivity = model.str("connectivity", "random");
   check_choice(source, "[model] connectivity", c.connectivity, {"random", "sparselut"});
   c.layers = model.integers("layers", 1, 1u << 20, true);

@@ -51,6 +51,13 @@
 
 namespace lutforge::train {
 
+// The network families that train/ trains. In configuration and model files they are strings
+// ("logicnets", "polylut", "neuralut", "polylut-add"); in code, this enum, switched on
+// exhaustively (the build makes a missing case an error).
+enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd };
+inline constexpr Family kFamilies[] = {Family::LogicNets, Family::PolyLut, Family::NeuraLut, Family::PolyLutAdd};
+const char* family_name(Family f);
+
 struct TrainConfig {
   std::string source;  // the file it came from, for messages
 
@@ -58,7 +65,8 @@ struct TrainConfig {
   size_t train_limit = 0, test_limit = 0;
   uint64_t split_seed = 42;
 
-  std::string family, connectivity = "random";
+  Family family = Family::LogicNets;
+  std::string connectivity = "random";
   std::vector<unsigned> layers;
   std::vector<unsigned> fan_in;  // one per layer after reading
   unsigned bits = 2, input_bits = 2, output_bits = 2;

@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 namespace lutforge::train {
 namespace {

@@ -43,7 +43,7 @@ models::Model export_model(LutNetImpl& net, const TrainConfig& c, const models::
   torch::NoGradGuard no_grad;
   net.eval();
   models::Model m;
-  m.family = c.family + (c.sparselut() ? "+sparselut" : "");
+  m.family = std::string(family_name(c.family)) + (c.sparselut() ? "+sparselut" : "");
   m.dataset = c.dataset;
   m.input = input;
   for (auto& layer : net.layers) {

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 namespace lutforge::train {
 
@@ -67,7 +67,7 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
   const int64_t f = c.fan_in[layer];
   sub_fan_in = f;
   fan_in = f;
-  if (family == "polylut-add") {
+  if (family == Family::PolyLutAdd) {
     sub_neurons = c.sub_neurons;
     sub_bits = c.sub_bits;
     fan_in = f * sub_neurons;
@@ -91,32 +91,36 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
   register_buffer("inputs", inputs);
   in_values_ = register_buffer("in_values", code_values(in_bits, thermometer_in));
 
-  if (family == "polylut" || family == "polylut-add") {
-    mono_ = std::make_shared<const Monomials>(sub_fan_in, c.degree);
-    const int64_t terms = mono_->terms;
-    const double bound = 1.0 / std::sqrt(static_cast<double>(terms));
-    if (family == "polylut") {
-      weight_ = register_parameter("weight", uniform({neurons, terms}, bound));
-    } else {
-      weight_ = register_parameter("weight", uniform({neurons, sub_neurons, terms}, bound));
+  switch (family) {
+    case Family::PolyLut:
+    case Family::PolyLutAdd: {
+      mono_ = std::make_shared<const Monomials>(sub_fan_in, c.degree);
+      const int64_t terms = mono_->terms;
+      const double bound = 1.0 / std::sqrt(static_cast<double>(terms));
+      weight_ = register_parameter("weight", family == Family::PolyLut
+                                                 ? uniform({neurons, terms}, bound)
+                                                 : uniform({neurons, sub_neurons, terms}, bound));
+      break;
     }
-  } else if (family == "logicnets") {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-    weight_ = register_parameter("weight", uniform({neurons, fan_in}, bound));
-    bias_ = register_parameter("bias", uniform({neurons}, bound));
-  } else if (family == "neuralut") {
-    int64_t width = fan_in;
-    for (unsigned l = 0; l < c.hidden_layers; ++l) {
-      const double bound = 1.0 / std::sqrt(static_cast<double>(width));
-      hidden_w_.push_back(register_parameter("hidden_w" + std::to_string(l), uniform({neurons, c.hidden, width}, bound)));
-      hidden_b_.push_back(register_parameter("hidden_b" + std::to_string(l), uniform({neurons, c.hidden}, bound)));
-      width = c.hidden;
+    case Family::LogicNets: {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+      weight_ = register_parameter("weight", uniform({neurons, fan_in}, bound));
+      bias_ = register_parameter("bias", uniform({neurons}, bound));
+      break;
     }
-    out_w_ = register_parameter("out_w", uniform({neurons, width}, 1.0 / std::sqrt(static_cast<double>(width))));
-    skip_w_ = register_parameter("skip_w", uniform({neurons, fan_in}, 1.0 / std::sqrt(static_cast<double>(fan_in))));
-    bias_ = register_parameter("bias", torch::zeros({neurons}));
-  } else {
-    throw Error(c.source + ": unknown family '" + family + "'");
+    case Family::NeuraLut: {
+      int64_t width = fan_in;
+      for (unsigned l = 0; l < c.hidden_layers; ++l) {
+        const double bound = 1.0 / std::sqrt(static_cast<double>(width));
+        hidden_w_.push_back(register_parameter("hidden_w" + std::to_string(l), uniform({neurons, c.hidden, width}, bound)));
+        hidden_b_.push_back(register_parameter("hidden_b" + std::to_string(l), uniform({neurons, c.hidden}, bound)));
+        width = c.hidden;
+      }
+      out_w_ = register_parameter("out_w", uniform({neurons, width}, 1.0 / std::sqrt(static_cast<double>(width))));
+      skip_w_ = register_parameter("skip_w", uniform({neurons, fan_in}, 1.0 / std::sqrt(static_cast<double>(fan_in))));
+      bias_ = register_parameter("bias", torch::zeros({neurons}));
+      break;
+    }
   }
 
   if (sparse) {
@@ -151,13 +155,18 @@ torch::Tensor LutLayerImpl::magnitude_penalty() const {
 
 torch::Tensor LutLayerImpl::preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
   const torch::Tensor x = sparse ? xin * slot_scale(n0, n) : xin;
-  if (family == "logicnets") return (x * weight_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
-  if (family == "polylut") return polynomial(x, weight_.narrow(0, n0, n), *mono_);
-  // neuralut
-  torch::Tensor h = x;
-  for (size_t l = 0; l < hidden_w_.size(); ++l)
-    h = torch::relu((h.unsqueeze(-2) * hidden_w_[l].narrow(0, n0, n)).sum(-1) + hidden_b_[l].narrow(0, n0, n));
-  return (h * out_w_.narrow(0, n0, n)).sum(-1) + (x * skip_w_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
+  switch (family) {
+    case Family::LogicNets: return (x * weight_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
+    case Family::PolyLut: return polynomial(x, weight_.narrow(0, n0, n), *mono_);
+    case Family::NeuraLut: {
+      torch::Tensor h = x;
+      for (size_t l = 0; l < hidden_w_.size(); ++l)
+        h = torch::relu((h.unsqueeze(-2) * hidden_w_[l].narrow(0, n0, n)).sum(-1) + hidden_b_[l].narrow(0, n0, n));
+      return (h * out_w_.narrow(0, n0, n)).sum(-1) + (x * skip_w_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
+    }
+    case Family::PolyLutAdd: break;  // its neurons are sums of sub-neurons: sub_preact
+  }
+  throw Error(std::string("preact: the ") + family_name(family) + " family computes its neurons elsewhere");
 }
 
 torch::Tensor LutLayerImpl::sub_preact(const torch::Tensor& xin, int64_t n0, int64_t n) {

@@ -66,7 +66,7 @@ class LutLayerImpl : public torch::nn::Module {
   // it computes what the quantized evaluation computes.
   bool bn_frozen = false;
 
-  std::string family;
+  Family family;
   int64_t neurons, prev_units, fan_in;  // fan_in: all inputs of a neuron (A * F for polylut-add)
   int64_t sub_neurons = 0, sub_fan_in;
   unsigned in_bits, out_bits, sub_bits = 0;

@@ -2,7 +2,7 @@
 
 #include <ATen/Parallel.h>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 namespace lutforge::train {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "train/network.hpp"
 #include "train/train.hpp"
 
@@ -67,7 +67,7 @@ torch::Tensor eval_all(LutNetImpl& net, const torch::Tensor& codes) {
 // Everything in a configuration that shapes the run; a checkpoint only resumes the same run.
 std::string fingerprint(const TrainConfig& c) {
   std::ostringstream s;
-  s << c.dataset << '|' << c.train_limit << '|' << c.test_limit << '|' << c.split_seed << '|' << c.family << '|'
+  s << c.dataset << '|' << c.train_limit << '|' << c.test_limit << '|' << c.split_seed << '|' << family_name(c.family) << '|'
     << c.connectivity << '|';
   for (unsigned v : c.layers) s << v << ',';
   s << '|';

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "tests/support/tools.hpp"
 #include "train/datasets.hpp"
 

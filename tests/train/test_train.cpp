@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "models/model.hpp"
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "tests/support/tools.hpp"
 #include "train/config.hpp"
 
@@ -252,28 +252,6 @@ TEST_CASE("SparseLUT keeps F distinct live inputs per neuron and moves them away
       CHECK(e["regrown"].get<long long>() == 0);
   }
   CHECK(before > 0);
-}
-
-TEST_CASE("configuration errors name the file, the line and the key", "[train]") {
-  auto config_error = [](const std::string& text) {
-    return error_of([&] { train::parse_train_config(text, "c.toml"); });
-  };
-  const std::string data = "[data]\ndataset = \"mnist\"\npath = \"d\"\n";
-  const std::string model = "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 3\n";
-  CHECK(config_error(data + model) == "no error");
-  CHECK(config_error(data + model + "colour = 3\n").find("c.toml:8") != std::string::npos);
-  CHECK(config_error(data + model + "colour = 3\n").find("colour") != std::string::npos);
-  CHECK(config_error(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = \"three\"\n").find("c.toml:7") !=
-        std::string::npos);
-  CHECK(config_error(data + "[model]\nfamily = \"lstm\"\nlayers = [8, 4]\nfan_in = 3\n").find("lstm") != std::string::npos);
-  CHECK(config_error(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 11\n").find("fan_in") !=
-        std::string::npos);
-  CHECK(config_error(data + model + "[sparselut]\nfreeze_epoch = 2\n").find("sparselut") != std::string::npos);
-  CHECK(config_error(data + model + "[train]\nepochs = 4\nbn_freeze_epoch = 3\n") == "no error");
-  CHECK(config_error(data + model + "[train]\nepochs = 4\nbn_freeze_epoch = 5\n").find("bn_freeze_epoch") !=
-        std::string::npos);
-  CHECK(config_error("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model\n").find("c.toml") != std::string::npos);
-  CHECK(config_error(data) == "c.toml: [model] needs the key 'family'");
 }
 
 TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces its predictions", "[train][yosys]") {
