@@ -1,7 +1,7 @@
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
 #include "netlist/native_json.hpp"
-#include "netlist/equiv.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/passes.hpp"
 #include "rtl_gen/verilog.hpp"
 

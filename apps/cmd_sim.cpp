@@ -1,3 +1,4 @@
+#include "apps/cli.hpp"
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
 #include "netlist/native_json.hpp"
@@ -11,6 +12,7 @@
 #ifdef LUTFORGE_HAVE_SYSTEMC
 #include "sim/clocked.hpp"
 #include "sim/systemc_main.hpp"
+#include "base/files.hpp"
 #endif
 
 namespace lutforge::cli {
@@ -99,6 +101,11 @@ int cmd_sim(const std::vector<std::string>& args) {
     return kExitOk;
   if (vm.count("vectors") == vm.count("random"))
     throw Error("give exactly one of --vectors and --random");
+#ifndef LUTFORGE_HAVE_SYSTEMC
+  // The SystemC engine lives in lutforge-systemc, so that every other command starts without
+  // loading SystemC.
+  if (engine == "systemc") exec_helper("lutforge-systemc", "sim", args, "--engine systemc (LUTFORGE_WITH_SYSTEMC)");
+#endif
 
   const Netlist nl = read_netlist_file(path, top);
   VectorTable in;

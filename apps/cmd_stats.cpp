@@ -6,6 +6,7 @@
 #include "netlist/levels.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
+#include "base/files.hpp"
 
 namespace lutforge::cli {
 

@@ -6,6 +6,7 @@
 #include "netlist/vectors.hpp"
 #include "netlist/yosys_json.hpp"
 #include "rtl_gen/testbench.hpp"
+#include "base/files.hpp"
 
 namespace lutforge::cli {
 

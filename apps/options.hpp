@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
+#include "base/files.hpp"
 
 namespace lutforge::cli {
 
@@ -26,11 +27,6 @@ inline bool parse(const std::vector<std::string>& args, const std::string& usage
   return true;
 }
 
-// Opens an output file or throws an Error naming it.
-inline std::ofstream open_output(const std::string& path) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error(path + ": cannot open file for writing");
-  return out;
-}
+using lutforge::open_output;
 
 }  // namespace lutforge::cli
