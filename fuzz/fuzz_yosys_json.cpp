@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/yosys_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

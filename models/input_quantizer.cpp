@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 namespace lutforge::models {
 

@@ -2,7 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
+#include "base/files.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge::models {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <deque>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 namespace lutforge {
 namespace {

@@ -1,12 +1,56 @@
 #include "netlist/netlist.hpp"
 
+#include "netlist/overloaded.hpp"
+
 #include <algorithm>
 #include <cassert>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {
+
+Netlist::Netlist(const Netlist& o)
+    : graph_(std::make_unique<Graph>(*o.graph_)),
+      inputs_(o.inputs_),
+      outputs_(o.outputs_),
+      const_nodes_{o.const_nodes_[0], o.const_nodes_[1]},
+      design_name_(o.design_name_),
+      clock_name_(o.clock_name_) {}
+
+Netlist& Netlist::operator=(const Netlist& o) {
+  if (this != &o) *this = Netlist(o);
+  return *this;
+}
+
+Netlist::Netlist(Netlist&& o)
+    : graph_(std::move(o.graph_)),
+      inputs_(std::move(o.inputs_)),
+      outputs_(std::move(o.outputs_)),
+      const_nodes_{o.const_nodes_[0], o.const_nodes_[1]},
+      design_name_(std::move(o.design_name_)),
+      clock_name_(std::move(o.clock_name_)) {
+  o = Netlist();
+}
+
+Netlist& Netlist::operator=(Netlist&& o) {
+  if (this == &o) return *this;
+  graph_ = std::move(o.graph_);
+  inputs_ = std::move(o.inputs_);
+  outputs_ = std::move(o.outputs_);
+  const_nodes_[0] = o.const_nodes_[0];
+  const_nodes_[1] = o.const_nodes_[1];
+  design_name_ = std::move(o.design_name_);
+  clock_name_ = std::move(o.clock_name_);
+  // The moved-from netlist is empty and usable.
+  o.graph_ = std::make_unique<Graph>();
+  o.inputs_.clear();
+  o.outputs_.clear();
+  o.const_nodes_[0] = o.const_nodes_[1] = kNoNode;
+  return *this;
+}
+
+Netlist::~Netlist() = default;
 
 NodeId Netlist::add_input(const std::string& name, uint32_t width) {
   if (find_port(name) != kNoNode) throw Error("port '" + name + "' is declared twice");
@@ -25,32 +69,32 @@ NodeId Netlist::add_output(const std::string& name, const std::vector<Signal>& b
 NodeId Netlist::add_cell(Cell cell, const std::vector<Signal>& fanin, const std::string& name) {
   const uint32_t pins = num_input_pins(cell);
   assert(fanin.size() <= pins);
-  const NodeId n = static_cast<NodeId>(boost::add_vertex(Node{std::move(cell), {}, name}, graph_));
+  const NodeId n = static_cast<NodeId>(boost::add_vertex(Node{std::move(cell), {}, name}, *graph_));
   // The first constant node of each value becomes the shared one, so that a netlist read back
   // from a file reuses its own constants.
-  if (const auto* k = std::get_if<Const>(&graph_[n].cell); k && const_nodes_[k->value] == kNoNode)
+  if (const auto* k = std::get_if<Const>(&(*graph_)[n].cell); k && const_nodes_[k->value] == kNoNode)
     const_nodes_[k->value] = n;
-  graph_[n].fanin.assign(pins, Signal{});
+  (*graph_)[n].fanin.assign(pins, Signal{});
   for (uint32_t p = 0; p < fanin.size(); ++p)
     if (fanin[p].connected()) connect(n, p, fanin[p]);
   return n;
 }
 
 void Netlist::connect(NodeId node, uint32_t pin, Signal driver) {
-  assert(node < num_nodes() && pin < graph_[node].fanin.size());
+  assert(node < num_nodes() && pin < (*graph_)[node].fanin.size());
   assert(driver.connected() && driver.node < num_nodes());
-  Signal& slot = graph_[node].fanin[pin];
+  Signal& slot = (*graph_)[node].fanin[pin];
   if (slot.connected()) {
     const NodeId old = slot.node;
     boost::remove_out_edge_if(
         old,
         [&](const Graph::edge_descriptor& e) {
-          return boost::target(e, graph_) == node && graph_[e].dst_pin == pin;
+          return boost::target(e, *graph_) == node && (*graph_)[e].dst_pin == pin;
         },
-        graph_);
+        *graph_);
   }
   slot = driver;
-  boost::add_edge(driver.node, node, Edge{driver.bit, pin}, graph_);
+  boost::add_edge(driver.node, node, Edge{driver.bit, pin}, *graph_);
 }
 
 Signal Netlist::constant(bool value) {
@@ -61,9 +105,9 @@ Signal Netlist::constant(bool value) {
 
 NodeId Netlist::find_port(const std::string& name) const {
   for (NodeId n : inputs_)
-    if (graph_[n].name == name) return n;
+    if ((*graph_)[n].name == name) return n;
   for (NodeId n : outputs_)
-    if (graph_[n].name == name) return n;
+    if ((*graph_)[n].name == name) return n;
   return kNoNode;
 }
 
@@ -92,18 +136,27 @@ std::vector<std::string> verify(const Netlist& nl) {
                            " reads a bit that does not exist");
       }
     }
-    if (const auto* a = std::get_if<Adder>(&c)) {
-      if (a->operands.empty() || a->width == 0)
-        problems.push_back("adder " + describe(nl, n) + " needs at least one operand and a width");
-    } else if (const auto* a = std::get_if<ArgMax>(&c)) {
-      if (a->count < 1 || a->width == 0)
-        problems.push_back("argmax " + describe(nl, n) + " needs at least one word and a width");
-    } else if (const auto* d = std::get_if<PackedDsp>(&c)) {
-      if (d->p_width == 0 || d->p_width > 128)
-        problems.push_back("packed_dsp " + describe(nl, n) + " needs an output width of 1..128");
-    } else if (const auto* i = std::get_if<Input>(&c)) {
-      if (i->width == 0) problems.push_back("input port " + describe(nl, n) + " has width 0");
-    }
+    auto problem_if = [&](bool bad, const std::string& what) {
+      if (bad) problems.push_back(std::string(kind_name(c)) + " " + describe(nl, n) + " " + what);
+    };
+    std::visit(Overloaded{
+                   [&](const Input& i) { problem_if(i.width == 0, "has width 0"); },
+                   [&](const Output& o) { problem_if(o.width == 0, "has width 0"); },
+                   [&](const Const&) {},
+                   [&](const Lut&) {},
+                   [&](const Gate& g) { problem_if(g.id > 15, "has a gate id outside 0..15"); },
+                   [&](const Adder& a) {
+                     problem_if(a.operands.empty() || a.width == 0, "needs at least one operand and a width");
+                   },
+                   [&](const ArgMax& a) {
+                     problem_if(a.count < 1 || a.width == 0, "needs at least one word and a width");
+                   },
+                   [&](const PackedDsp& d) {
+                     problem_if(d.p_width == 0 || d.p_width > 128, "needs an output width of 1..128");
+                   },
+                   [&](const Dff&) {},
+               },
+               c);
   }
   for (size_t i = 0; i < nl.outputs().size(); ++i)
     for (size_t j = 0; j < nl.inputs().size(); ++j)

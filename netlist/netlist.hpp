@@ -8,6 +8,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,13 @@ struct PinRef {
 class Netlist {
  public:
   Netlist() = default;
+  // Boost's adjacency_list copies itself even when moved or swapped, so the graph is held by
+  // pointer: a moved netlist hands over its graph, and a copy copies it.
+  Netlist(const Netlist& o);
+  Netlist& operator=(const Netlist& o);
+  Netlist(Netlist&& o);
+  Netlist& operator=(Netlist&& o);
+  ~Netlist();
 
   // Ports. Names must be unique among ports; ports keep the order in which they were added.
   NodeId add_input(const std::string& name, uint32_t width);
@@ -52,11 +60,11 @@ class Netlist {
   // The shared constant node of each value, created on first use.
   Signal constant(bool value);
 
-  size_t num_nodes() const { return boost::num_vertices(graph_); }
-  const Cell& cell(NodeId n) const { return graph_[n].cell; }
-  std::span<const Signal> fanin(NodeId n) const { return graph_[n].fanin; }
-  const std::string& name(NodeId n) const { return graph_[n].name; }
-  void set_name(NodeId n, const std::string& name) { graph_[n].name = name; }
+  size_t num_nodes() const { return boost::num_vertices(*graph_); }
+  const Cell& cell(NodeId n) const { return (*graph_)[n].cell; }
+  std::span<const Signal> fanin(NodeId n) const { return (*graph_)[n].fanin; }
+  const std::string& name(NodeId n) const { return (*graph_)[n].name; }
+  void set_name(NodeId n, const std::string& name) { (*graph_)[n].name = name; }
 
   const std::vector<NodeId>& inputs() const { return inputs_; }
   const std::vector<NodeId>& outputs() const { return outputs_; }
@@ -66,12 +74,12 @@ class Netlist {
   // Every pin that reads any output bit of `n`, as (sink, pin, bit) in a deterministic order.
   template <typename F>
   void foreach_fanout(NodeId n, F&& f) const {
-    for (auto [it, end] = boost::out_edges(n, graph_); it != end; ++it) {
-      const auto& e = graph_[*it];
-      f(PinRef{static_cast<NodeId>(boost::target(*it, graph_)), e.dst_pin}, e.src_bit);
+    for (auto [it, end] = boost::out_edges(n, *graph_); it != end; ++it) {
+      const auto& e = (*graph_)[*it];
+      f(PinRef{static_cast<NodeId>(boost::target(*it, *graph_)), e.dst_pin}, e.src_bit);
     }
   }
-  size_t fanout_size(NodeId n) const { return boost::out_degree(n, graph_); }
+  size_t fanout_size(NodeId n) const { return boost::out_degree(n, *graph_); }
 
   // The design's name and its clock input (empty for a purely combinational design). The clock is
   // not one of inputs(): every register is clocked by it.
@@ -92,7 +100,7 @@ class Netlist {
   };
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
 
-  Graph graph_;
+  std::unique_ptr<Graph> graph_ = std::make_unique<Graph>();
   std::vector<NodeId> inputs_, outputs_;
   NodeId const_nodes_[2] = {kNoNode, kNoNode};
   std::string design_name_, clock_name_;

@@ -6,7 +6,7 @@
 #include <map>
 #include <optional>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/eval.hpp"
 
 namespace lutforge {

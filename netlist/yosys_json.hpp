@@ -76,7 +76,4 @@ Netlist import_yosys(const YosysDesign& design, const ImportParams& params = {},
 Netlist read_yosys_json_file(const std::string& path, const ImportParams& params = {},
                              ImportStats* stats = nullptr);
 
-// The whole content of a file; throws Error naming the file when it cannot be read.
-std::string read_file(const std::string& path);
-
 }  // namespace lutforge

@@ -6,7 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
+#include "base/files.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge {
@@ -194,15 +195,6 @@ YosysDesign parse_yosys_json(std::string_view text, const std::string& filename)
   d.filename = filename;
   for (auto [name, m] : p.object(modules, "modules")) d.modules.push_back(p.module(name, m));
   return d;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open file for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(path + ": read error");
-  return ss.str();
 }
 
 Netlist read_yosys_json_file(const std::string& path, const ImportParams& params, ImportStats* stats) {

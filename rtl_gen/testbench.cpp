@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "rtl_gen/verilog.hpp"
 
 namespace lutforge {

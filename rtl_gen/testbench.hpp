@@ -7,7 +7,7 @@
 #include <iosfwd>
 #include <string>
 
-#include "netlist/equiv.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/netlist.hpp"
 #include "netlist/vectors.hpp"
 

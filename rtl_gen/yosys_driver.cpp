@@ -6,7 +6,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
+#include "base/files.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge {

@@ -8,7 +8,7 @@
 #include <systemc>
 #include <utility>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/eval.hpp"
 #include "netlist/levels.hpp"
 

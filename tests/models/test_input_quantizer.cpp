@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/input_quantizer.hpp"
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 
 using namespace lutforge;
 using namespace lutforge::models;

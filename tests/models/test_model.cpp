@@ -5,7 +5,7 @@
 
 #include "models/lower.hpp"
 #include "models/model.hpp"
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/vectors.hpp"
 #include "tests/support/random_model.hpp"
 

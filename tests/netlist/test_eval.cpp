@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/eval.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/vectors.hpp"

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/native_json.hpp"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/levels.hpp"
 #include "netlist/netlist.hpp"
 

@@ -71,7 +71,7 @@ TEST_CASE("self-checking testbench passes on the design and names the first mism
   CHECK(vf.out.find("FAIL: 1 mismatches in 40 cycles") != std::string::npos);
 }
 
-#include "netlist/equiv.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
 

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <sys/wait.h>
 
-#include "netlist/error.hpp"
+#include "base/error.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge::test {
