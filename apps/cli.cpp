@@ -1,10 +1,10 @@
 #include "apps/cli.hpp"
 
+#include <unistd.h>
 #include <boost/program_options/errors.hpp>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <unistd.h>
 
 #include "apps/commands.hpp"
 #include "base/error.hpp"
@@ -18,7 +18,8 @@ void usage(std::ostream& out, const std::vector<Command>& commands) {
   for (const auto& c : commands)
     out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\n'lutforge <command> --help' describes a command.\n"
-         "exit codes: 0 success (equiv: EQUIVALENT), 1 equiv: NOT EQUIVALENT, 2 error (bad input, options\n"
+         "exit codes: 0 success (equiv: EQUIVALENT), 1 equiv: NOT EQUIVALENT, 2 error (bad input, "
+         "options\n"
          "or tool failure), 3 equiv: UNDECIDED\n";
 }
 
@@ -34,11 +35,12 @@ std::string own_directory() {
 
 }  // namespace
 
-void exec_helper(const std::string& helper, const std::string& command, const std::vector<std::string>& args,
-                 const std::string& what_needs_it) {
+void exec_helper(const std::string& helper, const std::string& command,
+                 const std::vector<std::string>& args, const std::string& what_needs_it) {
   const std::string path = own_directory() + "/" + helper;
   if (access(path.c_str(), X_OK) != 0)
-    throw Error(path + ": not found; " + what_needs_it + " needs it, and this build did not make it");
+    throw Error(path + ": not found; " + what_needs_it +
+                " needs it, and this build did not make it");
   std::vector<std::string> all = {path, command};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -67,7 +69,8 @@ int cli_main(int argc, char** argv, const std::vector<Command>& commands) {
     } catch (const Error& e) {
       std::cerr << "lutforge " << name << ": error: " << e.what() << "\n";
     } catch (const boost::program_options::error& e) {
-      std::cerr << "lutforge " << name << ": error: " << e.what() << " (see 'lutforge " << name << " --help')\n";
+      std::cerr << "lutforge " << name << ": error: " << e.what() << " (see 'lutforge " << name
+                << " --help')\n";
     } catch (const std::bad_alloc&) {
       std::cerr << "lutforge " << name << ": error: out of memory\n";
     } catch (const std::exception& e) {

@@ -23,6 +23,7 @@ int cli_main(int argc, char** argv, const std::vector<Command>& commands);
 // command starts without relocating their libraries. Returns only by throwing an Error, naming
 // the helper, when it is missing because the build left it out (`what_needs_it` says why it was).
 [[noreturn]] void exec_helper(const std::string& helper, const std::string& command,
-                              const std::vector<std::string>& args, const std::string& what_needs_it);
+                              const std::vector<std::string>& args,
+                              const std::string& what_needs_it);
 
 }  // namespace lutforge::cli

@@ -1,7 +1,7 @@
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
-#include "netlist/native_json.hpp"
 #include "equiv/equiv.hpp"
+#include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
 #include "rtl_gen/verilog.hpp"
 
@@ -13,29 +13,44 @@ int cmd_convert(const std::vector<std::string>& args) {
   unsigned max_lut = 6, levels_per_stage = 0;
   opts.add_options()("input", po::value(&in_path)->required(), "Yosys JSON or native JSON netlist")(
       "output,o", po::value(&out_path)->required(), "output file")(
-      "format", po::value(&format), "output format: json (native), dot or verilog; default from the extension")(
+      "format", po::value(&format),
+      "output format: json (native), dot or verilog; default from the extension")(
       "top", po::value(&top), "module to read from a Yosys JSON with several modules")(
-      "max-lut", po::value(&max_lut)->default_value(6), "verilog: decompose wider LUTs into LUTs of at most this many inputs")(
-      "pipeline", po::value(&levels_per_stage), "register every N logic levels, with valid_in/valid_out")(
+      "max-lut", po::value(&max_lut)->default_value(6),
+      "verilog: decompose wider LUTs into LUTs of at most this many inputs")(
+      "pipeline", po::value(&levels_per_stage),
+      "register every N logic levels, with valid_in/valid_out")(
       "xilinx-luts", "verilog: write LUTs as Xilinx LUT1..LUT6 instances")(
-      "yosys-luts", "verilog: write LUTs as Yosys $lut cells (fast to synthesize; read with read_verilog -icells)")(
-      "blackbox-luts", "verilog: write LUTs as instances of lf_lut, which yosys keeps as cells (for mapped netlists)")(
-      "lut-modules", "verilog: write each decomposed LUT tree as a module of its own (yosys then maps one at a time)")(
+      "yosys-luts",
+      "verilog: write LUTs as Yosys $lut cells (fast to synthesize; read with read_verilog "
+      "-icells)")("blackbox-luts",
+                  "verilog: write LUTs as instances of lf_lut, which yosys keeps as cells (for "
+                  "mapped netlists)")("lut-modules",
+                                      "verilog: write each decomposed LUT tree as a module of its "
+                                      "own (yosys then maps one at a time)")(
       "no-check", "skip the equivalence check after decomposition and pipelining");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge convert IN -o OUT [--format json|dot|verilog]", opts, pos, vm)) return kExitOk;
+  if (!parse(args, "lutforge convert IN -o OUT [--format json|dot|verilog]", opts, pos, vm))
+    return kExitOk;
   if (format.empty()) {
     const auto dot = out_path.rfind('.');
     const std::string ext = dot == std::string::npos ? "" : out_path.substr(dot + 1);
-    if (ext == "json") format = "json";
-    else if (ext == "dot" || ext == "gv") format = "dot";
-    else if (ext == "v") format = "verilog";
-    else throw Error(out_path + ": cannot tell the format from the extension; expected .json, .dot or .v, or give --format");
+    if (ext == "json")
+      format = "json";
+    else if (ext == "dot" || ext == "gv")
+      format = "dot";
+    else if (ext == "v")
+      format = "verilog";
+    else
+      throw Error(out_path +
+                  ": cannot tell the format from the extension; expected .json, .dot or .v, or "
+                  "give --format");
   }
   if (format != "json" && format != "dot" && format != "verilog")
-    throw Error("--format '" + format + "' is not supported; expected json, dot or verilog (Yosys JSON is input only)");
+    throw Error("--format '" + format +
+                "' is not supported; expected json, dot or verilog (Yosys JSON is input only)");
   Netlist nl = read_netlist_file(in_path, top);
   // Verilog always gets LUTs of at most --max-lut inputs; the other formats when asked.
   if (format == "verilog" || vm.count("pipeline") || !vm["max-lut"].defaulted()) {
@@ -49,7 +64,8 @@ int cmd_convert(const std::vector<std::string>& args) {
       ep.ignore_ports = {"valid_in", "valid_out"};
       const EquivResult r = check_equivalence(before, after, ep);
       if (r.status != EquivStatus::Equivalent)
-        throw Error(std::string(what) + " changed the function of " + in_path + " (" + status_name(r.status) + ")");
+        throw Error(std::string(what) + " changed the function of " + in_path + " (" +
+                    status_name(r.status) + ")");
     };
     Netlist d = decompose_luts(nl, max_lut);
     checked(nl, d, "LUT decomposition", -1);
@@ -64,8 +80,10 @@ int cmd_convert(const std::vector<std::string>& args) {
     nl = std::move(d);
   }
   auto out = open_output(out_path);
-  if (format == "json") write_native_json(nl, out);
-  else if (format == "dot") write_dot(nl, out);
+  if (format == "json")
+    write_native_json(nl, out);
+  else if (format == "dot")
+    write_dot(nl, out);
   else {
     VerilogParams vp;
     vp.xilinx_luts = vm.count("xilinx-luts") > 0;

@@ -14,20 +14,27 @@ int cmd_equiv(const std::vector<std::string>& args) {
   std::string pa, pb, top_a, top_b, tb;
   EquivParams p;
   opts.add_options()("a", po::value(&pa)->required(), "netlist A (Yosys JSON or native JSON)")(
-      "b", po::value(&pb)->required(), "netlist B")("top-a", po::value(&top_a), "module of A in a multi-module Yosys JSON")(
+      "b", po::value(&pb)->required(), "netlist B")("top-a", po::value(&top_a),
+                                                    "module of A in a multi-module Yosys JSON")(
       "top-b", po::value(&top_b), "module of B in a multi-module Yosys JSON")(
-      "latency", po::value(&p.latency), "cycles B lags A when their registers do not correspond (default: found by simulation)")(
-      "conflicts", po::value(&p.conflict_limit), "SAT conflict budget per output bit (default 200000; 0 = none)")(
+      "latency", po::value(&p.latency),
+      "cycles B lags A when their registers do not correspond (default: found by simulation)")(
+      "conflicts", po::value(&p.conflict_limit),
+      "SAT conflict budget per output bit (default 200000; 0 = none)")(
       "time-limit", po::value(&p.time_limit), "seconds for the whole check (default: none)")(
-      "exhaustive-limit", po::value(&p.exhaustive_limit), "largest input support proved by enumeration (default 22)")(
-      "seed", po::value(&p.seed), "seed of the random simulation")(
-      "ignore-port", po::value(&p.ignore_ports)->composing(), "a port that may exist on one side only (repeatable)")(
-      "json", "print the result as JSON")(
-      "counterexample-tb", po::value(&tb), "write a Verilog file that replays the counterexample in iverilog");
+      "exhaustive-limit", po::value(&p.exhaustive_limit),
+      "largest input support proved by enumeration (default 22)")("seed", po::value(&p.seed),
+                                                                  "seed of the random simulation")(
+      "ignore-port", po::value(&p.ignore_ports)->composing(),
+      "a port that may exist on one side only (repeatable)")("json", "print the result as JSON")(
+      "counterexample-tb", po::value(&tb),
+      "write a Verilog file that replays the counterexample in iverilog");
   po::positional_options_description pos;
   pos.add("a", 1).add("b", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge equiv A B [--latency L] [--conflicts N] [--time-limit S] [--json] [--counterexample-tb OUT.v]",
+  if (!parse(args,
+             "lutforge equiv A B [--latency L] [--conflicts N] [--time-limit S] [--json] "
+             "[--counterexample-tb OUT.v]",
              opts, pos, vm))
     return kExitOk;
   if (p.exhaustive_limit > 30) throw Error("--exhaustive-limit must be at most 30");
@@ -72,10 +79,12 @@ int cmd_equiv(const std::vector<std::string>& args) {
       }
       cj["inputs"] = rows;
       nlohmann::ordered_json diff = nlohmann::ordered_json::array();
-      for (const auto& d : c.differing) diff.push_back({{"port", d.port}, {"bit", d.bit}, {"a", int(d.a)}, {"b", int(d.b)}});
+      for (const auto& d : c.differing)
+        diff.push_back({{"port", d.port}, {"bit", d.bit}, {"a", int(d.a)}, {"b", int(d.b)}});
       cj["differing"] = diff;
       nlohmann::ordered_json trace = nlohmann::ordered_json::array();
-      for (const auto& t : c.trace) trace.push_back({{"net", t.name}, {"a", int(t.a)}, {"b", int(t.b)}});
+      for (const auto& t : c.trace)
+        trace.push_back({{"net", t.name}, {"a", int(t.a)}, {"b", int(t.b)}});
       cj["trace"] = trace;
       j["counterexample"] = cj;
     }
@@ -84,11 +93,13 @@ int cmd_equiv(const std::vector<std::string>& args) {
     std::cout << status_name(r.status) << " (" << mode_name(r.mode)
               << (r.mode == EquivMode::Latency ? " " + std::to_string(r.latency) : "") << ")\n";
     std::cout << "  output bits compared  " << r.outputs << "\n";
-    if (r.status == EquivStatus::Equivalent || r.proved_by_enumeration + r.proved_by_sat + r.proved_by_simulation) {
+    if (r.status == EquivStatus::Equivalent ||
+        r.proved_by_enumeration + r.proved_by_sat + r.proved_by_simulation) {
       std::cout << "  proved constant/equal " << r.proved_by_simulation << "\n";
       std::cout << "  proved by enumeration " << r.proved_by_enumeration << "\n";
-      std::cout << "  proved by SAT         " << r.proved_by_sat << " (" << r.sat_calls << " SAT calls, "
-                << r.merged_by_sweeping << " internal equivalences merged, " << r.merged_by_cut << " of them by cut enumeration)\n";
+      std::cout << "  proved by SAT         " << r.proved_by_sat << " (" << r.sat_calls
+                << " SAT calls, " << r.merged_by_sweeping << " internal equivalences merged, "
+                << r.merged_by_cut << " of them by cut enumeration)\n";
     }
     if (!r.reason.empty()) std::cout << "  reason: " << r.reason << "\n";
     if (r.counterexample) {
@@ -97,7 +108,8 @@ int cmd_equiv(const std::vector<std::string>& args) {
       if (r.latency) std::cout << " (cycle " << c.cycle - r.latency << " of A)";
       std::cout << "\n  differing output bits:";
       for (size_t i = 0; i < c.differing.size() && i < 16; ++i)
-        std::cout << " " << c.differing[i].port << "[" << c.differing[i].bit << "] A=" << c.differing[i].a << " B=" << c.differing[i].b;
+        std::cout << " " << c.differing[i].port << "[" << c.differing[i].bit
+                  << "] A=" << c.differing[i].a << " B=" << c.differing[i].b;
       if (c.differing.size() > 16) std::cout << " ... (" << c.differing.size() << " in all)";
       std::cout << "\n  inputs, one row per cycle:\n";
       std::ostringstream csv;
@@ -106,10 +118,12 @@ int cmd_equiv(const std::vector<std::string>& args) {
       for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
       if (!c.trace.empty()) {
         std::cout << "  first differing nets:";
-        for (const auto& t : c.trace) std::cout << " " << t.name << " (A=" << t.a << " B=" << t.b << ")";
+        for (const auto& t : c.trace)
+          std::cout << " " << t.name << " (A=" << t.a << " B=" << t.b << ")";
         std::cout << "\n";
       }
-      if (!tb.empty()) std::cout << "  replay: iverilog -o cex.vvp " << tb << " && vvp -n cex.vvp\n";
+      if (!tb.empty())
+        std::cout << "  replay: iverilog -o cex.vvp " << tb << " && vvp -n cex.vvp\n";
     }
     std::cout << "  time " << std::fixed << std::setprecision(2) << r.seconds << " s\n";
   }

@@ -20,7 +20,9 @@ int cmd_lower(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers]", opts, pos, vm))
+  if (!parse(args,
+             "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers]",
+             opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
   models::LowerParams lp;
@@ -41,18 +43,23 @@ int cmd_encode(const std::vector<std::string>& args) {
       "mnist", po::value(&mnist), "an MNIST-layout directory (data/mnist, data/fashion-mnist)")(
       "jsc", po::value(&jsc), "the JSC OpenML CSV (80/20 split and StandardScaler with --seed)")(
       "split", po::value(&split), "train or test (default test)")(
-      "seed", po::value(&seed), "JSC split seed (default 42)")(
-      "limit", po::value(&limit), "only the first N samples")(
-      "reference-out", po::value(&reference), "also write the integer reference: label, class scores, prediction")(
-      "output,o", po::value(&out_path)->required(), "vectors CSV with the input port x, one row per sample");
+      "seed", po::value(&seed), "JSC split seed (default 42)")("limit", po::value(&limit),
+                                                               "only the first N samples")(
+      "reference-out", po::value(&reference),
+      "also write the integer reference: label, class scores, prediction")(
+      "output,o", po::value(&out_path)->required(),
+      "vectors CSV with the input port x, one row per sample");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge encode MODEL.lfm.json (--mnist DIR | --jsc FILE.csv) [--split test] [--limit N] -o X.csv", opts,
-             pos, vm))
+  if (!parse(args,
+             "lutforge encode MODEL.lfm.json (--mnist DIR | --jsc FILE.csv) [--split test] "
+             "[--limit N] -o X.csv",
+             opts, pos, vm))
     return kExitOk;
   if (vm.count("mnist") == vm.count("jsc")) throw Error("give exactly one of --mnist and --jsc");
-  if (split != "train" && split != "test") throw Error("--split must be train or test, not '" + split + "'");
+  if (split != "train" && split != "test")
+    throw Error("--split must be train or test, not '" + split + "'");
   const models::Model m = models::read_model_file(model_path);
   train::Dataset d;
   if (!mnist.empty()) {
@@ -62,8 +69,8 @@ int cmd_encode(const std::vector<std::string>& args) {
     d = split == "train" ? std::move(parts.first) : std::move(parts.second);
   }
   if (d.num_features != m.input.num_features())
-    throw Error(model_path + ": the model reads " + std::to_string(m.input.num_features()) + " features, the dataset has " +
-                std::to_string(d.num_features));
+    throw Error(model_path + ": the model reads " + std::to_string(m.input.num_features()) +
+                " features, the dataset has " + std::to_string(d.num_features));
   const size_t n = limit ? std::min(limit, d.size()) : d.size();
   VectorTable x;
   x.names = {"x"};

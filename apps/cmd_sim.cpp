@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #ifdef LUTFORGE_HAVE_SYSTEMC
+#include "base/files.hpp"
 #include "sim/clocked.hpp"
 #include "sim/systemc_main.hpp"
-#include "base/files.hpp"
 #endif
 
 namespace lutforge::cli {
@@ -38,10 +38,10 @@ nlohmann::json report_json(const sim::ClockedReport& r) {
                      {"first_out", r.first_out},
                      {"last_out", r.last_out}};
   const sim::Power& p = r.power;
-  j["power"] = {{"energy", p.energy},         {"energy_per_inference", p.per_inference},
-                {"switching", p.switching},   {"clock", p.clock},
-                {"toggles", p.toggles},       {"alpha", p.alpha},
-                {"by_kind", p.by_kind},       {"by_stage", p.by_stage}};
+  j["power"] = {{"energy", p.energy},       {"energy_per_inference", p.per_inference},
+                {"switching", p.switching}, {"clock", p.clock},
+                {"toggles", p.toggles},     {"alpha", p.alpha},
+                {"by_kind", p.by_kind},     {"by_stage", p.by_stage}};
   j["per_sample"] = nlohmann::json::array();
   for (size_t i = 0; i < r.output_order.size(); ++i)
     j["per_sample"].push_back({{"sample", r.output_order[i]}, {"latency", r.latency[i]}});
@@ -52,15 +52,16 @@ void print_report(const sim::ClockedReport& r) {
   std::cout << std::fixed << std::setprecision(3);
   std::cout << "samples          " << r.samples << " in " << r.cycles << " cycles after reset, "
             << (r.seconds > 0 ? static_cast<double>(r.samples) / r.seconds : 0.0) << " samples/s\n";
-  std::cout << "latency          min " << r.latency_min << ", max " << r.latency_max << ", mean " << r.latency_mean
-            << " cycles (pipeline depth " << r.pipeline_depth << ")";
+  std::cout << "latency          min " << r.latency_min << ", max " << r.latency_max << ", mean "
+            << r.latency_mean << " cycles (pipeline depth " << r.pipeline_depth << ")";
   std::cout << "\n";
   std::cout << "throughput       " << r.samples_per_cycle << " samples/cycle, initiation interval "
-            << r.initiation_interval << ", fill " << r.fill_cycles << ", drain " << r.drain_cycles << ", stalled "
-            << r.stall_cycles << " cycles\n";
+            << r.initiation_interval << ", fill " << r.fill_cycles << ", drain " << r.drain_cycles
+            << ", stalled " << r.stall_cycles << " cycles\n";
   std::cout << "energy           " << r.power.per_inference << " per inference (" << r.power.energy
             << " in all, proxy units), alpha " << r.power.alpha << "\n";
-  for (const auto& [kind, e] : r.power.by_kind) std::cout << "  " << std::left << std::setw(15) << kind << e << "\n";
+  for (const auto& [kind, e] : r.power.by_kind)
+    std::cout << "  " << std::left << std::setw(15) << kind << e << "\n";
 }
 
 }  // namespace
@@ -68,51 +69,69 @@ void print_report(const sim::ClockedReport& r) {
 
 int cmd_sim(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  std::string path, top, vectors, out_path, inputs_out, engine = "batch", report_path, weights_path, vcd_path;
+  std::string path, top, vectors, out_path, inputs_out, engine = "batch", report_path, weights_path,
+                                                        vcd_path;
   std::string ready_pattern, source_pattern, cycles_in_path, cycles_out_path, toggles_path;
   std::vector<std::string> vcd_nets;
   size_t random = 0, cycles = 0;
   uint64_t seed = 1, max_cycles = 0;
-  opts.add_options()("netlist", po::value(&path)->required(), "netlist file (Yosys JSON or native JSON)")(
+  opts.add_options()("netlist", po::value(&path)->required(),
+                     "netlist file (Yosys JSON or native JSON)")(
       "top", po::value(&top), "module to read from a Yosys JSON with several modules")(
       "vectors", po::value(&vectors), "input CSV: a header of input port names, one row per cycle")(
       "random", po::value(&random), "simulate N rows of random inputs instead")(
       "seed", po::value(&seed), "seed of --random (default 1)")(
-      "cycles", po::value(&cycles), "clock cycles to run (default: one per input row; the last row is held)")(
+      "cycles", po::value(&cycles),
+      "clock cycles to run (default: one per input row; the last row is held)")(
       "inputs-out", po::value(&inputs_out), "also write the applied input rows to this CSV")(
       "output,o", po::value(&out_path)->required(),
       "output CSV: one row per cycle (batch) or per sample (systemc), one column per output port")(
-      "engine", po::value(&engine), "batch (default): every row is one cycle; systemc: every row is one sample, "
-                                    "clocked through the design with valid/ready")(
+      "engine", po::value(&engine),
+      "batch (default): every row is one cycle; systemc: every row is one sample, "
+      "clocked through the design with valid/ready")(
       "report", po::value(&report_path), "systemc: write latency, throughput and power as JSON")(
-      "ready-pattern", po::value(&ready_pattern), "systemc: output ready per cycle, repeating, such as 1101 (default 1)")(
-      "source-pattern", po::value(&source_pattern), "systemc: cycles on which the source offers a sample, repeating")(
-      "max-cycles", po::value(&max_cycles), "systemc: give up after this many cycles (default 16 * samples + 1000)")(
-      "power-weights", po::value(&weights_path), "systemc: JSON file overriding the power proxy's weights")(
-      "vcd", po::value(&vcd_path), "systemc: write a VCD trace")(
-      "toggles-out", po::value(&toggles_path), "systemc: write the toggle count of every net bit as CSV (net,bit,toggles)")(
-      "cycle-inputs-out", po::value(&cycles_in_path), "systemc: write the design's inputs, one row per cycle")(
-      "cycle-outputs-out", po::value(&cycles_out_path), "systemc: write the design's outputs, one row per cycle")(
-      "vcd-net", po::value(&vcd_nets), "systemc: trace this net (repeatable; default every named net)");
+      "ready-pattern", po::value(&ready_pattern),
+      "systemc: output ready per cycle, repeating, such as 1101 (default 1)")(
+      "source-pattern", po::value(&source_pattern),
+      "systemc: cycles on which the source offers a sample, repeating")(
+      "max-cycles", po::value(&max_cycles),
+      "systemc: give up after this many cycles (default 16 * samples + 1000)")(
+      "power-weights", po::value(&weights_path),
+      "systemc: JSON file overriding the power proxy's weights")("vcd", po::value(&vcd_path),
+                                                                 "systemc: write a VCD trace")(
+      "toggles-out", po::value(&toggles_path),
+      "systemc: write the toggle count of every net bit as CSV (net,bit,toggles)")(
+      "cycle-inputs-out", po::value(&cycles_in_path),
+      "systemc: write the design's inputs, one row per cycle")(
+      "cycle-outputs-out", po::value(&cycles_out_path),
+      "systemc: write the design's outputs, one row per cycle")(
+      "vcd-net", po::value(&vcd_nets),
+      "systemc: trace this net (repeatable; default every named net)");
   po::positional_options_description pos;
   pos.add("netlist", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge sim NETLIST (--vectors IN.csv | --random N [--seed S]) [--cycles C] -o OUT.csv", opts, pos, vm))
+  if (!parse(
+          args,
+          "lutforge sim NETLIST (--vectors IN.csv | --random N [--seed S]) [--cycles C] -o OUT.csv",
+          opts, pos, vm))
     return kExitOk;
   if (vm.count("vectors") == vm.count("random"))
     throw Error("give exactly one of --vectors and --random");
 #ifndef LUTFORGE_HAVE_SYSTEMC
   // The SystemC engine lives in lutforge-systemc, so that every other command starts without
   // loading SystemC.
-  if (engine == "systemc") exec_helper("lutforge-systemc", "sim", args, "--engine systemc (LUTFORGE_WITH_SYSTEMC)");
+  if (engine == "systemc")
+    exec_helper("lutforge-systemc", "sim", args, "--engine systemc (LUTFORGE_WITH_SYSTEMC)");
 #endif
 
   const Netlist nl = read_netlist_file(path, top);
   VectorTable in;
-  if (engine == "systemc" && nl.find_port("valid_in") != kNoNode && nl.find_port("valid_out") != kNoNode) {
+  if (engine == "systemc" && nl.find_port("valid_in") != kNoNode &&
+      nl.find_port("valid_out") != kNoNode) {
     // Samples carry data only: the engine drives valid_in by the handshake.
     VectorTable columns = input_table(nl);
-    const size_t v = std::find(columns.names.begin(), columns.names.end(), "valid_in") - columns.names.begin();
+    const size_t v =
+        std::find(columns.names.begin(), columns.names.end(), "valid_in") - columns.names.begin();
     auto drop = [&](VectorTable& t) {
       t.names.erase(t.names.begin() + v);
       t.widths.erase(t.widths.begin() + v);
@@ -126,14 +145,18 @@ int cmd_sim(const std::vector<std::string>& args) {
       drop(in);
     }
   } else {
-    in = vm.count("vectors") ? read_vectors_csv(read_file(vectors), vectors, nl) : random_vectors(nl, random, seed);
+    in = vm.count("vectors") ? read_vectors_csv(read_file(vectors), vectors, nl)
+                             : random_vectors(nl, random, seed);
   }
   for (const std::string* pat : {&ready_pattern, &source_pattern})
-    if (pat->find_first_not_of("01") != std::string::npos || (!pat->empty() && pat->find('1') == std::string::npos))
+    if (pat->find_first_not_of("01") != std::string::npos ||
+        (!pat->empty() && pat->find('1') == std::string::npos))
       throw Error("a pattern is a string of 0 and 1 with at least one 1, not '" + *pat + "'");
   if (engine == "systemc") {
 #ifdef LUTFORGE_HAVE_SYSTEMC
-    if (vm.count("cycles")) throw Error("--cycles is for the batch engine; the systemc engine runs until every sample is out");
+    if (vm.count("cycles"))
+      throw Error(
+          "--cycles is for the batch engine; the systemc engine runs until every sample is out");
     sim::ClockedParams cp;
     cp.ready_pattern = ready_pattern;
     cp.source_pattern = source_pattern;
@@ -149,7 +172,8 @@ int cmd_sim(const std::vector<std::string>& args) {
     });
     // Rows in sample order: the monitor takes them in order, which the report's order confirms.
     for (size_t i = 0; i < report.output_order.size(); ++i)
-      if (report.output_order[i] != i) throw Error("systemc engine: sample " + std::to_string(i) + " came out out of order");
+      if (report.output_order[i] != i)
+        throw Error("systemc engine: sample " + std::to_string(i) + " came out out of order");
     auto file = open_output(out_path);
     write_vectors_csv(report.outputs, file);
     if (!report_path.empty()) {
@@ -164,8 +188,8 @@ int cmd_sim(const std::vector<std::string>& args) {
       auto f = open_output(toggles_path);
       f << "net,bit,toggles\n";
       for (const auto& t : report.net_toggles)
-        f << (nl.name(t.node).empty() ? "n" + std::to_string(t.node) : nl.name(t.node)) << "," << t.bit << "," << t.toggles
-          << "\n";
+        f << (nl.name(t.node).empty() ? "n" + std::to_string(t.node) : nl.name(t.node)) << ","
+          << t.bit << "," << t.toggles << "\n";
     }
     if (!cycles_in_path.empty()) {
       auto f = open_output(cycles_in_path);
@@ -178,12 +202,14 @@ int cmd_sim(const std::vector<std::string>& args) {
     print_report(report);
     return kExitOk;
 #else
-    throw Error("--engine systemc: this lutforge was built without SystemC (LUTFORGE_WITH_SYSTEMC=OFF)");
+    throw Error(
+        "--engine systemc: this lutforge was built without SystemC (LUTFORGE_WITH_SYSTEMC=OFF)");
 #endif
   }
   if (engine != "batch") throw Error("--engine must be batch or systemc, not '" + engine + "'");
-  for (const char* opt : {"report", "ready-pattern", "source-pattern", "max-cycles", "power-weights", "vcd", "vcd-net",
-                          "cycle-inputs-out", "cycle-outputs-out", "toggles-out"})
+  for (const char* opt :
+       {"report", "ready-pattern", "source-pattern", "max-cycles", "power-weights", "vcd",
+        "vcd-net", "cycle-inputs-out", "cycle-outputs-out", "toggles-out"})
     if (vm.count(opt)) throw Error(std::string("--") + opt + " needs --engine systemc");
   if (!vm.count("cycles")) cycles = in.rows.size();
   if (cycles > 0 && in.rows.empty() && !nl.inputs().empty())

@@ -3,17 +3,18 @@
 
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
+#include "base/files.hpp"
 #include "netlist/levels.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
-#include "base/files.hpp"
 
 namespace lutforge::cli {
 
 int cmd_stats(const std::vector<std::string>& args) {
   po::options_description opts("options");
   std::string path, top;
-  opts.add_options()("netlist", po::value(&path)->required(), "netlist file (Yosys JSON or native JSON)")(
+  opts.add_options()("netlist", po::value(&path)->required(),
+                     "netlist file (Yosys JSON or native JSON)")(
       "top", po::value(&top), "module to read from a Yosys JSON with several modules")(
       "json", "print the statistics as JSON");
   po::positional_options_description pos;
@@ -40,8 +41,7 @@ int cmd_stats(const std::vector<std::string>& args) {
   j["clock"] = nl.clock_name();
   auto ports = [&](const std::vector<NodeId>& ids) {
     nlohmann::ordered_json a = nlohmann::ordered_json::array();
-    for (NodeId n : ids)
-      a.push_back({{"name", nl.name(n)}, {"width", port_width(nl, n)}});
+    for (NodeId n : ids) a.push_back({{"name", nl.name(n)}, {"width", port_width(nl, n)}});
     return a;
   };
   j["inputs"] = ports(nl.inputs());
@@ -57,8 +57,10 @@ int cmd_stats(const std::vector<std::string>& args) {
   j["lut_sizes"] = hist.is_null() ? nlohmann::ordered_json::object() : hist;
   j["registers"] = counts.by_kind[static_cast<unsigned>(CellKind::Dff)];
   j["logic_depth"] = lv.depth;
-  if (lv.has_feedback) j["pipeline_stages"] = nullptr;
-  else j["pipeline_stages"] = lv.num_stages;
+  if (lv.has_feedback)
+    j["pipeline_stages"] = nullptr;
+  else
+    j["pipeline_stages"] = lv.num_stages;
   j["register_feedback"] = lv.has_feedback;
   if (!is_native_json(text)) {
     j["constant_x_bits"] = istats.x_bits;
@@ -70,21 +72,29 @@ int cmd_stats(const std::vector<std::string>& args) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
-  std::cout << "design          " << nl.design_name() << (nl.clock_name().empty() ? "" : "  (clock " + nl.clock_name() + ")") << "\n";
-  std::cout << "ports           " << nl.inputs().size() << " inputs, " << nl.outputs().size() << " outputs\n";
+  std::cout << "design          " << nl.design_name()
+            << (nl.clock_name().empty() ? "" : "  (clock " + nl.clock_name() + ")") << "\n";
+  std::cout << "ports           " << nl.inputs().size() << " inputs, " << nl.outputs().size()
+            << " outputs\n";
   std::cout << "cells\n";
   for (auto it = cells.begin(); it != cells.end(); ++it)
-    if (it.value().get<size_t>()) std::cout << "  " << std::left << std::setw(14) << it.key() << it.value().get<size_t>() << "\n";
+    if (it.value().get<size_t>())
+      std::cout << "  " << std::left << std::setw(14) << it.key() << it.value().get<size_t>()
+                << "\n";
   if (!hist.is_null()) {
     std::cout << "LUT sizes\n";
     for (auto it = hist.begin(); it != hist.end(); ++it)
-      std::cout << "  " << std::left << std::setw(14) << ("LUT" + it.key()) << it.value().get<size_t>() << "\n";
+      std::cout << "  " << std::left << std::setw(14) << ("LUT" + it.key())
+                << it.value().get<size_t>() << "\n";
   }
   std::cout << "registers       " << j["registers"].get<size_t>() << "\n";
   std::cout << "logic depth     " << lv.depth << "\n";
-  std::cout << "pipeline stages " << (lv.has_feedback ? "n/a (registers with feedback)" : std::to_string(lv.num_stages)) << "\n";
+  std::cout << "pipeline stages "
+            << (lv.has_feedback ? "n/a (registers with feedback)" : std::to_string(lv.num_stages))
+            << "\n";
   if (istats.x_bits || istats.z_bits)
-    std::cout << "constant bits   " << istats.x_bits << " x, " << istats.z_bits << " z (read as 0)\n";
+    std::cout << "constant bits   " << istats.x_bits << " x, " << istats.z_bits
+              << " z (read as 0)\n";
   return kExitOk;
 }
 

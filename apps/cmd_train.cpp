@@ -15,21 +15,26 @@ int cmd_train(const std::vector<std::string>& args) {
   po::options_description opts("options");
   std::string config_path, out_path, checkpoint, data, predictions, report;
   unsigned epochs = 0;
-  opts.add_options()("config", po::value(&config_path)->required(), "training configuration (TOML)")(
-      "output,o", po::value(&out_path)->required(), "model file to write (.lfm.json)")(
-      "checkpoint", po::value(&checkpoint), "checkpoint written after every epoch (default: OUTPUT.ckpt)")(
+  opts.add_options()("config", po::value(&config_path)->required(),
+                     "training configuration (TOML)")("output,o", po::value(&out_path)->required(),
+                                                      "model file to write (.lfm.json)")(
+      "checkpoint", po::value(&checkpoint),
+      "checkpoint written after every epoch (default: OUTPUT.ckpt)")(
       "resume", "continue from the checkpoint's last finished epoch")(
       "data", po::value(&data), "the dataset path, instead of the configuration's [data] path")(
       "epochs", po::value(&epochs), "the epoch count, instead of the configuration's")(
       "predictions-out", po::value(&predictions),
       "CSV of LibTorch's quantized evaluation on the test set: sample,label,prediction")(
-      "report", po::value(&report), "JSON report: the configuration, every epoch, accuracy and times")(
-      "quiet,q", "no progress output");
+      "report", po::value(&report),
+      "JSON report: the configuration, every epoch, accuracy and times")("quiet,q",
+                                                                         "no progress output");
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge train CONFIG.toml -o MODEL.lfm.json [--resume] [--checkpoint FILE] [--report R.json]", opts,
-             pos, vm))
+  if (!parse(args,
+             "lutforge train CONFIG.toml -o MODEL.lfm.json [--resume] [--checkpoint FILE] "
+             "[--report R.json]",
+             opts, pos, vm))
     return kExitOk;
   train::TrainConfig c = train::read_train_config(config_path);
   if (!data.empty()) c.data_path = data;
@@ -38,7 +43,8 @@ int cmd_train(const std::vector<std::string>& args) {
     c.epochs = epochs;
   }
 #ifndef LUTFORGE_HAVE_TORCH
-  throw Error("this lutforge was built without LibTorch (LUTFORGE_WITH_TORCH=OFF), so it cannot train");
+  throw Error(
+      "this lutforge was built without LibTorch (LUTFORGE_WITH_TORCH=OFF), so it cannot train");
 #else
   train::TrainOptions o;
   o.checkpoint = checkpoint.empty() ? out_path + ".ckpt" : checkpoint;
@@ -81,8 +87,8 @@ int cmd_train(const std::vector<std::string>& args) {
     out << j.dump(1) << "\n";
   }
   if (o.progress)
-    std::cerr << "test accuracy " << 100.0 * r.test_accuracy << "% (" << r.test_predictions.size() << " samples); wrote "
-              << out_path << "\n";
+    std::cerr << "test accuracy " << 100.0 * r.test_accuracy << "% (" << r.test_predictions.size()
+              << " samples); wrote " << out_path << "\n";
   return kExitOk;
 #endif
 }

@@ -6,24 +6,28 @@
 namespace {
 
 int train_in_helper(const std::vector<std::string>& args) {
-  lutforge::cli::exec_helper("lutforge-train", "train", args, "lutforge train (LUTFORGE_WITH_TORCH)");
+  lutforge::cli::exec_helper("lutforge-train", "train", args,
+                             "lutforge train (LUTFORGE_WITH_TORCH)");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace lutforge::cli;
-  return cli_main(argc, argv,
-                  {
-                      {"stats", cmd_stats, "cell counts, LUT sizes, registers, depth and pipeline stages"},
-                      {"sim", cmd_sim, "simulate a netlist on vectors, cycle by cycle"},
-                      {"convert", cmd_convert, "convert Yosys JSON or native JSON to native JSON, dot or Verilog"},
-                      {"synth", cmd_synth, "synthesize Verilog with yosys and report resources"},
-                      {"equiv", cmd_equiv, "prove two netlists equivalent, or give a counterexample"},
-                      {"testbench", cmd_testbench, "write a self-checking Verilog testbench from vectors"},
-                      {"train", train_in_helper,
-                       "train a LUT network from a TOML configuration and export its model file"},
-                      {"lower", cmd_lower, "lower a model file to a netlist"},
-                      {"encode", cmd_encode, "encode dataset samples as a model's input vectors, with its reference"},
-                  });
+  return cli_main(
+      argc, argv,
+      {
+          {"stats", cmd_stats, "cell counts, LUT sizes, registers, depth and pipeline stages"},
+          {"sim", cmd_sim, "simulate a netlist on vectors, cycle by cycle"},
+          {"convert", cmd_convert,
+           "convert Yosys JSON or native JSON to native JSON, dot or Verilog"},
+          {"synth", cmd_synth, "synthesize Verilog with yosys and report resources"},
+          {"equiv", cmd_equiv, "prove two netlists equivalent, or give a counterexample"},
+          {"testbench", cmd_testbench, "write a self-checking Verilog testbench from vectors"},
+          {"train", train_in_helper,
+           "train a LUT network from a TOML configuration and export its model file"},
+          {"lower", cmd_lower, "lower a model file to a netlist"},
+          {"encode", cmd_encode,
+           "encode dataset samples as a model's input vectors, with its reference"},
+      });
 }

@@ -1,4 +1,5 @@
-// lutforge-systemc: the part of lutforge that links SystemC. `lutforge sim --engine systemc` runs it.
+// lutforge-systemc: the part of lutforge that links SystemC. `lutforge sim --engine systemc` runs
+// it.
 #include "apps/cli.hpp"
 #include "apps/commands.hpp"
 

@@ -4,5 +4,6 @@
 
 int main(int argc, char** argv) {
   using namespace lutforge::cli;
-  return cli_main(argc, argv, {{"train", cmd_train, "train a LUT network and export its model file"}});
+  return cli_main(argc, argv,
+                  {{"train", cmd_train, "train a LUT network and export its model file"}});
 }

@@ -15,8 +15,9 @@ namespace lutforge::cli {
 namespace po = boost::program_options;
 
 // Parses args; returns false (after printing help) when --help was given.
-inline bool parse(const std::vector<std::string>& args, const std::string& usage, po::options_description& opts,
-                  const po::positional_options_description& pos, po::variables_map& vm) {
+inline bool parse(const std::vector<std::string>& args, const std::string& usage,
+                  po::options_description& opts, const po::positional_options_description& pos,
+                  po::variables_map& vm) {
   opts.add_options()("help,h", "show this help");
   po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
   if (vm.count("help")) {

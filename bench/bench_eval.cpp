@@ -12,13 +12,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "bench/bench_util.hpp"
 #include "netlist/eval.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/levels.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
 #include "rtl_gen/verilog.hpp"
-#include "bench/bench_util.hpp"
 
 using namespace lutforge;
 using namespace lutforge::bench;
@@ -91,7 +91,8 @@ std::pair<uint64_t, double> run_lutforge(const Netlist& nl, const Vectors& vec, 
     for (size_t p = 0; p < out_w.size(); ++p) {
       for (uint32_t k = 0; k < (out_w[p] + 63) / 64; ++k, ++col) {
         for (unsigned g = 0; g < words; ++g) {
-          for (unsigned b = 0; b < 64; ++b) m[b] = 64 * k + b < out_w[p] ? ev.output(p, 64 * k + b)[g] : 0;
+          for (unsigned b = 0; b < 64; ++b)
+            m[b] = 64 * k + b < out_w[p] ? ev.output(p, 64 * k + b)[g] : 0;
           transpose64(m);
           for (unsigned i = 0; i < 64; ++i) out[(g * 64 + i) * out_words64 + col] = m[i];
         }
@@ -114,42 +115,54 @@ std::pair<uint64_t, double> run_lutforge(const Netlist& nl, const Vectors& vec, 
 // The Verilator harness: reads the same vectors, evaluates and hashes in the same order.
 std::string verilator_harness(const Netlist& nl, const Vectors& vec) {
   std::ostringstream s;
-  s << "#include \"Vdut.h\"\n#include \"verilated.h\"\n#include <chrono>\n#include <cstdio>\n#include <cstdint>\n"
+  s << "#include \"Vdut.h\"\n#include \"verilated.h\"\n#include <chrono>\n#include "
+       "<cstdio>\n#include <cstdint>\n"
        "#include <fstream>\n#include <string>\n#include <vector>\n"
        "int main(int argc, char** argv) {\n"
        "  const size_t count = std::stoull(argv[2]);\n"
-       "  std::vector<uint64_t> v(count * " << vec.stride << ");\n"
+       "  std::vector<uint64_t> v(count * "
+    << vec.stride
+    << ");\n"
        "  std::ifstream f(argv[1], std::ios::binary);\n"
        "  f.read(reinterpret_cast<char*>(v.data()), v.size() * 8);\n"
        "  VerilatedContext ctx;\n  Vdut top(&ctx);\n"
-       "  uint64_t h = " << kFnvBasis << "ull;\n"
+       "  uint64_t h = "
+    << kFnvBasis
+    << "ull;\n"
        "  const auto t0 = std::chrono::steady_clock::now();\n"
        "  for (size_t i = 0; i < count; ++i) {\n"
-       "    const uint64_t* in = v.data() + i * " << vec.stride << ";\n";
+       "    const uint64_t* in = v.data() + i * "
+    << vec.stride << ";\n";
   size_t off = 0;
   for (size_t p = 0; p < nl.inputs().size(); ++p) {
     const std::string name = nl.name(nl.inputs()[p]);
     const uint32_t w = port_width(nl, nl.inputs()[p]);
-    if (w <= 64) s << "    top." << name << " = in[" << off << "];\n";
+    if (w <= 64)
+      s << "    top." << name << " = in[" << off << "];\n";
     else
       for (uint32_t i = 0; i < (w + 31) / 32; ++i)
-        s << "    top." << name << "[" << i << "] = static_cast<uint32_t>(in[" << off + i / 2 << "] >> " << 32 * (i % 2) << ");\n";
+        s << "    top." << name << "[" << i << "] = static_cast<uint32_t>(in[" << off + i / 2
+          << "] >> " << 32 * (i % 2) << ");\n";
     off += vec.words_per_port[p];
   }
   s << "    top.eval();\n";
   for (NodeId n : nl.outputs()) {
     const std::string name = nl.name(n);
     const uint32_t w = port_width(nl, n);
-    if (w <= 32) s << "    h = (h ^ static_cast<uint32_t>(top." << name << ")) * " << kFnvPrime << "ull;\n";
+    if (w <= 32)
+      s << "    h = (h ^ static_cast<uint32_t>(top." << name << ")) * " << kFnvPrime << "ull;\n";
     else if (w <= 64)
       s << "    h = (h ^ static_cast<uint32_t>(top." << name << ")) * " << kFnvPrime << "ull;\n"
-        << "    h = (h ^ static_cast<uint32_t>(top." << name << " >> 32)) * " << kFnvPrime << "ull;\n";
+        << "    h = (h ^ static_cast<uint32_t>(top." << name << " >> 32)) * " << kFnvPrime
+        << "ull;\n";
     else
-      s << "    for (int k = 0; k < " << (w + 31) / 32 << "; ++k) h = (h ^ static_cast<uint32_t>(top." << name
-        << "[k])) * " << kFnvPrime << "ull;\n";
+      s << "    for (int k = 0; k < " << (w + 31) / 32
+        << "; ++k) h = (h ^ static_cast<uint32_t>(top." << name << "[k])) * " << kFnvPrime
+        << "ull;\n";
   }
   s << "  }\n"
-       "  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();\n"
+       "  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - "
+       "t0).count();\n"
        "  std::printf(\"%llu %.6f\\n\", static_cast<unsigned long long>(h), t);\n"
        "  return 0;\n}\n";
   return s.str();
@@ -162,7 +175,8 @@ struct Row {
   bool agree;
 };
 
-Row bench_design(const std::string& name, const Netlist& nl, const fs::path& dir, size_t count, unsigned words) {
+Row bench_design(const std::string& name, const Netlist& nl, const fs::path& dir, size_t count,
+                 unsigned words) {
   fs::create_directories(dir);
   {
     std::ofstream v(dir / "dut.v");
@@ -175,7 +189,8 @@ Row bench_design(const std::string& name, const Netlist& nl, const fs::path& dir
   const Vectors vec = make_vectors(nl, count, 12345);
   {
     std::ofstream f(dir / "vectors.bin", std::ios::binary);
-    f.write(reinterpret_cast<const char*>(vec.data.data()), static_cast<std::streamsize>(vec.data.size() * 8));
+    f.write(reinterpret_cast<const char*>(vec.data.data()),
+            static_cast<std::streamsize>(vec.data.size() * 8));
     std::ofstream h(dir / "harness.cpp");
     h << verilator_harness(nl, vec);
   }
@@ -190,7 +205,8 @@ Row bench_design(const std::string& name, const Netlist& nl, const fs::path& dir
     throw std::runtime_error("verilator build failed; see " + d + "/verilator_build.log");
   r.verilator_build = seconds_since(tb);
 
-  if (shell("cd " + d + " && ./obj/Vdut vectors.bin " + std::to_string(count) + " > verilator.out") != 0)
+  if (shell("cd " + d + " && ./obj/Vdut vectors.bin " + std::to_string(count) +
+            " > verilator.out") != 0)
     throw std::runtime_error("verilator run failed");
   unsigned long long vh = 0;
   std::ifstream(dir / "verilator.out") >> vh >> r.verilator_s;
@@ -210,7 +226,8 @@ int main(int argc, char** argv) {
   uint32_t lut_width = 1000, lut_layers = 20, lut_inputs = 64;
   po::options_description opts("bench_eval");
   opts.add_options()("out", po::value(&out)->required(), "work directory")(
-      "vectors", po::value(&vectors), "vectors per design")("words", po::value(&words), "64-bit words per signal")(
+      "vectors", po::value(&vectors), "vectors per design")("words", po::value(&words),
+                                                            "64-bit words per signal")(
       "lut-width", po::value(&lut_width), "LUTs per layer of the random network")(
       "lut-layers", po::value(&lut_layers), "layers of the random network")("help", "help");
   po::variables_map vm;
@@ -228,25 +245,33 @@ int main(int argc, char** argv) {
     p.layers = lut_layers;
     p.min_k = p.max_k = 6;
     p.seed = 2024;
-    rows.push_back(bench_design("random LUT6 network", random_lut_network(p), fs::path(out) / "random_luts", vectors, words));
+    rows.push_back(bench_design("random LUT6 network", random_lut_network(p),
+                                fs::path(out) / "random_luts", vectors, words));
 
     // The 16 x 16 multiplier, synthesized by yosys to 6-input LUTs.
     const fs::path md = fs::path(out) / "mult16";
     fs::create_directories(md);
-    std::ofstream(md / "mult16.v") << "module mult16(input [15:0] a, input [15:0] b, output [31:0] p);\n"
-                                       "  assign p = a * b;\nendmodule\n";
-    if (shell("yosys -q -p 'read_verilog " + (md / "mult16.v").string() + "; synth -flatten -lut 6 -top mult16; write_json " +
-              (md / "mult16.json").string() + "'") != 0)
+    std::ofstream(md / "mult16.v")
+        << "module mult16(input [15:0] a, input [15:0] b, output [31:0] p);\n"
+           "  assign p = a * b;\nendmodule\n";
+    if (shell("yosys -q -p 'read_verilog " + (md / "mult16.v").string() +
+              "; synth -flatten -lut 6 -top mult16; write_json " + (md / "mult16.json").string() +
+              "'") != 0)
       throw std::runtime_error("yosys failed on mult16");
-    rows.push_back(bench_design("16x16 multiplier (synth -lut 6)", read_yosys_json_file((md / "mult16.json").string()), md / "bench", vectors, words));
+    rows.push_back(bench_design("16x16 multiplier (synth -lut 6)",
+                                read_yosys_json_file((md / "mult16.json").string()), md / "bench",
+                                vectors, words));
 
-    std::printf("| design | cells | vectors | Verilator vectors/s | lutforge vectors/s | ratio | outputs agree | Verilator build s |\n");
+    std::printf(
+        "| design | cells | vectors | Verilator vectors/s | lutforge vectors/s | ratio | outputs "
+        "agree | Verilator build s |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
     bool ok = true;
     for (const Row& r : rows) {
       const double vv = r.vectors / r.verilator_s, lv = r.vectors / r.lutforge_s;
-      std::printf("| %s | %zu LUTs, %zu gates | %zu | %.0f | %.0f | %.1fx | %s | %.0f |\n", r.design.c_str(), r.luts, r.gates,
-                  r.vectors, vv, lv, lv / vv, r.agree ? "yes" : "NO", r.verilator_build);
+      std::printf("| %s | %zu LUTs, %zu gates | %zu | %.0f | %.0f | %.1fx | %s | %.0f |\n",
+                  r.design.c_str(), r.luts, r.gates, r.vectors, vv, lv, lv / vv,
+                  r.agree ? "yes" : "NO", r.verilator_build);
       ok = ok && r.agree;
     }
     return ok ? 0 : 1;

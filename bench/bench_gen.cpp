@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   unsigned k = 6;
   std::string out;
   po::options_description opts("bench_gen");
-  opts.add_options()("inputs", po::value(&p.num_inputs))("layers", po::value(&p.layers))("width", po::value(&p.width))(
-      "k", po::value(&k))("seed", po::value(&p.seed))("output,o", po::value(&out)->required());
+  opts.add_options()("inputs", po::value(&p.num_inputs))("layers", po::value(&p.layers))(
+      "width", po::value(&p.width))("k", po::value(&k))("seed", po::value(&p.seed))(
+      "output,o", po::value(&out)->required());
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, opts), vm);
   po::notify(vm);

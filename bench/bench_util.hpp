@@ -33,9 +33,13 @@ inline int shell(const std::string& cmd) {
 }
 
 // Verilator, single-threaded, as both benchmarks build it.
-inline std::string verilator_build_command(const std::string& dir, const std::string& top, const std::string& sources) {
-  return "cd " + dir + " && verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --noassert -Wno-fatal " +
-         "-Wno-lint -Wno-style --top-module " + top + " --output-split 20000 -j 2 -MAKEFLAGS 'OPT_FAST=-O2 OPT_SLOW=-O1' " +
+inline std::string verilator_build_command(const std::string& dir, const std::string& top,
+                                           const std::string& sources) {
+  return "cd " + dir +
+         " && verilator --cc --exe --build -O3 --x-assign fast --x-initial fast --noassert "
+         "-Wno-fatal " +
+         "-Wno-lint -Wno-style --top-module " + top +
+         " --output-split 20000 -j 2 -MAKEFLAGS 'OPT_FAST=-O2 OPT_SLOW=-O1' " +
          "-CFLAGS -O2 --Mdir obj " + sources + " > verilator_build.log 2>&1";
 }
 

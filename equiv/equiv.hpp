@@ -26,13 +26,13 @@ namespace lutforge {
 
 struct EquivParams {
   uint64_t seed = 1;
-  unsigned random_rounds = 16;       // rounds of 4096 random vectors
-  unsigned exhaustive_limit = 22;    // largest input support proved by enumeration
-  int64_t conflict_limit = 200000;   // per SAT call; 0 = none
-  double time_limit = 0;             // seconds for the whole check; 0 = none
-  int latency = -1;                  // fixed latency of B against A; -1 = find it when needed
+  unsigned random_rounds = 16;      // rounds of 4096 random vectors
+  unsigned exhaustive_limit = 22;   // largest input support proved by enumeration
+  int64_t conflict_limit = 200000;  // per SAT call; 0 = none
+  double time_limit = 0;            // seconds for the whole check; 0 = none
+  int latency = -1;                 // fixed latency of B against A; -1 = find it when needed
   unsigned max_latency = 16;
-  unsigned sequential_cycles = 300;   // random simulation depth when confirming a counterexample
+  unsigned sequential_cycles = 300;  // random simulation depth when confirming a counterexample
   unsigned bmc_depth = 6;            // SAT unrolling depth when confirming a counterexample
   // Ports that may exist on one side only (such as the valid ports a pipeline adds): an input
   // there is left free, an output is not compared.
@@ -56,8 +56,8 @@ enum class EquivMode { Combinational, RegisterCorrespondence, Latency, Bounded }
 const char* mode_name(EquivMode m);
 
 struct Counterexample {
-  size_t cycle = 0;            // the cycle of B at which an output differs (A's is cycle - latency)
-  VectorTable inputs;          // the input rows of cycles 0..cycle, shared by A and B
+  size_t cycle = 0;    // the cycle of B at which an output differs (A's is cycle - latency)
+  VectorTable inputs;  // the input rows of cycles 0..cycle, shared by A and B
   struct Bit {
     std::string port;
     uint32_t bit;
@@ -68,22 +68,22 @@ struct Counterexample {
     std::string name;
     bool a, b;
   };
-  std::vector<Net> trace;      // the first same-named internal nets that differ, by logic level
+  std::vector<Net> trace;  // the first same-named internal nets that differ, by logic level
 };
 
 struct EquivResult {
   EquivStatus status = EquivStatus::Undecided;
   EquivMode mode = EquivMode::Combinational;
   int latency = 0;
-  size_t outputs = 0;           // compared bits, including next-state functions
+  size_t outputs = 0;               // compared bits, including next-state functions
   size_t proved_by_simulation = 0;  // constant-equal outputs proved structurally or by enumeration
   size_t proved_by_enumeration = 0;
   size_t proved_by_sat = 0;
   size_t sat_calls = 0;
-  size_t merged_by_sweeping = 0;   // internal equivalences proved and merged
-  size_t merged_by_cut = 0;        // of those, proved by enumerating a small cut rather than SAT
+  size_t merged_by_sweeping = 0;  // internal equivalences proved and merged
+  size_t merged_by_cut = 0;       // of those, proved by enumerating a small cut rather than SAT
   std::optional<Counterexample> counterexample;
-  std::string reason;           // why the result is Undecided, or a note
+  std::string reason;  // why the result is Undecided, or a note
   double seconds = 0;
 };
 

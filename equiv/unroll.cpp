@@ -1,8 +1,8 @@
 // The transformations that reduce sequential equivalence to combinational equivalence.
 #include <set>
 
-#include "equiv/equiv.hpp"
 #include "base/error.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/levels.hpp"
 
 namespace lutforge {
@@ -39,7 +39,7 @@ TruthTable async_output_table(const Dff& d) {
   TruthTable tt(2);
   set_bit(tt, 0, false);  // arst = 0, state = 0
   set_bit(tt, 1, d.async_reset_value);
-  set_bit(tt, 2, true);   // arst = 0, state = 1
+  set_bit(tt, 2, true);  // arst = 0, state = 1
   set_bit(tt, 3, d.async_reset_value);
   return tt;
 }
@@ -48,7 +48,8 @@ TruthTable async_output_table(const Dff& d) {
 // Returns the mapped signals of every node.
 std::vector<std::vector<Signal>> copy_frame(const Netlist& nl, const Levels& lv, Netlist& out,
                                             const std::vector<std::vector<Signal>>& inputs,
-                                            const std::vector<Signal>& state, const std::string& suffix) {
+                                            const std::vector<Signal>& state,
+                                            const std::string& suffix) {
   std::vector<std::vector<Signal>> map(nl.num_nodes());
   for (size_t i = 0; i < nl.inputs().size(); ++i) map[nl.inputs()[i]] = inputs[i];
   auto mapped = [&](NodeId n) {
@@ -64,20 +65,23 @@ std::vector<std::vector<Signal>> copy_frame(const Netlist& nl, const Levels& lv,
     } else if (const auto* d = std::get_if<Dff>(&c)) {
       if (d->has_async_reset) {
         const Signal arst = map[nl.fanin(n).back().node][nl.fanin(n).back().bit];
-        map[n] = {Signal{out.add_cell(Lut{async_output_table(*d)}, {arst, state[n]}, nl.name(n) + suffix), 0}};
+        map[n] = {Signal{
+            out.add_cell(Lut{async_output_table(*d)}, {arst, state[n]}, nl.name(n) + suffix), 0}};
       } else {
         map[n] = {state[n]};
       }
     } else {
-      const NodeId m = out.add_cell(c, mapped(n), nl.name(n).empty() ? std::string() : nl.name(n) + suffix);
+      const NodeId m =
+          out.add_cell(c, mapped(n), nl.name(n).empty() ? std::string() : nl.name(n) + suffix);
       for (uint32_t b = 0; b < num_output_bits(c); ++b) map[n].push_back({m, b});
     }
   }
   return map;
 }
 
-Signal next_state(const Netlist& nl, NodeId r, Netlist& out, const std::vector<std::vector<Signal>>& map,
-                  Signal state, const std::string& name) {
+Signal next_state(const Netlist& nl, NodeId r, Netlist& out,
+                  const std::vector<std::vector<Signal>>& map, Signal state,
+                  const std::string& name) {
   std::vector<Signal> f;
   for (const Signal& s : nl.fanin(r)) f.push_back(map[s.node][s.bit]);
   f.push_back(state);
@@ -113,7 +117,8 @@ Netlist unroll(const Netlist& nl, unsigned frames) {
     if (t + 1 == frames) break;
     std::vector<Signal> next(nl.num_nodes());
     for (NodeId n = 0; n < nl.num_nodes(); ++n)
-      if (is_register(nl.cell(n))) next[n] = next_state(nl, n, out, map, state[n], nl.name(n) + "@next" + suffix);
+      if (is_register(nl.cell(n)))
+        next[n] = next_state(nl, n, out, map, state[n], nl.name(n) + "@next" + suffix);
     state = std::move(next);
   }
   return out;
@@ -137,7 +142,8 @@ Netlist cut_registers(const Netlist& nl) {
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     if (!is_register(nl.cell(n))) continue;
     if (nl.name(n).empty() || !names.insert(nl.name(n)).second)
-      throw Error("register " + describe(nl, n) + " has no unique name; registers cannot be cut points");
+      throw Error("register " + describe(nl, n) +
+                  " has no unique name; registers cannot be cut points");
     state[n] = Signal{out.add_input(nl.name(n) + "@q", 1), 0};
     regs.push_back(n);
   }
@@ -147,7 +153,9 @@ Netlist cut_registers(const Netlist& nl) {
     for (const Signal& s : nl.fanin(o)) bits.push_back(map[s.node][s.bit]);
     out.add_output(nl.name(o), bits);
   }
-  for (NodeId r : regs) out.add_output(nl.name(r) + "@next", {next_state(nl, r, out, map, state[r], nl.name(r) + "@next")});
+  for (NodeId r : regs)
+    out.add_output(nl.name(r) + "@next",
+                   {next_state(nl, r, out, map, state[r], nl.name(r) + "@next")});
   return out;
 }
 

@@ -11,7 +11,8 @@ uint32_t InputQuantizer::encode_feature(size_t feature, float x) const {
   // Thresholds ascend, so the count of those at or below x is a binary search.
   const uint32_t above = static_cast<uint32_t>(std::upper_bound(t.begin(), t.end(), x) - t.begin());
   if (kind == Kind::Uniform) return above;
-  return above >= 32 ? ~uint32_t{0} : (uint32_t{1} << above) - 1;  // thermometer: the lowest `above` bits
+  return above >= 32 ? ~uint32_t{0}
+                     : (uint32_t{1} << above) - 1;  // thermometer: the lowest `above` bits
 }
 
 std::vector<uint8_t> InputQuantizer::encode(const float* x) const {
@@ -25,26 +26,30 @@ std::vector<uint8_t> InputQuantizer::encode(const float* x) const {
 }
 
 InputQuantizer uniform_quantizer(size_t features, unsigned bits, float lo, float hi) {
-  if (bits < 1 || bits > 16) throw Error("uniform quantizer: bits must be 1 to 16, not " + std::to_string(bits));
+  if (bits < 1 || bits > 16)
+    throw Error("uniform quantizer: bits must be 1 to 16, not " + std::to_string(bits));
   if (!(lo < hi)) throw Error("uniform quantizer: the range must have lo < hi");
   InputQuantizer q;
   q.kind = InputQuantizer::Kind::Uniform;
   q.bits = bits;
   const unsigned steps = 1u << bits;
   std::vector<float> t;
-  for (unsigned k = 1; k < steps; ++k) t.push_back(lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(steps));
+  for (unsigned k = 1; k < steps; ++k)
+    t.push_back(lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(steps));
   q.thresholds.assign(features, t);
   return q;
 }
 
 InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo, float hi) {
-  if (levels < 1 || levels > 32) throw Error("thermometer quantizer: levels must be 1 to 32, not " + std::to_string(levels));
+  if (levels < 1 || levels > 32)
+    throw Error("thermometer quantizer: levels must be 1 to 32, not " + std::to_string(levels));
   if (!(lo < hi)) throw Error("thermometer quantizer: the range must have lo < hi");
   InputQuantizer q;
   q.kind = InputQuantizer::Kind::Thermometer;
   q.bits = levels;
   std::vector<float> t;
-  for (unsigned k = 1; k <= levels; ++k) t.push_back(lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(levels + 1));
+  for (unsigned k = 1; k <= levels; ++k)
+    t.push_back(lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(levels + 1));
   q.thresholds.assign(features, t);
   return q;
 }

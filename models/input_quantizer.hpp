@@ -15,7 +15,7 @@ namespace lutforge::models {
 struct InputQuantizer {
   enum class Kind { Uniform, Thermometer };
   Kind kind = Kind::Uniform;
-  unsigned bits = 1;  // output bits per feature
+  unsigned bits = 1;                           // output bits per feature
   std::vector<std::vector<float>> thresholds;  // per feature, ascending
 
   size_t num_features() const { return thresholds.size(); }

@@ -18,7 +18,8 @@ Netlist lower(const Model& m, const LowerParams& params) {
   // codes[i] = the bits of unit i of the current layer's input, LSB first.
   std::vector<std::vector<Signal>> codes(m.input.num_features());
   for (size_t f = 0; f < codes.size(); ++f)
-    for (unsigned b = 0; b < bits; ++b) codes[f].push_back({x, static_cast<uint32_t>(f * bits + b)});
+    for (unsigned b = 0; b < bits; ++b)
+      codes[f].push_back({x, static_cast<uint32_t>(f * bits + b)});
 
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
@@ -39,14 +40,18 @@ Netlist lower(const Model& m, const LowerParams& params) {
         for (unsigned a = 0; a < L.sub_neurons; ++a) {
           const std::vector<Signal> f = fanin(size_t{a} * L.sub_fan_in(), L.sub_fan_in());
           for (unsigned b = 0; b < L.sub_bits; ++b)
-            addends.push_back({nl.add_cell(Lut{N.sub[a][b]}, f, name + "_s" + std::to_string(a) + "_b" + std::to_string(b)), 0});
+            addends.push_back(
+                {nl.add_cell(Lut{N.sub[a][b]}, f,
+                             name + "_s" + std::to_string(a) + "_b" + std::to_string(b)),
+                 0});
           add.operands.push_back({L.sub_bits, false});
         }
         const NodeId sum = nl.add_cell(add, addends, name + "_sum");
         std::vector<Signal> sum_bits;
         for (uint32_t b = 0; b < add.width; ++b) sum_bits.push_back({sum, b});
         for (unsigned b = 0; b < L.out_bits; ++b)
-          next[n].push_back({nl.add_cell(Lut{N.requant[b]}, sum_bits, name + "_b" + std::to_string(b)), 0});
+          next[n].push_back(
+              {nl.add_cell(Lut{N.requant[b]}, sum_bits, name + "_b" + std::to_string(b)), 0});
       } else {
         const std::vector<Signal> f = fanin(0, L.fan_in);
         for (unsigned b = 0; b < L.out_bits; ++b)
@@ -54,7 +59,8 @@ Netlist lower(const Model& m, const LowerParams& params) {
       }
       if (params.register_layers)
         for (unsigned b = 0; b < L.out_bits; ++b)
-          next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"), 0};
+          next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"),
+                        0};
     }
     codes.swap(next);
   }

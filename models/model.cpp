@@ -18,8 +18,8 @@ unsigned bits_for(uint64_t max_value) {
 }
 
 // The index a neuron reads: its inputs' codes, input 0 in the lowest bits.
-uint64_t gather(const std::vector<uint32_t>& codes, const std::vector<uint32_t>& inputs, size_t from, size_t count,
-                unsigned bits) {
+uint64_t gather(const std::vector<uint32_t>& codes, const std::vector<uint32_t>& inputs,
+                size_t from, size_t count, unsigned bits) {
   uint64_t idx = 0;
   for (size_t j = 0; j < count; ++j) idx |= uint64_t{codes[inputs[from + j]]} << (j * bits);
   return idx;
@@ -47,31 +47,40 @@ void validate(const Model& m, const std::string& what) {
     const Layer& L = m.layers[l];
     const std::string at = "layer " + std::to_string(l);
     if (L.in_bits != prev_bits)
-      fail(at + ": in_bits " + std::to_string(L.in_bits) + ", but its inputs have " + std::to_string(prev_bits) + " bits");
+      fail(at + ": in_bits " + std::to_string(L.in_bits) + ", but its inputs have " +
+           std::to_string(prev_bits) + " bits");
     if (L.out_bits < 1 || L.out_bits > 16) fail(at + ": out_bits must be 1 to 16");
     if (L.neurons.empty()) fail(at + ": no neurons");
     if (L.sub_neurons && (L.fan_in % L.sub_neurons != 0 || L.sub_bits < 1 || L.sub_bits > 16))
       fail(at + ": fan_in must be a multiple of sub_neurons, and sub_bits 1 to 16");
     const unsigned table_vars = L.sub_fan_in() * L.in_bits;
     if (table_vars > TruthTable::kMaxVars)
-      fail(at + ": tables of " + std::to_string(table_vars) + " inputs; at most " + std::to_string(TruthTable::kMaxVars));
+      fail(at + ": tables of " + std::to_string(table_vars) + " inputs; at most " +
+           std::to_string(TruthTable::kMaxVars));
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
       const std::string where = at + ", neuron " + std::to_string(n);
       if (N.inputs.size() != L.fan_in)
-        fail(where + ": " + std::to_string(N.inputs.size()) + " inputs, expected fan_in " + std::to_string(L.fan_in));
+        fail(where + ": " + std::to_string(N.inputs.size()) + " inputs, expected fan_in " +
+             std::to_string(L.fan_in));
       for (uint32_t i : N.inputs)
-        if (i >= prev) fail(where + ": input " + std::to_string(i) + " out of range (the layer before has " + std::to_string(prev) + ")");
-      auto check_tables = [&](const std::vector<TruthTable>& t, size_t count, unsigned vars, const std::string& which) {
+        if (i >= prev)
+          fail(where + ": input " + std::to_string(i) + " out of range (the layer before has " +
+               std::to_string(prev) + ")");
+      auto check_tables = [&](const std::vector<TruthTable>& t, size_t count, unsigned vars,
+                              const std::string& which) {
         if (t.size() != count)
-          fail(where + ": " + std::to_string(t.size()) + " " + which + " tables, expected " + std::to_string(count));
+          fail(where + ": " + std::to_string(t.size()) + " " + which + " tables, expected " +
+               std::to_string(count));
         for (const TruthTable& tt : t)
           if (tt.num_vars() != vars)
-            fail(where + ": a " + which + " table of " + std::to_string(tt.num_vars()) + " inputs, expected " + std::to_string(vars));
+            fail(where + ": a " + which + " table of " + std::to_string(tt.num_vars()) +
+                 " inputs, expected " + std::to_string(vars));
       };
       if (L.sub_neurons) {
         if (N.sub.size() != L.sub_neurons)
-          fail(where + ": " + std::to_string(N.sub.size()) + " sub-neurons, expected " + std::to_string(L.sub_neurons));
+          fail(where + ": " + std::to_string(N.sub.size()) + " sub-neurons, expected " +
+               std::to_string(L.sub_neurons));
         for (const auto& s : N.sub) check_tables(s, L.sub_bits, table_vars, "sub-neuron");
         check_tables(N.requant, L.out_bits, L.sum_bits(), "requant");
       } else {
@@ -92,21 +101,28 @@ Model read_model(const std::string& text, const std::string& filename) {
   }
   Model m;
   try {
-    if (j.value("format", "") != "lutforge-model") throw Error(filename + ": not a lutforge model file (format is not \"lutforge-model\")");
-    if (j.value("version", 0) != 1) throw Error(filename + ": model file version " + j.value("version", json(0)).dump() + "; expected 1");
+    if (j.value("format", "") != "lutforge-model")
+      throw Error(filename + ": not a lutforge model file (format is not \"lutforge-model\")");
+    if (j.value("version", 0) != 1)
+      throw Error(filename + ": model file version " + j.value("version", json(0)).dump() +
+                  "; expected 1");
     m.family = j.at("family").get<std::string>();
     m.dataset = j.value("dataset", "");
     const json& in = j.at("input");
     const std::string kind = in.at("kind").get<std::string>();
-    if (kind != "uniform" && kind != "thermometer") throw Error(filename + ": input kind '" + kind + "'; expected uniform or thermometer");
-    m.input.kind = kind == "uniform" ? InputQuantizer::Kind::Uniform : InputQuantizer::Kind::Thermometer;
+    if (kind != "uniform" && kind != "thermometer")
+      throw Error(filename + ": input kind '" + kind + "'; expected uniform or thermometer");
+    m.input.kind =
+        kind == "uniform" ? InputQuantizer::Kind::Uniform : InputQuantizer::Kind::Thermometer;
     m.input.bits = in.at("bits").get<unsigned>();
     m.input.thresholds = in.at("thresholds").get<std::vector<std::vector<float>>>();
     auto tables = [&](const json& a, unsigned vars, const std::string& where) {
       std::vector<TruthTable> t;
       for (const auto& h : a) {
         TruthTable tt;
-        if (!from_hex(h.get<std::string>(), vars, tt)) throw Error(filename + ": " + where + ": a table that is not " + std::to_string(vars) + "-input hex");
+        if (!from_hex(h.get<std::string>(), vars, tt))
+          throw Error(filename + ": " + where + ": a table that is not " + std::to_string(vars) +
+                      "-input hex");
         t.push_back(std::move(tt));
       }
       return t;
@@ -121,10 +137,12 @@ Model read_model(const std::string& text, const std::string& filename) {
       L.sub_neurons = jl.value("sub_neurons", 0u);
       L.sub_bits = jl.value("sub_bits", 0u);
       if (L.fan_in == 0 || L.in_bits == 0 || (L.sub_neurons && L.fan_in % L.sub_neurons))
-        throw Error(filename + ": layer " + std::to_string(l) + ": fan_in and in_bits must be positive, fan_in a multiple of sub_neurons");
+        throw Error(filename + ": layer " + std::to_string(l) +
+                    ": fan_in and in_bits must be positive, fan_in a multiple of sub_neurons");
       const unsigned vars = L.sub_fan_in() * L.in_bits;
       if (vars > TruthTable::kMaxVars)
-        throw Error(filename + ": layer " + std::to_string(l) + ": tables of " + std::to_string(vars) + " inputs; at most " +
+        throw Error(filename + ": layer " + std::to_string(l) + ": tables of " +
+                    std::to_string(vars) + " inputs; at most " +
                     std::to_string(TruthTable::kMaxVars));
       const json& neurons = jl.at("neurons");
       for (size_t n = 0; n < neurons.size(); ++n) {
@@ -207,7 +225,8 @@ std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& 
       if (L.sub_neurons) {
         uint64_t sum = 0;
         for (unsigned a = 0; a < L.sub_neurons; ++a)
-          sum += apply_tables(N.sub[a], gather(codes, N.inputs, size_t{a} * L.sub_fan_in(), L.sub_fan_in(), L.in_bits));
+          sum += apply_tables(N.sub[a], gather(codes, N.inputs, size_t{a} * L.sub_fan_in(),
+                                               L.sub_fan_in(), L.in_bits));
         next[n] = apply_tables(N.requant, sum);
       } else {
         next[n] = apply_tables(N.tables, gather(codes, N.inputs, 0, L.fan_in, L.in_bits));

@@ -22,7 +22,7 @@
 namespace lutforge::models {
 
 struct Neuron {
-  std::vector<uint32_t> inputs;  // indices into the previous layer's neurons (or input features)
+  std::vector<uint32_t> inputs;    // indices into the previous layer's neurons (or input features)
   std::vector<TruthTable> tables;  // one per output bit (plain neurons)
   // PolyLUT-Add: sub[a] are the tables (one per sub_bits bit) of sub-neuron a, which reads
   // inputs[a * sub_fan_in ...]; requant has one table per output bit over the sum's bits.
@@ -32,13 +32,13 @@ struct Neuron {
 
 struct Layer {
   unsigned in_bits = 1, out_bits = 1;
-  unsigned fan_in = 1;          // inputs per neuron (all sub-neurons together for PolyLUT-Add)
-  unsigned sub_neurons = 0;     // A of PolyLUT-Add; 0 for plain neurons
-  unsigned sub_bits = 0;        // output bits of each sub-neuron
+  unsigned fan_in = 1;       // inputs per neuron (all sub-neurons together for PolyLUT-Add)
+  unsigned sub_neurons = 0;  // A of PolyLUT-Add; 0 for plain neurons
+  unsigned sub_bits = 0;     // output bits of each sub-neuron
   std::vector<Neuron> neurons;
 
   unsigned sub_fan_in() const { return sub_neurons ? fan_in / sub_neurons : fan_in; }
-  unsigned sum_bits() const;    // bits of the sum of sub_neurons values of sub_bits bits
+  unsigned sum_bits() const;  // bits of the sum of sub_neurons values of sub_bits bits
 };
 
 struct Model {

@@ -39,7 +39,6 @@ uint32_t argmax_index_width(uint32_t count) {
   return w == 0 ? 1 : w;
 }
 
-
 uint32_t num_input_pins(const Cell& c) {
   return std::visit(
       Overloaded{
@@ -78,7 +77,8 @@ uint32_t num_output_bits(const Cell& c) {
 }
 
 bool is_combinational_pin(const Cell& c, uint32_t pin) {
-  if (const auto* d = std::get_if<Dff>(&c)) return d->has_async_reset && pin == num_input_pins(c) - 1;
+  if (const auto* d = std::get_if<Dff>(&c))
+    return d->has_async_reset && pin == num_input_pins(c) - 1;
   return true;
 }
 

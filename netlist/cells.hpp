@@ -116,7 +116,15 @@ using Cell = std::variant<Input, Output, Const, Lut, Gate, Adder, ArgMax, Packed
 // The kind of a cell as a number, for tables indexed by kind. The enumerators follow the
 // variant's order; the static_asserts below keep the two in step.
 enum class CellKind : uint8_t {
-  Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp, Dff LUTFORGE_PROBE_ENUMERATOR
+  Input,
+  Output,
+  Const,
+  Lut,
+  Gate,
+  Adder,
+  ArgMax,
+  PackedDsp,
+  Dff LUTFORGE_PROBE_ENUMERATOR
 };
 inline constexpr unsigned kNumCellKinds = std::variant_size_v<Cell>;
 static_assert(static_cast<unsigned>(CellKind::LUTFORGE_LAST_CELL_KIND) + 1 == kNumCellKinds,
@@ -134,13 +142,15 @@ constexpr size_t index_in(const std::variant<Ts...>*) {
 
 // The CellKind of the alternative T.
 template <class T>
-inline constexpr CellKind kind_of_type = static_cast<CellKind>(detail::index_in<T>(static_cast<const Cell*>(nullptr)));
+inline constexpr CellKind kind_of_type =
+    static_cast<CellKind>(detail::index_in<T>(static_cast<const Cell*>(nullptr)));
 
 static_assert(kind_of_type<Input> == CellKind::Input && kind_of_type<Output> == CellKind::Output &&
                   kind_of_type<Const> == CellKind::Const && kind_of_type<Lut> == CellKind::Lut &&
                   kind_of_type<Gate> == CellKind::Gate && kind_of_type<Adder> == CellKind::Adder &&
                   kind_of_type<ArgMax> == CellKind::ArgMax &&
-                  kind_of_type<PackedDsp> == CellKind::PackedDsp && kind_of_type<Dff> == CellKind::Dff,
+                  kind_of_type<PackedDsp> == CellKind::PackedDsp &&
+                  kind_of_type<Dff> == CellKind::Dff,
               "CellKind must follow the order of Cell's alternatives");
 
 inline CellKind kind_of(const Cell& c) { return static_cast<CellKind>(c.index()); }

@@ -23,7 +23,8 @@ struct TableHash {
 // cell reuses, since a cell's temporaries are dead once its outputs are copied out.
 class Builder {
  public:
-  Builder(std::vector<Instr>& out, uint32_t temp_base, bool reuse) : out_(out), base_(temp_base), next_(temp_base), reuse_(reuse) {}
+  Builder(std::vector<Instr>& out, uint32_t temp_base, bool reuse)
+      : out_(out), base_(temp_base), next_(temp_base), reuse_(reuse) {}
 
   void start_cell() {
     if (reuse_) next_ = base_;
@@ -39,7 +40,8 @@ class Builder {
     return d;
   }
   // Moves `value` into `dst`: retargets the instruction that produced it when that is the last one.
-  // A temp retargeted this way lives in its first destination, so placing it again copies from there.
+  // A temp retargeted this way lives in its first destination, so placing it again copies from
+  // there.
   void place(uint32_t value, uint32_t dst) {
     if (auto it = placed_.find(value); it != placed_.end()) {
       out_.push_back({Op::Copy, dst, it->second, 0, 0});
@@ -142,8 +144,10 @@ class Builder {
     }
     auto [f0, f1] = split_top(f);
     uint32_t r;
-    if (f0 == f1) r = lut_rec(f0, in);
-    else if (f0 == ~f1) r = xor_(v, lut_rec(f0, in));
+    if (f0 == f1)
+      r = lut_rec(f0, in);
+    else if (f0 == ~f1)
+      r = xor_(v, lut_rec(f0, in));
     else {
       const uint32_t s0 = lut_rec(f0, in);
       const uint32_t s1 = lut_rec(f1, in);
@@ -198,19 +202,45 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
     const uint64_t* __restrict b = v + size_t{i.b} * W;
     const uint64_t* __restrict c = v + size_t{i.c} * W;
     switch (i.op) {
-      case Op::And: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & b[w]; break;
-      case Op::Or: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | b[w]; break;
-      case Op::Xor: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w]; break;
-      case Op::AndNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] & ~b[w]; break;
-      case Op::OrNot: for (unsigned w = 0; w < W; ++w) d[w] = a[w] | ~b[w]; break;
-      case Op::Nand: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] & b[w]); break;
-      case Op::Nor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] | b[w]); break;
-      case Op::Xnor: for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] ^ b[w]); break;
-      case Op::Not: for (unsigned w = 0; w < W; ++w) d[w] = ~a[w]; break;
-      case Op::Copy: for (unsigned w = 0; w < W; ++w) d[w] = a[w]; break;
-      case Op::Mux: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]); break;
-      case Op::Maj: for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w])); break;
-      case Op::Xor3: for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w]; break;
+      case Op::And:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] & b[w];
+        break;
+      case Op::Or:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] | b[w];
+        break;
+      case Op::Xor:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w];
+        break;
+      case Op::AndNot:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] & ~b[w];
+        break;
+      case Op::OrNot:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] | ~b[w];
+        break;
+      case Op::Nand:
+        for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] & b[w]);
+        break;
+      case Op::Nor:
+        for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] | b[w]);
+        break;
+      case Op::Xnor:
+        for (unsigned w = 0; w < W; ++w) d[w] = ~(a[w] ^ b[w]);
+        break;
+      case Op::Not:
+        for (unsigned w = 0; w < W; ++w) d[w] = ~a[w];
+        break;
+      case Op::Copy:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w];
+        break;
+      case Op::Mux:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ ((a[w] ^ b[w]) & c[w]);
+        break;
+      case Op::Maj:
+        for (unsigned w = 0; w < W; ++w) d[w] = (a[w] & b[w]) | (c[w] & (a[w] | b[w]));
+        break;
+      case Op::Xor3:
+        for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w];
+        break;
       case Op::Lut: break;  // only in scalar programs, which ScalarEvaluator runs
     }
   }
@@ -218,10 +248,10 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
 
 // One kernel per batch width, each cloned for AVX-512, AVX2 and the baseline; the loader picks
 // the best clone the machine supports.
-#define LF_KERNEL(W)                                                                                   \
-  __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W(const Instr* p, size_t n, \
-                                                                            uint64_t* v) {           \
-    run_impl<W>(p, n, v);                                                                            \
+#define LF_KERNEL(W)                                                        \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W( \
+      const Instr* p, size_t n, uint64_t* v) {                              \
+    run_impl<W>(p, n, v);                                                   \
   }
 LF_KERNEL(1)
 LF_KERNEL(4)
@@ -294,7 +324,9 @@ Program compile(const Netlist& nl, const CompileParams& params) {
               }
               std::vector<uint32_t> pins = ins(n, 0, k);
               const uint32_t at = static_cast<uint32_t>(prog.lut_pins.size());
-              pins.resize(6, kZero);  // always six pins, so the lookup is a fixed, unrolled sequence of loads
+              pins.resize(
+                  6,
+                  kZero);  // always six pins, so the lookup is a fixed, unrolled sequence of loads
               prog.lut_pins.insert(prog.lut_pins.end(), pins.begin(), pins.end());
               prog.lut_tables.push_back(l.function.words()[0]);
               comb.push({Op::Lut, out[0], at, static_cast<uint32_t>(prog.lut_tables.size() - 1),
@@ -322,7 +354,8 @@ Program compile(const Netlist& nl, const CompileParams& params) {
                   less = comb.mux(differ, sign_bit ? comb.not_(w[j]) : w[j], less);
                 }
                 for (uint32_t j = 0; j < m.width; ++j) best[j] = comb.mux(less, w[j], best[j]);
-                for (uint32_t k = 0; k < idx.size(); ++k) idx[k] = comb.mux(less, ((i >> k) & 1) ? kOne : kZero, idx[k]);
+                for (uint32_t k = 0; k < idx.size(); ++k)
+                  idx[k] = comb.mux(less, ((i >> k) & 1) ? kOne : kZero, idx[k]);
               }
               for (uint32_t k = 0; k < idx.size(); ++k) comb.place(idx[k], out[k]);
             },
@@ -330,7 +363,8 @@ Program compile(const Netlist& nl, const CompileParams& params) {
               const uint32_t w = d.p_width;
               const auto a = extend(ins(n, 0, d.a_width), w, d.is_signed);
               const auto b = extend(ins(n, d.a_width, d.b_width), w, d.is_signed);
-              std::vector<uint32_t> acc = extend(ins(n, d.a_width + d.b_width, d.c_width), w, d.is_signed);
+              std::vector<uint32_t> acc =
+                  extend(ins(n, d.a_width + d.b_width, d.c_width), w, d.is_signed);
               for (uint32_t j = 0; j < w; ++j) {
                 if (b[j] == kZero) continue;
                 std::vector<uint32_t> pp(w, kZero);
@@ -340,7 +374,8 @@ Program compile(const Netlist& nl, const CompileParams& params) {
               for (uint32_t k = 0; k < w; ++k) comb.place(acc[k], out[k]);
             },
             [&](const Dff& d) {
-              // Q is the state itself unless an asynchronous reset can override it within the cycle.
+              // Q is the state itself unless an asynchronous reset can override it within the
+              // cycle.
               if (!d.has_async_reset) return;
               const uint32_t arst = in(n, num_input_pins(c) - 1);
               comb.place(comb.mux(arst, d.async_reset_value ? kOne : kZero, state_slot[n]), out[0]);
@@ -350,7 +385,9 @@ Program compile(const Netlist& nl, const CompileParams& params) {
   }
 
   // Next-state functions, evaluated after the combinational logic and committed together.
-  Builder next(prog.next, params.reuse_temporaries ? temp_base : std::max(temp_base, comb.max_temp()), params.reuse_temporaries);
+  Builder next(prog.next,
+               params.reuse_temporaries ? temp_base : std::max(temp_base, comb.max_temp()),
+               params.reuse_temporaries);
   for (NodeId r : regs) {
     const auto& d = std::get<Dff>(nl.cell(r));
     next.start_cell();
@@ -361,8 +398,10 @@ Program compile(const Netlist& nl, const CompileParams& params) {
     const uint32_t arst = d.has_async_reset ? in(r, pin++) : kZero;
     const uint32_t sval = d.sync_reset_value ? kOne : kZero;
     uint32_t v;
-    if (d.sync_reset_needs_enable) v = next.mux(en, next.mux(srst, sval, data), q);
-    else v = next.mux(srst, sval, next.mux(en, data, q));
+    if (d.sync_reset_needs_enable)
+      v = next.mux(en, next.mux(srst, sval, data), q);
+    else
+      v = next.mux(srst, sval, next.mux(en, data, q));
     v = next.mux(arst, d.async_reset_value ? kOne : kZero, v);
     next.place(v, staging[r]);
     prog.registers.push_back({r, q, staging[r], d.init});
@@ -370,10 +409,12 @@ Program compile(const Netlist& nl, const CompileParams& params) {
   const uint32_t num_slots = std::max({temp_base, comb.max_temp(), next.max_temp()});
 
   prog.input_slots.resize(nl.inputs().size());
-  for (size_t i = 0; i < nl.inputs().size(); ++i) prog.input_slots[i] = signal_slots[nl.inputs()[i]];
+  for (size_t i = 0; i < nl.inputs().size(); ++i)
+    prog.input_slots[i] = signal_slots[nl.inputs()[i]];
   prog.output_slots.resize(nl.outputs().size());
   for (size_t i = 0; i < nl.outputs().size(); ++i)
-    for (uint32_t p = 0; p < nl.fanin(nl.outputs()[i]).size(); ++p) prog.output_slots[i].push_back(in(nl.outputs()[i], p));
+    for (uint32_t p = 0; p < nl.fanin(nl.outputs()[i]).size(); ++p)
+      prog.output_slots[i].push_back(in(nl.outputs()[i], p));
   prog.num_slots = num_slots;
   return prog;
 }
@@ -448,11 +489,14 @@ inline void run_bytes_one(const Instr& i, uint8_t* __restrict v) {
 }  // namespace
 
 ScalarEvaluator::ScalarEvaluator(Program program) : p_(std::move(program)) {
-  if (!p_.scalar) throw Error("ScalarEvaluator: the program was not compiled with CompileParams::scalar");
+  if (!p_.scalar)
+    throw Error("ScalarEvaluator: the program was not compiled with CompileParams::scalar");
   values_.assign(p_.num_slots, 0);
   values_[kOne] = 1;
-  next_is_copies_ = std::all_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Copy; });
-  assert(std::none_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Lut; }));
+  next_is_copies_ =
+      std::all_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Copy; });
+  assert(
+      std::none_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Lut; }));
   if (next_is_copies_) order_in_place();
   for (const Instr& i : p_.comb) {
     Step st{i.dst, i.op, i.a, i.b, i.c, {}, 0};
@@ -507,7 +551,8 @@ void ScalarEvaluator::order_in_place() {
     order.emplace_back(p_.registers[r].state, source[r]);
     // r is written now; the register r reads may be written once all of its readers are.
     auto q = by_state.find(source[r]);
-    if (q != by_state.end() && q->second != r && --pending[q->second] == 0) ready.push_back(q->second);
+    if (q != by_state.end() && q->second != r && --pending[q->second] == 0)
+      ready.push_back(q->second);
   }
   if (order.size() == p_.registers.size()) in_place_ = std::move(order);  // else a loop of copies
 }
@@ -516,8 +561,9 @@ void ScalarEvaluator::eval() {
   uint8_t* __restrict v = values_.data();
   for (const Step& i : comb_) {
     if (i.op == Op::Lut) {
-      const unsigned idx = (v[i.pins[0]] & 1u) | (v[i.pins[1]] & 1u) << 1 | (v[i.pins[2]] & 1u) << 2 |
-                           (v[i.pins[3]] & 1u) << 3 | (v[i.pins[4]] & 1u) << 4 | (v[i.pins[5]] & 1u) << 5;
+      const unsigned idx = (v[i.pins[0]] & 1u) | (v[i.pins[1]] & 1u) << 1 |
+                           (v[i.pins[2]] & 1u) << 2 | (v[i.pins[3]] & 1u) << 3 |
+                           (v[i.pins[4]] & 1u) << 4 | (v[i.pins[5]] & 1u) << 5;
       v[i.dst] = static_cast<uint8_t>((i.table >> idx) & 1);
       continue;
     }

@@ -19,9 +19,25 @@ namespace lutforge {
 // output bit of every node has a slot; a register has a state slot (its Q, or the value behind
 // an asynchronous reset) and a staging slot that `next` computes.
 struct Program {
-  // Lut is a table lookup that only scalar programs (ScalarEvaluator) use: a = first of its six input slots in
-  // lut_pins (padded with the constant 0 slot), b = its table in lut_tables, c = its inputs.
-  enum class Op : uint8_t { And, Or, Xor, AndNot, OrNot, Nand, Nor, Xnor, Not, Copy, Mux, Maj, Xor3, Lut };
+  // Lut is a table lookup that only scalar programs (ScalarEvaluator) use: a = first of its six
+  // input slots in lut_pins (padded with the constant 0 slot), b = its table in lut_tables, c = its
+  // inputs.
+  enum class Op : uint8_t {
+    And,
+    Or,
+    Xor,
+    AndNot,
+    OrNot,
+    Nand,
+    Nor,
+    Xnor,
+    Not,
+    Copy,
+    Mux,
+    Maj,
+    Xor3,
+    Lut
+  };
   struct Instr {
     Op op;
     uint32_t dst, a, b, c;  // AndNot: a & ~b; OrNot: a | ~b; Mux: c ? b : a
@@ -38,8 +54,8 @@ struct Program {
   std::vector<Register> registers;
   std::vector<std::vector<uint32_t>> input_slots, output_slots, signal_slots;
   uint32_t num_slots = 2;
-  bool scalar = false;              // compiled with CompileParams::scalar
-  std::vector<uint32_t> lut_pins;   // input slots of Lut instructions
+  bool scalar = false;             // compiled with CompileParams::scalar
+  std::vector<uint32_t> lut_pins;  // input slots of Lut instructions
   std::vector<uint64_t> lut_tables;
 };
 
@@ -87,20 +103,23 @@ class Evaluator {
   size_t lanes() const { return size_t{64} * words_; }
   const Program& program() const { return p_; }
 
-  // The words of input port `port` (an index into nl.inputs()), bit `bit`. Write them before eval().
+  // The words of input port `port` (an index into nl.inputs()), bit `bit`. Write them before
+  // eval().
   uint64_t* input(size_t port, uint32_t bit) { return slot(p_.input_slots[port][bit]); }
   // The words of output port `port` (an index into nl.outputs()), bit `bit`, valid after eval().
-  const uint64_t* output(size_t port, uint32_t bit) const { return slot(p_.output_slots[port][bit]); }
+  const uint64_t* output(size_t port, uint32_t bit) const {
+    return slot(p_.output_slots[port][bit]);
+  }
   // Any signal's words, valid after eval().
   const uint64_t* value(Signal s) const { return slot(p_.signal_slots[s.node][s.bit]); }
   // Any slot's words.
   uint64_t* slot(uint32_t s) { return values_.data() + size_t{s} * words_; }
   const uint64_t* slot(uint32_t s) const { return values_.data() + size_t{s} * words_; }
 
-  void reset();       // every register to its init value, in every lane
-  void eval();        // the combinational logic
-  void eval_next();   // the next-state functions into the staging slots (after eval)
-  void step();        // one clock edge: eval_next, then every state takes its staging value
+  void reset();      // every register to its init value, in every lane
+  void eval();       // the combinational logic
+  void eval_next();  // the next-state functions into the staging slots (after eval)
+  void step();       // one clock edge: eval_next, then every state takes its staging value
 
   size_t num_instructions() const { return p_.comb.size() + p_.next.size(); }
   size_t num_registers() const { return p_.registers.size(); }
@@ -122,7 +141,9 @@ class ScalarEvaluator {
 
   const Program& program() const { return p_; }
   uint8_t* input(size_t port, uint32_t bit) { return slot(p_.input_slots[port][bit]); }
-  const uint8_t* output(size_t port, uint32_t bit) const { return slot(p_.output_slots[port][bit]); }
+  const uint8_t* output(size_t port, uint32_t bit) const {
+    return slot(p_.output_slots[port][bit]);
+  }
   const uint8_t* value(Signal s) const { return slot(p_.signal_slots[s.node][s.bit]); }
   uint8_t* slot(uint32_t s) { return values_.data() + s; }
   const uint8_t* slot(uint32_t s) const { return values_.data() + s; }
@@ -151,7 +172,8 @@ class ScalarEvaluator {
   // When every register just copies a slot and no copy chain closes a loop: (state, source)
   // pairs ordered so that a register is written after every register that reads it, which lets
   // step() update the states in place in one pass.
-  std::vector<std::pair<uint32_t, uint32_t>> in_place_;  // plain registers only: step() is two tight copy loops
+  std::vector<std::pair<uint32_t, uint32_t>>
+      in_place_;  // plain registers only: step() is two tight copy loops
 };
 
 // Transposes a 64 x 64 bit matrix in place: bit j of word i becomes bit i of word j. Moves values

@@ -20,9 +20,9 @@ Netlist random_lut_network(const RandomLutParams& p) {
     std::shuffle(order.begin(), order.end(), rng);
     size_t next = 0;
     for (uint32_t j = 0; j < p.width; ++j) {
-      const unsigned k = std::min<unsigned>(
-          static_cast<unsigned>(prev.size()),
-          p.min_k + static_cast<unsigned>(rng() % (p.max_k - p.min_k + 1)));
+      const unsigned k =
+          std::min<unsigned>(static_cast<unsigned>(prev.size()),
+                             p.min_k + static_cast<unsigned>(rng() % (p.max_k - p.min_k + 1)));
       std::vector<Signal> fanin;
       while (fanin.size() < k) {
         Signal s = next < order.size() ? order[next++] : prev[rng() % prev.size()];

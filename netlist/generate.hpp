@@ -8,8 +8,8 @@
 namespace lutforge {
 
 struct RandomLutParams {
-  uint32_t num_inputs = 16;   // one input port "x"
-  uint32_t width = 32;        // LUTs per layer; the last layer drives the output port "y"
+  uint32_t num_inputs = 16;  // one input port "x"
+  uint32_t width = 32;       // LUTs per layer; the last layer drives the output port "y"
   uint32_t layers = 4;
   unsigned min_k = 2, max_k = 6;
   bool register_layers = false;  // a register after every LUT, making each layer a pipeline stage

@@ -13,12 +13,12 @@
 namespace lutforge {
 
 struct Levels {
-  std::vector<NodeId> order;      // every node, sources first
-  std::vector<uint32_t> level;    // logic level: 0 for sources, 1 + max over combinational fanin
-  std::vector<uint32_t> stage;    // registers passed on the longest register path from the inputs
-  uint32_t depth = 0;             // the largest level of a node feeding an output or a register
-  uint32_t num_stages = 0;        // the largest stage of an output port
-  bool has_feedback = false;      // a register reaches itself; stages are then not meaningful
+  std::vector<NodeId> order;    // every node, sources first
+  std::vector<uint32_t> level;  // logic level: 0 for sources, 1 + max over combinational fanin
+  std::vector<uint32_t> stage;  // registers passed on the longest register path from the inputs
+  uint32_t depth = 0;           // the largest level of a node feeding an output or a register
+  uint32_t num_stages = 0;      // the largest stage of an output port
+  bool has_feedback = false;    // a register reaches itself; stages are then not meaningful
 };
 
 Levels levelize(const Netlist& nl);

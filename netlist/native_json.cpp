@@ -15,7 +15,6 @@ using ojson = nlohmann::ordered_json;
 constexpr const char* kFormat = "lutforge-netlist";
 constexpr int kVersion = 1;
 
-
 ojson node_json(const Netlist& nl, NodeId n) {
   ojson j;
   const Cell& c = nl.cell(n);
@@ -33,7 +32,8 @@ ojson node_json(const Netlist& nl, NodeId n) {
                  [&](const Adder& a) {
                    j["width"] = a.width;
                    ojson ops = ojson::array();
-                   for (const auto& op : a.operands) ops.push_back({op.width, op.is_signed ? 1 : 0});
+                   for (const auto& op : a.operands)
+                     ops.push_back({op.width, op.is_signed ? 1 : 0});
                    j["operands"] = ops;
                  },
                  [&](const ArgMax& a) {
@@ -75,7 +75,9 @@ class Reader {
  public:
   explicit Reader(const std::string& file) : file_(file) {}
 
-  [[noreturn]] void fail(const std::string& what) const { throw Error(file_ + ": " + where_ + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(file_ + ": " + where_ + what);
+  }
 
   uint32_t uint(const nlohmann::json& j, const char* key, uint32_t dflt, bool required) const {
     auto it = j.find(key);
@@ -83,7 +85,8 @@ class Reader {
       if (required) fail("missing \"" + std::string(key) + "\"");
       return dflt;
     }
-    if (!it->is_number_unsigned()) fail("\"" + std::string(key) + "\" must be a non-negative integer");
+    if (!it->is_number_unsigned())
+      fail("\"" + std::string(key) + "\" must be a non-negative integer");
     const auto v = it->get<uint64_t>();
     if (v > UINT32_MAX) fail("\"" + std::string(key) + "\" is too large");
     return static_cast<uint32_t>(v);
@@ -97,51 +100,53 @@ class Reader {
     CellKind k;
     if (!kind_from_name(kind, k)) fail("unknown kind \"" + kind + "\"");
     Cell cell = default_cell(k);
-    std::visit(Overloaded{
-                   [&](Input& i) { i.width = uint(j, "width", 1, true); },
-                   [&](Output& o) { o.width = uint(j, "width", 1, true); },
-                   [&](Const& c) { c.value = flag(j, "value"); },
-                   [&](Lut& l) {
-                     const uint32_t n = uint(j, "k", 0, true);
-                     auto it = j.find("init");
-                     if (it == j.end() || !it->is_string()) fail("missing \"init\" hex string");
-                     if (n > TruthTable::kMaxVars || !from_hex(it->get<std::string>(), n, l.function))
-                       fail("\"init\" is not a hex table of " + std::to_string(n) + " inputs");
-                   },
-                   [&](Gate& g) {
-                     const uint32_t id = uint(j, "id", 0, true);
-                     if (id > 15) fail("gate id " + std::to_string(id) + " is not in 0..15");
-                     g.id = static_cast<uint8_t>(id);
-                   },
-                   [&](Adder& a) {
-                     a.width = uint(j, "width", 0, true);
-                     auto it = j.find("operands");
-                     if (it == j.end() || !it->is_array()) fail("missing \"operands\" array");
-                     for (const auto& op : *it) {
-                       if (!op.is_array() || op.size() != 2 || !op[0].is_number_unsigned() ||
-                           !op[1].is_number_unsigned())
-                         fail("an operand must be [width, signed]");
-                       a.operands.push_back({op[0].get<uint32_t>(), op[1].get<uint32_t>() != 0});
-                     }
-                   },
-                   [&](ArgMax& a) {
-                     a = ArgMax{uint(j, "count", 0, true), uint(j, "width", 0, true), flag(j, "signed")};
-                   },
-                   [&](PackedDsp& d) {
-                     d = PackedDsp{uint(j, "a_width", 0, true), uint(j, "b_width", 0, true),
-                                   uint(j, "c_width", 0, true), uint(j, "p_width", 0, true), flag(j, "signed")};
-                   },
-                   [&](Dff& d) {
-                     d.init = flag(j, "init");
-                     d.has_enable = flag(j, "enable");
-                     d.has_sync_reset = flag(j, "sync_reset");
-                     d.sync_reset_value = flag(j, "sync_reset_value");
-                     d.sync_reset_needs_enable = flag(j, "sync_reset_needs_enable");
-                     d.has_async_reset = flag(j, "async_reset");
-                     d.async_reset_value = flag(j, "async_reset_value");
-                   },
-               },
-               cell);
+    std::visit(
+        Overloaded{
+            [&](Input& i) { i.width = uint(j, "width", 1, true); },
+            [&](Output& o) { o.width = uint(j, "width", 1, true); },
+            [&](Const& c) { c.value = flag(j, "value"); },
+            [&](Lut& l) {
+              const uint32_t n = uint(j, "k", 0, true);
+              auto it = j.find("init");
+              if (it == j.end() || !it->is_string()) fail("missing \"init\" hex string");
+              if (n > TruthTable::kMaxVars || !from_hex(it->get<std::string>(), n, l.function))
+                fail("\"init\" is not a hex table of " + std::to_string(n) + " inputs");
+            },
+            [&](Gate& g) {
+              const uint32_t id = uint(j, "id", 0, true);
+              if (id > 15) fail("gate id " + std::to_string(id) + " is not in 0..15");
+              g.id = static_cast<uint8_t>(id);
+            },
+            [&](Adder& a) {
+              a.width = uint(j, "width", 0, true);
+              auto it = j.find("operands");
+              if (it == j.end() || !it->is_array()) fail("missing \"operands\" array");
+              for (const auto& op : *it) {
+                if (!op.is_array() || op.size() != 2 || !op[0].is_number_unsigned() ||
+                    !op[1].is_number_unsigned())
+                  fail("an operand must be [width, signed]");
+                a.operands.push_back({op[0].get<uint32_t>(), op[1].get<uint32_t>() != 0});
+              }
+            },
+            [&](ArgMax& a) {
+              a = ArgMax{uint(j, "count", 0, true), uint(j, "width", 0, true), flag(j, "signed")};
+            },
+            [&](PackedDsp& d) {
+              d = PackedDsp{uint(j, "a_width", 0, true), uint(j, "b_width", 0, true),
+                            uint(j, "c_width", 0, true), uint(j, "p_width", 0, true),
+                            flag(j, "signed")};
+            },
+            [&](Dff& d) {
+              d.init = flag(j, "init");
+              d.has_enable = flag(j, "enable");
+              d.has_sync_reset = flag(j, "sync_reset");
+              d.sync_reset_value = flag(j, "sync_reset_value");
+              d.sync_reset_needs_enable = flag(j, "sync_reset_needs_enable");
+              d.has_async_reset = flag(j, "async_reset");
+              d.async_reset_value = flag(j, "async_reset_value");
+            },
+        },
+        cell);
     return cell;
   }
 
@@ -152,7 +157,8 @@ class Reader {
     } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for huge numbers
       std::string msg = e.what();
       const auto pos = msg.find("] ");
-      throw Error(file_ + ": malformed JSON: " + (pos == std::string::npos ? msg : msg.substr(pos + 2)));
+      throw Error(file_ +
+                  ": malformed JSON: " + (pos == std::string::npos ? msg : msg.substr(pos + 2)));
     }
     if (!root.is_object() || root.value("format", "") != kFormat)
       fail("not a lutforge netlist (expected \"format\": \"" + std::string(kFormat) + "\")");
@@ -192,13 +198,17 @@ class Reader {
         fail("\"fanin\" must list " + std::to_string(pins) + " [node, bit] pairs");
       for (uint32_t p = 0; p < pins; ++p) {
         const auto& s = (*f)[p];
-        if (!s.is_array() || s.size() != 2 || !s[0].is_number_unsigned() || !s[1].is_number_unsigned())
+        if (!s.is_array() || s.size() != 2 || !s[0].is_number_unsigned() ||
+            !s[1].is_number_unsigned())
           fail("fanin entry " + std::to_string(p) + " must be [node, bit]");
         const uint64_t src = s[0].get<uint64_t>(), bit = s[1].get<uint64_t>();
-        if (src >= count) fail("fanin entry " + std::to_string(p) + " names node " + std::to_string(src) + ", which does not exist");
+        if (src >= count)
+          fail("fanin entry " + std::to_string(p) + " names node " + std::to_string(src) +
+               ", which does not exist");
         if (bit >= num_output_bits(nl.cell(static_cast<NodeId>(src))))
-          fail("fanin entry " + std::to_string(p) + " reads bit " + std::to_string(bit) + " of node " +
-               std::to_string(src) + ", which has " + std::to_string(num_output_bits(nl.cell(static_cast<NodeId>(src)))) + " bits");
+          fail("fanin entry " + std::to_string(p) + " reads bit " + std::to_string(bit) +
+               " of node " + std::to_string(src) + ", which has " +
+               std::to_string(num_output_bits(nl.cell(static_cast<NodeId>(src)))) + " bits");
         nl.connect(n, p, Signal{static_cast<NodeId>(src), static_cast<uint32_t>(bit)});
       }
     }
@@ -261,12 +271,14 @@ void write_dot(const Netlist& nl, std::ostream& out) {
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const Cell& c = nl.cell(n);
     std::string label = kind_name(c);
-    if (const auto* l = std::get_if<Lut>(&c)) label += std::to_string(l->function.num_vars()) + " " + to_hex(l->function);
+    if (const auto* l = std::get_if<Lut>(&c))
+      label += std::to_string(l->function.num_vars()) + " " + to_hex(l->function);
     if (const auto* g = std::get_if<Gate>(&c)) label += " " + std::to_string(g->id);
     if (!nl.name(n).empty()) label += "\\n" + nl.name(n);
-    const char* shape = std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) ? "cds"
-                        : is_register(c)                                                       ? "box3d"
-                                                                                               : "box";
+    const char* shape = std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c)
+                            ? "cds"
+                        : is_register(c) ? "box3d"
+                                         : "box";
     out << "  n" << n << " [shape=" << shape << ",label=" << quote(label) << "];\n";
   }
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {

@@ -72,7 +72,8 @@ NodeId Netlist::add_cell(Cell cell, const std::vector<Signal>& fanin, const std:
   const NodeId n = static_cast<NodeId>(boost::add_vertex(Node{std::move(cell), {}, name}, *graph_));
   // The first constant node of each value becomes the shared one, so that a netlist read back
   // from a file reuses its own constants.
-  if (const auto* k = std::get_if<Const>(&(*graph_)[n].cell); k && const_nodes_[k->value] == kNoNode)
+  if (const auto* k = std::get_if<Const>(&(*graph_)[n].cell);
+      k && const_nodes_[k->value] == kNoNode)
     const_nodes_[k->value] = n;
   (*graph_)[n].fanin.assign(pins, Signal{});
   for (uint32_t p = 0; p < fanin.size(); ++p)
@@ -130,7 +131,8 @@ std::vector<std::string> verify(const Netlist& nl) {
     for (uint32_t p = 0; p < fanin.size(); ++p) {
       const Signal s = fanin[p];
       if (!s.connected()) {
-        problems.push_back("pin " + pin_name(c, p) + " of cell " + describe(nl, n) + " is undriven");
+        problems.push_back("pin " + pin_name(c, p) + " of cell " + describe(nl, n) +
+                           " is undriven");
       } else if (s.node >= nl.num_nodes() || s.bit >= num_output_bits(nl.cell(s.node))) {
         problems.push_back("pin " + pin_name(c, p) + " of cell " + describe(nl, n) +
                            " reads a bit that does not exist");
@@ -146,13 +148,15 @@ std::vector<std::string> verify(const Netlist& nl) {
                    [&](const Lut&) {},
                    [&](const Gate& g) { problem_if(g.id > 15, "has a gate id outside 0..15"); },
                    [&](const Adder& a) {
-                     problem_if(a.operands.empty() || a.width == 0, "needs at least one operand and a width");
+                     problem_if(a.operands.empty() || a.width == 0,
+                                "needs at least one operand and a width");
                    },
                    [&](const ArgMax& a) {
                      problem_if(a.count < 1 || a.width == 0, "needs at least one word and a width");
                    },
                    [&](const PackedDsp& d) {
-                     problem_if(d.p_width == 0 || d.p_width > 128, "needs an output width of 1..128");
+                     problem_if(d.p_width == 0 || d.p_width > 128,
+                                "needs an output width of 1..128");
                    },
                    [&](const Dff&) {},
                },
@@ -166,7 +170,8 @@ std::vector<std::string> verify(const Netlist& nl) {
     const auto loop = find_combinational_loop(nl);
     if (!loop.empty()) {
       std::string msg = "combinational loop through ";
-      for (size_t i = 0; i < loop.size() && i < 8; ++i) msg += (i ? " -> " : "") + describe(nl, loop[i]);
+      for (size_t i = 0; i < loop.size() && i < 8; ++i)
+        msg += (i ? " -> " : "") + describe(nl, loop[i]);
       if (loop.size() > 8) msg += " -> ...";
       problems.push_back(msg);
     }
@@ -178,7 +183,8 @@ void verify_or_throw(const Netlist& nl, const std::string& what) {
   const auto problems = verify(nl);
   if (problems.empty()) return;
   std::string msg = what + ": " + problems.front();
-  if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more problems)";
+  if (problems.size() > 1)
+    msg += " (and " + std::to_string(problems.size() - 1) + " more problems)";
   throw Error(msg);
 }
 

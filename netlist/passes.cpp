@@ -14,10 +14,12 @@ namespace {
 
 // Called for each combinational cell with the cell and its fanin mapped into the new netlist.
 // Returns the new signals of the cell's output bits; it may add cells to `out`.
-using RewriteFn = std::function<std::vector<Signal>(Netlist& out, NodeId old, const std::vector<Signal>& fanin)>;
+using RewriteFn =
+    std::function<std::vector<Signal>(Netlist& out, NodeId old, const std::vector<Signal>& fanin)>;
 
 // Copies a cell as it is.
-std::vector<Signal> copy_cell(Netlist& out, const Netlist& in, NodeId old, const std::vector<Signal>& fanin) {
+std::vector<Signal> copy_cell(Netlist& out, const Netlist& in, NodeId old,
+                              const std::vector<Signal>& fanin) {
   const NodeId n = out.add_cell(in.cell(old), fanin, in.name(old));
   std::vector<Signal> bits;
   for (uint32_t b = 0; b < num_output_bits(in.cell(old)); ++b) bits.push_back({n, b});
@@ -47,7 +49,8 @@ Netlist rebuild(const Netlist& in, const std::vector<char>& keep, const RewriteF
     }
   for (NodeId n : lv.order) {
     const Cell& c = in.cell(n);
-    if (!keep[n] || std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) || is_register(c))
+    if (!keep[n] || std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) ||
+        is_register(c))
       continue;
     if (const auto* k = std::get_if<Const>(&c)) {
       map[n] = {out.constant(k->value)};
@@ -136,13 +139,15 @@ bool is_inverter(const Cell& c) {
 
 // The gate id of a 2-input table, inverse of make_gate.
 uint8_t gate_id_of(const TruthTable& f) {
-  return static_cast<uint8_t>((get_bit(f, 0) << 3) | (get_bit(f, 2) << 2) | (get_bit(f, 1) << 1) | get_bit(f, 3));
+  return static_cast<uint8_t>((get_bit(f, 0) << 3) | (get_bit(f, 2) << 2) | (get_bit(f, 1) << 1) |
+                              get_bit(f, 3));
 }
 
 // Builds f over `in` from LUTs of at most max_k inputs into `out`.
 class LutDecomposer {
  public:
-  LutDecomposer(Netlist& out, unsigned max_k, const std::string& name) : out_(out), max_k_(max_k), name_(name) {}
+  LutDecomposer(Netlist& out, unsigned max_k, const std::string& name)
+      : out_(out), max_k_(max_k), name_(name) {}
 
   Signal build(TruthTable f, std::vector<Signal> in) {
     if (auto s = simplify(out_, f, in)) return *s;
@@ -153,10 +158,11 @@ class LutDecomposer {
     Signal r;
     const std::vector<Signal> low(in.begin(), in.end() - (max_k_ >= 6 ? 2 : 1));
     if (max_k_ >= 6) {
-      auto [f0, f1] = split_top(f);       // on in[k-1]
-      auto [f00, f01] = split_top(f0);    // on in[k-2]
+      auto [f0, f1] = split_top(f);     // on in[k-1]
+      auto [f00, f01] = split_top(f0);  // on in[k-2]
       auto [f10, f11] = split_top(f1);
-      const Signal g00 = build(f00, low), g01 = build(f01, low), g10 = build(f10, low), g11 = build(f11, low);
+      const Signal g00 = build(f00, low), g01 = build(f01, low), g10 = build(f10, low),
+                   g11 = build(f11, low);
       // mux4 over (g00, g01, g10, g11, s0 = in[k-2], s1 = in[k-1]): inputs 0..3 data, 4..5 select.
       TruthTable m(6);
       for (unsigned i = 0; i < 64; ++i) set_bit(m, i, (i >> ((i >> 4) & 3)) & 1);
@@ -174,7 +180,8 @@ class LutDecomposer {
 
  private:
   Signal lut(TruthTable f, std::vector<Signal> in) {
-    const std::string name = name_.empty() ? std::string() : name_ + "$d" + std::to_string(count_++);
+    const std::string name =
+        name_.empty() ? std::string() : name_ + "$d" + std::to_string(count_++);
     return Signal{out_.add_cell(Lut{std::move(f)}, in, name), 0};
   }
 
@@ -189,7 +196,9 @@ class LutDecomposer {
 
 Netlist sweep(const Netlist& nl, PassStats* stats) {
   const auto live = live_nodes(nl);
-  Netlist out = rebuild(nl, live, [&](Netlist& o, NodeId n, const std::vector<Signal>& f) { return copy_cell(o, nl, n, f); });
+  Netlist out = rebuild(nl, live, [&](Netlist& o, NodeId n, const std::vector<Signal>& f) {
+    return copy_cell(o, nl, n, f);
+  });
   fill_stats(stats, nl, out, static_cast<size_t>(std::count(live.begin(), live.end(), 0)));
   return out;
 }
@@ -197,22 +206,23 @@ Netlist sweep(const Netlist& nl, PassStats* stats) {
 Netlist propagate_constants(const Netlist& nl, PassStats* stats) {
   size_t rewritten = 0;
   const std::vector<char> all(nl.num_nodes(), 1);
-  Netlist out = rebuild(nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
-    const Cell& c = nl.cell(n);
-    const auto* lut = std::get_if<Lut>(&c);
-    const auto* gate = std::get_if<Gate>(&c);
-    if (!lut && !gate) return copy_cell(o, nl, n, fanin);
-    TruthTable f = lut ? lut->function : make_gate(gate->id);
-    std::vector<Signal> in = fanin;
-    if (auto s = simplify(o, f, in)) {
-      ++rewritten;
-      return {*s};
-    }
-    if (gate && in.size() == 2 && in == fanin) return copy_cell(o, nl, n, fanin);
-    if (lut && in.size() == fanin.size()) return copy_cell(o, nl, n, fanin);
-    ++rewritten;
-    return {Signal{o.add_cell(Lut{std::move(f)}, in, nl.name(n)), 0}};
-  });
+  Netlist out = rebuild(
+      nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
+        const Cell& c = nl.cell(n);
+        const auto* lut = std::get_if<Lut>(&c);
+        const auto* gate = std::get_if<Gate>(&c);
+        if (!lut && !gate) return copy_cell(o, nl, n, fanin);
+        TruthTable f = lut ? lut->function : make_gate(gate->id);
+        std::vector<Signal> in = fanin;
+        if (auto s = simplify(o, f, in)) {
+          ++rewritten;
+          return {*s};
+        }
+        if (gate && in.size() == 2 && in == fanin) return copy_cell(o, nl, n, fanin);
+        if (lut && in.size() == fanin.size()) return copy_cell(o, nl, n, fanin);
+        ++rewritten;
+        return {Signal{o.add_cell(Lut{std::move(f)}, in, nl.name(n)), 0}};
+      });
   Netlist swept = sweep(out);
   fill_stats(stats, nl, swept, rewritten);
   return swept;
@@ -221,39 +231,41 @@ Netlist propagate_constants(const Netlist& nl, PassStats* stats) {
 Netlist fold_buffers(const Netlist& nl, PassStats* stats) {
   size_t rewritten = 0;
   const std::vector<char> all(nl.num_nodes(), 1);
-  Netlist out = rebuild(nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
-    const Cell& c = nl.cell(n);
-    // Buffers in the new netlist were already bypassed, so fanin never names one; a buffer
-    // itself maps to its input.
-    if (is_buffer(c)) {
-      ++rewritten;
-      return {fanin[0]};
-    }
-    const auto* lut = std::get_if<Lut>(&c);
-    const auto* gate = std::get_if<Gate>(&c);
-    if (is_inverter(c)) {
-      // Two inverters in a row cancel.
-      if (is_inverter(o.cell(fanin[0].node))) {
+  Netlist out = rebuild(
+      nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
+        const Cell& c = nl.cell(n);
+        // Buffers in the new netlist were already bypassed, so fanin never names one; a buffer
+        // itself maps to its input.
+        if (is_buffer(c)) {
+          ++rewritten;
+          return {fanin[0]};
+        }
+        const auto* lut = std::get_if<Lut>(&c);
+        const auto* gate = std::get_if<Gate>(&c);
+        if (is_inverter(c)) {
+          // Two inverters in a row cancel.
+          if (is_inverter(o.cell(fanin[0].node))) {
+            ++rewritten;
+            return {o.fanin(fanin[0].node)[0]};
+          }
+          return copy_cell(o, nl, n, fanin);
+        }
+        if (!lut && !gate) return copy_cell(o, nl, n, fanin);
+        TruthTable f = lut ? lut->function : make_gate(gate->id);
+        std::vector<Signal> in = fanin;
+        bool changed = false;
+        for (unsigned v = 0; v < in.size(); ++v)
+          if (is_inverter(o.cell(in[v].node))) {
+            f = flip_var(f, v);
+            in[v] = o.fanin(in[v].node)[0];
+            changed = true;
+          }
+        if (!changed) return copy_cell(o, nl, n, fanin);
         ++rewritten;
-        return {o.fanin(fanin[0].node)[0]};
-      }
-      return copy_cell(o, nl, n, fanin);
-    }
-    if (!lut && !gate) return copy_cell(o, nl, n, fanin);
-    TruthTable f = lut ? lut->function : make_gate(gate->id);
-    std::vector<Signal> in = fanin;
-    bool changed = false;
-    for (unsigned v = 0; v < in.size(); ++v)
-      if (is_inverter(o.cell(in[v].node))) {
-        f = flip_var(f, v);
-        in[v] = o.fanin(in[v].node)[0];
-        changed = true;
-      }
-    if (!changed) return copy_cell(o, nl, n, fanin);
-    ++rewritten;
-    const NodeId m = gate ? o.add_cell(Gate{gate_id_of(f)}, in, nl.name(n)) : o.add_cell(Lut{std::move(f)}, in, nl.name(n));
-    return {Signal{m, 0}};
-  });
+        const NodeId m = gate ? o.add_cell(Gate{gate_id_of(f)}, in, nl.name(n))
+                              : o.add_cell(Lut{std::move(f)}, in, nl.name(n));
+        return {Signal{m, 0}};
+      });
   Netlist swept = sweep(out);
   fill_stats(stats, nl, swept, rewritten);
   return swept;
@@ -263,16 +275,18 @@ Netlist decompose_luts(const Netlist& nl, unsigned max_k, PassStats* stats) {
   assert(max_k >= 3);
   size_t rewritten = 0;
   const std::vector<char> all(nl.num_nodes(), 1);
-  Netlist out = rebuild(nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
-    const auto* lut = std::get_if<Lut>(&nl.cell(n));
-    if (!lut || lut->function.num_vars() <= max_k) return copy_cell(o, nl, n, fanin);
-    ++rewritten;
-    LutDecomposer d(o, max_k, nl.name(n));
-    const Signal s = d.build(lut->function, fanin);
-    // Keep the cell's name on the tree's root so that names survive into the Verilog.
-    if (!nl.name(n).empty() && std::holds_alternative<Lut>(o.cell(s.node))) o.set_name(s.node, nl.name(n));
-    return {s};
-  });
+  Netlist out = rebuild(
+      nl, all, [&](Netlist& o, NodeId n, const std::vector<Signal>& fanin) -> std::vector<Signal> {
+        const auto* lut = std::get_if<Lut>(&nl.cell(n));
+        if (!lut || lut->function.num_vars() <= max_k) return copy_cell(o, nl, n, fanin);
+        ++rewritten;
+        LutDecomposer d(o, max_k, nl.name(n));
+        const Signal s = d.build(lut->function, fanin);
+        // Keep the cell's name on the tree's root so that names survive into the Verilog.
+        if (!nl.name(n).empty() && std::holds_alternative<Lut>(o.cell(s.node)))
+          o.set_name(s.node, nl.name(n));
+        return {s};
+      });
   Netlist swept = sweep(out);
   fill_stats(stats, nl, swept, rewritten);
   return swept;
@@ -280,16 +294,20 @@ Netlist decompose_luts(const Netlist& nl, unsigned max_k, PassStats* stats) {
 
 Netlist pipeline(const Netlist& nl, const PipelineParams& params, unsigned* latency) {
   for (NodeId n = 0; n < nl.num_nodes(); ++n)
-    if (is_register(nl.cell(n))) throw Error("pipeline: the netlist already has registers (" + describe(nl, n) + ")");
+    if (is_register(nl.cell(n)))
+      throw Error("pipeline: the netlist already has registers (" + describe(nl, n) + ")");
   if (nl.find_port(params.valid_in) != kNoNode || nl.find_port(params.valid_out) != kNoNode)
-    throw Error("pipeline: the netlist already has a port named '" + params.valid_in + "' or '" + params.valid_out + "'");
+    throw Error("pipeline: the netlist already has a port named '" + params.valid_in + "' or '" +
+                params.valid_out + "'");
   const unsigned per = std::max(1u, params.levels_per_stage);
   const Levels lv = levelize(nl);
   std::vector<unsigned> stage(nl.num_nodes(), 0);
   unsigned last = 0;
   for (NodeId n : lv.order) {
     const Cell& c = nl.cell(n);
-    if (std::holds_alternative<Input>(c) || std::holds_alternative<Const>(c) || std::holds_alternative<Output>(c)) continue;
+    if (std::holds_alternative<Input>(c) || std::holds_alternative<Const>(c) ||
+        std::holds_alternative<Output>(c))
+      continue;
     stage[n] = (lv.level[n] + per - 1) / per;
     last = std::max(last, stage[n]);
   }
@@ -338,7 +356,8 @@ Netlist pipeline(const Netlist& nl, const PipelineParams& params, unsigned* late
     out.add_output(nl.name(o), f);
   }
   Signal v{valid, 0};
-  for (unsigned k = 1; k <= last; ++k) v = Signal{out.add_cell(Dff{}, {v}, params.valid_in + "_p" + std::to_string(k)), 0};
+  for (unsigned k = 1; k <= last; ++k)
+    v = Signal{out.add_cell(Dff{}, {v}, params.valid_in + "_p" + std::to_string(k)), 0};
   out.add_output(params.valid_out, {v});
   if (latency) *latency = last;
   assert(verify(out).empty());

@@ -38,7 +38,7 @@ Netlist fold_buffers(const Netlist& nl, PassStats* stats = nullptr);
 Netlist decompose_luts(const Netlist& nl, unsigned max_k = 6, PassStats* stats = nullptr);
 
 struct PipelineParams {
-  unsigned levels_per_stage = 1;         // logic levels between two register ranks
+  unsigned levels_per_stage = 1;        // logic levels between two register ranks
   std::string valid_in = "valid_in";    // the valid input port
   std::string valid_out = "valid_out";  // the valid output port, valid_in delayed by the latency
   std::string clock = "clk";

@@ -108,7 +108,9 @@ TruthTable operator^(const TruthTable& a, const TruthTable& b) {
   return binary_op(a, b, [](uint64_t x, uint64_t y) { return x ^ y; });
 }
 
-bool is_constant(const TruthTable& tt, bool value) { return tt == make_constant(tt.num_vars(), value); }
+bool is_constant(const TruthTable& tt, bool value) {
+  return tt == make_constant(tt.num_vars(), value);
+}
 
 uint64_t count_ones(const TruthTable& tt) {
   uint64_t n = 0;
@@ -184,7 +186,8 @@ TruthTable flip_var(const TruthTable& tt, unsigned var) {
   return r;
 }
 
-TruthTable remap_vars(const TruthTable& tt, const std::vector<unsigned>& map, unsigned new_num_vars) {
+TruthTable remap_vars(const TruthTable& tt, const std::vector<unsigned>& map,
+                      unsigned new_num_vars) {
   assert(map.size() == tt.num_vars());
   TruthTable r(new_num_vars);
   for (uint64_t y = 0; y < r.num_bits(); ++y) {
@@ -197,10 +200,10 @@ TruthTable remap_vars(const TruthTable& tt, const std::vector<unsigned>& map, un
 
 TruthTable shrink_to(const TruthTable& tt, const std::vector<unsigned>& vars) {
   assert((support(tt) & ~[&] {
-            uint32_t m = 0;
-            for (unsigned v : vars) m |= 1u << v;
-            return m;
-          }()) == 0);
+           uint32_t m = 0;
+           for (unsigned v : vars) m |= 1u << v;
+           return m;
+         }()) == 0);
   TruthTable r(static_cast<unsigned>(vars.size()));
   for (uint64_t y = 0; y < r.num_bits(); ++y) {
     uint64_t x = 0;
@@ -257,10 +260,14 @@ bool from_hex(std::string_view hex, unsigned num_vars, TruthTable& out) {
     const char c = hex[i];
     if (c == '_') continue;
     unsigned v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else
+      return false;
     for (unsigned b = 0; b < 4; ++b, ++bit) {
       if (!((v >> b) & 1)) continue;
       if (bit >= tt.num_bits()) return false;
@@ -277,8 +284,10 @@ bool from_binary(std::string_view bin, unsigned num_vars, TruthTable& out) {
   if (bin.size() > tt.num_bits()) return false;
   for (size_t i = 0; i < bin.size(); ++i) {
     const char c = bin[bin.size() - 1 - i];
-    if (c == '1') set_bit(tt, i);
-    else if (c != '0' && c != 'x' && c != 'z') return false;
+    if (c == '1')
+      set_bit(tt, i);
+    else if (c != '0' && c != 'x' && c != 'z')
+      return false;
   }
   out = std::move(tt);
   return true;

@@ -16,7 +16,7 @@ class TruthTable {
  public:
   static constexpr unsigned kMaxVars = 24;
 
-  TruthTable() = default;  // the 0-input constant 0
+  TruthTable() = default;                  // the 0-input constant 0
   explicit TruthTable(unsigned num_vars);  // constant 0 of num_vars inputs
 
   unsigned num_vars() const { return num_vars_; }
@@ -31,8 +31,8 @@ class TruthTable {
 
  private:
   unsigned num_vars_ = 0;
-  uint64_t small_ = 0;            // used when num_vars_ <= 6 (only the low 2^k bits)
-  std::vector<uint64_t> large_;   // used when num_vars_ > 6
+  uint64_t small_ = 0;           // used when num_vars_ <= 6 (only the low 2^k bits)
+  std::vector<uint64_t> large_;  // used when num_vars_ > 6
 };
 
 // Bit access.
@@ -42,8 +42,8 @@ void set_bit(TruthTable& tt, uint64_t index, bool value = true);
 // Constructors of common functions.
 TruthTable make_constant(unsigned num_vars, bool value);
 TruthTable make_var(unsigned num_vars, unsigned var);  // the projection x_var
-// The function of a 2-input gate numbered as difflogic does: id = 8 f(0,0) + 4 f(0,1) + 2 f(1,0) + f(1,1),
-// where f(a, b) and a is input 0.
+// The function of a 2-input gate numbered as difflogic does: id = 8 f(0,0) + 4 f(0,1) + 2 f(1,0) +
+// f(1,1), where f(a, b) and a is input 0.
 TruthTable make_gate(unsigned gate_id);
 // Reads a 2^k-bit word (bit i = f(i)); k <= 6.
 TruthTable make_from_word(unsigned num_vars, uint64_t word);
@@ -71,7 +71,8 @@ TruthTable flip_var(const TruthTable& tt, unsigned var);
 TruthTable shrink_to(const TruthTable& tt, const std::vector<unsigned>& vars);
 // g(y) = f(x) with x_i = y_{map[i]}; map has tt.num_vars() entries, each < new_num_vars.
 // Several inputs may map to the same new input (that merges them).
-TruthTable remap_vars(const TruthTable& tt, const std::vector<unsigned>& map, unsigned new_num_vars);
+TruthTable remap_vars(const TruthTable& tt, const std::vector<unsigned>& map,
+                      unsigned new_num_vars);
 
 // The two cofactors of the highest input, as functions of the remaining num_vars - 1 inputs.
 std::pair<TruthTable, TruthTable> split_top(const TruthTable& tt);

@@ -11,25 +11,34 @@ namespace {
 
 size_t words_for(uint32_t width) { return (width + 63) / 64; }
 
-bool get(const BitVector& v, uint32_t bit) { return bit / 64 < v.size() && ((v[bit / 64] >> (bit % 64)) & 1); }
+bool get(const BitVector& v, uint32_t bit) {
+  return bit / 64 < v.size() && ((v[bit / 64] >> (bit % 64)) & 1);
+}
 
 // Parses a decimal or 0x-hex value into `width` bits; returns an error text or empty.
 std::string parse_value(std::string_view s, uint32_t width, BitVector& out) {
   out.assign(words_for(width), 0);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   if (s.empty()) return "an empty value";
-  auto too_wide = [&] { return "value " + std::string(s) + " does not fit " + std::to_string(width) + " bits"; };
+  auto too_wide = [&] {
+    return "value " + std::string(s) + " does not fit " + std::to_string(width) + " bits";
+  };
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
     uint32_t bit = 0;
     for (size_t i = s.size(); i-- > 2;) {
       const char c = s[i];
       if (c == '_') continue;
       unsigned d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-      else return "'" + std::string(s) + "' is not a hex number";
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      else
+        return "'" + std::string(s) + "' is not a hex number";
       for (unsigned b = 0; b < 4; ++b, ++bit)
         if ((d >> b) & 1) {
           if (bit >= width) return too_wide();
@@ -39,7 +48,8 @@ std::string parse_value(std::string_view s, uint32_t width, BitVector& out) {
     return {};
   }
   for (char c : s) {
-    if (c < '0' || c > '9') return "'" + std::string(s) + "' is not an unsigned decimal or 0x-hex number";
+    if (c < '0' || c > '9')
+      return "'" + std::string(s) + "' is not an unsigned decimal or 0x-hex number";
     // out = out * 10 + digit, word by word, with overflow past `width` reported.
     unsigned __int128 carry = static_cast<unsigned>(c - '0');
     for (auto& w : out) {
@@ -78,7 +88,8 @@ std::vector<std::string_view> split_csv(std::string_view line) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -98,23 +109,27 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-VectorTable read_table(const std::string& text, const std::string& filename, VectorTable t, const std::string& clock);
+VectorTable read_table(const std::string& text, const std::string& filename, VectorTable t,
+                       const std::string& clock);
 
 }  // namespace
 
 VectorTable input_table(const Netlist& nl) { return port_table(nl, nl.inputs()); }
 VectorTable output_table(const Netlist& nl) { return port_table(nl, nl.outputs()); }
 
-VectorTable read_vectors_csv(const std::string& text, const std::string& filename, const Netlist& nl) {
+VectorTable read_vectors_csv(const std::string& text, const std::string& filename,
+                             const Netlist& nl) {
   return read_table(text, filename, input_table(nl), nl.clock_name());
 }
 
-VectorTable read_csv_table(const std::string& text, const std::string& filename, const VectorTable& columns) {
+VectorTable read_csv_table(const std::string& text, const std::string& filename,
+                           const VectorTable& columns) {
   return read_table(text, filename, columns, {});
 }
 
 namespace {
-VectorTable read_table(const std::string& text, const std::string& filename, VectorTable t, const std::string& clock) {
+VectorTable read_table(const std::string& text, const std::string& filename, VectorTable t,
+                       const std::string& clock) {
   t.rows.clear();
   std::vector<std::string_view> lines;
   size_t start = 0;
@@ -124,7 +139,8 @@ VectorTable read_table(const std::string& text, const std::string& filename, Vec
       start = i + 1;
     }
   while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
-  if (lines.empty()) throw Error(filename + ": empty file; expected a header row of input port names");
+  if (lines.empty())
+    throw Error(filename + ": empty file; expected a header row of input port names");
   const auto header = split_csv(lines[0]);
   std::vector<int> column_of_port(t.names.size(), -1);
   std::vector<int> port_of_column(header.size(), -1);
@@ -135,8 +151,10 @@ VectorTable read_table(const std::string& text, const std::string& filename, Vec
       std::string ports;
       for (const auto& n : t.names) ports += (ports.empty() ? "" : ", ") + n;
       if (!clock.empty() && name == clock)
-        throw Error(filename + ": column '" + name + "' is the clock, which the simulator drives; remove it");
-      throw Error(filename + ": column '" + name + "' is not a port of the design (expected: " + ports + ")");
+        throw Error(filename + ": column '" + name +
+                    "' is the clock, which the simulator drives; remove it");
+      throw Error(filename + ": column '" + name +
+                  "' is not a port of the design (expected: " + ports + ")");
     }
     const size_t p = it - t.names.begin();
     if (column_of_port[p] >= 0) throw Error(filename + ": column '" + name + "' appears twice");
@@ -149,14 +167,16 @@ VectorTable read_table(const std::string& text, const std::string& filename, Vec
     if (trim(lines[r]).empty()) continue;
     const auto cells = split_csv(lines[r]);
     if (cells.size() != header.size())
-      throw Error(filename + ": line " + std::to_string(r + 1) + " has " + std::to_string(cells.size()) +
-                  " values, expected " + std::to_string(header.size()));
+      throw Error(filename + ": line " + std::to_string(r + 1) + " has " +
+                  std::to_string(cells.size()) + " values, expected " +
+                  std::to_string(header.size()));
     std::vector<BitVector> row(t.names.size());
     for (size_t c = 0; c < cells.size(); ++c) {
       const size_t p = port_of_column[c];
       const std::string err = parse_value(cells[c], t.widths[p], row[p]);
       if (!err.empty())
-        throw Error(filename + ": line " + std::to_string(r + 1) + ", column '" + t.names[p] + "': " + err);
+        throw Error(filename + ": line " + std::to_string(r + 1) + ", column '" + t.names[p] +
+                    "': " + err);
     }
     t.rows.push_back(std::move(row));
   }
@@ -168,7 +188,8 @@ void write_vectors_csv(const VectorTable& t, std::ostream& out) {
   for (size_t c = 0; c < t.names.size(); ++c) out << (c ? "," : "") << t.names[c];
   out << '\n';
   for (const auto& row : t.rows) {
-    for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << format_value(row[c], t.widths[c]);
+    for (size_t c = 0; c < row.size(); ++c)
+      out << (c ? "," : "") << format_value(row[c], t.widths[c]);
     out << '\n';
   }
 }

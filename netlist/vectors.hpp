@@ -28,10 +28,12 @@ VectorTable output_table(const Netlist& nl);
 
 // Reads a CSV whose columns are exactly the input ports of nl, in any order; the result has them
 // in port order. Throws Error naming the file, row and column on any mismatch.
-VectorTable read_vectors_csv(const std::string& text, const std::string& filename, const Netlist& nl);
+VectorTable read_vectors_csv(const std::string& text, const std::string& filename,
+                             const Netlist& nl);
 // Reads a CSV whose columns are exactly those of `columns` (names and widths), in any order; the
 // result has them in the order of `columns`.
-VectorTable read_csv_table(const std::string& text, const std::string& filename, const VectorTable& columns);
+VectorTable read_csv_table(const std::string& text, const std::string& filename,
+                           const VectorTable& columns);
 void write_vectors_csv(const VectorTable& t, std::ostream& out);
 
 // `count` rows of uniformly random input values from a fixed generator seeded with `seed`.

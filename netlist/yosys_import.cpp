@@ -91,7 +91,8 @@ class Importer {
         if (!inserted && m_.nets[it->second.first].hidden && !n.hidden) it->second = {i, k};
         if (!n.init.empty()) {
           // init is MSB first with one digit per net bit.
-          const size_t pos = n.init.size() >= n.bits.size() ? n.init.size() - 1 - k : std::string::npos;
+          const size_t pos =
+              n.init.size() >= n.bits.size() ? n.init.size() - 1 - k : std::string::npos;
           if (pos < n.init.size()) init_of_bit_[n.bits[k]] = n.init[pos];
         }
       }
@@ -138,11 +139,13 @@ class Importer {
   // A table parameter, MSB first. Yosys writes a $lut's LUT with exactly 2^WIDTH bits, so
   // `exact` rejects any other length; a vendor cell's INIT may be written shorter, and Verilog
   // zero-extends it.
-  TruthTable table_param(const YosysCell& c, std::string_view name, unsigned k, bool exact = false) const {
+  TruthTable table_param(const YosysCell& c, std::string_view name, unsigned k,
+                         bool exact = false) const {
     const std::string& v = param(c, name);
     if (exact && v.size() != (size_t{1} << k))
-      fail("parameter " + std::string(name) + " has " + std::to_string(v.size()) + " bits, expected " +
-           std::to_string(size_t{1} << k) + " (2^WIDTH for WIDTH " + std::to_string(k) + ")");
+      fail("parameter " + std::string(name) + " has " + std::to_string(v.size()) +
+           " bits, expected " + std::to_string(size_t{1} << k) + " (2^WIDTH for WIDTH " +
+           std::to_string(k) + ")");
     TruthTable tt;
     if (!from_binary(v, k, tt))
       fail("parameter " + std::string(name) + " \"" + v + "\" is not a binary table of at most " +
@@ -163,13 +166,17 @@ class Importer {
     return nl_.constant(b == kYBit1);
   }
   void read(NodeId node, uint32_t pin, YBit b) {
-    if (b < 0) nl_.connect(node, pin, constant_signal(b));
-    else pending_.push_back({node, pin, b, cell_index_});
+    if (b < 0)
+      nl_.connect(node, pin, constant_signal(b));
+    else
+      pending_.push_back({node, pin, b, cell_index_});
   }
   void drive(YBit b, Signal s) {
     if (b < 0) return;  // an output tied to a constant is left unread
     auto [it, inserted] = driver_.try_emplace(b, s);
-    if (!inserted) fail("net '" + net_name(b) + "' already has a driver (" + describe(nl_, it->second.node) + ")");
+    if (!inserted)
+      fail("net '" + net_name(b) + "' already has a driver (" + describe(nl_, it->second.node) +
+           ")");
   }
   std::string name_for(YBit out, const YosysCell& c) const {
     auto it = net_of_bit_.find(out);
@@ -200,11 +207,12 @@ class Importer {
 
   // ---- clock ----
   static std::optional<std::string_view> clock_port_of(const std::string& type) {
-    if (type.rfind("$_DFF", 0) == 0 || type.rfind("$_SDFF", 0) == 0 || type.rfind("$_DFFE", 0) == 0 ||
-        type.rfind("$_SDFFE", 0) == 0 || type.rfind("$_SDFFCE", 0) == 0)
+    if (type.rfind("$_DFF", 0) == 0 || type.rfind("$_SDFF", 0) == 0 ||
+        type.rfind("$_DFFE", 0) == 0 || type.rfind("$_SDFFE", 0) == 0 ||
+        type.rfind("$_SDFFCE", 0) == 0)
       return "C";
-    if (type == "$dff" || type == "$dffe" || type == "$sdff" || type == "$sdffe" || type == "$sdffce" ||
-        type == "$adff" || type == "$adffe")
+    if (type == "$dff" || type == "$dffe" || type == "$sdff" || type == "$sdffe" ||
+        type == "$sdffce" || type == "$adff" || type == "$adffe")
       return "CLK";
     if (type == "FDRE" || type == "FDSE" || type == "FDCE" || type == "FDPE") return "C";
     if (type.rfind("SB_DFF", 0) == 0) return "C";
@@ -219,8 +227,8 @@ class Importer {
       if (!cp) continue;
       const YBit b = port1(c, *cp);
       if (clock_bit_ && *clock_bit_ != b)
-        fail("clocked by net '" + net_name(b) + "', but other registers use '" + net_name(*clock_bit_) +
-             "'; lutforge expects one clock domain");
+        fail("clocked by net '" + net_name(b) + "', but other registers use '" +
+             net_name(*clock_bit_) + "'; lutforge expects one clock domain");
       clock_bit_ = b;
     }
     if (!clock_bit_) return;
@@ -248,12 +256,15 @@ class Importer {
       b = port1(m_.cells[it->second], buffer_ports(m_.cells[it->second].type)->first);
     }
     throw Error(design_.filename + ": module '" + m_.name + "': registers are clocked by net '" +
-                net_name(*clock_bit_) + "', which is not a 1-bit input port; derived or gated clocks are not supported");
+                net_name(*clock_bit_) +
+                "', which is not a 1-bit input port; derived or gated clocks are not supported");
   }
 
   // The (input, output) port names of a buffer cell type.
-  static std::optional<std::pair<std::string_view, std::string_view>> buffer_ports(const std::string& t) {
-    if (t == "BUFG" || t == "IBUF" || t == "OBUF" || t == "BUF" || t == "BUFH" || t == "BUFR") return {{"I", "O"}};
+  static std::optional<std::pair<std::string_view, std::string_view>> buffer_ports(
+      const std::string& t) {
+    if (t == "BUFG" || t == "IBUF" || t == "OBUF" || t == "BUF" || t == "BUFH" || t == "BUFR")
+      return {{"I", "O"}};
     if (t == "$_BUF_") return {{"A", "Y"}};
     if (t == "SB_GB") return {{"USER_SIGNAL_TO_GLOBAL_BUFFER", "GLOBAL_BUFFER_OUTPUT"}};
     return std::nullopt;
@@ -308,7 +319,8 @@ class Importer {
       if (it == driver_.end()) {
         cell_index_ = p.cell;
         if (clock_nets_.count(p.bit))
-          fail("reads the clock net '" + net_name(p.bit) + "' as data; the clock may only clock registers");
+          fail("reads the clock net '" + net_name(p.bit) +
+               "' as data; the clock may only clock registers");
         fail("pin " + pin_name(nl_.cell(p.node), p.pin) + " reads net '" + net_name(p.bit) +
              "', which has no driver");
       }
@@ -322,7 +334,8 @@ class Importer {
     if (t.size() > 3 && t[0] == '$' && t[1] == '_') return add_fine_cell(c);
     if (t == "$lut") {
       const unsigned k = static_cast<unsigned>(param_uint(c, "WIDTH", 0));
-      if (k > TruthTable::kMaxVars) fail("WIDTH " + std::to_string(k) + " is larger than supported");
+      if (k > TruthTable::kMaxVars)
+        fail("WIDTH " + std::to_string(k) + " is larger than supported");
       lut(c, table_param(c, "LUT", k, /*exact=*/true), port(c, "A", k), port1(c, "Y"));
       return;
     }
@@ -332,8 +345,8 @@ class Importer {
       lut(c, table_param(c, "INIT", k), port(c, "A", k), port1(c, "Y"));
       return;
     }
-    if (t == "$dff" || t == "$dffe" || t == "$sdff" || t == "$sdffe" || t == "$sdffce" || t == "$adff" ||
-        t == "$adffe")
+    if (t == "$dff" || t == "$dffe" || t == "$sdff" || t == "$sdffe" || t == "$sdffce" ||
+        t == "$adff" || t == "$adffe")
       return add_coarse_dff(c);
     if (t.size() == 4 && t.rfind("LUT", 0) == 0 && t[3] >= '1' && t[3] <= '6') {
       const unsigned k = t[3] - '0';
@@ -353,7 +366,8 @@ class Importer {
       return;
     }
     if (t == "SB_CARRY") {
-      const auto maj = tabulate(3, [](unsigned v) { return bit_of(v, 0) + bit_of(v, 1) + bit_of(v, 2) >= 2; });
+      const auto maj =
+          tabulate(3, [](unsigned v) { return bit_of(v, 0) + bit_of(v, 1) + bit_of(v, 2) >= 2; });
       lut(c, maj, {port1(c, "I0"), port1(c, "I1"), port1(c, "CI")}, port1(c, "CO"));
       return;
     }
@@ -372,8 +386,10 @@ class Importer {
     }
     if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") return add_xilinx_ff(c);
     if (t.rfind("SB_DFF", 0) == 0) return add_ice40_ff(c);
-    fail("unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/"
-         "MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
+    fail(
+        "unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/"
+        "MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth "
+        "first)");
   }
 
   static TruthTable mux_table() {
@@ -384,17 +400,20 @@ class Importer {
   void add_fine_cell(const YosysCell& c) {
     const std::string& t = c.type;
     static const std::unordered_map<std::string, uint8_t> kGates = {
-        {"$_AND_", 1}, {"$_OR_", 7}, {"$_XOR_", 6}, {"$_NAND_", 14}, {"$_NOR_", 8},
-        {"$_XNOR_", 9}, {"$_ANDNOT_", 2}, {"$_ORNOT_", 11}};
+        {"$_AND_", 1}, {"$_OR_", 7},   {"$_XOR_", 6},    {"$_NAND_", 14},
+        {"$_NOR_", 8}, {"$_XNOR_", 9}, {"$_ANDNOT_", 2}, {"$_ORNOT_", 11}};
     if (auto it = kGates.find(t); it != kGates.end()) {
       gate(c, it->second, port1(c, "A"), port1(c, "B"), port1(c, "Y"));
       return;
     }
     if (t == "$_NOT_") return (void)lut(c, make_from_word(1, 0b01), {port1(c, "A")}, port1(c, "Y"));
     if (t == "$_BUF_") return (void)lut(c, make_from_word(1, 0b10), {port1(c, "A")}, port1(c, "Y"));
-    if (t == "$_MUX_") return (void)lut(c, mux_table(), {port1(c, "A"), port1(c, "B"), port1(c, "S")}, port1(c, "Y"));
+    if (t == "$_MUX_")
+      return (void)lut(c, mux_table(), {port1(c, "A"), port1(c, "B"), port1(c, "S")},
+                       port1(c, "Y"));
     if (t == "$_NMUX_")
-      return (void)lut(c, ~mux_table(), {port1(c, "A"), port1(c, "B"), port1(c, "S")}, port1(c, "Y"));
+      return (void)lut(c, ~mux_table(), {port1(c, "A"), port1(c, "B"), port1(c, "S")},
+                       port1(c, "Y"));
     if (t == "$_AOI3_" || t == "$_OAI3_") {
       const bool aoi = t == "$_AOI3_";
       auto f = tabulate(3, [aoi](unsigned v) {
@@ -409,7 +428,8 @@ class Importer {
         const bool a = bit_of(v, 0), b = bit_of(v, 1), cc = bit_of(v, 2), d = bit_of(v, 3);
         return aoi ? !((a && b) || (cc && d)) : !((a || b) && (cc || d));
       });
-      return (void)lut(c, f, {port1(c, "A"), port1(c, "B"), port1(c, "C"), port1(c, "D")}, port1(c, "Y"));
+      return (void)lut(c, f, {port1(c, "A"), port1(c, "B"), port1(c, "C"), port1(c, "D")},
+                       port1(c, "Y"));
     }
     // Fine flip-flops: $_DFF_P_, $_DFF_PP0_, $_DFFE_PP_, $_DFFE_PP0P_, $_SDFF_PP0_, $_SDFFE_PP0P_,
     // $_SDFFCE_PP0P_. The letters after the underscore are the clock, reset and enable polarities
@@ -438,7 +458,9 @@ class Importer {
       code = *l5;
       s.has_srst = s.has_en = s.srst_needs_en = true;
     } else {
-      fail("unsupported cell type (latches, set/reset flip-flops and other fine cells are not supported)");
+      fail(
+          "unsupported cell type (latches, set/reset flip-flops and other fine cells are not "
+          "supported)");
     }
     for (char ch : code)
       if (ch != 'P' && ch != 'N' && ch != '0' && ch != '1') fail("unsupported cell type");
@@ -544,15 +566,18 @@ class Importer {
   // attribute, else 0. x reads as 0.
   bool init_of(YBit q, const std::string* init_param) {
     char ch = '0';
-    if (init_param && !init_param->empty()) ch = init_param->back();
-    else if (auto it = init_of_bit_.find(q); it != init_of_bit_.end()) ch = it->second;
+    if (init_param && !init_param->empty())
+      ch = init_param->back();
+    else if (auto it = init_of_bit_.find(q); it != init_of_bit_.end())
+      ch = it->second;
     count_xz(ch);
     return ch == '1';
   }
 
   void add_register_bit(const YosysCell& c, const RegSpec& s, YBit d, YBit q, YBit en, YBit srst,
                         YBit arst, bool reset_value, bool init) {
-    if (!s.clk_pos) fail("falling-edge registers are not supported; lutforge expects one rising-edge clock");
+    if (!s.clk_pos)
+      fail("falling-edge registers are not supported; lutforge expects one rising-edge clock");
     Dff dff;
     dff.init = init;
     dff.has_enable = s.has_en;
@@ -565,8 +590,10 @@ class Importer {
     uint32_t pin = 0;
     read(n, pin++, d);
     auto control = [&](YBit b, bool active_high, const char* what) {
-      if (active_high) read(n, pin++, b);
-      else nl_.connect(n, pin++, inverted(b, nl_.name(n) + "$" + what + "_n"));
+      if (active_high)
+        read(n, pin++, b);
+      else
+        nl_.connect(n, pin++, inverted(b, nl_.name(n) + "$" + what + "_n"));
     };
     if (s.has_en) control(en, s.en_pos, "en");
     if (s.has_srst) control(srst, s.srst_pos, "srst");
@@ -609,8 +636,8 @@ class Importer {
   std::unordered_map<YBit, Signal> driver_;
   std::vector<Pending> pending_;
   std::optional<YBit> clock_bit_;
-  std::unordered_set<YBit> clock_nets_;      // the clock port bit and the buffered copies of it
-  std::unordered_set<size_t> clock_cells_;   // buffers on the clock path, not imported
+  std::unordered_set<YBit> clock_nets_;     // the clock port bit and the buffered copies of it
+  std::unordered_set<size_t> clock_cells_;  // buffers on the clock path, not imported
 };
 
 }  // namespace
@@ -649,8 +676,9 @@ class Flattener {
 
  private:
   // Adds m's cells and nets to `flat`, with m's bits renamed by `bits` (which it extends).
-  void inline_module(const YosysModule& m, const std::string& prefix, std::unordered_map<YBit, YBit>& bits,
-                     YosysModule& flat, std::vector<std::string> path) {
+  void inline_module(const YosysModule& m, const std::string& prefix,
+                     std::unordered_map<YBit, YBit>& bits, YosysModule& flat,
+                     std::vector<std::string> path) {
     if (std::find(path.begin(), path.end(), m.name) != path.end())
       throw Error(design_.filename + ": module '" + m.name + "' instantiates itself");
     path.push_back(m.name);
@@ -683,8 +711,9 @@ class Flattener {
         for (const auto& [pin, v] : c.connections)
           if (pin == p.name) {
             if (v.size() != p.bits.size())
-              throw Error(design_.filename + ": module '" + m.name + "', instance '" + c.name + "' of '" + child.name +
-                          "': port " + p.name + " has " + std::to_string(v.size()) + " bits, expected " +
+              throw Error(design_.filename + ": module '" + m.name + "', instance '" + c.name +
+                          "' of '" + child.name + "': port " + p.name + " has " +
+                          std::to_string(v.size()) + " bits, expected " +
                           std::to_string(p.bits.size()));
             std::vector<YBit> out;
             for (YBit b : v) out.push_back(map(b));
@@ -693,10 +722,12 @@ class Flattener {
         return {};
       };
       std::vector<std::pair<YBit, YBit>> buffers;  // (child bit, parent bit)
-      for (int pass = 0; pass < 2; ++pass)  // inputs first, so that a feed-through output is a buffer
+      for (int pass = 0; pass < 2;
+           ++pass)  // inputs first, so that a feed-through output is a buffer
         for (const YosysPort& p : child.ports) {
           if (p.direction == YosysPort::Direction::Inout)
-            throw Error(design_.filename + ": module '" + child.name + "': inout port " + p.name + " is not supported");
+            throw Error(design_.filename + ": module '" + child.name + "': inout port " + p.name +
+                        " is not supported");
           const bool input = p.direction == YosysPort::Direction::Input;
           if (input != (pass == 0)) continue;
           const std::vector<YBit> parent = connection(p);
@@ -705,8 +736,10 @@ class Flattener {
             if (input) {
               if (cb >= 0) child_bits.try_emplace(cb, parent.empty() ? kYBitX : parent[k]);
             } else if (!parent.empty()) {
-              if (cb < 0 || child_bits.count(cb)) buffers.emplace_back(cb, parent[k]);
-              else child_bits.emplace(cb, parent[k]);
+              if (cb < 0 || child_bits.count(cb))
+                buffers.emplace_back(cb, parent[k]);
+              else
+                child_bits.emplace(cb, parent[k]);
             }
           }
         }
@@ -736,7 +769,8 @@ Netlist import_yosys(const YosysDesign& design, const ImportParams& params, Impo
     for (const auto& m : design.modules)
       if (m.name == params.top) top = &m;
     if (!top) throw Error(design.filename + ": no module named '" + params.top + "'");
-    if (top->is_blackbox) throw Error(design.filename + ": module '" + params.top + "' is a blackbox");
+    if (top->is_blackbox)
+      throw Error(design.filename + ": module '" + params.top + "' is a blackbox");
   } else {
     std::vector<const YosysModule*> candidates;
     for (const auto& m : design.modules) {
@@ -744,8 +778,10 @@ Netlist import_yosys(const YosysDesign& design, const ImportParams& params, Impo
       if (!m.is_blackbox) candidates.push_back(&m);
     }
     if (!top) {
-      if (candidates.size() == 1) top = candidates[0];
-      else if (candidates.empty()) throw Error(design.filename + ": no module to read (every module is a blackbox)");
+      if (candidates.size() == 1)
+        top = candidates[0];
+      else if (candidates.empty())
+        throw Error(design.filename + ": no module to read (every module is a blackbox)");
       else
         throw Error(design.filename + ": " + std::to_string(candidates.size()) +
                     " modules and none has the top attribute; name one with --top");

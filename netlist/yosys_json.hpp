@@ -64,8 +64,8 @@ struct ImportParams {
 };
 
 struct ImportStats {
-  size_t x_bits = 0;  // constant x bits read as 0
-  size_t z_bits = 0;  // constant z bits read as 0
+  size_t x_bits = 0;                            // constant x bits read as 0
+  size_t z_bits = 0;                            // constant z bits read as 0
   std::map<std::string, size_t> cells_by_type;  // Yosys cell types of the module read
 };
 

@@ -47,7 +47,8 @@ class Parser {
       if (s == "1") return kYBit1;
       if (s == "x") return kYBitX;
       if (s == "z") return kYBitZ;
-      fail(where, "bit \"" + std::string(s) + "\" is not a net id or one of \"0\", \"1\", \"x\", \"z\"");
+      fail(where,
+           "bit \"" + std::string(s) + "\" is not a net id or one of \"0\", \"1\", \"x\", \"z\"");
     }
     fail(where, "expected a bit (a net id or a constant string)");
   }
@@ -112,10 +113,14 @@ class Parser {
         std::string_view dir;
         if (po["direction"].get_string().get(dir) != sj::SUCCESS)
           fail(pwhere, "expected a \"direction\" string");
-        if (dir == "input") p.direction = YosysPort::Direction::Input;
-        else if (dir == "output") p.direction = YosysPort::Direction::Output;
-        else if (dir == "inout") p.direction = YosysPort::Direction::Inout;
-        else fail(pwhere, "direction \"" + std::string(dir) + "\" is not input, output or inout");
+        if (dir == "input")
+          p.direction = YosysPort::Direction::Input;
+        else if (dir == "output")
+          p.direction = YosysPort::Direction::Output;
+        else if (dir == "inout")
+          p.direction = YosysPort::Direction::Inout;
+        else
+          fail(pwhere, "direction \"" + std::string(dir) + "\" is not input, output or inout");
         sj::dom::element be;
         if (po["bits"].get(be) != sj::SUCCESS) fail(pwhere, "expected a \"bits\" array");
         p.bits = bits(be, pwhere);
@@ -131,15 +136,19 @@ class Parser {
         const std::string cwhere = where + ", cell '" + c.name + "'";
         const sj::dom::object co = object(ce, cwhere);
         std::string_view type;
-        if (co["type"].get_string().get(type) != sj::SUCCESS) fail(cwhere, "expected a \"type\" string");
+        if (co["type"].get_string().get(type) != sj::SUCCESS)
+          fail(cwhere, "expected a \"type\" string");
         c.type = std::string(type);
         sj::dom::element pe;
         if (co["parameters"].get(pe) == sj::SUCCESS)
-          for (auto [k, v] : object(pe, cwhere + " parameters")) c.parameters.emplace_back(std::string(k), value(v));
+          for (auto [k, v] : object(pe, cwhere + " parameters"))
+            c.parameters.emplace_back(std::string(k), value(v));
         sj::dom::element conn;
-        if (co["connections"].get(conn) != sj::SUCCESS) fail(cwhere, "expected a \"connections\" object");
+        if (co["connections"].get(conn) != sj::SUCCESS)
+          fail(cwhere, "expected a \"connections\" object");
         for (auto [k, v] : object(conn, cwhere + " connections"))
-          c.connections.emplace_back(std::string(k), bits(v, cwhere + ", port '" + std::string(k) + "'"));
+          c.connections.emplace_back(std::string(k),
+                                     bits(v, cwhere + ", port '" + std::string(k) + "'"));
         m.cells.push_back(std::move(c));
       }
     }
@@ -153,7 +162,8 @@ class Parser {
         const sj::dom::object no = object(ne, nwhere);
         int64_t hide = 0;
         sj::dom::element he;
-        if (no["hide_name"].get(he) == sj::SUCCESS && he.get_int64().get(hide) != sj::SUCCESS) hide = 0;
+        if (no["hide_name"].get(he) == sj::SUCCESS && he.get_int64().get(hide) != sj::SUCCESS)
+          hide = 0;
         n.hidden = hide != 0;
         sj::dom::element be;
         if (no["bits"].get(be) != sj::SUCCESS) fail(nwhere, "expected a \"bits\" array");
@@ -197,7 +207,8 @@ YosysDesign parse_yosys_json(std::string_view text, const std::string& filename)
   return d;
 }
 
-Netlist read_yosys_json_file(const std::string& path, const ImportParams& params, ImportStats* stats) {
+Netlist read_yosys_json_file(const std::string& path, const ImportParams& params,
+                             ImportStats* stats) {
   return import_yosys(parse_yosys_json(read_file(path), path), params, stats);
 }
 

@@ -15,9 +15,11 @@ namespace {
 
 bool is_keyword(const std::string& s) {
   static const std::set<std::string> kWords = {
-      "always", "and", "assign", "begin", "buf", "case", "default", "else", "end", "endcase", "endmodule",
-      "for", "function", "if", "initial", "inout", "input", "integer", "module", "nand", "nor", "not", "or",
-      "output", "parameter", "reg", "signed", "wire", "xnor", "xor", "posedge", "negedge", "localparam"};
+      "always",  "and",   "assign",  "begin",     "buf",       "case",     "default",
+      "else",    "end",   "endcase", "endmodule", "for",       "function", "if",
+      "initial", "inout", "input",   "integer",   "module",    "nand",     "nor",
+      "not",     "or",    "output",  "parameter", "reg",       "signed",   "wire",
+      "xnor",    "xor",   "posedge", "negedge",   "localparam"};
   return kWords.count(s) > 0;
 }
 
@@ -32,14 +34,20 @@ Ids node_identifiers(const Netlist& nl, const std::string& clock) {
   std::vector<NodeId> unnamed;
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const Cell& c = nl.cell(n);
-    if (std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) || std::holds_alternative<Const>(c)) continue;
+    if (std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) ||
+        std::holds_alternative<Const>(c))
+      continue;
     const std::string& name = nl.name(n);
-    if (!name.empty() && name.find_first_of(" \t\n\\") == std::string::npos && used.insert(name).second) ids[n] = name;
-    else unnamed.push_back(n);
+    if (!name.empty() && name.find_first_of(" \t\n\\") == std::string::npos &&
+        used.insert(name).second)
+      ids[n] = name;
+    else
+      unnamed.push_back(n);
   }
   for (NodeId n : unnamed) {
     std::string id = "n" + std::to_string(n);
-    for (unsigned k = 1; !used.insert(id).second; ++k) id = "n" + std::to_string(n) + "_" + std::to_string(k);
+    for (unsigned k = 1; !used.insert(id).second; ++k)
+      id = "n" + std::to_string(n) + "_" + std::to_string(k);
     ids[n] = id;
   }
   for (auto& id : ids)
@@ -55,7 +63,9 @@ std::string sig(const Netlist& nl, const Ids& ids, Signal s) {
     return std::get<Input>(c).width == 1 ? id : id + "[" + std::to_string(s.bit) + "]";
   }
   const std::string& base = ids[s.node];
-  return num_output_bits(c) == 1 ? base : base + (base.back() == ' ' ? "" : " ") + "[" + std::to_string(s.bit) + "]";
+  return num_output_bits(c) == 1
+             ? base
+             : base + (base.back() == ' ' ? "" : " ") + "[" + std::to_string(s.bit) + "]";
 }
 
 // {msb, ..., lsb} of a run of pins.
@@ -66,11 +76,12 @@ std::string concat(const Netlist& nl, const Ids& ids, NodeId n, uint32_t from, u
 }
 
 // A word of `count` pins zero- or sign-extended (or truncated) to `width` bits.
-std::string extended(const Netlist& nl, const Ids& ids, NodeId n, uint32_t from, uint32_t count, uint32_t width,
-                     bool is_signed) {
+std::string extended(const Netlist& nl, const Ids& ids, NodeId n, uint32_t from, uint32_t count,
+                     uint32_t width, bool is_signed) {
   if (count >= width) return concat(nl, ids, n, from, width);
   const std::string fill = is_signed ? sig(nl, ids, nl.fanin(n)[from + count - 1]) : "1'b0";
-  return "{{" + std::to_string(width - count) + "{" + fill + "}}, " + concat(nl, ids, n, from, count) + "}";
+  return "{{" + std::to_string(width - count) + "{" + fill + "}}, " +
+         concat(nl, ids, n, from, count) + "}";
 }
 
 std::string gate_expr(uint8_t id, const std::string& a, const std::string& b) {
@@ -95,8 +106,8 @@ std::string gate_expr(uint8_t id, const std::string& a, const std::string& b) {
 }
 
 // One LUT: y = f(ins), with ins given LSB first as Verilog expressions.
-void write_lut(std::ostream& out, const Netlist& nl, NodeId n, const std::string& y, const std::vector<std::string>& ins,
-               const VerilogParams& params) {
+void write_lut(std::ostream& out, const Netlist& nl, NodeId n, const std::string& y,
+               const std::vector<std::string>& ins, const VerilogParams& params) {
   const TruthTable& f = std::get<Lut>(nl.cell(n)).function;
   const unsigned k = f.num_vars();
   const std::string helper = "lf_n" + std::to_string(n);  // the cell instance, where there is one
@@ -108,15 +119,17 @@ void write_lut(std::ostream& out, const Netlist& nl, NodeId n, const std::string
   for (unsigned i = k; i-- > 0;) bus += ins[i] + (i ? ", " : "");
   bus += "}";
   if (params.blackbox_luts) {
-    out << "  lf_lut #(.K(" << k << "), .INIT(" << f.num_bits() << "'h" << to_hex(f) << ")) " << helper << " (.A(" << bus
-        << "), .Y(" << y << "));\n";
+    out << "  lf_lut #(.K(" << k << "), .INIT(" << f.num_bits() << "'h" << to_hex(f) << ")) "
+        << helper << " (.A(" << bus << "), .Y(" << y << "));\n";
   } else if (params.yosys_luts) {
-    out << "  \\$lut #(.WIDTH(" << k << "), .LUT(" << f.num_bits() << "'h" << to_hex(f) << ")) " << helper << " (.A(" << bus
-        << "), .Y(" << y << "));\n";
+    out << "  \\$lut #(.WIDTH(" << k << "), .LUT(" << f.num_bits() << "'h" << to_hex(f) << ")) "
+        << helper << " (.A(" << bus << "), .Y(" << y << "));\n";
   } else if (params.xilinx_luts) {
-    if (k > 6) throw Error("write_verilog: LUT " + describe(nl, n) + " has " + std::to_string(k) +
-                           " inputs; Xilinx LUTs take at most 6 (decompose it first)");
-    out << "  LUT" << k << " #(.INIT(" << f.num_bits() << "'h" << to_hex(f) << ")) " << helper << " (.O(" << y << ")";
+    if (k > 6)
+      throw Error("write_verilog: LUT " + describe(nl, n) + " has " + std::to_string(k) +
+                  " inputs; Xilinx LUTs take at most 6 (decompose it first)");
+    out << "  LUT" << k << " #(.INIT(" << f.num_bits() << "'h" << to_hex(f) << ")) " << helper
+        << " (.O(" << y << ")";
     for (unsigned i = 0; i < k; ++i) out << ", .I" << i << "(" << ins[i] << ")";
     out << ");\n";
   } else {
@@ -140,15 +153,18 @@ std::vector<std::pair<std::string, std::vector<NodeId>>> lut_groups(const Netlis
   std::vector<std::pair<std::string, std::vector<NodeId>>> groups;
   for (auto& [key, members] : by_key)
     if (members.size() >= 2) groups.emplace_back(key, std::move(members));
-  std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.second[0] < b.second[0]; });
+  std::sort(groups.begin(), groups.end(),
+            [](const auto& a, const auto& b) { return a.second[0] < b.second[0]; });
   return groups;
 }
 
 }  // namespace
 
 std::string verilog_identifier(const std::string& name) {
-  bool legal = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) legal = legal && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$');
+  bool legal =
+      !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name)
+    legal = legal && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$');
   if (legal && !is_keyword(name)) return name;
   return "\\" + name + " ";
 }
@@ -161,8 +177,10 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
   if (module.empty()) module = nl.design_name().empty() ? "top" : nl.design_name();
   bool has_regs = false;
   for (NodeId n = 0; n < nl.num_nodes(); ++n) has_regs = has_regs || is_register(nl.cell(n));
-  const std::string clk = verilog_identifier(nl.clock_name().empty() ? params.clock_name : nl.clock_name());
-  const Ids ids = node_identifiers(nl, nl.clock_name().empty() ? params.clock_name : nl.clock_name());
+  const std::string clk =
+      verilog_identifier(nl.clock_name().empty() ? params.clock_name : nl.clock_name());
+  const Ids ids =
+      node_identifiers(nl, nl.clock_name().empty() ? params.clock_name : nl.clock_name());
 
   // LUT trees written as modules of their own (params.lut_modules).
   std::vector<std::pair<std::string, std::vector<NodeId>>> groups;
@@ -178,7 +196,8 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
   out << "// Generated by lutforge.\nmodule " << verilog_identifier(module) << " (";
   bool first = true;
   auto port = [&](const std::string& dir, NodeId n, uint32_t width) {
-    out << (first ? "\n" : ",\n") << "  " << dir << " wire " << (width > 1 ? "[" + std::to_string(width - 1) + ":0] " : "")
+    out << (first ? "\n" : ",\n") << "  " << dir << " wire "
+        << (width > 1 ? "[" + std::to_string(width - 1) + ":0] " : "")
         << verilog_identifier(nl.name(n));
     first = false;
   };
@@ -193,7 +212,9 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
   // Declarations in id order, logic in topological order, registers last.
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const Cell& c = nl.cell(n);
-    if (std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) || std::holds_alternative<Const>(c)) continue;
+    if (std::holds_alternative<Input>(c) || std::holds_alternative<Output>(c) ||
+        std::holds_alternative<Const>(c))
+      continue;
     if (group_of[n] >= 0 && !used_outside[n]) continue;
     const uint32_t w = num_output_bits(c);
     const std::string range = w > 1 ? "[" + std::to_string(w - 1) + ":0] " : "";
@@ -212,13 +233,16 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
   for (size_t g = 0; g < groups.size(); ++g) {
     for (NodeId n : groups[g].second) {
       for (const Signal& f : nl.fanin(n))
-        if (group_of[f.node] != static_cast<int>(g) && !std::holds_alternative<Const>(nl.cell(f.node)) &&
+        if (group_of[f.node] != static_cast<int>(g) &&
+            !std::holds_alternative<Const>(nl.cell(f.node)) &&
             std::find(gports[g].in.begin(), gports[g].in.end(), f) == gports[g].in.end())
           gports[g].in.push_back(f);
       if (used_outside[n]) gports[g].out.push_back(n);
     }
   }
-  auto group_module = [&](size_t g) { return verilog_identifier(module + "__lut" + std::to_string(g)); };
+  auto group_module = [&](size_t g) {
+    return verilog_identifier(module + "__lut" + std::to_string(g));
+  };
   std::set<std::string> taken(ids.begin(), ids.end());
   taken.insert(clk);
   for (NodeId n : nl.inputs()) taken.insert(verilog_identifier(nl.name(n)));
@@ -230,13 +254,15 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
     std::string sep;
     if (!gports[g].in.empty()) {
       out << ".i({";
-      for (size_t k = gports[g].in.size(); k-- > 0;) out << sig(nl, ids, gports[g].in[k]) << (k ? ", " : "");
+      for (size_t k = gports[g].in.size(); k-- > 0;)
+        out << sig(nl, ids, gports[g].in[k]) << (k ? ", " : "");
       out << "})";
       sep = ", ";
     }
     if (!gports[g].out.empty()) {
       out << sep << ".o({";
-      for (size_t k = gports[g].out.size(); k-- > 0;) out << ids[gports[g].out[k]] << (k ? ", " : "");
+      for (size_t k = gports[g].out.size(); k-- > 0;)
+        out << ids[gports[g].out[k]] << (k ? ", " : "");
       out << "})";
     }
     out << ");\n";
@@ -260,14 +286,16 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
             },
             [&](const Gate& g) {
               out << "  assign " << y << " = "
-                  << gate_expr(g.id, sig(nl, ids, nl.fanin(n)[0]), sig(nl, ids, nl.fanin(n)[1])) << ";\n";
+                  << gate_expr(g.id, sig(nl, ids, nl.fanin(n)[0]), sig(nl, ids, nl.fanin(n)[1]))
+                  << ";\n";
             },
             [&](const Adder& a) {
               out << "  assign " << y << " = ";
               uint32_t pin = 0;
               for (size_t i = 0; i < a.operands.size(); ++i) {
                 out << (i ? "\n      + " : "")
-                    << extended(nl, ids, n, pin, a.operands[i].width, a.width, a.operands[i].is_signed);
+                    << extended(nl, ids, n, pin, a.operands[i].width, a.width,
+                                a.operands[i].is_signed);
                 pin += a.operands[i].width;
               }
               out << ";\n";
@@ -276,24 +304,30 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
               const uint32_t iw = argmax_index_width(m.count);
               const std::string wr = m.width > 1 ? "[" + std::to_string(m.width - 1) + ":0] " : "";
               const std::string ir = iw > 1 ? "[" + std::to_string(iw - 1) + ":0] " : "";
-              auto as = [&](const std::string& e) { return m.is_signed ? "$signed(" + e + ")" : e; };
-              out << "  wire " << wr << helper << "_b0 = " << concat(nl, ids, n, 0, m.width) << ";\n";
+              auto as = [&](const std::string& e) {
+                return m.is_signed ? "$signed(" + e + ")" : e;
+              };
+              out << "  wire " << wr << helper << "_b0 = " << concat(nl, ids, n, 0, m.width)
+                  << ";\n";
               out << "  wire " << ir << helper << "_i0 = " << iw << "'d0;\n";
               for (uint32_t i = 1; i < m.count; ++i) {
                 const std::string w = concat(nl, ids, n, i * m.width, m.width);
                 const std::string prev = helper + "_b" + std::to_string(i - 1);
                 const std::string gt = as(w) + " > " + as(prev);
-                out << "  wire " << wr << helper << "_b" << i << " = (" << gt << ") ? " << w << " : " << prev << ";\n";
-                out << "  wire " << ir << helper << "_i" << i << " = (" << gt << ") ? " << iw << "'d" << i << " : "
-                    << helper << "_i" << (i - 1) << ";\n";
+                out << "  wire " << wr << helper << "_b" << i << " = (" << gt << ") ? " << w
+                    << " : " << prev << ";\n";
+                out << "  wire " << ir << helper << "_i" << i << " = (" << gt << ") ? " << iw
+                    << "'d" << i << " : " << helper << "_i" << (i - 1) << ";\n";
               }
               out << "  assign " << y << " = " << helper << "_i" << (m.count - 1) << ";\n";
             },
             [&](const PackedDsp& d) {
               const uint32_t w = d.p_width;
-              out << "  assign " << y << " = " << extended(nl, ids, n, 0, d.a_width, w, d.is_signed) << " * "
-                  << extended(nl, ids, n, d.a_width, d.b_width, w, d.is_signed);
-              if (d.c_width) out << " + " << extended(nl, ids, n, d.a_width + d.b_width, d.c_width, w, d.is_signed);
+              out << "  assign " << y << " = " << extended(nl, ids, n, 0, d.a_width, w, d.is_signed)
+                  << " * " << extended(nl, ids, n, d.a_width, d.b_width, w, d.is_signed);
+              if (d.c_width)
+                out << " + "
+                    << extended(nl, ids, n, d.a_width + d.b_width, d.c_width, w, d.is_signed);
               out << ";\n";
             },
         },
@@ -309,17 +343,21 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
     const std::string en = d->has_enable ? sig(nl, ids, f[pin++]) : "";
     const std::string srst = d->has_sync_reset ? sig(nl, ids, f[pin++]) : "";
     const std::string arst = d->has_async_reset ? sig(nl, ids, f[pin++]) : "";
-    out << "  always @(posedge " << clk << (d->has_async_reset ? " or posedge " + arst : "") << ")\n";
+    out << "  always @(posedge " << clk << (d->has_async_reset ? " or posedge " + arst : "")
+        << ")\n";
     std::string indent = "    ";
     if (d->has_async_reset) {
-      out << indent << "if (" << arst << ") " << y << " <= 1'b" << d->async_reset_value << ";\n" << indent << "else ";
+      out << indent << "if (" << arst << ") " << y << " <= 1'b" << d->async_reset_value << ";\n"
+          << indent << "else ";
     } else {
       out << indent;
     }
     if (d->has_sync_reset && d->sync_reset_needs_enable) {
-      out << "if (" << en << ") " << y << " <= " << srst << " ? 1'b" << d->sync_reset_value << " : " << data << ";\n";
+      out << "if (" << en << ") " << y << " <= " << srst << " ? 1'b" << d->sync_reset_value << " : "
+          << data << ";\n";
     } else if (d->has_sync_reset) {
-      out << "if (" << srst << ") " << y << " <= 1'b" << d->sync_reset_value << ";\n" << indent << "else ";
+      out << "if (" << srst << ") " << y << " <= 1'b" << d->sync_reset_value << ";\n"
+          << indent << "else ";
       if (d->has_enable) out << "if (" << en << ") ";
       out << y << " <= " << data << ";\n";
     } else {
@@ -328,7 +366,8 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
     }
   }
   for (NodeId n : nl.outputs())
-    out << "  assign " << verilog_identifier(nl.name(n)) << " = " << concat(nl, ids, n, 0, nl.fanin(n).size()) << ";\n";
+    out << "  assign " << verilog_identifier(nl.name(n)) << " = "
+        << concat(nl, ids, n, 0, nl.fanin(n).size()) << ";\n";
   out << "endmodule\n";
 
   for (size_t g = 0; g < groups.size(); ++g) {
@@ -346,7 +385,8 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
       if (group_of[n] != static_cast<int>(g)) continue;
       std::vector<std::string> ins;
       for (const Signal& f : nl.fanin(n)) {
-        if (group_of[f.node] == static_cast<int>(g) || std::holds_alternative<Const>(nl.cell(f.node))) {
+        if (group_of[f.node] == static_cast<int>(g) ||
+            std::holds_alternative<Const>(nl.cell(f.node))) {
           ins.push_back(sig(nl, ids, f));
         } else {
           const size_t k = std::find(gp.in.begin(), gp.in.end(), f) - gp.in.begin();
@@ -355,7 +395,8 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
       }
       write_lut(out, nl, n, ids[n], ins, params);
     }
-    for (size_t k = 0; k < gp.out.size(); ++k) out << "  assign o[" << k << "] = " << ids[gp.out[k]] << ";\n";
+    for (size_t k = 0; k < gp.out.size(); ++k)
+      out << "  assign o[" << k << "] = " << ids[gp.out[k]] << ";\n";
     out << "endmodule\n";
   }
 

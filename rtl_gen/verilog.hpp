@@ -1,7 +1,7 @@
 // Verilog-2005 writer. Every node output becomes a wire named after its node id; LUTs become a
-// constant shifted by their inputs, gates expressions, adders `+` over explicitly extended operands,
-// registers `always @(posedge clk)` blocks with their init value. The same netlist always gives
-// byte-identical text.
+// constant shifted by their inputs, gates expressions, adders `+` over explicitly extended
+// operands, registers `always @(posedge clk)` blocks with their init value. The same netlist always
+// gives byte-identical text.
 #pragma once
 
 #include <iosfwd>
@@ -12,7 +12,7 @@
 namespace lutforge {
 
 struct VerilogParams {
-  std::string module_name;  // default: the design name, or "top"
+  std::string module_name;         // default: the design name, or "top"
   std::string clock_name = "clk";  // used when the netlist has registers but names no clock
   // Write LUTs as Xilinx LUT1..LUT6 instances with INIT instead of expressions. LUTs must have at
   // most 6 inputs (see decompose_luts).

@@ -1,10 +1,10 @@
 #include "rtl_gen/yosys_driver.hpp"
 
+#include <sys/wait.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "base/error.hpp"
 #include "base/files.hpp"
@@ -16,8 +16,10 @@ namespace {
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q.push_back(c);
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q.push_back(c);
   }
   return q + "'";
 }
@@ -28,20 +30,24 @@ std::string last_lines(const std::string& path, size_t n) {
   for (std::string l; std::getline(in, l);)
     if (!l.empty()) lines.push_back(l);
   std::string out;
-  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "\n  " + lines[i];
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += "\n  " + lines[i];
   return out;
 }
 
 }  // namespace
 
-std::string synth_script(const std::string& verilog, const std::string& json, const SynthParams& p) {
+std::string synth_script(const std::string& verilog, const std::string& json,
+                         const SynthParams& p) {
   std::ostringstream s;
   // -icells lets the design instantiate Yosys cells such as $lut (see VerilogParams::yosys_luts).
   s << "read_verilog -icells " << verilog << "\n";
   switch (p.target) {
     case SynthTarget::Generic:
-      // Each module is mapped on its own (see VerilogParams::lut_modules), then the result is flattened.
-      s << "synth -top " << p.top << (p.lut_size ? " -lut " + std::to_string(p.lut_size) : "") << "\n";
+      // Each module is mapped on its own (see VerilogParams::lut_modules), then the result is
+      // flattened.
+      s << "synth -top " << p.top << (p.lut_size ? " -lut " + std::to_string(p.lut_size) : "")
+        << "\n";
       s << "flatten\nopt_clean\n";
       break;
     case SynthTarget::Xilinx:
@@ -49,9 +55,7 @@ std::string synth_script(const std::string& verilog, const std::string& json, co
       s << "synth_xilinx -flatten -nosrl -nodsp -top " << p.top << "\n";
       s << "delete =A:blackbox\n";
       break;
-    case SynthTarget::Ice40:
-      s << "synth_ice40 -flatten -top " << p.top << "\n";
-      break;
+    case SynthTarget::Ice40: s << "synth_ice40 -flatten -top " << p.top << "\n"; break;
   }
   s << "write_json " << json << "\n";
   return s.str();
@@ -67,12 +71,15 @@ void synthesize(const std::string& verilog, const std::string& json, const Synth
     if (!f) throw Error(script_path + ": cannot open file for writing");
     f << synth_script(verilog, json, p);
   }
-  const std::string cmd = shell_quote(p.yosys) + " -q -l " + shell_quote(log) + " -s " + shell_quote(script_path) + " >/dev/null 2>&1";
+  const std::string cmd = shell_quote(p.yosys) + " -q -l " + shell_quote(log) + " -s " +
+                          shell_quote(script_path) + " >/dev/null 2>&1";
   const int status = std::system(cmd.c_str());
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code == 127)
-    throw Error("synth: the yosys binary '" + p.yosys + "' was not found; install it with: apt-get install yosys");
-  if (code != 0) throw Error("synth: yosys failed on " + verilog + " (log " + log + "):" + last_lines(log, 8));
+    throw Error("synth: the yosys binary '" + p.yosys +
+                "' was not found; install it with: apt-get install yosys");
+  if (code != 0)
+    throw Error("synth: yosys failed on " + verilog + " (log " + log + "):" + last_lines(log, 8));
 }
 
 Resources count_resources(const std::string& json_path, const std::string& top) {
@@ -88,7 +95,8 @@ Resources count_resources(const std::string& json_path, const std::string& top) 
     unsigned k = 0;
     if (t == "$lut" || t == "lf_lut") {
       for (const auto& [name, v] : c.parameters)
-        if (name == (t == "lf_lut" ? "K" : "WIDTH")) k = static_cast<unsigned>(std::stoul(v, nullptr, 2));
+        if (name == (t == "lf_lut" ? "K" : "WIDTH"))
+          k = static_cast<unsigned>(std::stoul(v, nullptr, 2));
     } else if (t.size() == 4 && t.rfind("LUT", 0) == 0) {
       k = t[3] - '0';
     } else if (t == "SB_LUT4") {
@@ -97,8 +105,8 @@ Resources count_resources(const std::string& json_path, const std::string& top) 
     if (k) {
       ++r.luts;
       ++r.luts_by_size[k];
-    } else if (t.find("DFF") != std::string::npos || t.rfind("$dff", 0) == 0 || t.rfind("$sdff", 0) == 0 ||
-               t.rfind("$adff", 0) == 0 || t.rfind("FD", 0) == 0) {
+    } else if (t.find("DFF") != std::string::npos || t.rfind("$dff", 0) == 0 ||
+               t.rfind("$sdff", 0) == 0 || t.rfind("$adff", 0) == 0 || t.rfind("FD", 0) == 0) {
       ++r.flip_flops;
     } else if (t == "CARRY4" || t == "CARRY8" || t == "SB_CARRY") {
       ++r.carry_cells;

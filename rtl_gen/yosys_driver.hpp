@@ -15,7 +15,7 @@ struct SynthParams {
   SynthTarget target = SynthTarget::Generic;
   unsigned lut_size = 0;  // generic: synth -lut K (0 = gate level); ignored by the FPGA targets
   std::string yosys = "yosys";
-  std::string log_file;   // the yosys log; default: next to the output, with .log
+  std::string log_file;  // the yosys log; default: next to the output, with .log
 };
 
 struct Resources {

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake g++ ninja-build pkg-config clang
+  cmake g++ ninja-build pkg-config clang clang-format
   libboost-graph-dev libboost-program-options-dev
   nlohmann-json3-dev libsimdjson-dev
   libcadical-dev

@@ -20,15 +20,19 @@ using sc_core::sc_module_name;
 using sc_core::sc_out;
 using sc_core::sc_signal;
 
-bool pattern_at(const std::string& p, uint64_t cycle) { return p.empty() || p[cycle % p.size()] == '1'; }
+bool pattern_at(const std::string& p, uint64_t cycle) {
+  return p.empty() || p[cycle % p.size()] == '1';
+}
 
 // Registers between the inputs and the outputs of a balanced pipeline; throws when the netlist is
 // not one.
 unsigned balanced_depth(const Netlist& nl) {
   const Levels lv = levelize(nl);
   if (lv.has_feedback)
-    throw Error("clocked simulation: the netlist has feedback through registers and no valid_in/valid_out ports, "
-                "so which cycles carry a sample is not defined");
+    throw Error(
+        "clocked simulation: the netlist has feedback through registers and no valid_in/valid_out "
+        "ports, "
+        "so which cycles carry a sample is not defined");
   // depth[n]: registers between the inputs and n's output; -1 where n reads only constants.
   // Registers are sources in the order, so repeat until nothing changes (at most stages + 1 times).
   std::vector<int> depth(nl.num_nodes(), -1);
@@ -48,9 +52,10 @@ unsigned balanced_depth(const Netlist& nl) {
           const int x = depth[s.node];
           if (x < 0) continue;
           if (d >= 0 && x != d)
-            throw Error("clocked simulation: " + describe(nl, n) + " reads signals " + std::to_string(std::min(d, x)) +
-                        " and " + std::to_string(std::max(d, x)) +
-                        " registers from the inputs; the netlist is not a balanced pipeline (give it valid_in/valid_out "
+            throw Error("clocked simulation: " + describe(nl, n) + " reads signals " +
+                        std::to_string(std::min(d, x)) + " and " + std::to_string(std::max(d, x)) +
+                        " registers from the inputs; the netlist is not a balanced pipeline (give "
+                        "it valid_in/valid_out "
                         "ports, as `convert --pipeline` does)");
           d = x;
         }
@@ -67,9 +72,10 @@ unsigned balanced_depth(const Netlist& nl) {
       const int x = depth[s.node];
       if (x < 0) continue;
       if (out >= 0 && x != out)
-        throw Error("clocked simulation: output ports are " + std::to_string(std::min(out, x)) + " and " +
-                    std::to_string(std::max(out, x)) +
-                    " registers from the inputs; the netlist is not a balanced pipeline (give it valid_in/valid_out "
+        throw Error("clocked simulation: output ports are " + std::to_string(std::min(out, x)) +
+                    " and " + std::to_string(std::max(out, x)) +
+                    " registers from the inputs; the netlist is not a balanced pipeline (give it "
+                    "valid_in/valid_out "
                     "ports, as `convert --pipeline` does)");
       out = x;
     }
@@ -88,8 +94,9 @@ struct Run {
   const VectorTable& samples;
   const ClockedParams& p;
   ClockedReport report;
-  std::deque<std::pair<uint64_t, uint64_t>> in_flight;  // (sample, input transfer cycle), oldest first
-  std::vector<uint64_t> in_cycle;                       // by sample
+  std::deque<std::pair<uint64_t, uint64_t>>
+      in_flight;                   // (sample, input transfer cycle), oldest first
+  std::vector<uint64_t> in_cycle;  // by sample
   bool done = false;
   std::string error;  // a failure inside a SystemC process, reported after the run
 };
@@ -102,7 +109,7 @@ SC_MODULE(Source) {
   sc_out<uint64_t> index;
 
   SC_HAS_PROCESS(Source);
-  Source(sc_module_name name, Run& run) : sc_module(name), run_(run) {
+  Source(sc_module_name name, Run & run) : sc_module(name), run_(run) {
     SC_METHOD(tick);
     sensitive << clk.pos();
     dont_initialize();
@@ -117,7 +124,8 @@ SC_MODULE(Source) {
       if (valid.read() && ready.read()) ++next_;
       ++cycle_;
     }
-    valid.write(!rst.read() && next_ < run_.samples.rows.size() && pattern_at(run_.p.source_pattern, cycle_));
+    valid.write(!rst.read() && next_ < run_.samples.rows.size() &&
+                pattern_at(run_.p.source_pattern, cycle_));
     index.write(next_);
   }
 
@@ -133,7 +141,7 @@ SC_MODULE(Design) {
   sc_out<bool> out_valid;
 
   SC_HAS_PROCESS(Design);
-  Design(sc_module_name name, Run& run) : sc_module(name), run_(run), ev_(compile_scalar(run.nl)) {
+  Design(sc_module_name name, Run & run) : sc_module(name), run_(run), ev_(compile_scalar(run.nl)) {
     const Netlist& nl = run.nl;
     // Validity: the netlist's own ports, or a valid bit beside a balanced pipeline.
     const NodeId vi = nl.find_port(run.p.valid_in), vo = nl.find_port(run.p.valid_out);
@@ -156,9 +164,12 @@ SC_MODULE(Design) {
     // The sample's columns for each input port.
     for (NodeId n : nl.inputs()) {
       const auto it = std::find(run.samples.names.begin(), run.samples.names.end(), nl.name(n));
-      column_.push_back(it == run.samples.names.end() ? SIZE_MAX : static_cast<size_t>(it - run.samples.names.begin()));
+      column_.push_back(it == run.samples.names.end()
+                            ? SIZE_MAX
+                            : static_cast<size_t>(it - run.samples.names.begin()));
       if (column_.back() == SIZE_MAX && (!valid_in_port_ || nl.inputs()[*valid_in_port_] != n))
-        throw Error("clocked simulation: the stimulus has no column for input port '" + nl.name(n) + "'");
+        throw Error("clocked simulation: the stimulus has no column for input port '" + nl.name(n) +
+                    "'");
     }
     prepare_power();
     SC_METHOD(rise);
@@ -207,11 +218,14 @@ SC_MODULE(Design) {
     if (valid_in_port_) ev_.input(*valid_in_port_, 0)[0] = valid ? ~uint64_t{0} : 0;
     ev_.eval();
     if (!rst.read()) count_toggles();
-    for (size_t i = 0; i < traced.size(); ++i) traced_values[i] = ev_.value(traced[i].second)[0] & 1;
+    for (size_t i = 0; i < traced.size(); ++i)
+      traced_values[i] = ev_.value(traced[i].second)[0] & 1;
     if (run_.p.record_cycles && !rst.read()) record_cycle();
     bool ov;
-    if (valid_out_port_) ov = ev_.output(*valid_out_port_, 0)[0] & 1;
-    else ov = side_.empty() ? valid : side_.back();
+    if (valid_out_port_)
+      ov = ev_.output(*valid_out_port_, 0)[0] & 1;
+    else
+      ov = side_.empty() ? valid : side_.back();
     if (ov) pack_ports(false, outputs_);  // the monitor reads them only with valid
     out_valid.write(ov && !rst.read());
   }
@@ -223,7 +237,8 @@ SC_MODULE(Design) {
     for (size_t i = 0; i < widths.size(); ++i) {
       out[i].assign((widths[i] + 63) / 64, 0);
       for (uint32_t b = 0; b < widths[i]; ++b)  // no branch on data
-        out[i][b / 64] |= uint64_t{(inputs ? ev_.input(i, b)[0] : ev_.output(i, b)[0]) & 1u} << (b % 64);
+        out[i][b / 64] |= uint64_t{(inputs ? ev_.input(i, b)[0] : ev_.output(i, b)[0]) & 1u}
+                          << (b % 64);
     }
   }
 
@@ -253,15 +268,19 @@ SC_MODULE(Design) {
       if (std::holds_alternative<Output>(c) || std::holds_alternative<Const>(c)) continue;
       const size_t readers = nl.fanout_size(n);
       const auto kw = w.kind.find(kind_name(c));
-      const double weight = (kw == w.kind.end() ? 0.0 : kw->second) + w.fanout * static_cast<double>(readers) /
-                                                                         std::max<uint32_t>(1, num_output_bits(c));
+      const double weight =
+          (kw == w.kind.end() ? 0.0 : kw->second) +
+          w.fanout * static_cast<double>(readers) / std::max<uint32_t>(1, num_output_bits(c));
       for (uint32_t b = 0; b < num_output_bits(c); ++b)
-        nets_.push_back({ev_.program().signal_slots[n][b], weight, static_cast<uint8_t>(kind_of(c)), lv.stage[n], n, b});
+        nets_.push_back({ev_.program().signal_slots[n][b], weight, static_cast<uint8_t>(kind_of(c)),
+                         lv.stage[n], n, b});
       if (is_register(c)) ++registers_;
     }
-    std::sort(nets_.begin(), nets_.end(), [](const Net& a, const Net& b) { return a.slot < b.slot; });
+    std::sort(nets_.begin(), nets_.end(),
+              [](const Net& a, const Net& b) { return a.slot < b.slot; });
     contiguous_ = true;
-    for (size_t i = 1; i < nets_.size(); ++i) contiguous_ = contiguous_ && nets_[i].slot == nets_[0].slot + i;
+    for (size_t i = 1; i < nets_.size(); ++i)
+      contiguous_ = contiguous_ && nets_[i].slot == nets_[0].slot + i;
     previous_.assign(nets_.size(), 0);
     recent_.assign(nets_.size(), 0);
     toggles_.assign(nets_.size(), 0);
@@ -318,7 +337,8 @@ SC_MODULE(Design) {
     }
     for (unsigned k = 0; k < kNumCellKinds; ++k)
       if (by_kind[k] != 0) pw.by_kind[kind_name(static_cast<CellKind>(k))] = by_kind[k];
-    pw.clock = run_.p.weights.clock * static_cast<double>(registers_) * static_cast<double>(evaluated_);
+    pw.clock =
+        run_.p.weights.clock * static_cast<double>(registers_) * static_cast<double>(evaluated_);
   }
 
  private:
@@ -331,7 +351,7 @@ SC_MODULE(Design) {
   std::vector<BitVector> outputs_;
   std::vector<Net> nets_;
   std::vector<uint8_t> previous_;
-  std::vector<uint16_t> recent_;   // toggles since the last flush
+  std::vector<uint16_t> recent_;  // toggles since the last flush
   std::vector<uint64_t> toggles_;
   bool contiguous_ = false;
   uint32_t num_stages_ = 0;
@@ -347,7 +367,8 @@ SC_MODULE(Monitor) {
   sc_out<bool> ready;
 
   SC_HAS_PROCESS(Monitor);
-  Monitor(sc_module_name name, Run& run, const Design& design) : sc_module(name), run_(run), design_(design) {
+  Monitor(sc_module_name name, Run & run, const Design& design)
+      : sc_module(name), run_(run), design_(design) {
     SC_METHOD(tick);
     sensitive << clk.pos();
     dont_initialize();
@@ -374,8 +395,8 @@ SC_MODULE(Monitor) {
     if (!in_ready.read()) ++r.stall_cycles;
     if (valid.read() && ready.read()) {
       if (run_.in_flight.empty()) {
-        run_.error = "clocked simulation: the design signalled a valid output at cycle " + std::to_string(cycle_) +
-                     " with no sample in flight";
+        run_.error = "clocked simulation: the design signalled a valid output at cycle " +
+                     std::to_string(cycle_) + " with no sample in flight";
         sc_core::sc_stop();
         return;
       }
@@ -411,7 +432,7 @@ SC_MODULE(Top) {
   Monitor monitor;
 
   SC_HAS_PROCESS(Top);
-  Top(sc_module_name name, Run& run)
+  Top(sc_module_name name, Run & run)
       : sc_module(name),
         clk("clk", run.p.clock_period_ns, sc_core::SC_NS),
         source("source", run),
@@ -450,7 +471,8 @@ SC_MODULE(Top) {
 
 }  // namespace
 
-ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const ClockedParams& params) {
+ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples,
+                          const ClockedParams& params) {
   Run run{nl, samples, params, {}, {}, {}, false, {}};
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   run.report.outputs = output_table(nl);
@@ -460,7 +482,8 @@ ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const C
   sc_core::sc_trace_file* vcd = nullptr;
   if (!params.vcd_path.empty()) {
     std::string base = params.vcd_path;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
+      base.resize(base.size() - 4);
     vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
     if (!vcd) throw Error(params.vcd_path + ": cannot open file for writing");
     vcd->set_time_unit(1, sc_core::SC_NS);
@@ -473,42 +496,53 @@ ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const C
     Design& d = top.design;
     for (NodeId n = 0; n < nl.num_nodes(); ++n) {
       const Cell& c = nl.cell(n);
-      if (nl.name(n).empty() || std::holds_alternative<Output>(c) || std::holds_alternative<Const>(c)) continue;
-      if (!params.vcd_nets.empty() &&
-          std::find(params.vcd_nets.begin(), params.vcd_nets.end(), nl.name(n)) == params.vcd_nets.end())
+      if (nl.name(n).empty() || std::holds_alternative<Output>(c) ||
+          std::holds_alternative<Const>(c))
+        continue;
+      if (!params.vcd_nets.empty() && std::find(params.vcd_nets.begin(), params.vcd_nets.end(),
+                                                nl.name(n)) == params.vcd_nets.end())
         continue;
       const uint32_t w = num_output_bits(c);
-      for (uint32_t b = 0; b < w; ++b) d.traced.emplace_back(w == 1 ? nl.name(n) : nl.name(n) + "[" + std::to_string(b) + "]", Signal{n, b});
+      for (uint32_t b = 0; b < w; ++b)
+        d.traced.emplace_back(w == 1 ? nl.name(n) : nl.name(n) + "[" + std::to_string(b) + "]",
+                              Signal{n, b});
     }
     for (const auto& name : params.vcd_nets)
-      if (nl.find_port(name) == kNoNode && std::none_of(d.traced.begin(), d.traced.end(), [&](const auto& t) {
+      if (nl.find_port(name) == kNoNode &&
+          std::none_of(d.traced.begin(), d.traced.end(), [&](const auto& t) {
             return t.first == name || t.first.rfind(name + "[", 0) == 0;
           }))
         throw Error("--vcd-net: the netlist has no net named '" + name + "'");
     d.traced_values = std::make_unique<bool[]>(d.traced.size());
-    for (size_t i = 0; i < d.traced.size(); ++i) sc_core::sc_trace(vcd, d.traced_values[i], "design." + d.traced[i].first);
+    for (size_t i = 0; i < d.traced.size(); ++i)
+      sc_core::sc_trace(vcd, d.traced_values[i], "design." + d.traced[i].first);
   }
   const uint64_t limit = params.max_cycles ? params.max_cycles : 16 * samples.rows.size() + 1000;
   const auto t0 = std::chrono::steady_clock::now();
   if (!samples.rows.empty())
-    sc_core::sc_start(sc_core::sc_time(params.clock_period_ns * static_cast<double>(limit + params.reset_cycles + 1), sc_core::SC_NS));
+    sc_core::sc_start(sc_core::sc_time(
+        params.clock_period_ns * static_cast<double>(limit + params.reset_cycles + 1),
+        sc_core::SC_NS));
   run.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
 
   ClockedReport& r = run.report;
   if (!run.error.empty()) throw Error(run.error);
   if (!samples.rows.empty() && !run.done)
-    throw Error("clocked simulation: " + std::to_string(r.samples) + " of " + std::to_string(samples.rows.size()) +
-                " samples came out within " + std::to_string(limit) + " cycles (raise --max-cycles, or check the ready pattern)");
+    throw Error("clocked simulation: " + std::to_string(r.samples) + " of " +
+                std::to_string(samples.rows.size()) + " samples came out within " +
+                std::to_string(limit) + " cycles (raise --max-cycles, or check the ready pattern)");
   if (!r.latency.empty()) {
     r.latency_min = *std::min_element(r.latency.begin(), r.latency.end());
     r.latency_max = *std::max_element(r.latency.begin(), r.latency.end());
     double sum = 0;
     for (uint64_t l : r.latency) sum += static_cast<double>(l);
     r.latency_mean = sum / static_cast<double>(r.latency.size());
-    r.samples_per_cycle = static_cast<double>(r.samples) / static_cast<double>(r.last_out - r.first_in + 1);
-    r.initiation_interval =
-        r.samples > 1 ? static_cast<double>(r.last_in - r.first_in) / static_cast<double>(r.samples - 1) : 0;
+    r.samples_per_cycle =
+        static_cast<double>(r.samples) / static_cast<double>(r.last_out - r.first_in + 1);
+    r.initiation_interval = r.samples > 1 ? static_cast<double>(r.last_in - r.first_in) /
+                                                static_cast<double>(r.samples - 1)
+                                          : 0;
     r.fill_cycles = r.first_out - r.first_in;
     r.drain_cycles = r.last_out - r.last_in;
   }
@@ -519,7 +553,8 @@ ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const C
   pw.per_inference = r.samples ? pw.energy / static_cast<double>(r.samples) : 0;
   const uint64_t cycles = top.design.evaluated_cycles();
   pw.alpha = cycles && top.design.net_bits()
-                 ? static_cast<double>(pw.toggles) / (static_cast<double>(cycles) * static_cast<double>(top.design.net_bits()))
+                 ? static_cast<double>(pw.toggles) /
+                       (static_cast<double>(cycles) * static_cast<double>(top.design.net_bits()))
                  : 0;
   return r;
 }

@@ -35,38 +35,39 @@ struct ClockedParams {
   unsigned reset_cycles = 2;
   uint64_t max_cycles = 0;  // 0: 16 * samples + 1000; the run fails if samples are still in flight
   double clock_period_ns = 10;
-  bool record_cycles = false;          // fill ClockedReport::cycle_inputs and cycle_outputs
-  std::string vcd_path;                // empty: no VCD
-  std::vector<std::string> vcd_nets;   // node names to trace; empty: every named net
+  bool record_cycles = false;         // fill ClockedReport::cycle_inputs and cycle_outputs
+  std::string vcd_path;               // empty: no VCD
+  std::vector<std::string> vcd_nets;  // node names to trace; empty: every named net
   PowerWeights weights;
 };
 
 struct Power {
-  uint64_t toggles = 0;        // net bits that changed, summed over the evaluated cycles
-  double switching = 0;        // weighted toggles
-  double clock = 0;            // clock-load term of the registers
-  double energy = 0;           // switching + clock, in proxy units
-  double per_inference = 0;    // energy / samples
-  double alpha = 0;            // mean switching activity: toggles / (net bits * cycles)
-  std::map<std::string, double> by_kind;   // energy by cell kind ("clock" for the clock term)
-  std::vector<double> by_stage;            // switching energy by pipeline stage
+  uint64_t toggles = 0;                   // net bits that changed, summed over the evaluated cycles
+  double switching = 0;                   // weighted toggles
+  double clock = 0;                       // clock-load term of the registers
+  double energy = 0;                      // switching + clock, in proxy units
+  double per_inference = 0;               // energy / samples
+  double alpha = 0;                       // mean switching activity: toggles / (net bits * cycles)
+  std::map<std::string, double> by_kind;  // energy by cell kind ("clock" for the clock term)
+  std::vector<double> by_stage;           // switching energy by pipeline stage
 };
 
 struct ClockedReport {
   uint64_t samples = 0;
-  uint64_t cycles = 0;              // after reset
-  bool valid_ports = false;         // validity came from the netlist's own valid ports
-  unsigned pipeline_depth = 0;      // registers from the inputs to the outputs
-  std::vector<uint64_t> latency;    // per sample: cycles from its input transfer to its output transfer
+  uint64_t cycles = 0;          // after reset
+  bool valid_ports = false;     // validity came from the netlist's own valid ports
+  unsigned pipeline_depth = 0;  // registers from the inputs to the outputs
+  std::vector<uint64_t>
+      latency;  // per sample: cycles from its input transfer to its output transfer
   uint64_t latency_min = 0, latency_max = 0;
   double latency_mean = 0;
   uint64_t first_in = 0, last_in = 0, first_out = 0, last_out = 0;  // transfer cycles
-  uint64_t stall_cycles = 0;        // cycles with ready low
-  double samples_per_cycle = 0;     // samples / (last_out - first_in + 1)
-  double initiation_interval = 0;   // (last_in - first_in) / (samples - 1)
-  uint64_t fill_cycles = 0;         // first_out - first_in
-  uint64_t drain_cycles = 0;        // last_out - last_in
-  VectorTable outputs;              // one row per sample, in the order the monitor took them
+  uint64_t stall_cycles = 0;                                        // cycles with ready low
+  double samples_per_cycle = 0;        // samples / (last_out - first_in + 1)
+  double initiation_interval = 0;      // (last_in - first_in) / (samples - 1)
+  uint64_t fill_cycles = 0;            // first_out - first_in
+  uint64_t drain_cycles = 0;           // last_out - last_in
+  VectorTable outputs;                 // one row per sample, in the order the monitor took them
   std::vector<uint64_t> output_order;  // the sample index of each output row
   // With record_cycles: every input and output port of the design, one row per cycle after reset,
   // as the design saw them (valid_in included). Replaying cycle_inputs into the generated RTL
@@ -79,9 +80,10 @@ struct ClockedReport {
     uint64_t toggles;
   };
   std::vector<NetToggles> net_toggles;  // every net bit, in slot order
-  double seconds = 0;               // wall time of the simulation itself (sc_start)
+  double seconds = 0;                   // wall time of the simulation itself (sc_start)
 };
 
-ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples, const ClockedParams& params);
+ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples,
+                          const ClockedParams& params);
 
 }  // namespace lutforge::sim

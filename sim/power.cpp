@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netlist/cells.hpp"
 #include "base/error.hpp"
 #include "base/files.hpp"
+#include "netlist/cells.hpp"
 #include "netlist/overloaded.hpp"
 #include "netlist/yosys_json.hpp"
 
@@ -40,7 +40,8 @@ PowerWeights read_power_weights(const std::string& path) {
   }
   if (!j.is_object()) throw Error(path + ": expected a JSON object of power weights");
   auto number = [&](const nlohmann::json& v, const std::string& what) {
-    if (!v.is_number() || v.get<double>() < 0) throw Error(path + ": " + what + " must be a number >= 0");
+    if (!v.is_number() || v.get<double>() < 0)
+      throw Error(path + ": " + what + " must be a number >= 0");
     return v.get<double>();
   };
   for (const auto& [key, value] : j.items()) {

@@ -23,7 +23,8 @@ class Section {
     if (!t_) return;
     for (const auto& [k, node] : *t_)
       if (!asked_.count(std::string(k.str())))
-        throw Error(where(node) + ": unknown key '" + std::string(k.str()) + "' in [" + name_ + "]");
+        throw Error(where(node) + ": unknown key '" + std::string(k.str()) + "' in [" + name_ +
+                    "]");
   }
 
   bool has(const std::string& key) {
@@ -49,8 +50,8 @@ class Section {
     if (!n.is_number()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be a number");
     const double v = *n.value<double>();
     if (!(v >= lo && v <= hi))
-      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) + " is outside [" + std::to_string(lo) +
-                  ", " + std::to_string(hi) + "]");
+      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) +
+                  " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return v;
   }
 
@@ -63,7 +64,8 @@ class Section {
     }
     const toml::node& n = *t_->get(key);
     if (const toml::array* a = n.as_array()) {
-      for (const toml::node& e : *a) out.push_back(static_cast<unsigned>(checked_integer(e, key, lo, hi)));
+      for (const toml::node& e : *a)
+        out.push_back(static_cast<unsigned>(checked_integer(e, key, lo, hi)));
       if (out.empty()) throw Error(where(n) + ": [" + name_ + "] " + key + " must not be empty");
     } else {
       out.push_back(static_cast<unsigned>(checked_integer(n, key, lo, hi)));
@@ -90,12 +92,13 @@ class Section {
   std::string where() const { return source_; }
 
  private:
-  uint64_t checked_integer(const toml::node& n, const std::string& key, uint64_t lo, uint64_t hi) const {
+  uint64_t checked_integer(const toml::node& n, const std::string& key, uint64_t lo,
+                           uint64_t hi) const {
     if (!n.is_integer()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be an integer");
     const int64_t v = *n.value<int64_t>();
     if (v < 0 || static_cast<uint64_t>(v) < lo || static_cast<uint64_t>(v) > hi)
-      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) + " is outside " + std::to_string(lo) +
-                  ".." + std::to_string(hi));
+      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) +
+                  " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return static_cast<uint64_t>(v);
   }
 
@@ -136,12 +139,14 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw Error(source + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " + std::string(e.description()));
+    throw Error(source + ":" + std::to_string(e.source().begin.line) +
+                ": not valid TOML: " + std::string(e.description()));
   }
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     if (key != "data" && key != "model" && key != "train" && key != "sparselut")
-      throw Error(source + ":" + std::to_string(node.source().begin.line) + ": unknown table or key '" + key +
+      throw Error(source + ":" + std::to_string(node.source().begin.line) +
+                  ": unknown table or key '" + key +
                   "'; expected [data], [model], [train] or [sparselut]");
     if (!node.is_table()) throw Error(source + ": '" + key + "' must be a table ([" + key + "])");
   }
@@ -174,8 +179,9 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.fan_in = model.integers("fan_in", 1, 64, true);
   if (c.fan_in.size() == 1) c.fan_in.assign(c.layers.size(), c.fan_in[0]);
   if (c.fan_in.size() != c.layers.size())
-    throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) + " entries for " +
-                std::to_string(c.layers.size()) + " layers; give one integer or one per layer");
+    throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) +
+                " entries for " + std::to_string(c.layers.size()) +
+                " layers; give one integer or one per layer");
   c.bits = static_cast<unsigned>(model.integer("bits", 2, 1, 8));
   c.input_bits = static_cast<unsigned>(model.integer("input_bits", c.bits, 1, 16));
   c.output_bits = static_cast<unsigned>(model.integer("output_bits", c.bits, 1, 8));
@@ -203,8 +209,9 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     const unsigned in_bits = l == 0 ? c.input_bits : c.bits;
     const unsigned vars = c.fan_in[l] * in_bits;
     if (vars > 20)
-      throw Error(source + ": layer " + std::to_string(l) + " has tables of " + std::to_string(c.fan_in[l]) + " x " +
-                  std::to_string(in_bits) + " = " + std::to_string(vars) +
+      throw Error(source + ": layer " + std::to_string(l) + " has tables of " +
+                  std::to_string(c.fan_in[l]) + " x " + std::to_string(in_bits) + " = " +
+                  std::to_string(vars) +
                   " input bits; at most 20 can be enumerated (lower fan_in or the bit widths)");
   }
 
@@ -224,7 +231,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.l1 = sp.real("l1", 1e-4, 0.0, 1.0);
   sp.reject_unknown();
   if (root.contains("sparselut") && !c.sparselut())
-    throw Error(source + ": [sparselut] is given but [model] connectivity is '" + c.connectivity + "'");
+    throw Error(source + ": [sparselut] is given but [model] connectivity is '" + c.connectivity +
+                "'");
   return c;
 }
 

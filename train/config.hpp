@@ -18,13 +18,11 @@
 //   bits = 2                     # beta, the code width between layers
 //   input_bits = 2               # code width of each input feature
 //   input_encoding = "uniform"   # uniform | thermometer
-//   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images, [-2,2] for jsc)
-//   output_bits = 2              # code width of the class scores
-//   degree = 4                   # D (polylut, polylut-add)
-//   sub_neurons = 2              # A (polylut-add)
-//   sub_bits = 2                 # code width of each sub-neuron's output (polylut-add)
-//   hidden = 16                  # width N of the MLP inside a neuralut neuron
-//   hidden_layers = 2            # its depth
+//   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images, [-2,2] for
+//   jsc) output_bits = 2              # code width of the class scores degree = 4 # D (polylut,
+//   polylut-add) sub_neurons = 2              # A (polylut-add) sub_bits = 2                 # code
+//   width of each sub-neuron's output (polylut-add) hidden = 16                  # width N of the
+//   MLP inside a neuralut neuron hidden_layers = 2            # its depth
 //
 //   [train]
 //   epochs = 10
@@ -55,7 +53,8 @@ namespace lutforge::train {
 // ("logicnets", "polylut", "neuralut", "polylut-add"); in code, this enum, switched on
 // exhaustively (the build makes a missing case an error).
 enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd };
-inline constexpr Family kFamilies[] = {Family::LogicNets, Family::PolyLut, Family::NeuraLut, Family::PolyLutAdd};
+inline constexpr Family kFamilies[] = {Family::LogicNets, Family::PolyLut, Family::NeuraLut,
+                                       Family::PolyLutAdd};
 const char* family_name(Family f);
 
 struct TrainConfig {

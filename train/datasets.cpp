@@ -37,7 +37,9 @@ std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
   return out;
 }
 
-uint32_t be32(const uint8_t* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
+uint32_t be32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
 
 std::string trim(std::string s) {
   const size_t a = s.find_first_not_of(" \t\r\"'");
@@ -72,14 +74,18 @@ std::string first_existing(const std::string& dir, const std::string& name) {
 
 IdxArray read_idx(const std::string& path) {
   const std::vector<uint8_t> bytes = read_maybe_gzip(path);
-  if (bytes.size() < 4) throw Error(path + ": " + std::to_string(bytes.size()) + " bytes; an IDX file has a 4-byte magic number");
+  if (bytes.size() < 4)
+    throw Error(path + ": " + std::to_string(bytes.size()) +
+                " bytes; an IDX file has a 4-byte magic number");
   if (bytes[0] != 0 || bytes[1] != 0)
     throw Error(path + ": not an IDX file (the magic number must start with two zero bytes)");
   if (bytes[2] != 0x08)
-    throw Error(path + ": IDX element type 0x" + (std::ostringstream() << std::hex << int(bytes[2])).str() +
+    throw Error(path + ": IDX element type 0x" +
+                (std::ostringstream() << std::hex << int(bytes[2])).str() +
                 "; only unsigned bytes (0x08) are supported");
   const unsigned rank = bytes[3];
-  if (rank < 1 || rank > 4) throw Error(path + ": IDX rank " + std::to_string(rank) + "; expected 1 to 4");
+  if (rank < 1 || rank > 4)
+    throw Error(path + ": IDX rank " + std::to_string(rank) + "; expected 1 to 4");
   if (bytes.size() < 4 + 4 * size_t{rank}) throw Error(path + ": truncated IDX header");
   IdxArray a;
   size_t count = 1;
@@ -89,8 +95,8 @@ IdxArray read_idx(const std::string& path) {
   }
   const size_t header = 4 + 4 * size_t{rank};
   if (bytes.size() != header + count)
-    throw Error(path + ": " + std::to_string(bytes.size() - header) + " bytes of data, expected " + std::to_string(count) +
-                " for dimensions " + [&] {
+    throw Error(path + ": " + std::to_string(bytes.size() - header) + " bytes of data, expected " +
+                std::to_string(count) + " for dimensions " + [&] {
                   std::string s;
                   for (uint32_t d : a.dims) s += (s.empty() ? "" : "x") + std::to_string(d);
                   return s;
@@ -101,19 +107,24 @@ IdxArray read_idx(const std::string& path) {
 
 Dataset read_idx_dataset(const std::string& images, const std::string& labels) {
   const IdxArray im = read_idx(images), lb = read_idx(labels);
-  if (im.dims.size() < 2) throw Error(images + ": expected images (N x rows x cols), got rank " + std::to_string(im.dims.size()));
-  if (lb.dims.size() != 1) throw Error(labels + ": expected labels (N), got rank " + std::to_string(lb.dims.size()));
+  if (im.dims.size() < 2)
+    throw Error(images + ": expected images (N x rows x cols), got rank " +
+                std::to_string(im.dims.size()));
+  if (lb.dims.size() != 1)
+    throw Error(labels + ": expected labels (N), got rank " + std::to_string(lb.dims.size()));
   if (im.dims[0] != lb.dims[0])
     throw Error(images + " has " + std::to_string(im.dims[0]) + " images but " + labels + " has " +
                 std::to_string(lb.dims[0]) + " labels");
   Dataset d;
   d.num_features = im.dims[0] ? im.data.size() / im.dims[0] : 0;
   d.features.resize(im.data.size());
-  for (size_t i = 0; i < im.data.size(); ++i) d.features[i] = static_cast<float>(im.data[i]) / 255.0f;
+  for (size_t i = 0; i < im.data.size(); ++i)
+    d.features[i] = static_cast<float>(im.data[i]) / 255.0f;
   d.labels.assign(lb.data.begin(), lb.data.end());
   uint8_t max_label = 0;
   for (uint8_t l : lb.data) max_label = std::max(max_label, l);
-  if (max_label > 9) throw Error(labels + ": label " + std::to_string(max_label) + "; expected 0 to 9");
+  if (max_label > 9)
+    throw Error(labels + ": label " + std::to_string(max_label) + "; expected 0 to 9");
   for (int c = 0; c < 10; ++c) d.class_names.push_back(std::to_string(c));
   return d;
 }
@@ -136,7 +147,8 @@ Dataset read_jsc_csv(const std::string& path) {
   if (cls == header.end()) throw Error(path + ": line 1: no column named 'class'");
   const size_t class_col = static_cast<size_t>(cls - header.begin());
   if (header.size() != 17)
-    throw Error(path + ": line 1: " + std::to_string(header.size()) + " columns; expected 16 features and 'class'");
+    throw Error(path + ": line 1: " + std::to_string(header.size()) +
+                " columns; expected 16 features and 'class'");
   Dataset d;
   d.num_features = 16;
   d.class_names = kClasses;
@@ -145,11 +157,13 @@ Dataset read_jsc_csv(const std::string& path) {
     const std::vector<std::string> cells = split_csv(line);
     const std::string where = path + ": line " + std::to_string(lineno);
     if (cells.size() != header.size())
-      throw Error(where + ": " + std::to_string(cells.size()) + " columns; the header has " + std::to_string(header.size()));
+      throw Error(where + ": " + std::to_string(cells.size()) + " columns; the header has " +
+                  std::to_string(header.size()));
     for (size_t c = 0; c < cells.size(); ++c) {
       if (c == class_col) {
         const auto k = std::find(kClasses.begin(), kClasses.end(), cells[c]);
-        if (k == kClasses.end()) throw Error(where + ": class '" + cells[c] + "'; expected g, q, t, w or z");
+        if (k == kClasses.end())
+          throw Error(where + ": class '" + cells[c] + "'; expected g, q, t, w or z");
         d.labels.push_back(static_cast<int32_t>(k - kClasses.begin()));
         continue;
       }
@@ -161,7 +175,8 @@ Dataset read_jsc_csv(const std::string& path) {
         used = 0;
       }
       if (used == 0 || used != cells[c].size() || !std::isfinite(v))
-        throw Error(where + ", column '" + header[c] + "': '" + cells[c] + "' is not a finite number");
+        throw Error(where + ", column '" + header[c] + "': '" + cells[c] +
+                    "' is not a finite number");
       d.features.push_back(v);
     }
   }
@@ -193,8 +208,8 @@ StandardScaler fit_scaler(const Dataset& d) {
 
 void apply_scaler(const StandardScaler& s, Dataset& d) {
   if (s.mean.size() != d.num_features)
-    throw Error("StandardScaler: fitted on " + std::to_string(s.mean.size()) + " features, applied to " +
-                std::to_string(d.num_features));
+    throw Error("StandardScaler: fitted on " + std::to_string(s.mean.size()) +
+                " features, applied to " + std::to_string(d.num_features));
   for (size_t i = 0; i < d.size(); ++i)
     for (size_t f = 0; f < d.num_features; ++f) {
       float& x = d.features[i * d.num_features + f];
@@ -203,13 +218,15 @@ void apply_scaler(const StandardScaler& s, Dataset& d) {
 }
 
 std::pair<Dataset, Dataset> split_dataset(const Dataset& d, double test_fraction, uint64_t seed) {
-  if (!(test_fraction >= 0 && test_fraction <= 1)) throw Error("split: test fraction must be in [0, 1]");
+  if (!(test_fraction >= 0 && test_fraction <= 1))
+    throw Error("split: test fraction must be in [0, 1]");
   std::vector<size_t> order(d.size());
   std::iota(order.begin(), order.end(), size_t{0});
   // Fisher-Yates with an explicit generator, so the split is the same on every platform.
   std::mt19937_64 rng(seed);
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
-  const size_t n_test = static_cast<size_t>(std::llround(test_fraction * static_cast<double>(d.size())));
+  const size_t n_test =
+      static_cast<size_t>(std::llround(test_fraction * static_cast<double>(d.size())));
   const size_t n_train = d.size() - n_test;
   std::pair<Dataset, Dataset> out;
   for (Dataset* part : {&out.first, &out.second}) {
@@ -219,8 +236,9 @@ std::pair<Dataset, Dataset> split_dataset(const Dataset& d, double test_fraction
   for (size_t k = 0; k < order.size(); ++k) {
     Dataset& part = k < n_train ? out.first : out.second;
     const size_t i = order[k];
-    part.features.insert(part.features.end(), d.features.begin() + static_cast<std::ptrdiff_t>(i * d.num_features),
-                         d.features.begin() + static_cast<std::ptrdiff_t>((i + 1) * d.num_features));
+    part.features.insert(
+        part.features.end(), d.features.begin() + static_cast<std::ptrdiff_t>(i * d.num_features),
+        d.features.begin() + static_cast<std::ptrdiff_t>((i + 1) * d.num_features));
     part.labels.push_back(d.labels[i]);
   }
   return out;

@@ -13,16 +13,19 @@ namespace {
 torch::Tensor enumerate_codes(int64_t fan_in, unsigned bits) {
   const int64_t count = int64_t{1} << (fan_in * bits);
   const torch::Tensor index = torch::arange(count, torch::kLong).unsqueeze(1);
-  const torch::Tensor shift = (torch::arange(fan_in, torch::kLong) * static_cast<int64_t>(bits)).unsqueeze(0);
+  const torch::Tensor shift =
+      (torch::arange(fan_in, torch::kLong) * static_cast<int64_t>(bits)).unsqueeze(0);
   return torch::bitwise_and(torch::bitwise_right_shift(index, shift), (int64_t{1} << bits) - 1);
 }
 
 // One table per output bit for each column of codes [2^vars, n].
-std::vector<std::vector<TruthTable>> tables_of(const torch::Tensor& codes, unsigned vars, unsigned bits) {
+std::vector<std::vector<TruthTable>> tables_of(const torch::Tensor& codes, unsigned vars,
+                                               unsigned bits) {
   const torch::Tensor c = codes.contiguous();
   const int64_t rows = c.size(0), n = c.size(1);
   const int64_t* p = c.data_ptr<int64_t>();
-  std::vector<std::vector<TruthTable>> out(static_cast<size_t>(n), std::vector<TruthTable>(bits, TruthTable(vars)));
+  std::vector<std::vector<TruthTable>> out(static_cast<size_t>(n),
+                                           std::vector<TruthTable>(bits, TruthTable(vars)));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < n; ++j) {
       const int64_t v = p[i * n + j];
@@ -39,7 +42,8 @@ int64_t neurons_per_batch(int64_t codes, int64_t per_code_cost) {
 
 }  // namespace
 
-models::Model export_model(LutNetImpl& net, const TrainConfig& c, const models::InputQuantizer& input) {
+models::Model export_model(LutNetImpl& net, const TrainConfig& c,
+                           const models::InputQuantizer& input) {
   torch::NoGradGuard no_grad;
   net.eval();
   models::Model m;
@@ -68,7 +72,8 @@ models::Model export_model(LutNetImpl& net, const TrainConfig& c, const models::
     for (int64_t n0 = 0; n0 < L.neurons; n0 += batch) {
       const int64_t n = std::min(batch, L.neurons - n0);
       if (L.sub_neurons) {
-        const torch::Tensor g = codes.view({count, 1, 1, L.sub_fan_in}).expand({count, n, L.sub_neurons, L.sub_fan_in});
+        const torch::Tensor g =
+            codes.view({count, 1, 1, L.sub_fan_in}).expand({count, n, L.sub_neurons, L.sub_fan_in});
         const torch::Tensor sub = L.sub_codes(g, n0, n);  // [count, n, A]
         for (int64_t a = 0; a < L.sub_neurons; ++a) {
           auto t = tables_of(sub.select(2, a), vars, L.sub_bits);
@@ -82,11 +87,13 @@ models::Model export_model(LutNetImpl& net, const TrainConfig& c, const models::
         const int64_t sums = int64_t{1} << sum_bits;
         const torch::Tensor s = torch::arange(sums, torch::kFloat).unsqueeze(1).expand({sums, n});
         auto t = tables_of(L.requant_codes(s, n0, n), sum_bits, L.out_bits);
-        for (int64_t j = 0; j < n; ++j) out.neurons[static_cast<size_t>(n0 + j)].requant = std::move(t[static_cast<size_t>(j)]);
+        for (int64_t j = 0; j < n; ++j)
+          out.neurons[static_cast<size_t>(n0 + j)].requant = std::move(t[static_cast<size_t>(j)]);
       } else {
         const torch::Tensor g = codes.view({count, 1, L.fan_in}).expand({count, n, L.fan_in});
         auto t = tables_of(L.neuron_codes(g, n0, n), vars, L.out_bits);
-        for (int64_t j = 0; j < n; ++j) out.neurons[static_cast<size_t>(n0 + j)].tables = std::move(t[static_cast<size_t>(j)]);
+        for (int64_t j = 0; j < n; ++j)
+          out.neurons[static_cast<size_t>(n0 + j)].tables = std::move(t[static_cast<size_t>(j)]);
       }
     }
     m.layers.push_back(std::move(out));

@@ -25,7 +25,9 @@ torch::Tensor quantize_ste(const torch::Tensor& y, unsigned bits) {
 
 torch::Tensor quantize_codes(const torch::Tensor& y, unsigned bits) {
   const double half = static_cast<double>(levels(bits)) / 2.0;
-  return torch::round((y + 1.0) * half).clamp(0.0, static_cast<double>(levels(bits))).to(torch::kLong);
+  return torch::round((y + 1.0) * half)
+      .clamp(0.0, static_cast<double>(levels(bits)))
+      .to(torch::kLong);
 }
 
 torch::Tensor uniform(std::vector<int64_t> shape, double bound) {
@@ -33,8 +35,8 @@ torch::Tensor uniform(std::vector<int64_t> shape, double bound) {
 }
 
 // The batch norm of the quantized evaluation: the running statistics as one scale and shift.
-torch::Tensor bn_eval(const torch::Tensor& y, const torch::Tensor& w, const torch::Tensor& b, const torch::Tensor& mean,
-                      const torch::Tensor& var) {
+torch::Tensor bn_eval(const torch::Tensor& y, const torch::Tensor& w, const torch::Tensor& b,
+                      const torch::Tensor& mean, const torch::Tensor& var) {
   const torch::Tensor scale = w / torch::sqrt(var + kBnEps);
   const torch::Tensor shift = b - mean * scale;
   return y * scale + shift;
@@ -47,7 +49,8 @@ torch::Tensor code_values(unsigned bits, bool thermometer) {
   std::vector<float> v(static_cast<size_t>(n));
   for (int64_t c = 0; c < n; ++c) {
     if (thermometer) {
-      v[static_cast<size_t>(c)] = static_cast<float>(__builtin_popcountll(static_cast<uint64_t>(c))) * (2.0f / bits) - 1.0f;
+      v[static_cast<size_t>(c)] =
+          static_cast<float>(__builtin_popcountll(static_cast<uint64_t>(c))) * (2.0f / bits) - 1.0f;
     } else {
       const float half = static_cast<float>(levels(bits)) / 2.0f;
       v[static_cast<size_t>(c)] = static_cast<float>(c) / half - 1.0f;
@@ -56,8 +59,8 @@ torch::Tensor code_values(unsigned bits, bool thermometer) {
   return torch::tensor(v);
 }
 
-LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, unsigned in_b, bool thermometer_in,
-                           unsigned out_b, std::mt19937_64& rng)
+LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, unsigned in_b,
+                           bool thermometer_in, unsigned out_b, std::mt19937_64& rng)
     : family(c.family),
       neurons(c.layers[layer]),
       prev_units(prev),
@@ -74,7 +77,8 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
   }
   if (fan_in > prev_units)
     throw Error(c.source + ": layer " + std::to_string(layer) + " needs " + std::to_string(fan_in) +
-                " distinct inputs per neuron, but its input has only " + std::to_string(prev_units) + " units");
+                " distinct inputs per neuron, but its input has only " +
+                std::to_string(prev_units) + " units");
 
   // Connectivity: fan_in distinct previous units per neuron, by a seeded partial shuffle.
   inputs = torch::empty({neurons, fan_in}, torch::kLong);
@@ -112,20 +116,26 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
       int64_t width = fan_in;
       for (unsigned l = 0; l < c.hidden_layers; ++l) {
         const double bound = 1.0 / std::sqrt(static_cast<double>(width));
-        hidden_w_.push_back(register_parameter("hidden_w" + std::to_string(l), uniform({neurons, c.hidden, width}, bound)));
-        hidden_b_.push_back(register_parameter("hidden_b" + std::to_string(l), uniform({neurons, c.hidden}, bound)));
+        hidden_w_.push_back(register_parameter("hidden_w" + std::to_string(l),
+                                               uniform({neurons, c.hidden, width}, bound)));
+        hidden_b_.push_back(register_parameter("hidden_b" + std::to_string(l),
+                                               uniform({neurons, c.hidden}, bound)));
         width = c.hidden;
       }
-      out_w_ = register_parameter("out_w", uniform({neurons, width}, 1.0 / std::sqrt(static_cast<double>(width))));
-      skip_w_ = register_parameter("skip_w", uniform({neurons, fan_in}, 1.0 / std::sqrt(static_cast<double>(fan_in))));
+      out_w_ = register_parameter(
+          "out_w", uniform({neurons, width}, 1.0 / std::sqrt(static_cast<double>(width))));
+      skip_w_ = register_parameter(
+          "skip_w", uniform({neurons, fan_in}, 1.0 / std::sqrt(static_cast<double>(fan_in))));
       bias_ = register_parameter("bias", torch::zeros({neurons}));
       break;
     }
   }
 
   if (sparse) {
-    magnitude_ = register_parameter("magnitude", torch::empty({neurons, fan_in}).uniform_(kRegrowMagnitude, 1.0));
-    sign_ = register_buffer("sign", torch::where(torch::rand({neurons, fan_in}) < 0.5, -1.0f, 1.0f).to(torch::kFloat));
+    magnitude_ = register_parameter(
+        "magnitude", torch::empty({neurons, fan_in}).uniform_(kRegrowMagnitude, 1.0));
+    sign_ = register_buffer(
+        "sign", torch::where(torch::rand({neurons, fan_in}) < 0.5, -1.0f, 1.0f).to(torch::kFloat));
   }
   bn_w_ = register_parameter("bn_weight", torch::ones({neurons}));
   bn_b_ = register_parameter("bn_bias", torch::zeros({neurons}));
@@ -161,19 +171,22 @@ torch::Tensor LutLayerImpl::preact(const torch::Tensor& xin, int64_t n0, int64_t
     case Family::NeuraLut: {
       torch::Tensor h = x;
       for (size_t l = 0; l < hidden_w_.size(); ++l)
-        h = torch::relu((h.unsqueeze(-2) * hidden_w_[l].narrow(0, n0, n)).sum(-1) + hidden_b_[l].narrow(0, n0, n));
-      return (h * out_w_.narrow(0, n0, n)).sum(-1) + (x * skip_w_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
+        h = torch::relu((h.unsqueeze(-2) * hidden_w_[l].narrow(0, n0, n)).sum(-1) +
+                        hidden_b_[l].narrow(0, n0, n));
+      return (h * out_w_.narrow(0, n0, n)).sum(-1) + (x * skip_w_.narrow(0, n0, n)).sum(-1) +
+             bias_.narrow(0, n0, n);
     }
     case Family::PolyLutAdd: break;  // its neurons are sums of sub-neurons: sub_preact
   }
-  throw Error(std::string("preact: the ") + family_name(family) + " family computes its neurons elsewhere");
+  throw Error(std::string("preact: the ") + family_name(family) +
+              " family computes its neurons elsewhere");
 }
 
 torch::Tensor LutLayerImpl::sub_preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
   const torch::Tensor x = sparse ? xin * slot_scale(n0, n).view({n, sub_neurons, sub_fan_in}) : xin;
   const int64_t b = x.size(0), terms = mono_->terms;
-  return polynomial(x.reshape({b, n * sub_neurons, sub_fan_in}), weight_.narrow(0, n0, n).reshape({n * sub_neurons, terms}),
-                    *mono_)
+  return polynomial(x.reshape({b, n * sub_neurons, sub_fan_in}),
+                    weight_.narrow(0, n0, n).reshape({n * sub_neurons, terms}), *mono_)
       .view({b, n, sub_neurons});
 }
 
@@ -188,13 +201,14 @@ torch::Tensor LutLayerImpl::forward(const torch::Tensor& values) {
   torch::Tensor y;
   if (sub_neurons) {
     torch::Tensor s = sub_preact(x.view({b, neurons, sub_neurons, sub_fan_in}), 0, neurons);
-    s = torch::batch_norm(s.reshape({b, neurons * sub_neurons}), sub_bn_w_, sub_bn_b_, sub_bn_mean_, sub_bn_var_,
-                          batch_stats, kBnMomentum, kBnEps, false);
+    s = torch::batch_norm(s.reshape({b, neurons * sub_neurons}), sub_bn_w_, sub_bn_b_, sub_bn_mean_,
+                          sub_bn_var_, batch_stats, kBnMomentum, kBnEps, false);
     y = quantize_ste(s, sub_bits).view({b, neurons, sub_neurons}).sum(-1);
   } else {
     y = preact(x, 0, neurons);
   }
-  y = torch::batch_norm(y, bn_w_, bn_b_, bn_mean_, bn_var_, batch_stats, kBnMomentum, kBnEps, false);
+  y = torch::batch_norm(y, bn_w_, bn_b_, bn_mean_, bn_var_, batch_stats, kBnMomentum, kBnEps,
+                        false);
   return quantize_ste(y, out_bits);
 }
 
@@ -202,8 +216,9 @@ torch::Tensor LutLayerImpl::sub_codes(const torch::Tensor& gathered, int64_t n0,
   const torch::Tensor x = in_values_.index_select(0, gathered.flatten()).view(gathered.sizes());
   const torch::Tensor s = sub_preact(x, n0, n);
   const int64_t a0 = n0 * sub_neurons, an = n * sub_neurons;
-  const torch::Tensor y = bn_eval(s.reshape({s.size(0), an}), sub_bn_w_.narrow(0, a0, an), sub_bn_b_.narrow(0, a0, an),
-                                  sub_bn_mean_.narrow(0, a0, an), sub_bn_var_.narrow(0, a0, an));
+  const torch::Tensor y =
+      bn_eval(s.reshape({s.size(0), an}), sub_bn_w_.narrow(0, a0, an), sub_bn_b_.narrow(0, a0, an),
+              sub_bn_mean_.narrow(0, a0, an), sub_bn_var_.narrow(0, a0, an));
   return quantize_codes(y, sub_bits).view({s.size(0), n, sub_neurons});
 }
 
@@ -211,14 +226,15 @@ torch::Tensor LutLayerImpl::requant_codes(const torch::Tensor& sums, int64_t n0,
   // The sum of the sub-neurons' values, from the sum of their codes (what the adder computes).
   const double half = static_cast<double>(levels(sub_bits)) / 2.0;
   const torch::Tensor y = sums / half - static_cast<double>(sub_neurons);
-  return quantize_codes(bn_eval(y, bn_w_.narrow(0, n0, n), bn_b_.narrow(0, n0, n), bn_mean_.narrow(0, n0, n),
-                                bn_var_.narrow(0, n0, n)),
+  return quantize_codes(bn_eval(y, bn_w_.narrow(0, n0, n), bn_b_.narrow(0, n0, n),
+                                bn_mean_.narrow(0, n0, n), bn_var_.narrow(0, n0, n)),
                         out_bits);
 }
 
 torch::Tensor LutLayerImpl::neuron_codes(const torch::Tensor& gathered, int64_t n0, int64_t n) {
   if (sub_neurons) {
-    const torch::Tensor sub = sub_codes(gathered.view({gathered.size(0), n, sub_neurons, sub_fan_in}), n0, n);
+    const torch::Tensor sub =
+        sub_codes(gathered.view({gathered.size(0), n, sub_neurons, sub_fan_in}), n0, n);
     return requant_codes(sub.sum(-1).to(torch::kFloat), n0, n);
   }
   const torch::Tensor x = in_values_.index_select(0, gathered.flatten()).view(gathered.sizes());
@@ -228,7 +244,8 @@ torch::Tensor LutLayerImpl::neuron_codes(const torch::Tensor& gathered, int64_t 
 }
 
 torch::Tensor LutLayerImpl::eval_codes(const torch::Tensor& codes) {
-  const torch::Tensor gathered = codes.index_select(1, inputs.flatten()).view({codes.size(0), neurons, fan_in});
+  const torch::Tensor gathered =
+      codes.index_select(1, inputs.flatten()).view({codes.size(0), neurons, fan_in});
   return neuron_codes(gathered, 0, neurons);
 }
 
@@ -247,7 +264,8 @@ torch::Tensor LutLayerImpl::regrow(std::mt19937_64& rng) {
       m[n][s] = true;
       mag[n][s] = kRegrowMagnitude;
       sgn[n][s] = (rng() & 1) ? 1.0f : -1.0f;
-      if (prev_units == fan_in) continue;  // every unit is already read: only the magnitude restarts
+      if (prev_units == fan_in)
+        continue;  // every unit is already read: only the magnitude restarts
       for (;;) {
         const int64_t u = unit(rng);
         bool used = false;
@@ -262,15 +280,17 @@ torch::Tensor LutLayerImpl::regrow(std::mt19937_64& rng) {
   return mask;
 }
 
-LutNetImpl::LutNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : logit_scale(c.logit_scale) {
+LutNetImpl::LutNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng)
+    : logit_scale(c.logit_scale) {
   const bool thermometer = c.input_encoding == "thermometer";
   input_values = register_buffer("input_values", code_values(c.input_bits, thermometer));
   int64_t prev = features;
   for (size_t l = 0; l < c.layers.size(); ++l) {
     const bool last = l + 1 == c.layers.size();
-    layers.push_back(register_module("layer" + std::to_string(l),
-                                     LutLayer(c, l, prev, l == 0 ? c.input_bits : c.bits, l == 0 && thermometer,
-                                              last ? c.output_bits : c.bits, rng)));
+    layers.push_back(
+        register_module("layer" + std::to_string(l),
+                        LutLayer(c, l, prev, l == 0 ? c.input_bits : c.bits, l == 0 && thermometer,
+                                 last ? c.output_bits : c.bits, rng)));
     prev = c.layers[l];
   }
 }

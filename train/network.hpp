@@ -38,8 +38,8 @@ torch::Tensor code_values(unsigned bits, bool thermometer);
 
 class LutLayerImpl : public torch::nn::Module {
  public:
-  LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev_units, unsigned in_bits, bool thermometer_in,
-               unsigned out_bits, std::mt19937_64& rng);
+  LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev_units, unsigned in_bits,
+               bool thermometer_in, unsigned out_bits, std::mt19937_64& rng);
 
   // Training: values of the previous layer [B, prev_units] to quantized values [B, neurons].
   torch::Tensor forward(const torch::Tensor& values);
@@ -74,18 +74,18 @@ class LutLayerImpl : public torch::nn::Module {
   torch::Tensor inputs;  // [neurons, fan_in] int64: which previous unit each slot reads
 
  private:
-  torch::Tensor preact(const torch::Tensor& x, int64_t n0, int64_t n);      // values [B,n,F] -> [B,n]
+  torch::Tensor preact(const torch::Tensor& x, int64_t n0, int64_t n);  // values [B,n,F] -> [B,n]
   torch::Tensor sub_preact(const torch::Tensor& x, int64_t n0, int64_t n);  // [B,n,A,F] -> [B,n,A]
-  torch::Tensor slot_scale(int64_t n0, int64_t n) const;                     // SparseLUT: sign * magnitude
-  torch::Tensor gather_values(const torch::Tensor& values) const;            // [B, M] -> [B, N, fan_in]
+  torch::Tensor slot_scale(int64_t n0, int64_t n) const;           // SparseLUT: sign * magnitude
+  torch::Tensor gather_values(const torch::Tensor& values) const;  // [B, M] -> [B, N, fan_in]
 
-  torch::Tensor in_values_;  // code -> value table of the inputs
-  std::shared_ptr<const Monomials> mono_;  // polylut / polylut-add: the polynomial's terms
-  torch::Tensor weight_, bias_;           // logicnets / polylut / polylut-add sub-neurons
+  torch::Tensor in_values_;                         // code -> value table of the inputs
+  std::shared_ptr<const Monomials> mono_;           // polylut / polylut-add: the polynomial's terms
+  torch::Tensor weight_, bias_;                     // logicnets / polylut / polylut-add sub-neurons
   std::vector<torch::Tensor> hidden_w_, hidden_b_;  // neuralut
-  torch::Tensor out_w_, skip_w_;          // neuralut
-  torch::Tensor magnitude_, sign_;        // SparseLUT
-  torch::Tensor bn_w_, bn_b_, bn_mean_, bn_var_;              // the neuron's batch norm
+  torch::Tensor out_w_, skip_w_;                    // neuralut
+  torch::Tensor magnitude_, sign_;                  // SparseLUT
+  torch::Tensor bn_w_, bn_b_, bn_mean_, bn_var_;    // the neuron's batch norm
   torch::Tensor sub_bn_w_, sub_bn_b_, sub_bn_mean_, sub_bn_var_;  // polylut-add sub-neurons
 };
 TORCH_MODULE(LutLayer);
@@ -112,6 +112,7 @@ torch::Tensor predictions(const torch::Tensor& class_codes);
 
 // The model file of a trained network: every neuron's tables, by enumerating all its input codes
 // through neuron_codes (sub_codes and requant_codes for polylut-add) in batches.
-models::Model export_model(LutNetImpl& net, const TrainConfig& c, const models::InputQuantizer& input);
+models::Model export_model(LutNetImpl& net, const TrainConfig& c,
+                           const models::InputQuantizer& input);
 
 }  // namespace lutforge::train

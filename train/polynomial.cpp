@@ -37,7 +37,8 @@ inline void eval_terms(const float* xb, const Monomials& mono, float* m) {
   const int64_t f = mono.fan_in, t_end = mono.terms;
   m[0] = 1.0f;
   for (int64_t j = 0; j < f; ++j) m[1 + j] = xb[j];
-  for (int64_t t = 1 + f; t < t_end; ++t) m[t] = m[mono.parent[static_cast<size_t>(t)]] * xb[mono.var[static_cast<size_t>(t)]];
+  for (int64_t t = 1 + f; t < t_end; ++t)
+    m[t] = m[mono.parent[static_cast<size_t>(t)]] * xb[mono.var[static_cast<size_t>(t)]];
 }
 
 class PolynomialFunction : public torch::autograd::Function<PolynomialFunction> {
@@ -100,7 +101,8 @@ class PolynomialFunction : public torch::autograd::Function<PolynomialFunction> 
           for (int64_t t = 0; t < t_count; ++t) gm[static_cast<size_t>(t)] = g * wn[t];
           float* gxb = gxp + (b * n_count + n) * f;
           for (int64_t t = t_count - 1; t > f; --t) {
-            const int32_t p = mono->parent[static_cast<size_t>(t)], v = mono->var[static_cast<size_t>(t)];
+            const int32_t p = mono->parent[static_cast<size_t>(t)],
+                          v = mono->var[static_cast<size_t>(t)];
             gm[static_cast<size_t>(p)] += gm[static_cast<size_t>(t)] * xb[v];
             gxb[v] += gm[static_cast<size_t>(t)] * m[static_cast<size_t>(p)];
           }
@@ -115,8 +117,8 @@ class PolynomialFunction : public torch::autograd::Function<PolynomialFunction> 
 }  // namespace
 
 torch::Tensor polynomial(const torch::Tensor& x, const torch::Tensor& w, const Monomials& m) {
-  if (x.dim() != 3 || x.size(2) != m.fan_in || w.dim() != 2 || w.size(0) != x.size(1) || w.size(1) != m.terms ||
-      x.scalar_type() != torch::kFloat || w.scalar_type() != torch::kFloat)
+  if (x.dim() != 3 || x.size(2) != m.fan_in || w.dim() != 2 || w.size(0) != x.size(1) ||
+      w.size(1) != m.terms || x.scalar_type() != torch::kFloat || w.scalar_type() != torch::kFloat)
     throw Error("polynomial: expected float x [B, N, " + std::to_string(m.fan_in) + "] and w [N, " +
                 std::to_string(m.terms) + "]");
   return PolynomialFunction::apply(x, w, &m);

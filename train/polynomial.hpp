@@ -23,8 +23,8 @@ namespace lutforge::train {
 struct Monomials {
   Monomials(int64_t fan_in, unsigned degree);
   int64_t fan_in;
-  int64_t terms;                      // C(F + D, D)
-  std::vector<int32_t> parent, var;   // for term t > F: term t = term parent[t] * variable var[t]
+  int64_t terms;                     // C(F + D, D)
+  std::vector<int32_t> parent, var;  // for term t > F: term t = term parent[t] * variable var[t]
 };
 
 // y[b, n] = sum over t of w[n, t] * term_t(x[b, n, :]); x [B, N, F] and w [N, T] are float.

@@ -19,22 +19,22 @@ struct TrainOptions {
 };
 
 struct EpochStats {
-  unsigned epoch = 0;       // 1-based
-  double loss = 0;          // mean training loss
+  unsigned epoch = 0;         // 1-based
+  double loss = 0;            // mean training loss
   double train_accuracy = 0;  // of the training forward pass (batch statistics)
   double test_accuracy = 0;   // of the quantized evaluation
   double seconds = 0;
-  long long regrown = 0;    // SparseLUT: input slots regrown in the epoch
+  long long regrown = 0;  // SparseLUT: input slots regrown in the epoch
 };
 
 struct TrainResult {
   models::Model model;
-  std::vector<EpochStats> epochs;        // the epochs run in this call
+  std::vector<EpochStats> epochs;  // the epochs run in this call
   std::vector<int32_t> test_labels;
   std::vector<uint32_t> test_predictions;  // LibTorch's quantized evaluation, per test sample
   double test_accuracy = 0;
   double train_seconds = 0, export_seconds = 0;
-  unsigned first_epoch = 0;              // 0, or the epoch resumed after
+  unsigned first_epoch = 0;  // 0, or the epoch resumed after
 };
 
 // The train and test sets a configuration names, with its limits applied (JSC: split and scaled).

@@ -20,7 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 uint64_t mix(uint64_t a, uint64_t b) {
   uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1);
@@ -32,8 +34,9 @@ uint64_t mix(uint64_t a, uint64_t b) {
 // Input codes of every sample [samples, features], as bytes when they fit.
 torch::Tensor encode_dataset(const models::InputQuantizer& q, const Dataset& d) {
   const bool bytes = q.bits <= 8;
-  torch::Tensor t = torch::empty({static_cast<int64_t>(d.size()), static_cast<int64_t>(d.num_features)},
-                                 bytes ? torch::kByte : torch::kInt);
+  torch::Tensor t =
+      torch::empty({static_cast<int64_t>(d.size()), static_cast<int64_t>(d.num_features)},
+                   bytes ? torch::kByte : torch::kInt);
   for (size_t i = 0; i < d.size(); ++i) {
     const float* x = &d.features[i * d.num_features];
     for (size_t f = 0; f < d.num_features; ++f) {
@@ -67,20 +70,21 @@ torch::Tensor eval_all(LutNetImpl& net, const torch::Tensor& codes) {
 // Everything in a configuration that shapes the run; a checkpoint only resumes the same run.
 std::string fingerprint(const TrainConfig& c) {
   std::ostringstream s;
-  s << c.dataset << '|' << c.train_limit << '|' << c.test_limit << '|' << c.split_seed << '|' << family_name(c.family) << '|'
-    << c.connectivity << '|';
+  s << c.dataset << '|' << c.train_limit << '|' << c.test_limit << '|' << c.split_seed << '|'
+    << family_name(c.family) << '|' << c.connectivity << '|';
   for (unsigned v : c.layers) s << v << ',';
   s << '|';
   for (unsigned v : c.fan_in) s << v << ',';
-  s << '|' << c.bits << '|' << c.input_bits << '|' << c.output_bits << '|' << c.input_encoding << '|' << c.input_lo
-    << '|' << c.input_hi << '|' << c.degree << '|' << c.sub_neurons << '|' << c.sub_bits << '|' << c.hidden << '|'
-    << c.hidden_layers << '|' << c.epochs << '|' << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay
-    << '|' << c.seed << '|' << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch;
+  s << '|' << c.bits << '|' << c.input_bits << '|' << c.output_bits << '|' << c.input_encoding
+    << '|' << c.input_lo << '|' << c.input_hi << '|' << c.degree << '|' << c.sub_neurons << '|'
+    << c.sub_bits << '|' << c.hidden << '|' << c.hidden_layers << '|' << c.epochs << '|'
+    << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
+    << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch;
   return s.str();
 }
 
-void save_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Optimizer& opt, unsigned epochs_done,
-                     const std::string& config) {
+void save_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Optimizer& opt,
+                     unsigned epochs_done, const std::string& config) {
   torch::serialize::OutputArchive ar, model_ar, opt_ar;
   net.save(model_ar);
   opt.save(opt_ar);
@@ -102,8 +106,8 @@ unsigned load_checkpoint(const std::string& path, LutNetImpl& net, torch::optim:
     c10::IValue v;
     ar.read("config", v);
     if (v.toStringRef() != config)
-      throw Error(path + ": this checkpoint was written for a different configuration than " + source +
-                  "; train without --resume, or give the configuration it came from");
+      throw Error(path + ": this checkpoint was written for a different configuration than " +
+                  source + "; train without --resume, or give the configuration it came from");
     ar.read("epoch", v);
     ar.read("model", model_ar);
     net.load(model_ar);
@@ -111,7 +115,8 @@ unsigned load_checkpoint(const std::string& path, LutNetImpl& net, torch::optim:
     opt.load(opt_ar);
     return static_cast<unsigned>(v.toInt());
   } catch (const c10::Error& e) {
-    throw Error(path + ": not a readable lutforge checkpoint (" + std::string(e.what_without_backtrace()) + ")");
+    throw Error(path + ": not a readable lutforge checkpoint (" +
+                std::string(e.what_without_backtrace()) + ")");
   }
 }
 
@@ -123,9 +128,9 @@ class Progress {
     if (!tty_ || (seconds_since(last_) < 0.2 && done != total)) return;
     last_ = Clock::now();
     const int width = 30, filled = static_cast<int>(width * done / std::max<int64_t>(1, total));
-    std::fprintf(stderr, "\r  epoch %u/%u [%s%s] %lld/%lld  loss %.4f", epoch, epochs, std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), static_cast<long long>(done), static_cast<long long>(total),
-                 loss);
+    std::fprintf(stderr, "\r  epoch %u/%u [%s%s] %lld/%lld  loss %.4f", epoch, epochs,
+                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                 static_cast<long long>(done), static_cast<long long>(total), loss);
     std::fflush(stderr);
   }
   void clear() {
@@ -137,7 +142,8 @@ class Progress {
   Clock::time_point last_ = Clock::now();
 };
 
-void reset_adam_moments(torch::optim::Adam& opt, const torch::Tensor& param, const torch::Tensor& mask) {
+void reset_adam_moments(torch::optim::Adam& opt, const torch::Tensor& param,
+                        const torch::Tensor& mask) {
   auto& states = opt.state();
   auto it = states.find(c10::guts::to_string(param.unsafeGetTensorImpl()));
   if (it == states.end()) return;
@@ -167,35 +173,42 @@ std::pair<Dataset, Dataset> load_datasets(const TrainConfig& c) {
 }
 
 models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t features) {
-  if (c.input_encoding == "thermometer") return models::thermometer_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
+  if (c.input_encoding == "thermometer")
+    return models::thermometer_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
   return models::uniform_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
 }
 
 TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const auto [train_set, test_set] = load_datasets(c);
-  if (train_set.size() < 2) throw Error(c.data_path + ": the training set has fewer than 2 samples");
+  if (train_set.size() < 2)
+    throw Error(c.data_path + ": the training set has fewer than 2 samples");
   for (const Dataset* d : {&train_set, &test_set})
     for (int32_t y : d->labels)
       if (y < 0 || static_cast<unsigned>(y) >= c.layers.back())
-        throw Error(c.source + ": the dataset has class " + std::to_string(y) + " but the last layer has only " +
-                    std::to_string(c.layers.back()) + " neurons (one per class)");
+        throw Error(c.source + ": the dataset has class " + std::to_string(y) +
+                    " but the last layer has only " + std::to_string(c.layers.back()) +
+                    " neurons (one per class)");
   const models::InputQuantizer quantizer = make_input_quantizer(c, train_set.num_features);
-  const torch::Tensor train_x = encode_dataset(quantizer, train_set), train_y = labels_of(train_set);
+  const torch::Tensor train_x = encode_dataset(quantizer, train_set),
+                      train_y = labels_of(train_set);
   const torch::Tensor test_x = encode_dataset(quantizer, test_set);
 
   // LibTorch's OpenMP default can be a single thread; 0 means every core.
-  torch::set_num_threads(static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
+  torch::set_num_threads(
+      static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
   torch::manual_seed(c.seed);
   std::mt19937_64 init_rng(c.seed);
   LutNet net(c, static_cast<int64_t>(train_set.num_features), init_rng);
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+  torch::optim::Adam opt(net->parameters(),
+                         torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
   const std::string config = fingerprint(c);
 
   TrainResult r;
   if (opts.resume) {
     r.first_epoch = load_checkpoint(opts.checkpoint, *net, opt, config, c.source);
     if (opts.progress)
-      std::fprintf(stderr, "resuming %s after epoch %u of %u\n", opts.checkpoint.c_str(), r.first_epoch, c.epochs);
+      std::fprintf(stderr, "resuming %s after epoch %u of %u\n", opts.checkpoint.c_str(),
+                   r.first_epoch, c.epochs);
   }
 
   const auto t_train = Clock::now();
@@ -204,10 +217,12 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   for (unsigned e = r.first_epoch; e < c.epochs; ++e) {
     const auto t_epoch = Clock::now();
     const double lr = c.learning_rate * 0.5 * (1.0 + std::cos(M_PI * e / c.epochs));
-    for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    for (auto& group : opt.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     const bool rewire = c.sparselut() && e < c.freeze_epoch;
 
-    // A shuffle that depends only on the seed and the epoch, so a resumed run sees the same batches.
+    // A shuffle that depends only on the seed and the epoch, so a resumed run sees the same
+    // batches.
     std::vector<int64_t> order(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
     std::mt19937_64 shuffle_rng(mix(c.seed, 2 * e));
@@ -224,7 +239,8 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       const int64_t start = b * c.batch_size, size = std::min<int64_t>(c.batch_size, n - start);
       if (size < 2) continue;  // batch norm needs two samples
       const torch::Tensor idx = order_t.narrow(0, start, size);
-      const torch::Tensor x = train_x.index_select(0, idx).to(torch::kLong), y = train_y.index_select(0, idx);
+      const torch::Tensor x = train_x.index_select(0, idx).to(torch::kLong),
+                          y = train_y.index_select(0, idx);
       const torch::Tensor logits = net->forward(x);
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double ce = loss.item<double>();
@@ -251,7 +267,8 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     EpochStats s;
     s.epoch = e + 1;
     s.loss = loss_sum / static_cast<double>(std::max<int64_t>(1, seen));
-    s.train_accuracy = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, seen));
+    s.train_accuracy =
+        static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, seen));
     if (test_x.size(0) > 0) {
       const torch::Tensor pred = predictions(eval_all(*net, test_x));
       s.test_accuracy = pred.eq(labels_of(test_set)).to(torch::kDouble).mean().item<double>();
@@ -260,9 +277,10 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     s.regrown = regrown;
     r.epochs.push_back(s);
     if (opts.progress) {
-      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", s.epoch, c.epochs, s.loss,
-                   100 * s.train_accuracy, 100 * s.test_accuracy, s.seconds);
-      if (c.sparselut()) std::fprintf(stderr, rewire ? "  regrown %lld" : "  mask frozen", s.regrown);
+      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", s.epoch,
+                   c.epochs, s.loss, 100 * s.train_accuracy, 100 * s.test_accuracy, s.seconds);
+      if (c.sparselut())
+        std::fprintf(stderr, rewire ? "  regrown %lld" : "  mask frozen", s.regrown);
       std::fprintf(stderr, "\n");
     }
     if (!opts.checkpoint.empty()) save_checkpoint(opts.checkpoint, *net, opt, e + 1, config);
@@ -282,20 +300,25 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   int64_t right = 0;
   for (int64_t i = 0; i < pred.size(0); ++i) {
     r.test_predictions[static_cast<size_t>(i)] = static_cast<uint32_t>(pred[i].item<int64_t>());
-    right += r.test_predictions[static_cast<size_t>(i)] == static_cast<uint32_t>(test_set.labels[static_cast<size_t>(i)]);
-    const std::vector<uint32_t> ref =
-        models::class_scores(r.model, models::input_codes(r.model, &test_set.features[static_cast<size_t>(i) * test_set.num_features]));
+    right += r.test_predictions[static_cast<size_t>(i)] ==
+             static_cast<uint32_t>(test_set.labels[static_cast<size_t>(i)]);
+    const std::vector<uint32_t> ref = models::class_scores(
+        r.model, models::input_codes(
+                     r.model, &test_set.features[static_cast<size_t>(i) * test_set.num_features]));
     for (size_t k = 0; k < ref.size(); ++k) {
       const int64_t t = scores[i][static_cast<int64_t>(k)].item<int64_t>();
       if (static_cast<int64_t>(ref[k]) != t)
-        throw Error("export check: test sample " + std::to_string(i) + ", class " + std::to_string(k) +
-                    ": the model file scores " + std::to_string(ref[k]) + ", LibTorch's quantized evaluation " +
-                    std::to_string(t));
+        throw Error("export check: test sample " + std::to_string(i) + ", class " +
+                    std::to_string(k) + ": the model file scores " + std::to_string(ref[k]) +
+                    ", LibTorch's quantized evaluation " + std::to_string(t));
     }
   }
-  r.test_accuracy = pred.size(0) ? static_cast<double>(right) / static_cast<double>(pred.size(0)) : 0.0;
+  r.test_accuracy =
+      pred.size(0) ? static_cast<double>(right) / static_cast<double>(pred.size(0)) : 0.0;
   if (opts.progress)
-    std::fprintf(stderr, "exported %zu layers in %.2f s; the model file predicts all %lld test samples as LibTorch does\n",
+    std::fprintf(stderr,
+                 "exported %zu layers in %.2f s; the model file predicts all %lld test samples as "
+                 "LibTorch does\n",
                  r.model.layers.size(), r.export_seconds, static_cast<long long>(pred.size(0)));
   return r;
 }

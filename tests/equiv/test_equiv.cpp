@@ -63,7 +63,8 @@ Netlist invert_luts(const Netlist& nl) {
 
 }  // namespace
 
-TEST_CASE("SAT sweeping proves a deep LUT network equal to its decomposition into LUT3s", "[equiv]") {
+TEST_CASE("SAT sweeping proves a deep LUT network equal to its decomposition into LUT3s",
+          "[equiv]") {
   const Netlist a = deep_network(3);
   const Netlist b = decompose_luts(a, 3);
   const EquivResult r = check_equivalence(a, b, sat_only());
@@ -82,7 +83,8 @@ TEST_CASE("SAT sweeping merges internal nodes that are complements of each other
   CHECK(r.merged_by_sweeping > 0);
 }
 
-TEST_CASE("a difference on one input vector in 2^48 is found, and its counterexample reproduces", "[equiv]") {
+TEST_CASE("a difference on one input vector in 2^48 is found, and its counterexample reproduces",
+          "[equiv]") {
   const Netlist a = deep_network(5);
   // B: A with output bit 0 XORed with the AND of all 48 inputs, built as a chain of AND2 LUTs
   // above a decomposed copy of A, so that no cone is structurally the same as A's.
@@ -93,8 +95,10 @@ TEST_CASE("a difference on one input vector in 2^48 is found, and its counterexa
     if (std::holds_alternative<Output>(b.cell(n))) continue;
     std::vector<Signal> f;
     for (const Signal& s : b.fanin(n)) f.push_back({map[s.node], s.bit});
-    if (const auto* in = std::get_if<Input>(&b.cell(n))) map[n] = c.add_input(b.name(n), in->width);
-    else map[n] = c.add_cell(b.cell(n), f, b.name(n));
+    if (const auto* in = std::get_if<Input>(&b.cell(n)))
+      map[n] = c.add_input(b.name(n), in->width);
+    else
+      map[n] = c.add_cell(b.cell(n), f, b.name(n));
   }
   const NodeId x = c.inputs()[0];
   const TruthTable kAnd = make_from_word(2, 0b1000), kXor = make_from_word(2, 0b0110);

@@ -31,7 +31,8 @@ std::string random_network_verilog(bool registered, uint64_t seed) {
 }
 
 // Synthesizes `source` in every flow and checks lutforge sim against iverilog.
-void cross_check(const std::string& test_name, const std::string& source, const std::string& top, size_t rows) {
+void cross_check(const std::string& test_name, const std::string& source, const std::string& top,
+                 size_t rows) {
   for (const Flow& flow : synth_flows()) {
     SECTION(flow.name) {
       const fs::path dir = temp_dir(test_name + "_" + flow.name);
@@ -45,15 +46,17 @@ void cross_check(const std::string& test_name, const std::string& source, const 
         std::ofstream f(dir / "in.csv");
         write_vectors_csv(in, f);
       }
-      const RunResult r = run_lutforge("sim " + (dir / "design.json").string() + " --vectors " + (dir / "in.csv").string() +
-                                   " -o " + (dir / "out.csv").string());
+      const RunResult r =
+          run_lutforge("sim " + (dir / "design.json").string() + " --vectors " +
+                       (dir / "in.csv").string() + " -o " + (dir / "out.csv").string());
       INFO(r.err);
       REQUIRE(r.exit_code == 0);
       const VectorTable expected_cols = output_table(nl);
-      const VectorTable got = read_csv_table(read_text(dir / "out.csv"), (dir / "out.csv").string(), expected_cols);
+      const VectorTable got =
+          read_csv_table(read_text(dir / "out.csv"), (dir / "out.csv").string(), expected_cols);
 
-      const VectorTable ref = iverilog_simulate(dir / "design.v", top, nl.clock_name(), in, expected_cols.names,
-                                                expected_cols.widths, dir);
+      const VectorTable ref = iverilog_simulate(dir / "design.v", top, nl.clock_name(), in,
+                                                expected_cols.names, expected_cols.widths, dir);
       const std::string diff = compare_tables(ref, got);
       INFO("flow " << flow.name << ": " << diff);
       CHECK(diff.empty());
@@ -79,7 +82,8 @@ TEST_CASE("mux tree agrees with iverilog in every flow", "[yosys][iverilog]") {
   cross_check("muxtree", kMuxTree, "muxtree", 300);
 }
 
-TEST_CASE("registers with enables and resets agree with iverilog in every flow", "[yosys][iverilog]") {
+TEST_CASE("registers with enables and resets agree with iverilog in every flow",
+          "[yosys][iverilog]") {
   cross_check("enables", kEnables, "enables", 300);
 }
 
@@ -107,7 +111,8 @@ TEST_CASE("the native netlist of a random network simulates like its Verilog", "
     }
     const VectorTable in = random_vectors(nl, 150, 3);
     const VectorTable got = simulate(nl, in, in.rows.size());
-    const VectorTable ref = iverilog_simulate(dir / "design.v", "random_luts", nl.clock_name(), in, got.names, got.widths, dir);
+    const VectorTable ref = iverilog_simulate(dir / "design.v", "random_luts", nl.clock_name(), in,
+                                              got.names, got.widths, dir);
     const std::string diff = compare_tables(ref, got);
     INFO(diff);
     CHECK(diff.empty());

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "equiv/equiv.hpp"
 #include "base/error.hpp"
+#include "equiv/equiv.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
@@ -31,10 +31,11 @@ struct Design {
 };
 
 const std::vector<Design>& verilog_designs() {
-  static const std::vector<Design> d = {
-      {"ripple", "ripple", kRipple, true},    {"mult", "mult", kMultiplier, true},
-      {"pipe", "pipe", kPipeline, false},     {"muxtree", "muxtree", kMuxTree, true},
-      {"enables", "enables", kEnables, false}};
+  static const std::vector<Design> d = {{"ripple", "ripple", kRipple, true},
+                                        {"mult", "mult", kMultiplier, true},
+                                        {"pipe", "pipe", kPipeline, false},
+                                        {"muxtree", "muxtree", kMuxTree, true},
+                                        {"enables", "enables", kEnables, false}};
   return d;
 }
 
@@ -45,7 +46,8 @@ Netlist synth_native(const fs::path& dir, const Design& d, const Flow& flow) {
 }
 
 // Writes nl as Verilog, synthesizes it in `flow`, and returns the JSON's netlist.
-Netlist roundtrip(const Netlist& nl, const fs::path& dir, const Flow& flow, const std::string& top) {
+Netlist roundtrip(const Netlist& nl, const fs::path& dir, const Flow& flow,
+                  const std::string& top) {
   {
     std::ofstream v(dir / "native.v");
     write_verilog(nl, v);
@@ -54,7 +56,8 @@ Netlist roundtrip(const Netlist& nl, const fs::path& dir, const Flow& flow, cons
   return read_netlist_file((dir / "out.json").string());
 }
 
-void require_equivalent(const Netlist& a, const Netlist& b, const std::string& what, const EquivParams& p = {}) {
+void require_equivalent(const Netlist& a, const Netlist& b, const std::string& what,
+                        const EquivParams& p = {}) {
   const EquivResult r = check_equivalence(a, b, p);
   INFO(what << ": " << status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
   REQUIRE(r.status == EquivStatus::Equivalent);
@@ -62,8 +65,10 @@ void require_equivalent(const Netlist& a, const Netlist& b, const std::string& w
 
 }  // namespace
 
-TEST_CASE("native netlists of the cross-simulation designs prove equivalent to yosys' synthesis of their Verilog",
-          "[equiv][yosys]") {
+TEST_CASE(
+    "native netlists of the cross-simulation designs prove equivalent to yosys' synthesis of their "
+    "Verilog",
+    "[equiv][yosys]") {
   const Flow lut6 = synth_flows()[1];
   for (const Design& d : verilog_designs()) {
     const fs::path dir = temp_dir("equiv_native_" + d.name);
@@ -75,7 +80,8 @@ TEST_CASE("native netlists of the cross-simulation designs prove equivalent to y
   }
 }
 
-TEST_CASE("random LUT networks with LUTs of up to 12 inputs prove equivalent in every flow", "[equiv][yosys]") {
+TEST_CASE("random LUT networks with LUTs of up to 12 inputs prove equivalent in every flow",
+          "[equiv][yosys]") {
   for (const bool registered : {false, true}) {
     RandomLutParams p;
     p.num_inputs = 14;
@@ -96,7 +102,8 @@ TEST_CASE("random LUT networks with LUTs of up to 12 inputs prove equivalent in 
   }
 }
 
-TEST_CASE("pipelined Verilog proves equivalent to the combinational netlist over its latency", "[equiv][yosys]") {
+TEST_CASE("pipelined Verilog proves equivalent to the combinational netlist over its latency",
+          "[equiv][yosys]") {
   RandomLutParams p;
   p.num_inputs = 12;
   p.width = 10;
@@ -106,7 +113,9 @@ TEST_CASE("pipelined Verilog proves equivalent to the combinational netlist over
   std::vector<std::pair<std::string, Netlist>> designs;
   designs.emplace_back("random", decompose_luts(random_lut_network(p), 6));
   for (const Design& d : verilog_designs())
-    if (d.combinational) designs.emplace_back(d.name, synth_native(temp_dir("equiv_pipe_src_" + d.name), d, synth_flows()[1]));
+    if (d.combinational)
+      designs.emplace_back(d.name,
+                           synth_native(temp_dir("equiv_pipe_src_" + d.name), d, synth_flows()[1]));
   for (auto& [name, comb] : designs) {
     PipelineParams pp;
     pp.levels_per_stage = 2;
@@ -115,7 +124,8 @@ TEST_CASE("pipelined Verilog proves equivalent to the combinational netlist over
     REQUIRE(latency > 0);
     const fs::path dir = temp_dir("equiv_pipe_" + name);
     for (const Flow& flow : synth_flows()) {
-      const Netlist b = roundtrip(piped, dir, flow, comb.design_name().empty() ? "top" : comb.design_name());
+      const Netlist b =
+          roundtrip(piped, dir, flow, comb.design_name().empty() ? "top" : comb.design_name());
       EquivParams ep;
       ep.ignore_ports = {"valid_in", "valid_out"};
       const EquivResult r = check_equivalence(comb, b, ep);
@@ -129,7 +139,8 @@ TEST_CASE("pipelined Verilog proves equivalent to the combinational netlist over
   }
 }
 
-TEST_CASE("the same design synthesized by two flows is never reported different (50 pairs)", "[equiv][yosys]") {
+TEST_CASE("the same design synthesized by two flows is never reported different (50 pairs)",
+          "[equiv][yosys]") {
   size_t pairs = 0, proved = 0;
   for (const Design& d : verilog_designs()) {
     std::vector<Netlist> flows;
@@ -140,8 +151,8 @@ TEST_CASE("the same design synthesized by two flows is never reported different 
     for (size_t i = 0; i < flows.size(); ++i)
       for (size_t j = i + 1; j < flows.size(); ++j) {
         const EquivResult r = check_equivalence(flows[i], flows[j]);
-        INFO(d.name << ": " << synth_flows()[i].name << " vs " << synth_flows()[j].name << ": " << status_name(r.status)
-                    << " (" << mode_name(r.mode) << ") " << r.reason);
+        INFO(d.name << ": " << synth_flows()[i].name << " vs " << synth_flows()[j].name << ": "
+                    << status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
         CHECK(r.status != EquivStatus::NotEquivalent);
         // The prover compared every output bit of the pair (and, with registers, their next-state
         // functions), not just returned a verdict.
@@ -182,7 +193,8 @@ std::string mutate(nlohmann::json& mod, std::mt19937_64& rng) {
     std::vector<std::string> pins;
     for (auto it = c["connections"].begin(); it != c["connections"].end(); ++it) {
       const std::string pin = it.key();
-      if (pin != "Y" && pin != "O" && pin != "Q" && pin != "CO" && pin != "C" && pin != "CLK") pins.push_back(pin);
+      if (pin != "Y" && pin != "O" && pin != "Q" && pin != "CO" && pin != "C" && pin != "CLK")
+        pins.push_back(pin);
     }
     return pins;
   };
@@ -206,7 +218,8 @@ std::string mutate(nlohmann::json& mod, std::mt19937_64& rng) {
       return "swap " + pins[i] + " and " + pins[j] + " of " + name;
     }
     case 2: {  // change a gate type
-      static const std::vector<std::string> gates = {"$_AND_", "$_OR_", "$_XOR_", "$_NAND_", "$_NOR_", "$_XNOR_", "$_ANDNOT_", "$_ORNOT_"};
+      static const std::vector<std::string> gates = {"$_AND_", "$_OR_",   "$_XOR_",    "$_NAND_",
+                                                     "$_NOR_", "$_XNOR_", "$_ANDNOT_", "$_ORNOT_"};
       if (std::find(gates.begin(), gates.end(), type) == gates.end()) return {};
       c["type"] = gates[rng() % gates.size()];
       return "change " + name + " from " + type + " to " + std::string(c["type"]);
@@ -226,7 +239,8 @@ std::string mutate(nlohmann::json& mod, std::mt19937_64& rng) {
       const auto d = c["connections"]["D"], q = c["connections"]["Q"];
       for (auto it = cells.begin(); it != cells.end(); ++it) {
         if (it.key() == name) continue;
-        for (auto pit = it.value()["connections"].begin(); pit != it.value()["connections"].end(); ++pit)
+        for (auto pit = it.value()["connections"].begin(); pit != it.value()["connections"].end();
+             ++pit)
           for (auto& bit : pit.value())
             for (size_t k = 0; k < q.size(); ++k)
               if (bit == q[k]) bit = d[k];
@@ -247,7 +261,8 @@ std::string mutate(nlohmann::json& mod, std::mt19937_64& rng) {
       const size_t i = rng() % bits.size();
       if (!bits[i].is_number()) return {};
       const int fresh = 1000000 + static_cast<int>(rng() % 1000);
-      cells["$mutation_not"] = {{"type", "$_NOT_"}, {"connections", {{"A", {bits[i]}}, {"Y", {fresh}}}}};
+      cells["$mutation_not"] = {{"type", "$_NOT_"},
+                                {"connections", {{"A", {bits[i]}}, {"Y", {fresh}}}}};
       bits[i] = fresh;
       return "invert an output bit";
     }
@@ -256,17 +271,20 @@ std::string mutate(nlohmann::json& mod, std::mt19937_64& rng) {
 
 }  // namespace
 
-TEST_CASE("200 seeded mutations: refuted with a replayable counterexample, or proved where nothing changed",
-          "[equiv][yosys][iverilog][mutation]") {
+TEST_CASE(
+    "200 seeded mutations: refuted with a replayable counterexample, or proved where nothing "
+    "changed",
+    "[equiv][yosys][iverilog][mutation]") {
   // Original designs and the flows their JSON comes from.
-  std::vector<std::tuple<std::string, Netlist, std::string, nlohmann::json, std::string>> bases;  // name, A, top, json, yosys lib
+  std::vector<std::tuple<std::string, Netlist, std::string, nlohmann::json, std::string>>
+      bases;                                    // name, A, top, json, yosys lib
   const std::vector<size_t> flows = {0, 1, 2};  // lut4, lut6, gates
   for (const Design& d : verilog_designs())
     for (size_t f : flows) {
       const fs::path dir = temp_dir("mut_base_" + d.name + "_" + synth_flows()[f].name);
       const Netlist a = synth_native(dir, d, synth_flows()[f]);
-      bases.emplace_back(d.name + "/" + synth_flows()[f].name, a, d.top, nlohmann::json::parse(read_text(dir / "src.json")),
-                         d.verilog);
+      bases.emplace_back(d.name + "/" + synth_flows()[f].name, a, d.top,
+                         nlohmann::json::parse(read_text(dir / "src.json")), d.verilog);
     }
   std::mt19937_64 rng(2026);
   size_t done = 0, refuted = 0, proved = 0;
@@ -290,13 +308,15 @@ TEST_CASE("200 seeded mutations: refuted with a replayable counterexample, or pr
       std::ofstream fa(dir / "a.json");
       write_native_json(a, fa);
     }
-    const RunResult e = run_lutforge("equiv " + (dir / "a.json").string() + " " + (dir / "mut.json").string() +
-                                     " --counterexample-tb " + (dir / "cex.v").string());
+    const RunResult e =
+        run_lutforge("equiv " + (dir / "a.json").string() + " " + (dir / "mut.json").string() +
+                     " --counterexample-tb " + (dir / "cex.v").string());
     INFO(e.out << e.err);
     REQUIRE((e.exit_code == 0 || e.exit_code == 1));
     if (e.exit_code == 1) {
       ++refuted;
-      const RunResult replay = run("cd " + dir.string() + " && iverilog -g2012 -o cex.vvp cex.v && vvp -n cex.vvp");
+      const RunResult replay =
+          run("cd " + dir.string() + " && iverilog -g2012 -o cex.vvp cex.v && vvp -n cex.vvp");
       INFO(replay.out << replay.err);
       CHECK(replay.out.find("REPRODUCED") != std::string::npos);
       CHECK(replay.out.find("NOT REPRODUCED") == std::string::npos);
@@ -312,17 +332,19 @@ TEST_CASE("200 seeded mutations: refuted with a replayable counterexample, or pr
           v["attributes"]["init"] = init;
         }
       write_text(dir / "mut.json", mutated.dump());
-      const RunResult w = run("yosys -q -p 'read_json " + (dir / "mut.json").string() + "; write_verilog -noattr " +
-                              (dir / "mut_y.v").string() + "'");
+      const RunResult w = run("yosys -q -p 'read_json " + (dir / "mut.json").string() +
+                              "; write_verilog -noattr " + (dir / "mut_y.v").string() + "'");
       REQUIRE(w.exit_code == 0);
       const std::string datdir = run("yosys-config --datdir").out;
-      write_text(dir / "mut_all.v", read_text(dir / "mut_y.v") + read_text(datdir.substr(0, datdir.find('\n')) + "/simcells.v"));
+      write_text(dir / "mut_all.v",
+                 read_text(dir / "mut_y.v") +
+                     read_text(datdir.substr(0, datdir.find('\n')) + "/simcells.v"));
       write_text(dir / "orig.v", verilog);
       const VectorTable in = random_vectors(a, 300, done);
-      const VectorTable ref = iverilog_simulate(dir / "orig.v", top, a.clock_name(), in, output_table(a).names,
-                                                output_table(a).widths, dir);
-      const VectorTable got = iverilog_simulate(dir / "mut_all.v", top, a.clock_name(), in, output_table(a).names,
-                                                output_table(a).widths, dir);
+      const VectorTable ref = iverilog_simulate(dir / "orig.v", top, a.clock_name(), in,
+                                                output_table(a).names, output_table(a).widths, dir);
+      const VectorTable got = iverilog_simulate(dir / "mut_all.v", top, a.clock_name(), in,
+                                                output_table(a).names, output_table(a).widths, dir);
       CHECK(compare_tables(ref, got).empty());
     }
   }

@@ -15,7 +15,8 @@ using namespace lutforge::models;
 using namespace lutforge::test;
 namespace fs = std::filesystem;
 
-TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded images", "[models][yosys]") {
+TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded images",
+          "[models][yosys]") {
   const fs::path data = temp_dir("model_flow_data");
   std::mt19937_64 rng(2);
   std::vector<uint8_t> pixels(60 * 16), labels(60);
@@ -27,7 +28,8 @@ TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded i
   for (unsigned sub : {0u, 2u}) {
     const fs::path dir = temp_dir(sub ? "model_flow_add" : "model_flow");
     // 4x4 images with 2-bit inputs; 6-input tables (fan-in 3, or PolyLUT-Add 2 x 2).
-    write_text(dir / "m.lfm.json", write_model(random_model({12, 10}, 16, sub ? 4 : 3, 2, sub, 7 + sub, 0.0f, 1.0f)));
+    write_text(dir / "m.lfm.json",
+               write_model(random_model({12, 10}, 16, sub ? 4 : 3, 2, sub, 7 + sub, 0.0f, 1.0f)));
     auto lf = [&](const std::string& args) {
       const RunResult r = run_lutforge(args);
       INFO("lutforge " << args << "\n" << r.err);
@@ -35,20 +37,25 @@ TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded i
       return r;
     };
     lf("lower " + (dir / "m.lfm.json").string() + " -o " + (dir / "low.json").string());
-    lf("convert " + (dir / "low.json").string() + " -o " + (dir / "m.v").string() + " --blackbox-luts");
+    lf("convert " + (dir / "low.json").string() + " -o " + (dir / "m.v").string() +
+       " --blackbox-luts");
     const std::string top = sub ? "polylut_add" : "polylut";
-    const RunResult y = run("yosys -q -p 'read_verilog -icells " + (dir / "m.v").string() + "; synth -lut 6 -top " + top +
-                            "; write_json " + (dir / "syn.json").string() + "'");
+    const RunResult y =
+        run("yosys -q -p 'read_verilog -icells " + (dir / "m.v").string() + "; synth -lut 6 -top " +
+            top + "; write_json " + (dir / "syn.json").string() + "'");
     INFO(y.err);
     REQUIRE(y.exit_code == 0);
-    const RunResult e = lf("equiv " + (dir / "low.json").string() + " " + (dir / "syn.json").string());
+    const RunResult e =
+        lf("equiv " + (dir / "low.json").string() + " " + (dir / "syn.json").string());
     CHECK(e.out.rfind("EQUIVALENT", 0) == 0);
-    lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() + " -o " + (dir / "x.csv").string() +
-       " --reference-out " + (dir / "ref.csv").string());
-    lf("sim " + (dir / "syn.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " + (dir / "out.csv").string());
+    lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() + " -o " +
+       (dir / "x.csv").string() + " --reference-out " + (dir / "ref.csv").string());
+    lf("sim " + (dir / "syn.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " +
+       (dir / "out.csv").string());
     CHECK(csv_column(dir / "out.csv", "prediction") == csv_column(dir / "ref.csv", "prediction"));
     for (int c = 0; c < 10; ++c)
-      CHECK(csv_column(dir / "out.csv", "class" + std::to_string(c)) == csv_column(dir / "ref.csv", "class" + std::to_string(c)));
+      CHECK(csv_column(dir / "out.csv", "class" + std::to_string(c)) ==
+            csv_column(dir / "ref.csv", "class" + std::to_string(c)));
     CHECK(csv_column(dir / "out.csv", "prediction").size() == 60);
   }
 }

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "models/input_quantizer.hpp"
 #include "base/error.hpp"
+#include "models/input_quantizer.hpp"
 
 using namespace lutforge;
 using namespace lutforge::models;
@@ -18,8 +18,10 @@ TEST_CASE("uniform quantization: codes by equal steps, clamped at both ends", "[
   CHECK(q.encode_feature(1, 7.0f) == 3);
   const float x[2] = {0.6f, 0.3f};  // codes 2 (bits 0,1) and 1 (bits 1,0), LSB first
   CHECK(q.encode(x) == std::vector<uint8_t>{0, 1, 1, 0});
-  CHECK_THROWS_WITH(uniform_quantizer(1, 0, 0, 1), "uniform quantizer: bits must be 1 to 16, not 0");
-  CHECK_THROWS_WITH(uniform_quantizer(1, 2, 1, 1), "uniform quantizer: the range must have lo < hi");
+  CHECK_THROWS_WITH(uniform_quantizer(1, 0, 0, 1),
+                    "uniform quantizer: bits must be 1 to 16, not 0");
+  CHECK_THROWS_WITH(uniform_quantizer(1, 2, 1, 1),
+                    "uniform quantizer: the range must have lo < hi");
 }
 
 TEST_CASE("thermometer encoding: one bit per threshold passed", "[models]") {

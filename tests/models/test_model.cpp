@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "base/error.hpp"
 #include "models/lower.hpp"
 #include "models/model.hpp"
-#include "base/error.hpp"
 #include "netlist/vectors.hpp"
 #include "tests/support/random_model.hpp"
 
@@ -56,7 +56,8 @@ TEST_CASE("model files round-trip byte for byte", "[models]") {
   }
 }
 
-TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Add and registered", "[models]") {
+TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Add and registered",
+          "[models]") {
   for (unsigned sub : {0u, 2u}) {
     for (bool regs : {false, true}) {
       const Model m = random_model({16, 10, 6}, 24, 4, 2, sub, 11 + sub);
@@ -84,11 +85,13 @@ TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Ad
 
 TEST_CASE("bad model files are named with the layer and neuron", "[models]") {
   const std::string good = write_model(random_model({3, 2}, 5, 2, 1, 0, 1));
-  CHECK(error_of("{") .rfind("m.lfm.json: not valid JSON: ", 0) == 0);
-  CHECK(error_of(R"({"format":"x"})") == "m.lfm.json: not a lutforge model file (format is not \"lutforge-model\")");
+  CHECK(error_of("{").rfind("m.lfm.json: not valid JSON: ", 0) == 0);
+  CHECK(error_of(R"({"format":"x"})") ==
+        "m.lfm.json: not a lutforge model file (format is not \"lutforge-model\")");
   Model bad = read_model(good, "m.lfm.json");
   bad.layers[1].neurons[1].inputs[0] = 7;
-  CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 1, neuron 1: input 7 out of range (the layer before has 3)");
+  CHECK(error_of(write_model(bad)) ==
+        "m.lfm.json: layer 1, neuron 1: input 7 out of range (the layer before has 3)");
   bad = read_model(good, "m.lfm.json");
   bad.layers[0].neurons[2].tables.pop_back();
   CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 0, neuron 2: 0 output tables, expected 1");

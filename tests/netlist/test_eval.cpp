@@ -13,7 +13,9 @@ using namespace lutforge;
 namespace {
 
 uint64_t val(const BitVector& v) { return v.empty() ? 0 : v[0]; }
-int64_t sext(uint64_t v, uint32_t w) { return w >= 64 ? int64_t(v) : int64_t(v << (64 - w)) >> (64 - w); }
+int64_t sext(uint64_t v, uint32_t w) {
+  return w >= 64 ? int64_t(v) : int64_t(v << (64 - w)) >> (64 - w);
+}
 uint64_t mask(uint32_t w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
 
 // One input port per operand, named in0, in1, ...
@@ -45,19 +47,22 @@ TEST_CASE("LUTs of 1 to 12 inputs evaluate their table", "[eval]") {
     add_output_of(nl, nl.add_cell(Lut{tt}, pins));
     const VectorTable in = random_vectors(nl, 1000, k);
     const VectorTable out = simulate(nl, in, in.rows.size());
-    for (size_t r = 0; r < in.rows.size(); ++r) REQUIRE(val(out.rows[r][0]) == get_bit(tt, val(in.rows[r][0])));
+    for (size_t r = 0; r < in.rows.size(); ++r)
+      REQUIRE(val(out.rows[r][0]) == get_bit(tt, val(in.rows[r][0])));
   }
 }
 
 TEST_CASE("LUTs with structure: constants, literals, XOR chains", "[eval]") {
-  for (const TruthTable& tt : {make_constant(3, false), make_constant(3, true), make_var(4, 2), ~make_var(4, 3),
-                               make_var(5, 0) ^ make_var(5, 1) ^ make_var(5, 4), make_var(7, 6) & make_var(7, 0)}) {
+  for (const TruthTable& tt :
+       {make_constant(3, false), make_constant(3, true), make_var(4, 2), ~make_var(4, 3),
+        make_var(5, 0) ^ make_var(5, 1) ^ make_var(5, 4), make_var(7, 6) & make_var(7, 0)}) {
     Netlist nl;
     const auto pins = add_inputs(nl, {tt.num_vars()});
     add_output_of(nl, nl.add_cell(Lut{tt}, pins));
     const VectorTable in = random_vectors(nl, 300, 1);
     const VectorTable out = simulate(nl, in, in.rows.size());
-    for (size_t r = 0; r < in.rows.size(); ++r) REQUIRE(val(out.rows[r][0]) == get_bit(tt, val(in.rows[r][0])));
+    for (size_t r = 0; r < in.rows.size(); ++r)
+      REQUIRE(val(out.rows[r][0]) == get_bit(tt, val(in.rows[r][0])));
   }
 }
 
@@ -141,7 +146,8 @@ TEST_CASE("packed DSP placeholder: A * B + C modulo 2^P", "[eval]") {
   std::mt19937_64 rng(13);
   for (bool is_signed : {false, true})
     for (int trial = 0; trial < 6; ++trial) {
-      PackedDsp d{uint32_t(1 + rng() % 8), uint32_t(1 + rng() % 8), uint32_t(rng() % 10), uint32_t(1 + rng() % 20), is_signed};
+      PackedDsp d{uint32_t(1 + rng() % 8), uint32_t(1 + rng() % 8), uint32_t(rng() % 10),
+                  uint32_t(1 + rng() % 20), is_signed};
       Netlist nl;
       std::vector<uint32_t> widths = {d.a_width, d.b_width};
       if (d.c_width) widths.push_back(d.c_width);
@@ -215,8 +221,9 @@ TEST_CASE("lanes are independent at every batch width", "[eval]") {
   Netlist nl;
   const auto pins = add_inputs(nl, {3});
   const NodeId r = nl.add_cell(Dff{}, {}, "r");
-  const NodeId x = nl.add_cell(Lut{make_var(4, 0) ^ make_var(4, 1) ^ (make_var(4, 2) & make_var(4, 3))},
-                               {pins[0], pins[1], pins[2], {r, 0}});
+  const NodeId x =
+      nl.add_cell(Lut{make_var(4, 0) ^ make_var(4, 1) ^ (make_var(4, 2) & make_var(4, 3))},
+                  {pins[0], pins[1], pins[2], {r, 0}});
   nl.connect(r, 0, {x, 0});
   nl.add_output("y", {{x, 0}});
   for (unsigned words : {1u, 3u, 4u, 8u, 16u, 32u, 64u, 128u}) {
@@ -248,7 +255,8 @@ TEST_CASE("transpose64 moves bit j of word i to bit i of word j", "[eval]") {
     for (unsigned j = 0; j < 64; ++j) REQUIRE(((t[j] >> i) & 1) == ((m[i] >> j) & 1));
 }
 
-TEST_CASE("scalar programs: LUTs by table lookup give lane 0 of the bit-parallel program", "[eval]") {
+TEST_CASE("scalar programs: LUTs by table lookup give lane 0 of the bit-parallel program",
+          "[eval]") {
   RandomLutParams p;
   p.num_inputs = 20;
   p.width = 16;
@@ -263,7 +271,8 @@ TEST_CASE("scalar programs: LUTs by table lookup give lane 0 of the bit-parallel
   Program scalar = compile(nl, cp);
   REQUIRE(!scalar.lut_tables.empty());
   CHECK_THROWS_WITH(Evaluator(scalar, 1), "Evaluator: a scalar program runs in ScalarEvaluator");
-  CHECK_THROWS_WITH(ScalarEvaluator(compile(nl)), "ScalarEvaluator: the program was not compiled with CompileParams::scalar");
+  CHECK_THROWS_WITH(ScalarEvaluator(compile(nl)),
+                    "ScalarEvaluator: the program was not compiled with CompileParams::scalar");
   ScalarEvaluator es(std::move(scalar));
   Evaluator eb(nl, 1);
   std::mt19937_64 rng(3);
@@ -275,13 +284,15 @@ TEST_CASE("scalar programs: LUTs by table lookup give lane 0 of the bit-parallel
     }
     es.eval();
     eb.eval();
-    for (uint32_t b = 0; b < p.width; ++b) REQUIRE((es.output(0, b)[0] & 1u) == (eb.output(0, b)[0] & 1));
+    for (uint32_t b = 0; b < p.width; ++b)
+      REQUIRE((es.output(0, b)[0] & 1u) == (eb.output(0, b)[0] & 1));
     // Every LUT's own value against its table, read from lane 0 of its inputs.
     for (NodeId n = 0; n < nl.num_nodes(); ++n) {
       const auto* l = std::get_if<Lut>(&nl.cell(n));
       if (!l) continue;
       uint64_t idx = 0;
-      for (unsigned i = 0; i < l->function.num_vars(); ++i) idx |= (es.value(nl.fanin(n)[i])[0] & 1) << i;
+      for (unsigned i = 0; i < l->function.num_vars(); ++i)
+        idx |= (es.value(nl.fanin(n)[i])[0] & 1) << i;
       REQUIRE((es.value({n, 0})[0] & 1) == get_bit(l->function, idx));
     }
     es.step();
@@ -289,7 +300,8 @@ TEST_CASE("scalar programs: LUTs by table lookup give lane 0 of the bit-parallel
   }
 }
 
-TEST_CASE("scalar evaluator: register chains step in place, a swap of two registers does not", "[eval]") {
+TEST_CASE("scalar evaluator: register chains step in place, a swap of two registers does not",
+          "[eval]") {
   Netlist nl;
   const NodeId x = nl.add_input("x", 1);
   // A chain x -> c -> d -> e, and a pair that swaps its values every cycle.
@@ -312,7 +324,8 @@ TEST_CASE("scalar evaluator: register chains step in place, a swap of two regist
     s.eval();
     auto bit = [&](uint32_t k) { return s.output(0, k)[0] & 1; };
     // c and d start at 0; e starts at 1 and then takes d's 0 until x arrives.
-    const int cv = t >= 1 ? hist[t - 1] : 0, dv = t >= 2 ? hist[t - 2] : 0, ev = t >= 3 ? hist[t - 3] : t == 0;
+    const int cv = t >= 1 ? hist[t - 1] : 0, dv = t >= 2 ? hist[t - 2] : 0,
+              ev = t >= 3 ? hist[t - 3] : t == 0;
     INFO("cycle " << t);
     CHECK(bit(0) == cv);
     CHECK(bit(1) == dv);

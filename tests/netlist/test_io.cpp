@@ -14,12 +14,16 @@ Netlist every_kind() {
   nl.set_clock_name("clk");
   const NodeId a = nl.add_input("a", 4);
   const NodeId b = nl.add_input("b", 4);
-  const NodeId l = nl.add_cell(Lut{make_var(7, 6) ^ make_var(7, 1)}, {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}}, "wide");
+  const NodeId l = nl.add_cell(Lut{make_var(7, 6) ^ make_var(7, 1)},
+                               {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}}, "wide");
   const NodeId g = nl.add_cell(Gate{9}, {{a, 0}, {b, 0}}, "xnor");
-  const NodeId s = nl.add_cell(Adder{{{4, false}, {4, true}, {1, false}}, 5},
-                               {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}, nl.constant(true)}, "sum");
-  const NodeId m = nl.add_cell(ArgMax{2, 4, true}, {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}}, "arg");
-  const NodeId d = nl.add_cell(PackedDsp{2, 2, 1, 5, false}, {{a, 0}, {a, 1}, {b, 0}, {b, 1}, nl.constant(false)}, "dsp");
+  const NodeId s = nl.add_cell(
+      Adder{{{4, false}, {4, true}, {1, false}}, 5},
+      {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}, nl.constant(true)}, "sum");
+  const NodeId m = nl.add_cell(
+      ArgMax{2, 4, true}, {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}}, "arg");
+  const NodeId d = nl.add_cell(PackedDsp{2, 2, 1, 5, false},
+                               {{a, 0}, {a, 1}, {b, 0}, {b, 1}, nl.constant(false)}, "dsp");
   Dff reg;
   reg.init = true;
   reg.has_enable = reg.has_sync_reset = reg.has_async_reset = true;
@@ -61,19 +65,37 @@ TEST_CASE("native JSON reader rejects bad files with a located message", "[io]")
     }
     return std::string("no error");
   };
-  const std::string head = R"({"format":"lutforge-netlist","version":1,"design":"d","clock":"","nodes":[)";
-  CHECK(message("{\"format\":") == "bad.json: malformed JSON: parse error at line 1, column 11: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal");
-  CHECK(message("{\"format\": 1e5011}") == "bad.json: malformed JSON: number overflow parsing '1e5011'");
-  CHECK(message("{}") == "bad.json: not a lutforge netlist (expected \"format\": \"lutforge-netlist\")");
-  CHECK(message(head + R"({"kind":"blob","name":"x"}]})") == "bad.json: node 0: unknown kind \"blob\"");
-  CHECK(message(head + R"({"kind":"input","name":"a","width":1},{"kind":"gate","name":"g","id":1,"fanin":[[0,0]]}]})") ==
-        "bad.json: node 1: \"fanin\" must list 2 [node, bit] pairs");
-  CHECK(message(head + R"({"kind":"input","name":"a","width":1},{"kind":"output","name":"y","width":1,"fanin":[[7,0]]}]})") ==
-        "bad.json: node 1: fanin entry 0 names node 7, which does not exist");
-  CHECK(message(head + R"({"kind":"input","name":"a","width":1},{"kind":"lut","name":"l","k":1,"init":"7","fanin":[[0,0]]}]})") ==
-        "bad.json: node 1: \"init\" is not a hex table of 1 inputs");
-  CHECK(message(head + R"({"kind":"gate","name":"g","id":6,"fanin":[[1,0],[0,0]]},{"kind":"gate","name":"h","id":6,"fanin":[[0,0],[0,0]]},{"kind":"output","name":"y","width":1,"fanin":[[0,0]]}]})") ==
-        "bad.json: combinational loop through 'h' -> 'g'");
+  const std::string head =
+      R"({"format":"lutforge-netlist","version":1,"design":"d","clock":"","nodes":[)";
+  CHECK(message("{\"format\":") ==
+        "bad.json: malformed JSON: parse error at line 1, column 11: syntax error while parsing "
+        "value - unexpected end of input; expected '[', '{', or a literal");
+  CHECK(message("{\"format\": 1e5011}") ==
+        "bad.json: malformed JSON: number overflow parsing '1e5011'");
+  CHECK(message("{}") ==
+        "bad.json: not a lutforge netlist (expected \"format\": \"lutforge-netlist\")");
+  CHECK(message(head + R"({"kind":"blob","name":"x"}]})") ==
+        "bad.json: node 0: unknown kind \"blob\"");
+  CHECK(
+      message(
+          head +
+          R"({"kind":"input","name":"a","width":1},{"kind":"gate","name":"g","id":1,"fanin":[[0,0]]}]})") ==
+      "bad.json: node 1: \"fanin\" must list 2 [node, bit] pairs");
+  CHECK(
+      message(
+          head +
+          R"({"kind":"input","name":"a","width":1},{"kind":"output","name":"y","width":1,"fanin":[[7,0]]}]})") ==
+      "bad.json: node 1: fanin entry 0 names node 7, which does not exist");
+  CHECK(
+      message(
+          head +
+          R"({"kind":"input","name":"a","width":1},{"kind":"lut","name":"l","k":1,"init":"7","fanin":[[0,0]]}]})") ==
+      "bad.json: node 1: \"init\" is not a hex table of 1 inputs");
+  CHECK(
+      message(
+          head +
+          R"({"kind":"gate","name":"g","id":6,"fanin":[[1,0],[0,0]]},{"kind":"gate","name":"h","id":6,"fanin":[[0,0],[0,0]]},{"kind":"output","name":"y","width":1,"fanin":[[0,0]]}]})") ==
+      "bad.json: combinational loop through 'h' -> 'g'");
 }
 
 TEST_CASE("dot output names every cell and edge", "[io]") {

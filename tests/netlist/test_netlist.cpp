@@ -17,7 +17,10 @@ TEST_CASE("building a netlist and reading its fanout", "[netlist]") {
   CHECK(nl.outputs().size() == 1);
   CHECK(nl.fanout_size(g) == 2);
   std::vector<NodeId> sinks;
-  nl.foreach_fanout(a, [&](PinRef p, uint32_t bit) { sinks.push_back(p.node); CHECK(bit == p.pin); });
+  nl.foreach_fanout(a, [&](PinRef p, uint32_t bit) {
+    sinks.push_back(p.node);
+    CHECK(bit == p.pin);
+  });
   CHECK(sinks == std::vector<NodeId>{g, g});
   // Reconnecting moves the edge.
   nl.connect(inv, 0, {a, 0});

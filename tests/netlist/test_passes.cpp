@@ -51,7 +51,8 @@ TEST_CASE("constant propagation folds constants, repeats and unused inputs", "[p
   // (a0 & 1) -> a0; (a1 | 1) -> 1; lut(a0, a0, a2) = a0 ^ a0 ^ a2 -> a2
   const NodeId g1 = nl.add_cell(Gate{1}, {{a, 0}, nl.constant(true)}, "g1");
   const NodeId g2 = nl.add_cell(Gate{7}, {{a, 1}, nl.constant(true)}, "g2");
-  const NodeId l = nl.add_cell(Lut{make_var(3, 0) ^ make_var(3, 1) ^ make_var(3, 2)}, {{a, 0}, {a, 0}, {a, 2}}, "l");
+  const NodeId l = nl.add_cell(Lut{make_var(3, 0) ^ make_var(3, 1) ^ make_var(3, 2)},
+                               {{a, 0}, {a, 0}, {a, 2}}, "l");
   // A 3-input LUT that ignores its middle input shrinks to 2 inputs.
   const NodeId w = nl.add_cell(Lut{make_var(3, 0) & make_var(3, 2)}, {{a, 0}, {a, 1}, {a, 2}}, "w");
   const NodeId g3 = nl.add_cell(Gate{6}, {{g1, 0}, {g2, 0}}, "g3");  // a0 ^ 1 = ~a0
@@ -76,7 +77,8 @@ TEST_CASE("buffer and inverter folding", "[passes]") {
   const NodeId b1 = nl.add_cell(Lut{kBuf}, {{a, 0}}, "buf");
   const NodeId n1 = nl.add_cell(Lut{kNot}, {{b1, 0}}, "not1");
   const NodeId n2 = nl.add_cell(Lut{kNot}, {{n1, 0}}, "not2");  // cancels not1
-  const NodeId g = nl.add_cell(Gate{1}, {{n1, 0}, {a, 1}}, "and_n");  // ~a0 & a1: the inverter is absorbed
+  const NodeId g =
+      nl.add_cell(Gate{1}, {{n1, 0}, {a, 1}}, "and_n");  // ~a0 & a1: the inverter is absorbed
   const NodeId l = nl.add_cell(Lut{make_var(2, 0) | make_var(2, 1)}, {{n1, 0}, {b1, 0}}, "or_n");
   nl.add_output("y", {{n2, 0}, {g, 0}, {l, 0}});
   const Netlist f = fold_buffers(nl);

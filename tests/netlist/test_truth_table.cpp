@@ -116,16 +116,18 @@ TEST_CASE("hex and binary follow Yosys and Xilinx INIT order", "[truth_table]") 
     CHECK(b == tt);
   }
   TruthTable t;
-  CHECK_FALSE(from_hex("1f", 2, t));    // 5 bits set beyond a 4-bit table
+  CHECK_FALSE(from_hex("1f", 2, t));  // 5 bits set beyond a 4-bit table
   CHECK_FALSE(from_binary("10101", 2, t));
   CHECK_FALSE(from_hex("g", 2, t));
-  CHECK(from_binary("x1", 1, t));       // x reads as 0
+  CHECK(from_binary("x1", 1, t));  // x reads as 0
   CHECK(to_binary(t) == "01");
 }
 
 TEST_CASE("difflogic gate numbering", "[truth_table]") {
   // id = 8 f(0,0) + 4 f(0,1) + 2 f(1,0) + f(1,1), checked against named functions.
-  auto f = [](unsigned id, bool a, bool b) { return get_bit(make_gate(id), unsigned(a) | (unsigned(b) << 1)); };
+  auto f = [](unsigned id, bool a, bool b) {
+    return get_bit(make_gate(id), unsigned(a) | (unsigned(b) << 1));
+  };
   for (bool a : {false, true})
     for (bool b : {false, true}) {
       CHECK(f(0, a, b) == false);

@@ -26,9 +26,10 @@ std::string error_of(const std::string& text, const std::string& top = {}) {
 }
 
 // A minimal Yosys JSON module with the given cells and ports.
-std::string module(const std::string& ports, const std::string& cells, const std::string& nets = "{}") {
-  return R"({"modules":{"m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":)" + ports +
-         R"(,"cells":)" + cells + R"(,"netnames":)" + nets + "}}}";
+std::string module(const std::string& ports, const std::string& cells,
+                   const std::string& nets = "{}") {
+  return R"({"modules":{"m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":)" +
+         ports + R"(,"cells":)" + cells + R"(,"netnames":)" + nets + "}}}";
 }
 
 const std::string kPorts =
@@ -45,8 +46,8 @@ module t(input clk, input [2:0] a, output y, output [1:0] k, output reg [3:0] r 
   always @(posedge clk) r <= {r[2:0], a[1]};
 endmodule
 )");
-  const RunResult r = run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -lut 3 -top t; write_json " +
-                          (dir / "t.json").string() + "'");
+  const RunResult r = run("yosys -q -p 'read_verilog " + (dir / "t.v").string() +
+                          "; synth -lut 3 -top t; write_json " + (dir / "t.json").string() + "'");
   REQUIRE(r.exit_code == 0);
   const YosysDesign d = parse_yosys_json(read_text(dir / "t.json"), "t.json");
   REQUIRE(d.modules.size() == 1);
@@ -85,7 +86,7 @@ endmodule
   }
   // The register shifts in a[1] from its init value 1010.
   CHECK(out.rows[0][2][0] == 0xa);
-  CHECK(out.rows[1][2][0] == ((0xa << 1) & 0xf));             // a = 0: a[1] = 0
+  CHECK(out.rows[1][2][0] == ((0xa << 1) & 0xf));                 // a = 0: a[1] = 0
   CHECK(out.rows[2][2][0] == ((((0xa << 1) & 0xf) << 1) & 0xf));  // a = 1: a[1] = 0
 }
 
@@ -96,8 +97,9 @@ module sub(input a, output y); assign y = ~a; endmodule
 module t(input a, input b, output y); wire w; sub s(.a(a), .y(w)); assign y = w ^ b; endmodule
 )");
   // Hierarchy kept by yosys: the reader flattens it. y = ~a ^ b.
-  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -top t -lut 4; write_json " +
-              (dir / "h.json").string() + "'").exit_code == 0);
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() +
+              "; synth -top t -lut 4; write_json " + (dir / "h.json").string() + "'")
+              .exit_code == 0);
   const std::string h = read_text(dir / "h.json");
   {
     const Netlist nl = import_yosys(parse_yosys_json(h, "h.json"));
@@ -110,69 +112,112 @@ module t(input a, input b, output y); wire w; sub s(.a(a), .y(w)); assign y = w 
   // --top picks a module even when another has the top attribute.
   ImportParams p;
   p.top = "sub";
-  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth -top t -lut 4; write_json " + (dir / "s.json").string() + "'").exit_code == 0);
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() +
+              "; synth -top t -lut 4; write_json " + (dir / "s.json").string() + "'")
+              .exit_code == 0);
   const Netlist sub = import_yosys(parse_yosys_json(read_text(dir / "s.json"), "s.json"), p);
   CHECK(sub.design_name() == "sub");
   // synth_xilinx writes its cell library as blackboxes beside the top.
-  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() + "; synth_xilinx -flatten -top t; write_json " +
-              (dir / "x.json").string() + "'").exit_code == 0);
+  REQUIRE(run("yosys -q -p 'read_verilog " + (dir / "t.v").string() +
+              "; synth_xilinx -flatten -top t; write_json " + (dir / "x.json").string() + "'")
+              .exit_code == 0);
   const YosysDesign x = parse_yosys_json(read_text(dir / "x.json"), "x.json");
   size_t blackboxes = 0;
   for (const auto& m : x.modules) blackboxes += m.is_blackbox;
   CHECK(blackboxes > 10);
   CHECK(import_yosys(x).design_name() == "t");
   // Without a top attribute and with several modules, the reader asks for --top.
-  const std::string two = R"({"modules":{"a":{"ports":{},"cells":{},"netnames":{}},"b":{"ports":{},"cells":{},"netnames":{}}}})";
+  const std::string two =
+      R"({"modules":{"a":{"ports":{},"cells":{},"netnames":{}},"b":{"ports":{},"cells":{},"netnames":{}}}})";
   CHECK(error_of(two) == "in.json: 2 modules and none has the top attribute; name one with --top");
 }
 
 TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expectation", "[yosys]") {
   CHECK(error_of("{\"modules\": {\"m\": ") ==
-        "in.json: malformed JSON: parse error at line 1, column 19: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal");
+        "in.json: malformed JSON: parse error at line 1, column 19: syntax error while parsing "
+        "value - unexpected end of input; expected '[', '{', or a literal");
   // Found by the fuzzer: a number too large for a double.
   CHECK(error_of("{\"modules\": {\"m\": {\"ports\": {\"a\": {\"bits\": [1e5011]}}}}}") ==
         "in.json: malformed JSON: number overflow parsing '1e5011'");
-  CHECK(error_of("[1,2]") == "in.json: expected a JSON object at the top level (Yosys write_json output)");
-  CHECK(error_of("{\"creator\":\"x\"}") == "in.json: no \"modules\" object; is this a Yosys write_json file?");
+  CHECK(error_of("[1,2]") ==
+        "in.json: expected a JSON object at the top level (Yosys write_json output)");
+  CHECK(error_of("{\"creator\":\"x\"}") ==
+        "in.json: no \"modules\" object; is this a Yosys write_json file?");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$alu","connections":{}}})")) ==
-        "in.json: module 'm', cell 'c1' ($alu): unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
+        "in.json: module 'm', cell 'c1' ($alu): unsupported cell type; expected generic synth "
+        "gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E or iCE40 "
+        "SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"Y":[4]}}})")) ==
         "in.json: module 'm', cell 'c1' ($_AND_): missing port B");
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000010","LUT":"0110"},"connections":{"A":[2],"Y":[4]}}})")) ==
-        "in.json: module 'm', cell 'c1' ($lut): port A has 1 bits, expected 2");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000010","LUT":"0110"},"connections":{"A":[2],"Y":[4]}}})")) ==
+      "in.json: module 'm', cell 'c1' ($lut): port A has 1 bits, expected 2");
   // A hand-edited $lut table of the wrong length: 5 bits for a 6-input LUT, and 65 bits.
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000110","LUT":"10x1z"},"connections":{"A":[2,3,2,3,2,3],"Y":[4]}}})")) ==
-        "in.json: module 'm', cell 'c1' ($lut): parameter LUT has 5 bits, expected 64 (2^WIDTH for WIDTH 6)");
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000001","LUT":"011"},"connections":{"A":[2],"Y":[4]}}})")) ==
-        "in.json: module 'm', cell 'c1' ($lut): parameter LUT has 3 bits, expected 2 (2^WIDTH for WIDTH 1)");
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"LUT2","parameters":{"INIT":"10110"},"connections":{"I0":[2],"I1":[3],"O":[4]}}})")) ==
-        "in.json: module 'm', cell 'c1' (LUT2): parameter INIT \"10110\" is not a binary table of at most 4 bits");
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"B":[9],"Y":[4]}}})",
-                        R"({"floating":{"hide_name":0,"bits":[9]}})")) ==
-        "in.json: module 'm', cell 'c1' ($_AND_): pin B reads net 'floating', which has no driver");
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_NOT_","connections":{"A":[2],"Y":[4]}},"c2":{"type":"$_NOT_","connections":{"A":[3],"Y":[4]}}})",
-                        R"({"y":{"hide_name":0,"bits":[4]}})")) ==
-        "in.json: module 'm', cell 'c2' ($_NOT_): net 'y' already has a driver ('y')");
-  CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_OR_","connections":{"A":[2],"B":[5],"Y":[5]}},"c2":{"type":"$_BUF_","connections":{"A":[5],"Y":[4]}}})",
-                        R"({"w":{"hide_name":0,"bits":[5]},"y":{"hide_name":0,"bits":[4]}})")) ==
-        "in.json: module 'm': combinational loop through 'w'");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000110","LUT":"10x1z"},"connections":{"A":[2,3,2,3,2,3],"Y":[4]}}})")) ==
+      "in.json: module 'm', cell 'c1' ($lut): parameter LUT has 5 bits, expected 64 (2^WIDTH for "
+      "WIDTH 6)");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"c1":{"type":"$lut","parameters":{"WIDTH":"00000000000000000000000000000001","LUT":"011"},"connections":{"A":[2],"Y":[4]}}})")) ==
+      "in.json: module 'm', cell 'c1' ($lut): parameter LUT has 3 bits, expected 2 (2^WIDTH for "
+      "WIDTH 1)");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"c1":{"type":"LUT2","parameters":{"INIT":"10110"},"connections":{"I0":[2],"I1":[3],"O":[4]}}})")) ==
+      "in.json: module 'm', cell 'c1' (LUT2): parameter INIT \"10110\" is not a binary table of at "
+      "most 4 bits");
+  CHECK(
+      error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"B":[9],"Y":[4]}}})",
+                      R"({"floating":{"hide_name":0,"bits":[9]}})")) ==
+      "in.json: module 'm', cell 'c1' ($_AND_): pin B reads net 'floating', which has no driver");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"c1":{"type":"$_NOT_","connections":{"A":[2],"Y":[4]}},"c2":{"type":"$_NOT_","connections":{"A":[3],"Y":[4]}}})",
+          R"({"y":{"hide_name":0,"bits":[4]}})")) ==
+      "in.json: module 'm', cell 'c2' ($_NOT_): net 'y' already has a driver ('y')");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"c1":{"type":"$_OR_","connections":{"A":[2],"B":[5],"Y":[5]}},"c2":{"type":"$_BUF_","connections":{"A":[5],"Y":[4]}}})",
+          R"({"w":{"hide_name":0,"bits":[5]},"y":{"hide_name":0,"bits":[4]}})")) ==
+      "in.json: module 'm': combinational loop through 'w'");
   CHECK(error_of(module(R"({"a":{"direction":"inout","bits":[2]}})", "{}")) ==
         "in.json: module 'm', port 'a': inout ports are not supported");
-  CHECK(error_of(module(R"({"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[7]}})", "{}")) ==
-        "in.json: module 'm', port 'y': bit 0 (net 'bit 7') has no driver");
-  CHECK(error_of(module(kPorts, R"({"r":{"type":"$_DFF_N_","connections":{"C":[2],"D":[3],"Q":[4]}}})")) ==
-        "in.json: module 'm', cell 'r' ($_DFF_N_): falling-edge registers are not supported; lutforge expects one rising-edge clock");
-  CHECK(error_of(module(kPorts, R"({"r":{"type":"$_DFF_P_","connections":{"C":[2],"D":[3],"Q":[4]}},"s":{"type":"$_DFF_P_","connections":{"C":[3],"D":[2],"Q":[5]}}})")) ==
-        "in.json: module 'm', cell 's' ($_DFF_P_): clocked by net 'bit 3', but other registers use 'bit 2'; lutforge expects one clock domain");
-  CHECK(error_of(module(kPorts, R"({"r":{"type":"$_DFF_P_","connections":{"C":[6],"D":[3],"Q":[4]}}})")) ==
-        "in.json: module 'm': registers are clocked by net 'bit 6', which is not a 1-bit input port; derived or gated clocks are not supported");
-  CHECK(error_of(module(kPorts, R"({"c":{"type":"$_AND_","connections":{"A":["q"],"B":[3],"Y":[4]}}})")) ==
-        "in.json: module 'm', cell 'c', port 'A': bit \"q\" is not a net id or one of \"0\", \"1\", \"x\", \"z\"");
+  CHECK(error_of(module(
+            R"({"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[7]}})",
+            "{}")) == "in.json: module 'm', port 'y': bit 0 (net 'bit 7') has no driver");
+  CHECK(error_of(module(kPorts,
+                        R"({"r":{"type":"$_DFF_N_","connections":{"C":[2],"D":[3],"Q":[4]}}})")) ==
+        "in.json: module 'm', cell 'r' ($_DFF_N_): falling-edge registers are not supported; "
+        "lutforge expects one rising-edge clock");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"r":{"type":"$_DFF_P_","connections":{"C":[2],"D":[3],"Q":[4]}},"s":{"type":"$_DFF_P_","connections":{"C":[3],"D":[2],"Q":[5]}}})")) ==
+      "in.json: module 'm', cell 's' ($_DFF_P_): clocked by net 'bit 3', but other registers use "
+      "'bit 2'; lutforge expects one clock domain");
+  CHECK(error_of(module(kPorts,
+                        R"({"r":{"type":"$_DFF_P_","connections":{"C":[6],"D":[3],"Q":[4]}}})")) ==
+        "in.json: module 'm': registers are clocked by net 'bit 6', which is not a 1-bit input "
+        "port; derived or gated clocks are not supported");
+  CHECK(error_of(module(kPorts,
+                        R"({"c":{"type":"$_AND_","connections":{"A":["q"],"B":[3],"Y":[4]}}})")) ==
+        "in.json: module 'm', cell 'c', port 'A': bit \"q\" is not a net id or one of \"0\", "
+        "\"1\", \"x\", \"z\"");
 }
 
 TEST_CASE("x and z constants read as 0 and are counted", "[yosys]") {
-  const std::string text = module(R"({"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[4,"x","z"]}})",
-                                  R"({"c":{"type":"$_OR_","connections":{"A":[2],"B":["x"],"Y":[4]}}})");
+  const std::string text = module(
+      R"({"a":{"direction":"input","bits":[2]},"y":{"direction":"output","bits":[4,"x","z"]}})",
+      R"({"c":{"type":"$_OR_","connections":{"A":[2],"B":["x"],"Y":[4]}}})");
   ImportStats st;
   const Netlist nl = import_yosys(parse_yosys_json(text, "in.json"), {}, &st);
   CHECK(st.x_bits == 2);
@@ -184,7 +229,8 @@ TEST_CASE("x and z constants read as 0 and are counted", "[yosys]") {
   CHECK(out.rows[1][0][0] == 1);
 }
 
-TEST_CASE("hierarchical designs are flattened: instances, feed-throughs, constant ports, tie-offs", "[yosys]") {
+TEST_CASE("hierarchical designs are flattened: instances, feed-throughs, constant ports, tie-offs",
+          "[yosys]") {
   // sub: o = ~i, k = 1 (a constant port), f = i (a feed-through).
   // top: u0 drives y[0..2] from a; u1 has its input tied to 0 and drives y[3] only.
   const std::string text = R"({"modules":{
@@ -204,8 +250,10 @@ TEST_CASE("hierarchical designs are flattened: instances, feed-throughs, constan
   // y = {u1.o = ~0, u0.f = a, u0.k = 1, u0.o = ~a}
   CHECK(out.rows[0][0][0] == 0b1011);
   CHECK(out.rows[1][0][0] == 0b1110);
-  CHECK(error_of(R"({"modules":{"m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":{},
-    "cells":{"me":{"type":"m","connections":{}}},"netnames":{}}}})") == "in.json: module 'm' instantiates itself");
+  CHECK(error_of(
+            R"({"modules":{"m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":{},
+    "cells":{"me":{"type":"m","connections":{}}},"netnames":{}}}})") ==
+        "in.json: module 'm' instantiates itself");
   CHECK(error_of(R"({"modules":{
     "s":{"attributes":{},"ports":{"i":{"direction":"input","bits":[2,3]}},"cells":{},"netnames":{}},
     "m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":{"a":{"direction":"input","bits":[2]}},

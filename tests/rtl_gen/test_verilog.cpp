@@ -13,8 +13,8 @@ TEST_CASE("Verilog output is deterministic and uses legal identifiers", "[rtl_ge
   write_verilog(random_lut_network(p), a);
   write_verilog(random_lut_network(p), b);
   CHECK(a.str() == b.str());
-  CHECK(a.str().find("module random_luts (\n  input wire clk,\n  input wire [15:0] x,\n  output wire [31:0] y\n);") !=
-        std::string::npos);
+  CHECK(a.str().find("module random_luts (\n  input wire clk,\n  input wire [15:0] x,\n  output "
+                     "wire [31:0] y\n);") != std::string::npos);
   CHECK(verilog_identifier("a_b$1") == "a_b$1");
   CHECK(verilog_identifier("x[3]") == "\\x[3] ");
   CHECK(verilog_identifier("module") == "\\module ");
@@ -27,7 +27,10 @@ TEST_CASE("Verilog output is deterministic and uses legal identifiers", "[rtl_ge
 #include "rtl_gen/testbench.hpp"
 #include "tests/support/tools.hpp"
 
-TEST_CASE("self-checking testbench passes on the design and names the first mismatches, in iverilog and Verilator", "[rtl_gen][iverilog][verilator]") {
+TEST_CASE(
+    "self-checking testbench passes on the design and names the first mismatches, in iverilog and "
+    "Verilator",
+    "[rtl_gen][iverilog][verilator]") {
   namespace fs = std::filesystem;
   using namespace lutforge::test;
   RandomLutParams p;
@@ -49,15 +52,17 @@ TEST_CASE("self-checking testbench passes on the design and names the first mism
     tb.close();
     st.close();
     ex.close();
-    const RunResult c = run("cd " + dir.string() + " && iverilog -g2012 -o tb.vvp tb.v design.v && vvp -n tb.vvp");
+    const RunResult c =
+        run("cd " + dir.string() + " && iverilog -g2012 -o tb.vvp tb.v design.v && vvp -n tb.vvp");
     INFO(c.err);
     REQUIRE(c.exit_code == 0);
     return c.out;
   };
   CHECK(run_tb(expected).find("PASS: 40 cycles, 1 output ports") != std::string::npos);
   // The same testbench in Verilator (timing mode runs its delays).
-  const RunResult v = run("cd " + dir.string() + " && verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style " +
-                          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
+  const RunResult v = run(
+      "cd " + dir.string() + " && verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style " +
+      "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
   INFO(read_text(dir / "verilator.log"));
   REQUIRE(v.exit_code == 0);
   CHECK(v.out.find("PASS: 40 cycles, 1 output ports") != std::string::npos);
@@ -75,7 +80,8 @@ TEST_CASE("self-checking testbench passes on the design and names the first mism
 #include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
 
-TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and stay equivalent", "[rtl_gen][yosys]") {
+TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and stay equivalent",
+          "[rtl_gen][yosys]") {
   namespace fs = std::filesystem;
   using namespace lutforge::test;
   RandomLutParams p;
@@ -95,7 +101,8 @@ TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and sta
   }
   CHECK(read_text(dir / "design.v").find("\\$lut #(.WIDTH(") != std::string::npos);
   const RunResult r = run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
-                          "; synth -flatten -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
+                          "; synth -flatten -lut 6 -top random_luts; write_json " +
+                          (dir / "out.json").string() + "'");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Netlist b = read_netlist_file((dir / "out.json").string());
@@ -105,7 +112,8 @@ TEST_CASE("LUTs written as Yosys $lut cells survive synth -lut 6 as LUTs and sta
   CHECK(e.status == EquivStatus::Equivalent);
 }
 
-TEST_CASE("LUT trees written as modules are synthesized one by one and read back flat", "[rtl_gen][yosys]") {
+TEST_CASE("LUT trees written as modules are synthesized one by one and read back flat",
+          "[rtl_gen][yosys]") {
   namespace fs = std::filesystem;
   using namespace lutforge::test;
   RandomLutParams p;
@@ -133,12 +141,15 @@ TEST_CASE("LUT trees written as modules are synthesized one by one and read back
     const std::string text = read_text(dir / "design.v");
     // One module per wide LUT (each decomposes into several LUT6s), plus the top.
     size_t modules = 0;
-    for (size_t at = text.find("\nmodule "); at != std::string::npos; at = text.find("\nmodule ", at + 1)) ++modules;
+    for (size_t at = text.find("\nmodule "); at != std::string::npos;
+         at = text.find("\nmodule ", at + 1))
+      ++modules;
     CHECK(modules == 1 + wide);  // the top, after the header comment, and one per wide LUT
     CHECK(text.find("random_luts__lut0 u_l0_0 (") != std::string::npos);
     // Plain synth: no -flatten, so each module is mapped on its own.
-    const RunResult r = run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
-                            "; synth -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
+    const RunResult r =
+        run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
+            "; synth -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(read_text(dir / "out.json").find("\"random_luts__lut0\"") != std::string::npos);
@@ -152,7 +163,8 @@ TEST_CASE("LUT trees written as modules are synthesized one by one and read back
   }
 }
 
-TEST_CASE("blackbox LUTs: iverilog runs their body, yosys keeps each as one cell", "[rtl_gen][yosys]") {
+TEST_CASE("blackbox LUTs: iverilog runs their body, yosys keeps each as one cell",
+          "[rtl_gen][yosys]") {
   namespace fs = std::filesystem;
   using namespace lutforge::test;
   RandomLutParams p;
@@ -171,16 +183,19 @@ TEST_CASE("blackbox LUTs: iverilog runs their body, yosys keeps each as one cell
       VerilogParams vp;
       vp.blackbox_luts = true;
       vp.lut_modules = modules;
-      write_verilog(decompose_luts(nl, 4), v, vp);  // trees of LUT4s, so that lut_modules has groups
+      write_verilog(decompose_luts(nl, 4), v,
+                    vp);  // trees of LUT4s, so that lut_modules has groups
     }
     const VectorTable in = random_vectors(nl, 100, 9);
     const VectorTable got = simulate(nl, in, in.rows.size());
-    const VectorTable ref = iverilog_simulate(dir / "design.v", "random_luts", nl.clock_name(), in, got.names, got.widths, dir);
+    const VectorTable ref = iverilog_simulate(dir / "design.v", "random_luts", nl.clock_name(), in,
+                                              got.names, got.widths, dir);
     INFO(compare_tables(ref, got));
     CHECK(compare_tables(ref, got).empty());
 
-    const RunResult r = run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
-                            "; synth -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
+    const RunResult r =
+        run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
+            "; synth -lut 6 -top random_luts; write_json " + (dir / "out.json").string() + "'");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const Netlist dec = decompose_luts(nl, 4);

@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "models/model.hpp"
 #include "netlist/generate.hpp"
@@ -37,8 +37,8 @@ Design pipelined_design(const fs::path& dir) {
     std::ofstream f(dir / "comb.json");
     write_native_json(random_lut_network(p), f);
   }
-  const RunResult r = run_lutforge("convert " + (dir / "comb.json").string() + " -o " + (dir / "piped.json").string() +
-                                   " --pipeline 1");
+  const RunResult r = run_lutforge("convert " + (dir / "comb.json").string() + " -o " +
+                                   (dir / "piped.json").string() + " --pipeline 1");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return {dir / "comb.json", dir / "piped.json"};
@@ -48,12 +48,16 @@ nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(read_
 
 }  // namespace
 
-TEST_CASE("systemc engine: no sample lost or duplicated under backpressure, latency from the pipeline", "[sim][systemc]") {
+TEST_CASE(
+    "systemc engine: no sample lost or duplicated under backpressure, latency from the pipeline",
+    "[sim][systemc]") {
   const fs::path dir = temp_dir("sim_backpressure");
   const Design d = pipelined_design(dir);
   // Samples, and the reference: the batch engine on the combinational netlist.
-  REQUIRE(run_lutforge("sim " + d.comb.string() + " --random 80 --seed 4 -o " + (dir / "ref.csv").string() +
-                       " --inputs-out " + (dir / "samples.csv").string()).exit_code == 0);
+  REQUIRE(run_lutforge("sim " + d.comb.string() + " --random 80 --seed 4 -o " +
+                       (dir / "ref.csv").string() + " --inputs-out " +
+                       (dir / "samples.csv").string())
+              .exit_code == 0);
   const std::vector<std::string> ref = csv_column(dir / "ref.csv", "y");
   const nlohmann::json stats =
       nlohmann::json::parse(run_lutforge("stats --json " + d.piped.string()).out);
@@ -63,16 +67,19 @@ TEST_CASE("systemc engine: no sample lost or duplicated under backpressure, late
   struct Case {
     const char *ready, *source;
   };
-  for (const Case c : {Case{"", ""}, Case{"110", "1110"}, Case{"0101", ""}, Case{"1", "10"}, Case{"1000", "1"}}) {
+  for (const Case c :
+       {Case{"", ""}, Case{"110", "1110"}, Case{"0101", ""}, Case{"1", "10"}, Case{"1000", "1"}}) {
     INFO("ready pattern '" << c.ready << "', source pattern '" << c.source << "'");
-    std::string args = "sim --engine systemc " + d.piped.string() + " --vectors " + (dir / "samples.csv").string() +
-                       " -o " + (dir / "out.csv").string() + " --report " + (dir / "report.json").string();
+    std::string args = "sim --engine systemc " + d.piped.string() + " --vectors " +
+                       (dir / "samples.csv").string() + " -o " + (dir / "out.csv").string() +
+                       " --report " + (dir / "report.json").string();
     if (*c.ready) args += std::string(" --ready-pattern ") + c.ready;
     if (*c.source) args += std::string(" --source-pattern ") + c.source;
     const RunResult r = run_lutforge(args);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(csv_column(dir / "out.csv", "y") == ref);  // every sample once, in order, with its own result
+    CHECK(csv_column(dir / "out.csv", "y") ==
+          ref);  // every sample once, in order, with its own result
     const nlohmann::json rep = read_json(dir / "report.json");
     CHECK(rep["samples"] == 80);
     CHECK(rep["pipeline_depth"] == depth);
@@ -94,34 +101,41 @@ TEST_CASE("systemc engine: no sample lost or duplicated under backpressure, late
   }
 }
 
-TEST_CASE("systemc engine equals Verilator on the generated RTL, cycle by cycle", "[sim][systemc][verilator]") {
+TEST_CASE("systemc engine equals Verilator on the generated RTL, cycle by cycle",
+          "[sim][systemc][verilator]") {
   const fs::path dir = temp_dir("sim_verilator");
   const Design d = pipelined_design(dir);
   // Bubbles from the source pattern; no stalls, which the RTL has no enable for.
-  const RunResult r = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 60 --seed 8 --source-pattern 11010 -o " +
-                                   (dir / "out.csv").string() + " --cycle-inputs-out " + (dir / "cin.csv").string() +
-                                   " --cycle-outputs-out " + (dir / "cout.csv").string());
+  const RunResult r =
+      run_lutforge("sim --engine systemc " + d.piped.string() +
+                   " --random 60 --seed 8 --source-pattern 11010 -o " + (dir / "out.csv").string() +
+                   " --cycle-inputs-out " + (dir / "cin.csv").string() + " --cycle-outputs-out " +
+                   (dir / "cout.csv").string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Netlist nl = read_netlist_file(d.piped.string());
   const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
-  const VectorTable expected = read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
+  const VectorTable expected =
+      read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
   REQUIRE(in.rows.size() == expected.rows.size());
   REQUIRE(in.rows.size() > 60);
-  REQUIRE(run_lutforge("convert " + d.piped.string() + " -o " + (dir / "design.v").string()).exit_code == 0);
+  REQUIRE(run_lutforge("convert " + d.piped.string() + " -o " + (dir / "design.v").string())
+              .exit_code == 0);
   {
     std::ofstream tb(dir / "tb.v"), stim(dir / "stimulus.hex"), exp(dir / "expected.hex");
     write_testbench(nl, in, expected, tb, stim, exp);
   }
-  const RunResult v = run("cd " + dir.string() + " && verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style " +
-                          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
+  const RunResult v = run(
+      "cd " + dir.string() + " && verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style " +
+      "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
   INFO(read_text(dir / "verilator.log") << v.out << v.err);
   CHECK(v.exit_code == 0);
   CHECK(v.out.find("PASS") != std::string::npos);
   CHECK(v.out.find("mismatch") == std::string::npos);
 }
 
-TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that is not balanced", "[sim][systemc]") {
+TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that is not balanced",
+          "[sim][systemc]") {
   const fs::path dir = temp_dir("sim_balanced");
   RandomLutParams p;
   p.num_inputs = 12;
@@ -133,9 +147,10 @@ TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that
     std::ofstream f(dir / "regs.json");
     write_native_json(random_lut_network(p), f);
   }
-  const RunResult r = run_lutforge("sim --engine systemc " + (dir / "regs.json").string() + " --random 30 -o " +
-                                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
-                                   " --inputs-out " + (dir / "samples.csv").string());
+  const RunResult r =
+      run_lutforge("sim --engine systemc " + (dir / "regs.json").string() + " --random 30 -o " +
+                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
+                   " --inputs-out " + (dir / "samples.csv").string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const nlohmann::json rep = read_json(dir / "rep.json");
@@ -143,9 +158,12 @@ TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that
   CHECK(rep["pipeline_depth"] == 3);
   CHECK(rep["latency"]["max"] == 3);
   // The batch engine, cycle by cycle: sample i comes out at cycle i + 3.
-  REQUIRE(run_lutforge("sim " + (dir / "regs.json").string() + " --vectors " + (dir / "samples.csv").string() +
-                       " --cycles 33 -o " + (dir / "batch.csv").string()).exit_code == 0);
-  const std::vector<std::string> batch = csv_column(dir / "batch.csv", "y"), got = csv_column(dir / "out.csv", "y");
+  REQUIRE(run_lutforge("sim " + (dir / "regs.json").string() + " --vectors " +
+                       (dir / "samples.csv").string() + " --cycles 33 -o " +
+                       (dir / "batch.csv").string())
+              .exit_code == 0);
+  const std::vector<std::string> batch = csv_column(dir / "batch.csv", "y"),
+                                 got = csv_column(dir / "out.csv", "y");
   REQUIRE(got.size() == 30);
   for (size_t i = 0; i < 30; ++i) CHECK(got[i] == batch[i + 3]);
 
@@ -159,22 +177,29 @@ TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that
     std::ofstream f(dir / "bad.json");
     write_native_json(bad, f);
   }
-  const RunResult e = run_lutforge("sim --engine systemc " + (dir / "bad.json").string() + " --random 3 -o " + (dir / "x.csv").string());
+  const RunResult e = run_lutforge("sim --engine systemc " + (dir / "bad.json").string() +
+                                   " --random 3 -o " + (dir / "x.csv").string());
   CHECK(e.exit_code == 2);
-  CHECK(e.err == "lutforge sim: error: clocked simulation: output ports are 0 and 1 registers from the inputs; the netlist is "
-                 "not a balanced pipeline (give it valid_in/valid_out ports, as `convert --pipeline` does)\n");
+  CHECK(
+      e.err ==
+      "lutforge sim: error: clocked simulation: output ports are 0 and 1 registers from the "
+      "inputs; the netlist is "
+      "not a balanced pipeline (give it valid_in/valid_out ports, as `convert --pipeline` does)\n");
 }
 
-TEST_CASE("systemc engine: power proxy weights, toggles checked against the applied inputs, VCD", "[sim][systemc]") {
+TEST_CASE("systemc engine: power proxy weights, toggles checked against the applied inputs, VCD",
+          "[sim][systemc]") {
   const fs::path dir = temp_dir("sim_power");
   const Design d = pipelined_design(dir);
   // Only input toggles cost anything: the energy is then the number of input bit changes.
-  write_text(dir / "w.json", R"({"kind": {"lut": 0, "dff": 0, "gate": 0, "input": 1}, "fanout": 0, "clock": 0})");
-  const RunResult r = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 40 --seed 2 -o " +
-                                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
-                                   " --power-weights " + (dir / "w.json").string() + " --cycle-inputs-out " +
-                                   (dir / "cin.csv").string() + " --vcd " + (dir / "trace.vcd").string() +
-                                   " --vcd-net l0_0 --vcd-net valid_in");
+  write_text(dir / "w.json",
+             R"({"kind": {"lut": 0, "dff": 0, "gate": 0, "input": 1}, "fanout": 0, "clock": 0})");
+  const RunResult r =
+      run_lutforge("sim --engine systemc " + d.piped.string() + " --random 40 --seed 2 -o " +
+                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
+                   " --power-weights " + (dir / "w.json").string() + " --cycle-inputs-out " +
+                   (dir / "cin.csv").string() + " --vcd " + (dir / "trace.vcd").string() +
+                   " --vcd-net l0_0 --vcd-net valid_in");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Netlist nl = read_netlist_file(d.piped.string());
@@ -182,34 +207,43 @@ TEST_CASE("systemc engine: power proxy weights, toggles checked against the appl
   uint64_t toggles = 0;
   for (size_t t = 1; t < in.rows.size(); ++t)  // changes between consecutive cycles after reset
     for (size_t c = 0; c < in.names.size(); ++c)
-      for (size_t w = 0; w < in.rows[t][c].size(); ++w) toggles += __builtin_popcountll(in.rows[t][c][w] ^ in.rows[t - 1][c][w]);
+      for (size_t w = 0; w < in.rows[t][c].size(); ++w)
+        toggles += __builtin_popcountll(in.rows[t][c][w] ^ in.rows[t - 1][c][w]);
   const nlohmann::json rep = read_json(dir / "rep.json");
   CHECK(rep["power"]["energy"].get<double>() == Approx(static_cast<double>(toggles)));
   CHECK(rep["power"]["by_kind"]["input"].get<double>() == Approx(static_cast<double>(toggles)));
-  CHECK(rep["power"]["toggles"].get<uint64_t>() > toggles);  // LUTs and registers toggle too, at weight 0
+  CHECK(rep["power"]["toggles"].get<uint64_t>() >
+        toggles);  // LUTs and registers toggle too, at weight 0
   // Default weights cost more, and every kind shows up.
-  REQUIRE(run_lutforge("sim --engine systemc " + d.piped.string() + " --random 40 --seed 2 -o " + (dir / "out2.csv").string() +
-                       " --report " + (dir / "rep2.json").string()).exit_code == 0);
+  REQUIRE(run_lutforge("sim --engine systemc " + d.piped.string() + " --random 40 --seed 2 -o " +
+                       (dir / "out2.csv").string() + " --report " + (dir / "rep2.json").string())
+              .exit_code == 0);
   const nlohmann::json rep2 = read_json(dir / "rep2.json");
   CHECK(rep2["power"]["energy"].get<double>() > rep["power"]["energy"].get<double>());
-  for (const char* kind : {"input", "lut", "dff", "clock"}) CHECK(rep2["power"]["by_kind"][kind].get<double>() > 0);
+  for (const char* kind : {"input", "lut", "dff", "clock"})
+    CHECK(rep2["power"]["by_kind"][kind].get<double>() > 0);
   CHECK(rep2["power"]["alpha"].get<double>() > 0);
   CHECK(rep2["power"]["alpha"].get<double>() < 1);
   // The VCD names the selected nets and the handshake.
   const std::string vcd = read_text(dir / "trace.vcd");
-  for (const char* name : {" clk ", " ready ", " out_valid ", " l0_0 ", " valid_in "}) CHECK(vcd.find(name) != std::string::npos);
+  for (const char* name : {" clk ", " ready ", " out_valid ", " l0_0 ", " valid_in "})
+    CHECK(vcd.find(name) != std::string::npos);
   CHECK(vcd.find(" l0_1 ") == std::string::npos);
   // Bad weights and unknown nets are named.
   write_text(dir / "bad.json", R"({"kind": {"lutt": 1}})");
-  const RunResult e = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() +
-                                   " --power-weights " + (dir / "bad.json").string());
+  const RunResult e =
+      run_lutforge("sim --engine systemc " + d.piped.string() + " --random 4 -o " +
+                   (dir / "x.csv").string() + " --power-weights " + (dir / "bad.json").string());
   CHECK(e.exit_code == 2);
-  CHECK(e.err == "lutforge sim: error: " + (dir / "bad.json").string() + ": unknown cell kind 'lutt' in kind\n");
-  const RunResult n = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() +
-                                   " --vcd " + (dir / "t2.vcd").string() + " --vcd-net nosuch");
+  CHECK(e.err == "lutforge sim: error: " + (dir / "bad.json").string() +
+                     ": unknown cell kind 'lutt' in kind\n");
+  const RunResult n = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 4 -o " +
+                                   (dir / "x.csv").string() + " --vcd " +
+                                   (dir / "t2.vcd").string() + " --vcd-net nosuch");
   CHECK(n.exit_code == 2);
   CHECK(n.err == "lutforge sim: error: --vcd-net: the netlist has no net named 'nosuch'\n");
-  const RunResult b = run_lutforge("sim " + d.piped.string() + " --random 4 -o " + (dir / "x.csv").string() + " --report r.json");
+  const RunResult b = run_lutforge("sim " + d.piped.string() + " --random 4 -o " +
+                                   (dir / "x.csv").string() + " --report r.json");
   CHECK(b.err == "lutforge sim: error: --report needs --engine systemc\n");
 }
 
@@ -219,10 +253,11 @@ namespace {
 // timestamp (the testbench's first clock edge, at its time 1): the values at the end of time 0 are
 // the baseline. Keys are "name" for 1-bit signals and "name[i]" for vectors, of the signals in
 // scope `scope`.
-std::map<std::string, uint64_t> vcd_toggles(const std::string& text, uint64_t until, const std::string& scope) {
+std::map<std::string, uint64_t> vcd_toggles(const std::string& text, uint64_t until,
+                                            const std::string& scope) {
   std::map<std::string, std::vector<std::string>> names_of;  // id code -> names (aliases)
   std::map<std::string, unsigned> width_of;
-  std::map<std::string, std::string> value;                  // id code -> current value, MSB first
+  std::map<std::string, std::string> value;  // id code -> current value, MSB first
   std::map<std::string, uint64_t> toggles;
   std::istringstream in(text);
   std::string tok;
@@ -234,7 +269,8 @@ std::map<std::string, uint64_t> vcd_toggles(const std::string& text, uint64_t un
     if (!old.empty() && time > 0 && time <= until * unit)
       for (unsigned i = 0; i < w; ++i)
         if (old[w - 1 - i] != v[w - 1 - i])
-          for (const auto& n : names_of[id]) ++toggles[w == 1 ? n : n + "[" + std::to_string(i) + "]"];
+          for (const auto& n : names_of[id])
+            ++toggles[w == 1 ? n : n + "[" + std::to_string(i) + "]"];
     old = v;
   };
   std::vector<std::string> scopes;
@@ -258,7 +294,8 @@ std::map<std::string, uint64_t> vcd_toggles(const std::string& text, uint64_t un
       std::string id;
       in >> id;
       apply(id, tok.substr(1));
-    } else if ((tok[0] == '0' || tok[0] == '1') && tok.size() > 1 && width_of.count(tok.substr(1))) {
+    } else if ((tok[0] == '0' || tok[0] == '1') && tok.size() > 1 &&
+               width_of.count(tok.substr(1))) {
       apply(tok.substr(1), tok.substr(0, 1));
     }
   }
@@ -267,19 +304,23 @@ std::map<std::string, uint64_t> vcd_toggles(const std::string& text, uint64_t un
 
 }  // namespace
 
-TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD", "[sim][systemc][verilator]") {
+TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD",
+          "[sim][systemc][verilator]") {
   const fs::path dir = temp_dir("sim_toggles");
   const Design d = pipelined_design(dir);
-  const RunResult r = run_lutforge("sim --engine systemc " + d.piped.string() + " --random 50 --seed 6 --source-pattern 1101 -o " +
-                                   (dir / "out.csv").string() + " --cycle-inputs-out " + (dir / "cin.csv").string() +
-                                   " --cycle-outputs-out " + (dir / "cout.csv").string() + " --toggles-out " +
-                                   (dir / "toggles.csv").string());
+  const RunResult r = run_lutforge(
+      "sim --engine systemc " + d.piped.string() +
+      " --random 50 --seed 6 --source-pattern 1101 -o " + (dir / "out.csv").string() +
+      " --cycle-inputs-out " + (dir / "cin.csv").string() + " --cycle-outputs-out " +
+      (dir / "cout.csv").string() + " --toggles-out " + (dir / "toggles.csv").string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Netlist nl = read_netlist_file(d.piped.string());
   const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
-  const VectorTable expected = read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
-  REQUIRE(run_lutforge("convert " + d.piped.string() + " -o " + (dir / "design.v").string()).exit_code == 0);
+  const VectorTable expected =
+      read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
+  REQUIRE(run_lutforge("convert " + d.piped.string() + " -o " + (dir / "design.v").string())
+              .exit_code == 0);
   {
     std::ostringstream tb;
     std::ofstream stim(dir / "stimulus.hex"), exp(dir / "expected.hex");
@@ -290,8 +331,10 @@ TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD"
     text.insert(body, "  initial begin $dumpfile(\"trace.vcd\"); $dumpvars(0, dut); end\n");
     write_text(dir / "tb.v", text);
   }
-  const RunResult v = run("cd " + dir.string() + " && verilator --binary --timing --trace -Wno-fatal -Wno-lint -Wno-style " +
-                          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
+  const RunResult v =
+      run("cd " + dir.string() +
+          " && verilator --binary --timing --trace -Wno-fatal -Wno-lint -Wno-style " +
+          "--top-module tb -j 2 --Mdir vobj tb.v design.v > verilator.log 2>&1 && ./vobj/Vtb");
   INFO(read_text(dir / "verilator.log") << v.out);
   REQUIRE(v.exit_code == 0);
   REQUIRE(v.out.find("PASS") != std::string::npos);
@@ -305,7 +348,9 @@ TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD"
   size_t compared = 0, nets = 0;
   uint64_t total = 0;
   std::map<std::string, uint32_t> width_of_net;
-  for (NodeId n = 0; n < nl.num_nodes(); ++n) width_of_net[nl.name(n).empty() ? "n" + std::to_string(n) : nl.name(n)] = num_output_bits(nl.cell(n));
+  for (NodeId n = 0; n < nl.num_nodes(); ++n)
+    width_of_net[nl.name(n).empty() ? "n" + std::to_string(n) : nl.name(n)] =
+        num_output_bits(nl.cell(n));
   while (std::getline(t, line)) {
     std::istringstream l(line);
     std::string net, bit, count;
@@ -333,24 +378,28 @@ TEST_CASE("systemc engine: toggle counts per net equal those of Verilator's VCD"
   CHECK(total > 1000);  // the comparison is not vacuous
 }
 
-TEST_CASE("systemc engine: dataset images through a model's quantizer and its registered lowering", "[sim][systemc][models]") {
+TEST_CASE("systemc engine: dataset images through a model's quantizer and its registered lowering",
+          "[sim][systemc][models]") {
   const fs::path dir = temp_dir("sim_model");
   std::vector<uint8_t> pixels(40 * 16), labels(40);
   for (int i = 0; i < 40 * 16; ++i) pixels[i] = static_cast<uint8_t>(i * 37 + i / 16);
   for (int i = 0; i < 40; ++i) labels[i] = static_cast<uint8_t>(i % 10);
   write_text(dir / "t10k-images-idx3-ubyte", idx_bytes(8, {40, 4, 4}, pixels));
   write_text(dir / "t10k-labels-idx1-ubyte", idx_bytes(8, {40}, labels));
-  write_text(dir / "m.lfm.json", models::write_model(random_model({12, 10, 10}, 16, 3, 2, 0, 5, 0.0f, 1.0f)));
+  write_text(dir / "m.lfm.json",
+             models::write_model(random_model({12, 10, 10}, 16, 3, 2, 0, 5, 0.0f, 1.0f)));
   auto lf = [&](const std::string& args) {
     const RunResult r = run_lutforge(args);
     INFO("lutforge " << args << "\n" << r.err);
     REQUIRE(r.exit_code == 0);
   };
-  lf("lower " + (dir / "m.lfm.json").string() + " --register-layers -o " + (dir / "piped.json").string());
-  lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + dir.string() + " -o " + (dir / "x.csv").string() +
-     " --reference-out " + (dir / "ref.csv").string());
-  lf("sim --engine systemc " + (dir / "piped.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " +
-     (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() + " --vcd " + (dir / "img.vcd").string() +
+  lf("lower " + (dir / "m.lfm.json").string() + " --register-layers -o " +
+     (dir / "piped.json").string());
+  lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + dir.string() + " -o " +
+     (dir / "x.csv").string() + " --reference-out " + (dir / "ref.csv").string());
+  lf("sim --engine systemc " + (dir / "piped.json").string() + " --vectors " +
+     (dir / "x.csv").string() + " -o " + (dir / "out.csv").string() + " --report " +
+     (dir / "rep.json").string() + " --vcd " + (dir / "img.vcd").string() +
      " --vcd-net l2_n0_b0_q");
   CHECK(csv_column(dir / "out.csv", "prediction") == csv_column(dir / "ref.csv", "prediction"));
   const nlohmann::json rep = read_json(dir / "rep.json");

@@ -55,5 +55,4 @@ module enables(input clk, input rst, input arst, input en, input [7:0] d,
 endmodule
 )";
 
-
 }  // namespace lutforge::test

@@ -12,8 +12,9 @@ namespace lutforge::test {
 // Layers of the given widths over `features` inputs quantized uniformly to `bits` bits on
 // [lo, hi]. sub_neurons > 0 makes PolyLUT-Add layers of sub_neurons sub-neurons with
 // fan_in / sub_neurons inputs each.
-inline models::Model random_model(const std::vector<size_t>& widths, size_t features, unsigned fan_in, unsigned bits,
-                                  unsigned sub_neurons, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+inline models::Model random_model(const std::vector<size_t>& widths, size_t features,
+                                  unsigned fan_in, unsigned bits, unsigned sub_neurons,
+                                  uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
   std::mt19937_64 rng(seed);
   auto table = [&](unsigned vars) {
     TruthTable t(vars);

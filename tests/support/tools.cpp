@@ -1,10 +1,10 @@
 #include "tests/support/tools.hpp"
 
+#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "base/error.hpp"
 #include "netlist/yosys_json.hpp"
@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 RunResult run(const std::string& command) {
   static int counter = 0;
-  const fs::path err_file = fs::path(LUTFORGE_TEST_TMP) / ("stderr." + std::to_string(::getpid()) + "." + std::to_string(counter++));
+  const fs::path err_file = fs::path(LUTFORGE_TEST_TMP) / ("stderr." + std::to_string(::getpid()) +
+                                                           "." + std::to_string(counter++));
   fs::create_directories(err_file.parent_path());
   RunResult r;
   FILE* p = ::popen((command + " 2>" + err_file.string()).c_str(), "r");
@@ -51,7 +52,8 @@ std::string read_text(const fs::path& path) {
   return ss.str();
 }
 
-std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
+std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims,
+                      const std::vector<uint8_t>& data) {
   std::string s = {0, 0, static_cast<char>(type), static_cast<char>(dims.size())};
   for (uint32_t d : dims)
     for (int k = 3; k >= 0; --k) s += static_cast<char>((d >> (8 * k)) & 0xff);
@@ -89,22 +91,23 @@ std::string error_of(const std::function<void()>& f) {
   return "no error";
 }
 
-RunResult run_lutforge(const std::string& args) { return run(std::string(LUTFORGE_BIN) + " " + args); }
+RunResult run_lutforge(const std::string& args) {
+  return run(std::string(LUTFORGE_BIN) + " " + args);
+}
 
 const std::vector<Flow>& synth_flows() {
   static const std::vector<Flow> flows = {
-      {"lut4", "synth -flatten -lut 4"},
-      {"lut6", "synth -flatten -lut 6"},
-      {"gates", "synth -flatten"},
-      {"xilinx", "synth_xilinx -flatten -nosrl -nodsp"},
+      {"lut4", "synth -flatten -lut 4"}, {"lut6", "synth -flatten -lut 6"},
+      {"gates", "synth -flatten"},       {"xilinx", "synth_xilinx -flatten -nosrl -nodsp"},
       {"ice40", "synth_ice40 -flatten"},
   };
   return flows;
 }
 
-void synthesize(const fs::path& verilog, const std::string& top, const Flow& flow, const fs::path& json) {
-  const std::string script = "read_verilog " + verilog.string() + "; " + flow.script + " -top " + top +
-                             "; write_json " + json.string();
+void synthesize(const fs::path& verilog, const std::string& top, const Flow& flow,
+                const fs::path& json) {
+  const std::string script = "read_verilog " + verilog.string() + "; " + flow.script + " -top " +
+                             top + "; write_json " + json.string();
   const RunResult r = run("yosys -q -p '" + script + "'");
   INFO("yosys " << flow.name << ": " << r.err << r.out);
   REQUIRE(r.exit_code == 0);
@@ -126,8 +129,9 @@ std::string hex_of(const BitVector& v, uint32_t width) {
 }
 }  // namespace
 
-VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top, const std::string& clock,
-                              const VectorTable& inputs, const std::vector<std::string>& output_names,
+VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top,
+                              const std::string& clock, const VectorTable& inputs,
+                              const std::vector<std::string>& output_names,
                               const std::vector<uint32_t>& output_widths, const fs::path& dir) {
   uint32_t total_in = 0;
   for (uint32_t w : inputs.widths) total_in += w;
@@ -139,7 +143,8 @@ VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top, c
     for (size_t c = 0; c < row.size(); ++c) {
       pos -= inputs.widths[c];
       for (uint32_t b = 0; b < inputs.widths[c]; ++b)
-        if ((row[c][b / 64] >> (b % 64)) & 1) all[(pos + b) / 64] |= uint64_t{1} << ((pos + b) % 64);
+        if ((row[c][b / 64] >> (b % 64)) & 1)
+          all[(pos + b) / 64] |= uint64_t{1} << ((pos + b) % 64);
     }
     hex << hex_of(all, std::max<uint32_t>(total_in, 1)) << "\n";
   }
@@ -152,7 +157,8 @@ VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top, c
     tb << "  reg [" << inputs.widths[c] - 1 << ":0] " << inputs.names[c] << ";\n";
   for (size_t c = 0; c < output_names.size(); ++c)
     tb << "  wire [" << output_widths[c] - 1 << ":0] " << output_names[c] << ";\n";
-  tb << "  reg [" << std::max<uint32_t>(total_in, 1) - 1 << ":0] mem [0:" << inputs.rows.size() - 1 << "];\n";
+  tb << "  reg [" << std::max<uint32_t>(total_in, 1) - 1 << ":0] mem [0:" << inputs.rows.size() - 1
+     << "];\n";
   tb << "  integer t, f;\n  " << top << " dut(";
   bool first = true;
   auto conn = [&](const std::string& n) {
@@ -175,13 +181,15 @@ VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top, c
   tb << "\"";
   for (const auto& n : output_names) tb << ", " << n;
   tb << ");\n";
-  if (!clock.empty()) tb << "      " << clock << " = 1'b1; #1; " << clock << " = 1'b0; #1;\n";
-  else tb << "      #2;\n";
+  if (!clock.empty())
+    tb << "      " << clock << " = 1'b1; #1; " << clock << " = 1'b0; #1;\n";
+  else
+    tb << "      #2;\n";
   tb << "    end\n    $fclose(f);\n    $finish;\n  end\nendmodule\n";
   write_text(dir / "tb.v", tb.str());
 
-  const RunResult c = run("iverilog -g2012 -o " + (dir / "sim.vvp").string() + " " + (dir / "tb.v").string() + " " +
-                          verilog.string());
+  const RunResult c = run("iverilog -g2012 -o " + (dir / "sim.vvp").string() + " " +
+                          (dir / "tb.v").string() + " " + verilog.string());
   INFO("iverilog: " << c.err);
   REQUIRE(c.exit_code == 0);
   const RunResult s = run("vvp -n " + (dir / "sim.vvp").string());
@@ -206,7 +214,8 @@ VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top, c
         const bool unknown = ch == 'x' || ch == 'X' || ch == 'z' || ch == 'Z';
         INFO("iverilog printed an unknown value '" << h << "' in line: " << line);
         REQUIRE_FALSE(unknown);
-        const unsigned d = std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0' : std::tolower(ch) - 'a' + 10;
+        const unsigned d =
+            std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0' : std::tolower(ch) - 'a' + 10;
         for (unsigned b = 0; b < 4; ++b, ++bit)
           if (((d >> b) & 1) && bit < w) v[bit / 64] |= uint64_t{1} << (bit % 64);
       }
@@ -220,13 +229,15 @@ VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top, c
 std::string compare_tables(const VectorTable& expected, const VectorTable& actual) {
   if (expected.names != actual.names) return "different columns";
   if (expected.rows.size() != actual.rows.size())
-    return "expected " + std::to_string(expected.rows.size()) + " rows, got " + std::to_string(actual.rows.size());
+    return "expected " + std::to_string(expected.rows.size()) + " rows, got " +
+           std::to_string(actual.rows.size());
   for (size_t r = 0; r < expected.rows.size(); ++r)
     for (size_t c = 0; c < expected.names.size(); ++c)
       if (expected.rows[r][c] != actual.rows[r][c]) {
         std::ostringstream m;
-        m << "row " << r << ", port '" << expected.names[c] << "': expected 0x" << hex_of(expected.rows[r][c], expected.widths[c])
-          << ", got 0x" << hex_of(actual.rows[r][c], actual.widths[c]);
+        m << "row " << r << ", port '" << expected.names[c] << "': expected 0x"
+          << hex_of(expected.rows[r][c], expected.widths[c]) << ", got 0x"
+          << hex_of(actual.rows[r][c], actual.widths[c]);
         return m.str();
       }
   return {};

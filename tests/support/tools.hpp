@@ -27,7 +27,8 @@ void write_text(const std::filesystem::path& path, const std::string& text);
 std::string read_text(const std::filesystem::path& path);
 
 // The bytes of an IDX file: magic (element type, rank), big-endian dimensions, data.
-std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data);
+std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims,
+                      const std::vector<uint8_t>& data);
 
 // The cells of column `name` of a CSV file with a header row, one per row; fails the test when
 // the column is missing.
@@ -53,9 +54,11 @@ void synthesize(const std::filesystem::path& verilog, const std::string& top, co
 // Simulates `verilog` (module `top`) with iverilog on the rows of `inputs` (columns in the order
 // of `inputs.names`) and returns the outputs in the order of `output_names`, one row per cycle,
 // sampled just before each rising clock edge. `clock` is empty for a combinational design.
-VectorTable iverilog_simulate(const std::filesystem::path& verilog, const std::string& top, const std::string& clock,
-                              const VectorTable& inputs, const std::vector<std::string>& output_names,
-                              const std::vector<uint32_t>& output_widths, const std::filesystem::path& dir);
+VectorTable iverilog_simulate(const std::filesystem::path& verilog, const std::string& top,
+                              const std::string& clock, const VectorTable& inputs,
+                              const std::vector<std::string>& output_names,
+                              const std::vector<uint32_t>& output_widths,
+                              const std::filesystem::path& dir);
 
 // Compares two output tables; returns an empty string when equal, else the first difference.
 std::string compare_tables(const VectorTable& expected, const VectorTable& actual);

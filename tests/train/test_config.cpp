@@ -16,15 +16,18 @@ TEST_CASE("configuration errors name the file, the line and the key", "[train]")
   CHECK(config_error(data + model) == "no error");
   CHECK(config_error(data + model + "colour = 3\n").find("c.toml:8") != std::string::npos);
   CHECK(config_error(data + model + "colour = 3\n").find("colour") != std::string::npos);
-  CHECK(config_error(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = \"three\"\n").find("c.toml:7") !=
+  CHECK(config_error(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = \"three\"\n")
+            .find("c.toml:7") != std::string::npos);
+  CHECK(config_error(data + "[model]\nfamily = \"lstm\"\nlayers = [8, 4]\nfan_in = 3\n")
+            .find("lstm") != std::string::npos);
+  CHECK(config_error(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 11\n")
+            .find("fan_in") != std::string::npos);
+  CHECK(config_error(data + model + "[sparselut]\nfreeze_epoch = 2\n").find("sparselut") !=
         std::string::npos);
-  CHECK(config_error(data + "[model]\nfamily = \"lstm\"\nlayers = [8, 4]\nfan_in = 3\n").find("lstm") != std::string::npos);
-  CHECK(config_error(data + "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 11\n").find("fan_in") !=
-        std::string::npos);
-  CHECK(config_error(data + model + "[sparselut]\nfreeze_epoch = 2\n").find("sparselut") != std::string::npos);
   CHECK(config_error(data + model + "[train]\nepochs = 4\nbn_freeze_epoch = 3\n") == "no error");
-  CHECK(config_error(data + model + "[train]\nepochs = 4\nbn_freeze_epoch = 5\n").find("bn_freeze_epoch") !=
+  CHECK(config_error(data + model + "[train]\nepochs = 4\nbn_freeze_epoch = 5\n")
+            .find("bn_freeze_epoch") != std::string::npos);
+  CHECK(config_error("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model\n").find("c.toml") !=
         std::string::npos);
-  CHECK(config_error("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model\n").find("c.toml") != std::string::npos);
   CHECK(config_error(data) == "c.toml: [model] needs the key 'family'");
 }

@@ -1,6 +1,6 @@
 // Datasets on small files the tests write: IDX plain and gzip, JSC CSV, the split and the scaler.
-#include <catch2/catch.hpp>
 #include <zlib.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -19,7 +19,8 @@ namespace {
 void write_gzip(const fs::path& p, const std::string& bytes) {
   gzFile f = gzopen(p.c_str(), "wb");
   REQUIRE(f);
-  REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size()));
+  REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+          static_cast<int>(bytes.size()));
   gzclose(f);
 }
 
@@ -44,22 +45,28 @@ TEST_CASE("IDX files, plain and gzip, and an MNIST-layout directory", "[train]")
 
   write_text(dir / "bad_magic", "\x01\x02\x08\x01");
   CHECK(error_of([&] { read_idx((dir / "bad_magic").string()); }) ==
-        (dir / "bad_magic").string() + ": not an IDX file (the magic number must start with two zero bytes)");
+        (dir / "bad_magic").string() +
+            ": not an IDX file (the magic number must start with two zero bytes)");
   write_text(dir / "floats", idx_bytes(0x0d, {1}, {0, 0, 0, 0}));
   CHECK(error_of([&] { read_idx((dir / "floats").string()); }) ==
-        (dir / "floats").string() + ": IDX element type 0xd; only unsigned bytes (0x08) are supported");
+        (dir / "floats").string() +
+            ": IDX element type 0xd; only unsigned bytes (0x08) are supported");
   write_text(dir / "short", idx_bytes(8, {3, 2, 2}, {1, 2, 3}));
   CHECK(error_of([&] { read_idx((dir / "short").string()); }) ==
         (dir / "short").string() + ": 3 bytes of data, expected 12 for dimensions 3x2x2");
   write_text(dir / "t10k-images-idx3-ubyte", idx_bytes(8, {2, 1, 1}, {1, 2}));
   write_text(dir / "t10k-labels-idx1-ubyte", idx_bytes(8, {3}, {1, 2, 3}));
   CHECK(error_of([&] { read_mnist_dir(dir.string(), false); }) ==
-        (dir / "t10k-images-idx3-ubyte").string() + " has 2 images but " + (dir / "t10k-labels-idx1-ubyte").string() +
-            " has 3 labels");
+        (dir / "t10k-images-idx3-ubyte").string() + " has 2 images but " +
+            (dir / "t10k-labels-idx1-ubyte").string() + " has 3 labels");
   CHECK(error_of([&] { read_mnist_dir((dir / "nosuch").string(), true); }) ==
-        (dir / "nosuch").string() + ": no train-images-idx3-ubyte (or train-images-idx3-ubyte.gz); run scripts/fetch-datasets.sh");
+        (dir / "nosuch").string() +
+            ": no train-images-idx3-ubyte (or train-images-idx3-ubyte.gz); run "
+            "scripts/fetch-datasets.sh");
   write_text(dir / "broken.gz", std::string("\x1f\x8b\x08\x00garbage-garbage", 19));
-  CHECK(error_of([&] { read_idx((dir / "broken.gz").string()); }).rfind((dir / "broken.gz").string() + ": corrupt gzip data", 0) == 0);
+  CHECK(error_of([&] {
+          read_idx((dir / "broken.gz").string());
+        }).rfind((dir / "broken.gz").string() + ": corrupt gzip data", 0) == 0);
 }
 
 namespace {
@@ -79,7 +86,8 @@ std::string jsc_csv(size_t rows) {
 
 }  // namespace
 
-TEST_CASE("JSC CSV: classes, 80/20 split with a seed, StandardScaler fitted on the training part", "[train]") {
+TEST_CASE("JSC CSV: classes, 80/20 split with a seed, StandardScaler fitted on the training part",
+          "[train]") {
   const fs::path dir = temp_dir("jsc");
   write_text(dir / "jsc.csv", jsc_csv(50));
   const Dataset d = read_jsc_csv((dir / "jsc.csv").string());
@@ -96,7 +104,8 @@ TEST_CASE("JSC CSV: classes, 80/20 split with a seed, StandardScaler fitted on t
   for (size_t f = 0; f < 16; ++f) {
     double sum = 0, sq = 0;
     for (size_t i = 0; i < train.size(); ++i) sum += train.features[i * 16 + f];
-    for (size_t i = 0; i < train.size(); ++i) sq += std::pow(train.features[i * 16 + f] - sum / 40, 2);
+    for (size_t i = 0; i < train.size(); ++i)
+      sq += std::pow(train.features[i * 16 + f] - sum / 40, 2);
     CHECK(sum / 40 == Approx(0).margin(1e-5));
     CHECK(sq / 40 == Approx(1).epsilon(1e-4));
   }
@@ -113,7 +122,9 @@ TEST_CASE("JSC CSV: classes, 80/20 split with a seed, StandardScaler fitted on t
   for (int32_t l : test4.labels) ++counts[l];
   CHECK(counts == std::vector<int>{10, 10, 10, 10, 10});
 
-  write_text(dir / "bad_class.csv", jsc_csv(2) + std::string(16, ' ').replace(0, 16, "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,") + "x\n");
+  write_text(
+      dir / "bad_class.csv",
+      jsc_csv(2) + std::string(16, ' ').replace(0, 16, "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,") + "x\n");
   CHECK(error_of([&] { read_jsc_csv((dir / "bad_class.csv").string()); }) ==
         (dir / "bad_class.csv").string() + ": line 4: class 'x'; expected g, q, t, w or z");
   std::string bad = jsc_csv(1);
@@ -125,5 +136,6 @@ TEST_CASE("JSC CSV: classes, 80/20 split with a seed, StandardScaler fitted on t
   CHECK(error_of([&] { read_jsc_csv((dir / "short.csv").string()); }) ==
         (dir / "short.csv").string() + ": line 3: 3 columns; the header has 17");
   write_text(dir / "noclass.csv", "a,b\n1,2\n");
-  CHECK(error_of([&] { read_jsc_csv((dir / "noclass.csv").string()); }) == (dir / "noclass.csv").string() + ": line 1: no column named 'class'");
+  CHECK(error_of([&] { read_jsc_csv((dir / "noclass.csv").string()); }) ==
+        (dir / "noclass.csv").string() + ": line 1: no column named 'class'");
 }

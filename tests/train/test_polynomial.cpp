@@ -16,7 +16,8 @@ namespace {
 
 // The exponent vector of every term, from the parent/variable construction.
 std::vector<std::vector<int>> exponents(const Monomials& m) {
-  std::vector<std::vector<int>> e(static_cast<size_t>(m.terms), std::vector<int>(static_cast<size_t>(m.fan_in), 0));
+  std::vector<std::vector<int>> e(static_cast<size_t>(m.terms),
+                                  std::vector<int>(static_cast<size_t>(m.fan_in), 0));
   for (int64_t j = 0; j < m.fan_in; ++j) e[static_cast<size_t>(1 + j)][static_cast<size_t>(j)] = 1;
   for (int64_t t = 1 + m.fan_in; t < m.terms; ++t) {
     e[static_cast<size_t>(t)] = e[static_cast<size_t>(m.parent[static_cast<size_t>(t)])];
@@ -35,9 +36,12 @@ size_t count_exponents(int f, int d) {
 
 }  // namespace
 
-TEST_CASE("the polynomial kernel: all monomials once, values and gradients as autograd computes them", "[train]") {
+TEST_CASE(
+    "the polynomial kernel: all monomials once, values and gradients as autograd computes them",
+    "[train]") {
   torch::manual_seed(5);
-  for (const auto& [f, d] : std::vector<std::pair<int, unsigned>>{{3, 1}, {3, 2}, {4, 3}, {6, 4}, {2, 5}}) {
+  for (const auto& [f, d] :
+       std::vector<std::pair<int, unsigned>>{{3, 1}, {3, 2}, {4, 3}, {6, 4}, {2, 5}}) {
     INFO("F = " << f << ", D = " << d);
     const Monomials m(f, d);
     const auto e = exponents(m);
@@ -57,7 +61,8 @@ TEST_CASE("the polynomial kernel: all monomials once, values and gradients as au
     const torch::Tensor y = polynomial(x, w, m);
     (y * gy).sum().backward();
 
-    torch::Tensor xr = x0.to(torch::kDouble).requires_grad_(), wr = w0.to(torch::kDouble).requires_grad_();
+    torch::Tensor xr = x0.to(torch::kDouble).requires_grad_(),
+                  wr = w0.to(torch::kDouble).requires_grad_();
     std::vector<torch::Tensor> terms;
     for (const auto& v : e) {
       torch::Tensor t = torch::ones({b, n}, torch::kDouble);
@@ -78,10 +83,12 @@ TEST_CASE("the polynomial kernel: all monomials once, values and gradients as au
   }
 }
 
-TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as evaluation does", "[train]") {
+TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as evaluation does",
+          "[train]") {
   // polylut-add, so that the sub-neurons' batch norm is covered as well as the neurons'.
   const TrainConfig c = parse_train_config(
-      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"polylut-add\"\nlayers = [8, 4]\n"
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"polylut-add\"\nlayers = [8, "
+      "4]\n"
       "fan_in = 2\nsub_neurons = 2\ndegree = 2\n",
       "c.toml");
   torch::manual_seed(3);

@@ -3,19 +3,19 @@
 // LibTorch's quantized evaluation does, the same seed gives the same file, a killed run resumes to
 // the same model, SparseLUT keeps F live inputs per neuron, and a trained model goes through
 // lowering, yosys synth -lut 6, the equivalence proof and simulation unchanged.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <random>
 #include <set>
 #include <thread>
 
-#include "models/model.hpp"
 #include "base/error.hpp"
+#include "models/model.hpp"
 #include "tests/support/tools.hpp"
 #include "train/config.hpp"
 
@@ -41,8 +41,10 @@ void write_images(const fs::path& dir, const std::string& prefix, size_t n, uint
         pixels[i * 16 + r * 4 + c] = static_cast<uint8_t>(std::min(v, 255u));
       }
   }
-  write_text(dir / (prefix + "-images-idx3-ubyte"), idx_bytes(8, {static_cast<uint32_t>(n), 4, 4}, pixels));
-  write_text(dir / (prefix + "-labels-idx1-ubyte"), idx_bytes(8, {static_cast<uint32_t>(n)}, labels));
+  write_text(dir / (prefix + "-images-idx3-ubyte"),
+             idx_bytes(8, {static_cast<uint32_t>(n), 4, 4}, pixels));
+  write_text(dir / (prefix + "-labels-idx1-ubyte"),
+             idx_bytes(8, {static_cast<uint32_t>(n)}, labels));
 }
 
 const fs::path& image_data() {
@@ -57,14 +59,15 @@ const fs::path& image_data() {
 
 // A configuration file for the synthetic images; `model` holds the family's [model] keys
 // (without layers), `extra` any further tables.
-fs::path write_config(const fs::path& dir, const std::string& model, unsigned epochs, uint64_t seed = 3,
-                      const std::string& extra = "") {
+fs::path write_config(const fs::path& dir, const std::string& model, unsigned epochs,
+                      uint64_t seed = 3, const std::string& extra = "") {
   const fs::path p = dir / "config.toml";
   write_text(p, "[data]\ndataset = \"mnist\"\npath = \"" + image_data().string() +
                     "\"\n\n[model]\nlayers = [12, 4]\nbits = 2\noutput_bits = 2\n" +
-                    (model.find("input_bits") == std::string::npos ? "input_bits = 2\n" : "") + model +
-                    "\n\n[train]\nepochs = " + std::to_string(epochs) + "\nbatch_size = 64\nlearning_rate = 0.02\nseed = " +
-                    std::to_string(seed) + "\nthreads = 1\n" + extra);
+                    (model.find("input_bits") == std::string::npos ? "input_bits = 2\n" : "") +
+                    model + "\n\n[train]\nepochs = " + std::to_string(epochs) +
+                    "\nbatch_size = 64\nlearning_rate = 0.02\nseed = " + std::to_string(seed) +
+                    "\nthreads = 1\n" + extra);
   return p;
 }
 
@@ -76,16 +79,18 @@ RunResult lutforge_ok(const std::string& args) {
 }
 
 // Trains `config` into dir/m.lfm.json with the quantized evaluation's predictions and a report.
-nlohmann::json train_run(const fs::path& config, const fs::path& dir, const std::string& more = "") {
-  lutforge_ok("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --predictions-out " +
-              (dir / "torch.csv").string() + " --report " + (dir / "report.json").string() + " --quiet " + more);
+nlohmann::json train_run(const fs::path& config, const fs::path& dir,
+                         const std::string& more = "") {
+  lutforge_ok("train " + config.string() + " -o " + (dir / "m.lfm.json").string() +
+              " --predictions-out " + (dir / "torch.csv").string() + " --report " +
+              (dir / "report.json").string() + " --quiet " + more);
   return nlohmann::json::parse(read_text(dir / "report.json"));
 }
 
 // models/'s integer inference on the test images (lutforge encode --reference-out).
 void reference(const fs::path& dir) {
-  lutforge_ok("encode " + (dir / "m.lfm.json").string() + " --mnist " + image_data().string() + " -o " +
-              (dir / "x.csv").string() + " --reference-out " + (dir / "ref.csv").string());
+  lutforge_ok("encode " + (dir / "m.lfm.json").string() + " --mnist " + image_data().string() +
+              " -o " + (dir / "x.csv").string() + " --reference-out " + (dir / "ref.csv").string());
 }
 
 double accuracy(const fs::path& csv) {
@@ -106,16 +111,19 @@ const std::vector<Family>& families() {
       {"logicnets", "family = \"logicnets\"\nfan_in = 3"},
       {"polylut", "family = \"polylut\"\nfan_in = 3\ndegree = 2"},
       {"neuralut", "family = \"neuralut\"\nfan_in = 3\nhidden = 8\nhidden_layers = 2"},
-      {"polylut-add", "family = \"polylut-add\"\nfan_in = 2\nsub_neurons = 2\nsub_bits = 2\ndegree = 2"},
+      {"polylut-add",
+       "family = \"polylut-add\"\nfan_in = 2\nsub_neurons = 2\nsub_bits = 2\ndegree = 2"},
       {"sparselut", "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\""},
-      {"thermometer", "family = \"logicnets\"\nfan_in = 3\ninput_bits = 3\ninput_encoding = \"thermometer\""},
+      {"thermometer",
+       "family = \"logicnets\"\nfan_in = 3\ninput_bits = 3\ninput_encoding = \"thermometer\""},
   };
   return f;
 }
 
 }  // namespace
 
-TEST_CASE("every family trains, learns, and models/ predicts every test sample as LibTorch does", "[train]") {
+TEST_CASE("every family trains, learns, and models/ predicts every test sample as LibTorch does",
+          "[train]") {
   for (const Family& f : families()) {
     SECTION(f.name) {
       const fs::path dir = temp_dir(std::string("train_") + f.name);
@@ -131,7 +139,8 @@ TEST_CASE("every family trains, learns, and models/ predicts every test sample a
       CHECK(report["test_accuracy"].get<double>() == Approx(accuracy(dir / "ref.csv")));
       CHECK(report["epochs"].size() == 4);
 
-      const models::Model m = models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
+      const models::Model m =
+          models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
       REQUIRE(m.layers.size() == 2);
       CHECK(m.layers[0].neurons.size() == 12);
       CHECK(m.layers[1].neurons.size() == 4);
@@ -147,8 +156,10 @@ TEST_CASE("every family trains, learns, and models/ predicts every test sample a
 }
 
 TEST_CASE("the same seed gives the same model file; another seed another", "[train]") {
-  const std::string model = "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\"";
-  const fs::path a = temp_dir("train_seed_a"), b = temp_dir("train_seed_b"), c = temp_dir("train_seed_c");
+  const std::string model =
+      "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\"";
+  const fs::path a = temp_dir("train_seed_a"), b = temp_dir("train_seed_b"),
+                 c = temp_dir("train_seed_c");
   train_run(write_config(a, model, 3, 5), a);
   train_run(write_config(b, model, 3, 5), b);
   train_run(write_config(c, model, 3, 6), c);
@@ -158,17 +169,21 @@ TEST_CASE("the same seed gives the same model file; another seed another", "[tra
 }
 
 TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted run", "[train]") {
-  const std::string model = "family = \"polylut-add\"\nfan_in = 2\nsub_neurons = 2\ndegree = 2\nconnectivity = \"sparselut\"";
+  const std::string model =
+      "family = \"polylut-add\"\nfan_in = 2\nsub_neurons = 2\ndegree = 2\nconnectivity = "
+      "\"sparselut\"";
   const unsigned epochs = 8;
   const fs::path whole = temp_dir("train_whole"), killed = temp_dir("train_killed");
   train_run(write_config(whole, model, epochs, 9, "\n[sparselut]\nfreeze_epoch = 4\n"), whole);
 
-  const fs::path config = write_config(killed, model, epochs, 9, "\n[sparselut]\nfreeze_epoch = 4\n");
+  const fs::path config =
+      write_config(killed, model, epochs, 9, "\n[sparselut]\nfreeze_epoch = 4\n");
   const fs::path out = killed / "m.lfm.json", ckpt = killed / "m.lfm.json.ckpt";
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet", static_cast<char*>(nullptr));
+    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   // Kill it as soon as its first checkpoint is in place.
@@ -206,29 +221,36 @@ TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted 
 TEST_CASE("resume errors name the checkpoint and what is wrong", "[train]") {
   const fs::path dir = temp_dir("train_resume_errors");
   const fs::path config = write_config(dir, "family = \"logicnets\"\nfan_in = 3", 1);
-  RunResult r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet --resume");
+  RunResult r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() +
+                             " --quiet --resume");
   CHECK(r.exit_code != 0);
-  CHECK(r.err.find((dir / "m.lfm.json.ckpt").string() + ": no checkpoint to resume from") != std::string::npos);
+  CHECK(r.err.find((dir / "m.lfm.json.ckpt").string() + ": no checkpoint to resume from") !=
+        std::string::npos);
 
   lutforge_ok("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet");
   const fs::path other = dir / "other.toml";
   write_text(other, read_text(config) + "weight_decay = 0.001\n");
-  r = run_lutforge("train " + other.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet --resume");
+  r = run_lutforge("train " + other.string() + " -o " + (dir / "m.lfm.json").string() +
+                   " --quiet --resume");
   CHECK(r.exit_code != 0);
   CHECK(r.err.find("written for a different configuration") != std::string::npos);
 
   write_text(dir / "junk.ckpt", "not a checkpoint");
-  r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() + " --quiet --resume --checkpoint " +
-                   (dir / "junk.ckpt").string());
+  r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() +
+                   " --quiet --resume --checkpoint " + (dir / "junk.ckpt").string());
   CHECK(r.exit_code != 0);
-  CHECK(r.err.find((dir / "junk.ckpt").string() + ": not a readable lutforge checkpoint") != std::string::npos);
+  CHECK(r.err.find((dir / "junk.ckpt").string() + ": not a readable lutforge checkpoint") !=
+        std::string::npos);
 }
 
-TEST_CASE("SparseLUT keeps F distinct live inputs per neuron and moves them away from the random masks", "[train]") {
+TEST_CASE(
+    "SparseLUT keeps F distinct live inputs per neuron and moves them away from the random masks",
+    "[train]") {
   const std::string sparse = "family = \"logicnets\"\nfan_in = 3\nconnectivity = \"sparselut\"";
   const std::string fixed = "family = \"logicnets\"\nfan_in = 3";
   const fs::path s = temp_dir("train_sparse"), r = temp_dir("train_sparse_random");
-  const nlohmann::json report = train_run(write_config(s, sparse, 6, 4, "\n[sparselut]\nfreeze_epoch = 3\nl1 = 0.001\n"), s);
+  const nlohmann::json report =
+      train_run(write_config(s, sparse, 6, 4, "\n[sparselut]\nfreeze_epoch = 3\nl1 = 0.001\n"), s);
   train_run(write_config(r, fixed, 6, 4), r);
   const models::Model ms = models::read_model(read_text(s / "m.lfm.json"), "sparse");
   const models::Model mr = models::read_model(read_text(r / "m.lfm.json"), "random");
@@ -240,7 +262,8 @@ TEST_CASE("SparseLUT keeps F distinct live inputs per neuron and moves them away
       CHECK(std::set<uint32_t>(in.begin(), in.end()).size() == in.size());
       // The random family draws its masks as SparseLUT draws its initial ones.
       const auto& init = mr.layers[l].neurons[n].inputs;
-      moved += std::set<uint32_t>(in.begin(), in.end()) != std::set<uint32_t>(init.begin(), init.end());
+      moved +=
+          std::set<uint32_t>(in.begin(), in.end()) != std::set<uint32_t>(init.begin(), init.end());
     }
   CHECK(moved > 0);
   // Regrowth happens before the freeze epoch and never after it.
@@ -254,7 +277,8 @@ TEST_CASE("SparseLUT keeps F distinct live inputs per neuron and moves them away
   CHECK(before > 0);
 }
 
-TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces its predictions", "[train][yosys]") {
+TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces its predictions",
+          "[train][yosys]") {
   for (const Family& f : {families()[1], families()[3]}) {
     SECTION(f.name) {
       const fs::path dir = temp_dir(std::string("train_flow_") + f.name);
@@ -264,18 +288,19 @@ TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces
         const std::string low = (dir / (registered ? "low_reg.json" : "low.json")).string();
         const std::string v = (dir / (registered ? "m_reg.v" : "m.v")).string();
         const std::string syn = (dir / (registered ? "syn_reg.json" : "syn.json")).string();
-        lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low + (registered ? " --register-layers" : ""));
+        lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low +
+                    (registered ? " --register-layers" : ""));
         lutforge_ok("convert " + low + " -o " + v + " --blackbox-luts");
         const std::string top = nlohmann::json::parse(read_text(low))["design"].get<std::string>();
-        const RunResult y =
-            run("yosys -q -p 'read_verilog -icells " + v + "; synth -lut 6 -top " + top + "; write_json " + syn + "'");
+        const RunResult y = run("yosys -q -p 'read_verilog -icells " + v + "; synth -lut 6 -top " +
+                                top + "; write_json " + syn + "'");
         INFO(y.err);
         REQUIRE(y.exit_code == 0);
         CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
         const std::string out = (dir / (registered ? "out_reg.csv" : "out.csv")).string();
         // The registered design is clocked sample by sample through its pipeline.
-        lutforge_ok("sim " + std::string(registered ? "--engine systemc " : "") + syn + " --vectors " +
-                    (dir / "x.csv").string() + " -o " + out);
+        lutforge_ok("sim " + std::string(registered ? "--engine systemc " : "") + syn +
+                    " --vectors " + (dir / "x.csv").string() + " -o " + out);
         CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
         CHECK(csv_column(out, "prediction") == csv_column(dir / "ref.csv", "prediction"));
       }
