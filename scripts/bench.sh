@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Reruns the benchmarks against the peer tools and prints the tables with the commands used.
-#   scripts/bench.sh [eval] [equiv] [synth] [sim]     (default: all four)
+#   scripts/bench.sh [eval] [equiv] [synth] [sim] [cli]     (default: all five)
 #     eval   evaluator throughput against Verilator (foundation issue)
 #     equiv  lutforge equiv against ABC cec at 1k, 10k and 100k cells (RTL/equivalence issue)
 #     synth  rtl_gen plus yosys synth -lut 6 on 500 twelve-input neurons (RTL/equivalence issue)
 #     sim    clocked simulation, SystemC and batch engines against Verilator (SystemC issue)
+#     cli    the command as a user runs it: start-up, reading Yosys JSON against Yosys, and
+#            lutforge sim end to end against Verilator (house issue)
 # Work files go to build/bench-out/. Each benchmark runs the peer tool and lutforge in one run,
 # single-threaded, on the same design and inputs.
 set -euo pipefail
@@ -15,7 +17,7 @@ BUILD="${LUTFORGE_BUILD_DIR:-build}"
 OUT="$BUILD/bench-out"
 mkdir -p "$OUT"
 WHICH=("$@")
-[ ${#WHICH[@]} -eq 0 ] && WHICH=(eval equiv synth sim)
+[ ${#WHICH[@]} -eq 0 ] && WHICH=(eval equiv synth sim cli)
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 for b in "${WHICH[@]}"; do
   case "$b" in
@@ -45,7 +47,12 @@ for b in "${WHICH[@]}"; do
         $CMD 2> "$OUT/sim-$1x$2.log"
         echo "command: \`$CMD\`" >&2
       done ;;
-    *) echo "unknown benchmark '$b' (expected eval, equiv, synth or sim)" >&2; exit 2 ;;
+    cli)
+      CMD="bench/bench_cli.py $BUILD $OUT/cli"
+      echo "## The command line as a user runs it"
+      echo; echo "command: \`$CMD\` on $machine"; echo
+      $CMD ;;
+    *) echo "unknown benchmark '$b' (expected eval, equiv, synth, sim or cli)" >&2; exit 2 ;;
   esac
   echo
 done

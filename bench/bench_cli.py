@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""The lutforge command as a user runs it, one process per command, beside the peer tools.
+
+  bench/bench_cli.py BUILD_DIR OUT_DIR [--width 1000 --layers 20 --vectors 200000 --runs 5]
+
+1. Start-up: `lutforge --help` and `lutforge COMMAND --help` for every command, and the helper
+   executables (lutforge-train links LibTorch, lutforge-systemc SystemC), wall time and peak RSS.
+2. Reading a Yosys JSON: `lutforge stats` against Yosys `read_json; stat`, on a random network of
+   WIDTH x LAYERS 6-input $lut cells (written by lutforge, read into Yosys and written back with
+   write_json, so the file is Yosys' own).
+3. Simulation end to end, process start to written output: `lutforge sim --vectors` writing the
+   output CSV, against the Verilator binary of lutforge's self-checking testbench on the same
+   vectors and expected outputs (its build is timed apart and excluded).
+
+Every figure is the median of RUNS runs. The machine and the sizes are printed with the tables.
+"""
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+
+def timed(cmd, cwd=None):
+    """Wall seconds and peak RSS (MB) of one process, with its output discarded."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, err = p.communicate()
+    secs = time.perf_counter() - start
+    # ru_maxrss of the children so far is a running maximum; wait4 gives this child's own.
+    if p.returncode != 0:
+        sys.exit(f"bench_cli: {' '.join(cmd)} failed ({p.returncode}): {err.decode()[-2000:]}")
+    return secs
+
+
+def peak_mb(cmd, cwd=None):
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    return int(out.stderr.strip().splitlines()[-1]) / 1024.0
+
+
+def median_time(cmd, runs, cwd=None):
+    return statistics.median(timed(cmd, cwd) for _ in range(runs))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("out")
+    ap.add_argument("--width", type=int, default=1000)
+    ap.add_argument("--layers", type=int, default=20)
+    ap.add_argument("--vectors", type=int, default=200000)
+    ap.add_argument("--runs", type=int, default=5)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    lf = os.path.abspath(os.path.join(a.build, "apps", "lutforge"))
+    out = os.path.abspath(a.out)
+
+    print("### Start-up, one process per command\n")
+    print("| command | wall ms (median of %d) | peak MB |" % a.runs)
+    print("|---|---|---|")
+    cmds = [[lf, "--help"]] + [[lf, c, "--help"] for c in
+                              ["stats", "sim", "convert", "synth", "equiv", "testbench", "lower", "encode"]]
+    for name in ["lutforge-train", "lutforge-systemc"]:
+        helper = os.path.join(os.path.dirname(lf), name)
+        if os.path.exists(helper):
+            cmds.append([helper, "--help"])
+    for c in cmds:
+        shown = " ".join([os.path.basename(c[0])] + c[1:])
+        print(f"| `{shown}` | {median_time(c, a.runs) * 1000:.1f} | {peak_mb(c):.1f} |")
+
+    # The design: random 6-input LUTs, as Yosys writes them.
+    net = os.path.join(out, "net.json")
+    subprocess.run([os.path.join(a.build, "bench", "bench_gen"), "--inputs", "64", "--layers", str(a.layers),
+                    "--width", str(a.width), "--k", "6", "--seed", "1", "-o", net], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([lf, "convert", net, "-o", os.path.join(out, "net.v"), "--yosys-luts"], check=True)
+    yjson = os.path.join(out, "net.yosys.json")
+    subprocess.run(["yosys", "-q", "-p", f"read_verilog -icells {out}/net.v; hierarchy -top random_luts; "
+                    f"write_json {yjson}"], check=True)
+    luts = a.width * a.layers
+    mb = os.path.getsize(yjson) / 1e6
+
+    print(f"\n### Reading a Yosys JSON of {luts:,} LUTs ({mb:.1f} MB)\n")
+    print("| command | wall s (median of %d) | peak MB |" % a.runs)
+    print("|---|---|---|")
+    t_lf = median_time([lf, "stats", yjson], a.runs)
+    print(f"| `lutforge stats net.yosys.json` | {t_lf:.3f} | {peak_mb([lf, 'stats', yjson]):.0f} |")
+    ycmd = ["yosys", "-q", "-p", f"read_json {yjson}; stat"]
+    t_y = median_time(ycmd, a.runs)
+    print(f"| `yosys -p 'read_json net.yosys.json; stat'` | {t_y:.3f} | {peak_mb(ycmd):.0f} |")
+    yread = ["yosys", "-q", "-p", f"read_json {yjson}"]
+    t_yr = median_time(yread, a.runs)
+    print(f"| `yosys -p 'read_json net.yosys.json'` | {t_yr:.3f} | {peak_mb(yread):.0f} |")
+    print(f"\nlutforge stats / Yosys read_json: {t_yr / t_lf:.1f}x faster; against read_json; stat: "
+          f"{t_y / t_lf:.1f}x.")
+
+    # Simulation, end to end.
+    rng = random.Random(7)
+    vin = os.path.join(out, "in.csv")
+    with open(vin, "w") as f:
+        f.write("x\n")
+        for _ in range(a.vectors):
+            f.write("0x%016x\n" % rng.getrandbits(64))
+    vout = os.path.join(out, "out.csv")
+    sim = [lf, "sim", yjson, "--vectors", vin, "-o", vout]
+    t_sim = median_time(sim, a.runs)
+    tb = os.path.join(out, "tb")
+    subprocess.run([lf, "testbench", yjson, "--vectors", vin, "--expected", vout, "-o", tb], check=True,
+                   stdout=subprocess.DEVNULL)
+    start = time.perf_counter()
+    subprocess.run(["verilator", "--binary", "--timing", "-O3", "--x-assign", "fast", "--x-initial", "fast",
+                    "--noassert", "-Wno-fatal", "--top-module", "tb", "-Mdir", os.path.join(out, "obj_dir"),
+                    os.path.join(tb, "tb.v"), os.path.join(out, "net.v")], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = time.perf_counter() - start
+    vbin = [os.path.join(out, "obj_dir", "Vtb")]
+    result = subprocess.run(vbin, cwd=tb, capture_output=True, text=True)
+    passed = "PASS" in result.stdout
+    t_ver = median_time(vbin, a.runs, cwd=tb)
+    print(f"\n### Simulation end to end: {a.vectors:,} vectors through {luts:,} LUTs\n")
+    print("| command | wall s (median of %d) | peak MB |" % a.runs)
+    print("|---|---|---|")
+    print(f"| `lutforge sim net.yosys.json --vectors in.csv -o out.csv` | {t_sim:.3f} | {peak_mb(sim):.0f} |")
+    print(f"| Verilator testbench binary (`Vtb`, build of {build:.0f} s excluded) | {t_ver:.3f} | "
+          f"{peak_mb(vbin, cwd=tb):.0f} |")
+    print(f"\nlutforge sim / Verilator: {t_ver / t_sim:.1f}x faster; the Verilator testbench checked every "
+          f"output of lutforge's CSV: {'PASS' if passed else 'FAIL'}.")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
