@@ -187,6 +187,66 @@ TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that
       "not a balanced pipeline (give it valid_in/valid_out ports, as `convert --pipeline` does)\n");
 }
 
+TEST_CASE("systemc engine: the power proxy of a three-cell design, computed by hand",
+          "[sim][systemc]") {
+  // a, b -> y = a XOR b (a LUT) -> register r -> output q. From the applied inputs alone: a and
+  // b toggle as the rows change, y as a ^ b changes, and r one cycle after y.
+  const fs::path dir = temp_dir("sim_power_hand");
+  Netlist nl;
+  nl.set_design_name("xor_reg");
+  const NodeId a = nl.add_input("a", 1), b = nl.add_input("b", 1);
+  const NodeId y = nl.add_cell(Lut{make_gate(6)}, {{a, 0}, {b, 0}}, "y");
+  const NodeId r = nl.add_cell(Dff{}, {{y, 0}}, "r");
+  nl.add_output("q", {{r, 0}});
+  {
+    std::ofstream f(dir / "d.json");
+    write_native_json(nl, f);
+  }
+  const RunResult run =
+      run_lutforge("sim --engine systemc " + (dir / "d.json").string() +
+                   " --random 60 --seed 5 -o " + (dir / "out.csv").string() + " --report " +
+                   (dir / "rep.json").string() + " --cycle-inputs-out " +
+                   (dir / "cin.csv").string() + " --toggles-out " + (dir / "t.csv").string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
+  REQUIRE(in.rows.size() >= 60);
+  // Toggles between consecutive evaluated cycles. The register holds y of the cycle before, and
+  // starts at its init value 0.
+  uint64_t ta = 0, tb = 0, ty = 0, tr = 0;
+  bool reg = false;
+  for (size_t t = 0; t < in.rows.size(); ++t) {
+    const bool av = in.rows[t][0][0] & 1, bv = in.rows[t][1][0] & 1;
+    const bool yv = av != bv;
+    if (t > 0) {
+      const bool pa = in.rows[t - 1][0][0] & 1, pb = in.rows[t - 1][1][0] & 1;
+      ta += av != pa;
+      tb += bv != pb;
+      ty += yv != (pa != pb);
+      const bool next_reg = pa != pb;  // clocked in at the end of cycle t - 1
+      tr += next_reg != reg;
+      reg = next_reg;
+    }
+  }
+  // Default weights (sim/README.md): input 0.5, lut 1.0, dff 0.5, 0.25 per reading pin, and a
+  // clock of 0.2 per register and cycle. a, b and y have one reader each, r the output port.
+  const double cycles = static_cast<double>(in.rows.size());
+  const double switching = 0.75 * static_cast<double>(ta + tb) + 1.25 * static_cast<double>(ty) +
+                           0.75 * static_cast<double>(tr);
+  const double clock = 0.2 * 1 * cycles;
+  const nlohmann::json rep = read_json(dir / "rep.json");
+  CHECK(rep["power"]["toggles"].get<uint64_t>() == ta + tb + ty + tr);
+  CHECK(rep["power"]["by_kind"]["input"].get<double>() ==
+        Approx(0.75 * static_cast<double>(ta + tb)));
+  CHECK(rep["power"]["by_kind"]["lut"].get<double>() == Approx(1.25 * static_cast<double>(ty)));
+  CHECK(rep["power"]["by_kind"]["dff"].get<double>() == Approx(0.75 * static_cast<double>(tr)));
+  CHECK(rep["power"]["by_kind"]["clock"].get<double>() == Approx(clock));
+  CHECK(rep["power"]["energy"].get<double>() == Approx(switching + clock));
+  CHECK(rep["power"]["energy_per_inference"].get<double>() == Approx((switching + clock) / 60.0));
+  CHECK(rep["power"]["alpha"].get<double>() ==
+        Approx(static_cast<double>(ta + tb + ty + tr) / (cycles * 4)));
+}
+
 TEST_CASE("systemc engine: power proxy weights, toggles checked against the applied inputs, VCD",
           "[sim][systemc]") {
   const fs::path dir = temp_dir("sim_power");
