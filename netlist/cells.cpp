@@ -1,5 +1,6 @@
 #include "netlist/cells.hpp"
 
+#include <array>
 #include <cassert>
 
 #include "netlist/overloaded.hpp"
@@ -21,11 +22,22 @@ Cell default_cell(CellKind k) {
   return default_cell_impl(static_cast<size_t>(k), std::make_index_sequence<kNumCellKinds>{});
 }
 
-const char* kind_name(CellKind k) { return kind_name(default_cell(k)); }
+namespace {
+
+// Each kind's kName, in the variant's order.
+template <size_t... I>
+constexpr std::array<const char*, kNumCellKinds> kind_names(std::index_sequence<I...>) {
+  return {std::variant_alternative_t<I, Cell>::kName...};
+}
+constexpr auto kKindNames = kind_names(std::make_index_sequence<kNumCellKinds>{});
+
+}  // namespace
+
+const char* kind_name(CellKind k) { return kKindNames[static_cast<size_t>(k)]; }
 
 bool kind_from_name(const std::string& name, CellKind& kind) {
   for (unsigned k = 0; k < kNumCellKinds; ++k) {
-    if (name == kind_name(static_cast<CellKind>(k))) {
+    if (name == kKindNames[k]) {
       kind = static_cast<CellKind>(k);
       return true;
     }
