@@ -1,12 +1,12 @@
 #include "netlist/netlist.hpp"
 
-#include "netlist/overloaded.hpp"
-
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "base/error.hpp"
 #include "netlist/levels.hpp"
+#include "netlist/overloaded.hpp"
 
 namespace lutforge {
 
@@ -23,30 +23,20 @@ Netlist& Netlist::operator=(const Netlist& o) {
   return *this;
 }
 
-Netlist::Netlist(Netlist&& o)
-    : graph_(std::move(o.graph_)),
-      inputs_(std::move(o.inputs_)),
-      outputs_(std::move(o.outputs_)),
-      const_nodes_{o.const_nodes_[0], o.const_nodes_[1]},
-      design_name_(std::move(o.design_name_)),
-      clock_name_(std::move(o.clock_name_)) {
-  o = Netlist();
+void Netlist::take(Netlist& o) {
+  graph_ = std::exchange(o.graph_, std::make_unique<Graph>());
+  inputs_ = std::exchange(o.inputs_, {});
+  outputs_ = std::exchange(o.outputs_, {});
+  const_nodes_[0] = std::exchange(o.const_nodes_[0], kNoNode);
+  const_nodes_[1] = std::exchange(o.const_nodes_[1], kNoNode);
+  design_name_ = std::exchange(o.design_name_, {});
+  clock_name_ = std::exchange(o.clock_name_, {});
 }
 
+Netlist::Netlist(Netlist&& o) { take(o); }
+
 Netlist& Netlist::operator=(Netlist&& o) {
-  if (this == &o) return *this;
-  graph_ = std::move(o.graph_);
-  inputs_ = std::move(o.inputs_);
-  outputs_ = std::move(o.outputs_);
-  const_nodes_[0] = o.const_nodes_[0];
-  const_nodes_[1] = o.const_nodes_[1];
-  design_name_ = std::move(o.design_name_);
-  clock_name_ = std::move(o.clock_name_);
-  // The moved-from netlist is empty and usable.
-  o.graph_ = std::make_unique<Graph>();
-  o.inputs_.clear();
-  o.outputs_.clear();
-  o.const_nodes_[0] = o.const_nodes_[1] = kNoNode;
+  if (this != &o) take(o);
   return *this;
 }
 

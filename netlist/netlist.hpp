@@ -100,6 +100,9 @@ class Netlist {
   };
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
 
+  // Takes o's content, and leaves o an empty, usable netlist.
+  void take(Netlist& o);
+
   std::unique_ptr<Graph> graph_ = std::make_unique<Graph>();
   std::vector<NodeId> inputs_, outputs_;
   NodeId const_nodes_[2] = {kNoNode, kNoNode};
