@@ -1,10 +1,8 @@
 // The lutforge executable: help, exit codes and the exact one-line errors for bad input.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "netlist/generate.hpp"
-#include "netlist/native_json.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace lutforge;
@@ -27,8 +25,7 @@ fs::path write_design(const fs::path& dir) {
   for (uint32_t i = 0; i < 4; ++i)
     q.push_back({nl.add_cell(Dff{}, {{s, i}}, "q" + std::to_string(i)), 0});
   nl.add_output("y", q);
-  std::ofstream f(dir / "acc.json");
-  write_native_json(nl, f);
+  write_netlist(dir / "acc.json", nl);
   return dir / "acc.json";
 }
 
@@ -126,10 +123,7 @@ TEST_CASE("stats reports cells, LUT sizes, depth and stages as text and JSON", "
   p.layers = 3;
   p.min_k = p.max_k = 3;
   p.register_layers = true;
-  {
-    std::ofstream f(dir / "n.json");
-    write_native_json(random_lut_network(p), f);
-  }
+  write_netlist(dir / "n.json", random_lut_network(p));
   const RunResult r = run_lutforge("stats " + (dir / "n.json").string() + " --json");
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -202,8 +196,7 @@ TEST_CASE("equiv: exit codes, JSON, and messages for mismatched designs", "[cli]
     for (uint32_t i = 0; i < 4; ++i)
       q.push_back({nl.add_cell(Dff{}, {{s, i}}, "q" + std::to_string(i)), 0});
     nl.add_output("y", q);
-    std::ofstream f(dir / "diff.json");
-    write_native_json(nl, f);
+    write_netlist(dir / "diff.json", nl);
   }
   r = run_lutforge("equiv " + design.string() + " " + (dir / "diff.json").string() +
                    " --counterexample-tb " + (dir / "cex.v").string());
@@ -220,10 +213,7 @@ TEST_CASE("equiv: exit codes, JSON, and messages for mismatched designs", "[cli]
   const NodeId a = wide.add_input("a", 5);
   const NodeId b = wide.add_input("b", 4);
   wide.add_output("y", {{a, 0}, {a, 1}, {b, 2}, {b, 3}});
-  {
-    std::ofstream f(dir / "wide.json");
-    write_native_json(wide, f);
-  }
+  write_netlist(dir / "wide.json", wide);
   r = run_lutforge("equiv " + design.string() + " " + (dir / "wide.json").string());
   CHECK(r.exit_code == 2);
   CHECK(first_line(r.err) ==
@@ -232,10 +222,7 @@ TEST_CASE("equiv: exit codes, JSON, and messages for mismatched designs", "[cli]
   const NodeId c = other.add_input("c", 4);
   other.add_input("b", 4);
   other.add_output("y", {{c, 0}, {c, 1}, {c, 2}, {c, 3}});
-  {
-    std::ofstream f(dir / "other.json");
-    write_native_json(other, f);
-  }
+  write_netlist(dir / "other.json", other);
   r = run_lutforge("equiv " + design.string() + " " + (dir / "other.json").string());
   CHECK(r.exit_code == 2);
   CHECK(first_line(r.err) == "lutforge equiv: error: input port 'a' of A has no match in B");
@@ -291,10 +278,7 @@ TEST_CASE("outputs are byte-identical across two processes", "[cli]") {
   p.min_k = 2;
   p.max_k = 9;
   p.seed = 99;
-  {
-    std::ofstream f(dir / "net.json");
-    write_native_json(random_lut_network(p), f);
-  }
+  write_netlist(dir / "net.json", random_lut_network(p));
   const std::string net = (dir / "net.json").string();
   auto twice = [&](const std::string& args, const std::string& out) {
     std::string text[2];

@@ -304,10 +304,7 @@ TEST_CASE(
     }
     ++done;
     INFO("mutation " << done << " of " << name << ": " << what);
-    {
-      std::ofstream fa(dir / "a.json");
-      write_native_json(a, fa);
-    }
+    write_netlist(dir / "a.json", a);
     const RunResult e =
         run_lutforge("equiv " + (dir / "a.json").string() + " " + (dir / "mut.json").string() +
                      " --counterexample-tb " + (dir / "cex.v").string());

@@ -33,10 +33,7 @@ Design pipelined_design(const fs::path& dir) {
   p.min_k = 3;
   p.max_k = 6;
   p.seed = 21;
-  {
-    std::ofstream f(dir / "comb.json");
-    write_native_json(random_lut_network(p), f);
-  }
+  write_netlist(dir / "comb.json", random_lut_network(p));
   const RunResult r = run_lutforge("convert " + (dir / "comb.json").string() + " -o " +
                                    (dir / "piped.json").string() + " --pipeline 1");
   INFO(r.err);
@@ -143,10 +140,7 @@ TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that
   p.layers = 3;
   p.register_layers = true;  // a register after every LUT: three stages, no valid ports
   p.seed = 5;
-  {
-    std::ofstream f(dir / "regs.json");
-    write_native_json(random_lut_network(p), f);
-  }
+  write_netlist(dir / "regs.json", random_lut_network(p));
   const RunResult r =
       run_lutforge("sim --engine systemc " + (dir / "regs.json").string() + " --random 30 -o " +
                    (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
@@ -173,10 +167,7 @@ TEST_CASE("systemc engine: a balanced pipeline without valid ports, and one that
   const NodeId a = bad.add_input("a", 1);
   const NodeId q = bad.add_cell(Dff{}, {{a, 0}}, "q");
   bad.add_output("y", {{q, 0}, {a, 0}});
-  {
-    std::ofstream f(dir / "bad.json");
-    write_native_json(bad, f);
-  }
+  write_netlist(dir / "bad.json", bad);
   const RunResult e = run_lutforge("sim --engine systemc " + (dir / "bad.json").string() +
                                    " --random 3 -o " + (dir / "x.csv").string());
   CHECK(e.exit_code == 2);
@@ -198,10 +189,7 @@ TEST_CASE("systemc engine: the power proxy of a three-cell design, computed by h
   const NodeId y = nl.add_cell(Lut{make_gate(6)}, {{a, 0}, {b, 0}}, "y");
   const NodeId r = nl.add_cell(Dff{}, {{y, 0}}, "r");
   nl.add_output("q", {{r, 0}});
-  {
-    std::ofstream f(dir / "d.json");
-    write_native_json(nl, f);
-  }
+  write_netlist(dir / "d.json", nl);
   const RunResult run =
       run_lutforge("sim --engine systemc " + (dir / "d.json").string() +
                    " --random 60 --seed 5 -o " + (dir / "out.csv").string() + " --report " +

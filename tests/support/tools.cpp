@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge::test {
@@ -43,6 +44,11 @@ fs::path temp_dir(const std::string& name) {
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
+}
+
+void write_netlist(const fs::path& path, const Netlist& nl) {
+  std::ofstream out(path, std::ios::binary);
+  write_native_json(nl, out);
 }
 
 std::string read_text(const fs::path& path) {

@@ -25,6 +25,8 @@ std::filesystem::path temp_dir(const std::string& name);
 
 void write_text(const std::filesystem::path& path, const std::string& text);
 std::string read_text(const std::filesystem::path& path);
+// Writes a netlist as a native JSON file.
+void write_netlist(const std::filesystem::path& path, const Netlist& nl);
 
 // The bytes of an IDX file: magic (element type, rank), big-endian dimensions, data.
 std::string idx_bytes(uint8_t type, const std::vector<uint32_t>& dims,
