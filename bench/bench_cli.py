@@ -20,29 +20,28 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
 def timed(cmd, cwd=None):
-    """Wall seconds and peak RSS (MB) of one process, with its output discarded."""
-    start = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, err = p.communicate()
-    secs = time.perf_counter() - start
-    # ru_maxrss of the children so far is a running maximum; wait4 gives this child's own.
-    if p.returncode != 0:
-        sys.exit(f"bench_cli: {' '.join(cmd)} failed ({p.returncode}): {err.decode()[-2000:]}")
-    return secs
+    """Wall seconds and peak RSS (MB) of one process, with its output discarded. GNU time reports
+    the peak; the process's own rusage would count the Python parent it was forked from."""
+    with tempfile.NamedTemporaryFile(mode="r") as mem, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", mem.name] + cmd, cwd=cwd,
+                           stdout=subprocess.DEVNULL, stderr=err)
+        secs = time.perf_counter() - start
+        if r.returncode != 0:
+            err.seek(0)
+            sys.exit(f"bench_cli: {' '.join(cmd)} failed: {err.read().decode()[-2000:]}")
+        return secs, int(mem.read().split()[-1]) / 1024.0
 
 
-def peak_mb(cmd, cwd=None):
-    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
-    return int(out.stderr.strip().splitlines()[-1]) / 1024.0
-
-
-def median_time(cmd, runs, cwd=None):
-    return statistics.median(timed(cmd, cwd) for _ in range(runs))
+def median_run(cmd, runs, cwd=None):
+    """The median wall seconds and the largest peak RSS (MB) of RUNS runs."""
+    results = [timed(cmd, cwd) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
 def main():
@@ -69,7 +68,8 @@ def main():
             cmds.append([helper, "--help"])
     for c in cmds:
         shown = " ".join([os.path.basename(c[0])] + c[1:])
-        print(f"| `{shown}` | {median_time(c, a.runs) * 1000:.1f} | {peak_mb(c):.1f} |")
+        secs, mb = median_run(c, a.runs)
+        print(f"| `{shown}` | {secs * 1000:.1f} | {mb:.1f} |")
 
     # The design: random 6-input LUTs, as Yosys writes them.
     net = os.path.join(out, "net.json")
@@ -86,14 +86,12 @@ def main():
     print(f"\n### Reading a Yosys JSON of {luts:,} LUTs ({mb:.1f} MB)\n")
     print("| command | wall s (median of %d) | peak MB |" % a.runs)
     print("|---|---|---|")
-    t_lf = median_time([lf, "stats", yjson], a.runs)
-    print(f"| `lutforge stats net.yosys.json` | {t_lf:.3f} | {peak_mb([lf, 'stats', yjson]):.0f} |")
-    ycmd = ["yosys", "-q", "-p", f"read_json {yjson}; stat"]
-    t_y = median_time(ycmd, a.runs)
-    print(f"| `yosys -p 'read_json net.yosys.json; stat'` | {t_y:.3f} | {peak_mb(ycmd):.0f} |")
-    yread = ["yosys", "-q", "-p", f"read_json {yjson}"]
-    t_yr = median_time(yread, a.runs)
-    print(f"| `yosys -p 'read_json net.yosys.json'` | {t_yr:.3f} | {peak_mb(yread):.0f} |")
+    t_lf, m = median_run([lf, "stats", yjson], a.runs)
+    print(f"| `lutforge stats net.yosys.json` | {t_lf:.3f} | {m:.0f} |")
+    t_y, m = median_run(["yosys", "-q", "-p", f"read_json {yjson}; stat"], a.runs)
+    print(f"| `yosys -p 'read_json net.yosys.json; stat'` | {t_y:.3f} | {m:.0f} |")
+    t_yr, m = median_run(["yosys", "-q", "-p", f"read_json {yjson}"], a.runs)
+    print(f"| `yosys -p 'read_json net.yosys.json'` | {t_yr:.3f} | {m:.0f} |")
     print(f"\nlutforge stats / Yosys read_json: {t_yr / t_lf:.1f}x faster; against read_json; stat: "
           f"{t_y / t_lf:.1f}x.")
 
@@ -106,7 +104,7 @@ def main():
             f.write("0x%016x\n" % rng.getrandbits(64))
     vout = os.path.join(out, "out.csv")
     sim = [lf, "sim", yjson, "--vectors", vin, "-o", vout]
-    t_sim = median_time(sim, a.runs)
+    t_sim, m_sim = median_run(sim, a.runs)
     # Verilator simulates the same netlist, written with its LUTs as constants shifted by their inputs.
     subprocess.run([lf, "convert", yjson, "-o", os.path.join(out, "net_sim.v")], check=True)
     tb = os.path.join(out, "tb")
@@ -121,13 +119,13 @@ def main():
     vbin = [os.path.join(out, "obj_dir", "Vtb")]
     result = subprocess.run(vbin, cwd=tb, capture_output=True, text=True)
     passed = "PASS" in result.stdout
-    t_ver = median_time(vbin, a.runs, cwd=tb)
+    t_ver, m_ver = median_run(vbin, a.runs, cwd=tb)
     print(f"\n### Simulation end to end: {a.vectors:,} vectors through {luts:,} LUTs\n")
     print("| command | wall s (median of %d) | peak MB |" % a.runs)
     print("|---|---|---|")
-    print(f"| `lutforge sim net.yosys.json --vectors in.csv -o out.csv` | {t_sim:.3f} | {peak_mb(sim):.0f} |")
+    print(f"| `lutforge sim net.yosys.json --vectors in.csv -o out.csv` | {t_sim:.3f} | {m_sim:.0f} |")
     print(f"| Verilator testbench binary (`Vtb`, build of {build:.0f} s excluded) | {t_ver:.3f} | "
-          f"{peak_mb(vbin, cwd=tb):.0f} |")
+          f"{m_ver:.0f} |")
     print(f"\nlutforge sim / Verilator: {t_ver / t_sim:.1f}x faster; the Verilator testbench checked every "
           f"output of lutforge's CSV: {'PASS' if passed else 'FAIL'}.")
     return 0 if passed else 1
