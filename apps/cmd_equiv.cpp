@@ -58,6 +58,11 @@ int cmd_equiv(const std::vector<std::string>& args) {
     j["sat_calls"] = r.sat_calls;
     j["merged_by_sweeping"] = r.merged_by_sweeping;
     j["merged_by_cut"] = r.merged_by_cut;
+    if (r.induction_depth) {
+      j["induction_depth"] = r.induction_depth;
+      j["induction_candidates"] = r.induction_candidates;
+      j["induction_classes"] = r.induction_classes;
+    }
     j["seconds"] = r.seconds;
     if (!r.reason.empty()) j["reason"] = r.reason;
     if (r.counterexample) {
@@ -101,6 +106,10 @@ int cmd_equiv(const std::vector<std::string>& args) {
                 << " SAT calls, " << r.merged_by_sweeping << " internal equivalences merged, "
                 << r.merged_by_cut << " of them by cut enumeration)\n";
     }
+    if (r.mode == EquivMode::Induction && r.status == EquivStatus::Equivalent)
+      std::cout << "  k-induction           depth " << r.induction_depth << ", "
+                << r.induction_classes << " classes of equivalent nets from "
+                << r.induction_candidates << " candidates\n";
     if (!r.reason.empty()) std::cout << "  reason: " << r.reason << "\n";
     if (r.counterexample) {
       const Counterexample& c = *r.counterexample;

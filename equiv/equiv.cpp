@@ -1,7 +1,5 @@
 #include "equiv/equiv.hpp"
 
-#include <cadical.hpp>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -10,6 +8,9 @@
 #include <unordered_map>
 
 #include "base/error.hpp"
+#include "equiv/cnf.hpp"
+#include "equiv/induction.hpp"
+#include "equiv/stimulus.hpp"
 #include "netlist/eval.hpp"
 #include "netlist/levels.hpp"
 
@@ -29,6 +30,7 @@ const char* mode_name(EquivMode m) {
     case EquivMode::Combinational: return "combinational";
     case EquivMode::RegisterCorrespondence: return "register correspondence";
     case EquivMode::Latency: return "latency";
+    case EquivMode::Induction: return "k-induction";
     case EquivMode::Bounded: return "bounded";
   }
   return "?";
@@ -317,8 +319,6 @@ class CombProver {
     std::vector<char> net;  // the slot holds a cell's output bit (not a step inside a cell)
   };
 
-  int new_var() { return ++num_vars_; }
-
   int encode(Side& s, uint32_t slot) {
     if (s.var[slot]) return s.var[slot];
     std::vector<uint32_t> stack{slot};
@@ -330,167 +330,41 @@ class CombProver {
       }
       const int32_t d = s.def[x];
       if (d < 0) {  // an unconstrained slot: a free input of its own
-        s.var[x] = new_var();
+        s.var[x] = cnf_->new_var();
         stack.pop_back();
         continue;
       }
       const Program::Instr& in = s.prog.comb[d];
       bool ready = true;
       for (uint32_t o : {in.a, in.b, in.c})
-        if (!s.var[o] && uses(in.op, o == in.a, o == in.b, o == in.c)) {
+        if (!s.var[o] &&
+            (o == in.a || (o == in.b && op_reads_b(in.op)) || (o == in.c && op_reads_c(in.op)))) {
           stack.push_back(o);
           ready = false;
         }
       if (!ready) continue;
       stack.pop_back();
-      s.var[x] = hashed(in.op, s.var[in.a], uses(in.op, false, true, false) ? s.var[in.b] : 0,
-                        uses(in.op, false, false, true) ? s.var[in.c] : 0);
+      s.var[x] = cnf_->gate(in.op, s.var[in.a], op_reads_b(in.op) ? s.var[in.b] : 0,
+                            op_reads_c(in.op) ? s.var[in.c] : 0);
     }
     return s.var[slot];
   }
 
-  // Structural hashing: an operation on the same variables as an earlier one (of either design)
-  // is the same variable, so identical logic needs no SAT call at all.
-  int hashed(Op op, int a, int b, int c) {
-    if (op == Op::Copy) return a;
-    if (op == Op::Not) return -a;
-    const bool commutative = op == Op::And || op == Op::Or || op == Op::Xor || op == Op::Nand ||
-                             op == Op::Nor || op == Op::Xnor || op == Op::Maj || op == Op::Xor3;
-    if (commutative) {
-      if (a > b) std::swap(a, b);
-      if ((op == Op::Maj || op == Op::Xor3) && b > c) std::swap(b, c);
-      if ((op == Op::Maj || op == Op::Xor3) && a > b) std::swap(a, b);
-    }
-    const std::array<int, 4> key{static_cast<int>(op), a, b, c};
-    auto [it, inserted] = strash_.try_emplace(key, 0);
-    if (!inserted) return it->second;
-    const int d = new_var();
-    clauses(op, d, a, b, c);
-    if (vdef_.size() <= static_cast<size_t>(d)) vdef_.resize(d + 1);
-    vdef_[d] = {op, a, uses(op, false, true, false) ? b : 0, uses(op, false, false, true) ? c : 0,
-                true};
-    it->second = d;
-    return d;
-  }
-
-  struct KeyHash {
-    size_t operator()(const std::array<int, 4>& k) const {
-      uint64_t h = 0x9e3779b97f4a7c15ull;
-      for (int x : k) h = (h ^ static_cast<uint32_t>(x)) * 0x100000001b3ull;
-      return h;
-    }
-  };
-  std::unordered_map<std::array<int, 4>, int, KeyHash> strash_;
-
-  static bool uses(Op op, bool is_a, bool is_b, bool is_c) {
-    if (is_a) return true;
-    if (is_b) return op != Op::Not && op != Op::Copy;
-    if (is_c) return op == Op::Mux || op == Op::Maj || op == Op::Xor3;
-    return false;
-  }
-
-  void add(std::initializer_list<int> lits) {
-    for (int l : lits) solver_->add(l);
-    solver_->add(0);
-  }
-
-  void clauses(Op op, int d, int a, int b, int c) {
-    switch (op) {
-      case Op::Lut: throw std::logic_error("equivalence: a scalar program in the CNF encoding");
-      case Op::And:
-        add({-d, a});
-        add({-d, b});
-        add({d, -a, -b});
-        break;
-      case Op::Or:
-        add({d, -a});
-        add({d, -b});
-        add({-d, a, b});
-        break;
-      case Op::Nand:
-        add({d, a});
-        add({d, b});
-        add({-d, -a, -b});
-        break;
-      case Op::Nor:
-        add({-d, -a});
-        add({-d, -b});
-        add({d, a, b});
-        break;
-      case Op::AndNot:
-        add({-d, a});
-        add({-d, -b});
-        add({d, -a, b});
-        break;
-      case Op::OrNot:
-        add({d, -a});
-        add({d, b});
-        add({-d, a, -b});
-        break;
-      case Op::Xor:
-        add({-d, a, b});
-        add({-d, -a, -b});
-        add({d, -a, b});
-        add({d, a, -b});
-        break;
-      case Op::Xnor:
-        add({d, a, b});
-        add({d, -a, -b});
-        add({-d, -a, b});
-        add({-d, a, -b});
-        break;
-      case Op::Not:
-        add({d, a});
-        add({-d, -a});
-        break;
-      case Op::Copy:
-        add({-d, a});
-        add({d, -a});
-        break;
-      case Op::Mux:  // d = c ? b : a
-        add({-c, -b, d});
-        add({-c, b, -d});
-        add({c, -a, d});
-        add({c, a, -d});
-        add({-a, -b, d});
-        add({a, b, -d});
-        break;
-      case Op::Maj:
-        add({-a, -b, d});
-        add({-a, -c, d});
-        add({-b, -c, d});
-        add({a, b, -d});
-        add({a, c, -d});
-        add({b, c, -d});
-        break;
-      case Op::Xor3:
-        for (int i = 0; i < 16; ++i) {
-          const int sa = (i & 1) ? a : -a, sb = (i & 2) ? b : -b, sc = (i & 4) ? c : -c,
-                    sd = (i & 8) ? d : -d;
-          const int parity = ((i & 1) != 0) + ((i & 2) != 0) + ((i & 4) != 0) + ((i & 8) != 0);
-          if (parity % 2 == 1) add({sa, sb, sc, sd});  // forbids assignments with d != a ^ b ^ c
-        }
-        break;
-    }
-  }
-
-  // 10: differ (SAT), 20: equal (UNSAT), 0: unknown.
-  int prove_equal(int x, int y, int64_t conflicts) {
-    if (x == y) return 20;
-    const int m = new_var();
-    add({-m, x, y});
-    add({-m, -x, -y});
-    solver_->assume(m);
-    if (conflicts > 0)
-      solver_->limit("conflicts", static_cast<int>(std::min<int64_t>(conflicts, INT32_MAX)));
+  // Whether literals x and y can differ, within `conflicts` (0 = no limit).
+  SatResult prove_equal(int x, int y, int64_t conflicts) {
+    if (x == y) return SatResult::Unsatisfiable;
+    const int m = cnf_->new_var();
+    cnf_->add({-m, x, y});
+    cnf_->add({-m, -x, -y});
     ++st_.sat_calls;
-    const int res = solver_->solve();
-    if (res == 10) {  // keep the inputs of the model: adding a clause discards it
+    const SatResult res = cnf_->solve({m}, conflicts);
+    if (res ==
+        SatResult::Satisfiable) {  // keep the inputs of the model: adding a clause discards it
       model_.assign(input_var_.size(), false);
       for (size_t u = 0; u < input_var_.size(); ++u)
-        model_[u] = input_var_[u] && solver_->val(input_var_[u]) > 0;
+        model_[u] = input_var_[u] && cnf_->value(input_var_[u]);
     }
-    add({-m});  // retire the miter
+    cnf_->add({-m});  // retire the miter
     return res;
   }
 
@@ -511,7 +385,7 @@ class CombProver {
     for (size_t i = 0; i < nl.inputs().size(); ++i)
       for (uint32_t k = 0; k < s.prog.input_slots[i].size(); ++k) {
         int& v = input_var[base[i] + k];
-        if (!v) v = new_var();
+        if (!v) v = cnf_->new_var();
         s.var[s.prog.input_slots[i][k]] = v;
       }
   }
@@ -523,6 +397,8 @@ class CombProver {
   // s.
   static constexpr unsigned kSigWords = 32;
   static constexpr unsigned kMaxCutCandidates = 64;  // of A's nodes tried by cut per node of B
+  // Conflicts allowed to a sweeping SAT call: a merge that needs more is left to the output proof.
+  static constexpr int64_t kSweepConflicts = 1000;
   void signatures(Side& s, const std::vector<std::vector<uint64_t>>& words,
                   const std::vector<size_t>& base, const Netlist& nl) {
     Evaluator ev(s.prog, kSigWords);
@@ -573,8 +449,8 @@ class CombProver {
       if (s.def[x] < 0) continue;
       const auto& in = s.prog.comb[s.def[x]];
       stack.push_back(in.a);
-      if (uses(in.op, false, true, false)) stack.push_back(in.b);
-      if (uses(in.op, false, false, true)) stack.push_back(in.c);
+      if (op_reads_b(in.op)) stack.push_back(in.b);
+      if (op_reads_c(in.op)) stack.push_back(in.c);
     }
   }
 
@@ -584,7 +460,7 @@ class CombProver {
     if (shared_.size() <= i) shared_.resize(i + 1, 0);
     shared_[i] = 1;
   }
-  bool defined(int v) const { return static_cast<size_t>(v) < vdef_.size() && vdef_[v].defined; }
+  bool defined(int v) const { return cnf_->defined(v); }
   bool is_shared(int v) const {
     const size_t i = static_cast<size_t>(std::abs(v));
     return i < shared_.size() && shared_[i];
@@ -618,7 +494,7 @@ class CombProver {
         }
         inner.push_back(v);
         if (inner.size() > kMaxConeVars) return false;
-        const VarDef& d = vdef_[v];
+        const Cnf::Def& d = cnf_->def(v);
         stack.push_back(std::abs(d.a));
         if (d.b) stack.push_back(std::abs(d.b));
         if (d.c) stack.push_back(std::abs(d.c));
@@ -637,7 +513,7 @@ class CombProver {
       };
       std::sort(inner.begin(), inner.end());  // variables are numbered after their operands
       for (int v : inner) {
-        const VarDef& d = vdef_[v];
+        const Cnf::Def& d = cnf_->def(v);
         std::vector<uint64_t> t(words);
         for (size_t w = 0; w < words; ++w)
           t[w] = apply_op<uint64_t>(d.op, lit(d.a, w), lit(d.b, w), lit(d.c, w));
@@ -659,21 +535,15 @@ class CombProver {
   // Replaces B's slot y by A's variable vx (negated when complement) in everything encoded later.
   void merge(Side& B, uint32_t y, int vx, bool complement) {
     const int vy = B.var[y], target = complement ? -vx : vx;
-    if (vy != target) {
-      add({-target, vy});
-      add({target, -vy});
-    }
+    cnf_->equate(target, vy);
     B.var[y] = target;
     mark_shared(vx);
     ++st_.merged_by_sweeping;
   }
 
   void sat(const std::vector<size_t>& remaining, CombOutcome& r) {
-    solver_ = std::make_unique<CaDiCaL::Solver>();
-    // Many small incremental calls: inprocessing costs more than it saves here.
-    solver_->configure("plain");
-    const0_ = new_var();
-    add({-const0_});
+    cnf_ = std::make_unique<Cnf>();
+    const0_ = cnf_->false_lit();
     mark_shared(const0_);
     std::vector<int>& input_var = input_var_;
     input_var.assign(unified_.size(), 0);
@@ -755,18 +625,17 @@ class CombProver {
         // design.
         if (merged || first_x < 0 || constant_signature(B, y)) continue;
         const int vx = encode(A, static_cast<uint32_t>(first_x)), vy = encode(B, y);
-        const int res = prove_equal(vx, first_complement ? -vy : vy, 1000);
-        if (res == 20) merge(B, y, vx, first_complement);
+        const SatResult res = prove_equal(vx, first_complement ? -vy : vy, kSweepConflicts);
+        if (res == SatResult::Unsatisfiable) merge(B, y, vx, first_complement);
       }
       const int va = encode(A, xa), vb = encode(B, xb);
-      const int res = prove_equal(va, vb, p_.conflict_limit);
-      if (res == 20) {
+      const SatResult res = prove_equal(va, vb, p_.conflict_limit);
+      if (res == SatResult::Unsatisfiable) {
         ++st_.proved_by_sat;
-        add({-va, vb});
-        add({va, -vb});
+        cnf_->equate(va, vb);
         continue;
       }
-      if (res == 10) {
+      if (res == SatResult::Satisfiable) {
         r.status = EquivStatus::NotEquivalent;
         r.assignment = model_;
         return;
@@ -789,51 +658,15 @@ class CombProver {
   std::vector<std::pair<std::string, uint32_t>> unified_;
   std::vector<size_t> a_port_base_, b_port_base_;
   std::vector<OutBit> bits_;
-  std::unique_ptr<CaDiCaL::Solver> solver_;
+  std::unique_ptr<Cnf> cnf_;
   std::vector<char> shared_;    // by variable
   std::vector<int> input_var_;  // by unified input bit
   std::vector<bool> model_;     // input bits of the last satisfying assignment
-  struct VarDef {
-    Op op = Op::Copy;
-    int a = 0, b = 0, c = 0;  // operand literals; 0 where the operation has fewer
-    bool defined = false;
-  };
-  std::vector<VarDef>
-      vdef_;  // by variable: the operation that defines it, for variables made by hashed()
-  int num_vars_ = 0;
   int const0_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
 // Port matching and the sequential modes.
-
-// Random stimulus with a density of ones drawn per (lane word, input port), from always 0 through
-// 1/32 ... 31/32 to always 1,
-// so that some lanes hold a reset mostly inactive while an enable is mostly active: counters
-// then count, and deep states are reached.
-class Stimulus {
- public:
-  Stimulus(uint64_t seed, unsigned words, size_t ports)
-      : rng_(seed), density_(words * ports), ports_(ports) {
-    for (auto& d : density_) d = static_cast<unsigned>(rng_() % 7);
-  }
-  uint64_t word(unsigned w, size_t port) {
-    switch (density_[w * ports_ + port]) {
-      case 5: return 0;
-      case 6: return ~uint64_t{0};
-      case 0: return rng_() & rng_() & rng_() & rng_() & rng_();
-      case 1: return rng_() & rng_() & rng_();
-      case 2: return rng_();
-      case 3: return rng_() | rng_() | rng_();
-      default: return rng_() | rng_() | rng_() | rng_() | rng_();
-    }
-  }
-
- private:
-  std::mt19937_64 rng_;
-  std::vector<unsigned> density_;
-  size_t ports_;
-};
 
 void check_ports(const Netlist& a, const Netlist& b, const std::vector<std::string>& ignore) {
   auto check = [&](const std::vector<NodeId>& pa, const std::vector<NodeId>& pb, const Netlist& na,
@@ -855,17 +688,6 @@ void check_ports(const Netlist& a, const Netlist& b, const std::vector<std::stri
   check(b.inputs(), a.inputs(), b, a, "input", "B", "A");
   check(a.outputs(), b.outputs(), a, b, "output", "A", "B");
   check(b.outputs(), a.outputs(), b, a, "output", "B", "A");
-}
-
-// For each of A's ports in a_ports, the index of B's same-named port in b_ports, or b_ports.size().
-std::vector<size_t> match_ports(const Netlist& a, const std::vector<NodeId>& a_ports,
-                                const Netlist& b, const std::vector<NodeId>& b_ports) {
-  std::vector<size_t> index;
-  index.reserve(a_ports.size());
-  for (NodeId n : a_ports)
-    index.push_back(std::find(b_ports.begin(), b_ports.end(), b.find_port(a.name(n))) -
-                    b_ports.begin());
-  return index;
 }
 
 std::vector<std::pair<size_t, size_t>> pairs_by_name(const Netlist& a, const Netlist& b,
@@ -1213,6 +1035,44 @@ Netlist apply_register_match(const Netlist& b, const RegisterMatch& m) {
 
 }  // namespace
 
+namespace {
+
+// k-induction over signal correspondence. True when it decided: proved, or refuted with a
+// counterexample that the evaluator reproduces; else `reason` says why not.
+bool decide_by_induction(const Netlist& a, const Netlist& b, const EquivParams& p,
+                         Clock::time_point deadline, EquivResult& res, std::string& reason) {
+  InductionParams ip;
+  ip.max_depth = p.induction_depth;
+  ip.seed = p.seed;
+  ip.conflict_limit = p.conflict_limit;
+  if (p.time_limit > 0) ip.deadline = deadline;
+  const InductionOutcome o = prove_by_induction(a, b, ip);
+  res.sat_calls += o.stats.sat_calls;
+  res.induction_depth = o.stats.depth;
+  res.induction_candidates = o.stats.candidates;
+  res.induction_classes = o.stats.classes;
+  if (o.verdict == InductionOutcome::Verdict::Proved) {
+    res.mode = EquivMode::Induction;
+    res.status = EquivStatus::Equivalent;
+    return true;
+  }
+  if (o.verdict == InductionOutcome::Verdict::Refuted) {
+    Counterexample cex;
+    cex.inputs = o.inputs;
+    cex.cycle = o.inputs.rows.size() - 1;
+    if (!describe_difference(a, b, 0, cex))
+      throw std::logic_error("equivalence: an induction counterexample that does not reproduce");
+    res.mode = EquivMode::Induction;
+    res.status = EquivStatus::NotEquivalent;
+    res.counterexample = std::move(cex);
+    return true;
+  }
+  reason = o.reason;
+  return false;
+}
+
+}  // namespace
+
 EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivParams& p) {
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
@@ -1307,26 +1167,36 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
         }
       }
     }
+    std::string why;
+    if (decide_by_induction(a, b, p, deadline, res, why)) return finish(res);
     res.status = EquivStatus::Undecided;
     res.reason =
-        inits_equal
-            ? "the next-state functions differ only from register states that random simulation "
-              "and a " +
-                  std::to_string(depth) + "-cycle bounded check did not reach"
-            : "the register init values differ, but no difference reached an output within " +
-                  std::to_string(depth) + " cycles";
+        (inits_equal
+             ? "the next-state functions differ only from register states that random simulation "
+               "and a " +
+                   std::to_string(depth) + "-cycle bounded check did not reach"
+             : "the register init values differ, but no difference reached an output within " +
+                   std::to_string(depth) + " cycles") +
+        "; " + why;
     return finish(res);
   }
 
   // Registers that do not correspond: compare over the latency, for designs without feedback.
   const Levels la = levelize(a), lb = levelize(b);
   if (la.has_feedback || lb.has_feedback) {
-    res.mode = EquivMode::Bounded;
-    Counterexample cex;
     const int latency = std::max(p.latency, 0);
+    res.mode = latency == 0 ? EquivMode::Induction : EquivMode::Bounded;
+    res.latency = latency;
+    Counterexample cex;
+    std::string why;
     if (sequential_search(a, b, latency, p, cex) && describe_difference(a, b, latency, cex)) {
       res.status = EquivStatus::NotEquivalent;
       res.counterexample = std::move(cex);
+    } else if (latency == 0 && decide_by_induction(a, b, p, deadline, res, why)) {
+      return finish(res);
+    } else if (latency == 0) {
+      res.status = EquivStatus::Undecided;
+      res.reason = "the registers do not correspond by name and a design has feedback; " + why;
     } else {
       res.status = EquivStatus::Undecided;
       res.reason =

@@ -6,7 +6,9 @@
 //     next-state functions are compared (register correspondence); a difference is confirmed
 //     by a reachable counterexample from the init state before it is reported;
 //   - otherwise, for designs without feedback: both are unrolled, and the outputs of B at cycle
-//     t + L are compared with those of A at cycle t, for a latency L given or found by simulation.
+//     t + L are compared with those of A at cycle t, for a latency L given or found by simulation;
+//   - where register correspondence is not inductive, or registers do not correspond and a
+//     design has feedback: k-induction over signal correspondence (equiv/induction.hpp).
 // Engines, cheapest first: random bit-parallel simulation, exhaustive simulation of every output
 // cone whose input support is small enough, and SAT (CaDiCaL) with SAT sweeping for the rest.
 //
@@ -34,6 +36,7 @@ struct EquivParams {
   unsigned max_latency = 16;
   unsigned sequential_cycles = 300;  // random simulation depth when confirming a counterexample
   unsigned bmc_depth = 6;            // SAT unrolling depth when confirming a counterexample
+  unsigned induction_depth = 8;      // largest k of the k-induction
   // Ports that may exist on one side only (such as the valid ports a pipeline adds): an input
   // there is left free, an output is not compared.
   std::vector<std::string> ignore_ports;
@@ -48,11 +51,14 @@ const char* status_name(EquivStatus s);
 //     next-state functions are compared with the paired registers as cut points.
 //   Latency: the registers do not correspond and neither design has feedback; both are unrolled
 //     and B's outputs at t + latency are compared with A's at t.
-//   Bounded: the registers do not correspond and a design has feedback; only a bounded search
-//     from reset was done, so the result is NotEquivalent or Undecided.
-enum class EquivMode { Combinational, RegisterCorrespondence, Latency, Bounded };
+//   Induction: register correspondence was not inductive, or the registers do not correspond and
+//     a design has feedback; k-induction over candidate equivalences of the nets of both designs
+//     decided it (or a bounded search from reset refuted it).
+//   Bounded: as Induction, but with a latency other than 0, where only a bounded search from
+//     reset is done, so the result is NotEquivalent or Undecided.
+enum class EquivMode { Combinational, RegisterCorrespondence, Latency, Induction, Bounded };
 // The mode's name in reports and on the command line: "combinational", "register
-// correspondence", "latency" or "bounded".
+// correspondence", "latency", "k-induction" or "bounded".
 const char* mode_name(EquivMode m);
 
 struct Counterexample {
@@ -80,8 +86,11 @@ struct EquivResult {
   size_t proved_by_enumeration = 0;
   size_t proved_by_sat = 0;
   size_t sat_calls = 0;
-  size_t merged_by_sweeping = 0;  // internal equivalences proved and merged
-  size_t merged_by_cut = 0;       // of those, proved by enumerating a small cut rather than SAT
+  size_t merged_by_sweeping = 0;    // internal equivalences proved and merged
+  size_t merged_by_cut = 0;         // of those, proved by enumerating a small cut rather than SAT
+  unsigned induction_depth = 0;     // Induction: the k that decided it
+  size_t induction_candidates = 0;  // Induction: nets in candidate classes after simulation
+  size_t induction_classes = 0;     // Induction: classes proved
   std::optional<Counterexample> counterexample;
   std::string reason;  // why the result is Undecided, or a note
   double seconds = 0;

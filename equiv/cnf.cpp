@@ -1,0 +1,188 @@
+#include "equiv/cnf.hpp"
+
+#include <cadical.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace lutforge {
+
+bool op_reads_b(Program::Op op) { return op != Program::Op::Not && op != Program::Op::Copy; }
+
+bool op_reads_c(Program::Op op) {
+  using Op = Program::Op;
+  return op == Op::Mux || op == Op::Maj || op == Op::Xor3;
+}
+
+size_t Cnf::KeyHash::operator()(const std::array<int, 4>& k) const {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (int x : k) h = (h ^ static_cast<uint32_t>(x)) * 0x100000001b3ull;
+  return h;
+}
+
+Cnf::Cnf() : solver_(std::make_unique<CaDiCaL::Solver>()) {
+  // Many small incremental calls: inprocessing costs more than it saves here.
+  solver_->configure("plain");
+  false_ = new_var();
+  add({-false_});
+}
+
+Cnf::~Cnf() = default;
+
+int Cnf::new_var() { return ++num_vars_; }
+
+void Cnf::add(std::initializer_list<int> lits) {
+  for (int l : lits) solver_->add(l);
+  solver_->add(0);
+}
+
+void Cnf::add(const std::vector<int>& lits) {
+  for (int l : lits) solver_->add(l);
+  solver_->add(0);
+}
+
+void Cnf::equate(int x, int y) {
+  if (x == y) return;
+  add({-x, y});
+  add({x, -y});
+}
+
+int Cnf::gate(Op op, int a, int b, int c) {
+  if (op == Op::Copy) return a;
+  if (op == Op::Not) return -a;
+  if (!op_reads_b(op)) b = 0;
+  if (!op_reads_c(op)) c = 0;
+  const bool commutative = op == Op::And || op == Op::Or || op == Op::Xor || op == Op::Nand ||
+                           op == Op::Nor || op == Op::Xnor || op == Op::Maj || op == Op::Xor3;
+  if (commutative) {
+    if (a > b) std::swap(a, b);
+    if ((op == Op::Maj || op == Op::Xor3) && b > c) std::swap(b, c);
+    if ((op == Op::Maj || op == Op::Xor3) && a > b) std::swap(a, b);
+  }
+  const std::array<int, 4> key{static_cast<int>(op), a, b, c};
+  auto [it, inserted] = strash_.try_emplace(key, 0);
+  if (!inserted) return it->second;
+  const int d = new_var();
+  clauses(op, d, a, b, c);
+  if (defs_.size() <= static_cast<size_t>(d)) defs_.resize(d + 1);
+  defs_[d] = {op, a, b, c, true};
+  it->second = d;
+  return d;
+}
+
+const Cnf::Def& Cnf::def(int var) const { return defs_.at(static_cast<size_t>(var)); }
+
+bool Cnf::defined(int var) const {
+  return var > 0 && static_cast<size_t>(var) < defs_.size() && defs_[var].defined;
+}
+
+SatResult Cnf::solve(const std::vector<int>& assumptions, int64_t conflict_limit) {
+  for (int l : assumptions) solver_->assume(l);
+  if (conflict_limit > 0)
+    solver_->limit("conflicts", static_cast<int>(std::min<int64_t>(conflict_limit, INT32_MAX)));
+  ++calls_;
+  switch (solver_->solve()) {
+    case 10: return SatResult::Satisfiable;
+    case 20: return SatResult::Unsatisfiable;
+    default: return SatResult::Unknown;
+  }
+}
+
+bool Cnf::value(int lit) const { return solver_->val(lit) > 0; }
+
+void Cnf::clauses(Op op, int d, int a, int b, int c) {
+  switch (op) {
+    case Op::Lut: throw std::logic_error("equivalence: a scalar program in the CNF encoding");
+    case Op::And:
+      add({-d, a});
+      add({-d, b});
+      add({d, -a, -b});
+      break;
+    case Op::Or:
+      add({d, -a});
+      add({d, -b});
+      add({-d, a, b});
+      break;
+    case Op::Nand:
+      add({d, a});
+      add({d, b});
+      add({-d, -a, -b});
+      break;
+    case Op::Nor:
+      add({-d, -a});
+      add({-d, -b});
+      add({d, a, b});
+      break;
+    case Op::AndNot:
+      add({-d, a});
+      add({-d, -b});
+      add({d, -a, b});
+      break;
+    case Op::OrNot:
+      add({d, -a});
+      add({d, b});
+      add({-d, a, -b});
+      break;
+    case Op::Xor:
+      add({-d, a, b});
+      add({-d, -a, -b});
+      add({d, -a, b});
+      add({d, a, -b});
+      break;
+    case Op::Xnor:
+      add({d, a, b});
+      add({d, -a, -b});
+      add({-d, -a, b});
+      add({-d, a, -b});
+      break;
+    case Op::Not:
+      add({d, a});
+      add({-d, -a});
+      break;
+    case Op::Copy:
+      add({-d, a});
+      add({d, -a});
+      break;
+    case Op::Mux:  // d = c ? b : a
+      add({-c, -b, d});
+      add({-c, b, -d});
+      add({c, -a, d});
+      add({c, a, -d});
+      add({-a, -b, d});
+      add({a, b, -d});
+      break;
+    case Op::Maj:
+      add({-a, -b, d});
+      add({-a, -c, d});
+      add({-b, -c, d});
+      add({a, b, -d});
+      add({a, c, -d});
+      add({b, c, -d});
+      break;
+    case Op::Xor3:
+      for (int i = 0; i < 16; ++i) {
+        const int sa = (i & 1) ? a : -a, sb = (i & 2) ? b : -b, sc = (i & 4) ? c : -c,
+                  sd = (i & 8) ? d : -d;
+        const int parity = ((i & 1) != 0) + ((i & 2) != 0) + ((i & 4) != 0) + ((i & 8) != 0);
+        if (parity % 2 == 1) add({sa, sb, sc, sd});  // forbids assignments with d != a ^ b ^ c
+      }
+      break;
+  }
+}
+
+void encode_cycle(Cnf& cnf, const Program& prog, std::vector<int>& slots) {
+  if (prog.scalar) throw std::logic_error("equivalence: a scalar program in the CNF encoding");
+  slots.resize(prog.num_slots, 0);
+  slots[Program::kZero] = cnf.false_lit();
+  slots[Program::kOne] = -cnf.false_lit();
+  for (const auto* list : {&prog.comb, &prog.next})
+    for (const Program::Instr& in : *list) {
+      if (!slots[in.a] || (op_reads_b(in.op) && !slots[in.b]) ||
+          (op_reads_c(in.op) && !slots[in.c]))
+        throw std::logic_error("equivalence: a slot read before it has a literal");
+      slots[in.dst] = cnf.gate(in.op, slots[in.a], op_reads_b(in.op) ? slots[in.b] : 0,
+                               op_reads_c(in.op) ? slots[in.c] : 0);
+    }
+}
+
+}  // namespace lutforge
