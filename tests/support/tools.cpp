@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include "base/error.hpp"
 #include "netlist/native_json.hpp"
@@ -108,6 +110,64 @@ const std::vector<Flow>& synth_flows() {
       {"ice40", "synth_ice40 -flatten"},
   };
   return flows;
+}
+
+const char* verdict_name(AbcVerdict v) {
+  switch (v) {
+    case AbcVerdict::Equivalent: return "equivalent";
+    case AbcVerdict::NotEquivalent: return "not equivalent";
+    case AbcVerdict::Undecided: return "undecided";
+  }
+  return "?";
+}
+
+fs::path yosys_aiger(const fs::path& json, const std::string& top, const Flow& flow) {
+  fs::path aig = json, map = json;
+  aig.replace_extension(".aig");
+  map.replace_extension(".aig.map");
+  const std::string models =
+      std::string(flow.name) == "xilinx" ? "read_verilog +/xilinx/cells_sim.v; " : "";
+  const std::string script = "read_json " + json.string() + "; " + models + "hierarchy -top " +
+                             top +
+                             "; proc; flatten; async2sync; techmap; opt -fast; dffunmap; "
+                             "setundef -zero; aigmap; write_aiger -zinit -map " +
+                             map.string() + " " + aig.string();
+  const RunResult r = run("yosys -q -p '" + script + "' 2>&1 | grep -v 'tri-state'");
+  INFO("yosys: " << r.out << r.err);
+  REQUIRE(fs::exists(aig));
+  return aig;
+}
+
+AbcVerdict abc_verdict(const fs::path& aig_a, const fs::path& aig_b, bool sequential) {
+  // The AIGER ports are matched by position: the headers must agree on the numbers of inputs and
+  // outputs, and the maps on the port bit at every position that both list (Yosys leaves constant
+  // outputs out of its map).
+  auto ports = [](const fs::path& aig) {
+    std::istringstream header(read_text(aig).substr(0, 64));
+    std::string magic;
+    unsigned m = 0, i = 0, l = 0, o = 0;
+    header >> magic >> m >> i >> l >> o;
+    fs::path map = aig;
+    map.replace_extension(".aig.map");
+    std::map<std::string, std::string> at;  // "input 3" -> "0 a"
+    std::istringstream lines(read_text(map));
+    for (std::string kind, index, rest; lines >> kind >> index && std::getline(lines, rest);)
+      if (kind == "input" || kind == "output") at[kind + " " + index] = rest;
+    return std::make_tuple(i, o, at);
+  };
+  const auto [ia, oa, mapa] = ports(aig_a);
+  const auto [ib, ob, mapb] = ports(aig_b);
+  REQUIRE(ia == ib);
+  REQUIRE(oa == ob);
+  for (const auto& [pos, bit] : mapa)
+    if (mapb.count(pos)) REQUIRE(mapb.at(pos) == bit);
+  const std::string cmd = sequential ? "dsec " + aig_a.string() + " " + aig_b.string()
+                                     : "&r " + aig_a.string() + "; &cec " + aig_b.string();
+  const RunResult r = run("yosys-abc -c '" + cmd + "'");
+  INFO("yosys-abc: " << r.out << r.err);
+  if (r.out.find("Networks are equivalent") != std::string::npos) return AbcVerdict::Equivalent;
+  if (r.out.find("NOT EQUIVALENT") != std::string::npos) return AbcVerdict::NotEquivalent;
+  return AbcVerdict::Undecided;
 }
 
 void synthesize(const fs::path& verilog, const std::string& top, const Flow& flow,

@@ -49,6 +49,20 @@ struct Flow {
 };
 const std::vector<Flow>& synth_flows();
 
+// A second opinion on equivalence from outside lutforge. Yosys turns each Yosys JSON netlist into
+// an AIGER (vendor cells through Yosys' own simulation models, asynchronous resets as synchronous
+// ones, x bits as 0, registers from their init values), and yosys-abc compares the two: &cec for
+// combinational designs, dsec (induction over signal correspondence) for sequential ones. Fails the
+// test when Yosys fails or the two AIGERs' ports differ in order.
+enum class AbcVerdict { Equivalent, NotEquivalent, Undecided };
+const char* verdict_name(AbcVerdict v);
+// Writes json's AIGER beside it (same name, .aig) and returns its path. `flow` names the flow that
+// wrote the JSON, for the cell models to read.
+std::filesystem::path yosys_aiger(const std::filesystem::path& json, const std::string& top,
+                                  const Flow& flow);
+AbcVerdict abc_verdict(const std::filesystem::path& aig_a, const std::filesystem::path& aig_b,
+                       bool sequential);
+
 // Synthesizes `verilog` with yosys and writes the JSON to `json`. Fails the test on a yosys error.
 void synthesize(const std::filesystem::path& verilog, const std::string& top, const Flow& flow,
                 const std::filesystem::path& json);
