@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/equiv_model.hpp"
 #include "apps/options.hpp"
 #include "equiv/equiv.hpp"
 #include "netlist/native_json.hpp"
@@ -11,7 +12,7 @@ namespace lutforge::cli {
 
 int cmd_equiv(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  std::string pa, pb, top_a, top_b, tb;
+  std::string pa, pb, top_a, top_b, tb, model_path, dataset;
   EquivParams p;
   opts.add_options()("a", po::value(&pa)->required(), "netlist A (Yosys JSON or native JSON)")(
       "b", po::value(&pb)->required(), "netlist B")("top-a", po::value(&top_a),
@@ -27,6 +28,12 @@ int cmd_equiv(const std::vector<std::string>& args) {
                                                                   "seed of the random simulation")(
       "ignore-port", po::value(&p.ignore_ports)->composing(),
       "a port that may exist on one side only (repeatable)")("json", "print the result as JSON")(
+      "model", po::value(&model_path),
+      "the model file the netlists were lowered from: a counterexample then names the neuron "
+      "whose output first differs")(
+      "dataset", po::value(&dataset),
+      "with --model: an MNIST-layout directory or the JSC CSV, whose test set is searched for a "
+      "real sample that exposes the difference")(
       "counterexample-tb", po::value(&tb),
       "write a Verilog file that replays the counterexample in iverilog");
   po::positional_options_description pos;
@@ -34,13 +41,21 @@ int cmd_equiv(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args,
              "lutforge equiv A B [--latency L] [--conflicts N] [--time-limit S] [--json] "
-             "[--counterexample-tb OUT.v]",
+             "[--counterexample-tb OUT.v] [--model M.lfm.json [--dataset DATA]]",
              opts, pos, vm))
     return kExitOk;
   if (p.exhaustive_limit > 30) throw Error("--exhaustive-limit must be at most 30");
   const Netlist a = read_netlist_file(pa, top_a);
   const Netlist b = read_netlist_file(pb, top_b);
+  if (!dataset.empty() && model_path.empty()) throw Error("--dataset needs --model");
+  const std::optional<models::Model> model =
+      model_path.empty() ? std::nullopt : std::optional(models::read_model_file(model_path));
   const EquivResult r = check_equivalence(a, b, p);
+  std::optional<NeuronFinding> neuron;
+  std::optional<DatasetFinding> sample;
+  if (model && r.counterexample) neuron = find_neuron(a, b, *model, r);
+  if (model && !dataset.empty() && r.status != EquivStatus::Equivalent)
+    sample = search_dataset(a, b, *model, dataset);
 
   if (r.counterexample && !tb.empty()) {
     auto f = open_output(tb);
@@ -93,6 +108,8 @@ int cmd_equiv(const std::vector<std::string>& args) {
       cj["trace"] = trace;
       j["counterexample"] = cj;
     }
+    if (neuron) j["first_differing_neuron"] = to_json(*neuron);
+    if (sample) j["dataset"] = to_json(*sample);
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << status_name(r.status) << " (" << mode_name(r.mode)
@@ -131,9 +148,11 @@ int cmd_equiv(const std::vector<std::string>& args) {
           std::cout << " " << t.name << " (A=" << t.a << " B=" << t.b << ")";
         std::cout << "\n";
       }
+      if (neuron) std::cout << "  first differing neuron: " << describe(*neuron) << "\n";
       if (!tb.empty())
         std::cout << "  replay: iverilog -o cex.vvp " << tb << " && vvp -n cex.vvp\n";
     }
+    if (sample) std::cout << "  test set: " << describe(*sample) << "\n";
     std::cout << "  time " << std::fixed << std::setprecision(2) << r.seconds << " s\n";
   }
   switch (r.status) {

@@ -87,4 +87,15 @@ std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& co
   return word;
 }
 
+std::vector<uint32_t> unpack_codes(const Model& m, const std::vector<uint64_t>& word) {
+  const unsigned bits = m.input.bits;
+  std::vector<uint32_t> codes(m.input.num_features(), 0);
+  for (size_t f = 0; f < codes.size(); ++f)
+    for (unsigned b = 0; b < bits; ++b) {
+      const size_t i = f * bits + b;
+      if (i / 64 < word.size() && ((word[i / 64] >> (i % 64)) & 1)) codes[f] |= 1u << b;
+    }
+  return codes;
+}
+
 }  // namespace lutforge::models

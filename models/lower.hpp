@@ -26,5 +26,7 @@ Netlist lower(const Model& m, const LowerParams& params = {});
 
 // The netlist input word of one sample: the codes packed as lower() expects them.
 std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes);
+// The inverse: a sample's input codes from the netlist input word.
+std::vector<uint32_t> unpack_codes(const Model& m, const std::vector<uint64_t>& word);
 
 }  // namespace lutforge::models

@@ -216,25 +216,51 @@ std::vector<uint32_t> input_codes(const Model& m, const float* features) {
   return codes;
 }
 
-std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& input_codes) {
-  std::vector<uint32_t> codes = input_codes, next;
-  for (const Layer& L : m.layers) {
-    next.assign(L.neurons.size(), 0);
+std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
+                                               const std::vector<uint32_t>& input_codes,
+                                               const ForcedNeuron* force) {
+  std::vector<std::vector<uint32_t>> out;
+  out.reserve(m.layers.size());
+  const std::vector<uint32_t>* codes = &input_codes;
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    const Layer& L = m.layers[l];
+    std::vector<uint32_t> next(L.neurons.size(), 0);
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
-      if (L.sub_neurons) {
+      if (force && force->layer == l && force->neuron == n) {
+        next[n] = force->value;
+      } else if (L.sub_neurons) {
         uint64_t sum = 0;
         for (unsigned a = 0; a < L.sub_neurons; ++a)
-          sum += apply_tables(N.sub[a], gather(codes, N.inputs, size_t{a} * L.sub_fan_in(),
+          sum += apply_tables(N.sub[a], gather(*codes, N.inputs, size_t{a} * L.sub_fan_in(),
                                                L.sub_fan_in(), L.in_bits));
         next[n] = apply_tables(N.requant, sum);
       } else {
-        next[n] = apply_tables(N.tables, gather(codes, N.inputs, 0, L.fan_in, L.in_bits));
+        next[n] = apply_tables(N.tables, gather(*codes, N.inputs, 0, L.fan_in, L.in_bits));
       }
     }
-    codes.swap(next);
+    out.push_back(std::move(next));
+    codes = &out.back();
   }
-  return codes;
+  return out;
+}
+
+std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& input_codes) {
+  auto codes = layer_codes(m, input_codes);
+  return codes.empty() ? input_codes : std::move(codes.back());
+}
+
+std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uint32_t>& input_codes,
+                                           const std::vector<uint32_t>& scores) {
+  const auto reference = layer_codes(m, input_codes);
+  for (size_t l = 0; l < m.layers.size(); ++l)
+    for (size_t n = 0; n < m.layers[l].neurons.size(); ++n)
+      for (uint32_t v = 0; v < (uint32_t{1} << m.layers[l].out_bits); ++v) {
+        if (v == reference[l][n]) continue;
+        const ForcedNeuron f{l, n, v};
+        if (layer_codes(m, input_codes, &f).back() == scores) return f;
+      }
+  return std::nullopt;
 }
 
 uint32_t predict(const Model& m, const std::vector<uint32_t>& scores) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,21 @@ std::string write_model(const Model& m);  // deterministic JSON text
 // Bit-exact integer inference: the codes of every layer for one sample of input codes.
 std::vector<uint32_t> input_codes(const Model& m, const float* features);
 std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& input_codes);
+
+// One neuron whose output code is replaced by `value`.
+struct ForcedNeuron {
+  size_t layer = 0, neuron = 0;
+  uint32_t value = 0;
+};
+// The codes of every layer (codes[l][n]) for one sample, with `force` applied when given.
+std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
+                                               const std::vector<uint32_t>& input_codes,
+                                               const ForcedNeuron* force = nullptr);
+// For class scores that differ from the model's on a sample (those of a faulty netlist, say): the
+// neuron of the earliest layer, then the lowest index, whose output alone, changed to some other
+// code, makes the model compute exactly `scores`. Empty when no single neuron does.
+std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uint32_t>& input_codes,
+                                           const std::vector<uint32_t>& scores);
 uint32_t predict(const Model& m, const std::vector<uint32_t>& scores);
 
 }  // namespace lutforge::models

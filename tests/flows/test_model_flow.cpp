@@ -5,10 +5,14 @@
 #include <fstream>
 #include <random>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "models/model.hpp"
 #include "netlist/vectors.hpp"
 #include "tests/support/random_model.hpp"
 #include "tests/support/tools.hpp"
+#include "train/datasets.hpp"
 
 using namespace lutforge;
 using namespace lutforge::models;
@@ -58,4 +62,84 @@ TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded i
             csv_column(dir / "ref.csv", "class" + std::to_string(c)));
     CHECK(csv_column(dir / "out.csv", "prediction").size() == 60);
   }
+}
+
+TEST_CASE(
+    "a changed neuron: the counterexample names it, and --dataset finds the first test sample "
+    "that exposes it",
+    "[models][yosys][equiv]") {
+  const fs::path data = temp_dir("model_neuron_data");
+  std::mt19937_64 rng(5);
+  std::vector<uint8_t> pixels(60 * 16), labels(60);
+  for (auto& p : pixels) p = static_cast<uint8_t>(rng());
+  for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
+  write_text(data / "t10k-images-idx3-ubyte", idx_bytes(8, {60, 4, 4}, pixels));
+  write_text(data / "t10k-labels-idx1-ubyte", idx_bytes(8, {60}, labels));
+  const train::Dataset d = train::read_mnist_dir(data.string(), false);
+
+  const Model m = random_model({12, 10}, 16, 3, 2, 0, 11, 0.0f, 1.0f);
+  auto scores = [&](const Model& model, size_t i) {
+    return class_scores(model, input_codes(model, &d.features[i * d.num_features]));
+  };
+  // Neuron 5 of layer 0 with one table entry changed: the entry that some sample reads, chosen so
+  // that the class scores change on some sample. The expected sample comes from models/ alone.
+  Model changed;
+  std::optional<size_t> first;
+  for (size_t s = 0; s < d.size() && !first; ++s) {
+    changed = m;
+    const auto codes = input_codes(m, &d.features[s * d.num_features]);
+    const auto& inputs = m.layers[0].neurons[5].inputs;
+    uint64_t idx = 0;
+    for (size_t j = 0; j < inputs.size(); ++j) idx |= uint64_t{codes[inputs[j]]} << (2 * j);
+    TruthTable& t = changed.layers[0].neurons[5].tables[0];
+    set_bit(t, idx, !get_bit(t, idx));
+    for (size_t i = 0; i < d.size() && !first; ++i)
+      if (scores(m, i) != scores(changed, i)) first = i;
+  }
+  REQUIRE(first);
+
+  const fs::path dir = temp_dir("model_neuron");
+  write_text(dir / "m.lfm.json", write_model(m));
+  write_text(dir / "changed.lfm.json", write_model(changed));
+  auto lf = [&](const std::string& args, int expect) {
+    const RunResult r = run_lutforge(args);
+    INFO("lutforge " << args << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == expect);
+    return r;
+  };
+  lf("lower " + (dir / "m.lfm.json").string() + " -o " + (dir / "low.json").string(), 0);
+  lf("lower " + (dir / "changed.lfm.json").string() + " -o " + (dir / "changed.json").string(), 0);
+  lf("convert " + (dir / "changed.json").string() + " -o " + (dir / "changed.v").string() +
+         " --blackbox-luts",
+     0);
+  const RunResult y =
+      run("yosys -q -p 'read_verilog -icells " + (dir / "changed.v").string() +
+          "; synth -lut 6 -top polylut; write_json " + (dir / "syn.json").string() + "'");
+  REQUIRE(y.exit_code == 0);
+  // B is Yosys' synthesis of the changed model: none of its nets is named after a neuron.
+  const RunResult e =
+      lf("equiv " + (dir / "low.json").string() + " " + (dir / "syn.json").string() + " --model " +
+             (dir / "m.lfm.json").string() + " --dataset " + data.string() + " --json",
+         1);
+  const auto j = nlohmann::json::parse(e.out);
+  CHECK(j["result"] == "NOT EQUIVALENT");
+  CHECK(j["first_differing_neuron"]["layer"] == 0);
+  CHECK(j["first_differing_neuron"]["neuron"] == 5);
+  CHECK(j["dataset"]["samples"] == 60);
+  CHECK(j["dataset"]["sample"] == *first);
+  CHECK(j["dataset"]["label"] == d.labels[*first]);
+  CHECK(j["dataset"]["neuron"]["layer"] == 0);
+  CHECK(j["dataset"]["neuron"]["neuron"] == 5);
+  CHECK(j["dataset"]["prediction_b"] == predict(changed, scores(changed, *first)));
+  // The text report, against the changed model's own lowering this time.
+  const RunResult same =
+      lf("equiv " + (dir / "low.json").string() + " " + (dir / "changed.json").string() +
+             " --model " + (dir / "m.lfm.json").string() + " --dataset " + data.string(),
+         1);
+  CHECK(same.out.find("test sample " + std::to_string(*first) + " (label") != std::string::npos);
+  // Bad input: --dataset without --model.
+  const RunResult bad = run_lutforge("equiv " + (dir / "low.json").string() + " " +
+                                     (dir / "syn.json").string() + " --dataset " + data.string());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--dataset needs --model") != std::string::npos);
 }
