@@ -30,7 +30,7 @@ Netlist random_lut_network(const RandomLutParams& p) {
       }
       TruthTable tt(k);
       for (size_t w = 0; w < tt.num_words(); ++w) tt.words()[w] = rng();
-      if (k < 6) tt.words()[0] &= (uint64_t{1} << (1u << k)) - 1;
+      tt.words()[0] &= used_bits(k);
       const std::string name = "l" + std::to_string(layer) + "_" + std::to_string(j);
       Signal s{nl.add_cell(Lut{std::move(tt)}, fanin, name), 0};
       if (p.register_layers) s = Signal{nl.add_cell(Dff{}, {s}, name + "_q"), 0};

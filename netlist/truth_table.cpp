@@ -8,20 +8,14 @@
 namespace lutforge {
 namespace {
 
-// Masks of the positions where variable v (v < 6) is 1, within a 64-bit word.
-constexpr uint64_t kVarMask[6] = {0xaaaaaaaaaaaaaaaaull, 0xccccccccccccccccull,
-                                  0xf0f0f0f0f0f0f0f0ull, 0xff00ff00ff00ff00ull,
-                                  0xffff0000ffff0000ull, 0xffffffff00000000ull};
-
-uint64_t used_mask(unsigned num_vars) {
-  return num_vars >= 6 ? ~uint64_t{0} : (uint64_t{1} << (uint64_t{1} << num_vars)) - 1;
-}
+// The positions where variable v (v < 6) is 1, within a 64-bit word.
+constexpr uint64_t var_mask(unsigned v) { return projection_word(v, 0); }
 
 template <typename F>
 TruthTable binary_op(const TruthTable& a, const TruthTable& b, F f) {
   assert(a.num_vars() == b.num_vars());
   TruthTable r(a.num_vars());
-  const uint64_t mask = used_mask(a.num_vars());
+  const uint64_t mask = used_bits(a.num_vars());
   for (size_t i = 0; i < a.num_words(); ++i) r.words()[i] = f(a.words()[i], b.words()[i]) & mask;
   return r;
 }
@@ -55,7 +49,7 @@ void set_bit(TruthTable& tt, uint64_t index, bool value) {
 TruthTable make_constant(unsigned num_vars, bool value) {
   TruthTable tt(num_vars);
   if (value) {
-    const uint64_t mask = used_mask(num_vars);
+    const uint64_t mask = used_bits(num_vars);
     for (size_t i = 0; i < tt.num_words(); ++i) tt.words()[i] = mask;
   }
   return tt;
@@ -64,10 +58,10 @@ TruthTable make_constant(unsigned num_vars, bool value) {
 TruthTable make_var(unsigned num_vars, unsigned var) {
   assert(var < num_vars);
   TruthTable tt(num_vars);
-  const uint64_t mask = used_mask(num_vars);
+  const uint64_t mask = used_bits(num_vars);
   for (size_t i = 0; i < tt.num_words(); ++i) {
     if (var < 6)
-      tt.words()[i] = kVarMask[var] & mask;
+      tt.words()[i] = var_mask(var) & mask;
     else
       tt.words()[i] = ((i >> (var - 6)) & 1) ? ~uint64_t{0} : 0;
   }
@@ -88,13 +82,13 @@ TruthTable make_gate(unsigned gate_id) {
 TruthTable make_from_word(unsigned num_vars, uint64_t word) {
   assert(num_vars <= 6);
   TruthTable tt(num_vars);
-  tt.words()[0] = word & used_mask(num_vars);
+  tt.words()[0] = word & used_bits(num_vars);
   return tt;
 }
 
 TruthTable operator~(const TruthTable& a) {
   TruthTable r(a.num_vars());
-  const uint64_t mask = used_mask(a.num_vars());
+  const uint64_t mask = used_bits(a.num_vars());
   for (size_t i = 0; i < a.num_words(); ++i) r.words()[i] = ~a.words()[i] & mask;
   return r;
 }
@@ -126,8 +120,8 @@ TruthTable cofactor(const TruthTable& tt, unsigned var, bool value) {
   uint64_t* w = r.words();
   if (var < 6) {
     const unsigned shift = 1u << var;
-    const uint64_t m = kVarMask[var];
-    const uint64_t mask = used_mask(tt.num_vars());
+    const uint64_t m = var_mask(var);
+    const uint64_t mask = used_bits(tt.num_vars());
     for (size_t i = 0; i < r.num_words(); ++i) {
       const uint64_t half = value ? (w[i] & m) >> shift : (w[i] & ~m);
       w[i] = (half | (half << shift)) & mask;
@@ -151,9 +145,9 @@ bool depends_on(const TruthTable& tt, unsigned var) {
   const uint64_t* w = tt.words();
   if (var < 6) {
     const unsigned shift = 1u << var;
-    const uint64_t m = kVarMask[var];
+    const uint64_t m = var_mask(var);
     for (size_t i = 0; i < tt.num_words(); ++i)
-      if (((w[i] & m) >> shift) != (w[i] & ~m & used_mask(tt.num_vars()))) return true;
+      if (((w[i] & m) >> shift) != (w[i] & ~m & used_bits(tt.num_vars()))) return true;
     return false;
   }
   const size_t stride = size_t{1} << (var - 6);
@@ -176,7 +170,7 @@ TruthTable flip_var(const TruthTable& tt, unsigned var) {
   uint64_t* w = r.words();
   if (var < 6) {
     const unsigned shift = 1u << var;
-    const uint64_t m = kVarMask[var];
+    const uint64_t m = var_mask(var);
     for (size_t i = 0; i < r.num_words(); ++i) w[i] = ((w[i] & m) >> shift) | ((w[i] << shift) & m);
   } else {
     const size_t stride = size_t{1} << (var - 6);

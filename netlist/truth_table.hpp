@@ -39,6 +39,19 @@ class TruthTable {
 bool get_bit(const TruthTable& tt, uint64_t index);
 void set_bit(TruthTable& tt, uint64_t index, bool value = true);
 
+// Word w of the table of variable j in a table of any number of variables (the projection of j):
+// the positions where variable j is 1. Simulating these words enumerates every assignment.
+constexpr uint64_t projection_word(unsigned j, size_t w) {
+  constexpr uint64_t kInWord[6] = {0xaaaaaaaaaaaaaaaaull, 0xccccccccccccccccull,
+                                   0xf0f0f0f0f0f0f0f0ull, 0xff00ff00ff00ff00ull,
+                                   0xffff0000ffff0000ull, 0xffffffff00000000ull};
+  return j < 6 ? kInWord[j] : (((w >> (j - 6)) & 1) ? ~uint64_t{0} : 0);
+}
+// The bits of word 0 that a table of `num_vars` variables uses: all of them from 6 variables on.
+constexpr uint64_t used_bits(unsigned num_vars) {
+  return num_vars >= 6 ? ~uint64_t{0} : (uint64_t{1} << (uint64_t{1} << num_vars)) - 1;
+}
+
 // Constructors of common functions.
 TruthTable make_constant(unsigned num_vars, bool value);
 TruthTable make_var(unsigned num_vars, unsigned var);  // the projection x_var
