@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -124,6 +125,16 @@ void check_choice(const std::string& source, const std::string& key, const std::
 
 }  // namespace
 
+std::vector<const char*> family_keys(Family f) {
+  switch (f) {
+    case Family::LogicNets: return {};
+    case Family::PolyLut: return {"degree"};
+    case Family::NeuraLut: return {"hidden", "hidden_layers"};
+    case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
+  }
+  return {};
+}
+
 const char* family_name(Family f) {
   switch (f) {
     case Family::LogicNets: return "logicnets";
@@ -187,6 +198,16 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.output_bits = static_cast<unsigned>(model.integer("output_bits", c.bits, 1, 8));
   c.input_encoding = model.str("input_encoding", "uniform");
   check_choice(source, "[model] input_encoding", c.input_encoding, {"uniform", "thermometer"});
+  // A key that belongs to another family is a mistake: it would be silently ignored.
+  for (Family f : kFamilies)
+    for (const char* key : family_keys(f)) {
+      const auto mine = family_keys(c.family);
+      const bool read = std::any_of(mine.begin(), mine.end(),
+                                    [&](const char* k) { return std::string(k) == key; });
+      if (!read && model.has(key))
+        throw Error(source + ": [model] " + key + " is read by the " + family_name(f) +
+                    " family, not by " + family_name(c.family));
+    }
   c.degree = static_cast<unsigned>(model.integer("degree", 1, 1, 8));
   c.sub_neurons = static_cast<unsigned>(model.integer("sub_neurons", 2, 1, 16));
   c.sub_bits = static_cast<unsigned>(model.integer("sub_bits", c.bits, 1, 8));

@@ -18,11 +18,15 @@
 //   bits = 2                     # beta, the code width between layers
 //   input_bits = 2               # code width of each input feature
 //   input_encoding = "uniform"   # uniform | thermometer
-//   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images, [-2,2] for
-//   jsc) output_bits = 2              # code width of the class scores degree = 4 # D (polylut,
-//   polylut-add) sub_neurons = 2              # A (polylut-add) sub_bits = 2                 # code
-//   width of each sub-neuron's output (polylut-add) hidden = 16                  # width N of the
-//   MLP inside a neuralut neuron hidden_layers = 2            # its depth
+//   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images,
+//                                #    [-2,2] for jsc)
+//   output_bits = 2              # code width of the class scores
+//   # The family's own keys; a key of another family is an error (family_keys):
+//   degree = 4                   # D (polylut, polylut-add)
+//   sub_neurons = 2              # A (polylut-add)
+//   sub_bits = 2                 # code width of each sub-neuron's output (polylut-add)
+//   hidden = 16                  # width N of the MLP inside a neuralut neuron (neuralut)
+//   hidden_layers = 2            # its depth (neuralut)
 //
 //   [train]
 //   epochs = 10
@@ -56,6 +60,8 @@ enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd };
 inline constexpr Family kFamilies[] = {Family::LogicNets, Family::PolyLut, Family::NeuraLut,
                                        Family::PolyLutAdd};
 const char* family_name(Family f);
+// The [model] keys that only this family reads (beyond the keys every family reads).
+std::vector<const char*> family_keys(Family f);
 
 struct TrainConfig {
   std::string source;  // the file it came from, for messages

@@ -31,3 +31,30 @@ TEST_CASE("configuration errors name the file, the line and the key", "[train]")
         std::string::npos);
   CHECK(config_error(data) == "c.toml: [model] needs the key 'family'");
 }
+
+TEST_CASE("a [model] key of another family is an error; every family reads its own keys",
+          "[train]") {
+  auto config_error = [](const std::string& text) {
+    return error_of([&] { train::parse_train_config(text, "c.toml"); });
+  };
+  const std::string data = "[data]\ndataset = \"mnist\"\npath = \"d\"\n";
+  auto model = [](const char* family, const std::string& extra) {
+    return std::string("[model]\nfamily = \"") + family + "\"\nlayers = [8, 4]\nfan_in = 2\n" +
+           extra;
+  };
+  CHECK(config_error(data + model("polylut", "hidden = 8\n")) ==
+        "c.toml: [model] hidden is read by the neuralut family, not by polylut");
+  CHECK(config_error(data + model("logicnets", "degree = 2\n")) ==
+        "c.toml: [model] degree is read by the polylut family, not by logicnets");
+  // Each family accepts every key it names, and the value arrives in the configuration.
+  for (train::Family f : train::kFamilies) {
+    std::string extra;
+    for (const char* key : train::family_keys(f)) extra += std::string(key) + " = 2\n";
+    INFO(train::family_name(f) << ": " << extra);
+    CHECK(config_error(data + model(train::family_name(f), extra)) == "no error");
+  }
+  const auto c = train::parse_train_config(
+      data + model("neuralut", "hidden = 5\nhidden_layers = 3\n"), "c.toml");
+  CHECK(c.hidden == 5);
+  CHECK(c.hidden_layers == 3);
+}
