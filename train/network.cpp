@@ -30,10 +30,6 @@ torch::Tensor quantize_codes(const torch::Tensor& y, unsigned bits) {
       .to(torch::kLong);
 }
 
-torch::Tensor uniform(std::vector<int64_t> shape, double bound) {
-  return torch::empty(shape).uniform_(-bound, bound);
-}
-
 // The batch norm of the quantized evaluation: the running statistics as one scale and shift.
 torch::Tensor bn_eval(const torch::Tensor& y, const torch::Tensor& w, const torch::Tensor& b,
                       const torch::Tensor& mean, const torch::Tensor& var) {
@@ -95,41 +91,11 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
   register_buffer("inputs", inputs);
   in_values_ = register_buffer("in_values", code_values(in_bits, thermometer_in));
 
-  switch (family) {
-    case Family::PolyLut:
-    case Family::PolyLutAdd: {
-      mono_ = std::make_shared<const Monomials>(sub_fan_in, c.degree);
-      const int64_t terms = mono_->terms;
-      const double bound = 1.0 / std::sqrt(static_cast<double>(terms));
-      weight_ = register_parameter("weight", family == Family::PolyLut
-                                                 ? uniform({neurons, terms}, bound)
-                                                 : uniform({neurons, sub_neurons, terms}, bound));
-      break;
-    }
-    case Family::LogicNets: {
-      const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-      weight_ = register_parameter("weight", uniform({neurons, fan_in}, bound));
-      bias_ = register_parameter("bias", uniform({neurons}, bound));
-      break;
-    }
-    case Family::NeuraLut: {
-      int64_t width = fan_in;
-      for (unsigned l = 0; l < c.hidden_layers; ++l) {
-        const double bound = 1.0 / std::sqrt(static_cast<double>(width));
-        hidden_w_.push_back(register_parameter("hidden_w" + std::to_string(l),
-                                               uniform({neurons, c.hidden, width}, bound)));
-        hidden_b_.push_back(register_parameter("hidden_b" + std::to_string(l),
-                                               uniform({neurons, c.hidden}, bound)));
-        width = c.hidden;
-      }
-      out_w_ = register_parameter(
-          "out_w", uniform({neurons, width}, 1.0 / std::sqrt(static_cast<double>(width))));
-      skip_w_ = register_parameter(
-          "skip_w", uniform({neurons, fan_in}, 1.0 / std::sqrt(static_cast<double>(fan_in))));
-      bias_ = register_parameter("bias", torch::zeros({neurons}));
-      break;
-    }
-  }
+  // The family's own parameters, registered here so that their initialization follows the
+  // connectivity and precedes SparseLUT's, as it always has.
+  fn_ = make_neuron_function(
+      c, *this,
+      sub_neurons ? NeuronShape{neurons * sub_neurons, sub_fan_in} : NeuronShape{neurons, fan_in});
 
   if (sparse) {
     magnitude_ = register_parameter(
@@ -149,10 +115,7 @@ LutLayerImpl::LutLayerImpl(const TrainConfig& c, size_t layer, int64_t prev, uns
   }
 }
 
-int64_t LutLayerImpl::work_per_code() const {
-  if (!hidden_w_.empty()) return hidden_w_[0].size(1) * std::max(hidden_w_[0].size(1), fan_in);
-  return fan_in;  // the gathered codes and values; the polynomial kernel keeps its terms local
-}
+int64_t LutLayerImpl::work_per_code() const { return sub_neurons ? fan_in : fn_->work_per_code(); }
 
 torch::Tensor LutLayerImpl::slot_scale(int64_t n0, int64_t n) const {
   return sign_.narrow(0, n0, n) * torch::relu(magnitude_.narrow(0, n0, n));
@@ -164,29 +127,16 @@ torch::Tensor LutLayerImpl::magnitude_penalty() const {
 }
 
 torch::Tensor LutLayerImpl::preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
-  const torch::Tensor x = sparse ? xin * slot_scale(n0, n) : xin;
-  switch (family) {
-    case Family::LogicNets: return (x * weight_.narrow(0, n0, n)).sum(-1) + bias_.narrow(0, n0, n);
-    case Family::PolyLut: return polynomial(x, weight_.narrow(0, n0, n), *mono_);
-    case Family::NeuraLut: {
-      torch::Tensor h = x;
-      for (size_t l = 0; l < hidden_w_.size(); ++l)
-        h = torch::relu((h.unsqueeze(-2) * hidden_w_[l].narrow(0, n0, n)).sum(-1) +
-                        hidden_b_[l].narrow(0, n0, n));
-      return (h * out_w_.narrow(0, n0, n)).sum(-1) + (x * skip_w_.narrow(0, n0, n)).sum(-1) +
-             bias_.narrow(0, n0, n);
-    }
-    case Family::PolyLutAdd: break;  // its neurons are sums of sub-neurons: sub_preact
-  }
-  throw Error(std::string("preact: the ") + family_name(family) +
-              " family computes its neurons elsewhere");
+  if (sub_neurons)
+    throw Error(std::string("preact: the ") + family_name(family) +
+                " family computes its neurons as sums of sub-neurons (sub_preact)");
+  return fn_->preact(sparse ? xin * slot_scale(n0, n) : xin, n0, n);
 }
 
 torch::Tensor LutLayerImpl::sub_preact(const torch::Tensor& xin, int64_t n0, int64_t n) {
   const torch::Tensor x = sparse ? xin * slot_scale(n0, n).view({n, sub_neurons, sub_fan_in}) : xin;
-  const int64_t b = x.size(0), terms = mono_->terms;
-  return polynomial(x.reshape({b, n * sub_neurons, sub_fan_in}),
-                    weight_.narrow(0, n0, n).reshape({n * sub_neurons, terms}), *mono_)
+  const int64_t b = x.size(0);
+  return fn_->preact(x.reshape({b, n * sub_neurons, sub_fan_in}), n0 * sub_neurons, n * sub_neurons)
       .view({b, n, sub_neurons});
 }
 

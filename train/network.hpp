@@ -28,7 +28,7 @@
 
 #include "models/model.hpp"
 #include "train/config.hpp"
-#include "train/polynomial.hpp"
+#include "train/neuron_function.hpp"
 
 namespace lutforge::train {
 
@@ -79,13 +79,11 @@ class LutLayerImpl : public torch::nn::Module {
   torch::Tensor slot_scale(int64_t n0, int64_t n) const;           // SparseLUT: sign * magnitude
   torch::Tensor gather_values(const torch::Tensor& values) const;  // [B, M] -> [B, N, fan_in]
 
-  torch::Tensor in_values_;                         // code -> value table of the inputs
-  std::shared_ptr<const Monomials> mono_;           // polylut / polylut-add: the polynomial's terms
-  torch::Tensor weight_, bias_;                     // logicnets / polylut / polylut-add sub-neurons
-  std::vector<torch::Tensor> hidden_w_, hidden_b_;  // neuralut
-  torch::Tensor out_w_, skip_w_;                    // neuralut
-  torch::Tensor magnitude_, sign_;                  // SparseLUT
-  torch::Tensor bn_w_, bn_b_, bn_mean_, bn_var_;    // the neuron's batch norm
+  torch::Tensor in_values_;  // code -> value table of the inputs
+  // The family's neuron function (train/families/), of the sub-neurons for polylut-add.
+  std::unique_ptr<NeuronFunction> fn_;
+  torch::Tensor magnitude_, sign_;                                // SparseLUT
+  torch::Tensor bn_w_, bn_b_, bn_mean_, bn_var_;                  // the neuron's batch norm
   torch::Tensor sub_bn_w_, sub_bn_b_, sub_bn_mean_, sub_bn_var_;  // polylut-add sub-neurons
 };
 TORCH_MODULE(LutLayer);
