@@ -97,9 +97,14 @@ class Induction {
       if (c == Check::Holds) c = step(k, out);
       out.stats.classes = classes_.size();
       if (c == Check::Unknown) {
-        out.reason = timed_out() ? "time limit reached in the induction"
-                                 : "SAT conflict limit (" + std::to_string(p_.conflict_limit) +
-                                       ") reached in the induction at depth " + std::to_string(k);
+        if (timed_out())
+          out.reason = "time limit reached in the induction";
+        else if (calls_ >= p_.max_sat_calls)
+          out.reason = "the induction reached its limit of " + std::to_string(p_.max_sat_calls) +
+                       " SAT calls";
+        else
+          out.reason = "SAT conflict limit (" + std::to_string(p_.conflict_limit) +
+                       ") reached in the induction at depth " + std::to_string(k);
         break;
       }
       const std::string unproved = first_unproved_output();
@@ -242,8 +247,8 @@ class Induction {
   }
 
   SatResult solve(Frames& f, const std::vector<int>& assumptions) {
+    if (timed_out() || calls_ >= p_.max_sat_calls) return SatResult::Unknown;
     ++calls_;
-    if (timed_out()) return SatResult::Unknown;
     return f.cnf.solve(assumptions, p_.conflict_limit);
   }
 
@@ -314,6 +319,8 @@ class Induction {
   // the step however large k is.
   void simple_path(Frames& f) const {
     const size_t frames = f.in.size();
+    const size_t regs = prog_[0].registers.size() + prog_[1].registers.size();
+    if (regs * frames * (frames - 1) / 2 > p_.max_simple_path_xors) return;
     for (size_t i = 0; i < frames; ++i)
       for (size_t j = i + 1; j < frames; ++j) {
         std::vector<int> differ;

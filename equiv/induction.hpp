@@ -36,6 +36,10 @@ struct InductionParams {
   unsigned sim_words = 4;    // 64-lane words simulated per cycle
   uint64_t seed = 1;
   int64_t conflict_limit = 200000;  // per SAT call; 0 = none
+  size_t max_sat_calls = 20000;     // over all depths: each refines the classes once
+  // The simple-path constraints cost one XOR per register and pair of cycles; above this many the
+  // step runs without them (still sound, only weaker).
+  size_t max_simple_path_xors = 4000000;
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
