@@ -44,7 +44,7 @@ for n in $SIZES; do
   row=""; best=""
   for cmd in "cec $d/a.aig $d/b.aig" "&r $d/a.aig; &cec $d/b.aig" "dcec $d/a.aig $d/b.aig"; do
     name=$(echo "$cmd" | grep -o '&cec\|dcec\|^cec')
-    log="$d/abc_${name#&}.log"
+    log="$d/abc_$(echo "$name" | sed 's/&/gia_/').log"  # &cec: ABC's new AIG package (Gia)
     read -r abc_s abc_mb abc_rc < <(timed "$log" timeout "$ABC_TIMEOUT" yosys-abc -c "$cmd")
     answer=$(grep -o 'Networks are equivalent\|Networks are NOT EQUIVALENT\|are UNDECIDED' "$log" | head -1 || true)
     if [ "$abc_rc" = 124 ]; then
