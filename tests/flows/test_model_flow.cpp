@@ -19,15 +19,25 @@ using namespace lutforge::models;
 using namespace lutforge::test;
 namespace fs = std::filesystem;
 
-TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded images",
-          "[models][yosys]") {
-  const fs::path data = temp_dir("model_flow_data");
-  std::mt19937_64 rng(2);
+namespace {
+
+// An MNIST-layout test set of 60 random 4x4 images with random labels, in a fresh directory.
+fs::path random_images(const std::string& name, uint64_t seed) {
+  const fs::path data = temp_dir(name);
+  std::mt19937_64 rng(seed);
   std::vector<uint8_t> pixels(60 * 16), labels(60);
   for (auto& p : pixels) p = static_cast<uint8_t>(rng());
   for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
   write_text(data / "t10k-images-idx3-ubyte", idx_bytes(8, {60, 4, 4}, pixels));
   write_text(data / "t10k-labels-idx1-ubyte", idx_bytes(8, {60}, labels));
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("model to hardware: lower, synth -lut 6, prove, and simulate encoded images",
+          "[models][yosys]") {
+  const fs::path data = random_images("model_flow_data", 2);
 
   for (unsigned sub : {0u, 2u}) {
     const fs::path dir = temp_dir(sub ? "model_flow_add" : "model_flow");
@@ -68,13 +78,7 @@ TEST_CASE(
     "a changed neuron: the counterexample names it, and --dataset finds the first test sample "
     "that exposes it",
     "[models][yosys][equiv]") {
-  const fs::path data = temp_dir("model_neuron_data");
-  std::mt19937_64 rng(5);
-  std::vector<uint8_t> pixels(60 * 16), labels(60);
-  for (auto& p : pixels) p = static_cast<uint8_t>(rng());
-  for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
-  write_text(data / "t10k-images-idx3-ubyte", idx_bytes(8, {60, 4, 4}, pixels));
-  write_text(data / "t10k-labels-idx1-ubyte", idx_bytes(8, {60}, labels));
+  const fs::path data = random_images("model_neuron_data", 5);
   const train::Dataset d = train::read_mnist_dir(data.string(), false);
 
   const Model m = random_model({12, 10}, 16, 3, 2, 0, 11, 0.0f, 1.0f);
