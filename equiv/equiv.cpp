@@ -248,21 +248,15 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
     res.mode = latency == 0 ? EquivMode::Induction : EquivMode::Bounded;
     res.latency = latency;
     Counterexample cex;
-    std::string why;
     if (sequential_search(a, b, latency, p, cex) && describe_difference(a, b, latency, cex)) {
       res.status = EquivStatus::NotEquivalent;
       res.counterexample = std::move(cex);
-    } else if (latency == 0 && decide_by_induction(a, b, p, deadline, res, why)) {
       return finish(res);
-    } else if (latency == 0) {
-      res.status = EquivStatus::Undecided;
-      res.reason = "the registers do not correspond by name and a design has feedback; " + why;
-    } else {
-      res.status = EquivStatus::Undecided;
-      res.reason =
-          "the registers do not correspond by name and a design has feedback; random simulation "
-          "found no difference";
     }
+    std::string why = "random simulation found no difference";  // all that runs with a latency
+    if (latency == 0 && decide_by_induction(a, b, p, deadline, res, why)) return finish(res);
+    res.status = EquivStatus::Undecided;
+    res.reason = "the registers do not correspond by name and a design has feedback; " + why;
     return finish(res);
   }
   res.mode = EquivMode::Latency;
