@@ -22,15 +22,15 @@ int cmd_stats(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args, "lutforge stats NETLIST [--top T] [--json]", opts, pos, vm)) return kExitOk;
 
-  const std::string text = read_file(path);
+  const bool native = is_native_json_file(path);
   ImportStats istats;
   Netlist nl;
-  if (is_native_json(text)) {
-    nl = read_native_json(text, path);
+  if (native) {
+    nl = read_native_json(read_file(path), path);
   } else {
     ImportParams p;
     p.top = top;
-    nl = import_yosys(parse_yosys_json(text, path), p, &istats);
+    nl = read_yosys_json_file(path, p, &istats);
   }
   const CellCounts counts = count_cells(nl);
   const Levels lv = levelize(nl);
@@ -62,7 +62,7 @@ int cmd_stats(const std::vector<std::string>& args) {
   else
     j["pipeline_stages"] = lv.num_stages;
   j["register_feedback"] = lv.has_feedback;
-  if (!is_native_json(text)) {
+  if (!native) {
     j["constant_x_bits"] = istats.x_bits;
     j["constant_z_bits"] = istats.z_bits;
     j["yosys_cells"] = istats.cells_by_type;

@@ -10,9 +10,9 @@
 #include "netlist/yosys_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string text(reinterpret_cast<const char*>(data), size);
+  std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    const lutforge::YosysDesign d = lutforge::parse_yosys_json(text, "fuzz.json");
+    const lutforge::YosysDesign d = lutforge::parse_yosys_json(std::move(text), "fuzz.json");
     const lutforge::Netlist nl = lutforge::import_yosys(d);
     if (!lutforge::verify(nl).empty()) std::abort();
   } catch (const lutforge::Error&) {

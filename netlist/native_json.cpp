@@ -150,7 +150,7 @@ class Reader {
     return cell;
   }
 
-  Netlist read(const std::string& text) {
+  Netlist read(std::string_view text) {
     nlohmann::json root;
     try {
       root = nlohmann::json::parse(text);
@@ -241,20 +241,27 @@ void write_native_json(const Netlist& nl, std::ostream& out) {
   out << "]}\n";
 }
 
-Netlist read_native_json(const std::string& text, const std::string& filename) {
+Netlist read_native_json(std::string_view text, const std::string& filename) {
   return Reader(filename).read(text);
 }
 
-bool is_native_json(const std::string& text) {
-  return text.substr(0, 256).find("\"lutforge-netlist\"") != std::string::npos;
+bool is_native_json(std::string_view text) {
+  return text.substr(0, 256).find("\"lutforge-netlist\"") != std::string_view::npos;
+}
+
+bool is_native_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open file for reading");
+  char head[256];
+  in.read(head, sizeof head);
+  return is_native_json(std::string_view(head, static_cast<size_t>(in.gcount())));
 }
 
 Netlist read_netlist_file(const std::string& path, const std::string& top) {
-  const std::string text = read_file(path);
-  if (is_native_json(text)) return read_native_json(text, path);
   ImportParams p;
   p.top = top;
-  return import_yosys(parse_yosys_json(text, path), p);
+  if (is_native_json_file(path)) return read_native_json(read_file(path), path);
+  return read_yosys_json_file(path, p);
 }
 
 void write_dot(const Netlist& nl, std::ostream& out) {

@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "netlist/netlist.hpp"
 
@@ -12,10 +13,12 @@ namespace lutforge {
 
 void write_native_json(const Netlist& nl, std::ostream& out);
 // Throws Error naming `filename` and the node when the text is not a valid native netlist.
-Netlist read_native_json(const std::string& text, const std::string& filename);
+Netlist read_native_json(std::string_view text, const std::string& filename);
 
 // True when the text looks like a native netlist rather than Yosys JSON.
-bool is_native_json(const std::string& text);
+bool is_native_json(std::string_view text);
+// The same test on the start of a file; throws Error naming the file when it cannot be read.
+bool is_native_json_file(const std::string& path);
 
 // Reads a native or Yosys JSON file, judged by its content. `top` picks the Yosys module.
 Netlist read_netlist_file(const std::string& path, const std::string& top = {});

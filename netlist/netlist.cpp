@@ -59,7 +59,8 @@ NodeId Netlist::add_output(const std::string& name, const std::vector<Signal>& b
 NodeId Netlist::add_cell(Cell cell, const std::vector<Signal>& fanin, const std::string& name) {
   const uint32_t pins = num_input_pins(cell);
   assert(fanin.size() <= pins);
-  const NodeId n = static_cast<NodeId>(boost::add_vertex(Node{std::move(cell), {}, name}, *graph_));
+  const NodeId n =
+      static_cast<NodeId>(boost::add_vertex(Node{std::move(cell), {}, name, {}}, *graph_));
   // The first constant node of each value becomes the shared one, so that a netlist read back
   // from a file reuses its own constants.
   if (const auto* k = std::get_if<Const>(&(*graph_)[n].cell);
@@ -71,21 +72,39 @@ NodeId Netlist::add_cell(Cell cell, const std::vector<Signal>& fanin, const std:
   return n;
 }
 
+void Netlist::reserve(size_t nodes) {
+  // adjacency_list has no reserve of its own; its vertex vector is a public member.
+  graph_->m_vertices.reserve(nodes);
+}
+
+void Netlist::reserve_fanout(NodeId n, size_t fanout) {
+  graph_->out_edge_list(n).reserve(fanout);
+  (*graph_)[n].fanout.reserve(fanout);
+}
+
 void Netlist::connect(NodeId node, uint32_t pin, Signal driver) {
   assert(node < num_nodes() && pin < (*graph_)[node].fanin.size());
   assert(driver.connected() && driver.node < num_nodes());
   Signal& slot = (*graph_)[node].fanin[pin];
   if (slot.connected()) {
+    // Remove the one out-edge of the old driver that ends at this pin, and its label.
     const NodeId old = slot.node;
+    std::vector<Edge>& labels = (*graph_)[old].fanout;
+    size_t i = 0, gone = labels.size();
+    for (auto [it, end] = boost::out_edges(old, *graph_); it != end; ++it, ++i)
+      if (boost::target(*it, *graph_) == node && labels[i].dst_pin == pin) gone = i;
+    assert(gone < labels.size());
+    // The out-edge list is a vector, and remove_out_edge_if is std::remove_if over it, which
+    // visits the edges in order.
+    size_t j = 0;
     boost::remove_out_edge_if(
-        old,
-        [&](const Graph::edge_descriptor& e) {
-          return boost::target(e, *graph_) == node && (*graph_)[e].dst_pin == pin;
-        },
-        *graph_);
+        old, [&](const Graph::edge_descriptor&) { return j++ == gone; }, *graph_);
+    labels.erase(labels.begin() + static_cast<std::ptrdiff_t>(gone));
+    assert(boost::out_degree(old, *graph_) == labels.size());
   }
   slot = driver;
-  boost::add_edge(driver.node, node, Edge{driver.bit, pin}, *graph_);
+  boost::add_edge(driver.node, node, *graph_);
+  (*graph_)[driver.node].fanout.push_back(Edge{driver.bit, pin});
 }
 
 Signal Netlist::constant(bool value) {

@@ -55,6 +55,10 @@ class Netlist {
   NodeId add_output(const std::string& name, const std::vector<Signal>& bits);
   // Any cell. Pins beyond fanin.size() stay unconnected until connect() is called.
   NodeId add_cell(Cell cell, const std::vector<Signal>& fanin = {}, const std::string& name = {});
+  // Room for `nodes` nodes, and for `fanout` edges out of node n: only an allocation hint for
+  // readers that know the sizes in advance.
+  void reserve(size_t nodes);
+  void reserve_fanout(NodeId n, size_t fanout);
   // Connects (or reconnects) an input pin.
   void connect(NodeId node, uint32_t pin, Signal driver);
   // The shared constant node of each value, created on first use.
@@ -74,10 +78,11 @@ class Netlist {
   // Every pin that reads any output bit of `n`, as (sink, pin, bit) in a deterministic order.
   template <typename F>
   void foreach_fanout(NodeId n, F&& f) const {
-    for (auto [it, end] = boost::out_edges(n, *graph_); it != end; ++it) {
-      const auto& e = (*graph_)[*it];
-      f(PinRef{static_cast<NodeId>(boost::target(*it, *graph_)), e.dst_pin}, e.src_bit);
-    }
+    const std::vector<Edge>& labels = (*graph_)[n].fanout;
+    size_t i = 0;
+    for (auto [it, end] = boost::out_edges(n, *graph_); it != end; ++it, ++i)
+      f(PinRef{static_cast<NodeId>(boost::target(*it, *graph_)), labels[i].dst_pin},
+        labels[i].src_bit);
   }
   size_t fanout_size(NodeId n) const { return boost::out_degree(n, *graph_); }
 
@@ -89,16 +94,21 @@ class Netlist {
   void set_clock_name(const std::string& s) { clock_name_ = s; }
 
  private:
-  struct Node {
-    Cell cell;
-    std::vector<Signal> fanin;
-    std::string name;
-  };
+  // What an out-edge connects: output bit src_bit of its source to pin dst_pin of its target.
   struct Edge {
     uint32_t src_bit = 0;
     uint32_t dst_pin = 0;
   };
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
+  // `fanout` labels the node's out-edges, in the order of Boost's out-edge vector. Boost would keep
+  // an edge property in a heap block of its own per edge; with a pin per edge, that is most of
+  // the allocations of a large netlist, and on a fresh process every one costs.
+  struct Node {
+    Cell cell;
+    std::vector<Signal> fanin;
+    std::string name;
+    std::vector<Edge> fanout;
+  };
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, Node>;
 
   // Takes o's content, and leaves o an empty, usable netlist.
   void take(Netlist& o);

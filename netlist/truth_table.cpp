@@ -276,12 +276,18 @@ bool from_binary(std::string_view bin, unsigned num_vars, TruthTable& out) {
   if (num_vars > TruthTable::kMaxVars) return false;
   TruthTable tt(num_vars);
   if (bin.size() > tt.num_bits()) return false;
-  for (size_t i = 0; i < bin.size(); ++i) {
-    const char c = bin[bin.size() - 1 - i];
-    if (c == '1')
-      set_bit(tt, i);
-    else if (c != '0' && c != 'x' && c != 'z')
-      return false;
+  // Bit i is the i-th character from the end; 64 of them make a word.
+  uint64_t* words = tt.words();
+  for (size_t base = 0; base < bin.size(); base += 64) {
+    const size_t n = std::min<size_t>(64, bin.size() - base);
+    const char* c = bin.data() + bin.size() - base;  // one past bit `base`
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const char ch = *--c;
+      if (ch != '0' && ch != '1' && ch != 'x' && ch != 'z') return false;
+      w |= uint64_t{ch == '1'} << i;
+    }
+    words[base / 64] = w;
   }
   out = std::move(tt);
   return true;

@@ -27,6 +27,55 @@ TruthTable tabulate(unsigned k, const std::function<bool(unsigned)>& f) {
 
 bool bit_of(unsigned v, unsigned i) { return (v >> i) & 1; }
 
+// A map from net ids to values. Yosys numbers the nets of a module densely from 2, so a vector
+// indexed by id serves them, without a heap node per net; an id far beyond the number of bits
+// the module mentions (a hand-written file) goes to a hash map instead.
+template <typename V>
+class BitMap {
+ public:
+  explicit BitMap(size_t dense_ids) : dense_(dense_ids) {}
+  V* find(YBit b) {
+    if (static_cast<uint64_t>(b) < dense_.size()) return dense_[b] ? &*dense_[b] : nullptr;
+    auto it = sparse_.find(b);
+    return it == sparse_.end() ? nullptr : &it->second;
+  }
+  const V* find(YBit b) const { return const_cast<BitMap*>(this)->find(b); }
+  // Like unordered_map::try_emplace: the value stored for b, and whether it was inserted now.
+  std::pair<V*, bool> try_emplace(YBit b, const V& v) {
+    if (static_cast<uint64_t>(b) < dense_.size()) {
+      const bool inserted = !dense_[b];
+      if (inserted) dense_[b] = v;
+      return {&*dense_[b], inserted};
+    }
+    auto [it, inserted] = sparse_.try_emplace(b, v);
+    return {&it->second, inserted};
+  }
+
+ private:
+  std::vector<std::optional<V>> dense_;
+  std::unordered_map<YBit, V> sparse_;
+};
+
+// How many bits the cells of a module read or drive, and the largest net id it mentions.
+struct BitCensus {
+  size_t cell_bits = 0, all_bits = 0;
+  YBit largest = 0;
+  explicit BitCensus(const YosysModule& m) {
+    auto count = [&](std::span<const YBit> bits) {
+      all_bits += bits.size();
+      for (YBit b : bits) largest = std::max(largest, b);
+    };
+    for (const auto& c : m.cells)
+      for (const auto& conn : c.connections) count(conn.bits);
+    cell_bits = all_bits;
+    for (const auto& p : m.ports) count(p.bits);
+    for (const auto& net : m.nets) count(net.bits);
+  }
+  // Net ids below this are kept in vectors: all of them, unless the largest id is more than
+  // twice the number of bits the module mentions.
+  size_t dense_ids() const { return std::min(static_cast<size_t>(largest) + 1, 2 * all_bits + 64); }
+};
+
 // The register flavour of a flip-flop cell type.
 struct RegSpec {
   bool clk_pos = true;
@@ -39,22 +88,33 @@ struct RegSpec {
 class Importer {
  public:
   Importer(const YosysDesign& d, const YosysModule& m, ImportStats* stats)
-      : design_(d), m_(m), stats_(stats) {}
+      : Importer(d, m, stats, BitCensus(m)) {}
+  Importer(const YosysDesign& d, const YosysModule& m, ImportStats* stats, const BitCensus& census)
+      : design_(d),
+        m_(m),
+        stats_(stats),
+        net_of_bit_(census.dense_ids()),
+        init_of_bit_(census.dense_ids()),
+        driver_(census.dense_ids()) {
+    pending_.reserve(census.cell_bits);
+  }
 
   Netlist run() {
-    nl_.set_design_name(m_.name);
+    nl_.set_design_name(std::string(m_.name));
     index_nets();
     find_clock();
+    // Every cell is a node or a few (constants, inverters of active-low controls).
+    nl_.reserve(m_.ports.size() + m_.cells.size() + 16);
     add_inputs();
     for (size_t i = 0; i < m_.cells.size(); ++i) {
       cell_index_ = i;
       if (clock_cells_.count(i)) continue;
       add_cell(m_.cells[i]);
-      if (stats_) ++stats_->cells_by_type[m_.cells[i].type];
+      if (stats_) ++stats_->cells_by_type[std::string(m_.cells[i].type)];
     }
     add_outputs();
     resolve_pending();
-    verify_or_throw(nl_, design_.filename + ": module '" + m_.name + "'");
+    verify_or_throw(nl_, design_.filename + ": module '" + std::string(m_.name) + "'");
     return std::move(nl_);
   }
 
@@ -69,16 +129,17 @@ class Importer {
   // ---- messages ----
   std::string where() const {
     const YosysCell& c = m_.cells[cell_index_];
-    return design_.filename + ": module '" + m_.name + "', cell '" + c.name + "' (" + c.type + ")";
+    return design_.filename + ": module '" + std::string(m_.name) + "', cell '" +
+           std::string(c.name) + "' (" + std::string(c.type) + ")";
   }
   [[noreturn]] void fail(const std::string& what) const { throw Error(where() + ": " + what); }
 
   std::string net_name(YBit b) const {
-    auto it = net_of_bit_.find(b);
-    if (it == net_of_bit_.end()) return "bit " + std::to_string(b);
-    const YosysNet& n = m_.nets[it->second.first];
-    if (n.bits.size() == 1) return n.name;
-    return n.name + "[" + std::to_string(it->second.second) + "]";
+    const auto* e = b >= 0 ? net_of_bit_.find(b) : nullptr;
+    if (!e) return "bit " + std::to_string(b);
+    const YosysNet& n = m_.nets[e->first];
+    if (n.bits.size() == 1) return std::string(n.name);
+    return std::string(n.name) + "[" + std::to_string(e->second) + "]";
   }
 
   // ---- nets ----
@@ -87,25 +148,25 @@ class Importer {
       const YosysNet& n = m_.nets[i];
       for (size_t k = 0; k < n.bits.size(); ++k) {
         if (n.bits[k] < 0) continue;
-        auto [it, inserted] = net_of_bit_.try_emplace(n.bits[k], i, k);
-        if (!inserted && m_.nets[it->second.first].hidden && !n.hidden) it->second = {i, k};
+        auto [e, inserted] = net_of_bit_.try_emplace(n.bits[k], {i, k});
+        if (!inserted && m_.nets[e->first].hidden && !n.hidden) *e = {i, k};
         if (!n.init.empty()) {
           // init is MSB first with one digit per net bit.
           const size_t pos =
               n.init.size() >= n.bits.size() ? n.init.size() - 1 - k : std::string::npos;
-          if (pos < n.init.size()) init_of_bit_[n.bits[k]] = n.init[pos];
+          if (pos < n.init.size()) *init_of_bit_.try_emplace(n.bits[k], 0).first = n.init[pos];
         }
       }
     }
   }
 
   // ---- cell access ----
-  const std::vector<YBit>* port_opt(const YosysCell& c, std::string_view name) const {
+  const std::span<const YBit>* port_opt(const YosysCell& c, std::string_view name) const {
     for (const auto& [k, v] : c.connections)
       if (k == name) return &v;
     return nullptr;
   }
-  const std::vector<YBit>& port(const YosysCell& c, std::string_view name, size_t width) const {
+  std::span<const YBit> port(const YosysCell& c, std::string_view name, size_t width) const {
     const auto* p = port_opt(c, name);
     if (!p) fail("missing port " + std::string(name));
     if (width && p->size() != width)
@@ -115,12 +176,12 @@ class Importer {
   }
   YBit port1(const YosysCell& c, std::string_view name) const { return port(c, name, 1)[0]; }
 
-  const std::string* param_opt(const YosysCell& c, std::string_view name) const {
+  const std::string_view* param_opt(const YosysCell& c, std::string_view name) const {
     for (const auto& [k, v] : c.parameters)
       if (k == name) return &v;
     return nullptr;
   }
-  const std::string& param(const YosysCell& c, std::string_view name) const {
+  std::string_view param(const YosysCell& c, std::string_view name) const {
     const auto* p = param_opt(c, name);
     if (!p) fail("missing parameter " + std::string(name));
     return *p;
@@ -131,7 +192,8 @@ class Importer {
     uint64_t v = 0;
     for (char ch : *p) {
       if (ch != '0' && ch != '1' && ch != 'x' && ch != 'z')
-        fail("parameter " + std::string(name) + " is not a binary number: \"" + *p + "\"");
+        fail("parameter " + std::string(name) + " is not a binary number: \"" + std::string(*p) +
+             "\"");
       v = (v << 1) | (ch == '1');
     }
     return v;
@@ -141,7 +203,7 @@ class Importer {
   // zero-extends it.
   TruthTable table_param(const YosysCell& c, std::string_view name, unsigned k,
                          bool exact = false) const {
-    const std::string& v = param(c, name);
+    const std::string v(param(c, name));
     if (exact && v.size() != (size_t{1} << k))
       fail("parameter " + std::string(name) + " has " + std::to_string(v.size()) +
            " bits, expected " + std::to_string(size_t{1} << k) + " (2^WIDTH for WIDTH " +
@@ -173,22 +235,24 @@ class Importer {
   }
   void drive(YBit b, Signal s) {
     if (b < 0) return;  // an output tied to a constant is left unread
-    auto [it, inserted] = driver_.try_emplace(b, s);
+    auto [driver, inserted] = driver_.try_emplace(b, s);
     if (!inserted)
-      fail("net '" + net_name(b) + "' already has a driver (" + describe(nl_, it->second.node) +
-           ")");
+      fail("net '" + net_name(b) + "' already has a driver (" + describe(nl_, driver->node) + ")");
   }
   std::string name_for(YBit out, const YosysCell& c) const {
-    auto it = net_of_bit_.find(out);
-    if (it != net_of_bit_.end() && !m_.nets[it->second.first].hidden) return net_name(out);
-    return c.name;
+    const auto* e = out >= 0 ? net_of_bit_.find(out) : nullptr;
+    if (e && !m_.nets[e->first].hidden) return net_name(out);
+    return std::string(c.name);
   }
 
-  NodeId lut(const YosysCell& c, TruthTable tt, const std::vector<YBit>& ins, YBit out) {
+  NodeId lut(const YosysCell& c, TruthTable tt, std::span<const YBit> ins, YBit out) {
     const NodeId n = nl_.add_cell(Lut{std::move(tt)}, {}, name_for(out, c));
     for (uint32_t i = 0; i < ins.size(); ++i) read(n, i, ins[i]);
     drive(out, Signal{n, 0});
     return n;
+  }
+  NodeId lut(const YosysCell& c, TruthTable tt, std::initializer_list<YBit> ins, YBit out) {
+    return lut(c, std::move(tt), std::span<const YBit>(ins.begin(), ins.size()), out);
   }
   NodeId gate(const YosysCell& c, uint8_t id, YBit a, YBit b, YBit out) {
     const NodeId n = nl_.add_cell(Gate{id}, {}, name_for(out, c));
@@ -206,7 +270,7 @@ class Importer {
   }
 
   // ---- clock ----
-  static std::optional<std::string_view> clock_port_of(const std::string& type) {
+  static std::optional<std::string_view> clock_port_of(std::string_view type) {
     if (type.rfind("$_DFF", 0) == 0 || type.rfind("$_SDFF", 0) == 0 ||
         type.rfind("$_DFFE", 0) == 0 || type.rfind("$_SDFFE", 0) == 0 ||
         type.rfind("$_SDFFCE", 0) == 0)
@@ -244,7 +308,7 @@ class Importer {
     for (;;) {
       for (const YosysPort& p : m_.ports)
         if (p.direction == YosysPort::Direction::Input && p.bits.size() == 1 && p.bits[0] == b) {
-          nl_.set_clock_name(p.name);
+          nl_.set_clock_name(std::string(p.name));
           clock_nets_.insert(b);
           return;
         }
@@ -255,14 +319,14 @@ class Importer {
       cell_index_ = it->second;
       b = port1(m_.cells[it->second], buffer_ports(m_.cells[it->second].type)->first);
     }
-    throw Error(design_.filename + ": module '" + m_.name + "': registers are clocked by net '" +
-                net_name(*clock_bit_) +
+    throw Error(design_.filename + ": module '" + std::string(m_.name) +
+                "': registers are clocked by net '" + net_name(*clock_bit_) +
                 "', which is not a 1-bit input port; derived or gated clocks are not supported");
   }
 
   // The (input, output) port names of a buffer cell type.
   static std::optional<std::pair<std::string_view, std::string_view>> buffer_ports(
-      const std::string& t) {
+      std::string_view t) {
     if (t == "BUFG" || t == "IBUF" || t == "OBUF" || t == "BUF" || t == "BUFH" || t == "BUFR")
       return {{"I", "O"}};
     if (t == "$_BUF_") return {{"A", "Y"}};
@@ -274,17 +338,18 @@ class Importer {
   void add_inputs() {
     for (const YosysPort& p : m_.ports) {
       if (p.direction == YosysPort::Direction::Inout)
-        throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name +
-                    "': inout ports are not supported");
+        throw Error(design_.filename + ": module '" + std::string(m_.name) + "', port '" +
+                    std::string(p.name) + "': inout ports are not supported");
       if (p.direction != YosysPort::Direction::Input) continue;
       if (p.name == nl_.clock_name()) continue;
       if (p.bits.empty()) continue;
-      const NodeId n = nl_.add_input(p.name, static_cast<uint32_t>(p.bits.size()));
+      const NodeId n = nl_.add_input(std::string(p.name), static_cast<uint32_t>(p.bits.size()));
       for (uint32_t i = 0; i < p.bits.size(); ++i) {
         if (p.bits[i] < 0) continue;
         if (!driver_.try_emplace(p.bits[i], Signal{n, i}).second)
-          throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name + "': bit " +
-                      std::to_string(i) + " is shared with another input port");
+          throw Error(design_.filename + ": module '" + std::string(m_.name) + "', port '" +
+                      std::string(p.name) + "': bit " + std::to_string(i) +
+                      " is shared with another input port");
       }
     }
   }
@@ -299,24 +364,31 @@ class Importer {
           bits.push_back(constant_signal(b));
           continue;
         }
-        auto it = driver_.find(b);
-        if (it == driver_.end()) {
+        const Signal* driver = driver_.find(b);
+        if (!driver) {
           if (clock_nets_.count(b))
-            throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name +
+            throw Error(design_.filename + ": module '" + std::string(m_.name) + "', port '" +
+                        std::string(p.name) +
                         "': the clock drives an output; the clock may only clock registers");
-          throw Error(design_.filename + ": module '" + m_.name + "', port '" + p.name + "': bit " +
-                      std::to_string(i) + " (net '" + net_name(b) + "') has no driver");
+          throw Error(design_.filename + ": module '" + std::string(m_.name) + "', port '" +
+                      std::string(p.name) + "': bit " + std::to_string(i) + " (net '" +
+                      net_name(b) + "') has no driver");
         }
-        bits.push_back(it->second);
+        bits.push_back(*driver);
       }
-      nl_.add_output(p.name, bits);
+      nl_.add_output(std::string(p.name), bits);
     }
   }
 
   void resolve_pending() {
+    std::vector<uint32_t> fanout(nl_.num_nodes());
+    for (const Pending& p : pending_)
+      if (const Signal* driver = driver_.find(p.bit)) ++fanout[driver->node];
+    for (NodeId n = 0; n < fanout.size(); ++n)
+      if (fanout[n]) nl_.reserve_fanout(n, fanout[n] + nl_.fanout_size(n));
     for (const Pending& p : pending_) {
-      auto it = driver_.find(p.bit);
-      if (it == driver_.end()) {
+      const Signal* driver = driver_.find(p.bit);
+      if (!driver) {
         cell_index_ = p.cell;
         if (clock_nets_.count(p.bit))
           fail("reads the clock net '" + net_name(p.bit) +
@@ -324,13 +396,13 @@ class Importer {
         fail("pin " + pin_name(nl_.cell(p.node), p.pin) + " reads net '" + net_name(p.bit) +
              "', which has no driver");
       }
-      nl_.connect(p.node, p.pin, it->second);
+      nl_.connect(p.node, p.pin, *driver);
     }
   }
 
   // ---- cells ----
   void add_cell(const YosysCell& c) {
-    const std::string& t = c.type;
+    const std::string_view t = c.type;
     if (t.size() > 3 && t[0] == '$' && t[1] == '_') return add_fine_cell(c);
     if (t == "$lut") {
       const unsigned k = static_cast<unsigned>(param_uint(c, "WIDTH", 0));
@@ -398,11 +470,11 @@ class Importer {
   }
 
   void add_fine_cell(const YosysCell& c) {
-    const std::string& t = c.type;
+    const std::string_view t = c.type;
     static const std::unordered_map<std::string, uint8_t> kGates = {
         {"$_AND_", 1}, {"$_OR_", 7},   {"$_XOR_", 6},    {"$_NAND_", 14},
         {"$_NOR_", 8}, {"$_XNOR_", 9}, {"$_ANDNOT_", 2}, {"$_ORNOT_", 11}};
-    if (auto it = kGates.find(t); it != kGates.end()) {
+    if (auto it = kGates.find(std::string(t)); it != kGates.end()) {
       gate(c, it->second, port1(c, "A"), port1(c, "B"), port1(c, "Y"));
       return;
     }
@@ -436,7 +508,7 @@ class Importer {
     // and the reset value, in the order the family defines.
     auto letters = [&](std::string_view prefix) -> std::optional<std::string> {
       if (t.rfind(prefix, 0) != 0 || t.back() != '_') return std::nullopt;
-      return t.substr(prefix.size(), t.size() - prefix.size() - 1);
+      return std::string(t.substr(prefix.size(), t.size() - prefix.size() - 1));
     };
     RegSpec s;
     std::optional<bool> rval;
@@ -478,7 +550,7 @@ class Importer {
   }
 
   void add_coarse_dff(const YosysCell& c) {
-    const std::string& t = c.type;
+    const std::string_view t = c.type;
     RegSpec s;
     s.clk_pos = param_uint(c, "CLK_POLARITY", 1) != 0;
     s.has_en = t == "$dffe" || t == "$sdffe" || t == "$sdffce" || t == "$adffe";
@@ -504,7 +576,7 @@ class Importer {
   }
 
   void add_xilinx_ff(const YosysCell& c) {
-    const std::string& t = c.type;
+    const std::string_view t = c.type;
     RegSpec s;
     s.has_en = true;
     s.clk_pos = param_uint(c, "IS_C_INVERTED", 0) == 0;
@@ -526,14 +598,14 @@ class Importer {
     YBit d = port1(c, "D");
     const YBit q = port1(c, "Q");
     if (param_uint(c, "IS_D_INVERTED", 0)) fail("IS_D_INVERTED is not supported");
-    const std::string* init = param_opt(c, "INIT");
+    const std::string_view* init = param_opt(c, "INIT");
     add_register_bit(c, s, d, q, port1(c, "CE"), srst, arst, rval, init_of(q, init));
   }
 
   void add_ice40_ff(const YosysCell& c) {
     // SB_DFF[N][E][SR|SS|R|S]: N = falling edge, E = enable, SR/SS = synchronous reset/set,
     // R/S = asynchronous reset/set. With an enable, the synchronous reset acts only when enabled.
-    std::string rest = c.type.substr(6);
+    std::string rest(c.type.substr(6));
     RegSpec s;
     if (!rest.empty() && rest[0] == 'N') {
       s.clk_pos = false;
@@ -564,12 +636,12 @@ class Importer {
 
   // The initial value of register output bit q: a cell INIT parameter, else the net's init
   // attribute, else 0. x reads as 0.
-  bool init_of(YBit q, const std::string* init_param) {
+  bool init_of(YBit q, const std::string_view* init_param) {
     char ch = '0';
     if (init_param && !init_param->empty())
       ch = init_param->back();
-    else if (auto it = init_of_bit_.find(q); it != init_of_bit_.end())
-      ch = it->second;
+    else if (const char* c = q >= 0 ? init_of_bit_.find(q) : nullptr)
+      ch = *c;
     count_xz(ch);
     return ch == '1';
   }
@@ -607,17 +679,17 @@ class Importer {
     const auto& sel = port(c, "S", 4);
     const auto* o = port_opt(c, "O");
     const auto* co = port_opt(c, "CO");
-    const NodeId c0 = nl_.add_cell(Gate{7}, {}, c.name + "$cin");
+    const NodeId c0 = nl_.add_cell(Gate{7}, {}, std::string(c.name) + "$cin");
     read(c0, 0, port1(c, "CI"));
     read(c0, 1, port1(c, "CYINIT"));
     Signal carry{c0, 0};
     for (uint32_t i = 0; i < 4; ++i) {
       const std::string idx = "[" + std::to_string(i) + "]";
-      const NodeId x = nl_.add_cell(Gate{6}, {}, c.name + "$O" + idx);
+      const NodeId x = nl_.add_cell(Gate{6}, {}, std::string(c.name) + "$O" + idx);
       read(x, 0, sel[i]);
       nl_.connect(x, 1, carry);
       if (o && i < o->size()) drive((*o)[i], Signal{x, 0});
-      const NodeId m = nl_.add_cell(Lut{mux_table()}, {}, c.name + "$CO" + idx);
+      const NodeId m = nl_.add_cell(Lut{mux_table()}, {}, std::string(c.name) + "$CO" + idx);
       read(m, 0, di[i]);
       nl_.connect(m, 1, carry);
       read(m, 2, sel[i]);
@@ -631,9 +703,9 @@ class Importer {
   ImportStats* stats_;
   Netlist nl_;
   size_t cell_index_ = 0;
-  std::unordered_map<YBit, std::pair<size_t, size_t>> net_of_bit_;
-  std::unordered_map<YBit, char> init_of_bit_;
-  std::unordered_map<YBit, Signal> driver_;
+  BitMap<std::pair<size_t, size_t>> net_of_bit_;  // (net, bit of the net) naming each bit
+  BitMap<char> init_of_bit_;
+  BitMap<Signal> driver_;
   std::vector<Pending> pending_;
   std::optional<YBit> clock_bit_;
   std::unordered_set<YBit> clock_nets_;     // the clock port bit and the buffered copies of it
@@ -674,13 +746,16 @@ class Flattener {
     return flat;
   }
 
+  // The flat module's views and spans point into the flattener, which must outlive it.
+
  private:
   // Adds m's cells and nets to `flat`, with m's bits renamed by `bits` (which it extends).
   void inline_module(const YosysModule& m, const std::string& prefix,
                      std::unordered_map<YBit, YBit>& bits, YosysModule& flat,
-                     std::vector<std::string> path) {
+                     std::vector<std::string_view> path) {
+    const std::string mname(m.name);
     if (std::find(path.begin(), path.end(), m.name) != path.end())
-      throw Error(design_.filename + ": module '" + m.name + "' instantiates itself");
+      throw Error(design_.filename + ": module '" + mname + "' instantiates itself");
     path.push_back(m.name);
     auto map = [&](YBit b) -> YBit {
       if (b < 0) return b;
@@ -688,33 +763,40 @@ class Flattener {
       if (inserted) it->second = next_bit_++;
       return it->second;
     };
+    auto mapped = [&](std::span<const YBit> v) {
+      std::vector<YBit> out;
+      out.reserve(v.size());
+      for (YBit b : v) out.push_back(map(b));
+      return arena_.keep(out);
+    };
     for (const auto& n : m.nets) {
       YosysNet copy = n;
-      copy.name = prefix + n.name;
-      for (YBit& b : copy.bits) b = map(b);
-      flat.nets.push_back(std::move(copy));
+      copy.name = arena_.keep(prefix + std::string(n.name));
+      copy.bits = mapped(n.bits);
+      flat.nets.push_back(copy);
     }
     for (const auto& c : m.cells) {
       auto sub = modules_.find(c.type);
       if (sub == modules_.end()) {
         YosysCell copy = c;
-        copy.name = prefix + c.name;
-        for (auto& [pin, v] : copy.connections)
-          for (YBit& b : v) b = map(b);
-        flat.cells.push_back(std::move(copy));
+        copy.name = arena_.keep(prefix + std::string(c.name));
+        std::vector<YosysConnection> conns;
+        for (const auto& [pin, v] : c.connections) conns.push_back({pin, mapped(v)});
+        copy.connections = arena_.keep(conns);
+        flat.cells.push_back(copy);
         continue;
       }
       const YosysModule& child = *sub->second;
-      const std::string inst = prefix + c.name;
+      const std::string inst = prefix + std::string(c.name);
       std::unordered_map<YBit, YBit> child_bits;
       auto connection = [&](const YosysPort& p) -> std::vector<YBit> {
         for (const auto& [pin, v] : c.connections)
           if (pin == p.name) {
             if (v.size() != p.bits.size())
-              throw Error(design_.filename + ": module '" + m.name + "', instance '" + c.name +
-                          "' of '" + child.name + "': port " + p.name + " has " +
-                          std::to_string(v.size()) + " bits, expected " +
-                          std::to_string(p.bits.size()));
+              throw Error(design_.filename + ": module '" + mname + "', instance '" +
+                          std::string(c.name) + "' of '" + std::string(child.name) + "': port " +
+                          std::string(p.name) + " has " + std::to_string(v.size()) +
+                          " bits, expected " + std::to_string(p.bits.size()));
             std::vector<YBit> out;
             for (YBit b : v) out.push_back(map(b));
             return out;
@@ -726,8 +808,8 @@ class Flattener {
            ++pass)  // inputs first, so that a feed-through output is a buffer
         for (const YosysPort& p : child.ports) {
           if (p.direction == YosysPort::Direction::Inout)
-            throw Error(design_.filename + ": module '" + child.name + "': inout port " + p.name +
-                        " is not supported");
+            throw Error(design_.filename + ": module '" + std::string(child.name) +
+                        "': inout port " + std::string(p.name) + " is not supported");
           const bool input = p.direction == YosysPort::Direction::Input;
           if (input != (pass == 0)) continue;
           const std::vector<YBit> parent = connection(p);
@@ -749,18 +831,20 @@ class Flattener {
       inline_module(child, inst + ".", renamed, flat, path);
       for (auto [cb, pb] : buffers) {
         YosysCell buf;
-        buf.name = inst + ".$lf_port_buf" + std::to_string(flat.cells.size());
+        buf.name = arena_.keep(inst + ".$lf_port_buf" + std::to_string(flat.cells.size()));
         buf.type = "$_BUF_";
         const YBit a = cb < 0 ? cb : renamed.at(cb);
-        buf.connections = {{"A", {a}}, {"Y", {pb}}};
-        flat.cells.push_back(std::move(buf));
+        buf.connections = arena_.keep(std::vector<YosysConnection>{
+            {"A", arena_.keep(std::vector<YBit>{a})}, {"Y", arena_.keep(std::vector<YBit>{pb})}});
+        flat.cells.push_back(buf);
       }
     }
   }
 
   const YosysDesign& design_;
-  std::unordered_map<std::string, const YosysModule*> modules_;
+  std::unordered_map<std::string_view, const YosysModule*> modules_;
   YBit next_bit_ = 2;
+  YosysArena arena_;
 };
 
 Netlist import_yosys(const YosysDesign& design, const ImportParams& params, ImportStats* stats) {

@@ -83,20 +83,20 @@ void synthesize(const std::string& verilog, const std::string& json, const Synth
 }
 
 Resources count_resources(const std::string& json_path, const std::string& top) {
-  const YosysDesign d = parse_yosys_json(read_file(json_path), json_path);
+  const YosysDesign d = read_yosys_json(json_path);
   const YosysModule* m = nullptr;
   for (const auto& mod : d.modules)
     if ((top.empty() && (mod.is_top || (!mod.is_blackbox && !m))) || mod.name == top) m = &mod;
   if (!m) throw Error(json_path + ": no module to count");
   Resources r;
   for (const auto& c : m->cells) {
-    const std::string& t = c.type;
-    ++r.cells_by_type[t];
+    const std::string_view t = c.type;
+    ++r.cells_by_type[std::string(t)];
     unsigned k = 0;
     if (t == "$lut" || t == "lf_lut") {
       for (const auto& [name, v] : c.parameters)
         if (name == (t == "lf_lut" ? "K" : "WIDTH"))
-          k = static_cast<unsigned>(std::stoul(v, nullptr, 2));
+          k = static_cast<unsigned>(std::stoul(std::string(v), nullptr, 2));
     } else if (t.size() == 4 && t.rfind("LUT", 0) == 0) {
       k = t[3] - '0';
     } else if (t == "SB_LUT4") {

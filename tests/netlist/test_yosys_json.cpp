@@ -1,6 +1,7 @@
 // The Yosys JSON reader: facts about real yosys output checked by running yosys on tiny designs,
 // and the exact messages for bad input.
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "base/error.hpp"
 #include "netlist/native_json.hpp"
@@ -56,9 +57,10 @@ endmodule
   // Ports in declaration order, bit ids from 2, LSB first.
   REQUIRE(m.ports.size() == 5);
   CHECK(m.ports[0].name == "clk");
-  CHECK(m.ports[0].bits == std::vector<YBit>{2});
-  CHECK(m.ports[1].bits == std::vector<YBit>{3, 4, 5});
-  CHECK(m.ports[3].bits == std::vector<YBit>{kYBit0, kYBit1});
+  auto bits = [](std::span<const YBit> s) { return std::vector<YBit>(s.begin(), s.end()); };
+  CHECK(bits(m.ports[0].bits) == std::vector<YBit>{2});
+  CHECK(bits(m.ports[1].bits) == std::vector<YBit>{3, 4, 5});
+  CHECK(bits(m.ports[3].bits) == std::vector<YBit>{kYBit0, kYBit1});
   // The register's init sits on its net's init attribute, MSB first.
   bool found_init = false;
   for (const auto& n : m.nets)
@@ -134,11 +136,17 @@ module t(input a, input b, output y); wire w; sub s(.a(a), .y(w)); assign y = w 
 
 TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expectation", "[yosys]") {
   CHECK(error_of("{\"modules\": {\"m\": ") ==
-        "in.json: malformed JSON: parse error at line 1, column 19: syntax error while parsing "
-        "value - unexpected end of input; expected '[', '{', or a literal");
-  // Found by the fuzzer: a number too large for a double.
+        "in.json: malformed JSON at line 1, column 19: unexpected end of input; expected a JSON "
+        "value");
+  CHECK(error_of("{\"modules\": {\"m\": {\"ports\": {\"a\": {\"bits\": [2,]}}}}}") ==
+        "in.json: malformed JSON at line 1, column 47: unexpected ']'; expected a JSON value");
+  CHECK(error_of("{\"modules\": {}}\n\n  x") ==
+        "in.json: malformed JSON at line 3, column 3: unexpected 'x' after the top-level value");
+  CHECK(error_of("{\"modules\": {\"m\\q\": {}}}") ==
+        "in.json: malformed JSON at line 1, column 17: invalid escape '\\q' in a string");
+  // Found by the fuzzer: a number too large for a double, where a bit is expected.
   CHECK(error_of("{\"modules\": {\"m\": {\"ports\": {\"a\": {\"bits\": [1e5011]}}}}}") ==
-        "in.json: malformed JSON: number overflow parsing '1e5011'");
+        "in.json: module 'm', port 'a': bit is not an integer net id");
   CHECK(error_of("[1,2]") ==
         "in.json: expected a JSON object at the top level (Yosys write_json output)");
   CHECK(error_of("{\"creator\":\"x\"}") ==
@@ -259,4 +267,54 @@ TEST_CASE("hierarchical designs are flattened: instances, feed-throughs, constan
     "m":{"attributes":{"top":"00000000000000000000000000000001"},"ports":{"a":{"direction":"input","bits":[2]}},
          "cells":{"u":{"type":"s","connections":{"i":[2]}}},"netnames":{}}}})") ==
         "in.json: module 'm', instance 'u' of 's': port i has 1 bits, expected 2");
+}
+
+TEST_CASE("the one-pass reader: key order, escapes, duplicate keys, sparse ids, pipes", "[yosys]") {
+  // y = a & ~b, written as a hand-edited file might be: the module's attributes after its body,
+  // escaped names, net ids far apart, and a duplicate "type" key (the first one counts).
+  const std::string text = R"({"modules":{
+    "lib":{"cells":{"broken":{"no_type":1}},"attributes":{"blackbox":"00000000000000000000000000000001"}},
+    "m":{"ports":{"\u0061\u00e9\"":{"direction":"input","bits":[1000000000000]},
+                  "b":{"direction":"input","bits":[7]},
+                  "y\/q":{"direction":"output","bits":[4000000000]}},
+         "cells":{"n":{"type":"$_NOT_","type":"$_AND_","connections":{"A":[7],"Y":[9]}},
+                  "g":{"type":"$_AND_","connections":{"A":[1000000000000],"B":[9],"Y":[4000000000]}}},
+         "netnames":{"nb":{"hide_name":0,"bits":[9],"attributes":{"src":"t.v:1\n"}}},
+         "attributes":{"top":1}}}})";
+  const YosysDesign d = parse_yosys_json(text, "in.json");
+  REQUIRE(d.modules.size() == 2);
+  CHECK(d.modules[0].is_blackbox);
+  CHECK(d.modules[0].cells.empty());  // a blackbox's body is checked for syntax only
+  const YosysModule& m = d.modules[1];
+  CHECK(m.is_top);  // an integer attribute reads as its 32-bit binary string
+  REQUIRE(m.ports.size() == 3);
+  CHECK(m.ports[0].name == "a\xc3\xa9\"");
+  CHECK(m.ports[2].name == "y/q");
+  CHECK(m.cells[0].type == "$_NOT_");
+  const Netlist nl = import_yosys(d);
+  CHECK(nl.name(nl.inputs()[0]) == "a\xc3\xa9\"");
+  VectorTable in = input_table(nl);
+  for (uint64_t v = 0; v < 4; ++v) in.rows.push_back({BitVector{v & 1}, BitVector{v >> 1}});
+  const VectorTable out = simulate(nl, in, 4);
+  for (uint64_t v = 0; v < 4; ++v) CHECK(out.rows[v][0][0] == ((v & 1) & (~v >> 1) & 1));
+
+  // The same file through a pipe, which cannot be mapped and is read instead.
+  const fs::path dir = temp_dir("yosys_pipe");
+  const fs::path fifo = dir / "net.json";
+  fs::remove(fifo);
+  REQUIRE(run("mkfifo " + fifo.string()).exit_code == 0);
+  std::thread writer([&] { write_text(fifo, text); });
+  const YosysDesign piped = read_yosys_json(fifo.string());
+  writer.join();
+  REQUIRE(piped.modules.size() == 2);
+  CHECK(piped.modules[1].ports[0].name == "a\xc3\xa9\"");
+
+  // Escapes that are not JSON.
+  CHECK(error_of(R"({"modules":{"\ud800x":{}}})") ==
+        "in.json: malformed JSON at line 1, column 20: a high surrogate not followed by a \\u low "
+        "surrogate");
+  CHECK(error_of("{\"modules\":{\"a\tb\":{}}}") ==
+        "in.json: malformed JSON at line 1, column 15: control character 0x09 in a string");
+  CHECK(error_of("{\"modules\":{\"\xff\":{}}}") ==
+        "in.json: malformed JSON at line 1, column 14: invalid UTF-8 byte 0xff in a string");
 }
