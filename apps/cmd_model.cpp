@@ -80,7 +80,7 @@ int cmd_encode(const std::vector<std::string>& args) {
   ref.widths = {32};
   for (size_t c = 0; c < m.num_classes(); ++c) {
     ref.names.push_back("class" + std::to_string(c));
-    ref.widths.push_back(m.layers.back().out_bits);
+    ref.widths.push_back(m.score_bits());
   }
   ref.names.push_back("prediction");
   ref.widths.push_back(32);

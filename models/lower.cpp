@@ -23,6 +23,12 @@ Netlist lower(const Model& m, const LowerParams& params) {
 
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
+    if (L.kind == LayerKind::Gate) {  // a gate reads single bits: one unit per bit
+      std::vector<std::vector<Signal>> bits;
+      for (const auto& code : codes)
+        for (const Signal& s : code) bits.push_back({s});
+      codes.swap(bits);
+    }
     std::vector<std::vector<Signal>> next(L.neurons.size());
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
@@ -52,6 +58,9 @@ Netlist lower(const Model& m, const LowerParams& params) {
         for (unsigned b = 0; b < L.out_bits; ++b)
           next[n].push_back(
               {nl.add_cell(Lut{N.requant[b]}, sum_bits, name + "_b" + std::to_string(b)), 0});
+      } else if (L.kind == LayerKind::Gate) {
+        next[n].push_back(
+            {nl.add_cell(Gate{gate_id_of(N.tables[0])}, fanin(0, 2), name + "_b0"), 0});
       } else {
         const std::vector<Signal> f = fanin(0, L.fan_in);
         for (unsigned b = 0; b < L.out_bits; ++b)
@@ -64,11 +73,27 @@ Netlist lower(const Model& m, const LowerParams& params) {
     }
     codes.swap(next);
   }
+  if (m.head.kind == Head::Kind::GroupSum) {  // a popcount per class
+    const size_t group = codes.size() / m.head.groups;
+    std::vector<std::vector<Signal>> scores(m.head.groups);
+    for (size_t k = 0; k < m.head.groups; ++k) {
+      Adder popcount;
+      popcount.width = m.score_bits();
+      std::vector<Signal> ins;
+      for (size_t i = k * group; i < (k + 1) * group; ++i) {
+        popcount.operands.push_back({1, false});
+        ins.push_back(codes[i][0]);
+      }
+      const NodeId p = nl.add_cell(popcount, ins, "class" + std::to_string(k) + "_popcount");
+      for (uint32_t b = 0; b < popcount.width; ++b) scores[k].push_back({p, b});
+    }
+    codes.swap(scores);
+  }
   for (size_t c = 0; c < codes.size(); ++c) nl.add_output("class" + std::to_string(c), codes[c]);
   if (params.argmax && codes.size() >= 2) {
     std::vector<Signal> all;
     for (const auto& c : codes) all.insert(all.end(), c.begin(), c.end());
-    const ArgMax am{static_cast<uint32_t>(codes.size()), m.layers.back().out_bits, false};
+    const ArgMax am{static_cast<uint32_t>(codes.size()), m.score_bits(), false};
     const NodeId p = nl.add_cell(am, all, "argmax");
     std::vector<Signal> idx;
     for (uint32_t b = 0; b < argmax_index_width(am.count); ++b) idx.push_back({p, b});

@@ -1,7 +1,8 @@
 // Lowering a model to a netlist, cell for cell: each output bit of a neuron is a Lut cell over its
 // fan-in codes (fan_in * in_bits inputs), a PolyLUT-Add neuron is sub-neuron Luts, an Adder and
-// requantizing Luts, and the class scores go to output ports class0, class1, ... with an optional
-// ArgMax cell driving `prediction`.
+// requantizing Luts, a gate neuron is a Gate cell, a GroupSum head is an Adder per class (a
+// popcount), and the class scores go to output ports class0, class1, ... with an optional ArgMax
+// cell driving `prediction`.
 //
 // Ports: input `x` holds the input codes, feature f's code at bits f * bits .. f * bits + bits - 1.
 // Needs: a model that passes validate(). Guarantees: simulating the netlist on a sample's codes

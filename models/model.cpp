@@ -37,6 +37,26 @@ unsigned Layer::sum_bits() const {
   return bits_for(uint64_t{sub_neurons} * ((uint64_t{1} << sub_bits) - 1));
 }
 
+size_t Model::num_classes() const {
+  if (head.kind == Head::Kind::GroupSum) return head.groups;
+  return layers.empty() ? 0 : layers.back().neurons.size();
+}
+
+unsigned Model::score_bits() const {
+  if (layers.empty()) return 1;
+  if (head.kind == Head::Kind::GroupSum)
+    return bits_for(head.groups ? layers.back().neurons.size() / head.groups : 1);
+  return layers.back().out_bits;
+}
+
+std::vector<uint32_t> head_scores(const Model& m, const std::vector<uint32_t>& last_codes) {
+  if (m.head.kind == Head::Kind::Codes) return last_codes;
+  const size_t group = last_codes.size() / m.head.groups;
+  std::vector<uint32_t> scores(m.head.groups, 0);
+  for (size_t i = 0; i < group * m.head.groups; ++i) scores[i / group] += last_codes[i] & 1;
+  return scores;
+}
+
 void validate(const Model& m, const std::string& what) {
   auto fail = [&](const std::string& msg) { throw Error(what + ": " + msg); };
   if (m.input.thresholds.empty()) fail("the input quantizer has no features");
@@ -46,11 +66,18 @@ void validate(const Model& m, const std::string& what) {
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
     const std::string at = "layer " + std::to_string(l);
+    if (L.kind == LayerKind::Gate) {  // reads the bits of the layer before
+      prev *= prev_bits;
+      prev_bits = 1;
+    }
     if (L.in_bits != prev_bits)
       fail(at + ": in_bits " + std::to_string(L.in_bits) + ", but its inputs have " +
            std::to_string(prev_bits) + " bits");
     if (L.out_bits < 1 || L.out_bits > 16) fail(at + ": out_bits must be 1 to 16");
     if (L.neurons.empty()) fail(at + ": no neurons");
+    if (L.kind == LayerKind::Gate &&
+        (L.fan_in != 2 || L.in_bits != 1 || L.out_bits != 1 || L.sub_neurons))
+      fail(at + ": a gate layer has fan_in 2, in_bits 1 and out_bits 1");
     if (L.sub_neurons && (L.fan_in % L.sub_neurons != 0 || L.sub_bits < 1 || L.sub_bits > 16))
       fail(at + ": fan_in must be a multiple of sub_neurons, and sub_bits 1 to 16");
     const unsigned table_vars = L.sub_fan_in() * L.in_bits;
@@ -90,6 +117,15 @@ void validate(const Model& m, const std::string& what) {
     prev = L.neurons.size();
     prev_bits = L.out_bits;
   }
+  if (m.head.kind == Head::Kind::GroupSum) {
+    const Layer& last = m.layers.back();
+    if (m.head.groups < 2 || last.neurons.size() % m.head.groups != 0)
+      fail("group_sum head: " + std::to_string(m.head.groups) +
+           " groups; expected at least 2 that divide the last layer's " +
+           std::to_string(last.neurons.size()) + " neurons");
+    if (last.out_bits != 1) fail("group_sum head: the last layer must have out_bits 1");
+    if (!(m.head.tau > 0)) fail("group_sum head: tau must be positive");
+  }
 }
 
 Model read_model(const std::string& text, const std::string& filename) {
@@ -127,10 +163,43 @@ Model read_model(const std::string& text, const std::string& filename) {
       }
       return t;
     };
+    if (j.contains("head")) {
+      const json& h = j.at("head");
+      const std::string hk = h.at("kind").get<std::string>();
+      if (hk != "codes" && hk != "group_sum")
+        throw Error(filename + ": head kind '" + hk + "'; expected codes or group_sum");
+      if (hk == "group_sum") {
+        m.head.kind = Head::Kind::GroupSum;
+        m.head.groups = h.at("groups").get<unsigned>();
+        m.head.tau = h.at("tau").get<double>();
+      }
+    }
     const json& layers = j.at("layers");
     for (size_t l = 0; l < layers.size(); ++l) {
       const json& jl = layers[l];
       Layer L;
+      const std::string lk = jl.value("kind", "lut");
+      if (lk != "lut" && lk != "gate")
+        throw Error(filename + ": layer " + std::to_string(l) + ": kind '" + lk +
+                    "'; expected lut or gate");
+      if (lk == "gate") {
+        // Gate layers store a gate id per neuron; the widths follow from the kind.
+        L.kind = LayerKind::Gate;
+        L.fan_in = 2;
+        const json& neurons = jl.at("neurons");
+        for (size_t n = 0; n < neurons.size(); ++n) {
+          Neuron N;
+          N.inputs = neurons[n].at("inputs").get<std::vector<uint32_t>>();
+          const unsigned id = neurons[n].at("gate").get<unsigned>();
+          if (id > 15)
+            throw Error(filename + ": layer " + std::to_string(l) + ", neuron " +
+                        std::to_string(n) + ": gate " + std::to_string(id) + "; expected 0 to 15");
+          N.tables = {make_gate(id)};
+          L.neurons.push_back(std::move(N));
+        }
+        m.layers.push_back(std::move(L));
+        continue;
+      }
       L.in_bits = jl.at("in_bits").get<unsigned>();
       L.out_bits = jl.at("out_bits").get<unsigned>();
       L.fan_in = jl.at("fan_in").get<unsigned>();
@@ -178,6 +247,8 @@ std::string write_model(const Model& m) {
   j["input"] = {{"kind", m.input.kind == InputQuantizer::Kind::Uniform ? "uniform" : "thermometer"},
                 {"bits", m.input.bits},
                 {"thresholds", m.input.thresholds}};
+  if (m.head.kind == Head::Kind::GroupSum)
+    j["head"] = {{"kind", "group_sum"}, {"groups", m.head.groups}, {"tau", m.head.tau}};
   json layers = json::array();
   auto hexes = [](const std::vector<TruthTable>& t) {
     json a = json::array();
@@ -185,6 +256,13 @@ std::string write_model(const Model& m) {
     return a;
   };
   for (const Layer& L : m.layers) {
+    if (L.kind == LayerKind::Gate) {
+      json neurons = json::array();
+      for (const Neuron& N : L.neurons)
+        neurons.push_back({{"inputs", N.inputs}, {"gate", gate_id_of(N.tables.at(0))}});
+      layers.push_back({{"kind", "gate"}, {"neurons", neurons}});
+      continue;
+    }
     json jl = {{"in_bits", L.in_bits}, {"out_bits", L.out_bits}, {"fan_in", L.fan_in}};
     if (L.sub_neurons) {
       jl["sub_neurons"] = L.sub_neurons;
@@ -222,8 +300,17 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
   std::vector<std::vector<uint32_t>> out;
   out.reserve(m.layers.size());
   const std::vector<uint32_t>* codes = &input_codes;
+  std::vector<uint32_t> bits;  // a gate layer's inputs: the bits of the codes before
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
+    if (L.kind == LayerKind::Gate) {
+      const unsigned width = l == 0 ? m.input.bits : m.layers[l - 1].out_bits;
+      if (width != 1) {
+        bits.assign(codes->size() * width, 0);
+        for (size_t i = 0; i < bits.size(); ++i) bits[i] = ((*codes)[i / width] >> (i % width)) & 1;
+        codes = &bits;
+      }
+    }
     std::vector<uint32_t> next(L.neurons.size(), 0);
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
@@ -247,7 +334,7 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
 
 std::vector<uint32_t> class_scores(const Model& m, const std::vector<uint32_t>& input_codes) {
   auto codes = layer_codes(m, input_codes);
-  return codes.empty() ? input_codes : std::move(codes.back());
+  return codes.empty() ? input_codes : head_scores(m, codes.back());
 }
 
 std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uint32_t>& input_codes,
@@ -258,7 +345,7 @@ std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uin
       for (uint32_t v = 0; v < (uint32_t{1} << m.layers[l].out_bits); ++v) {
         if (v == reference[l][n]) continue;
         const ForcedNeuron f{l, n, v};
-        if (layer_codes(m, input_codes, &f).back() == scores) return f;
+        if (head_scores(m, layer_codes(m, input_codes, &f).back()) == scores) return f;
       }
   return std::nullopt;
 }

@@ -10,6 +10,13 @@
 // added as unsigned integers and a requantizing table over the sum's bits gives the neuron's
 // code. The last layer's codes are the class scores (unsigned); the prediction is the first
 // class with the largest score.
+//
+// A gate layer (difflogic) is a layer of 2-input logic gates: fan_in 2, in_bits = out_bits = 1,
+// and a neuron's one table is its gate over (input 0, input 1), numbered as Gate cells number
+// them (netlist/cells.hpp). Its inputs index the bits of the layer before: input i is bit
+// i % B of code i / B, where B is the width of those codes (the input quantizer's bits, for the
+// first layer). With a GroupSum head, the last layer's 1-bit outputs form `groups`
+// equal groups, and class k's score is the number of set bits in group k instead.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +38,10 @@ struct Neuron {
   std::vector<TruthTable> requant;
 };
 
+enum class LayerKind { Lut, Gate };
+
 struct Layer {
+  LayerKind kind = LayerKind::Lut;
   unsigned in_bits = 1, out_bits = 1;
   unsigned fan_in = 1;       // inputs per neuron (all sub-neurons together for PolyLUT-Add)
   unsigned sub_neurons = 0;  // A of PolyLUT-Add; 0 for plain neurons
@@ -42,13 +52,24 @@ struct Layer {
   unsigned sum_bits() const;  // bits of the sum of sub_neurons values of sub_bits bits
 };
 
+// How the class scores come from the last layer.
+struct Head {
+  enum class Kind { Codes, GroupSum };
+  Kind kind = Kind::Codes;
+  unsigned groups = 0;  // GroupSum: the number of classes
+  double tau = 1.0;     // GroupSum: the training temperature (logits = scores / tau); informative
+};
+
 struct Model {
-  std::string family;   // logicnets, polylut, neuralut, polylut-add; "+sparselut" when trained so
+  std::string family;   // logicnets, polylut, neuralut, polylut-add, difflogic; "+sparselut" when
+                        // trained so
   std::string dataset;  // informative
   InputQuantizer input;
   std::vector<Layer> layers;
+  Head head;
 
-  size_t num_classes() const { return layers.empty() ? 0 : layers.back().neurons.size(); }
+  size_t num_classes() const;
+  unsigned score_bits() const;  // the width of a class score
 };
 
 // Checks the structure (widths, indices, table sizes); throws Error naming `what`, the layer and
@@ -58,6 +79,9 @@ void validate(const Model& m, const std::string& what);
 Model read_model(const std::string& text, const std::string& filename);
 Model read_model_file(const std::string& path);
 std::string write_model(const Model& m);  // deterministic JSON text
+
+// The class scores from the last layer's codes, by the head.
+std::vector<uint32_t> head_scores(const Model& m, const std::vector<uint32_t>& last_codes);
 
 // Bit-exact integer inference: the codes of every layer for one sample of input codes.
 std::vector<uint32_t> input_codes(const Model& m, const float* features);

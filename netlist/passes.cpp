@@ -137,12 +137,6 @@ bool is_inverter(const Cell& c) {
   return l && l->function.num_vars() == 1 && !get_bit(l->function, 1) && get_bit(l->function, 0);
 }
 
-// The gate id of a 2-input table, inverse of make_gate.
-uint8_t gate_id_of(const TruthTable& f) {
-  return static_cast<uint8_t>((get_bit(f, 0) << 3) | (get_bit(f, 2) << 2) | (get_bit(f, 1) << 1) |
-                              get_bit(f, 3));
-}
-
 // Builds f over `in` from LUTs of at most max_k inputs into `out`.
 class LutDecomposer {
  public:

@@ -79,6 +79,12 @@ TruthTable make_gate(unsigned gate_id) {
   return make_from_word(2, w);
 }
 
+uint8_t gate_id_of(const TruthTable& f) {
+  assert(f.num_vars() == 2);
+  return static_cast<uint8_t>((get_bit(f, 0) << 3) | (get_bit(f, 2) << 2) | (get_bit(f, 1) << 1) |
+                              get_bit(f, 3));
+}
+
 TruthTable make_from_word(unsigned num_vars, uint64_t word) {
   assert(num_vars <= 6);
   TruthTable tt(num_vars);

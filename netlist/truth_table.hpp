@@ -58,6 +58,8 @@ TruthTable make_var(unsigned num_vars, unsigned var);  // the projection x_var
 // The function of a 2-input gate numbered as difflogic does: id = 8 f(0,0) + 4 f(0,1) + 2 f(1,0) +
 // f(1,1), where f(a, b) and a is input 0.
 TruthTable make_gate(unsigned gate_id);
+// The gate id of a 2-input table: the inverse of make_gate.
+uint8_t gate_id_of(const TruthTable& f);
 // Reads a 2^k-bit word (bit i = f(i)); k <= 6.
 TruthTable make_from_word(unsigned num_vars, uint64_t word);
 

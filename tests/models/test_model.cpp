@@ -83,6 +83,66 @@ TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Ad
   }
 }
 
+TEST_CASE("a hand-computed gate network: gates on input bits, GroupSum popcounts", "[models]") {
+  // Two 2-bit features; the gate layer reads their bits: unit 2f + b is bit b of feature f.
+  Model m;
+  m.family = "difflogic";
+  m.input = uniform_quantizer(2, 2, 0.0f, 3.0f);  // codes 0..3 for x near 0, 1, 2, 3
+  m.head = {Head::Kind::GroupSum, 2, 1.0};
+  Layer L;
+  L.kind = LayerKind::Gate;
+  L.fan_in = 2;
+  // Gate ids list f(0,0) f(0,1) f(1,0) f(1,1) from the MSB: AND = 0001, XOR = 0110, OR = 0111,
+  // NAND = 1110.
+  L.neurons.push_back({{0, 2}, {make_gate(0b0001)}, {}, {}});  // a0 AND b0
+  L.neurons.push_back({{1, 3}, {make_gate(0b0110)}, {}, {}});  // a1 XOR b1
+  L.neurons.push_back({{0, 1}, {make_gate(0b0111)}, {}, {}});  // a0 OR a1
+  L.neurons.push_back({{2, 3}, {make_gate(0b1110)}, {}, {}});  // NAND(b0, b1)
+  m.layers.push_back(L);
+  validate(m, "hand");
+  const float x[2] = {3.0f, 1.0f};  // a = 11, b = 01: AND 1, XOR 1 | OR 1, NAND 1
+  const float y[2] = {0.0f, 3.0f};  // a = 00, b = 11: AND 0, XOR 1 | OR 0, NAND 0
+  const float z[2] = {2.0f, 2.0f};  // a = 10, b = 10: AND 0, XOR 0 | OR 1, NAND 1
+  CHECK(class_scores(m, input_codes(m, x)) == std::vector<uint32_t>{2, 2});
+  CHECK(class_scores(m, input_codes(m, y)) == std::vector<uint32_t>{1, 0});
+  CHECK(class_scores(m, input_codes(m, z)) == std::vector<uint32_t>{0, 2});
+  CHECK(predict(m, class_scores(m, input_codes(m, z))) == 1);
+  CHECK(m.score_bits() == 2);
+  // The file stores gate ids, and reads back to the same network.
+  const std::string text = write_model(m);
+  CHECK(text.find("\"gate\": 14") != std::string::npos);
+  CHECK(write_model(read_model(text, "g.lfm.json")) == text);
+}
+
+TEST_CASE("gate networks: round trip, and the lowered netlist computes the reference", "[models]") {
+  for (bool regs : {false, true}) {
+    const Model m = lutforge::test::random_gate_model({40, 30, 24}, 10, 3, 4, 7 + regs);
+    const std::string text = write_model(m);
+    CHECK(write_model(read_model(text, "g.lfm.json")) == text);
+    LowerParams lp;
+    lp.register_layers = regs;
+    const Netlist nl = lower(m, lp);
+    const CellCounts counts = count_cells(nl);
+    CHECK(counts.by_kind[static_cast<unsigned>(CellKind::Gate)] == 94);
+    CHECK(counts.by_kind[static_cast<unsigned>(CellKind::Adder)] == 4);
+    const size_t latency = regs ? m.layers.size() : 0;
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<float> u(-1.2f, 1.2f);
+    for (int s = 0; s < 200; ++s) {
+      std::vector<float> f(10);
+      for (float& v : f) v = u(rng);
+      const std::vector<uint32_t> codes = input_codes(m, f.data());
+      const std::vector<uint32_t> scores = class_scores(m, codes);
+      VectorTable in = input_table(nl);
+      in.rows.assign(latency + 1, {pack_codes(m, codes)});
+      const VectorTable out = simulate(nl, in, latency + 1);
+      const auto& row = out.rows.back();
+      for (size_t c = 0; c < scores.size(); ++c) REQUIRE(row[c][0] == scores[c]);
+      REQUIRE(row[scores.size()][0] == predict(m, scores));
+    }
+  }
+}
+
 TEST_CASE("bad model files are named with the layer and neuron", "[models]") {
   const std::string good = write_model(random_model({3, 2}, 5, 2, 1, 0, 1));
   CHECK(error_of("{").rfind("m.lfm.json: not valid JSON: ", 0) == 0);

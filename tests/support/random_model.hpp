@@ -55,4 +55,30 @@ inline models::Model random_model(const std::vector<size_t>& widths, size_t feat
   return m;
 }
 
+// A difflogic-style model: gate layers of the given widths with random connections and gates over
+// the bits of `features` codes of `bits` bits, and a GroupSum head of `groups` classes.
+inline models::Model random_gate_model(const std::vector<size_t>& widths, size_t features,
+                                       unsigned bits, unsigned groups, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  models::Model m;
+  m.family = "difflogic";
+  m.input = models::uniform_quantizer(features, bits, -1.0f, 1.0f);
+  m.head = {models::Head::Kind::GroupSum, groups, 2.5};
+  size_t prev = features * bits;
+  for (size_t w : widths) {
+    models::Layer L;
+    L.kind = models::LayerKind::Gate;
+    L.fan_in = 2;
+    for (size_t n = 0; n < w; ++n)
+      L.neurons.push_back(
+          {{static_cast<uint32_t>(rng() % prev), static_cast<uint32_t>(rng() % prev)},
+           {make_gate(static_cast<unsigned>(rng() % 16))},
+           {},
+           {}});
+    m.layers.push_back(std::move(L));
+    prev = w;
+  }
+  return m;
+}
+
 }  // namespace lutforge::test
