@@ -131,6 +131,7 @@ std::vector<const char*> family_keys(Family f) {
     case Family::PolyLut: return {"degree"};
     case Family::NeuraLut: return {"hidden", "hidden_layers"};
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
+    case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
   }
   return {};
 }
@@ -141,6 +142,7 @@ const char* family_name(Family f) {
     case Family::PolyLut: return "polylut";
     case Family::NeuraLut: return "neuralut";
     case Family::PolyLutAdd: return "polylut-add";
+    case Family::DiffLogic: return "difflogic";
   }
   return "?";
 }
@@ -187,13 +189,19 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.connectivity = model.str("connectivity", "random");
   check_choice(source, "[model] connectivity", c.connectivity, {"random", "sparselut"});
   c.layers = model.integers("layers", 1, 1u << 20, true);
-  c.fan_in = model.integers("fan_in", 1, 64, true);
+  const bool gates = c.family == Family::DiffLogic;
+  if (gates && (model.has("fan_in") || model.has("bits") || model.has("output_bits") ||
+                model.has("connectivity")))
+    throw Error(source +
+                ": [model] difflogic gates read 2 inputs of 1 bit and are wired at random; "
+                "fan_in, bits, output_bits and connectivity may not be given");
+  c.fan_in = gates ? std::vector<unsigned>{2} : model.integers("fan_in", 1, 64, true);
   if (c.fan_in.size() == 1) c.fan_in.assign(c.layers.size(), c.fan_in[0]);
   if (c.fan_in.size() != c.layers.size())
     throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) +
                 " entries for " + std::to_string(c.layers.size()) +
                 " layers; give one integer or one per layer");
-  c.bits = static_cast<unsigned>(model.integer("bits", 2, 1, 8));
+  c.bits = static_cast<unsigned>(model.integer("bits", gates ? 1 : 2, 1, 8));
   c.input_bits = static_cast<unsigned>(model.integer("input_bits", c.bits, 1, 16));
   c.output_bits = static_cast<unsigned>(model.integer("output_bits", c.bits, 1, 8));
   c.input_encoding = model.str("input_encoding", "uniform");
@@ -213,6 +221,18 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.sub_bits = static_cast<unsigned>(model.integer("sub_bits", c.bits, 1, 8));
   c.hidden = static_cast<unsigned>(model.integer("hidden", 16, 1, 1024));
   c.hidden_layers = static_cast<unsigned>(model.integer("hidden_layers", 2, 1, 8));
+  c.classes = static_cast<unsigned>(model.integer("classes", 0, 2, 1u << 16));
+  c.tau = model.real("tau", 10.0, 1e-3, 1e6);
+  c.parametrization = model.str("parametrization", "input-wise");
+  check_choice(source, "[model] parametrization", c.parametrization, {"input-wise", "classic"});
+  c.residual_init = model.integer("residual_init", 0, 0, 1) != 0;
+  if (gates) {
+    if (!c.classes) throw Error(source + ": [model] difflogic needs the key 'classes'");
+    if (c.layers.back() % c.classes)
+      throw Error(source + ": [model] the last layer's " + std::to_string(c.layers.back()) +
+                  " gates do not split into " + std::to_string(c.classes) +
+                  " equal groups (classes)");
+  }
   const std::vector<double> range = model.reals("input_range");
   if (range.empty()) {
     c.input_lo = c.image_dataset() ? 0.0f : -2.0f;
@@ -226,7 +246,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   model.reject_unknown();
 
   // Each table a neuron becomes must be enumerable and must fit a TruthTable.
-  for (size_t l = 0; l < c.layers.size(); ++l) {
+  for (size_t l = 0; l < c.layers.size() && !gates; ++l) {
     const unsigned in_bits = l == 0 ? c.input_bits : c.bits;
     const unsigned vars = c.fan_in[l] * in_bits;
     if (vars > 20)

@@ -10,7 +10,7 @@
 //   split_seed = 42              # jsc: the seed of the 80/20 split
 //
 //   [model]
-//   family = "polylut"           # logicnets | polylut | neuralut | polylut-add
+//   family = "polylut"           # logicnets | polylut | neuralut | polylut-add | difflogic
 //   connectivity = "random"      # random | sparselut
 //   layers = [256, 100, 100, 100, 10]   # neurons per layer; the last is the class count
 //   fan_in = 6                   # F, inputs per neuron (per sub-neuron for polylut-add);
@@ -27,6 +27,15 @@
 //   sub_bits = 2                 # code width of each sub-neuron's output (polylut-add)
 //   hidden = 16                  # width N of the MLP inside a neuralut neuron (neuralut)
 //   hidden_layers = 2            # its depth (neuralut)
+//   classes = 10                 # difflogic: the class count; layers are then gate layers, the
+//                                #    last one's width a multiple of it (GroupSum); fan_in is 2
+//                                #    and bits 1, and neither may be given
+//   tau = 10.0                   # difflogic: GroupSum temperature (logits = popcounts / tau)
+//   parametrization = "input-wise"   # difflogic: input-wise (4 parameters per gate) | classic
+//                                #    (16 logits per gate)
+//   residual_init = 0            # difflogic: 1 starts every gate near the pass-through of its
+//                                #    first input, which helps deep networks train; shallow ones
+//                                #    learn faster without (0, the default)
 //
 //   [train]
 //   epochs = 10
@@ -56,9 +65,9 @@ namespace lutforge::train {
 // The network families that train/ trains. In configuration and model files they are strings
 // ("logicnets", "polylut", "neuralut", "polylut-add"); in code, this enum, switched on
 // exhaustively (the build makes a missing case an error).
-enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd };
+enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic };
 inline constexpr Family kFamilies[] = {Family::LogicNets, Family::PolyLut, Family::NeuraLut,
-                                       Family::PolyLutAdd};
+                                       Family::PolyLutAdd, Family::DiffLogic};
 const char* family_name(Family f);
 // The [model] keys that only this family reads (beyond the keys every family reads).
 std::vector<const char*> family_keys(Family f);
@@ -78,6 +87,10 @@ struct TrainConfig {
   std::string input_encoding = "uniform";
   float input_lo = 0.0f, input_hi = 1.0f;
   unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
+  unsigned classes = 0;  // difflogic
+  double tau = 10.0;
+  std::string parametrization = "input-wise";
+  bool residual_init = false;
 
   unsigned epochs = 10, batch_size = 256;
   double learning_rate = 0.01, weight_decay = 0.0;
@@ -91,6 +104,10 @@ struct TrainConfig {
 
   bool sparselut() const { return connectivity == "sparselut"; }
   bool image_dataset() const { return dataset == "mnist" || dataset == "fashion-mnist"; }
+  // The class count: the last layer's width, or difflogic's classes.
+  unsigned num_classes() const {
+    return family == Family::DiffLogic ? classes : (layers.empty() ? 0 : layers.back());
+  }
 };
 
 TrainConfig read_train_config(const std::string& path);

@@ -42,8 +42,10 @@ int64_t neurons_per_batch(int64_t codes, int64_t per_code_cost) {
 
 }  // namespace
 
-models::Model export_model(LutNetImpl& net, const TrainConfig& c,
-                           const models::InputQuantizer& input) {
+// The model file of a trained LUT network: every neuron's tables, by enumerating all its input
+// codes through neuron_codes (sub_codes and requant_codes for polylut-add) in batches.
+models::Model LutNetImpl::export_model(const TrainConfig& c, const models::InputQuantizer& input) {
+  LutNetImpl& net = *this;
   torch::NoGradGuard no_grad;
   net.eval();
   models::Model m;

@@ -257,6 +257,19 @@ torch::Tensor LutNetImpl::eval_codes(const torch::Tensor& input_codes) {
   return codes;
 }
 
+torch::Tensor LutNetImpl::penalty(const TrainConfig& c, bool rewire) {
+  torch::Tensor p = torch::zeros({});
+  if (rewire && c.l1 > 0)
+    for (auto& layer : layers) p = p + c.l1 * layer->magnitude_penalty();
+  return p;
+}
+
+std::vector<std::pair<torch::Tensor, torch::Tensor>> LutNetImpl::rewire(std::mt19937_64& rng) {
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> reset;
+  for (auto& layer : layers) reset.emplace_back(layer->magnitude(), layer->regrow(rng));
+  return reset;
+}
+
 torch::Tensor predictions(const torch::Tensor& class_codes) {
   // Unique keys make the first of equal scores win, whatever argmax does with ties.
   const int64_t c = class_codes.size(1);

@@ -88,29 +88,52 @@ class LutLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LutLayer);
 
-class LutNetImpl : public torch::nn::Module {
+// What the trainer needs of a network, whatever its family: the LUT families' LutNet below, and
+// the gate networks of train/families/difflogic.cpp.
+class NetworkImpl : public torch::nn::Module {
+ public:
+  // Training: input codes [B, features] (int64) to logits [B, classes].
+  virtual torch::Tensor forward(const torch::Tensor& input_codes) = 0;
+  // The discretized evaluation: input codes to integer class scores [B, classes] (int64), exactly
+  // what the exported model file computes.
+  virtual torch::Tensor eval_codes(const torch::Tensor& input_codes) = 0;
+  virtual models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) = 0;
+  // Called before each epoch's batches.
+  virtual void start_epoch(const TrainConfig& c, unsigned epoch) {}
+  // A term added to the loss (SparseLUT's L1 pull while the connections rewire).
+  virtual torch::Tensor penalty(const TrainConfig& c, bool rewire) { return torch::zeros({}); }
+  // Called after each optimizer step while the connections rewire: the parameters and masks of the
+  // entries that were reset, whose optimizer moments must be reset too.
+  virtual std::vector<std::pair<torch::Tensor, torch::Tensor>> rewire(std::mt19937_64& rng) {
+    return {};
+  }
+};
+
+class LutNetImpl : public NetworkImpl {
  public:
   LutNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng);
-  // Training: input codes [B, features] to logits [B, classes].
-  torch::Tensor forward(const torch::Tensor& input_codes);
-  // Quantized evaluation: input codes to class-score codes [B, classes].
-  torch::Tensor eval_codes(const torch::Tensor& input_codes);
-  void freeze_batch_norm(bool frozen) {
-    for (auto& layer : layers) layer->bn_frozen = frozen;
+  torch::Tensor forward(const torch::Tensor& input_codes) override;
+  torch::Tensor eval_codes(const torch::Tensor& input_codes) override;
+  models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override;
+  void start_epoch(const TrainConfig& c, unsigned epoch) override {
+    for (auto& layer : layers)
+      layer->bn_frozen = c.bn_freeze_epoch > 0 && epoch >= c.bn_freeze_epoch;
   }
+  torch::Tensor penalty(const TrainConfig& c, bool rewire) override;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> rewire(std::mt19937_64& rng) override;
 
   std::vector<LutLayer> layers;
   torch::Tensor input_values;  // code -> value of the input features
   double logit_scale;
 };
-TORCH_MODULE(LutNet);
+
+// The network of c.family (train/families/families.cpp).
+std::shared_ptr<NetworkImpl> make_network(const TrainConfig& c, int64_t features,
+                                          std::mt19937_64& rng);
+std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t features,
+                                               std::mt19937_64& rng);
 
 // The first class with the highest score, per row of class codes [B, C].
 torch::Tensor predictions(const torch::Tensor& class_codes);
-
-// The model file of a trained network: every neuron's tables, by enumerating all its input codes
-// through neuron_codes (sub_codes and requant_codes for polylut-add) in batches.
-models::Model export_model(LutNetImpl& net, const TrainConfig& c,
-                           const models::InputQuantizer& input);
 
 }  // namespace lutforge::train

@@ -57,7 +57,7 @@ torch::Tensor labels_of(const Dataset& d) {
 }
 
 // Quantized evaluation of all samples, in batches: class codes [samples, classes].
-torch::Tensor eval_all(LutNetImpl& net, const torch::Tensor& codes) {
+torch::Tensor eval_all(NetworkImpl& net, const torch::Tensor& codes) {
   torch::NoGradGuard no_grad;
   net.eval();
   std::vector<torch::Tensor> parts;
@@ -83,7 +83,7 @@ std::string fingerprint(const TrainConfig& c) {
   return s.str();
 }
 
-void save_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Optimizer& opt,
+void save_checkpoint(const std::string& path, NetworkImpl& net, torch::optim::Optimizer& opt,
                      unsigned epochs_done, const std::string& config) {
   torch::serialize::OutputArchive ar, model_ar, opt_ar;
   net.save(model_ar);
@@ -97,7 +97,7 @@ void save_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Opt
   std::filesystem::rename(tmp, path);  // a run killed while saving leaves the previous checkpoint
 }
 
-unsigned load_checkpoint(const std::string& path, LutNetImpl& net, torch::optim::Optimizer& opt,
+unsigned load_checkpoint(const std::string& path, NetworkImpl& net, torch::optim::Optimizer& opt,
                          const std::string& config, const std::string& source) {
   if (!std::filesystem::exists(path)) throw Error(path + ": no checkpoint to resume from");
   try {
@@ -184,10 +184,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     throw Error(c.data_path + ": the training set has fewer than 2 samples");
   for (const Dataset* d : {&train_set, &test_set})
     for (int32_t y : d->labels)
-      if (y < 0 || static_cast<unsigned>(y) >= c.layers.back())
+      if (y < 0 || static_cast<unsigned>(y) >= c.num_classes())
         throw Error(c.source + ": the dataset has class " + std::to_string(y) +
-                    " but the last layer has only " + std::to_string(c.layers.back()) +
-                    " neurons (one per class)");
+                    " but the network has only " + std::to_string(c.num_classes()) + " classes");
   const models::InputQuantizer quantizer = make_input_quantizer(c, train_set.num_features);
   const torch::Tensor train_x = encode_dataset(quantizer, train_set),
                       train_y = labels_of(train_set);
@@ -198,7 +197,8 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
   torch::manual_seed(c.seed);
   std::mt19937_64 init_rng(c.seed);
-  LutNet net(c, static_cast<int64_t>(train_set.num_features), init_rng);
+  const std::shared_ptr<NetworkImpl> net =
+      make_network(c, static_cast<int64_t>(train_set.num_features), init_rng);
   torch::optim::Adam opt(net->parameters(),
                          torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
   const std::string config = fingerprint(c);
@@ -231,7 +231,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     const torch::Tensor order_t = torch::tensor(order, torch::kLong);
 
     net->train();
-    net->freeze_batch_norm(c.bn_freeze_epoch > 0 && e >= c.bn_freeze_epoch);
+    net->start_epoch(c, e);
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, regrown = 0;
     const int64_t batches = (n + c.batch_size - 1) / c.batch_size;
@@ -244,16 +244,14 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       const torch::Tensor logits = net->forward(x);
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double ce = loss.item<double>();
-      if (rewire && c.l1 > 0)
-        for (auto& layer : net->layers) loss = loss + c.l1 * layer->magnitude_penalty();
+      if (rewire) loss = loss + net->penalty(c, rewire);
       opt.zero_grad();
       loss.backward();
       opt.step();
       if (rewire) {
-        for (auto& layer : net->layers) {
-          const torch::Tensor mask = layer->regrow(regrow_rng);
+        for (const auto& [param, mask] : net->rewire(regrow_rng)) {
           const int64_t k = mask.sum().item<int64_t>();
-          if (k) reset_adam_moments(opt, layer->magnitude(), mask);
+          if (k) reset_adam_moments(opt, param, mask);
           regrown += k;
         }
       }
@@ -288,7 +286,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   r.train_seconds = seconds_since(t_train);
 
   const auto t_export = Clock::now();
-  r.model = export_model(*net, c, quantizer);
+  r.model = net->export_model(c, quantizer);
   r.export_seconds = seconds_since(t_export);
 
   // The check of the export: models/ must give every test sample the class scores of the

@@ -39,8 +39,9 @@ TEST_CASE("a [model] key of another family is an error; every family reads its o
   };
   const std::string data = "[data]\ndataset = \"mnist\"\npath = \"d\"\n";
   auto model = [](const char* family, const std::string& extra) {
-    return std::string("[model]\nfamily = \"") + family + "\"\nlayers = [8, 4]\nfan_in = 2\n" +
-           extra;
+    const bool gates = std::string(family) == "difflogic";  // fan_in is fixed at 2
+    return std::string("[model]\nfamily = \"") + family + "\"\nlayers = [8, 4]\n" +
+           (gates ? "" : "fan_in = 2\n") + extra;
   };
   CHECK(config_error(data + model("polylut", "hidden = 8\n")) ==
         "c.toml: [model] hidden is read by the neuralut family, not by polylut");
@@ -49,7 +50,14 @@ TEST_CASE("a [model] key of another family is an error; every family reads its o
   // Each family accepts every key it names, and the value arrives in the configuration.
   for (train::Family f : train::kFamilies) {
     std::string extra;
-    for (const char* key : train::family_keys(f)) extra += std::string(key) + " = 2\n";
+    for (const char* key : train::family_keys(f)) {
+      const std::string k = key;
+      extra += k + " = " +
+               (k == "parametrization" ? "\"classic\""
+                : k == "residual_init" ? "1"
+                                       : "2") +
+               "\n";
+    }
     INFO(train::family_name(f) << ": " << extra);
     CHECK(config_error(data + model(train::family_name(f), extra)) == "no error");
   }
@@ -57,4 +65,30 @@ TEST_CASE("a [model] key of another family is an error; every family reads its o
       data + model("neuralut", "hidden = 5\nhidden_layers = 3\n"), "c.toml");
   CHECK(c.hidden == 5);
   CHECK(c.hidden_layers == 3);
+}
+
+TEST_CASE("difflogic configurations: classes, gate widths, and the keys a gate network has not",
+          "[train]") {
+  auto config_error = [](const std::string& text) {
+    return error_of([&] { train::parse_train_config(text, "c.toml"); });
+  };
+  const std::string head =
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"difflogic\"\n";
+  CHECK(config_error(head + "layers = [64, 30]\n") ==
+        "c.toml: [model] difflogic needs the key 'classes'");
+  CHECK(config_error(head + "layers = [64, 30]\nclasses = 4\n") ==
+        "c.toml: [model] the last layer's 30 gates do not split into 4 equal groups (classes)");
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nfan_in = 3\n") ==
+        "c.toml: [model] difflogic gates read 2 inputs of 1 bit and are wired at random; fan_in, "
+        "bits, output_bits and connectivity may not be given");
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nparametrization = \"x\"\n") ==
+        "c.toml: [model] parametrization is 'x'; expected one of input-wise, classic");
+  const auto c = train::parse_train_config(
+      head + "layers = [64, 32]\nclasses = 4\ntau = 3.5\ninput_bits = 3\nresidual_init = 1\n",
+      "c.toml");
+  CHECK(c.num_classes() == 4);
+  CHECK(c.tau == 3.5);
+  CHECK(c.parametrization == "input-wise");
+  CHECK(c.residual_init);
+  CHECK(c.bits == 1);
 }

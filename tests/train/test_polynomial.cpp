@@ -93,7 +93,7 @@ TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as
       "c.toml");
   torch::manual_seed(3);
   std::mt19937_64 rng(3);
-  LutNet net(c, 16, rng);
+  auto net = std::make_shared<LutNetImpl>(c, 16, rng);
   const torch::Tensor x = torch::randint(0, 4, {64, 16}, torch::kLong);
   net->train();
   for (int i = 0; i < 3; ++i) net->forward(x);  // running statistics away from their initial values
@@ -109,14 +109,16 @@ TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as
   };
   const std::vector<torch::Tensor> before = buffers();
 
-  net->freeze_batch_norm(true);
+  TrainConfig frozen_after_0 = c;
+  frozen_after_0.bn_freeze_epoch = 1;
+  net->start_epoch(frozen_after_0, 1);  // frozen from epoch 1 on
   const torch::Tensor frozen = net->forward(x);
   CHECK(same(before, buffers()));
   net->eval();
   CHECK(torch::equal(frozen, net->forward(x)));
 
   net->train();
-  net->freeze_batch_norm(false);
+  net->start_epoch(frozen_after_0, 0);  // epoch 0: batch statistics
   const torch::Tensor batch = net->forward(x);
   CHECK(!same(before, buffers()));
   CHECK(!torch::equal(frozen, batch));

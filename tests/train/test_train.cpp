@@ -62,8 +62,10 @@ const fs::path& image_data() {
 fs::path write_config(const fs::path& dir, const std::string& model, unsigned epochs,
                       uint64_t seed = 3, const std::string& extra = "") {
   const fs::path p = dir / "config.toml";
+  const bool gates = model.find("difflogic") != std::string::npos;  // its own widths
   write_text(p, "[data]\ndataset = \"mnist\"\npath = \"" + image_data().string() +
-                    "\"\n\n[model]\nlayers = [12, 4]\nbits = 2\noutput_bits = 2\n" +
+                    "\"\n\n[model]\n" +
+                    (gates ? "" : "layers = [12, 4]\nbits = 2\noutput_bits = 2\n") +
                     (model.find("input_bits") == std::string::npos ? "input_bits = 2\n" : "") +
                     model + "\n\n[train]\nepochs = " + std::to_string(epochs) +
                     "\nbatch_size = 64\nlearning_rate = 0.02\nseed = " + std::to_string(seed) +
@@ -304,6 +306,55 @@ TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces
         CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
         CHECK(csv_column(out, "prediction") == csv_column(dir / "ref.csv", "prediction"));
       }
+    }
+  }
+}
+
+TEST_CASE(
+    "difflogic: both parametrizations learn; the gate netlist synthesizes, proves and "
+    "predicts as LibTorch",
+    "[train][yosys]") {
+  for (const char* param : {"input-wise", "classic"}) {
+    SECTION(param) {
+      const fs::path dir = temp_dir(std::string("train_difflogic_") + param);
+      const std::string model =
+          std::string(
+              "family = \"difflogic\"\nlayers = [96, 64, 48]\nclasses = 4\ntau = 4.0\n"
+              "input_bits = 3\ninput_encoding = \"thermometer\"\nparametrization = \"") +
+          param + "\"";
+      const nlohmann::json report = train_run(write_config(dir, model, 6), dir);
+      reference(dir);
+      const auto torch = csv_column(dir / "torch.csv", "prediction");
+      REQUIRE(torch.size() == 300);
+      CHECK(csv_column(dir / "ref.csv", "prediction") == torch);
+      INFO(param << " accuracy " << accuracy(dir / "ref.csv"));
+      CHECK(accuracy(dir / "ref.csv") > 0.6);  // four classes: chance is 25%
+      const models::Model m =
+          models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
+      REQUIRE(m.layers.size() == 3);
+      CHECK(m.layers[0].kind == models::LayerKind::Gate);
+      CHECK(m.layers[0].neurons.size() == 96);
+      CHECK(m.head.kind == models::Head::Kind::GroupSum);
+      CHECK(m.num_classes() == 4);
+      // Every gate reads two different inputs, and the first layer reads all 48 input bits.
+      std::set<uint32_t> read;
+      for (const auto& n : m.layers[0].neurons) {
+        CHECK(n.inputs[0] != n.inputs[1]);
+        read.insert(n.inputs.begin(), n.inputs.end());
+      }
+      CHECK(read.size() == 48);
+
+      const std::string low = (dir / "low.json").string(), v = (dir / "m.v").string(),
+                        syn = (dir / "syn.json").string(), out = (dir / "out.csv").string();
+      lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low);
+      lutforge_ok("convert " + low + " -o " + v);
+      const RunResult y = run("yosys -q -p 'read_verilog " + v + "; synth -lut 6 -top difflogic; " +
+                              "write_json " + syn + "'");
+      INFO(y.err);
+      REQUIRE(y.exit_code == 0);
+      CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
+      lutforge_ok("sim " + syn + " --vectors " + (dir / "x.csv").string() + " -o " + out);
+      CHECK(csv_column(out, "prediction") == torch);
     }
   }
 }

@@ -1,0 +1,267 @@
+// Differentiable logic gate networks (difflogic): layers of 2-input gates with fixed random
+// connections, each a relaxed mixture of the 16 Boolean functions of two inputs, and a GroupSum
+// head whose class scores are popcounts of groups of the last layer's outputs.
+//
+// Every relaxed gate is a bilinear form of its inputs a, b in [0, 1]:
+//   y = c0 + c1 a + c2 b + c3 a b,
+// for the gate with truth values f00, f01, f10, f11 (f_ab): c0 = f00, c1 = f10 - f00,
+// c2 = f01 - f00, c3 = f00 - f01 - f10 + f11. A mixture of gates is the mixture of their
+// coefficients, so a neuron needs only its 4 coefficients per step:
+//   classic:    16 logits w; c = softmax(w) . C, with C the 16 x 4 coefficients of the gates;
+//   input-wise: 4 parameters w_ab, one per input combination; f_ab = sigmoid(w_ab), then c from f.
+// The layer kernel (GateLayerFunction) computes y for a whole batch from the 4 coefficients in
+// fused loops, forward and backward, parallel over the batch with at::parallel_for.
+//
+// Discretization: classic takes the gate of the largest logit, input-wise the gate with
+// f_ab = [w_ab > 0]. The discretized network runs through the same kernel with the gates'
+// integer coefficients on 0/1 inputs, which is exact in float, so eval_codes computes what the
+// exported model file computes.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+
+#include "base/error.hpp"
+#include "train/network.hpp"
+
+namespace lutforge::train {
+namespace {
+
+// The truth values (f00, f01, f10, f11) of gate id g, numbered as Gate cells number them:
+// g = 8 f00 + 4 f01 + 2 f10 + f11.
+std::array<float, 4> gate_values(unsigned g) {
+  return {static_cast<float>((g >> 3) & 1), static_cast<float>((g >> 2) & 1),
+          static_cast<float>((g >> 1) & 1), static_cast<float>(g & 1)};
+}
+
+// The 4 x 4 map from truth values (f00, f01, f10, f11) to coefficients (c0, c1, c2, c3).
+torch::Tensor values_to_coefficients() {
+  return torch::tensor({{1.0f, -1.0f, -1.0f, 1.0f},
+                        {0.0f, 0.0f, 1.0f, -1.0f},
+                        {0.0f, 1.0f, 0.0f, -1.0f},
+                        {0.0f, 0.0f, 0.0f, 1.0f}});
+}
+
+// The 16 gates' truth values [16, 4].
+torch::Tensor all_gate_values() {
+  std::vector<float> v;
+  for (unsigned g = 0; g < 16; ++g)
+    for (float f : gate_values(g)) v.push_back(f);
+  return torch::tensor(v).view({16, 4});
+}
+
+// y[b, n] = c0 + c1 a + c2 b' + c3 a b' with a = x[b, ia[n]], b' = x[b, ib[n]].
+class GateLayerFunction : public torch::autograd::Function<GateLayerFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x_in,
+                               const torch::Tensor& coef_in, const torch::Tensor& ia,
+                               const torch::Tensor& ib) {
+    const torch::Tensor x = x_in.contiguous(), coef = coef_in.contiguous();
+    ctx->save_for_backward({x, coef, ia, ib});
+    const int64_t batch = x.size(0), m = x.size(1), n = coef.size(0);
+    torch::Tensor y = torch::empty({batch, n}, x.options());
+    const float* px = x.data_ptr<float>();
+    const float* pc = coef.data_ptr<float>();
+    const int64_t* pa = ia.data_ptr<int64_t>();
+    const int64_t* pb = ib.data_ptr<int64_t>();
+    float* py = y.data_ptr<float>();
+    at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t s = b0; s < b1; ++s) {
+        const float* xr = px + s * m;
+        float* yr = py + s * n;
+        for (int64_t j = 0; j < n; ++j) {
+          const float a = xr[pa[j]], b = xr[pb[j]];
+          const float* c = pc + 4 * j;
+          yr[j] = c[0] + c[1] * a + c[2] * b + c[3] * a * b;
+        }
+      }
+    });
+    return y;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &x = saved[0], &coef = saved[1], &ia = saved[2], &ib = saved[3];
+    const torch::Tensor g = grads[0].contiguous();
+    const int64_t batch = x.size(0), m = x.size(1), n = coef.size(0);
+    torch::Tensor gx = torch::zeros_like(x);
+    // One coefficient-gradient accumulator per thread, summed at the end.
+    const int threads = at::get_num_threads();
+    torch::Tensor partial = torch::zeros({threads, n, 4}, x.options());
+    const float* px = x.data_ptr<float>();
+    const float* pc = coef.data_ptr<float>();
+    const float* pg = g.data_ptr<float>();
+    const int64_t* pa = ia.data_ptr<int64_t>();
+    const int64_t* pb = ib.data_ptr<int64_t>();
+    float* pgx = gx.data_ptr<float>();
+    float* pp = partial.data_ptr<float>();
+    at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+      float* acc = pp + static_cast<int64_t>(at::get_thread_num()) * n * 4;
+      for (int64_t s = b0; s < b1; ++s) {
+        const float* xr = px + s * m;
+        const float* gr = pg + s * n;
+        float* gxr = pgx + s * m;
+        for (int64_t j = 0; j < n; ++j) {
+          const float gj = gr[j];
+          if (gj == 0.0f) continue;
+          const float a = xr[pa[j]], b = xr[pb[j]];
+          const float* c = pc + 4 * j;
+          gxr[pa[j]] += gj * (c[1] + c[3] * b);
+          gxr[pb[j]] += gj * (c[2] + c[3] * a);
+          float* aj = acc + 4 * j;
+          aj[0] += gj;
+          aj[1] += gj * a;
+          aj[2] += gj * b;
+          aj[3] += gj * a * b;
+        }
+      }
+    });
+    return {gx, partial.sum(0), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+class GateLayerImpl : public torch::nn::Module {
+ public:
+  GateLayerImpl(const TrainConfig& c, int64_t inputs, int64_t gates, std::mt19937_64& rng)
+      : classic(c.parametrization == "classic"), neurons(gates) {
+    if (inputs < 2)
+      throw Error(c.source + ": a gate layer needs at least 2 inputs; the layer before has " +
+                  std::to_string(inputs));
+    // Two different inputs per gate, at random; every input is read when the layer is wide
+    // enough: the first inputs of the gates run through a permutation of the inputs.
+    std::vector<int64_t> perm(static_cast<size_t>(inputs));
+    for (int64_t i = 0; i < inputs; ++i) perm[static_cast<size_t>(i)] = i;
+    std::shuffle(perm.begin(), perm.end(), rng);
+    std::vector<int64_t> a(static_cast<size_t>(gates)), b(static_cast<size_t>(gates));
+    for (int64_t j = 0; j < gates; ++j) {
+      a[static_cast<size_t>(j)] = perm[static_cast<size_t>(j % inputs)];
+      int64_t other = static_cast<int64_t>(rng() % static_cast<uint64_t>(inputs - 1));
+      if (other >= a[static_cast<size_t>(j)]) ++other;
+      b[static_cast<size_t>(j)] = other;
+    }
+    ia = register_buffer("ia", torch::tensor(a, torch::kLong));
+    ib = register_buffer("ib", torch::tensor(b, torch::kLong));
+    if (classic) {
+      torch::Tensor w = torch::randn({gates, 16});
+      if (c.residual_init) {  // gate 3 is f = a, the pass-through of the first input
+        w = torch::zeros({gates, 16});
+        w.select(1, 3).fill_(5.0f);
+      }
+      weights = register_parameter("weights", w);
+    } else {
+      torch::Tensor w = torch::randn({gates, 4});
+      if (c.residual_init)  // f_ab = a: f00 = f01 = 0, f10 = f11 = 1
+        w = torch::tensor({-3.0f, -3.0f, 3.0f, 3.0f}).repeat({gates, 1}) +
+            0.1f * torch::randn({gates, 4});
+      weights = register_parameter("weights", w);
+    }
+    to_coef = register_buffer("to_coef", values_to_coefficients());
+    gate_table = register_buffer("gate_table", all_gate_values());
+  }
+
+  // The relaxed coefficients [N, 4] of training.
+  torch::Tensor coefficients() const {
+    const torch::Tensor values =
+        classic ? torch::softmax(weights, 1).matmul(gate_table) : torch::sigmoid(weights);
+    return values.matmul(to_coef);
+  }
+  // The gate id of every neuron after discretization [N].
+  torch::Tensor gate_ids() const {
+    if (classic) return weights.argmax(1);
+    const torch::Tensor bits = weights.gt(0).to(torch::kLong);
+    return bits.select(1, 0) * 8 + bits.select(1, 1) * 4 + bits.select(1, 2) * 2 +
+           bits.select(1, 3);
+  }
+  torch::Tensor discrete_coefficients() const {
+    return gate_table.index_select(0, gate_ids()).matmul(to_coef);
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) {
+    return GateLayerFunction::apply(x, coefficients(), ia, ib);
+  }
+  torch::Tensor forward_discrete(const torch::Tensor& x) {
+    return GateLayerFunction::apply(x, discrete_coefficients(), ia, ib);
+  }
+
+  bool classic;
+  int64_t neurons;
+  torch::Tensor ia, ib, weights, to_coef, gate_table;
+};
+TORCH_MODULE(GateLayer);
+
+class GateNetImpl : public NetworkImpl {
+ public:
+  GateNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng)
+      : input_bits(c.input_bits), classes(c.classes), tau(c.tau) {
+    int64_t prev = features * c.input_bits;
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      layers.push_back(register_module("layer" + std::to_string(l),
+                                       GateLayer(c, prev, static_cast<int64_t>(c.layers[l]), rng)));
+      prev = c.layers[l];
+    }
+  }
+
+  torch::Tensor forward(const torch::Tensor& input_codes) override {
+    torch::Tensor x = bits_of(input_codes);
+    for (auto& layer : layers) x = layer->forward(x);
+    return group_sum(x) / tau;
+  }
+
+  torch::Tensor eval_codes(const torch::Tensor& input_codes) override {
+    torch::NoGradGuard no_grad;
+    torch::Tensor x = bits_of(input_codes);
+    for (auto& layer : layers) x = layer->forward_discrete(x);
+    return torch::round(group_sum(x)).to(torch::kLong);
+  }
+
+  models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override {
+    torch::NoGradGuard no_grad;
+    models::Model m;
+    m.family = family_name(c.family);
+    m.dataset = c.dataset;
+    m.input = input;
+    m.head = {models::Head::Kind::GroupSum, static_cast<unsigned>(classes), tau};
+    for (auto& layer : layers) {
+      models::Layer L;
+      L.kind = models::LayerKind::Gate;
+      L.fan_in = 2;
+      const torch::Tensor ids = layer->gate_ids().contiguous();
+      const torch::Tensor a = layer->ia.contiguous(), b = layer->ib.contiguous();
+      for (int64_t j = 0; j < layer->neurons; ++j)
+        L.neurons.push_back({{static_cast<uint32_t>(a[j].item<int64_t>()),
+                              static_cast<uint32_t>(b[j].item<int64_t>())},
+                             {make_gate(static_cast<unsigned>(ids[j].item<int64_t>()))},
+                             {},
+                             {}});
+      m.layers.push_back(std::move(L));
+    }
+    return m;
+  }
+
+ private:
+  // The bits of the input codes [B, F] as the first layer's inputs [B, F * bits]: input
+  // f * bits + k is bit k of feature f's code, as the model file numbers them.
+  torch::Tensor bits_of(const torch::Tensor& codes) const {
+    const torch::Tensor shift = torch::arange(static_cast<int64_t>(input_bits), torch::kLong);
+    return torch::bitwise_and(torch::bitwise_right_shift(codes.unsqueeze(-1), shift), 1)
+        .flatten(1)
+        .to(torch::kFloat);
+  }
+  torch::Tensor group_sum(const torch::Tensor& y) const {
+    return y.view({y.size(0), classes, -1}).sum(-1);
+  }
+
+  unsigned input_bits;
+  int64_t classes;
+  double tau;
+  std::vector<GateLayer> layers;
+};
+
+}  // namespace
+
+std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t features,
+                                               std::mt19937_64& rng) {
+  return std::make_shared<GateNetImpl>(c, features, rng);
+}
+
+}  // namespace lutforge::train
