@@ -1,7 +1,5 @@
 #include "apps/cli.hpp"
 
-#include <malloc.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <boost/program_options/errors.hpp>
 #include <cerrno>
@@ -11,6 +9,7 @@
 
 #include "apps/commands.hpp"
 #include "base/error.hpp"
+#include "base/heap.hpp"
 
 namespace lutforge::cli {
 
@@ -54,33 +53,8 @@ void exec_helper(const std::string& helper, const std::string& command,
   throw Error(path + ": cannot run: " + std::strerror(errno));
 }
 
-namespace {
-
-// A command runs once and exits, and reading a large netlist touches tens of megabytes of fresh
-// memory. Each fresh 4 KB page costs a page fault, which is expensive on a virtual machine
-// (measured: half the time of `lutforge stats` on a 20,000-LUT netlist). So the heap grows in
-// 64 MB steps, keeps what is freed, serves large blocks too, and asks the kernel for 2 MB pages
-// (transparent huge pages, where the kernel offers them on request), which cut the faults of
-// that command from about 5,600 to about 800.
-void prepare_heap() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // the largest glibc accepts
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 64 << 20);
-  const auto start = reinterpret_cast<uintptr_t>(sbrk(0));
-  // Grows the heap by the top pad; the block returns to the free top. The volatile keeps the
-  // compiler from removing the pair.
-  void* volatile block = malloc(1 << 20);
-  free(block);
-  const auto end = reinterpret_cast<uintptr_t>(sbrk(0));
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const uintptr_t from = (start + kHuge - 1) & ~(kHuge - 1);
-  if (end > from) madvise(reinterpret_cast<void*>(from), end - from, MADV_HUGEPAGE);
-}
-
-}  // namespace
-
 int cli_main(int argc, char** argv, const std::vector<Command>& commands) {
-  prepare_heap();
+  prepare_heap();  // base/heap.hpp
   if (argc < 2) {
     usage(std::cerr, commands);
     return kExitError;

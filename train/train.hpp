@@ -47,4 +47,9 @@ models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t feature
 // differs).
 TrainResult train_model(const TrainConfig& c, const TrainOptions& opts);
 
+// The time of one training step (forward, loss, backward, Adam) of c's network on random input
+// codes of `features` features, c.batch_size samples per step, with c.threads threads: the
+// median milliseconds of `steps` steps after two warm-up steps.
+double time_train_step(const TrainConfig& c, int64_t features, unsigned steps);
+
 }  // namespace lutforge::train

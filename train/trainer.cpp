@@ -3,6 +3,7 @@
 // check against the quantized evaluation.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -176,6 +177,31 @@ models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t feature
   if (c.input_encoding == "thermometer")
     return models::thermometer_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
   return models::uniform_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
+}
+
+double time_train_step(const TrainConfig& c, int64_t features, unsigned steps) {
+  torch::set_num_threads(
+      static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
+  torch::manual_seed(c.seed);
+  std::mt19937_64 init_rng(c.seed);
+  const std::shared_ptr<NetworkImpl> net = make_network(c, features, init_rng);
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(c.learning_rate));
+  const int64_t batch = c.batch_size;
+  const torch::Tensor x =
+      torch::randint(0, int64_t{1} << c.input_bits, {batch, features}, torch::kLong);
+  const torch::Tensor y = torch::randint(0, c.num_classes(), {batch}, torch::kLong);
+  net->train();
+  std::vector<double> ms;
+  for (unsigned s = 0; s < steps + 2; ++s) {
+    const auto t0 = Clock::now();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (s >= 2) ms.push_back(1000.0 * seconds_since(t0));
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms.empty() ? 0.0 : ms[ms.size() / 2];
 }
 
 TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {

@@ -156,14 +156,14 @@ class GateLayerImpl : public torch::nn::Module {
       weights = register_parameter("weights", w);
     }
     to_coef = register_buffer("to_coef", values_to_coefficients());
-    gate_table = register_buffer("gate_table", all_gate_values());
+    gate_coef = register_buffer("gate_coef", all_gate_values().matmul(to_coef));
   }
 
-  // The relaxed coefficients [N, 4] of training.
+  // The relaxed coefficients [N, 4] of training. The products are written out as broadcasts and
+  // sums: BLAS on matrices this thin costs more in its thread pool than in arithmetic.
   torch::Tensor coefficients() const {
-    const torch::Tensor values =
-        classic ? torch::softmax(weights, 1).matmul(gate_table) : torch::sigmoid(weights);
-    return values.matmul(to_coef);
+    if (classic) return (torch::softmax(weights, 1).unsqueeze(2) * gate_coef.unsqueeze(0)).sum(1);
+    return (torch::sigmoid(weights).unsqueeze(2) * to_coef.unsqueeze(0)).sum(1);
   }
   // The gate id of every neuron after discretization [N].
   torch::Tensor gate_ids() const {
@@ -172,9 +172,7 @@ class GateLayerImpl : public torch::nn::Module {
     return bits.select(1, 0) * 8 + bits.select(1, 1) * 4 + bits.select(1, 2) * 2 +
            bits.select(1, 3);
   }
-  torch::Tensor discrete_coefficients() const {
-    return gate_table.index_select(0, gate_ids()).matmul(to_coef);
-  }
+  torch::Tensor discrete_coefficients() const { return gate_coef.index_select(0, gate_ids()); }
 
   torch::Tensor forward(const torch::Tensor& x) {
     return GateLayerFunction::apply(x, coefficients(), ia, ib);
@@ -185,7 +183,9 @@ class GateLayerImpl : public torch::nn::Module {
 
   bool classic;
   int64_t neurons;
-  torch::Tensor ia, ib, weights, to_coef, gate_table;
+  torch::Tensor ia, ib, weights;
+  torch::Tensor to_coef;    // [4, 4]: truth values (f00, f01, f10, f11) to coefficients
+  torch::Tensor gate_coef;  // [16, 4]: the coefficients of each gate id
 };
 TORCH_MODULE(GateLayer);
 
