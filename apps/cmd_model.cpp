@@ -2,9 +2,12 @@
 // the integer reference's scores and predictions beside them.
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
+#include "base/error.hpp"
+#include "equiv/equiv.hpp"
 #include "models/lower.hpp"
 #include "models/model.hpp"
 #include "netlist/native_json.hpp"
+#include "netlist/passes.hpp"
 #include "netlist/vectors.hpp"
 #include "train/datasets.hpp"
 
@@ -16,19 +19,52 @@ int cmd_lower(const std::vector<std::string>& args) {
   opts.add_options()("model", po::value(&model_path)->required(), "model file (.lfm.json)")(
       "output,o", po::value(&out_path)->required(), "native JSON netlist")(
       "no-argmax", "leave out the ArgMax cell and the prediction port")(
-      "register-layers", "put a register after every layer");
+      "register-layers", "put a register after every layer (--register-every 1)")(
+      "register-every", po::value<unsigned>(),
+      "put a register after every N-th layer and at the end (after a GroupSum head's popcounts)")(
+      "fold",
+      "fold constant and pass-through gates and LUTs and absorb inverters, report the cell "
+      "counts before and after, and prove the folded netlist equivalent");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
   if (!parse(args,
-             "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers]",
+             "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
+             "--register-every N] [--fold]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
   models::LowerParams lp;
   lp.argmax = !vm.count("no-argmax");
-  lp.register_layers = vm.count("register-layers") > 0;
-  const Netlist nl = models::lower(m, lp);
+  if (vm.count("register-layers") && vm.count("register-every"))
+    throw Error("--register-layers and --register-every both set the registers; give one");
+  lp.register_every = vm.count("register-every")    ? vm["register-every"].as<unsigned>()
+                      : vm.count("register-layers") ? 1
+                                                    : 0;
+  Netlist nl = models::lower(m, lp);
+  if (vm.count("fold")) {
+    // Published gate counts of these networks often include pass-through and constant gates;
+    // both figures are printed, and the folding is proved, not assumed.
+    const CellCounts before = count_cells(nl);
+    Netlist folded = fold_buffers(propagate_constants(nl));
+    const CellCounts after = count_cells(folded);
+    const EquivResult proof = check_equivalence(nl, folded);
+    if (proof.status != EquivStatus::Equivalent)
+      throw Error(model_path +
+                  ": the folded netlist is not proved equivalent to the lowered one (" +
+                  std::string(status_name(proof.status)) + ")");
+    auto count = [](const CellCounts& c, CellKind k) {
+      return c.by_kind[static_cast<unsigned>(k)];
+    };
+    std::cout << "lowered  " << count(before, CellKind::Gate) << " gates, "
+              << count(before, CellKind::Lut) << " LUTs, " << count(before, CellKind::Adder)
+              << " adders, " << count(before, CellKind::Dff) << " registers\n"
+              << "folded   " << count(after, CellKind::Gate) << " gates, "
+              << count(after, CellKind::Lut) << " LUTs, " << count(after, CellKind::Adder)
+              << " adders, " << count(after, CellKind::Dff)
+              << " registers (proved equivalent to the lowered netlist)\n";
+    nl = std::move(folded);
+  }
   auto out = open_output(out_path);
   write_native_json(nl, out);
   return kExitOk;

@@ -12,7 +12,9 @@ Netlist lower(const Model& m, const LowerParams& params) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   if (std::isdigit(static_cast<unsigned char>(name[0]))) name = "m_" + name;
   nl.set_design_name(name);
-  if (params.register_layers) nl.set_clock_name(params.clock);
+  const unsigned every = params.register_every;
+  const bool group_sum = m.head.kind == Head::Kind::GroupSum;
+  if (every) nl.set_clock_name(params.clock);
   const unsigned bits = m.input.bits;
   const NodeId x = nl.add_input("x", static_cast<uint32_t>(m.input.num_features() * bits));
   // codes[i] = the bits of unit i of the current layer's input, LSB first.
@@ -66,7 +68,8 @@ Netlist lower(const Model& m, const LowerParams& params) {
         for (unsigned b = 0; b < L.out_bits; ++b)
           next[n].push_back({nl.add_cell(Lut{N.tables[b]}, f, name + "_b" + std::to_string(b)), 0});
       }
-      if (params.register_layers)
+      const bool last = l + 1 == m.layers.size();
+      if (every && ((l + 1) % every == 0 || (last && !group_sum)))
         for (unsigned b = 0; b < L.out_bits; ++b)
           next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"),
                         0};
@@ -84,8 +87,13 @@ Netlist lower(const Model& m, const LowerParams& params) {
         popcount.operands.push_back({1, false});
         ins.push_back(codes[i][0]);
       }
-      const NodeId p = nl.add_cell(popcount, ins, "class" + std::to_string(k) + "_popcount");
-      for (uint32_t b = 0; b < popcount.width; ++b) scores[k].push_back({p, b});
+      const std::string name = "class" + std::to_string(k) + "_popcount";
+      const NodeId p = nl.add_cell(popcount, ins, name);
+      for (uint32_t b = 0; b < popcount.width; ++b) {
+        Signal s{p, b};
+        if (every) s = {nl.add_cell(Dff{}, {s}, name + "_b" + std::to_string(b) + "_q"), 0};
+        scores[k].push_back(s);
+      }
     }
     codes.swap(scores);
   }
@@ -101,6 +109,14 @@ Netlist lower(const Model& m, const LowerParams& params) {
   }
   verify_or_throw(nl, "lower");
   return nl;
+}
+
+unsigned lowered_latency(const Model& m, const LowerParams& params) {
+  const unsigned every = params.register_every;
+  if (!every) return 0;
+  const unsigned layers = static_cast<unsigned>(m.layers.size());
+  if (m.head.kind == Head::Kind::GroupSum) return layers / every + 1;
+  return layers / every + (layers % every != 0);
 }
 
 std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes) {

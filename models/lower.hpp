@@ -6,8 +6,7 @@
 //
 // Ports: input `x` holds the input codes, feature f's code at bits f * bits .. f * bits + bits - 1.
 // Needs: a model that passes validate(). Guarantees: simulating the netlist on a sample's codes
-// gives class_scores() and predict() of models/, bit for bit (after `layers` clocks when the
-// layer boundaries are registered).
+// gives class_scores() and predict() of models/, bit for bit, lowered_latency() clocks later.
 #pragma once
 
 #include <string>
@@ -18,12 +17,17 @@
 namespace lutforge::models {
 
 struct LowerParams {
-  bool argmax = true;            // add the ArgMax cell and the `prediction` port
-  bool register_layers = false;  // a register after every layer's outputs
+  bool argmax = true;  // add the ArgMax cell and the `prediction` port
+  // Pipelining: 0 registers nothing. N > 0 puts a register after every N-th layer, and at the
+  // end: after the popcounts of a GroupSum head (a stage of its own), or after the last layer
+  // when N does not divide the layer count.
+  unsigned register_every = 0;
   std::string clock = "clk";
 };
 
 Netlist lower(const Model& m, const LowerParams& params = {});
+// The clocks from a sample's input to its scores in lower()'s netlist.
+unsigned lowered_latency(const Model& m, const LowerParams& params);
 
 // The netlist input word of one sample: the codes packed as lower() expects them.
 std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes);

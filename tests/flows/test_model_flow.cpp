@@ -2,6 +2,7 @@
 // synth -lut 6, prove the synthesized JSON equivalent to the lowered netlist, and simulate it on
 // encoded dataset samples, which must reproduce the integer reference of models/ exactly.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <random>
 
@@ -146,4 +147,50 @@ TEST_CASE(
                                      (dir / "syn.json").string() + " --dataset " + data.string());
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--dataset needs --model") != std::string::npos);
+}
+
+TEST_CASE("a gate network lowered with --fold: counts before and after, and the same predictions",
+          "[models]") {
+  const fs::path data = random_images("model_flow_gates_data", 5);
+  const fs::path dir = temp_dir("model_flow_gates");
+  // 16 features of 2 bits; 10 classes of 6 gates each.
+  const Model m = random_gate_model({80, 60}, 16, 2, 10, 21);
+  write_text(dir / "m.lfm.json", write_model(m));
+  // The gates folding must remove or turn into inverters, counted from the gate ids alone:
+  // constants (0, 15), pass-throughs (3 = a, 5 = b) and negations (12 = not a, 10 = not b).
+  size_t foldable = 0;
+  for (const Layer& L : m.layers)
+    for (const Neuron& n : L.neurons) {
+      const unsigned id = gate_id_of(n.tables[0]);
+      foldable += id == 0 || id == 15 || id == 3 || id == 5 || id == 10 || id == 12;
+    }
+  REQUIRE(foldable > 0);
+  auto lf = [&](const std::string& args) {
+    const RunResult r = run_lutforge(args);
+    INFO("lutforge " << args << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  };
+  for (const char* regs : {"", " --register-every 1"}) {
+    const RunResult r = lf("lower " + (dir / "m.lfm.json").string() + " -o " +
+                           (dir / "f.json").string() + " --fold" + regs);
+    unsigned before = 0, after = 0;
+    REQUIRE(std::sscanf(r.out.c_str(), "lowered %u gates", &before) == 1);
+    REQUIRE(std::sscanf(r.out.substr(r.out.find("folded")).c_str(), "folded %u gates", &after) ==
+            1);
+    CHECK(before == 140);
+    CHECK(after <= before - foldable);
+    CHECK(r.out.find("proved equivalent") != std::string::npos);
+  }
+  // The folded, combinational netlist predicts as models/ does.
+  lf("lower " + (dir / "m.lfm.json").string() + " -o " + (dir / "f.json").string() + " --fold");
+  lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() + " -o " +
+     (dir / "x.csv").string() + " --reference-out " + (dir / "ref.csv").string());
+  lf("sim " + (dir / "f.json").string() + " --vectors " + (dir / "x.csv").string() + " -o " +
+     (dir / "out.csv").string());
+  CHECK(csv_column(dir / "out.csv", "prediction") == csv_column(dir / "ref.csv", "prediction"));
+  CHECK(csv_column(dir / "out.csv", "prediction").size() == 60);
+  CHECK(run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " + (dir / "g.json").string() +
+                     " --register-layers --register-every 2")
+            .exit_code == 2);
 }

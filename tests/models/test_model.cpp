@@ -62,9 +62,10 @@ TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Ad
     for (bool regs : {false, true}) {
       const Model m = random_model({16, 10, 6}, 24, 4, 2, sub, 11 + sub);
       LowerParams lp;
-      lp.register_layers = regs;
+      lp.register_every = regs;
       const Netlist nl = lower(m, lp);
       const size_t latency = regs ? m.layers.size() : 0;
+      CHECK(lowered_latency(m, lp) == latency);
       std::mt19937_64 rng(5);
       std::uniform_real_distribution<float> u(-1.5f, 1.5f);
       for (int s = 0; s < 100; ++s) {
@@ -115,17 +116,22 @@ TEST_CASE("a hand-computed gate network: gates on input bits, GroupSum popcounts
 }
 
 TEST_CASE("gate networks: round trip, and the lowered netlist computes the reference", "[models]") {
-  for (bool regs : {false, true}) {
-    const Model m = lutforge::test::random_gate_model({40, 30, 24}, 10, 3, 4, 7 + regs);
+  // Registers after every 0 (none), 1 or 2 gate layers, and after the popcounts.
+  for (unsigned every : {0u, 1u, 2u}) {
+    const Model m = lutforge::test::random_gate_model({40, 30, 24}, 10, 3, 4, 7 + every);
     const std::string text = write_model(m);
     CHECK(write_model(read_model(text, "g.lfm.json")) == text);
     LowerParams lp;
-    lp.register_layers = regs;
+    lp.register_every = every;
     const Netlist nl = lower(m, lp);
     const CellCounts counts = count_cells(nl);
     CHECK(counts.by_kind[static_cast<unsigned>(CellKind::Gate)] == 94);
     CHECK(counts.by_kind[static_cast<unsigned>(CellKind::Adder)] == 4);
-    const size_t latency = regs ? m.layers.size() : 0;
+    // Flip-flops: the layers' outputs that are registered, and 4 popcounts of 3 bits (groups of 6).
+    const size_t ffs = every == 0 ? 0 : every == 1 ? 40 + 30 + 24 + 4 * 3 : 30 + 4 * 3;
+    CHECK(counts.by_kind[static_cast<unsigned>(CellKind::Dff)] == ffs);
+    const size_t latency = every == 0 ? 0 : every == 1 ? 4 : 2;
+    CHECK(lowered_latency(m, lp) == latency);
     std::mt19937_64 rng(3);
     std::uniform_real_distribution<float> u(-1.2f, 1.2f);
     for (int s = 0; s < 200; ++s) {
