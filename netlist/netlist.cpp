@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <stdexcept>
 #include <utility>
 
 #include "base/error.hpp"
@@ -93,7 +94,8 @@ void Netlist::connect(NodeId node, uint32_t pin, Signal driver) {
     size_t i = 0, gone = labels.size();
     for (auto [it, end] = boost::out_edges(old, *graph_); it != end; ++it, ++i)
       if (boost::target(*it, *graph_) == node && labels[i].dst_pin == pin) gone = i;
-    assert(gone < labels.size());
+    if (gone == labels.size())  // every connected pin has its edge; this is a bug if reached
+      throw std::logic_error("Netlist::connect: the edge of a connected pin is missing");
     // The out-edge list is a vector, and remove_out_edge_if is std::remove_if over it, which
     // visits the edges in order.
     size_t j = 0;

@@ -3,6 +3,7 @@
 // file, and on a fresh process every page of it costs a page fault. The scanner checks the whole
 // text against the JSON grammar (RFC 8259), including the parts it skips, and reports a syntax
 // error with its line and column.
+#include <cstdio>
 #include <cstring>
 
 #include "base/error.hpp"
