@@ -1,7 +1,9 @@
 #include "netlist/vectors.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <ostream>
+#include <thread>
 
 #include "base/error.hpp"
 #include "netlist/eval.hpp"
@@ -211,41 +213,87 @@ VectorTable random_vectors(const Netlist& nl, size_t count, uint64_t seed) {
   return t;
 }
 
+namespace {
+
+// Runs rows [first, last) of `inputs` through `ev` into `out`, `lanes` rows per evaluation; a
+// sequential design (`step`) runs one lane, clocked after each row.
+void run_rows(Evaluator& ev, const VectorTable& inputs, VectorTable& out, size_t first, size_t last,
+              size_t lanes, bool step) {
+  auto input_row = [&](size_t t) -> const std::vector<BitVector>& {
+    return inputs.rows[std::min(t, inputs.rows.size() - 1)];
+  };
+  // Rows and bit-sliced words meet in 64 x 64 blocks: 64 rows' words of 64 port bits are, once
+  // transposed, 64 port bits' words of 64 lanes.
+  uint64_t block[64];
+  for (size_t base = first; base < last; base += lanes) {
+    const size_t n = std::min(lanes, last - base);
+    for (size_t p = 0; p < inputs.widths.size() && !inputs.rows.empty(); ++p)
+      for (uint32_t b0 = 0; b0 < inputs.widths[p]; b0 += 64) {
+        const uint32_t bits = std::min<uint32_t>(64, inputs.widths[p] - b0);
+        for (size_t w = 0; w < ev.words(); ++w) {
+          const size_t l0 = w * 64;
+          for (size_t l = 0; l < 64; ++l) {
+            const BitVector* v = l0 + l < n ? &input_row(base + l0 + l)[p] : nullptr;
+            block[l] = v && b0 / 64 < v->size() ? (*v)[b0 / 64] : 0;
+          }
+          transpose64(block);
+          for (uint32_t i = 0; i < bits; ++i) ev.input(p, b0 + i)[w] = block[i];
+        }
+      }
+    ev.eval();
+    for (size_t p = 0; p < out.widths.size(); ++p)
+      for (uint32_t b0 = 0; b0 < out.widths[p]; b0 += 64) {
+        const uint32_t bits = std::min<uint32_t>(64, out.widths[p] - b0);
+        for (size_t w = 0; w * 64 < n; ++w) {
+          for (uint32_t i = 0; i < 64; ++i) block[i] = i < bits ? ev.output(p, b0 + i)[w] : 0;
+          transpose64(block);
+          const size_t l0 = w * 64;
+          for (size_t l = 0; l < 64 && l0 + l < n; ++l)
+            out.rows[base + l0 + l][p][b0 / 64] = block[l];
+        }
+      }
+    if (step) ev.step();
+  }
+}
+
+}  // namespace
+
 VectorTable simulate(const Netlist& nl, const VectorTable& inputs, size_t cycles) {
   VectorTable out = output_table(nl);
   if (inputs.rows.empty() && !nl.inputs().empty() && cycles > 0)
     throw Error("no input rows to simulate");
   bool has_regs = false;
   for (NodeId n = 0; n < nl.num_nodes() && !has_regs; ++n) has_regs = is_register(nl.cell(n));
-  // Independent rows share machine words; a sequential design runs one lane cycle by cycle.
-  Evaluator ev(nl, has_regs ? 1 : 8);
-  const size_t lanes = has_regs ? 1 : ev.lanes();
   out.rows.assign(cycles, {});
   for (auto& row : out.rows)
     for (uint32_t w : out.widths) row.emplace_back(words_for(w), 0);
-  auto input_row = [&](size_t t) -> const std::vector<BitVector>& {
-    return inputs.rows[std::min(t, inputs.rows.size() - 1)];
-  };
-  for (size_t base = 0; base < cycles; base += lanes) {
-    const size_t n = std::min(lanes, cycles - base);
-    if (!nl.inputs().empty()) {
-      for (size_t p = 0; p < inputs.widths.size(); ++p)
-        for (uint32_t b = 0; b < inputs.widths[p]; ++b) {
-          uint64_t* w = ev.input(p, b);
-          std::fill(w, w + ev.words(), 0);
-          for (size_t l = 0; l < n; ++l)
-            if (get(input_row(base + l)[p], b)) w[l / 64] |= uint64_t{1} << (l % 64);
-        }
-    }
-    ev.eval();
-    for (size_t p = 0; p < out.widths.size(); ++p)
-      for (uint32_t b = 0; b < out.widths[p]; ++b) {
-        const uint64_t* w = ev.output(p, b);
-        for (size_t l = 0; l < n; ++l)
-          if ((w[l / 64] >> (l % 64)) & 1) out.rows[base + l][p][b / 64] |= uint64_t{1} << (b % 64);
-      }
-    if (has_regs) ev.step();
+  if (has_regs) {  // one lane, cycle by cycle
+    Evaluator ev(nl, 1);
+    run_rows(ev, inputs, out, 0, cycles, 1, true);
+    return out;
   }
+  // Independent rows share machine words, and a long run is split over the cores, each with an
+  // evaluator of its own and a contiguous share of whole blocks.
+  Evaluator ev(nl, 8);
+  const size_t lanes = ev.lanes();
+  const size_t blocks = (cycles + lanes - 1) / lanes;
+  const size_t threads =
+      std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), blocks / 16 + 1);
+  if (threads <= 1) {
+    run_rows(ev, inputs, out, 0, cycles, lanes, false);
+    return out;
+  }
+  std::vector<std::thread> pool;
+  std::vector<std::unique_ptr<Evaluator>> more;
+  for (size_t t = 0; t < threads; ++t) {
+    const size_t first = std::min(cycles, blocks * t / threads * lanes);
+    const size_t last = std::min(cycles, blocks * (t + 1) / threads * lanes);
+    Evaluator* e = &ev;
+    if (t > 0) e = more.emplace_back(std::make_unique<Evaluator>(nl, 8)).get();
+    pool.emplace_back(
+        [&, e, first, last] { run_rows(*e, inputs, out, first, last, lanes, false); });
+  }
+  for (auto& th : pool) th.join();
   return out;
 }
 
