@@ -80,7 +80,8 @@ std::string fingerprint(const TrainConfig& c) {
     << '|' << c.input_lo << '|' << c.input_hi << '|' << c.degree << '|' << c.sub_neurons << '|'
     << c.sub_bits << '|' << c.hidden << '|' << c.hidden_layers << '|' << c.epochs << '|'
     << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
-    << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch;
+    << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch << '|'
+    << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init;
   return s.str();
 }
 

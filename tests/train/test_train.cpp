@@ -237,6 +237,18 @@ TEST_CASE("resume errors name the checkpoint and what is wrong", "[train]") {
   CHECK(r.exit_code != 0);
   CHECK(r.err.find("written for a different configuration") != std::string::npos);
 
+  // A difflogic key is part of the configuration a checkpoint was written for.
+  const fs::path gates = write_config(
+      dir, "family = \"difflogic\"\nlayers = [32, 16]\nclasses = 4\ntau = 4.0\ninput_bits = 1", 1);
+  lutforge_ok("train " + gates.string() + " -o " + (dir / "g.lfm.json").string() + " --quiet");
+  std::string hotter = read_text(gates);
+  hotter.replace(hotter.find("tau = 4.0"), 9, "tau = 5.0");
+  write_text(dir / "hotter.toml", hotter);
+  r = run_lutforge("train " + (dir / "hotter.toml").string() + " -o " +
+                   (dir / "g.lfm.json").string() + " --quiet --resume");
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("written for a different configuration") != std::string::npos);
+
   write_text(dir / "junk.ckpt", "not a checkpoint");
   r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() +
                    " --quiet --resume --checkpoint " + (dir / "junk.ckpt").string());

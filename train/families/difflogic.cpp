@@ -227,10 +227,11 @@ class GateNetImpl : public NetworkImpl {
       L.fan_in = 2;
       const torch::Tensor ids = layer->gate_ids().contiguous();
       const torch::Tensor a = layer->ia.contiguous(), b = layer->ib.contiguous();
+      const int64_t *pid = ids.data_ptr<int64_t>(), *pa = a.data_ptr<int64_t>(),
+                    *pb = b.data_ptr<int64_t>();
       for (int64_t j = 0; j < layer->neurons; ++j)
-        L.neurons.push_back({{static_cast<uint32_t>(a[j].item<int64_t>()),
-                              static_cast<uint32_t>(b[j].item<int64_t>())},
-                             {make_gate(static_cast<unsigned>(ids[j].item<int64_t>()))},
+        L.neurons.push_back({{static_cast<uint32_t>(pa[j]), static_cast<uint32_t>(pb[j])},
+                             {make_gate(static_cast<unsigned>(pid[j]))},
                              {},
                              {}});
       m.layers.push_back(std::move(L));
