@@ -1,6 +1,7 @@
 // The PolyLUT polynomial kernel against LibTorch's autograd on the monomials written out as
 // products of powers: every monomial up to degree D appears once, and the values and both
-// gradients agree. And frozen batch norm: training then computes what evaluation computes.
+// gradients agree. The difflogic gate-layer kernel against autograd of its formula. And frozen
+// batch norm: training then computes what evaluation computes.
 #include <map>
 
 #include "train/config.hpp"
@@ -122,4 +123,30 @@ TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as
   const torch::Tensor batch = net->forward(x);
   CHECK(!same(before, buffers()));
   CHECK(!torch::equal(frozen, batch));
+}
+
+TEST_CASE("the gate-layer kernel: values and gradients as autograd computes them on the formula",
+          "[train]") {
+  torch::manual_seed(7);
+  const int64_t batch = 37, inputs = 11, gates = 23;
+  const torch::Tensor x0 = torch::rand({batch, inputs}), c0 = torch::randn({gates, 4});
+  // Repeated inputs and a gate that reads one input twice, so that gradients accumulate.
+  torch::Tensor ia = torch::randint(0, inputs, {gates}, torch::kLong);
+  torch::Tensor ib = torch::randint(0, inputs, {gates}, torch::kLong);
+  ib[0] = ia[0].item<int64_t>();
+  const torch::Tensor gy = torch::randn({batch, gates});
+  for (int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    torch::Tensor x = x0.clone().requires_grad_(), c = c0.clone().requires_grad_();
+    const torch::Tensor y = gate_layer(x, c, ia, ib);
+    (y * gy).sum().backward();
+    torch::Tensor xr = x0.clone().requires_grad_(), cr = c0.clone().requires_grad_();
+    const torch::Tensor a = xr.index_select(1, ia), b = xr.index_select(1, ib);
+    const torch::Tensor yr =
+        cr.select(1, 0) + cr.select(1, 1) * a + cr.select(1, 2) * b + cr.select(1, 3) * a * b;
+    (yr * gy).sum().backward();
+    CHECK(torch::allclose(y, yr, 1e-5, 1e-5));
+    CHECK(torch::allclose(x.grad(), xr.grad(), 1e-4, 1e-5));
+    CHECK(torch::allclose(c.grad(), cr.grad(), 1e-4, 1e-5));
+  }
 }

@@ -260,6 +260,11 @@ class GateNetImpl : public NetworkImpl {
 
 }  // namespace
 
+torch::Tensor gate_layer(const torch::Tensor& x, const torch::Tensor& coef, const torch::Tensor& ia,
+                         const torch::Tensor& ib) {
+  return GateLayerFunction::apply(x, coef, ia, ib);
+}
+
 std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t features,
                                                std::mt19937_64& rng) {
   return std::make_shared<GateNetImpl>(c, features, rng);
