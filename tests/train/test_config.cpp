@@ -32,7 +32,7 @@ TEST_CASE("configuration errors name the file, the line and the key", "[train]")
   CHECK(config_error(data) == "c.toml: [model] needs the key 'family'");
 }
 
-TEST_CASE("a [model] key of another family is an error; every family reads its own keys",
+TEST_CASE("a model key of another family is an error, and every family reads its own keys",
           "[train]") {
   auto config_error = [](const std::string& text) {
     return error_of([&] { train::parse_train_config(text, "c.toml"); });

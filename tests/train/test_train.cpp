@@ -157,7 +157,7 @@ TEST_CASE("every family trains, learns, and models/ predicts every test sample a
   }
 }
 
-TEST_CASE("the same seed gives the same model file; another seed another", "[train]") {
+TEST_CASE("the same seed gives the same model file, and another seed another", "[train]") {
   const std::string model =
       "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\"";
   const fs::path a = temp_dir("train_seed_a"), b = temp_dir("train_seed_b"),
@@ -323,7 +323,7 @@ TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces
 }
 
 TEST_CASE(
-    "difflogic: both parametrizations learn; the gate netlist synthesizes, proves and "
+    "difflogic: both parametrizations learn, and the gate netlist synthesizes, proves and "
     "predicts as LibTorch",
     "[train][yosys]") {
   for (const char* param : {"input-wise", "classic"}) {
