@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   po::notify(vm);
 
   std::vector<double> t_parse, t_import, t_levels;
-  size_t nodes = 0;
+  size_t nodes = 0, depth = 0;
   for (int r = 0; r < runs; ++r) {
     auto t0 = std::chrono::steady_clock::now();
     const YosysDesign d = read_yosys_json(path);
@@ -40,13 +40,15 @@ int main(int argc, char** argv) {
     t0 = std::chrono::steady_clock::now();
     const Levels lv = levelize(nl);
     t_levels.push_back(bench::seconds_since(t0));
-    nodes = nl.num_nodes() + lv.depth * 0;
+    nodes = nl.num_nodes();
+    depth = lv.depth;
   }
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2] * 1000.0;
   };
-  std::printf("%s: %zu nodes; median of %d runs, ms\n", path.c_str(), nodes, runs);
+  std::printf("%s: %zu nodes, depth %zu; median of %d runs, ms\n", path.c_str(), nodes, depth,
+              runs);
   std::printf("map+parse %.1f\nimport    %.1f\nlevelize  %.1f\n", median(t_parse), median(t_import),
               median(t_levels));
 }

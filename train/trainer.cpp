@@ -180,13 +180,28 @@ models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t feature
   return models::uniform_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
 }
 
-double time_train_step(const TrainConfig& c, int64_t features, unsigned steps) {
+namespace {
+
+// c's network, freshly initialized from c.seed, with LibTorch set to c.threads threads (its
+// OpenMP default can be a single thread; 0 means every core).
+std::shared_ptr<NetworkImpl> new_network(const TrainConfig& c, int64_t features) {
   torch::set_num_threads(
       static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
   torch::manual_seed(c.seed);
   std::mt19937_64 init_rng(c.seed);
-  const std::shared_ptr<NetworkImpl> net = make_network(c, features, init_rng);
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(c.learning_rate));
+  return make_network(c, features, init_rng);
+}
+
+torch::optim::Adam new_optimizer(const TrainConfig& c, NetworkImpl& net) {
+  return torch::optim::Adam(
+      net.parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+}
+
+}  // namespace
+
+double time_train_step(const TrainConfig& c, int64_t features, unsigned steps) {
+  const std::shared_ptr<NetworkImpl> net = new_network(c, features);
+  torch::optim::Adam opt = new_optimizer(c, *net);
   const int64_t batch = c.batch_size;
   const torch::Tensor x =
       torch::randint(0, int64_t{1} << c.input_bits, {batch, features}, torch::kLong);
@@ -219,15 +234,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
                       train_y = labels_of(train_set);
   const torch::Tensor test_x = encode_dataset(quantizer, test_set);
 
-  // LibTorch's OpenMP default can be a single thread; 0 means every core.
-  torch::set_num_threads(
-      static_cast<int>(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())));
-  torch::manual_seed(c.seed);
-  std::mt19937_64 init_rng(c.seed);
   const std::shared_ptr<NetworkImpl> net =
-      make_network(c, static_cast<int64_t>(train_set.num_features), init_rng);
-  torch::optim::Adam opt(net->parameters(),
-                         torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+      new_network(c, static_cast<int64_t>(train_set.num_features));
+  torch::optim::Adam opt = new_optimizer(c, *net);
   const std::string config = fingerprint(c);
 
   TrainResult r;

@@ -24,6 +24,26 @@ std::string error_of(const std::string& text) {
   return "no error";
 }
 
+// `samples` random samples (features uniform on [-range, range]) through the lowered netlist `nl`
+// of m, each held for latency + 1 clocks: every class score and the prediction must be models/'s.
+void check_against_reference(const Model& m, const Netlist& nl, size_t latency, int samples,
+                             float range, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-range, range);
+  for (int s = 0; s < samples; ++s) {
+    std::vector<float> f(m.input.num_features());
+    for (float& v : f) v = u(rng);
+    const std::vector<uint32_t> codes = input_codes(m, f.data());
+    const std::vector<uint32_t> scores = class_scores(m, codes);
+    VectorTable in = input_table(nl);
+    in.rows.assign(latency + 1, {pack_codes(m, codes)});
+    const VectorTable out = simulate(nl, in, latency + 1);
+    const auto& row = out.rows.back();
+    for (size_t c = 0; c < scores.size(); ++c) REQUIRE(row[c][0] == scores[c]);
+    REQUIRE(row[scores.size()][0] == predict(m, scores));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a hand-computed model: AND and OR of two one-bit features, argmax", "[models]") {
@@ -66,20 +86,7 @@ TEST_CASE("the lowered netlist computes the integer reference, plain, PolyLUT-Ad
       const Netlist nl = lower(m, lp);
       const size_t latency = regs ? m.layers.size() : 0;
       CHECK(lowered_latency(m, lp) == latency);
-      std::mt19937_64 rng(5);
-      std::uniform_real_distribution<float> u(-1.5f, 1.5f);
-      for (int s = 0; s < 100; ++s) {
-        std::vector<float> f(24);
-        for (float& v : f) v = u(rng);
-        const std::vector<uint32_t> codes = input_codes(m, f.data());
-        const std::vector<uint32_t> scores = class_scores(m, codes);
-        VectorTable in = input_table(nl);
-        in.rows.assign(latency + 1, {pack_codes(m, codes)});
-        const VectorTable out = simulate(nl, in, latency + 1);
-        const auto& row = out.rows.back();
-        for (size_t c = 0; c < scores.size(); ++c) REQUIRE(row[c][0] == scores[c]);
-        REQUIRE(row[scores.size()][0] == predict(m, scores));
-      }
+      check_against_reference(m, nl, latency, 100, 1.5f, 5);
     }
   }
 }
@@ -132,20 +139,7 @@ TEST_CASE("gate networks: round trip, and the lowered netlist computes the refer
     CHECK(counts.by_kind[static_cast<unsigned>(CellKind::Dff)] == ffs);
     const size_t latency = every == 0 ? 0 : every == 1 ? 4 : 2;
     CHECK(lowered_latency(m, lp) == latency);
-    std::mt19937_64 rng(3);
-    std::uniform_real_distribution<float> u(-1.2f, 1.2f);
-    for (int s = 0; s < 200; ++s) {
-      std::vector<float> f(10);
-      for (float& v : f) v = u(rng);
-      const std::vector<uint32_t> codes = input_codes(m, f.data());
-      const std::vector<uint32_t> scores = class_scores(m, codes);
-      VectorTable in = input_table(nl);
-      in.rows.assign(latency + 1, {pack_codes(m, codes)});
-      const VectorTable out = simulate(nl, in, latency + 1);
-      const auto& row = out.rows.back();
-      for (size_t c = 0; c < scores.size(); ++c) REQUIRE(row[c][0] == scores[c]);
-      REQUIRE(row[scores.size()][0] == predict(m, scores));
-    }
+    check_against_reference(m, nl, latency, 200, 1.2f, 3);
   }
 }
 
