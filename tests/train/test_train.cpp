@@ -47,9 +47,11 @@ void write_images(const fs::path& dir, const std::string& prefix, size_t n, uint
              idx_bytes(8, {static_cast<uint32_t>(n)}, labels));
 }
 
+// Each test process writes its own copy: CTest runs the test cases of this file as parallel
+// processes, and temp_dir empties a directory that another process may be reading.
 const fs::path& image_data() {
   static const fs::path dir = [] {
-    const fs::path d = temp_dir("train_images");
+    const fs::path d = temp_dir("train_images_" + std::to_string(getpid()));
     write_images(d, "train", 2000, 11);
     write_images(d, "t10k", 300, 12);
     return d;
