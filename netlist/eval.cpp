@@ -14,6 +14,10 @@ namespace {
 using Op = Program::Op;
 using Instr = Program::Instr;
 constexpr uint32_t kZero = Program::kZero, kOne = Program::kOne;
+// With CompileParams::lut_ops, a LUT whose decomposition needs more operations than this becomes
+// one Lut operation: a dispatch costs about as much as 4 to 6 word operations, and a lookup
+// about as much as 5 to 8 dispatched operations.
+constexpr size_t kLutOpThreshold = 6;
 
 struct TableHash {
   size_t operator()(const TruthTable& t) const { return hash_value(t); }
@@ -193,8 +197,56 @@ std::vector<uint32_t> extend(std::vector<uint32_t> bits, uint32_t width, bool is
   return bits;
 }
 
+// A LUT of up to six inputs on W words, branch-free, for vector programs (CompileParams::
+// lut_ops). All 16 functions of the two lowest inputs are formed once per chunk of words; the
+// table picks 16 of them as leaves, and a multiplexer tree over the four higher inputs selects
+// among the leaves. Pins past the LUT's width are the constant-0 slot, so the tree then takes
+// the lower half of the table at those levels.
 template <unsigned W>
-inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v) {
+inline __attribute__((always_inline)) void run_lut(const Instr& i, const uint32_t* pins,
+                                                   uint64_t table, uint64_t* v) {
+  constexpr unsigned C = W < 8 ? W : 8;  // words per chunk: one 512-bit register
+  unsigned leaf[16];
+  for (unsigned j = 0; j < 16; ++j) leaf[j] = (table >> (4 * j)) & 15;
+  const uint64_t* in[6];
+  for (unsigned p = 0; p < 6; ++p) in[p] = v + size_t{pins[p]} * W;
+  uint64_t* d = v + size_t{i.dst} * W;
+  for (unsigned w0 = 0; w0 < W; w0 += C) {
+    uint64_t f[16][C], m[4][C], x[8][C];
+    for (unsigned w = 0; w < C; ++w) {
+      const uint64_t a = in[0][w0 + w], b = in[1][w0 + w];
+      m[0][w] = ~a & ~b;
+      m[1][w] = a & ~b;
+      m[2][w] = ~a & b;
+      m[3][w] = a & b;
+      f[0][w] = 0;
+    }
+    // f[t] has truth table t over (a, b): f[t] = f[t without its highest bit] | that minterm.
+#pragma GCC unroll 16
+    for (unsigned t = 1; t < 16; ++t) {
+      const unsigned hi = 31 - __builtin_clz(t);
+      for (unsigned w = 0; w < C; ++w) f[t][w] = f[t & ~(1u << hi)][w] | m[hi][w];
+    }
+#pragma GCC unroll 8
+    for (unsigned k = 0; k < 8; ++k) {
+      const uint64_t* lo = f[leaf[2 * k]];
+      const uint64_t* hi = f[leaf[2 * k + 1]];
+      for (unsigned w = 0; w < C; ++w) x[k][w] = lo[w] ^ ((lo[w] ^ hi[w]) & in[2][w0 + w]);
+    }
+#pragma GCC unroll 3
+    for (unsigned level = 3, half = 4; level < 6; ++level, half /= 2)
+#pragma GCC unroll 4
+      for (unsigned k = 0; k < half; ++k)
+        for (unsigned w = 0; w < C; ++w)
+          x[k][w] = x[2 * k][w] ^ ((x[2 * k][w] ^ x[2 * k + 1][w]) & in[level][w0 + w]);
+    for (unsigned w = 0; w < C; ++w) d[w0 + w] = x[0][w];
+  }
+}
+
+template <unsigned W>
+inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n, uint64_t* v,
+                                                    const uint32_t* lut_pins,
+                                                    const uint64_t* lut_tables) {
   for (size_t k = 0; k < n; ++k) {
     const Instr& i = prog[k];
     uint64_t* __restrict d = v + size_t{i.dst} * W;
@@ -241,17 +293,17 @@ inline __attribute__((always_inline)) void run_impl(const Instr* prog, size_t n,
       case Op::Xor3:
         for (unsigned w = 0; w < W; ++w) d[w] = a[w] ^ b[w] ^ c[w];
         break;
-      case Op::Lut: break;  // only in scalar programs, which ScalarEvaluator runs
+      case Op::Lut: run_lut<W>(i, lut_pins + i.a, lut_tables[i.b], v); break;
     }
   }
 }
 
 // One kernel per batch width, each cloned for AVX-512, AVX2 and the baseline; the loader picks
 // the best clone the machine supports.
-#define LF_KERNEL(W)                                                        \
-  __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W( \
-      const Instr* p, size_t n, uint64_t* v) {                              \
-    run_impl<W>(p, n, v);                                                   \
+#define LF_KERNEL(W)                                                                         \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) void run##W(                  \
+      const Instr* p, size_t n, uint64_t* v, const uint32_t* pins, const uint64_t* tables) { \
+    run_impl<W>(p, n, v, pins, tables);                                                      \
   }
 LF_KERNEL(1)
 LF_KERNEL(4)
@@ -318,9 +370,19 @@ Program compile(const Netlist& nl, const CompileParams& params) {
             [&](const Const&) {},
             [&](const Lut& l) {
               const uint32_t k = l.function.num_vars();
-              if (!params.scalar || k < 3 || k > 6) {
+              if (params.scalar ? k < 3 || k > 6 : !params.lut_ops || k < 4 || k > 6) {
                 comb.place(comb.lut(l.function, ins(n, 0, k)), out[0]);
                 return;
+              }
+              if (!params.scalar) {
+                // Decomposed, unless that takes more operations than one lookup costs.
+                const size_t before = prog.comb.size();
+                const uint32_t r = comb.lut(l.function, ins(n, 0, k));
+                if (prog.comb.size() - before <= kLutOpThreshold) {
+                  comb.place(r, out[0]);
+                  return;
+                }
+                prog.comb.resize(before);
               }
               std::vector<uint32_t> pins = ins(n, 0, k);
               const uint32_t at = static_cast<uint32_t>(prog.lut_pins.size());
@@ -424,6 +486,8 @@ Evaluator::Evaluator(const Netlist& nl, unsigned words) : Evaluator(compile(nl),
 Evaluator::Evaluator(Program program, unsigned words) : p_(std::move(program)), words_(words) {
   assert(words >= 1);
   if (p_.scalar) throw Error("Evaluator: a scalar program runs in ScalarEvaluator");
+  assert(
+      std::none_of(p_.next.begin(), p_.next.end(), [](const Instr& i) { return i.op == Op::Lut; }));
   values_.assign(size_t{p_.num_slots} * words_, 0);
   for (unsigned w = 0; w < words_; ++w) slot(kOne)[w] = ~uint64_t{0};
   reset();
@@ -436,20 +500,22 @@ void Evaluator::reset() {
 
 void Evaluator::run(const std::vector<Program::Instr>& prog) {
   uint64_t* v = values_.data();
+  const uint32_t* pins = p_.lut_pins.data();
+  const uint64_t* tables = p_.lut_tables.data();
   switch (words_) {
-    case 1: return run1(prog.data(), prog.size(), v);
-    case 4: return run4(prog.data(), prog.size(), v);
-    case 8: return run8(prog.data(), prog.size(), v);
-    case 16: return run16(prog.data(), prog.size(), v);
-    case 32: return run32(prog.data(), prog.size(), v);
-    case 64: return run64(prog.data(), prog.size(), v);
-    case 128: return run128(prog.data(), prog.size(), v);
+    case 1: return run1(prog.data(), prog.size(), v, pins, tables);
+    case 4: return run4(prog.data(), prog.size(), v, pins, tables);
+    case 8: return run8(prog.data(), prog.size(), v, pins, tables);
+    case 16: return run16(prog.data(), prog.size(), v, pins, tables);
+    case 32: return run32(prog.data(), prog.size(), v, pins, tables);
+    case 64: return run64(prog.data(), prog.size(), v, pins, tables);
+    case 128: return run128(prog.data(), prog.size(), v, pins, tables);
   }
   // Widths without a specialized kernel run word by word on a strided copy.
   std::vector<uint64_t> lane(values_.size() / words_);
   for (unsigned w = 0; w < words_; ++w) {
     for (size_t s = 0; s < lane.size(); ++s) lane[s] = values_[s * words_ + w];
-    run1(prog.data(), prog.size(), lane.data());
+    run1(prog.data(), prog.size(), lane.data(), pins, tables);
     for (size_t s = 0; s < lane.size(); ++s) values_[s * words_ + w] = lane[s];
   }
 }

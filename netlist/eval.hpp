@@ -19,9 +19,9 @@ namespace lutforge {
 // output bit of every node has a slot; a register has a state slot (its Q, or the value behind
 // an asynchronous reset) and a staging slot that `next` computes.
 struct Program {
-  // Lut is a table lookup that only scalar programs (ScalarEvaluator) use: a = first of its six
-  // input slots in lut_pins (padded with the constant 0 slot), b = its table in lut_tables, c = its
-  // inputs.
+  // Lut is a table lookup, in scalar programs and in vector programs compiled with
+  // CompileParams::lut_ops: a = first of its six input slots in lut_pins (padded with the
+  // constant 0 slot), b = its table in lut_tables, c = its inputs.
   enum class Op : uint8_t {
     And,
     Or,
@@ -90,6 +90,10 @@ struct CompileParams {
   // For simulating one sample at a time with ScalarEvaluator: LUTs of 3 to 6 inputs become one
   // table lookup instead of a Shannon decomposition.
   bool scalar = false;
+  // For simulating many vectors with Evaluator: a LUT of 4 to 6 inputs whose decomposition takes
+  // many operations becomes one Lut operation, evaluated branch-free on the words. The prover
+  // reads programs operation by operation and compiles without it.
+  bool lut_ops = false;
 };
 
 Program compile(const Netlist& nl, const CompileParams& params = {});

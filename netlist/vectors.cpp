@@ -1,21 +1,17 @@
 #include "netlist/vectors.hpp"
 
 #include <algorithm>
-#include <memory>
+#include <charconv>
 #include <ostream>
-#include <thread>
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "netlist/eval.hpp"
 
 namespace lutforge {
 namespace {
 
 size_t words_for(uint32_t width) { return (width + 63) / 64; }
-
-bool get(const BitVector& v, uint32_t bit) {
-  return bit / 64 < v.size() && ((v[bit / 64] >> (bit % 64)) & 1);
-}
 
 // Parses a decimal or 0x-hex value into `width` bits; returns an error text or empty.
 std::string parse_value(std::string_view s, uint32_t width, BitVector& out) {
@@ -41,11 +37,11 @@ std::string parse_value(std::string_view s, uint32_t width, BitVector& out) {
         d = c - 'A' + 10;
       else
         return "'" + std::string(s) + "' is not a hex number";
-      for (unsigned b = 0; b < 4; ++b, ++bit)
-        if ((d >> b) & 1) {
-          if (bit >= width) return too_wide();
-          out[bit / 64] |= uint64_t{1} << (bit % 64);
-        }
+      if (d) {  // a digit's 4 bits never straddle two words
+        if (bit + 31 - __builtin_clz(d) >= width) return too_wide();
+        out[bit / 64] |= uint64_t{d} << (bit % 64);
+      }
+      bit += 4;
     }
     return {};
   }
@@ -65,16 +61,26 @@ std::string parse_value(std::string_view s, uint32_t width, BitVector& out) {
   return {};
 }
 
-std::string format_value(const BitVector& v, uint32_t width) {
-  if (width <= 64) return std::to_string(v.empty() ? 0 : v[0]);
-  static const char* kDigits = "0123456789abcdef";
-  std::string s = "0x";
-  for (uint32_t d = (width + 3) / 4; d-- > 0;) {
-    unsigned x = 0;
-    for (unsigned b = 0; b < 4; ++b) x |= get(v, d * 4 + b) << b;
-    s.push_back(kDigits[x]);
+// Appends `v` as the CSV writes it: decimal up to 64 bits, else 0x and one hex digit per 4 bits.
+void append_value(std::string& s, const BitVector& v, uint32_t width) {
+  if (width <= 64) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v.empty() ? 0 : v[0]);
+    s.append(buf, r.ptr);
+    return;
   }
-  return s;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const uint32_t digits = (width + 3) / 4;
+  const size_t at = s.size();
+  s.resize(at + 2 + digits);
+  char* p = s.data() + at;
+  *p++ = '0';
+  *p++ = 'x';
+  for (uint32_t d = digits; d-- > 0;) {
+    const uint32_t bit = d * 4;  // a digit's 4 bits never straddle two words
+    const uint64_t word = bit / 64 < v.size() ? v[bit / 64] : 0;
+    *p++ = kDigits[(word >> (bit % 64)) & 0xf];
+  }
 }
 
 std::vector<std::string_view> split_csv(std::string_view line) {
@@ -165,34 +171,66 @@ VectorTable read_table(const std::string& text, const std::string& filename, Vec
   }
   for (size_t p = 0; p < t.names.size(); ++p)
     if (column_of_port[p] < 0) throw Error(filename + ": no column for port '" + t.names[p] + "'");
-  for (size_t r = 1; r < lines.size(); ++r) {
-    if (trim(lines[r]).empty()) continue;
-    const auto cells = split_csv(lines[r]);
-    if (cells.size() != header.size())
-      throw Error(filename + ": line " + std::to_string(r + 1) + " has " +
-                  std::to_string(cells.size()) + " values, expected " +
-                  std::to_string(header.size()));
-    std::vector<BitVector> row(t.names.size());
-    for (size_t c = 0; c < cells.size(); ++c) {
-      const size_t p = port_of_column[c];
-      const std::string err = parse_value(cells[c], t.widths[p], row[p]);
-      if (!err.empty())
-        throw Error(filename + ": line " + std::to_string(r + 1) + ", column '" + t.names[p] +
-                    "': " + err);
+  // Rows parse independently, so they are split over the cores; the first error in file order
+  // is the one reported.
+  std::vector<size_t> data_lines;
+  data_lines.reserve(lines.size());
+  for (size_t r = 1; r < lines.size(); ++r)
+    if (!trim(lines[r]).empty()) data_lines.push_back(r);
+  t.rows.resize(data_lines.size());
+  parallel_ranges(data_lines.size(), 20000, [&](size_t first, size_t last, size_t) {
+    for (size_t i = first; i < last; ++i) {
+      const size_t r = data_lines[i];
+      const auto cells = split_csv(lines[r]);
+      if (cells.size() != header.size())
+        throw Error(filename + ": line " + std::to_string(r + 1) + " has " +
+                    std::to_string(cells.size()) + " values, expected " +
+                    std::to_string(header.size()));
+      std::vector<BitVector>& row = t.rows[i];
+      row.resize(t.names.size());
+      for (size_t c = 0; c < cells.size(); ++c) {
+        const size_t p = port_of_column[c];
+        const std::string err = parse_value(cells[c], t.widths[p], row[p]);
+        if (!err.empty())
+          throw Error(filename + ": line " + std::to_string(r + 1) + ", column '" + t.names[p] +
+                      "': " + err);
+      }
     }
-    t.rows.push_back(std::move(row));
-  }
+  });
   return t;
 }
 }  // namespace
 
 void write_vectors_csv(const VectorTable& t, std::ostream& out) {
-  for (size_t c = 0; c < t.names.size(); ++c) out << (c ? "," : "") << t.names[c];
-  out << '\n';
-  for (const auto& row : t.rows) {
-    for (size_t c = 0; c < row.size(); ++c)
-      out << (c ? "," : "") << format_value(row[c], t.widths[c]);
-    out << '\n';
+  std::string header;
+  for (size_t c = 0; c < t.names.size(); ++c) (header += c ? "," : "") += t.names[c];
+  header += '\n';
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  // Blocks of rows are formatted on the cores, one buffer each, and written in order, so a
+  // table of any size costs a few MB of text at a time.
+  constexpr size_t kBlockRows = 8192;
+  const size_t blocks = (t.rows.size() + kBlockRows - 1) / kBlockRows;
+  const size_t threads = parallel_ranges_threads(blocks, 1);
+  std::vector<std::string> text(threads);
+  for (size_t b0 = 0; b0 < blocks; b0 += threads) {
+    const size_t n = std::min(threads, blocks - b0);
+    parallel_ranges(n, 1, [&](size_t first, size_t last, size_t) {
+      for (size_t b = first; b < last; ++b) {
+        std::string& s = text[b];
+        s.clear();
+        const size_t end = std::min(t.rows.size(), (b0 + b + 1) * kBlockRows);
+        for (size_t r = (b0 + b) * kBlockRows; r < end; ++r) {
+          const auto& row = t.rows[r];
+          for (size_t c = 0; c < row.size(); ++c) {
+            if (c) s += ',';
+            append_value(s, row[c], t.widths[c]);
+          }
+          s += '\n';
+        }
+      }
+    });
+    for (size_t b = 0; b < n; ++b)
+      out.write(text[b].data(), static_cast<std::streamsize>(text[b].size()));
   }
 }
 
@@ -264,36 +302,30 @@ VectorTable simulate(const Netlist& nl, const VectorTable& inputs, size_t cycles
     throw Error("no input rows to simulate");
   bool has_regs = false;
   for (NodeId n = 0; n < nl.num_nodes() && !has_regs; ++n) has_regs = is_register(nl.cell(n));
-  out.rows.assign(cycles, {});
+  out.rows.resize(cycles);
   for (auto& row : out.rows)
     for (uint32_t w : out.widths) row.emplace_back(words_for(w), 0);
+  // LUTs are evaluated as lookups (CompileParams::lut_ops): a dispatch per LUT instead of one
+  // per operation of its decomposition.
+  CompileParams params;
+  params.lut_ops = true;
+  const Program program = compile(nl, params);
   if (has_regs) {  // one lane, cycle by cycle
-    Evaluator ev(nl, 1);
+    Evaluator ev(program, 1);
     run_rows(ev, inputs, out, 0, cycles, 1, true);
     return out;
   }
   // Independent rows share machine words, and a long run is split over the cores, each with an
-  // evaluator of its own and a contiguous share of whole blocks.
-  Evaluator ev(nl, 8);
-  const size_t lanes = ev.lanes();
+  // evaluator of its own and a contiguous share of whole blocks. 8 words a pass (512 lanes)
+  // keep a LUT lookup's working set in registers.
+  constexpr unsigned kWords = 8;
+  const size_t lanes = size_t{64} * kWords;
   const size_t blocks = (cycles + lanes - 1) / lanes;
-  const size_t threads =
-      std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), blocks / 16 + 1);
-  if (threads <= 1) {
-    run_rows(ev, inputs, out, 0, cycles, lanes, false);
-    return out;
-  }
-  std::vector<std::thread> pool;
-  std::vector<std::unique_ptr<Evaluator>> more;
-  for (size_t t = 0; t < threads; ++t) {
-    const size_t first = std::min(cycles, blocks * t / threads * lanes);
-    const size_t last = std::min(cycles, blocks * (t + 1) / threads * lanes);
-    Evaluator* e = &ev;
-    if (t > 0) e = more.emplace_back(std::make_unique<Evaluator>(nl, 8)).get();
-    pool.emplace_back(
-        [&, e, first, last] { run_rows(*e, inputs, out, first, last, lanes, false); });
-  }
-  for (auto& th : pool) th.join();
+  parallel_ranges(blocks, 16, [&](size_t first, size_t last, size_t) {
+    const size_t r0 = std::min(cycles, first * lanes), r1 = std::min(cycles, last * lanes);
+    Evaluator ev(program, kWords);
+    run_rows(ev, inputs, out, r0, r1, lanes, false);
+  });
   return out;
 }
 

@@ -1,5 +1,6 @@
 // The evaluator against independent references: table look-ups, integer arithmetic and a
 // step-by-step register model written here.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 
@@ -243,6 +244,56 @@ TEST_CASE("lanes are independent at every batch width", "[eval]") {
       ev.step();
     }
   }
+}
+
+TEST_CASE("LUT lookups in vector programs give the table at every batch width", "[eval]") {
+  // Random 4- to 6-input tables, whose decompositions are long enough to become lookups, on
+  // distinct inputs and on pins that include a repeated input and the two constants.
+  std::mt19937_64 rng(21);
+  int lookups = 0;
+  for (unsigned k = 4; k <= 6; ++k)
+    for (int trial = 0; trial < 4; ++trial) {
+      Netlist nl;
+      const auto x = add_inputs(nl, {6});
+      const NodeId zero = nl.add_cell(Const{false}, {}), one = nl.add_cell(Const{true}, {});
+      std::vector<Signal> pool = {x[0], x[1], x[2], x[3], x[4], x[5]};
+      if (trial >= 2) pool = {x[0], x[1], x[2], x[3], x[1], {zero, 0}, {one, 0}};
+      std::shuffle(pool.begin(), pool.end(), rng);
+      const std::vector<Signal> pins(pool.begin(), pool.begin() + k);
+      TruthTable tt(k);
+      tt.words()[0] = rng() & (k == 6 ? ~uint64_t{0} : (uint64_t{1} << (1u << k)) - 1);
+      add_output_of(nl, nl.add_cell(Lut{tt}, pins));
+      CompileParams cp;
+      cp.lut_ops = true;
+      const Program prog = compile(nl, cp);
+      const bool lookup = std::any_of(prog.comb.begin(), prog.comb.end(),
+                                      [](const auto& i) { return i.op == Program::Op::Lut; });
+      // The same table compiled without lookups: the decomposition this replaces.
+      const size_t decomposed = compile(nl).comb.size();
+      INFO("k = " << k << ", trial " << trial << ", " << decomposed << " operations decomposed");
+      CHECK(lookup == (decomposed > 6));
+      lookups += lookup;
+      for (unsigned words : {1u, 3u, 4u, 8u, 16u, 32u, 64u, 128u}) {
+        Evaluator ev(prog, words);
+        std::vector<std::vector<uint64_t>> in(6, std::vector<uint64_t>(words));
+        for (uint32_t b = 0; b < 6; ++b)
+          for (unsigned w = 0; w < words; ++w) ev.input(0, b)[w] = in[b][w] = rng();
+        ev.eval();
+        for (unsigned w = 0; w < words; ++w)
+          for (unsigned lane = 0; lane < 64; ++lane) {
+            uint64_t idx = 0;
+            for (unsigned i = 0; i < k; ++i) {
+              const Signal s = pins[i];
+              const uint64_t bit = s.node == zero  ? 0
+                                   : s.node == one ? 1
+                                                   : (in[s.bit][w] >> lane) & 1;
+              idx |= bit << i;
+            }
+            REQUIRE(((ev.output(0, 0)[w] >> lane) & 1) == get_bit(tt, idx));
+          }
+      }
+    }
+  CHECK(lookups >= 6);  // at least the 6 tables on distinct pins
 }
 
 TEST_CASE("transpose64 moves bit j of word i to bit i of word j", "[eval]") {
