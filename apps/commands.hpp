@@ -9,8 +9,8 @@ namespace lutforge::cli {
 
 // Exit codes, documented in the README.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitNotEquivalent = 1;
-inline constexpr int kExitError = 2;  // bad input, bad options, failed tool
+inline constexpr int kExitNotEquivalent = 1;  // also: a regression case failed
+inline constexpr int kExitError = 2;          // bad input, bad options, failed tool
 inline constexpr int kExitUndecided = 3;
 
 int cmd_stats(const std::vector<std::string>& args);
@@ -22,5 +22,6 @@ int cmd_synth(const std::vector<std::string>& args);
 int cmd_lower(const std::vector<std::string>& args);
 int cmd_encode(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
+int cmd_regress(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

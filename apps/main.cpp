@@ -29,5 +29,7 @@ int main(int argc, char** argv) {
           {"lower", cmd_lower, "lower a model file to a netlist"},
           {"encode", cmd_encode,
            "encode dataset samples as a model's input vectors, with its reference"},
+          {"regress", cmd_regress,
+           "run a regression suite: resumable, in parallel, with JUnit and Markdown reports"},
       });
 }

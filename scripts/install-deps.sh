@@ -12,6 +12,7 @@ PACKAGES=(
   catch2
   yosys iverilog verilator
   zlib1g-dev bc time python3
+  libsqlite3-dev
 )
 
 # LibTorch calls the system BLAS; the reference BLAS makes every matmul about 25x slower than

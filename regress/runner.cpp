@@ -1,0 +1,561 @@
+#include "regress/runner.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "base/error.hpp"
+#include "base/files.hpp"
+
+namespace lutforge::regress {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+size_t RunSummary::failed() const {
+  size_t n = 0;
+  for (const auto& c : cases) n += c.status != Status::Pass;
+  return n;
+}
+
+namespace {
+
+struct Fnv {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void add(const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  }
+  void add(const std::string& s) {
+    add(s.data(), s.size());
+    add("\0", 1);  // so that ("ab", "c") and ("a", "bc") differ
+  }
+  std::string hex() const {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+  }
+};
+
+// Numbers and strings of a JSON report, flattened to "a.b.c" names; arrays are left out (per-sample
+// lists, counterexamples), as are objects deeper than three levels.
+void flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::ordered_json& out,
+             int depth = 0) {
+  if (j.is_object()) {
+    if (depth > 3) return;
+    for (const auto& [k, v] : j.items())
+      flatten(v, prefix.empty() ? k : prefix + "." + k, out, depth + 1);
+  } else if (j.is_number() || j.is_string() || j.is_boolean()) {
+    out[prefix] = j;
+  }
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return nlohmann::json();
+  return nlohmann::json::parse(f, nullptr, false);
+}
+
+// Runs argv with stdout and stderr into files; returns the exit status (128 + signal when
+// killed). The child dies with the runner (PR_SET_PDEATHSIG), so a killed run leaves no step
+// writing into the run directory.
+int spawn(const std::vector<std::string>& argv, const std::string& out_path,
+          const std::string& err_path, const std::string& cwd) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw Error(std::string("cannot start ") + argv[0] + ": fork failed");
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || chdir(cwd.c_str()) != 0)
+      _exit(127);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw Error(std::string("lost the process of ") + argv[0]);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string tail_of(const std::string& path, size_t lines = 3) {
+  std::ifstream f(path);
+  std::vector<std::string> all;
+  for (std::string l; std::getline(f, l);)
+    if (!l.empty()) all.push_back(l);
+  std::string out;
+  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
+    out += (out.empty() ? "" : " | ") + all[i];
+  return out;
+}
+
+std::string fmt(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// One step's command, its output files, and how its result is read.
+struct Plan {
+  std::vector<std::string> argv;
+  std::vector<std::string> outputs;  // must exist after a successful run
+  std::string artifact;              // the file later steps read ("" for none)
+  std::string report;                // a JSON file whose numbers are the metrics
+  bool stdout_json = false;          // the metrics are the command's stdout
+};
+
+class Runner {
+ public:
+  Runner(const RunParams& p, Store& store, const Store* baseline, int run, std::string version)
+      : p_(p), store_(store), baseline_(baseline), run_(run), version_(std::move(version)) {}
+
+  CaseOutcome run_case(const Case& c) {
+    CaseOutcome o;
+    o.name = c.name;
+    const auto start = Clock::now();
+    const fs::path dir = fs::path(p_.run_dir) / "cases" / c.name;
+    fs::create_directories(dir);
+    for (const auto& e : fs::directory_iterator(dir))  // left by a killed run
+      if (e.path().filename().string().rfind(".run", 0) == 0) fs::remove_all(e.path());
+    std::map<std::string, std::string> artifact;  // "source" / step name -> file
+    std::map<std::string, nlohmann::ordered_json> metrics;
+    artifact["source"] = c.source;
+    std::map<std::string, std::string> tops;  // Verilog artifacts -> their top module
+    if (c.source_kind == SourceKind::Verilog) tops["source"] = c.top;
+
+    for (const Step& s : c.steps) {
+      StepResult r;
+      r.case_name = c.name;
+      r.step = s.name;
+      r.kind = name(s.kind);
+      r.run = run_;
+      // Inputs that an earlier step failed to produce skip this one.
+      std::string missing;
+      for (const auto& in : s.inputs) {
+        if (!in.empty() && in[0] == '/') artifact[in] = in;  // a file named in the suite
+        if (!artifact.count(in)) missing = in;
+      }
+      if (!missing.empty()) {
+        r.status = Status::Skipped;
+        r.message = "input '" + missing + "' was not produced";
+        store_.put(r);
+        o.failures.push_back(s.name + ": skipped, " + r.message);
+        continue;
+      }
+      const std::string top = s.kind == StepKind::Synth ? tops[s.inputs[0]] : "";
+      // The step writes into a directory of this run's own and its files are moved into the
+      // case directory when it ends: a step of a killed run that is still writing (a yosys the
+      // runner's death did not reach) never writes into files that a later run reads.
+      const fs::path work = dir / (".run" + std::to_string(run_) + "-" + s.name);
+      const Plan plan = make_plan(s, work, artifact, top);
+      auto final_path = [&](const std::string& f) {
+        return (dir / fs::path(f).filename()).string();
+      };
+      // The key: the version, the step's kind and options, the top, the input files' bytes.
+      Fnv h;
+      h.add(version_);
+      h.add(r.kind);
+      for (const auto& [k, v] : s.options) h.add(k + "=" + v);
+      h.add(top);
+      for (const auto& in : s.inputs) h.add(hash_file(artifact[in]));
+      if (s.options.count("vectors")) h.add(hash_file(s.options.at("vectors")));
+      r.input_hash = h.hex();
+
+      const auto prev = store_.find(c.name, s.name);
+      bool reuse = prev && prev->input_hash == r.input_hash && prev->status != Status::Error &&
+                   prev->status != Status::Skipped;
+      for (const auto& f : plan.outputs) reuse = reuse && fs::exists(final_path(f));
+      if (reuse) {
+        r = *prev;
+        ++o.steps_reused;
+      } else {
+        fs::remove_all(work);
+        fs::create_directories(work);
+        run_step(s, plan, work, r);
+        for (const auto& e : fs::directory_iterator(work))
+          fs::rename(e.path(), dir / e.path().filename());
+        fs::remove_all(work);
+        store_.put(r);
+        ++o.steps_run;
+      }
+      metrics[s.name] = r.metrics;
+      if (r.status != Status::Pass) o.failures.push_back(s.name + ": " + r.message);
+      if (r.status == Status::Error) o.status = Status::Error;
+      if (r.status == Status::Error || plan.artifact.empty() ||
+          !fs::exists(final_path(plan.artifact)))
+        continue;
+      artifact[s.name] = final_path(plan.artifact);
+      if (s.kind == StepKind::Verilog && r.metrics.contains("design"))
+        tops[s.name] = r.metrics["design"].get<std::string>();
+    }
+    check(c, metrics, o);
+    if (o.status == Status::Pass && !o.failures.empty()) o.status = Status::Fail;
+    o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return o;
+  }
+
+ private:
+  Plan make_plan(const Step& s, const fs::path& dir,
+                 const std::map<std::string, std::string>& artifact, const std::string& top) {
+    Plan p;
+    const std::string base = (dir / s.name).string();
+    const std::string in = artifact.at(s.inputs[0]);
+    const auto& o = s.options;
+    auto opt = [&](const char* key, const char* flag) {
+      if (o.count(key)) {
+        p.argv.push_back(flag);
+        p.argv.push_back(o.at(key));
+      }
+    };
+    p.argv.push_back(p_.lutforge);
+    switch (s.kind) {
+      case StepKind::Train:
+        p.artifact = base + ".lfm.json";
+        p.report = base + ".report.json";
+        p.argv.insert(p.argv.end(), {"train", in, "-o", p.artifact, "--report", p.report,
+                                     "--checkpoint", base + ".ckpt", "-q"});
+        opt("epochs", "--epochs");
+        opt("data", "--data");
+        break;
+      case StepKind::Lower:
+        p.artifact = base + ".json";
+        p.argv.insert(p.argv.end(), {"lower", in, "-o", p.artifact});
+        opt("register_every", "--register-every");
+        if (o.count("fold")) p.argv.push_back("--fold");
+        break;
+      case StepKind::Verilog:
+        p.artifact = base + ".v";
+        p.argv.insert(p.argv.end(), {"convert", in, "-o", p.artifact});
+        break;
+      case StepKind::Synth:
+        p.artifact = base + ".json";
+        p.report = base + ".resources.json";
+        p.argv.insert(p.argv.end(),
+                      {"synth", in, "--top", top, "-o", p.artifact, "--report", p.report});
+        opt("target", "--target");
+        opt("lut", "--lut");
+        break;
+      case StepKind::Equiv:
+        p.stdout_json = true;
+        p.argv.insert(p.argv.end(), {"equiv", in, artifact.at(s.inputs[1]), "--json"});
+        opt("latency", "--latency");
+        opt("time_limit", "--time-limit");
+        break;
+      case StepKind::Sim:
+        p.outputs.push_back(base + ".csv");
+        p.argv.insert(p.argv.end(), {"sim", in, "-o", base + ".csv"});
+        opt("random", "--random");
+        opt("seed", "--seed");
+        opt("vectors", "--vectors");
+        if (o.count("engine") && o.at("engine") == "systemc") {
+          p.report = base + ".report.json";
+          p.argv.insert(p.argv.end(), {"--engine", "systemc", "--report", p.report});
+        }
+        break;
+      case StepKind::Stats:
+        p.stdout_json = true;
+        p.argv.insert(p.argv.end(), {"stats", in, "--json"});
+        break;
+    }
+    if (!p.artifact.empty()) p.outputs.push_back(p.artifact);
+    if (!p.report.empty()) p.outputs.push_back(p.report);
+    return p;
+  }
+
+  void run_step(const Step& s, const Plan& plan, const fs::path& dir, StepResult& r) {
+    const std::string out = (dir / (s.name + ".out")).string();
+    const std::string log = (dir / (s.name + ".log")).string();
+    const auto start = Clock::now();
+    r.exit_code = spawn(plan.argv, out, log, dir.string());
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.metrics = nlohmann::ordered_json::object();
+    r.metrics["seconds"] = r.seconds;
+    const bool equiv = s.kind == StepKind::Equiv;
+    const bool expect_different =
+        equiv && s.options.count("expect") && s.options.at("expect") == "not-equivalent";
+    // equiv: 0 equivalent, 1 not equivalent, 3 undecided; 2 is an error for every command.
+    const bool ran = r.exit_code == 0 || (equiv && (r.exit_code == 1 || r.exit_code == 3));
+    if (!ran) {
+      r.status = Status::Error;
+      r.message = "exit code " + std::to_string(r.exit_code) + ": " + tail_of(log);
+      return;
+    }
+    for (const auto& f : plan.outputs)
+      if (!fs::exists(f)) {
+        r.status = Status::Error;
+        r.message = "did not write " + fs::path(f).filename().string();
+        return;
+      }
+    const nlohmann::json j = plan.stdout_json      ? read_json_file(out)
+                             : plan.report.empty() ? nlohmann::json()
+                                                   : read_json_file(plan.report);
+    if ((plan.stdout_json || !plan.report.empty()) && j.is_discarded()) {
+      r.status = Status::Error;
+      r.message = "unreadable JSON from " + (plan.stdout_json ? out : plan.report);
+      return;
+    }
+    flatten(j, "", r.metrics);
+    r.metrics["seconds"] = r.seconds;
+    if (s.kind == StepKind::Verilog) {  // the module to synthesize: the netlist's design name
+      const std::string sout = (dir / (s.name + ".stats.json")).string();
+      std::vector<std::string> argv = {p_.lutforge, "stats", plan.argv[2], "--json"};
+      if (spawn(argv, sout, log + ".stats", dir.string()) == 0) {
+        const auto st = read_json_file(sout);
+        if (st.is_object() && st.contains("design")) r.metrics["design"] = st["design"];
+      }
+      if (!r.metrics.contains("design")) {
+        r.status = Status::Error;
+        r.message = "cannot tell the top module of " + fs::path(plan.artifact).filename().string();
+        return;
+      }
+    }
+    r.status = Status::Pass;
+    if (equiv) {
+      const std::string verdict = r.metrics.value("result", std::string("?"));
+      const bool want_equal = !expect_different;
+      if (r.exit_code == 3) {
+        r.status = Status::Fail;
+        r.message = "UNDECIDED (" + verdict + ")";
+      } else if ((r.exit_code == 0) != want_equal) {
+        r.status = Status::Fail;
+        r.message = verdict + ", expected " + (want_equal ? "EQUIVALENT" : "NOT EQUIVALENT");
+      }
+    }
+  }
+
+  // Bounds on metrics, absolute and against the baseline; recorded as the case's "checks" row.
+  void check(const Case& c, const std::map<std::string, nlohmann::ordered_json>& metrics,
+             CaseOutcome& o) {
+    if (c.checks.empty()) return;
+    StepResult r;
+    r.case_name = c.name;
+    r.step = "checks";
+    r.kind = "checks";
+    r.run = run_;
+    std::vector<std::string> failed;
+    for (const Check& k : c.checks) {
+      const std::string label = k.step + "." + k.metric;
+      auto it = metrics.find(k.step);
+      if (it == metrics.end() || !it->second.contains(k.metric) ||
+          !it->second[k.metric].is_number()) {
+        failed.push_back(label + ": no such number in the step's results");
+        continue;
+      }
+      const double v = it->second[k.metric].get<double>();
+      r.metrics[label] = v;
+      if (k.min && v < *k.min) failed.push_back(label + " = " + fmt(v) + " < min " + fmt(*k.min));
+      if (k.max && v > *k.max) failed.push_back(label + " = " + fmt(v) + " > max " + fmt(*k.max));
+      if (k.max_rel_baseline || k.min_rel_baseline) {
+        std::optional<StepResult> b;
+        if (baseline_) b = baseline_->find(c.name, k.step);
+        if (!b || !b->metrics.contains(k.metric) || !b->metrics[k.metric].is_number()) {
+          if (baseline_) failed.push_back(label + ": the baseline has no value");
+          continue;  // without --baseline, relative bounds are not checked
+        }
+        const double base = b->metrics[k.metric].get<double>();
+        r.metrics[label + " (baseline)"] = base;
+        if (k.max_rel_baseline && v > base + std::abs(base) * *k.max_rel_baseline)
+          failed.push_back(label + " = " + fmt(v) + ", more than " +
+                           fmt(*k.max_rel_baseline * 100) + "% above the baseline's " + fmt(base));
+        if (k.min_rel_baseline && v < base - std::abs(base) * *k.min_rel_baseline)
+          failed.push_back(label + " = " + fmt(v) + ", more than " +
+                           fmt(*k.min_rel_baseline * 100) + "% below the baseline's " + fmt(base));
+      }
+    }
+    r.status = failed.empty() ? Status::Pass : Status::Fail;
+    for (const auto& f : failed) {
+      r.message += (r.message.empty() ? "" : "; ") + f;
+      o.failures.push_back("check " + f);
+    }
+    store_.put(r);
+  }
+
+  const RunParams& p_;
+  Store& store_;
+  const Store* baseline_;
+  int run_;
+  std::string version_;
+};
+
+// The status line: cases done, running and failed, and the time left at the mean case time.
+class Progress {
+ public:
+  Progress(size_t total, unsigned jobs, bool live)
+      : total_(total), jobs_(jobs), live_(live), start_(Clock::now()) {
+    if (live_) thread_ = std::thread([this] { loop(); });
+  }
+  ~Progress() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    if (live_) std::cerr << "\r\033[K" << std::flush;
+  }
+  void started() {
+    std::lock_guard lock(mu_);
+    ++running_;
+  }
+  void finished(const CaseOutcome& o) {
+    std::lock_guard lock(mu_);
+    --running_;
+    ++done_;
+    failed_ += o.status != Status::Pass;
+    busy_ += o.seconds;
+    std::ostringstream line;
+    line << "[" << done_ << "/" << total_ << "] " << o.name << ": " << name(o.status) << " ("
+         << o.steps_run << " run, " << o.steps_reused << " reused, " << fmt_s(o.seconds) << ")";
+    for (const auto& f : o.failures) line << "\n    " << f;
+    std::cerr << (live_ ? "\r\033[K" : "") << line.str() << "\n";
+    if (live_) std::cerr << status() << std::flush;
+  }
+
+ private:
+  static std::string fmt_s(double s) {
+    std::ostringstream o;
+    o.precision(s < 10 ? 2 : 0);
+    o << std::fixed << s << " s";
+    return o.str();
+  }
+  std::string status() const {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    std::ostringstream o;
+    o << "regress: " << done_ << "/" << total_ << " done, " << running_ << " running, " << failed_
+      << " failed, " << fmt_s(elapsed);
+    if (done_ > 0 && done_ < total_)
+      o << ", about " << fmt_s(busy_ / done_ * double(total_ - done_) / jobs_) << " left";
+    return o.str();
+  }
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      std::cerr << "\r\033[K" << status() << std::flush;
+      cv_.wait_for(lock, std::chrono::milliseconds(500));
+    }
+  }
+
+  size_t total_;
+  unsigned jobs_;
+  bool live_;
+  Clock::time_point start_;
+  size_t done_ = 0, running_ = 0, failed_ = 0;
+  double busy_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+std::string self_executable() {
+  std::error_code ec;
+  const auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("cannot find the lutforge executable (/proc/self/exe)");
+  return p.string();
+}
+
+}  // namespace
+
+std::string hash_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return {};
+  Fnv h;
+  char buf[1 << 16];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) h.add(buf, static_cast<size_t>(f.gcount()));
+  return h.hex();
+}
+
+std::string lutforge_version(const std::string& executable) {
+  Fnv h;
+  const fs::path dir = fs::path(executable).parent_path();
+  for (const auto& f : {fs::path(executable), dir / "lutforge-train", dir / "lutforge-systemc"})
+    h.add(hash_file(f.string()));
+  return h.hex();
+}
+
+RunSummary run_suite(const Suite& suite, const RunParams& params) {
+  RunParams p = params;
+  if (p.lutforge.empty()) p.lutforge = self_executable();
+  if (p.jobs == 0) throw Error("--jobs must be at least 1");
+  std::vector<const Case*> cases;
+  for (const Case& c : suite.cases)
+    if (p.filter.empty() || matches_filter(c.name, p.filter)) cases.push_back(&c);
+  if (cases.empty()) throw Error("--filter '" + p.filter + "' matches no case of " + suite.path);
+
+  fs::create_directories(p.run_dir);
+  p.run_dir = fs::absolute(p.run_dir).string();
+  Store store((fs::path(p.run_dir) / "results.db").string());
+  const std::string previous = store.meta("suite");
+  if (!previous.empty() && previous != suite.path)
+    throw Error(p.run_dir + ": this run directory belongs to suite " + previous +
+                "; use another directory for " + suite.path);
+  store.set_meta("suite", suite.path);
+  std::unique_ptr<Store> baseline;
+  if (!p.baseline.empty()) {
+    const std::string db = (fs::path(p.baseline) / "results.db").string();
+    if (!fs::exists(db))
+      throw Error("--baseline " + p.baseline +
+                  ": no results.db; expected a lutforge regress run "
+                  "directory");
+    baseline = std::make_unique<Store>(db, true);
+  }
+  const std::string version = lutforge_version(p.lutforge);
+  std::string args = "jobs=" + std::to_string(p.jobs);
+  if (!p.filter.empty()) args += " filter=" + p.filter;
+  if (!p.baseline.empty()) args += " baseline=" + p.baseline;
+  RunSummary summary;
+  summary.run = store.begin_run(suite.path, version, args);
+  summary.cases.resize(cases.size());
+
+  Runner runner(p, store, baseline.get(), summary.run, version);
+  const auto start = Clock::now();
+  {
+    Progress progress(cases.size(), p.jobs, p.progress && isatty(2));
+    std::atomic<size_t> next{0};
+    std::mutex error_mu;
+    std::exception_ptr error;
+    auto worker = [&] {
+      for (size_t i; (i = next++) < cases.size();) {
+        progress.started();
+        try {
+          summary.cases[i] = runner.run_case(*cases[i]);
+        } catch (...) {
+          std::lock_guard lock(error_mu);
+          if (!error) error = std::current_exception();
+          summary.cases[i].name = cases[i]->name;
+          summary.cases[i].status = Status::Error;
+          summary.cases[i].failures.push_back("the runner failed on this case");
+        }
+        progress.finished(summary.cases[i]);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<size_t>(p.jobs, cases.size()); ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+  }
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  store.end_run(summary.run);
+  return summary;
+}
+
+}  // namespace lutforge::regress

@@ -1,0 +1,335 @@
+// Regression suites: the suite file's errors, a run through the real lutforge executable (which
+// runs yosys), resuming after the runner is killed, reruns of changed inputs only, failures,
+// baselines and the reports.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "base/error.hpp"
+#include "regress/report.hpp"
+#include "regress/store.hpp"
+#include "regress/suite.hpp"
+#include "tests/support/tools.hpp"
+
+using namespace lutforge;
+using namespace lutforge::regress;
+using test::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kAdder =
+    "module add(input [3:0] a, input [3:0] b, output [4:0] y);\n"
+    "  assign y = a + b;\n"
+    "endmodule\n";
+const char* kMult =
+    "module mult(input [4:0] a, input [4:0] b, output [9:0] y);\n"
+    "  assign y = a * b;\n"
+    "endmodule\n";
+// The multiplier with its result's bit 3 inverted: a different function.
+const char* kMultBroken =
+    "module mult(input [4:0] a, input [4:0] b, output [9:0] y);\n"
+    "  assign y = (a * b) ^ 10'd8;\n"
+    "endmodule\n";
+
+// A case that synthesizes a design at gate level and to 6-LUTs, proves the two equivalent and
+// simulates the LUT netlist.
+std::string flow_case(const std::string& name, const std::string& file, const std::string& top) {
+  return "[[case]]\nname = \"" + name + "\"\nverilog = \"" + file + "\"\ntop = \"" + top +
+         "\"\n"
+         "  [[case.step]]\n  kind = \"synth\"\n  name = \"gates\"\n"
+         "  [[case.step]]\n  kind = \"synth\"\n  name = \"lut6\"\n  lut = 6\n"
+         "  [[case.step]]\n  kind = \"equiv\"\n  a = \"gates\"\n  b = \"lut6\"\n"
+         "  [[case.step]]\n  kind = \"sim\"\n  random = 300\n";
+}
+
+// "N steps run, M reused" from the command's summary line.
+std::pair<int, int> steps_run_reused(const std::string& out) {
+  std::smatch m;
+  REQUIRE(std::regex_search(out, m, std::regex("(\\d+) steps run, (\\d+) reused")));
+  return {std::stoi(m[1]), std::stoi(m[2])};
+}
+
+std::string suite_error(const fs::path& dir, const std::string& text) {
+  write_text(dir / "bad.toml", text);
+  return test::error_of([&] { read_suite((dir / "bad.toml").string()); });
+}
+
+}  // namespace
+
+TEST_CASE("suite files: every mistake is an error naming the file, the line and the key",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_suite_errors");
+  write_text(dir / "add.v", kAdder);
+  const std::string head = "[[case]]\nname = \"c\"\nverilog = \"add.v\"\ntop = \"add\"\n";
+  const std::string f = (dir / "bad.toml").string();
+  CHECK(suite_error(dir, "name = \"x\"\n") ==
+        f + ": no cases; add [[case]] tables (see README.md, Regression suites)");
+  CHECK(suite_error(dir, "[[case]]\nname = \"c\"\nverilog = \"nope.v\"\ntop = \"t\"\n")
+            .find(f + ":1: case 'c': verilog file 'nope.v' does not exist") == 0);
+  CHECK(suite_error(dir, "[[case]]\nname = \"c\"\n") ==
+        f + ":1: case 'c' needs exactly one source: verilog, netlist, model or config");
+  CHECK(suite_error(dir, head) == f + ":1: case 'c' has no [[case.step]]");
+  CHECK(suite_error(dir, head + "colour = 1\n[[case.step]]\nkind = \"synth\"\n") ==
+        f + ":5: case 'c': unknown key 'colour'");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"route\"\n") ==
+        f + ":6: case 'c', step 1: 'kind' is 'route', expected one of train, lower, verilog, "
+            "synth, equiv, sim, stats");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\nlut = 12\n") ==
+        f + ":7: case 'c', step 1: 'lut' must be an integer from 2 to 8");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.step]]\nkind = "
+                                "\"synth\"\n") ==
+        f + ":7: case 'c', step 2: a step named 'synth' comes earlier in case 'c'; give this one "
+            "a 'name'");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"sim\"\n") ==
+        f + ":5: case 'c', step 1: a sim step reads a netlist, and case 'c' has none before it; "
+            "name one with 'input'");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.step]]\nkind = "
+                                "\"equiv\"\na = \"synth\"\nb = \"source\"\n") ==
+        f + ":7: case 'c', step 2: 'b' = 'source' is a Verilog, but a equiv step reads a netlist");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"equiv\"\na = \"x\"\nb = \"y\"\n") ==
+        f + ":5: case 'c', step 1: input 'x' is neither 'source' nor an earlier step of case 'c'");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.check]]\nmetric = "
+                                "\"luts\"\nmax = 3\n") ==
+        f + ":7: case 'c': metric 'luts' must be STEP.METRIC, such as synth.luts");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.check]]\nmetric = "
+                                "\"synth.luts\"\n") ==
+        f + ":7: case 'c': check of 'synth.luts' has no bound: min, max, max_rel_baseline or "
+            "min_rel_baseline");
+  CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n" + head) ==
+        f + ":7: a case named 'c' comes earlier");
+  CHECK(suite_error(dir, "[[case]]\nname = 3\n") ==
+        f + ":2: case: 'name' must be a non-empty string");
+  CHECK(suite_error(dir, "[[case]\n").find(f + ":1: ") == 0);
+
+  // Defaults: a step reads the latest earlier artifact of the kind it needs.
+  write_text(dir / "ok.toml", head +
+                                  "[[case.step]]\nkind = \"synth\"\n[[case.step]]\nkind = "
+                                  "\"verilog\"\n[[case.step]]\nkind = \"synth\"\nname = \"again\""
+                                  "\n[[case.step]]\nkind = \"sim\"\n");
+  const Suite s = read_suite((dir / "ok.toml").string());
+  REQUIRE(s.cases.size() == 1);
+  REQUIRE(s.cases[0].steps.size() == 4);
+  CHECK(s.cases[0].steps[0].inputs == std::vector<std::string>{"source"});
+  CHECK(s.cases[0].steps[1].inputs == std::vector<std::string>{"synth"});
+  CHECK(s.cases[0].steps[2].inputs == std::vector<std::string>{"verilog"});
+  CHECK(s.cases[0].steps[3].inputs == std::vector<std::string>{"again"});
+  CHECK(s.cases[0].steps[3].options.at("random") == "1000");
+  CHECK(s.name == "ok");
+}
+
+TEST_CASE("filters: wildcards, or a substring without them", "[regress]") {
+  CHECK(matches_filter("mnist_polylut", "polylut"));
+  CHECK(matches_filter("mnist_polylut", "mnist_*"));
+  CHECK(matches_filter("mnist_polylut", "*_poly?ut"));
+  CHECK_FALSE(matches_filter("mnist_polylut", "jsc_*"));
+  CHECK_FALSE(matches_filter("mnist_polylut", "poly*"));
+  CHECK(matches_filter("a", "*"));
+}
+
+TEST_CASE("a suite runs, resumes after the runner is killed, and reruns only changed inputs",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_run");
+  write_text(dir / "add.v", kAdder);
+  write_text(dir / "mult.v", kMult);
+  std::string suite = "name = \"flows\"\n";
+  for (int i = 0; i < 3; ++i) {
+    suite += flow_case("add" + std::to_string(i), "add.v", "add");
+    suite += flow_case("mult" + std::to_string(i), "mult.v", "mult");
+  }
+  write_text(dir / "flows.toml", suite);
+  const int total_steps = 6 * 4;
+  const fs::path run = dir / "run";
+
+  // Kill the runner once some steps have finished, and before all have.
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string s = (dir / "flows.toml").string(), o = run.string();
+    execl(LUTFORGE_BIN, LUTFORGE_BIN, "regress", s.c_str(), "-o", o.c_str(), "-j", "1",
+          "--no-progress", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  size_t finished_before_kill = 0;
+  for (int i = 0; i < 3000 && finished_before_kill < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!fs::exists(run / "results.db")) continue;
+    try {
+      finished_before_kill = Store((run / "results.db").string(), true).all().size();
+    } catch (const Error&) {  // the tables are being created
+    }
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  const auto before = Store((run / "results.db").string(), true).all();
+  INFO(before.size() << " steps had finished when the runner was killed");
+  REQUIRE(before.size() >= 3);
+  REQUIRE(before.size() < size_t(total_steps));
+  CHECK(!fs::exists(run / "junit.xml"));
+
+  // The same command resumes: every finished step is reused, the others run.
+  const auto resumed = test::run_lutforge("regress " + (dir / "flows.toml").string() + " -o " +
+                                          run.string() + " -j 2 --no-progress");
+  INFO(resumed.out << resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  auto [ran, reused] = steps_run_reused(resumed.out);
+  CHECK(reused == int(before.size()));
+  CHECK(ran + reused == total_steps);
+  const auto after = Store((run / "results.db").string(), true).all();
+  REQUIRE(after.size() == size_t(total_steps));
+  for (const auto& b : before)
+    for (const auto& a : after)
+      if (a.case_name == b.case_name && a.step == b.step) {
+        CHECK(a.run == 1);  // not rerun
+        CHECK(a.input_hash == b.input_hash);
+      }
+  for (const auto& a : after) {
+    CHECK(a.status == Status::Pass);
+    if (a.kind == "equiv") CHECK(a.metrics.at("result") == "EQUIVALENT");
+  }
+
+  // Nothing changed: nothing runs.
+  auto again = test::run_lutforge("regress " + (dir / "flows.toml").string() + " -o " +
+                                  run.string() + " --no-progress");
+  REQUIRE(again.exit_code == 0);
+  CHECK(steps_run_reused(again.out) == std::pair{0, total_steps});
+
+  // A comment changes the design's bytes: its three cases synthesize again, but the netlists
+  // come out byte-identical, so the steps after synthesis are reused. The filter narrows the run.
+  write_text(dir / "add.v", std::string(kAdder) + "// a comment changes the bytes\n");
+  again = test::run_lutforge("regress " + (dir / "flows.toml").string() + " -o " + run.string() +
+                             " --no-progress --filter 'add*'");
+  REQUIRE(again.exit_code == 0);
+  CHECK(steps_run_reused(again.out) == std::pair{6, 6});
+  // A changed function reruns every step of those cases.
+  write_text(dir / "add.v",
+             std::string(kAdder).replace(std::string(kAdder).find("a + b"), 5, "a + b + 1"));
+  again = test::run_lutforge("regress " + (dir / "flows.toml").string() + " -o " + run.string() +
+                             " --no-progress --filter 'add*'");
+  REQUIRE(again.exit_code == 0);
+  CHECK(steps_run_reused(again.out) == std::pair{12, 0});
+  again = test::run_lutforge("regress " + (dir / "flows.toml").string() + " -o " + run.string() +
+                             " --no-progress");
+  CHECK(steps_run_reused(again.out) == std::pair{0, total_steps});
+
+  // The reports: JUnit with one testcase per step, a Markdown table per case.
+  const std::string junit = test::read_text(run / "junit.xml");
+  CHECK(junit.find("<testsuite name=\"flows\" tests=\"24\" failures=\"0\" errors=\"0\"") !=
+        std::string::npos);
+  CHECK(junit.find("classname=\"flows.mult2\" name=\"equiv\"") != std::string::npos);
+  const std::string md = test::read_text(run / "summary.md");
+  CHECK(md.find("Cases: 6, failed: 0.") != std::string::npos);
+  CHECK(md.find("## add0: pass") != std::string::npos);
+  CHECK(md.find("result EQUIVALENT") != std::string::npos);
+
+  // A run directory belongs to one suite.
+  write_text(dir / "other.toml", suite);
+  const auto other = test::run_lutforge("regress " + (dir / "other.toml").string() + " -o " +
+                                        run.string() + " --no-progress");
+  CHECK(other.exit_code == 2);
+  CHECK(other.err.find("this run directory belongs to suite") != std::string::npos);
+}
+
+TEST_CASE("failures: a refuted equivalence, an expected difference, a failed step, a baseline",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_failures");
+  write_text(dir / "mult.v", kMult);
+  write_text(dir / "broken.v", kMultBroken);
+  write_text(dir / "broken_syntax.v", "module mult(input a, output y); assign y = ; endmodule\n");
+  const std::string suite =
+      "[[case]]\nname = \"ref\"\nverilog = \"mult.v\"\ntop = \"mult\"\n"
+      "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+      "  [[case.check]]\n  metric = \"synth.luts\"\n  max_rel_baseline = 0.02\n"
+      "[[case]]\nname = \"mutant\"\nverilog = \"broken.v\"\ntop = \"mult\"\n"
+      "  [[case.step]]\n  kind = \"synth\"\n  name = \"gates\"\n"
+      "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+      "  [[case.step]]\n  kind = \"equiv\"\n  a = \"gates\"\n  b = \"synth\"\n"
+      "[[case]]\nname = \"syntax\"\nverilog = \"broken_syntax.v\"\ntop = \"mult\"\n"
+      "  [[case.step]]\n  kind = \"synth\"\n"
+      "  [[case.step]]\n  kind = \"stats\"\n";
+  write_text(dir / "s.toml", suite);
+  const auto base = test::run_lutforge("regress " + (dir / "s.toml").string() + " -o " +
+                                       (dir / "base").string() + " --no-progress");
+  INFO(base.out << base.err);
+  CHECK(base.exit_code == 1);  // the syntax error fails its case
+  CHECK(base.out.find("2 of 3 cases passed, 1 failed") != std::string::npos);
+  const std::string junit = test::read_text(dir / "base" / "junit.xml");
+  CHECK(junit.find("errors=\"1\" skipped=\"1\"") != std::string::npos);
+  CHECK(junit.find("<skipped message=\"input &apos;synth&apos; was not produced\"/>") !=
+        std::string::npos);
+
+  // The mutant against its own synthesis is equivalent; against the reference it is not, and
+  // both a plain equiv (fails) and one that expects the difference (passes) say so.
+  const std::string cross =
+      "[[case]]\nname = \"ref\"\nverilog = \"mult.v\"\ntop = \"mult\"\n"
+      "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+      "  [[case.check]]\n  metric = \"synth.luts\"\n  max_rel_baseline = 0.02\n"
+      "  [[case.check]]\n  metric = \"synth.luts\"\n  max = 1\n";
+  write_text(dir / "mult.v",
+             std::string(kMult).replace(std::string(kMult).find("a * b"), 5, "a * b + a"));
+  write_text(dir / "cross.toml", cross);
+  const auto grown = test::run_lutforge("regress " + (dir / "cross.toml").string() + " -o " +
+                                        (dir / "grown").string() + " --no-progress --baseline " +
+                                        (dir / "base").string());
+  INFO(grown.out << grown.err);
+  CHECK(grown.exit_code == 1);
+  CHECK(grown.err.find("% above the baseline's") != std::string::npos);
+  CHECK(grown.err.find("> max 1") != std::string::npos);
+  const std::string md = test::read_text(dir / "grown" / "summary.md");
+  CHECK(md.find("## ref: **FAIL**") != std::string::npos);
+  CHECK(md.find("(baseline ") != std::string::npos);
+
+  const auto missing =
+      test::run_lutforge("regress " + (dir / "cross.toml").string() + " -o " +
+                         (dir / "x").string() + " --baseline " + (dir / "nowhere").string());
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("--baseline " + (dir / "nowhere").string() + ": no results.db") !=
+        std::string::npos);
+}
+
+TEST_CASE("equiv steps: NOT EQUIVALENT fails unless expected, against a golden netlist file",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_equiv");
+  write_text(dir / "mult.v", kMult);
+  write_text(dir / "broken.v", kMultBroken);
+  REQUIRE(test::run_lutforge("synth " + (dir / "mult.v").string() + " --top mult -o " +
+                             (dir / "golden.json").string())
+              .exit_code == 0);
+  const std::string steps =
+      "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+      "  [[case.step]]\n  kind = \"equiv\"\n  a = \"golden.json\"\n  b = \"synth\"\n";
+  write_text(dir / "e.toml",
+             "[[case]]\nname = \"good\"\nverilog = \"mult.v\"\ntop = \"mult\"\n" + steps +
+                 "[[case]]\nname = \"mutant\"\nverilog = \"broken.v\"\ntop = \"mult\"\n" + steps +
+                 "[[case]]\nname = \"mutant_expected\"\nverilog = \"broken.v\"\n"
+                 "top = \"mult\"\n" +
+                 steps + "  expect = \"not-equivalent\"\n");
+  const auto e = test::run_lutforge("regress " + (dir / "e.toml").string() + " -o " +
+                                    (dir / "run").string() + " --no-progress -j 2");
+  INFO(e.out << e.err);
+  CHECK(e.exit_code == 1);
+  CHECK(e.out.find("2 of 3 cases passed, 1 failed") != std::string::npos);
+  const Store store((dir / "run" / "results.db").string(), true);
+  const auto good = store.find("good", "equiv");
+  const auto mutant = store.find("mutant", "equiv");
+  const auto expected = store.find("mutant_expected", "equiv");
+  REQUIRE(good);
+  REQUIRE(mutant);
+  REQUIRE(expected);
+  CHECK(good->status == Status::Pass);
+  CHECK(good->metrics.at("result") == "EQUIVALENT");
+  CHECK(mutant->status == Status::Fail);
+  CHECK(mutant->message == "NOT EQUIVALENT, expected EQUIVALENT");
+  CHECK(expected->status == Status::Pass);
+  CHECK(expected->metrics.at("result") == "NOT EQUIVALENT");
+  CHECK(test::read_text(dir / "run" / "junit.xml")
+            .find("<failure message=\"NOT EQUIVALENT, expected EQUIVALENT\"/>") !=
+        std::string::npos);
+}
