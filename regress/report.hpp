@@ -1,5 +1,5 @@
-// Reports of a run directory, written from its database: JUnit XML for CI servers and a Markdown
-// summary, with the regressions against a baseline run marked.
+// Reports of a run directory, written from its database: JUnit XML for CI servers, a Markdown
+// summary and an HTML page, with the regressions against a baseline run marked.
 #pragma once
 
 #include <string>
@@ -14,7 +14,13 @@ std::string junit_xml(const Suite& suite, const Store& store);
 // baseline may be null.
 std::string markdown_summary(const Suite& suite, const Store& store, const Store* baseline);
 
-// Writes RUN_DIR/junit.xml and RUN_DIR/summary.md; returns their paths, one per line.
+// One self-contained HTML page: an index of the cases, a table per case with the metrics that
+// differ from the baseline marked (worse in red, better in green), and a chart of each key metric
+// across the runs recorded. A small script filters the cases; it needs nothing from the network.
+std::string html_report(const Suite& suite, const Store& store, const Store* baseline);
+
+// Writes RUN_DIR/junit.xml, RUN_DIR/summary.md and RUN_DIR/report.html; returns their paths, one
+// per line.
 std::string write_reports(const Suite& suite, const std::string& run_dir, const Store& store,
                           const Store* baseline);
 

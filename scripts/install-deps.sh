@@ -11,7 +11,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread libtomlplusplus-dev
   catch2
   yosys iverilog verilator
-  zlib1g-dev bc time python3
+  zlib1g-dev bc time python3 chromium
   libsqlite3-dev
 )
 

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "base/error.hpp"
@@ -332,4 +333,69 @@ TEST_CASE("equiv steps: NOT EQUIVALENT fails unless expected, against a golden n
   CHECK(test::read_text(dir / "run" / "junit.xml")
             .find("<failure message=\"NOT EQUIVALENT, expected EQUIVALENT\"/>") !=
         std::string::npos);
+}
+
+namespace {
+
+struct Rendered {
+  std::string dom;                          // the DOM after the page's scripts ran
+  std::vector<std::string> console_errors;  // uncaught exceptions and console errors
+};
+
+// Renders a page in headless Chromium, as the machine's notes say to start it (no sandbox as
+// root, no background networking), and returns its DOM and the page's console errors.
+Rendered render(const fs::path& page, const fs::path& scratch) {
+  const fs::path profile = scratch / "chromium-profile";
+  fs::remove_all(profile);
+  const auto r = test::run(
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir=" +
+      profile.string() + " --enable-logging=stderr --v=0 --dump-dom file://" + page.string());
+  INFO(r.err.substr(0, 3000));
+  REQUIRE(r.exit_code == 0);
+  Rendered out;
+  out.dom = r.out;
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);)
+    if (line.find("CONSOLE") != std::string::npos &&
+        (line.find("Uncaught") != std::string::npos || line.find("Error") != std::string::npos))
+      out.console_errors.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the HTML report renders in headless Chromium without script errors, every case shown",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_html");
+  // The detector itself: a page whose script throws is caught.
+  write_text(dir / "broken.html", "<html><body><script>notDefined();</script></body></html>");
+  CHECK(!render(dir / "broken.html", dir).console_errors.empty());
+
+  write_text(dir / "add.v", kAdder);
+  write_text(dir / "mult.v", kMult);
+  std::string suite = flow_case("add", "add.v", "add") + flow_case("mult", "mult.v", "mult") +
+                      "  [[case.check]]\n  metric = \"lut6.luts\"\n  max_rel_baseline = 0.5\n";
+  write_text(dir / "s.toml", suite);
+  const std::string cmd = "regress " + (dir / "s.toml").string() + " --no-progress -o ";
+  REQUIRE(test::run_lutforge(cmd + (dir / "base").string()).exit_code == 0);
+  REQUIRE(test::run_lutforge(cmd + (dir / "run").string()).exit_code == 0);
+  // The multiplier grows: its LUTs rise above the baseline's, in the second run of "run".
+  write_text(dir / "mult.v",
+             std::string(kMult).replace(std::string(kMult).find("a * b"), 5, "a * b * a"));
+  const auto second =
+      test::run_lutforge(cmd + (dir / "run").string() + " --baseline " + (dir / "base").string());
+  INFO(second.out << second.err);
+  CHECK(second.exit_code == 1);
+
+  const Rendered page = render(dir / "run" / "report.html", dir);
+  CHECK(page.console_errors.empty());
+  CHECK(page.dom.find("data-ready=\"2\"") != std::string::npos);  // the script ran to its end
+  for (const char* c : {"add", "mult"})
+    CHECK(page.dom.find(std::string("id=\"case-") + c + "\" data-name=") != std::string::npos);
+  CHECK(page.dom.find("2 of 2 cases shown") != std::string::npos);
+  CHECK(page.dom.find("class=\"m regressed\"") != std::string::npos);
+  CHECK(page.dom.find("<svg class=\"chart\"") != std::string::npos);  // luts over two runs
+  CHECK(page.dom.find("more than 50% above the baseline") != std::string::npos);
 }
