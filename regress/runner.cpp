@@ -73,7 +73,7 @@ nlohmann::json read_json_file(const std::string& path) {
 // killed). The child dies with the runner (PR_SET_PDEATHSIG), so a killed run leaves no step
 // writing into the run directory.
 int spawn(const std::vector<std::string>& argv, const std::string& out_path,
-          const std::string& err_path, const std::string& cwd) {
+          const std::string& err_path, const std::string& cwd, bool append = false) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -83,8 +83,9 @@ int spawn(const std::vector<std::string>& argv, const std::string& out_path,
   if (pid == 0) {  // only async-signal-safe calls until exec
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int mode = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    const int out = open(out_path.c_str(), mode, 0644);
+    const int err = open(err_path.c_str(), mode, 0644);
     if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || chdir(cwd.c_str()) != 0)
       _exit(127);
     execv(args[0], args.data());
@@ -94,6 +95,18 @@ int spawn(const std::vector<std::string>& argv, const std::string& out_path,
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) throw Error(std::string("lost the process of ") + argv[0]);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The executable `name` on the PATH (or `name` itself when it has a '/'); empty when absent.
+std::string which(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string d; std::getline(dirs, d, ':');) {
+    const fs::path f = fs::path(d.empty() ? "." : d) / name;
+    if (access(f.c_str(), X_OK) == 0) return f.string();
+  }
+  return {};
 }
 
 std::string tail_of(const std::string& path, size_t lines = 3) {
@@ -114,12 +127,18 @@ std::string fmt(double v) {
 }
 
 // One step's command, its output files, and how its result is read.
-struct Plan {
+struct Command {
   std::vector<std::string> argv;
+  std::string cwd;  // relative to the step's directory; empty: that directory
+};
+
+struct Plan {
+  std::vector<Command> commands;     // run in order; the first that fails ends the step
   std::vector<std::string> outputs;  // must exist after a successful run
   std::string artifact;              // the file later steps read ("" for none)
   std::string report;                // a JSON file whose numbers are the metrics
   bool stdout_json = false;          // the metrics are the command's stdout
+  bool expect_pass = false;          // the output must have a line "PASS" and none "FAIL"
 };
 
 class Runner {
@@ -160,7 +179,9 @@ class Runner {
         o.failures.push_back(s.name + ": skipped, " + r.message);
         continue;
       }
-      const std::string top = s.kind == StepKind::Synth ? tops[s.inputs[0]] : "";
+      const std::string top = s.kind == StepKind::Synth    ? tops[s.inputs[0]]
+                              : s.kind == StepKind::Replay ? tops[s.inputs[1]]
+                                                           : "";
       // The step writes into a directory of this run's own and its files are moved into the
       // case directory when it ends: a step of a killed run that is still writing (a yosys the
       // runner's death did not reach) never writes into files that a later run reads.
@@ -216,64 +237,94 @@ class Runner {
   Plan make_plan(const Step& s, const fs::path& dir,
                  const std::map<std::string, std::string>& artifact, const std::string& top) {
     Plan p;
+    p.commands.emplace_back();
+    std::vector<std::string>& argv = p.commands[0].argv;
     const std::string base = (dir / s.name).string();
     const std::string in = artifact.at(s.inputs[0]);
     const auto& o = s.options;
     auto opt = [&](const char* key, const char* flag) {
       if (o.count(key)) {
-        p.argv.push_back(flag);
-        p.argv.push_back(o.at(key));
+        argv.push_back(flag);
+        argv.push_back(o.at(key));
       }
     };
-    p.argv.push_back(p_.lutforge);
+    argv.push_back(p_.lutforge);
     switch (s.kind) {
       case StepKind::Train:
         p.artifact = base + ".lfm.json";
         p.report = base + ".report.json";
-        p.argv.insert(p.argv.end(), {"train", in, "-o", p.artifact, "--report", p.report,
-                                     "--checkpoint", base + ".ckpt", "-q"});
+        argv.insert(argv.end(), {"train", in, "-o", p.artifact, "--report", p.report,
+                                 "--checkpoint", base + ".ckpt", "-q"});
         opt("epochs", "--epochs");
         opt("data", "--data");
         break;
       case StepKind::Lower:
         p.artifact = base + ".json";
-        p.argv.insert(p.argv.end(), {"lower", in, "-o", p.artifact});
+        argv.insert(argv.end(), {"lower", in, "-o", p.artifact});
         opt("register_every", "--register-every");
-        if (o.count("fold")) p.argv.push_back("--fold");
+        if (o.count("fold")) argv.push_back("--fold");
         break;
       case StepKind::Verilog:
         p.artifact = base + ".v";
-        p.argv.insert(p.argv.end(), {"convert", in, "-o", p.artifact});
+        argv.insert(argv.end(), {"convert", in, "-o", p.artifact});
         break;
       case StepKind::Synth:
         p.artifact = base + ".json";
         p.report = base + ".resources.json";
-        p.argv.insert(p.argv.end(),
-                      {"synth", in, "--top", top, "-o", p.artifact, "--report", p.report});
+        argv.insert(argv.end(),
+                    {"synth", in, "--top", top, "-o", p.artifact, "--report", p.report});
         opt("target", "--target");
         opt("lut", "--lut");
         break;
       case StepKind::Equiv:
         p.stdout_json = true;
-        p.argv.insert(p.argv.end(), {"equiv", in, artifact.at(s.inputs[1]), "--json"});
+        argv.insert(argv.end(), {"equiv", in, artifact.at(s.inputs[1]), "--json"});
         opt("latency", "--latency");
         opt("time_limit", "--time-limit");
         break;
       case StepKind::Sim:
         p.outputs.push_back(base + ".csv");
-        p.argv.insert(p.argv.end(), {"sim", in, "-o", base + ".csv"});
+        argv.insert(argv.end(), {"sim", in, "-o", base + ".csv"});
         opt("random", "--random");
         opt("seed", "--seed");
         opt("vectors", "--vectors");
         if (o.count("engine") && o.at("engine") == "systemc") {
           p.report = base + ".report.json";
-          p.argv.insert(p.argv.end(), {"--engine", "systemc", "--report", p.report});
+          argv.insert(argv.end(), {"--engine", "systemc", "--report", p.report});
         }
         break;
       case StepKind::Stats:
         p.stdout_json = true;
-        p.argv.insert(p.argv.end(), {"stats", in, "--json"});
+        argv.insert(argv.end(), {"stats", in, "--json"});
         break;
+      case StepKind::Replay: {
+        // lutforge simulates the netlist; its outputs become a testbench's expected values, and
+        // the Verilog runs against them in iverilog or Verilator.
+        const std::string design = artifact.at(s.inputs[1]);
+        const std::string tb = base + ".tb";
+        argv.insert(argv.end(), {"sim", in, "--inputs-out", base + ".inputs.csv", "-o",
+                                 base + ".expected.csv"});
+        opt("random", "--random");
+        opt("seed", "--seed");
+        opt("vectors", "--vectors");
+        p.commands.push_back({{p_.lutforge, "testbench", in, "--vectors", base + ".inputs.csv",
+                               "--expected", base + ".expected.csv", "--dut", top, "-o", tb},
+                              {}});
+        if (o.count("simulator") && o.at("simulator") == "verilator") {
+          p.commands.push_back(
+              {{which("verilator"), "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                "--top-module", "tb", "-Mdir", tb + "/obj", tb + "/tb.v", design},
+               {}});
+          p.commands.push_back({{tb + "/obj/Vtb"}, tb});
+        } else {
+          p.commands.push_back(
+              {{which("iverilog"), "-g2012", "-o", tb + "/tb.vvp", tb + "/tb.v", design}, {}});
+          p.commands.push_back({{which("vvp"), "-n", tb + "/tb.vvp"}, tb});
+        }
+        p.expect_pass = true;
+        p.outputs.push_back(base + ".expected.csv");
+        break;
+      }
     }
     if (!p.artifact.empty()) p.outputs.push_back(p.artifact);
     if (!p.report.empty()) p.outputs.push_back(p.report);
@@ -284,7 +335,20 @@ class Runner {
     const std::string out = (dir / (s.name + ".out")).string();
     const std::string log = (dir / (s.name + ".log")).string();
     const auto start = Clock::now();
-    r.exit_code = spawn(plan.argv, out, log, dir.string());
+    std::string failed_command;
+    for (size_t i = 0; i < plan.commands.size(); ++i) {
+      const Command& c = plan.commands[i];
+      if (c.argv[0].empty()) {
+        r.exit_code = 127;
+        failed_command = "a tool that is not on the PATH";
+        break;
+      }
+      r.exit_code = spawn(c.argv, out, log, c.cwd.empty() ? dir.string() : c.cwd, i > 0);
+      if (r.exit_code != 0 && !(s.kind == StepKind::Equiv && i + 1 == plan.commands.size())) {
+        failed_command = fs::path(c.argv[0]).filename().string();
+        break;
+      }
+    }
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     r.metrics = nlohmann::ordered_json::object();
     r.metrics["seconds"] = r.seconds;
@@ -293,9 +357,10 @@ class Runner {
         equiv && s.options.count("expect") && s.options.at("expect") == "not-equivalent";
     // equiv: 0 equivalent, 1 not equivalent, 3 undecided; 2 is an error for every command.
     const bool ran = r.exit_code == 0 || (equiv && (r.exit_code == 1 || r.exit_code == 3));
-    if (!ran) {
+    if (!ran || !failed_command.empty()) {
       r.status = Status::Error;
-      r.message = "exit code " + std::to_string(r.exit_code) + ": " + tail_of(log);
+      r.message = (failed_command.empty() ? "" : failed_command + ": ") + "exit code " +
+                  std::to_string(r.exit_code) + ": " + tail_of(log);
       return;
     }
     for (const auto& f : plan.outputs)
@@ -316,7 +381,7 @@ class Runner {
     r.metrics["seconds"] = r.seconds;
     if (s.kind == StepKind::Verilog) {  // the module to synthesize: the netlist's design name
       const std::string sout = (dir / (s.name + ".stats.json")).string();
-      std::vector<std::string> argv = {p_.lutforge, "stats", plan.argv[2], "--json"};
+      std::vector<std::string> argv = {p_.lutforge, "stats", plan.commands[0].argv[2], "--json"};
       if (spawn(argv, sout, log + ".stats", dir.string()) == 0) {
         const auto st = read_json_file(sout);
         if (st.is_object() && st.contains("design")) r.metrics["design"] = st["design"];
@@ -328,6 +393,19 @@ class Runner {
       }
     }
     r.status = Status::Pass;
+    if (plan.expect_pass) {
+      std::ifstream f(out);
+      bool pass = false, fail = false;
+      for (std::string line; std::getline(f, line);) {
+        pass |= line.rfind("PASS", 0) == 0;
+        fail |= line.rfind("FAIL", 0) == 0;
+      }
+      r.metrics["replayed"] = pass && !fail ? "PASS" : "FAIL";
+      if (!pass || fail) {
+        r.status = Status::Fail;
+        r.message = "the testbench did not pass: " + tail_of(out);
+      }
+    }
     if (equiv) {
       const std::string verdict = r.metrics.value("result", std::string("?"));
       const bool want_equal = !expect_different;

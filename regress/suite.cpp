@@ -30,6 +30,7 @@ const char* name(StepKind k) {
     case StepKind::Equiv: return "equiv";
     case StepKind::Sim: return "sim";
     case StepKind::Stats: return "stats";
+    case StepKind::Replay: return "replay";
   }
   return "?";
 }
@@ -63,7 +64,8 @@ Artifact artifact_of(StepKind k) {
     case StepKind::Synth: return Artifact::Netlist;
     case StepKind::Equiv:
     case StepKind::Sim:
-    case StepKind::Stats: return Artifact::None;
+    case StepKind::Stats:
+    case StepKind::Replay: return Artifact::None;
   }
   return Artifact::None;
 }
@@ -79,7 +81,8 @@ Artifact needs(StepKind kind) {
     case StepKind::Verilog:
     case StepKind::Equiv:
     case StepKind::Sim:
-    case StepKind::Stats: return Artifact::Netlist;
+    case StepKind::Stats:
+    case StepKind::Replay: return Artifact::Netlist;
   }
   return Artifact::None;
 }
@@ -176,11 +179,11 @@ std::string existing_file(Table& t, const std::string& key, const fs::path& dir)
 Step read_step(Table& t, const Case& c, const fs::path& dir) {
   Step s;
   static const std::pair<const char*, StepKind> kKinds[] = {
-      {"train", StepKind::Train}, {"lower", StepKind::Lower}, {"verilog", StepKind::Verilog},
-      {"synth", StepKind::Synth}, {"equiv", StepKind::Equiv}, {"sim", StepKind::Sim},
-      {"stats", StepKind::Stats}};
+      {"train", StepKind::Train}, {"lower", StepKind::Lower},  {"verilog", StepKind::Verilog},
+      {"synth", StepKind::Synth}, {"equiv", StepKind::Equiv},  {"sim", StepKind::Sim},
+      {"stats", StepKind::Stats}, {"replay", StepKind::Replay}};
   const std::string kind =
-      t.one_of("kind", {"train", "lower", "verilog", "synth", "equiv", "sim", "stats"});
+      t.one_of("kind", {"train", "lower", "verilog", "synth", "equiv", "sim", "stats", "replay"});
   if (kind.empty()) throw Error(t.where() + ": " + t.what() + " needs 'kind'");
   for (auto [n, k] : kKinds)
     if (kind == n) s.kind = k;
@@ -201,12 +204,21 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
     throw Error(t.where() + ": " + t.what() + ": input '" + ref +
                 "' is neither 'source' nor an earlier step of case '" + c.name + "'");
   };
-  auto input = [&](const std::string& key) {
+  auto input = [&](const std::string& key, Artifact want) {
     std::string ref = t.str(key);
-    const Artifact want = needs(s.kind);
-    // A netlist file of the suite's own (a golden netlist, say) instead of an artifact.
-    if (want == Artifact::Netlist && (ref.find('/') != std::string::npos ||
-                                      (ref.size() > 5 && ref.substr(ref.size() - 5) == ".json"))) {
+    // A file of the suite's own (a golden netlist or Verilog, say) instead of an artifact.
+    auto ends_with = [&](const char* e) {
+      const std::string x(e);
+      return ref.size() > x.size() && ref.compare(ref.size() - x.size(), x.size(), x) == 0;
+    };
+    if (ref.find('/') != std::string::npos || ends_with(".json") || ends_with(".v") ||
+        ends_with(".sv")) {
+      const Artifact a = ends_with(".json")                    ? Artifact::Netlist
+                         : ends_with(".v") || ends_with(".sv") ? Artifact::Verilog
+                                                               : want;
+      if (a != want)
+        throw Error(t.where() + ": " + t.what() + ": '" + key + "' = '" + ref + "' is a " +
+                    name(a) + " file, but a " + kind + " step reads a " + name(want) + " there");
       s.inputs.push_back(existing_file(t, key, dir));
       return;
     }
@@ -228,18 +240,18 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
   };
   switch (s.kind) {
     case StepKind::Train:
-      input("input");
+      input("input", needs(s.kind));
       option("epochs", t.integer("epochs", 1, 100000));
       if (t.has("data")) s.options["data"] = fs::absolute(dir / t.str("data")).string();
       break;
     case StepKind::Lower:
-      input("input");
+      input("input", needs(s.kind));
       option("register_every", t.integer("register_every", 1, 1000));
       if (t.boolean("fold")) s.options["fold"] = "1";
       break;
-    case StepKind::Verilog: input("input"); break;
+    case StepKind::Verilog: input("input", needs(s.kind)); break;
     case StepKind::Synth:
-      input("input");
+      input("input", needs(s.kind));
       option("target", t.one_of("target", {"generic", "xilinx", "ice40"}));
       option("lut", t.integer("lut", 2, 8));
       if (s.options.count("lut") && s.options.count("target") && s.options["target"] != "generic")
@@ -248,14 +260,14 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
     case StepKind::Equiv:
       if (!t.has("a") || !t.has("b"))
         throw Error(t.where() + ": " + t.what() + ": an equiv step names both sides, 'a' and 'b'");
-      input("a");
-      input("b");
+      input("a", needs(s.kind));
+      input("b", needs(s.kind));
       option("latency", t.integer("latency", 0, 1000));
       if (auto v = t.number("time_limit", 0.001)) s.options["time_limit"] = std::to_string(*v);
       option("expect", t.one_of("expect", {"equivalent", "not-equivalent"}));
       break;
     case StepKind::Sim:
-      input("input");
+      input("input", needs(s.kind));
       option("random", t.integer("random", 1, 100000000));
       option("seed", t.integer("seed", 0, INT64_MAX));
       option("engine", t.one_of("engine", {"batch", "systemc"}));
@@ -267,7 +279,21 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
         s.options["random"] = "1000";
       }
       break;
-    case StepKind::Stats: input("input"); break;
+    case StepKind::Stats: input("input", needs(s.kind)); break;
+    case StepKind::Replay:
+      input("input", Artifact::Netlist);
+      input("verilog", Artifact::Verilog);
+      option("random", t.integer("random", 1, 100000000));
+      option("seed", t.integer("seed", 0, INT64_MAX));
+      option("simulator", t.one_of("simulator", {"iverilog", "verilator"}));
+      if (t.has("vectors")) {
+        if (s.options.count("random"))
+          throw Error(t.where() + ": " + t.what() + ": give 'vectors' or 'random', not both");
+        s.options["vectors"] = existing_file(t, "vectors", dir);
+      } else if (!s.options.count("random")) {
+        s.options["random"] = "1000";
+      }
+      break;
   }
   t.reject_unknown();
   return s;

@@ -21,6 +21,7 @@ enum class StepKind {
   Equiv,    // two netlists -> verdict            (lutforge equiv)
   Sim,      // netlist -> outputs, SystemC report (lutforge sim)
   Stats,    // netlist -> statistics              (lutforge stats)
+  Replay,  // netlist + Verilog -> PASS/FAIL     (lutforge sim and testbench, iverilog or Verilator)
 };
 
 // What a step produces (and a source is).
@@ -35,12 +36,13 @@ Artifact artifact_of(StepKind k);
 struct Step {
   std::string name;  // unique in its case; defaults to the kind's name
   StepKind kind;
-  // The artifacts it reads: "source", the name of an earlier step of the case, or (for a step
-  // that reads a netlist) the absolute path of a netlist file named in the suite, such as a
-  // golden netlist. Equiv reads two, every other kind one.
+  // The artifacts it reads: "source", the name of an earlier step of the case, or the absolute
+  // path of a file named in the suite (.json: a netlist, .v/.sv: Verilog), such as a golden
+  // netlist. Equiv reads two netlists; replay a netlist and the Verilog to replay it on;
+  // every other kind one.
   std::vector<std::string> inputs;
   // Options of the command, as validated strings: target, lut, latency, random, seed, engine,
-  // register_every, time_limit, expect.
+  // vectors, register_every, fold, epochs, data, time_limit, expect, simulator.
   std::map<std::string, std::string> options;
 };
 

@@ -80,7 +80,7 @@ TEST_CASE("suite files: every mistake is an error naming the file, the line and 
         f + ":5: case 'c': unknown key 'colour'");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"route\"\n") ==
         f + ":6: case 'c', step 1: 'kind' is 'route', expected one of train, lower, verilog, "
-            "synth, equiv, sim, stats");
+            "synth, equiv, sim, stats, replay");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\nlut = 12\n") ==
         f + ":7: case 'c', step 1: 'lut' must be an integer from 2 to 8");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.step]]\nkind = "
@@ -398,4 +398,43 @@ TEST_CASE("the HTML report renders in headless Chromium without script errors, e
   CHECK(page.dom.find("class=\"m regressed\"") != std::string::npos);
   CHECK(page.dom.find("<svg class=\"chart\"") != std::string::npos);  // luts over two runs
   CHECK(page.dom.find("more than 50% above the baseline") != std::string::npos);
+}
+
+TEST_CASE("replay steps: lutforge's outputs replayed on the Verilog in iverilog and Verilator",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_replay");
+  write_text(dir / "mult.v", kMult);
+  write_text(dir / "broken.v", kMultBroken);
+  write_text(dir / "r.toml",
+             "[[case]]\nname = \"iverilog\"\nverilog = \"mult.v\"\ntop = \"mult\"\n"
+             "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+             "  [[case.step]]\n  kind = \"replay\"\n  random = 200\n"
+             "[[case]]\nname = \"verilator\"\nverilog = \"mult.v\"\ntop = \"mult\"\n"
+             "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+             "  [[case.step]]\n  kind = \"replay\"\n  simulator = \"verilator\"\n"
+             // The netlist of the broken multiplier replayed on the right one: a mismatch.
+             "[[case]]\nname = \"mismatch\"\nverilog = \"broken.v\"\ntop = \"mult\"\n"
+             "  [[case.step]]\n  kind = \"synth\"\n  lut = 6\n"
+             "  [[case.step]]\n  kind = \"verilog\"\n  input = \"synth\"\n"
+             "  [[case.step]]\n  kind = \"replay\"\n  input = \"synth\"\n"
+             "  verilog = \"verilog\"\n"
+             "  [[case.step]]\n  kind = \"replay\"\n  name = \"on_golden\"\n"
+             "  input = \"synth\"\n  verilog = \"mult.v\"\n");
+  const auto r = test::run_lutforge("regress " + (dir / "r.toml").string() + " -o " +
+                                    (dir / "run").string() + " --no-progress -j 2");
+  INFO(r.out << r.err);
+  const Store store((dir / "run" / "results.db").string(), true);
+  for (const auto& [c, step, status] : std::vector<std::tuple<std::string, std::string, Status>>{
+           {"iverilog", "replay", Status::Pass},
+           {"verilator", "replay", Status::Pass},
+           {"mismatch", "replay", Status::Pass},  // its own netlist's Verilog
+           {"mismatch", "on_golden", Status::Fail}}) {
+    const auto res = store.find(c, step);
+    REQUIRE(res);
+    INFO(c << "." << step << ": " << res->message);
+    CHECK(res->status == status);
+    CHECK(res->metrics.at("replayed") == (status == Status::Pass ? "PASS" : "FAIL"));
+  }
+  CHECK(store.find("mismatch", "on_golden")->message.find("the testbench did not pass") == 0);
+  CHECK(r.exit_code == 1);
 }
