@@ -71,6 +71,7 @@ std::vector<std::string> key_metrics(const std::string& kind) {
     return {"latency.max", "throughput.initiation_interval", "power.energy_per_inference"};
   if (kind == "stats") return {"cells.lut", "registers", "logic_depth"};
   if (kind == "train") return {"test_accuracy"};
+  if (kind == "replay") return {"replayed"};
   if (kind == "lower" || kind == "verilog") return {};
   return {};
 }

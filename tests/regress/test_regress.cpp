@@ -438,3 +438,19 @@ TEST_CASE("replay steps: lutforge's outputs replayed on the Verilog in iverilog 
   CHECK(store.find("mismatch", "on_golden")->message.find("the testbench did not pass") == 0);
   CHECK(r.exit_code == 1);
 }
+
+TEST_CASE("the bundled demo suite reads, and its Verilog case passes", "[regress]") {
+  const std::string suite = std::string(LUTFORGE_SOURCE_DIR) + "/regress/suites/demo.toml";
+  const Suite s = read_suite(suite);
+  REQUIRE(s.cases.size() == 2);
+  CHECK(s.cases[0].name == "polylut");
+  CHECK(s.cases[0].source_kind == SourceKind::Config);
+  CHECK(s.cases[1].name == "bnn_layer");
+  // The trained case needs the demo's generated images (scripts/demo.sh); this one needs nothing.
+  const fs::path dir = test::temp_dir("regress_demo");
+  const auto r = test::run_lutforge("regress " + suite + " -o " + (dir / "run").string() +
+                                    " --filter bnn_layer --no-progress");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("1 of 1 cases passed") != std::string::npos);
+}
