@@ -11,7 +11,7 @@ namespace lutforge::cli {
 
 int cmd_regress(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  std::string suite_path, filter, baseline;
+  std::string suite_path, filter, baseline, backend = "local";
   regress::RunParams p;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   opts.add_options()("suite", po::value(&suite_path)->required(), "suite file (TOML)")(
@@ -22,20 +22,37 @@ int cmd_regress(const std::vector<std::string>& args) {
       "run only the cases whose names match (shell wildcards; without any, a substring)")(
       "baseline", po::value(&p.baseline),
       "a previous run directory, for the checks relative to a baseline and the report")(
-      "no-progress", "no live status line");
+      "backend", po::value(&backend),
+      "local (default): run the cases here; slurm: submit them as a Slurm job array (sbatch) and "
+      "merge the results as the tasks finish")(
+      "sbatch-arg", po::value(&p.sbatch_args),
+      "slurm: an option for sbatch, such as --partition=fpga (repeatable)")(
+      "poll", po::value(&p.poll_seconds), "slurm: seconds between looks at the queue (default 1)")(
+      "no-progress", "no live status line")(
+      "task", po::value(&p.task), "internal: run one case as a task of a Slurm job array")(
+      "task-run", po::value(&p.task_run), "internal: the run that the task belongs to");
   po::positional_options_description pos;
   pos.add("suite", 1);
   po::variables_map vm;
   if (!parse(args,
              "lutforge regress SUITE.toml -o RUN_DIR [-j N] [--filter PATTERN] "
-             "[--baseline RUN_DIR]",
+             "[--baseline RUN_DIR] [--backend local|slurm [--sbatch-arg ARG]...]",
              opts, pos, vm))
     return kExitOk;
   if (vm.count("jobs") && jobs == 0) throw Error("--jobs must be at least 1");
   p.jobs = jobs;
+  p.slurm_throttle = vm.count("jobs") > 0;
+  if (backend == "slurm")
+    p.backend = regress::Backend::Slurm;
+  else if (backend != "local")
+    throw Error("--backend '" + backend + "' is not one of local, slurm");
+  if (!(p.poll_seconds > 0 && p.poll_seconds <= 3600))
+    throw Error("--poll must be between 0 and 3600 seconds");
   p.progress = !vm.count("no-progress");
   const regress::Suite suite = regress::read_suite(suite_path);
   const regress::RunSummary summary = regress::run_suite(suite, p);
+  if (p.task >= 0)
+    return summary.failed() ? kExitNotEquivalent : kExitOk;  // the coordinator reports
 
   regress::Store store((std::filesystem::path(p.run_dir) / "results.db").string());
   std::unique_ptr<regress::Store> base;

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -143,8 +144,16 @@ struct Plan {
 
 class Runner {
  public:
-  Runner(const RunParams& p, Store& store, const Store* baseline, int run, std::string version)
-      : p_(p), store_(store), baseline_(baseline), run_(run), version_(std::move(version)) {}
+  // Results are looked up in `previous` (null: none) and written to `store`; they are the same
+  // database except in a Slurm task, which writes a database of its own.
+  Runner(const RunParams& p, Store& store, const Store* previous, const Store* baseline, int run,
+         std::string version)
+      : p_(p),
+        store_(store),
+        previous_(previous),
+        baseline_(baseline),
+        run_(run),
+        version_(std::move(version)) {}
 
   CaseOutcome run_case(const Case& c) {
     CaseOutcome o;
@@ -200,7 +209,7 @@ class Runner {
       if (s.options.count("vectors")) h.add(hash_file(s.options.at("vectors")));
       r.input_hash = h.hex();
 
-      const auto prev = store_.find(c.name, s.name);
+      const auto prev = previous_ ? previous_->find(c.name, s.name) : std::nullopt;
       bool reuse = prev && prev->input_hash == r.input_hash && prev->status != Status::Error &&
                    prev->status != Status::Skipped;
       for (const auto& f : plan.outputs) reuse = reuse && fs::exists(final_path(f));
@@ -468,6 +477,7 @@ class Runner {
 
   const RunParams& p_;
   Store& store_;
+  const Store* previous_;
   const Store* baseline_;
   int run_;
   std::string version_;
@@ -493,9 +503,17 @@ class Progress {
     std::lock_guard lock(mu_);
     ++running_;
   }
+  void set_running(size_t n) {
+    std::lock_guard lock(mu_);
+    running_ = n;
+  }
+  void note(const std::string& line) {
+    std::lock_guard lock(mu_);
+    std::cerr << (live_ ? "\r\033[K" : "") << line << "\n";
+  }
   void finished(const CaseOutcome& o) {
     std::lock_guard lock(mu_);
-    --running_;
+    if (running_ > 0) --running_;
     ++done_;
     failed_ += o.status != Status::Pass;
     busy_ += o.seconds;
@@ -569,6 +587,159 @@ std::string lutforge_version(const std::string& executable) {
   return h.hex();
 }
 
+namespace {
+
+nlohmann::json to_json(const CaseOutcome& o) {
+  return {{"name", o.name},           {"status", name(o.status)},       {"seconds", o.seconds},
+          {"steps_run", o.steps_run}, {"steps_reused", o.steps_reused}, {"failures", o.failures}};
+}
+
+CaseOutcome outcome_from_json(const nlohmann::json& j) {
+  CaseOutcome o;
+  o.name = j.at("name").get<std::string>();
+  o.status = parse_status(j.at("status").get<std::string>());
+  o.seconds = j.at("seconds").get<double>();
+  o.steps_run = j.at("steps_run").get<size_t>();
+  o.steps_reused = j.at("steps_reused").get<size_t>();
+  o.failures = j.at("failures").get<std::vector<std::string>>();
+  return o;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string o = "'";
+  for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return o + "'";
+}
+
+// Runs a Slurm client command and returns its standard output; nullopt when it fails (the message
+// goes to `error`).
+std::optional<std::string> slurm_command(const std::vector<std::string>& argv, const fs::path& dir,
+                                         std::string& error) {
+  std::vector<std::string> a = argv;
+  a[0] = which(a[0]);
+  if (a[0].empty()) {
+    error = argv[0] + " is not on the PATH (Slurm's client commands: Debian slurm-client)";
+    return std::nullopt;
+  }
+  const std::string out = (dir / (argv[0] + ".out")).string();
+  const std::string err = (dir / (argv[0] + ".err")).string();
+  const int rc = spawn(a, out, err, dir.string());
+  if (rc != 0) {
+    error = argv[0] + " exited with " + std::to_string(rc) + ": " + tail_of(err);
+    return std::nullopt;
+  }
+  return read_file(out);
+}
+
+// The coordinator of a Slurm run: submits the array, merges finished tasks, resubmits lost ones.
+void run_on_slurm(const std::vector<const Case*>& cases, const Suite& suite, const RunParams& p,
+                  Store& store, RunSummary& summary, Progress& progress) {
+  const fs::path run_dir(p.run_dir), sdir = run_dir / "slurm", tasks = run_dir / "tasks";
+  fs::create_directories(sdir);
+  fs::remove_all(tasks);  // results of an earlier run's tasks are merged already
+  fs::create_directories(tasks);
+  const fs::path script = sdir / "task.sh";
+  {
+    std::string cmd = "exec " + shell_quote(p.lutforge) + " regress " + shell_quote(suite.path) +
+                      " -o " + shell_quote(p.run_dir) + " --task \"$SLURM_ARRAY_TASK_ID\"" +
+                      " --task-run " + std::to_string(summary.run) + " --no-progress";
+    if (!p.filter.empty()) cmd += " --filter " + shell_quote(p.filter);
+    if (!p.baseline.empty()) cmd += " --baseline " + shell_quote(p.baseline);
+    open_output(script.string()) << "#!/bin/sh\n# One case of the suite: a task of lutforge "
+                                    "regress's job array.\n"
+                                 << cmd << "\n";
+    fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  }
+  struct Task {
+    std::string job;  // the array job it was last submitted in
+    unsigned attempts = 0;
+    bool done = false;
+  };
+  std::vector<Task> state(cases.size());
+  auto submit = [&](const std::string& indices) {
+    std::vector<std::string> argv = {"sbatch", "--parsable", "--job-name=lutforge-regress",
+                                     "--output=" + (sdir / "%A_%a.log").string(),
+                                     "--array=" + indices};
+    if (p.slurm_throttle) argv.back() += "%" + std::to_string(p.jobs);
+    argv.insert(argv.end(), p.sbatch_args.begin(), p.sbatch_args.end());
+    argv.push_back(script.string());
+    std::string error;
+    const auto out = slurm_command(argv, sdir, error);
+    if (!out) throw Error("--backend slurm: " + error);
+    std::string job = out->substr(0, out->find_first_of(";\n"));
+    if (job.empty() || job.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("--backend slurm: sbatch printed no job id: " + *out);
+    return job;
+  };
+  const std::string first = submit("0-" + std::to_string(cases.size() - 1));
+  for (auto& t : state) {
+    t.job = first;
+    t.attempts = 1;
+  }
+  progress.note("regress: submitted " + std::to_string(cases.size()) +
+                " cases to Slurm as job array " + first);
+
+  size_t done = 0;
+  auto merge = [&](size_t i) {
+    const fs::path result = tasks / (std::to_string(i) + ".json");
+    if (!fs::exists(result)) return false;
+    const fs::path db = tasks / (std::to_string(i) + ".db");
+    if (fs::exists(db)) {
+      Store task_store(db.string(), true);
+      for (const auto& r : task_store.all()) store.put(r);
+    }
+    summary.cases[i] = outcome_from_json(nlohmann::json::parse(read_file(result.string())));
+    state[i].done = true;
+    ++done;
+    progress.finished(summary.cases[i]);
+    return true;
+  };
+  while (done < cases.size()) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(p.poll_seconds));
+    for (size_t i = 0; i < cases.size(); ++i)
+      if (!state[i].done) merge(i);
+    if (done == cases.size()) break;
+    // The tasks still in the queue; a task that is not, and has no results, was lost.
+    std::string jobs, error;
+    for (const auto& t : state)
+      if (!t.done && jobs.find(t.job) == std::string::npos)
+        jobs += (jobs.empty() ? "" : ",") + t.job;
+    const auto queue =
+        slurm_command({"squeue", "-h", "-r", "-j", jobs, "-o", "%F %K %T"}, sdir, error);
+    if (!queue) continue;  // the controller may be busy; look again
+    std::set<std::pair<std::string, std::string>> present;
+    size_t running = 0;
+    std::istringstream lines(*queue);
+    for (std::string job, index, st; lines >> job >> index >> st;) {
+      present.insert({job, index});
+      running += st == "RUNNING";
+    }
+    progress.set_running(running);
+    for (size_t i = 0; i < cases.size(); ++i) {
+      Task& t = state[i];
+      if (t.done || present.count({t.job, std::to_string(i)}) || merge(i)) continue;
+      const std::string log = (sdir / (t.job + "_" + std::to_string(i) + ".log")).string();
+      if (t.attempts >= p.max_attempts) {
+        CaseOutcome& o = summary.cases[i];
+        o.name = cases[i]->name;
+        o.status = Status::Error;
+        o.failures.push_back("its Slurm task ended without results " + std::to_string(t.attempts) +
+                             " times; the last log: " + log);
+        t.done = true;
+        ++done;
+        progress.finished(o);
+        continue;
+      }
+      t.job = submit(std::to_string(i));
+      ++t.attempts;
+      progress.note("regress: case " + cases[i]->name + " left the queue without results (" + log +
+                    "); submitted again as " + t.job + "_" + std::to_string(i));
+    }
+  }
+}
+
+}  // namespace
+
 RunSummary run_suite(const Suite& suite, const RunParams& params) {
   RunParams p = params;
   if (p.lutforge.empty()) p.lutforge = self_executable();
@@ -580,32 +751,59 @@ RunSummary run_suite(const Suite& suite, const RunParams& params) {
 
   fs::create_directories(p.run_dir);
   p.run_dir = fs::absolute(p.run_dir).string();
-  Store store((fs::path(p.run_dir) / "results.db").string());
-  const std::string previous = store.meta("suite");
-  if (!previous.empty() && previous != suite.path)
-    throw Error(p.run_dir + ": this run directory belongs to suite " + previous +
-                "; use another directory for " + suite.path);
-  store.set_meta("suite", suite.path);
+  const std::string db_path = (fs::path(p.run_dir) / "results.db").string();
   std::unique_ptr<Store> baseline;
   if (!p.baseline.empty()) {
     const std::string db = (fs::path(p.baseline) / "results.db").string();
     if (!fs::exists(db))
       throw Error("--baseline " + p.baseline +
-                  ": no results.db; expected a lutforge regress run "
-                  "directory");
+                  ": no results.db; expected a lutforge regress run directory");
     baseline = std::make_unique<Store>(db, true);
   }
   const std::string version = lutforge_version(p.lutforge);
-  std::string args = "jobs=" + std::to_string(p.jobs);
+  RunSummary summary;
+
+  if (p.task >= 0) {  // one case, as a task of a Slurm array
+    if (size_t(p.task) >= cases.size())
+      throw Error("--task " + std::to_string(p.task) + ": the suite has " +
+                  std::to_string(cases.size()) + " cases");
+    const fs::path tasks = fs::path(p.run_dir) / "tasks";
+    fs::create_directories(tasks);
+    const std::string id = std::to_string(p.task);
+    fs::remove(tasks / (id + ".db"));
+    fs::remove(tasks / (id + ".json"));
+    std::unique_ptr<Store> previous;
+    if (fs::exists(db_path)) previous = std::make_unique<Store>(db_path, true);
+    Store out((tasks / (id + ".db")).string());
+    Runner runner(p, out, previous.get(), baseline.get(), p.task_run, version);
+    summary.run = p.task_run;
+    summary.cases.push_back(runner.run_case(*cases[p.task]));
+    // The results file appears whole, and last: the coordinator merges once it exists.
+    const fs::path tmp = tasks / (id + ".json.tmp");
+    open_output(tmp.string()) << to_json(summary.cases.back()).dump() << "\n";
+    fs::rename(tmp, tasks / (id + ".json"));
+    return summary;
+  }
+
+  Store store(db_path);
+  const std::string previous = store.meta("suite");
+  if (!previous.empty() && previous != suite.path)
+    throw Error(p.run_dir + ": this run directory belongs to suite " + previous +
+                "; use another directory for " + suite.path);
+  store.set_meta("suite", suite.path);
+  std::string args =
+      p.backend == Backend::Slurm ? "backend=slurm" : "jobs=" + std::to_string(p.jobs);
   if (!p.filter.empty()) args += " filter=" + p.filter;
   if (!p.baseline.empty()) args += " baseline=" + p.baseline;
-  RunSummary summary;
   summary.run = store.begin_run(suite.path, version, args);
   summary.cases.resize(cases.size());
 
-  Runner runner(p, store, baseline.get(), summary.run, version);
   const auto start = Clock::now();
-  {
+  if (p.backend == Backend::Slurm) {
+    Progress progress(cases.size(), std::max(1u, p.jobs), p.progress && isatty(2));
+    run_on_slurm(cases, suite, p, store, summary, progress);
+  } else {
+    Runner runner(p, store, &store, baseline.get(), summary.run, version);
     Progress progress(cases.size(), p.jobs, p.progress && isatty(2));
     std::atomic<size_t> next{0};
     std::mutex error_mu;

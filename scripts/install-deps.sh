@@ -12,7 +12,7 @@ PACKAGES=(
   catch2
   yosys iverilog verilator
   zlib1g-dev bc time python3 chromium
-  libsqlite3-dev
+  libsqlite3-dev slurmctld slurmd slurm-client munge
 )
 
 # LibTorch calls the system BLAS; the reference BLAS makes every matmul about 25x slower than
