@@ -72,6 +72,7 @@ std::vector<std::string> key_metrics(const std::string& kind) {
   if (kind == "stats") return {"cells.lut", "registers", "logic_depth"};
   if (kind == "train") return {"test_accuracy"};
   if (kind == "replay") return {"replayed"};
+  if (kind == "predict") return {"samples", "accuracy", "agreement", "latency.max"};
   if (kind == "lower" || kind == "verilog") return {};
   return {};
 }

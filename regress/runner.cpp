@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -110,6 +111,37 @@ std::string which(const std::string& name) {
   return {};
 }
 
+// The cells of column `name` of a CSV file with a header row; `why` says what was wrong.
+std::vector<std::string> csv_column(const std::string& path, const std::string& name,
+                                    std::string& why) {
+  std::ifstream f(path);
+  std::string line;
+  if (!std::getline(f, line)) {
+    why = fs::path(path).filename().string() + ": empty";
+    return {};
+  }
+  auto split = [](const std::string& l) {
+    std::vector<std::string> cells;
+    std::istringstream in(l);
+    for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
+    return cells;
+  };
+  const auto header = split(line);
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) {
+    why = fs::path(path).filename().string() + ": no column '" + name + "'";
+    return {};
+  }
+  const size_t col = it - header.begin();
+  std::vector<std::string> out;
+  while (std::getline(f, line)) {
+    if (line.empty()) continue;
+    const auto cells = split(line);
+    out.push_back(col < cells.size() ? cells[col] : "");
+  }
+  return out;
+}
+
 std::string tail_of(const std::string& path, size_t lines = 3) {
   std::ifstream f(path);
   std::vector<std::string> all;
@@ -140,6 +172,7 @@ struct Plan {
   std::string report;                // a JSON file whose numbers are the metrics
   bool stdout_json = false;          // the metrics are the command's stdout
   bool expect_pass = false;          // the output must have a line "PASS" and none "FAIL"
+  bool predictions = false;          // compare STEP.hardware.csv with STEP.reference.csv
 };
 
 class Runner {
@@ -220,8 +253,11 @@ class Runner {
         fs::remove_all(work);
         fs::create_directories(work);
         run_step(s, plan, work, r);
-        for (const auto& e : fs::directory_iterator(work))
-          fs::rename(e.path(), dir / e.path().filename());
+        for (const auto& e : fs::directory_iterator(work)) {
+          const fs::path to = dir / e.path().filename();
+          if (fs::is_directory(to)) fs::remove_all(to);  // a directory is not replaced by rename
+          fs::rename(e.path(), to);
+        }
         fs::remove_all(work);
         store_.put(r);
         ++o.steps_run;
@@ -276,6 +312,8 @@ class Runner {
       case StepKind::Verilog:
         p.artifact = base + ".v";
         argv.insert(argv.end(), {"convert", in, "-o", p.artifact});
+        if (o.count("luts") && o.at("luts") != "shift")
+          argv.push_back("--" + o.at("luts") + "-luts");
         break;
       case StepKind::Synth:
         p.artifact = base + ".json";
@@ -306,6 +344,24 @@ class Runner {
         p.stdout_json = true;
         argv.insert(argv.end(), {"stats", in, "--json"});
         break;
+      case StepKind::Predict: {
+        // models/'s reference and the netlist on the same encoded samples.
+        const std::string model = artifact.at(s.inputs[1]);
+        argv.insert(argv.end(), {"encode", model, "--" + o.at("dataset"), o.at("data"), "-o",
+                                 base + ".x.csv", "--reference-out", base + ".reference.csv"});
+        opt("limit", "--limit");
+        std::vector<std::string> sim = {
+            p_.lutforge, "sim", in, "--vectors", base + ".x.csv", "-o", base + ".hardware.csv"};
+        if (o.count("engine") && o.at("engine") == "systemc") {
+          p.report = base + ".report.json";
+          sim.insert(sim.end(), {"--engine", "systemc", "--report", p.report});
+        }
+        p.commands.push_back({sim, {}});
+        p.predictions = true;
+        p.outputs.push_back(base + ".hardware.csv");
+        p.outputs.push_back(base + ".reference.csv");
+        break;
+      }
       case StepKind::Replay: {
         // lutforge simulates the netlist; its outputs become a testbench's expected values, and
         // the Verilog runs against them in iverilog or Verilator.
@@ -413,6 +469,33 @@ class Runner {
       if (!pass || fail) {
         r.status = Status::Fail;
         r.message = "the testbench did not pass: " + tail_of(out);
+      }
+    }
+    if (plan.predictions) {
+      const std::string base = (dir / s.name).string();
+      std::string why;
+      const auto hw = csv_column(base + ".hardware.csv", "prediction", why);
+      const auto ref = csv_column(base + ".reference.csv", "prediction", why);
+      const auto labels = csv_column(base + ".reference.csv", "label", why);
+      if (!why.empty() || hw.size() != ref.size() || ref.size() != labels.size() || hw.empty()) {
+        r.status = Status::Error;
+        r.message = why.empty() ? "the hardware's and the reference's rows differ in number" : why;
+        return;
+      }
+      size_t agree = 0, right = 0, first_diff = hw.size();
+      for (size_t i = 0; i < hw.size(); ++i) {
+        agree += hw[i] == ref[i];
+        right += hw[i] == labels[i];
+        if (hw[i] != ref[i] && first_diff == hw.size()) first_diff = i;
+      }
+      r.metrics["samples"] = hw.size();
+      r.metrics["accuracy"] = double(right) / double(hw.size());
+      r.metrics["agreement"] = double(agree) / double(hw.size());
+      if (agree != hw.size()) {
+        r.status = Status::Fail;
+        r.message = "the hardware predicts " + std::to_string(hw.size() - agree) + " of " +
+                    std::to_string(hw.size()) + " samples unlike models/ (the first: sample " +
+                    std::to_string(first_diff) + ")";
       }
     }
     if (equiv) {

@@ -31,6 +31,7 @@ const char* name(StepKind k) {
     case StepKind::Sim: return "sim";
     case StepKind::Stats: return "stats";
     case StepKind::Replay: return "replay";
+    case StepKind::Predict: return "predict";
   }
   return "?";
 }
@@ -65,7 +66,8 @@ Artifact artifact_of(StepKind k) {
     case StepKind::Equiv:
     case StepKind::Sim:
     case StepKind::Stats:
-    case StepKind::Replay: return Artifact::None;
+    case StepKind::Replay:
+    case StepKind::Predict: return Artifact::None;
   }
   return Artifact::None;
 }
@@ -82,7 +84,8 @@ Artifact needs(StepKind kind) {
     case StepKind::Equiv:
     case StepKind::Sim:
     case StepKind::Stats:
-    case StepKind::Replay: return Artifact::Netlist;
+    case StepKind::Replay:
+    case StepKind::Predict: return Artifact::Netlist;
   }
   return Artifact::None;
 }
@@ -179,11 +182,11 @@ std::string existing_file(Table& t, const std::string& key, const fs::path& dir)
 Step read_step(Table& t, const Case& c, const fs::path& dir) {
   Step s;
   static const std::pair<const char*, StepKind> kKinds[] = {
-      {"train", StepKind::Train}, {"lower", StepKind::Lower},  {"verilog", StepKind::Verilog},
-      {"synth", StepKind::Synth}, {"equiv", StepKind::Equiv},  {"sim", StepKind::Sim},
-      {"stats", StepKind::Stats}, {"replay", StepKind::Replay}};
-  const std::string kind =
-      t.one_of("kind", {"train", "lower", "verilog", "synth", "equiv", "sim", "stats", "replay"});
+      {"train", StepKind::Train}, {"lower", StepKind::Lower},   {"verilog", StepKind::Verilog},
+      {"synth", StepKind::Synth}, {"equiv", StepKind::Equiv},   {"sim", StepKind::Sim},
+      {"stats", StepKind::Stats}, {"replay", StepKind::Replay}, {"predict", StepKind::Predict}};
+  const std::string kind = t.one_of(
+      "kind", {"train", "lower", "verilog", "synth", "equiv", "sim", "stats", "replay", "predict"});
   if (kind.empty()) throw Error(t.where() + ": " + t.what() + " needs 'kind'");
   for (auto [n, k] : kKinds)
     if (kind == n) s.kind = k;
@@ -249,7 +252,10 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       option("register_every", t.integer("register_every", 1, 1000));
       if (t.boolean("fold")) s.options["fold"] = "1";
       break;
-    case StepKind::Verilog: input("input", needs(s.kind)); break;
+    case StepKind::Verilog:
+      input("input", needs(s.kind));
+      option("luts", t.one_of("luts", {"shift", "blackbox", "yosys", "xilinx"}));
+      break;
     case StepKind::Synth:
       input("input", needs(s.kind));
       option("target", t.one_of("target", {"generic", "xilinx", "ice40"}));
@@ -280,6 +286,19 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       }
       break;
     case StepKind::Stats: input("input", needs(s.kind)); break;
+    case StepKind::Predict:
+      input("input", Artifact::Netlist);
+      input("model", Artifact::Model);
+      option("dataset", t.one_of("dataset", {"mnist", "jsc"}));
+      if (!s.options.count("dataset")) s.options["dataset"] = "mnist";
+      if (!t.has("data"))
+        throw Error(t.where() + ": " + t.what() +
+                    ": a predict step needs 'data', the dataset's directory (MNIST layout) or "
+                    "CSV file (JSC)");
+      s.options["data"] = fs::absolute(dir / t.str("data")).lexically_normal().string();
+      option("limit", t.integer("limit", 1, 100000000));
+      option("engine", t.one_of("engine", {"batch", "systemc"}));
+      break;
     case StepKind::Replay:
       input("input", Artifact::Netlist);
       input("verilog", Artifact::Verilog);

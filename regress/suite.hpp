@@ -22,6 +22,7 @@ enum class StepKind {
   Sim,      // netlist -> outputs, SystemC report (lutforge sim)
   Stats,    // netlist -> statistics              (lutforge stats)
   Replay,  // netlist + Verilog -> PASS/FAIL     (lutforge sim and testbench, iverilog or Verilator)
+  Predict,  // netlist + model + dataset -> accuracy, agreement with models/ (encode, sim)
 };
 
 // What a step produces (and a source is).
@@ -42,7 +43,8 @@ struct Step {
   // every other kind one.
   std::vector<std::string> inputs;
   // Options of the command, as validated strings: target, lut, latency, random, seed, engine,
-  // vectors, register_every, fold, epochs, data, time_limit, expect, simulator.
+  // vectors, register_every, fold, epochs, data, time_limit, expect, simulator, dataset, limit,
+  // luts.
   std::map<std::string, std::string> options;
 };
 

@@ -7,14 +7,17 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <thread>
 
 #include "base/error.hpp"
+#include "models/model.hpp"
 #include "regress/report.hpp"
 #include "regress/store.hpp"
 #include "regress/suite.hpp"
+#include "tests/support/random_model.hpp"
 #include "tests/support/tools.hpp"
 
 using namespace lutforge;
@@ -80,7 +83,7 @@ TEST_CASE("suite files: every mistake is an error naming the file, the line and 
         f + ":5: case 'c': unknown key 'colour'");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"route\"\n") ==
         f + ":6: case 'c', step 1: 'kind' is 'route', expected one of train, lower, verilog, "
-            "synth, equiv, sim, stats, replay");
+            "synth, equiv, sim, stats, replay, predict");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\nlut = 12\n") ==
         f + ":7: case 'c', step 1: 'lut' must be an integer from 2 to 8");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.step]]\nkind = "
@@ -437,15 +440,35 @@ TEST_CASE("replay steps: lutforge's outputs replayed on the Verilog in iverilog 
   }
   CHECK(store.find("mismatch", "on_golden")->message.find("the testbench did not pass") == 0);
   CHECK(r.exit_code == 1);
+
+  // A changed design replays again, over the testbench directory of the first run.
+  write_text(dir / "mult.v",
+             std::string(kMult).replace(std::string(kMult).find("a * b"), 5, "a * b + 1"));
+  const auto again =
+      test::run_lutforge("regress " + (dir / "r.toml").string() + " -o " + (dir / "run").string() +
+                         " --no-progress --filter iverilog");
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  const auto replayed = store.find("iverilog", "replay");
+  REQUIRE(replayed);
+  CHECK(replayed->run == 2);
+  CHECK(replayed->status == Status::Pass);
 }
 
-TEST_CASE("the bundled demo suite reads, and its Verilog case passes", "[regress]") {
+TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regress]") {
   const std::string suite = std::string(LUTFORGE_SOURCE_DIR) + "/regress/suites/demo.toml";
   const Suite s = read_suite(suite);
   REQUIRE(s.cases.size() == 2);
   CHECK(s.cases[0].name == "polylut");
   CHECK(s.cases[0].source_kind == SourceKind::Config);
   CHECK(s.cases[1].name == "bnn_layer");
+  // The suite behind BENCHMARKS.md's model-flow table reads too: a case per configuration.
+  const Suite models = read_suite(std::string(LUTFORGE_SOURCE_DIR) + "/regress/suites/models.toml");
+  size_t configs = 0;
+  for (const auto& e : fs::directory_iterator(std::string(LUTFORGE_SOURCE_DIR) + "/configs"))
+    configs += e.path().extension() == ".toml";
+  CHECK(models.cases.size() == configs);
+  for (const auto& c : models.cases) CHECK(c.steps.size() == 8);
   // The trained case needs the demo's generated images (scripts/demo.sh); this one needs nothing.
   const fs::path dir = test::temp_dir("regress_demo");
   const auto r = test::run_lutforge("regress " + suite + " -o " + (dir / "run").string() +
@@ -453,4 +476,60 @@ TEST_CASE("the bundled demo suite reads, and its Verilog case passes", "[regress
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("1 of 1 cases passed") != std::string::npos);
+}
+
+TEST_CASE("predict steps: the netlist on a dataset split, against models/'s reference",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_predict");
+  // 60 random 4x4 images with labels 0..9, in MNIST's layout.
+  std::mt19937_64 rng(5);
+  std::vector<uint8_t> pixels(60 * 16), labels(60);
+  for (auto& p : pixels) p = static_cast<uint8_t>(rng());
+  for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
+  fs::create_directories(dir / "data");
+  write_text(dir / "data" / "t10k-images-idx3-ubyte", test::idx_bytes(8, {60, 4, 4}, pixels));
+  write_text(dir / "data" / "t10k-labels-idx1-ubyte", test::idx_bytes(8, {60}, labels));
+  write_text(dir / "m.lfm.json",
+             models::write_model(test::random_model({12, 10}, 16, 3, 2, 0, 7, 0.0f, 1.0f)));
+  write_text(dir / "other.lfm.json",
+             models::write_model(test::random_model({12, 10}, 16, 3, 2, 0, 8, 0.0f, 1.0f)));
+  REQUIRE(test::run_lutforge("lower " + (dir / "other.lfm.json").string() + " -o " +
+                             (dir / "other.json").string())
+              .exit_code == 0);
+  write_text(dir / "p.toml",
+             "[[case]]\nname = \"same\"\nmodel = \"m.lfm.json\"\n"
+             "  [[case.step]]\n  kind = \"lower\"\n"
+             "  [[case.step]]\n  kind = \"predict\"\n  data = \"data\"\n"
+             "  [[case.step]]\n  kind = \"lower\"\n  name = \"piped\"\n  register_every = 1\n"
+             "  [[case.step]]\n  kind = \"predict\"\n  name = \"piped_predict\"\n"
+             "  data = \"data\"\n  engine = \"systemc\"\n  limit = 40\n"
+             "[[case]]\nname = \"other\"\nmodel = \"m.lfm.json\"\n"
+             "  [[case.step]]\n  kind = \"predict\"\n  input = \"other.json\"\n"
+             "  data = \"data\"\n");
+  const auto r = test::run_lutforge("regress " + (dir / "p.toml").string() + " -o " +
+                                    (dir / "run").string() + " --no-progress");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const Store store((dir / "run" / "results.db").string(), true);
+  const auto same = store.find("same", "predict");
+  REQUIRE(same);
+  CHECK(same->status == Status::Pass);
+  CHECK(same->metrics.at("samples") == 60);
+  CHECK(same->metrics.at("agreement") == 1.0);
+  // The accuracy against the labels, counted here from the reference (which equals the netlist).
+  const auto ref =
+      test::csv_column(dir / "run" / "cases" / "same" / "predict.reference.csv", "prediction");
+  size_t right = 0;
+  for (size_t i = 0; i < ref.size(); ++i) right += ref[i] == std::to_string(labels[i]);
+  CHECK(same->metrics.at("accuracy").get<double>() == Approx(double(right) / 60));
+  const auto piped = store.find("same", "piped_predict");
+  REQUIRE(piped);
+  CHECK(piped->status == Status::Pass);
+  CHECK(piped->metrics.at("samples") == 40);
+  CHECK(piped->metrics.at("latency.max") == 2);  // a register rank after each of the 2 layers
+  const auto other = store.find("other", "predict");
+  REQUIRE(other);
+  CHECK(other->status == Status::Fail);
+  CHECK(other->metrics.at("agreement").get<double>() < 1.0);
+  CHECK(other->message.find("samples unlike models/ (the first: sample ") != std::string::npos);
 }
