@@ -14,6 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Escaped for XML and HTML text and attribute values.
 std::string xml_escape(const std::string& s) {
   std::string o;
   for (char c : s) switch (c) {
@@ -173,18 +174,6 @@ std::string markdown_summary(const Suite& suite, const Store& store, const Store
 
 namespace {
 
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  return o;
-}
-
 // +1 when a larger value is better (accuracy), -1 when smaller is better (resources, latency,
 // energy, time), 0 when neither.
 int better_direction(const std::string& metric) {
@@ -219,8 +208,8 @@ std::string svg_chart(const std::string& title, const std::vector<std::pair<int,
   std::ostringstream o;
   o.precision(4);
   o << "<svg class=\"chart\" width=\"" << w << "\" height=\"" << h << "\" role=\"img\">"
-    << "<title>" << html_escape(title) << " by run</title>"
-    << "<text x=\"" << l << "\" y=\"11\" class=\"ct\">" << html_escape(title) << "</text>"
+    << "<title>" << xml_escape(title) << " by run</title>"
+    << "<text x=\"" << l << "\" y=\"11\" class=\"ct\">" << xml_escape(title) << "</text>"
     << "<text x=\"" << l - 4 << "\" y=\"" << t + 4 << "\" class=\"ax\" text-anchor=\"end\">" << hi
     << "</text><text x=\"" << l - 4 << "\" y=\"" << h - b << "\" class=\"ax\" "
     << "text-anchor=\"end\">" << lo << "</text>"
@@ -253,16 +242,16 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
     }
     failed += !ok;
     const std::string id = "case-" + c.name;
-    index << "<tr class=\"" << (ok ? "pass" : "fail") << "\"><td><a href=\"#" << html_escape(id)
-          << "\">" << html_escape(c.name) << "</a></td><td>" << (ok ? "pass" : "FAIL")
-          << "</td><td>" << rows.size() << "</td><td>" << number(seconds) << "</td></tr>\n";
+    index << "<tr class=\"" << (ok ? "pass" : "fail") << "\"><td><a href=\"#" << xml_escape(id)
+          << "\">" << xml_escape(c.name) << "</a></td><td>" << (ok ? "pass" : "FAIL") << "</td><td>"
+          << rows.size() << "</td><td>" << number(seconds) << "</td></tr>\n";
     std::ostringstream charts;
-    cases_html << "<section class=\"case " << (ok ? "pass" : "fail") << "\" id=\""
-               << html_escape(id) << "\" data-name=\"" << html_escape(c.name) << "\">\n<h2>"
-               << html_escape(c.name) << " <span class=\"badge\">" << (ok ? "pass" : "FAIL")
-               << "</span></h2>\n<p>" << name(c.source_kind) << " <code>"
-               << html_escape(fs::path(c.source).filename().string()) << "</code>"
-               << (c.top.empty() ? "" : ", top <code>" + html_escape(c.top) + "</code>")
+    cases_html << "<section class=\"case " << (ok ? "pass" : "fail") << "\" id=\"" << xml_escape(id)
+               << "\" data-name=\"" << xml_escape(c.name) << "\">\n<h2>" << xml_escape(c.name)
+               << " <span class=\"badge\">" << (ok ? "pass" : "FAIL") << "</span></h2>\n<p>"
+               << name(c.source_kind) << " <code>"
+               << xml_escape(fs::path(c.source).filename().string()) << "</code>"
+               << (c.top.empty() ? "" : ", top <code>" + xml_escape(c.top) + "</code>")
                << "</p>\n<table><tr><th>step</th><th>kind</th><th>status</th><th>seconds</th>"
                << "<th>metrics</th><th>message</th></tr>\n";
     for (const auto& r : rows) {
@@ -283,19 +272,19 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
           }
           cls = worse > 0 ? "regressed" : worse < 0 ? "improved" : "changed";
           regressions += worse > 0;
-          note = " <span class=\"base\">(baseline " + html_escape(number(bv)) + ")</span>";
+          note = " <span class=\"base\">(baseline " + xml_escape(number(bv)) + ")</span>";
         }
-        cells += "<span class=\"m " + cls + "\">" + html_escape(k) + " <b>" +
-                 html_escape(number(v)) + "</b>" + note + "</span> ";
+        cells += "<span class=\"m " + cls + "\">" + xml_escape(k) + " <b>" + xml_escape(number(v)) +
+                 "</b>" + note + "</span> ";
       };
       if (r.kind == "checks")
         for (const auto& [k, v] : r.metrics.items()) add(k, v);
       for (const auto& k : key_metrics(r.kind))
         if (r.metrics.contains(k)) add(k, r.metrics[k]);
-      cases_html << "<tr class=\"" << name(r.status) << "\"><td>" << html_escape(r.step)
-                 << "</td><td>" << html_escape(r.kind) << "</td><td class=\"st\">" << name(r.status)
+      cases_html << "<tr class=\"" << name(r.status) << "\"><td>" << xml_escape(r.step)
+                 << "</td><td>" << xml_escape(r.kind) << "</td><td class=\"st\">" << name(r.status)
                  << "</td><td>" << number(nlohmann::ordered_json(r.seconds)) << "</td><td>" << cells
-                 << "</td><td>" << html_escape(r.message) << "</td></tr>\n";
+                 << "</td><td>" << xml_escape(r.message) << "</td></tr>\n";
       // Each key metric that has been recorded in at least two runs, as a chart.
       if (r.kind == "checks") continue;
       const auto hist = store.history(c.name, r.step);
@@ -315,7 +304,7 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
   std::ostringstream o;
   o << R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>)"
-    << html_escape(suite.name) << R"( - lutforge regress</title>
+    << xml_escape(suite.name) << R"( - lutforge regress</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1a202c; }
 table { border-collapse: collapse; margin: 0.5em 0; }
@@ -330,14 +319,13 @@ section.fail .badge { background: #fed7d7; }
 </style></head>
 <body>
 <h1>)"
-    << html_escape(suite.name) << R"(</h1>
+    << xml_escape(suite.name) << R"(</h1>
 <p id="totals">)"
     << cases << " cases, " << failed << " failed"
     << (baseline ? ", " + std::to_string(regressions) + " metrics worse than the baseline" : "")
-    << ". Runs recorded: " << store.num_runs() << ". Suite: <code>" << html_escape(suite.path)
+    << ". Runs recorded: " << store.num_runs() << ". Suite: <code>" << xml_escape(suite.path)
     << "</code>"
-    << (baseline ? ". Baseline: <code>" + html_escape(baseline->path()) + "</code>" : "")
-    << R"(.</p>
+    << (baseline ? ". Baseline: <code>" + xml_escape(baseline->path()) + "</code>" : "") << R"(.</p>
 <div id="controls"><input id="filter" placeholder="filter cases" aria-label="filter cases">
 <label><input type="checkbox" id="failed-only"> failures only</label> <span id="shown"></span></div>
 <table id="index"><tr><th>case</th><th>status</th><th>steps</th><th>seconds</th></tr>
