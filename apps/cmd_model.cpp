@@ -22,6 +22,9 @@ int cmd_lower(const std::vector<std::string>& args) {
       "register-layers", "put a register after every layer (--register-every 1)")(
       "register-every", po::value<unsigned>(),
       "put a register after every N-th layer and at the end (after a GroupSum head's popcounts)")(
+      "popcount-radix", po::value<unsigned>(),
+      "GroupSum heads: build each popcount as a tree of adders of at most R operands; with "
+      "registers, every level of the tree is a pipeline stage")(
       "fold",
       "fold constant and pass-through gates and LUTs and absorb inverters, report the cell "
       "counts before and after, and prove the folded netlist equivalent");
@@ -30,7 +33,7 @@ int cmd_lower(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args,
              "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
-             "--register-every N] [--fold]",
+             "--register-every N] [--popcount-radix R] [--fold]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
@@ -41,6 +44,14 @@ int cmd_lower(const std::vector<std::string>& args) {
   lp.register_every = vm.count("register-every")    ? vm["register-every"].as<unsigned>()
                       : vm.count("register-layers") ? 1
                                                     : 0;
+  if (vm.count("popcount-radix")) {
+    lp.popcount_radix = vm["popcount-radix"].as<unsigned>();
+    if (lp.popcount_radix < 2) throw Error("--popcount-radix must be at least 2");
+    if (m.head.kind != models::Head::Kind::GroupSum)
+      throw Error(model_path +
+                  ": --popcount-radix applies to a GroupSum head, and this model's "
+                  "head is the codes of its last layer");
+  }
   Netlist nl = models::lower(m, lp);
   if (vm.count("fold")) {
     // Published gate counts of these networks often include pass-through and constant gates;

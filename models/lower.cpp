@@ -1,8 +1,20 @@
 #include "models/lower.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace lutforge::models {
+
+namespace {
+
+// The bits of an unsigned value up to `max`.
+uint32_t bit_width(uint64_t max) {
+  uint32_t w = 1;
+  while (w < 64 && (max >> w)) ++w;
+  return w;
+}
+
+}  // namespace
 
 Netlist lower(const Model& m, const LowerParams& params) {
   validate(m, "lower");
@@ -78,22 +90,52 @@ Netlist lower(const Model& m, const LowerParams& params) {
   }
   if (m.head.kind == Head::Kind::GroupSum) {  // a popcount per class
     const size_t group = codes.size() / m.head.groups;
+    const unsigned radix = params.popcount_radix;
     std::vector<std::vector<Signal>> scores(m.head.groups);
     for (size_t k = 0; k < m.head.groups; ++k) {
-      Adder popcount;
-      popcount.width = m.score_bits();
-      std::vector<Signal> ins;
-      for (size_t i = k * group; i < (k + 1) * group; ++i) {
-        popcount.operands.push_back({1, false});
-        ins.push_back(codes[i][0]);
-      }
       const std::string name = "class" + std::to_string(k) + "_popcount";
-      const NodeId p = nl.add_cell(popcount, ins, name);
-      for (uint32_t b = 0; b < popcount.width; ++b) {
-        Signal s{p, b};
-        if (every) s = {nl.add_cell(Dff{}, {s}, name + "_b" + std::to_string(b) + "_q"), 0};
-        scores[k].push_back(s);
+      // Partial sums: their bits and their largest value. Each tree level adds up to `radix` of
+      // them (all of them without a radix), and is a pipeline stage of its own.
+      struct Part {
+        std::vector<Signal> bits;
+        uint64_t max;
+      };
+      std::vector<Part> parts;
+      for (size_t i = k * group; i < (k + 1) * group; ++i) parts.push_back({{codes[i][0]}, 1});
+      for (unsigned level = 0; level == 0 || parts.size() > 1; ++level) {
+        const size_t n = radix ? radix : parts.size();
+        const bool last = parts.size() <= n;
+        std::vector<Part> next;
+        for (size_t j = 0; j < parts.size(); j += n) {
+          const size_t end = std::min(parts.size(), j + n);
+          Part sum{{}, 0};
+          std::string node =
+              last ? name : name + "_l" + std::to_string(level) + "_" + std::to_string(j / n);
+          if (end - j == 1 && !last) {
+            sum = parts[j];  // carried to the next level as it is
+          } else {
+            Adder add;
+            std::vector<Signal> ins;
+            for (size_t q = j; q < end; ++q) {
+              add.operands.push_back({static_cast<uint32_t>(parts[q].bits.size()), false});
+              ins.insert(ins.end(), parts[q].bits.begin(), parts[q].bits.end());
+              sum.max += parts[q].max;
+            }
+            add.width = last ? m.score_bits() : bit_width(sum.max);
+            const NodeId a = nl.add_cell(add, ins, node);
+            for (uint32_t b = 0; b < add.width; ++b) sum.bits.push_back({a, b});
+          }
+          if (every)
+            for (uint32_t b = 0; b < sum.bits.size(); ++b)
+              sum.bits[b] = {nl.add_cell(Dff{}, {sum.bits[b]},
+                                         node + "_b" + std::to_string(b) +
+                                             (end - j == 1 && !last ? "_p" : "") + "_q"),
+                             0};
+          next.push_back(std::move(sum));
+        }
+        parts.swap(next);
       }
+      scores[k] = parts[0].bits;
     }
     codes.swap(scores);
   }
@@ -111,11 +153,20 @@ Netlist lower(const Model& m, const LowerParams& params) {
   return nl;
 }
 
+unsigned popcount_levels(size_t group, unsigned radix) {
+  unsigned levels = 1;
+  if (radix >= 2)
+    for (size_t n = group; n > radix; n = (n + radix - 1) / radix) ++levels;
+  return levels;
+}
+
 unsigned lowered_latency(const Model& m, const LowerParams& params) {
   const unsigned every = params.register_every;
   if (!every) return 0;
   const unsigned layers = static_cast<unsigned>(m.layers.size());
-  if (m.head.kind == Head::Kind::GroupSum) return layers / every + 1;
+  if (m.head.kind == Head::Kind::GroupSum)
+    return layers / every +
+           popcount_levels(m.layers.back().neurons.size() / m.head.groups, params.popcount_radix);
   return layers / every + (layers % every != 0);
 }
 

@@ -1,8 +1,8 @@
 // Lowering a model to a netlist, cell for cell: each output bit of a neuron is a Lut cell over its
 // fan-in codes (fan_in * in_bits inputs), a PolyLUT-Add neuron is sub-neuron Luts, an Adder and
 // requantizing Luts, a gate neuron is a Gate cell, a GroupSum head is an Adder per class (a
-// popcount), and the class scores go to output ports class0, class1, ... with an optional ArgMax
-// cell driving `prediction`.
+// popcount) or a tree of them, and the class scores go to output ports class0, class1, ... with an
+// optional ArgMax cell driving `prediction`.
 //
 // Ports: input `x` holds the input codes, feature f's code at bits f * bits .. f * bits + bits - 1.
 // Needs: a model that passes validate(). Guarantees: simulating the netlist on a sample's codes
@@ -22,8 +22,15 @@ struct LowerParams {
   // end: after the popcounts of a GroupSum head (a stage of its own), or after the last layer
   // when N does not divide the layer count.
   unsigned register_every = 0;
+  // GroupSum heads: 0 makes each class's popcount one Adder cell. R >= 2 makes it a tree of
+  // Adders of at most R operands each; with register_every, every level of the tree is a
+  // pipeline stage of its own (a popcount of G outputs takes popcount_levels(G, R) stages).
+  unsigned popcount_radix = 0;
   std::string clock = "clk";
 };
+
+// The levels of a popcount tree of `group` one-bit inputs at `radix` operands an Adder (0: one).
+unsigned popcount_levels(size_t group, unsigned radix);
 
 Netlist lower(const Model& m, const LowerParams& params = {});
 // The clocks from a sample's input to its scores in lower()'s netlist.

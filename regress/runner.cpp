@@ -307,6 +307,7 @@ class Runner {
         p.artifact = base + ".json";
         argv.insert(argv.end(), {"lower", in, "-o", p.artifact});
         opt("register_every", "--register-every");
+        opt("popcount_radix", "--popcount-radix");
         if (o.count("fold")) argv.push_back("--fold");
         break;
       case StepKind::Verilog:

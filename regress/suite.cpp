@@ -250,6 +250,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
     case StepKind::Lower:
       input("input", needs(s.kind));
       option("register_every", t.integer("register_every", 1, 1000));
+      option("popcount_radix", t.integer("popcount_radix", 2, 1000000));
       if (t.boolean("fold")) s.options["fold"] = "1";
       break;
     case StepKind::Verilog:

@@ -43,8 +43,8 @@ struct Step {
   // every other kind one.
   std::vector<std::string> inputs;
   // Options of the command, as validated strings: target, lut, latency, random, seed, engine,
-  // vectors, register_every, fold, epochs, data, time_limit, expect, simulator, dataset, limit,
-  // luts.
+  // vectors, register_every, popcount_radix, fold, epochs, data, time_limit, expect, simulator,
+  // dataset, limit, luts.
   std::map<std::string, std::string> options;
 };
 

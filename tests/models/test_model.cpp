@@ -141,6 +141,26 @@ TEST_CASE("gate networks: round trip, and the lowered netlist computes the refer
     CHECK(lowered_latency(m, lp) == latency);
     check_against_reference(m, nl, latency, 200, 1.2f, 3);
   }
+  // The popcounts as trees of adders, each level a pipeline stage. The 6 outputs of a class take
+  // three levels of 2-operand adders (6 -> 3 -> 2 -> 1), two of 3 (6 -> 2 -> 1) and one of 8.
+  const Model m = lutforge::test::random_gate_model({40, 30, 24}, 10, 3, 4, 9);
+  for (auto [radix, levels] : {std::pair{2u, 3u}, {3u, 2u}, {8u, 1u}}) {
+    CHECK(popcount_levels(6, radix) == levels);
+    for (unsigned every : {0u, 1u, 3u}) {
+      INFO("radix " << radix << ", registers every " << every);
+      LowerParams lp;
+      lp.register_every = every;
+      lp.popcount_radix = radix;
+      const Netlist nl = lower(m, lp);
+      const size_t latency = every == 0 ? 0 : 3 / every + levels;
+      CHECK(lowered_latency(m, lp) == latency);
+      // Adders per class: 3 + 1 + 1 at radix 2 (a partial sum is carried past the middle level),
+      // 2 + 1 at radix 3, 1 at radix 8.
+      const size_t adders = radix == 2 ? 5 : radix == 3 ? 3 : 1;
+      CHECK(count_cells(nl).by_kind[static_cast<unsigned>(CellKind::Adder)] == 4 * adders);
+      check_against_reference(m, nl, latency, 100, 1.2f, 5);
+    }
+  }
 }
 
 TEST_CASE("bad model files are named with the layer and neuron", "[models]") {
