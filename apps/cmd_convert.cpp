@@ -63,12 +63,20 @@ int cmd_convert(const std::vector<std::string>& args) {
       ep.latency = latency;
       ep.ignore_ports = {"valid_in", "valid_out"};
       const EquivResult r = check_equivalence(before, after, ep);
-      if (r.status != EquivStatus::Equivalent)
+      if (r.status == EquivStatus::NotEquivalent)
         throw Error(std::string(what) + " changed the function of " + in_path + " (" +
                     status_name(r.status) + ")");
+      if (r.status != EquivStatus::Equivalent)
+        throw Error(std::string(what) + " of " + in_path +
+                    " could not be proved to keep its function (" + status_name(r.status) +
+                    "); --no-check writes it without the proof");
     };
-    Netlist d = decompose_luts(nl, max_lut);
-    checked(nl, d, "LUT decomposition", -1);
+    // Only LUTs wider than --max-lut are decomposed; without any, there is nothing to prove.
+    bool wide = false;
+    for (NodeId n = 0; n < nl.num_nodes() && !wide; ++n)
+      if (const auto* l = std::get_if<Lut>(&nl.cell(n))) wide = l->function.num_vars() > max_lut;
+    Netlist d = wide ? decompose_luts(nl, max_lut) : nl;
+    if (wide) checked(nl, d, "LUT decomposition", -1);
     if (vm.count("pipeline")) {
       PipelineParams pp;
       pp.levels_per_stage = levels_per_stage;

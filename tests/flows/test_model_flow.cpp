@@ -209,3 +209,20 @@ TEST_CASE("a gate network lowered with --fold: counts before and after, and the 
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--popcount-radix must be at least 2") != std::string::npos);
 }
+
+TEST_CASE("Verilog of a gate network with wide popcounts needs no decomposition proof",
+          "[models]") {
+  // 10 classes of 300 gates: popcounts of 300 one-bit operands, which a proof of the netlist
+  // against itself does not settle within its conflict budget. Nothing is wider than --max-lut,
+  // so nothing is decomposed and nothing needs proving.
+  const fs::path dir = temp_dir("model_flow_wide_popcount");
+  write_text(dir / "m.lfm.json", write_model(random_gate_model({600, 3000}, 16, 2, 10, 31)));
+  REQUIRE(
+      run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " + (dir / "low.json").string())
+          .exit_code == 0);
+  const RunResult v =
+      run_lutforge("convert " + (dir / "low.json").string() + " -o " + (dir / "m.v").string());
+  INFO(v.err);
+  CHECK(v.exit_code == 0);
+  CHECK(read_text(dir / "m.v").find("module difflogic") != std::string::npos);
+}

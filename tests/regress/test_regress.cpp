@@ -468,7 +468,7 @@ TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regre
   for (const auto& e : fs::directory_iterator(std::string(LUTFORGE_SOURCE_DIR) + "/configs"))
     configs += e.path().extension() == ".toml";
   CHECK(models.cases.size() == configs);
-  for (const auto& c : models.cases) CHECK(c.steps.size() == 8);
+  for (const auto& c : models.cases) CHECK(c.steps.size() == 11);
   // The trained case needs the demo's generated images (scripts/demo.sh); this one needs nothing.
   const fs::path dir = test::temp_dir("regress_demo");
   const auto r = test::run_lutforge("regress " + suite + " -o " + (dir / "run").string() +
