@@ -504,7 +504,7 @@ class Runner {
       const bool want_equal = !expect_different;
       if (r.exit_code == 3) {
         r.status = Status::Fail;
-        r.message = "UNDECIDED (" + verdict + ")";
+        r.message = "UNDECIDED: " + r.metrics.value("reason", std::string("no reason given"));
       } else if ((r.exit_code == 0) != want_equal) {
         r.status = Status::Fail;
         r.message = verdict + ", expected " + (want_equal ? "EQUIVALENT" : "NOT EQUIVALENT");
