@@ -173,6 +173,8 @@ struct Plan {
   bool stdout_json = false;          // the metrics are the command's stdout
   bool expect_pass = false;          // the output must have a line "PASS" and none "FAIL"
   bool predictions = false;          // compare STEP.hardware.csv with STEP.reference.csv
+  bool retry_without_last = false;   // if the first command fails, run it once more without its
+                                     // last argument (a --resume that does not apply)
 };
 
 class Runner {
@@ -295,14 +297,22 @@ class Runner {
     };
     argv.push_back(p_.lutforge);
     switch (s.kind) {
-      case StepKind::Train:
+      case StepKind::Train: {
         p.artifact = base + ".lfm.json";
         p.report = base + ".report.json";
+        // The checkpoint lives in the case directory, not the step's own: a training that a
+        // killed run interrupted resumes from its last finished epoch.
+        const std::string ckpt = (dir.parent_path() / (s.name + ".ckpt")).string();
         argv.insert(argv.end(), {"train", in, "-o", p.artifact, "--report", p.report,
-                                 "--checkpoint", base + ".ckpt", "-q"});
+                                 "--checkpoint", ckpt, "-q"});
         opt("epochs", "--epochs");
         opt("data", "--data");
+        if (fs::exists(ckpt)) {
+          p.retry_without_last = true;  // a checkpoint of another configuration: start afresh
+          argv.push_back("--resume");
+        }
         break;
+      }
       case StepKind::Lower:
         p.artifact = base + ".json";
         argv.insert(argv.end(), {"lower", in, "-o", p.artifact});
@@ -410,6 +420,10 @@ class Runner {
         break;
       }
       r.exit_code = spawn(c.argv, out, log, c.cwd.empty() ? dir.string() : c.cwd, i > 0);
+      if (r.exit_code != 0 && i == 0 && plan.retry_without_last) {
+        std::vector<std::string> again(c.argv.begin(), c.argv.end() - 1);
+        r.exit_code = spawn(again, out, log, c.cwd.empty() ? dir.string() : c.cwd, true);
+      }
       if (r.exit_code != 0 && !(s.kind == StepKind::Equiv && i + 1 == plan.commands.size())) {
         failed_command = fs::path(c.argv[0]).filename().string();
         break;

@@ -372,3 +372,52 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("a regression run killed during a train step resumes the training from its checkpoint",
+          "[train][regress]") {
+  const fs::path dir = temp_dir("train_regress_resume");
+  const unsigned epochs = 8;
+  const fs::path config = write_config(dir, "family = \"logicnets\"\nfan_in = 3", epochs, 4);
+  write_text(dir / "s.toml",
+             "[[case]]\nname = \"net\"\nconfig = \"config.toml\"\n"
+             "  [[case.step]]\n  kind = \"train\"\n"
+             "  [[case.step]]\n  kind = \"lower\"\n");
+  const fs::path run = dir / "run", ckpt = run / "cases" / "net" / "train.ckpt";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string s = (dir / "s.toml").string(), o = run.string();
+    execl(LUTFORGE_BIN, LUTFORGE_BIN, "regress", s.c_str(), "-o", o.c_str(), "--no-progress",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill the runner (and with it the training) once the first epoch's checkpoint is in place.
+  int status = 0;
+  bool exited = false;
+  while (!fs::exists(ckpt)) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+  }
+  REQUIRE(WIFSIGNALED(status));
+  const RunResult r = run_lutforge("regress " + (dir / "s.toml").string() + " -o " + run.string() +
+                                   " --no-progress");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json report =
+      nlohmann::json::parse(read_text(run / "cases" / "net" / "train.report.json"));
+  const unsigned after = report["resumed_after_epoch"].get<unsigned>();
+  CHECK(after >= 1);
+  CHECK(after < epochs);
+  CHECK(report["epochs"].size() == epochs - after);
+  // The same model as an uninterrupted training of the same configuration.
+  const fs::path whole = temp_dir("train_regress_whole");
+  train_run(write_config(whole, "family = \"logicnets\"\nfan_in = 3", epochs, 4), whole);
+  CHECK(read_text(run / "cases" / "net" / "train.lfm.json") == read_text(whole / "m.lfm.json"));
+}
