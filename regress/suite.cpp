@@ -325,6 +325,7 @@ Suite read_suite(const std::string& path) {
   Suite suite;
   suite.path = fs::absolute(path).lexically_normal().string();
   const fs::path dir = fs::path(suite.path).parent_path();
+  if (!fs::is_regular_file(path)) throw Error(path + ": no such suite file");
   toml::table root;
   try {
     root = toml::parse_file(path);

@@ -110,6 +110,8 @@ TEST_CASE("suite files: every mistake is an error naming the file, the line and 
   CHECK(suite_error(dir, "[[case]]\nname = 3\n") ==
         f + ":2: case: 'name' must be a non-empty string");
   CHECK(suite_error(dir, "[[case]\n").find(f + ":1: ") == 0);
+  CHECK(test::error_of([&] { read_suite((dir / "none.toml").string()); }) ==
+        (dir / "none.toml").string() + ": no such suite file");
 
   // Defaults: a step reads the latest earlier artifact of the kind it needs.
   write_text(dir / "ok.toml", head +
