@@ -76,12 +76,33 @@ bool Cnf::defined(int var) const {
   return var > 0 && static_cast<size_t>(var) < defs_.size() && defs_[var].defined;
 }
 
+namespace {
+
+// Asks CaDiCaL to stop once the deadline has passed; it asks often during a search.
+class DeadlineTerminator : public CaDiCaL::Terminator {
+ public:
+  explicit DeadlineTerminator(std::chrono::steady_clock::time_point d) : d_(d) {}
+  bool terminate() override { return std::chrono::steady_clock::now() > d_; }
+
+ private:
+  std::chrono::steady_clock::time_point d_;
+};
+
+}  // namespace
+
 SatResult Cnf::solve(const std::vector<int>& assumptions, int64_t conflict_limit) {
   for (int l : assumptions) solver_->assume(l);
   if (conflict_limit > 0)
     solver_->limit("conflicts", static_cast<int>(std::min<int64_t>(conflict_limit, INT32_MAX)));
   ++calls_;
-  switch (solver_->solve()) {
+  std::optional<DeadlineTerminator> stop;
+  if (deadline_) {
+    stop.emplace(*deadline_);
+    solver_->connect_terminator(&*stop);
+  }
+  const int result = solver_->solve();
+  if (stop) solver_->disconnect_terminator();
+  switch (result) {
     case 10: return SatResult::Satisfiable;
     case 20: return SatResult::Unsatisfiable;
     default: return SatResult::Unknown;

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -53,6 +55,11 @@ class Cnf {
 
   // Solves under `assumptions`, with a conflict limit (0 = none) for this call only.
   SatResult solve(const std::vector<int>& assumptions, int64_t conflict_limit = 0);
+  // solve() gives up (Unknown) once this time has passed, even inside a call without a conflict
+  // limit; without it, solve() runs to its conflict limit.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    deadline_ = deadline;
+  }
   // The value of a literal in the last satisfying assignment.
   bool value(int lit) const;
 
@@ -67,6 +74,7 @@ class Cnf {
     size_t operator()(const std::array<int, 4>& k) const;
   };
   std::unique_ptr<CaDiCaL::Solver> solver_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::unordered_map<std::array<int, 4>, int, KeyHash> strash_;
   std::vector<Def> defs_;  // by variable
   int num_vars_ = 0;

@@ -439,6 +439,7 @@ class CombProver {
 
   void sat(const std::vector<size_t>& remaining, CombOutcome& r) {
     cnf_ = std::make_unique<Cnf>();
+    if (p_.time_limit > 0) cnf_->set_deadline(deadline_);
     const0_ = cnf_->false_lit();
     mark_shared(const0_);
     std::vector<int>& input_var = input_var_;
@@ -537,9 +538,11 @@ class CombProver {
         return;
       }
       r.status = EquivStatus::Undecided;
-      r.reason = "SAT conflict limit (" + std::to_string(p_.conflict_limit) +
-                 ") reached on output '" + a_.name(a_.outputs()[o.a_port]) + "' bit " +
-                 std::to_string(o.bit);
+      const std::string where =
+          " on output '" + a_.name(a_.outputs()[o.a_port]) + "' bit " + std::to_string(o.bit);
+      r.reason = timed_out() ? "time limit reached" + where
+                             : "SAT conflict limit (" + std::to_string(p_.conflict_limit) +
+                                   ") reached" + where;
       return;
     }
   }

@@ -249,6 +249,7 @@ class Induction {
   SatResult solve(Frames& f, const std::vector<int>& assumptions) {
     if (timed_out() || calls_ >= p_.max_sat_calls) return SatResult::Unknown;
     ++calls_;
+    f.cnf.set_deadline(p_.deadline);
     return f.cnf.solve(assumptions, p_.conflict_limit);
   }
 

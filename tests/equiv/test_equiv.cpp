@@ -1,6 +1,7 @@
 // The equivalence engines on native netlists, without yosys: SAT sweeping with cut proofs,
 // complemented internal nodes, and a difference that random simulation cannot see.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <functional>
 
 #include "equiv/equiv.hpp"
@@ -274,4 +275,32 @@ TEST_CASE(
   REQUIRE(w.counterexample);
   CHECK(w.counterexample->cycle >= 200);
   check_replays(up, late, *w.counterexample);
+}
+
+TEST_CASE("the time limit stops a SAT call that has no conflict limit", "[equiv]") {
+  // a * b against b * a at 16 bits: commutativity of a multiplier, which a SAT solver does not
+  // settle in any reasonable time.
+  auto multiplier = [](bool swapped) {
+    Netlist nl;
+    const NodeId a = nl.add_input("a", 16), b = nl.add_input("b", 16);
+    std::vector<Signal> pins;
+    for (NodeId x : {swapped ? b : a, swapped ? a : b})
+      for (uint32_t i = 0; i < 16; ++i) pins.push_back({x, i});
+    const NodeId p = nl.add_cell(PackedDsp{16, 16, 0, 32, false}, pins, "p");
+    std::vector<Signal> out;
+    for (uint32_t i = 0; i < 32; ++i) out.push_back({p, i});
+    nl.add_output("y", out);
+    return nl;
+  };
+  EquivParams p = sat_only();
+  p.conflict_limit = 0;
+  p.time_limit = 2;
+  const auto start = std::chrono::steady_clock::now();
+  const EquivResult r = check_equivalence(multiplier(false), multiplier(true), p);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(r.reason);
+  CHECK(r.status == EquivStatus::Undecided);
+  CHECK(r.reason.rfind("time limit reached on output 'y' bit ", 0) == 0);
+  CHECK(seconds < 10);
 }
