@@ -20,9 +20,8 @@ void usage(std::ostream& out, const std::vector<Command>& commands) {
   for (const auto& c : commands)
     out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\n'lutforge <command> --help' describes a command.\n"
-         "exit codes: 0 success (equiv: EQUIVALENT), 1 equiv: NOT EQUIVALENT, 2 error (bad input, "
-         "options\n"
-         "or tool failure), 3 equiv: UNDECIDED\n";
+         "exit codes: 0 success (equiv: EQUIVALENT), 1 equiv: NOT EQUIVALENT or regress: a case\n"
+         "failed, 2 error (bad input, options or tool failure), 3 equiv: UNDECIDED\n";
 }
 
 // The directory of the running executable, from /proc/self/exe.

@@ -30,6 +30,6 @@ int main(int argc, char** argv) {
           {"encode", cmd_encode,
            "encode dataset samples as a model's input vectors, with its reference"},
           {"regress", cmd_regress,
-           "run a regression suite: resumable, in parallel, with JUnit and Markdown reports"},
+           "run a regression suite: resumable, in parallel or on Slurm, with reports"},
       });
 }
