@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <sstream>
 
 #include "base/error.hpp"
@@ -73,6 +74,26 @@ std::ofstream open_output(const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw Error(path + ": cannot open file for writing");
   return out;
+}
+
+std::vector<std::string> last_lines(const std::string& path, size_t n) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) lines.push_back(l);
+  if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(n));
+  return lines;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q.push_back(c);
+  }
+  return q + "'";
 }
 
 }  // namespace lutforge

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lutforge {
 
@@ -34,5 +35,12 @@ class MappedFile {
 // An output stream on a new or truncated file; throws Error naming the file when it cannot be
 // opened.
 std::ofstream open_output(const std::string& path);
+
+// The last `n` non-empty lines of a file (a tool's log, for an error message); none when it cannot
+// be read.
+std::vector<std::string> last_lines(const std::string& path, size_t n);
+
+// `s` as one word for /bin/sh: in single quotes, with each single quote written as '\''.
+std::string shell_quote(const std::string& s);
 
 }  // namespace lutforge

@@ -142,14 +142,10 @@ std::vector<std::string> csv_column(const std::string& path, const std::string& 
   return out;
 }
 
-std::string tail_of(const std::string& path, size_t lines = 3) {
-  std::ifstream f(path);
-  std::vector<std::string> all;
-  for (std::string l; std::getline(f, l);)
-    if (!l.empty()) all.push_back(l);
+// The last lines of a tool's output, on one line for a message.
+std::string tail_of(const std::string& path, size_t n = 3) {
   std::string out;
-  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
-    out += (out.empty() ? "" : " | ") + all[i];
+  for (const auto& l : last_lines(path, n)) out += (out.empty() ? "" : " | ") + l;
   return out;
 }
 
@@ -701,12 +697,6 @@ CaseOutcome outcome_from_json(const nlohmann::json& j) {
   o.steps_reused = j.at("steps_reused").get<size_t>();
   o.failures = j.at("failures").get<std::vector<std::string>>();
   return o;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string o = "'";
-  for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return o + "'";
 }
 
 // Runs a Slurm client command and returns its standard output; nullopt when it fails (the message

@@ -13,25 +13,10 @@
 namespace lutforge {
 namespace {
 
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q.push_back(c);
-  }
-  return q + "'";
-}
-
-std::string last_lines(const std::string& path, size_t n) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);)
-    if (!l.empty()) lines.push_back(l);
+// The last lines of a log, indented under an error message.
+std::string log_tail(const std::string& path, size_t n) {
   std::string out;
-  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
-    out += "\n  " + lines[i];
+  for (const auto& l : last_lines(path, n)) out += "\n  " + l;
   return out;
 }
 
@@ -79,7 +64,7 @@ void synthesize(const std::string& verilog, const std::string& json, const Synth
     throw Error("synth: the yosys binary '" + p.yosys +
                 "' was not found; install it with: apt-get install yosys");
   if (code != 0)
-    throw Error("synth: yosys failed on " + verilog + " (log " + log + "):" + last_lines(log, 8));
+    throw Error("synth: yosys failed on " + verilog + " (log " + log + "):" + log_tail(log, 8));
 }
 
 Resources count_resources(const std::string& json_path, const std::string& top) {

@@ -105,6 +105,19 @@ double accuracy(const fs::path& csv) {
   return static_cast<double>(right) / static_cast<double>(labels.size());
 }
 
+// Waits until `file` exists and then SIGKILLs process `pid`, unless it exits first; returns its
+// wait status.
+int kill_once_written(pid_t pid, const fs::path& file) {
+  int status = 0;
+  while (!fs::exists(file)) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGKILL);
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return status;
+}
+
 struct Family {
   const char* name;
   const char* model;  // [model] keys
@@ -191,20 +204,7 @@ TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted 
     _exit(127);
   }
   // Kill it as soon as its first checkpoint is in place.
-  int status = 0;
-  bool exited = false;
-  while (!fs::exists(ckpt)) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      exited = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (!exited) {
-    kill(pid, SIGKILL);
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-  }
-  REQUIRE(WIFSIGNALED(status));  // killed mid-run, not finished
+  REQUIRE(WIFSIGNALED(kill_once_written(pid, ckpt)));  // killed mid-run, not finished
   CHECK_FALSE(fs::exists(out));
 
   const nlohmann::json report = train_run(config, killed, "--resume");
@@ -392,20 +392,7 @@ TEST_CASE("a regression run killed during a train step resumes the training from
     _exit(127);
   }
   // Kill the runner (and with it the training) once the first epoch's checkpoint is in place.
-  int status = 0;
-  bool exited = false;
-  while (!fs::exists(ckpt)) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      exited = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (!exited) {
-    kill(pid, SIGKILL);
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-  }
-  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WIFSIGNALED(kill_once_written(pid, ckpt)));
   const RunResult r = run_lutforge("regress " + (dir / "s.toml").string() + " -o " + run.string() +
                                    " --no-progress");
   INFO(r.out << r.err);
