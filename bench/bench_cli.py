@@ -15,9 +15,11 @@
    expected outputs. Verilator's builds are timed apart and excluded.
 
 Every figure is the median of RUNS runs, but the testbench's (one run). The machine and the sizes
-are printed with the tables.
+are printed with the tables; the figures are also written to OUT_DIR/figures.json, which a bench
+step of `lutforge regress` reads (regress/suites/benchmarks.toml).
 """
 import argparse
+import json
 import os
 import random
 import statistics
@@ -69,10 +71,15 @@ def main():
         helper = os.path.join(os.path.dirname(lf), name)
         if os.path.exists(helper):
             cmds.append([helper, "--help"])
+    figures = {"startup": {}, "read": {}, "sim": {}}
     for c in cmds:
         shown = " ".join([os.path.basename(c[0])] + c[1:])
         secs, mb = median_run(c, a.runs)
         print(f"| `{shown}` | {secs * 1000:.1f} | {mb:.1f} |")
+        figures["startup"][shown.replace(" --help", "").replace(" ", "_")] = {"ms": secs * 1000, "mb": mb}
+    # The start-up target excludes lutforge-train, which links LibTorch.
+    figures["startup"]["max_ms_but_train"] = max(v["ms"] for k, v in figures["startup"].items()
+                                                 if k != "lutforge-train")
 
     # The design: random 6-input LUTs, as Yosys writes them.
     net = os.path.join(out, "net.json")
@@ -97,6 +104,8 @@ def main():
     print(f"| `yosys -p 'read_json net.yosys.json'` | {t_yr:.3f} | {m:.0f} |")
     print(f"\nlutforge stats / Yosys read_json: {t_yr / t_lf:.1f}x faster; against read_json; stat: "
           f"{t_y / t_lf:.1f}x.")
+    figures["read"] = {"luts": luts, "mb": mb, "lutforge_s": t_lf, "yosys_read_json_s": t_yr,
+                       "yosys_read_json_stat_s": t_y, "ratio": t_yr / t_lf}
 
     # Simulation, end to end.
     rng = random.Random(7)
@@ -154,6 +163,12 @@ def main():
           f"{'byte-identical' if same else 'DIFFERENT'}. lutforge sim / Verilator testbench: "
           f"{t_tb / t_sim:.1f}x; the testbench checked every output of lutforge's CSV: "
           f"{'PASS' if passed else 'FAIL'}.")
+    figures["sim"] = {"vectors": a.vectors, "luts": luts, "lutforge_s": t_sim, "verilator_model_s": t_model,
+                      "verilator_testbench_s": t_tb, "ratio_model": t_model / t_sim,
+                      "ratio_testbench": t_tb / t_sim, "outputs_identical": same,
+                      "testbench": "PASS" if passed else "FAIL"}
+    with open(os.path.join(out, "figures.json"), "w") as f:
+        json.dump(figures, f, indent=1)
     passed = passed and same
     return 0 if passed else 1
 

@@ -6,11 +6,14 @@
 # (native JSON), B is yosys `synth -flatten -lut 4` of A's Verilog (Yosys JSON), which has about
 # seven times as many cells. Yosys writes both as AIGER for ABC. Only the two checkers are timed,
 # each as a whole process from reading its files to its answer, one after the other on one core.
+# The figures are also written to OUT_DIR/figures.json (per size: the times, the answers and the
+# ratio of the best ABC command to lutforge), which `lutforge regress` reads.
 set -euo pipefail
 BUILD="$1"; OUT="$2"; SIZES="${3:-150 1500 15000}"
 LF="$BUILD/apps/lutforge"
 ABC_TIMEOUT="${ABC_TIMEOUT:-3600}"
 mkdir -p "$OUT"
+: > "$OUT/figures.tsv"
 
 timed() {  # log, command... -> prints "seconds peak_MB exit_code"
   local log="$1"; shift
@@ -41,12 +44,13 @@ for n in $SIZES; do
   cells_b=$("$LF" stats "$d/b.json" --json | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["cells"].values()))')
   read -r lf_s lf_mb lf_rc < <(timed "$d/lutforge.log" "$LF" equiv "$d/a.json" "$d/b.json")
   answers="lutforge: $(head -1 "$d/lutforge.log" | awk '{print $1}') (exit $lf_rc)"
-  row=""; best=""
+  row=""; best=""; abc_times=""
   for cmd in "cec $d/a.aig $d/b.aig" "&r $d/a.aig; &cec $d/b.aig" "dcec $d/a.aig $d/b.aig"; do
     name=$(echo "$cmd" | grep -o '&cec\|dcec\|^cec')
     log="$d/abc_$(echo "$name" | sed 's/&/gia_/').log"  # &cec: ABC's new AIG package (Gia)
     read -r abc_s abc_mb abc_rc < <(timed "$log" timeout "$ABC_TIMEOUT" yosys-abc -c "$cmd")
     answer=$(grep -o 'Networks are equivalent\|Networks are NOT EQUIVALENT\|are UNDECIDED' "$log" | head -1 || true)
+    abc_times="$abc_times $name=$([ "$abc_rc" = 124 ] && echo timeout || echo "$abc_s")"
     if [ "$abc_rc" = 124 ]; then
       answer="timeout after ${ABC_TIMEOUT} s"; row="$row | > $ABC_TIMEOUT | $abc_mb"
     else
@@ -57,4 +61,21 @@ for n in $SIZES; do
   done
   if [ -n "$best" ]; then ratio="$(echo "scale=1; $best / $lf_s" | bc -l)×"; else ratio="> $(echo "scale=0; $ABC_TIMEOUT / $lf_s" | bc -l)×"; fi
   echo "| $n | $cells_b | $ands_a / $ands_b | $lf_s | $lf_mb$row | $ratio | $answers |"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$lf_s" "$(head -1 "$d/lutforge.log" | awk '{print $1}')" \
+    "$best" "$ABC_TIMEOUT" "$abc_times" >> "$OUT/figures.tsv"
 done
+python3 - "$OUT/figures.tsv" "$OUT/figures.json" <<'PY'
+import json, sys
+figures = {}
+for line in open(sys.argv[1]):
+    n, lf_s, answer, best, limit, abc = line.rstrip("\n").split("\t")
+    row = {"lutforge_s": float(lf_s), "lutforge_answer": answer}
+    for item in abc.split():
+        name, secs = item.split("=")
+        row["abc_" + name.replace("&", "gia_") + "_s"] = None if secs == "timeout" else float(secs)
+    # With every ABC command out of time, the ratio is a lower bound: the limit over lutforge's time.
+    row["best_abc_over_lutforge"] = (float(best) if best else float(limit)) / max(float(lf_s), 0.01)
+    row["abc_all_timed_out"] = not best
+    figures["n" + n] = row
+json.dump(figures, open(sys.argv[2], "w"), indent=1)
+PY

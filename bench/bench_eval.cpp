@@ -4,12 +4,14 @@
 // hashes must agree.
 //
 // bench_eval --out DIR [--vectors N] [--words W] [--lut-width 1000 --lut-layers 20]
+// The figures are also written to DIR/figures.json, which `lutforge regress` reads.
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "bench/bench_util.hpp"
@@ -267,13 +269,25 @@ int main(int argc, char** argv) {
         "agree | Verilator build s |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
     bool ok = true;
-    for (const Row& r : rows) {
+    nlohmann::ordered_json figures;  // OUT/figures.json, read by `lutforge regress`
+    const char* ids[] = {"random_luts", "mult16"};
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Row& r = rows[i];
       const double vv = r.vectors / r.verilator_s, lv = r.vectors / r.lutforge_s;
+      figures[ids[i]] = {{"luts", r.luts},
+                         {"gates", r.gates},
+                         {"vectors", r.vectors},
+                         {"verilator_vectors_per_s", vv},
+                         {"lutforge_vectors_per_s", lv},
+                         {"ratio", lv / vv},
+                         {"outputs_agree", r.agree},
+                         {"verilator_build_s", r.verilator_build}};
       std::printf("| %s | %zu LUTs, %zu gates | %zu | %.0f | %.0f | %.1fx | %s | %.0f |\n",
                   r.design.c_str(), r.luts, r.gates, r.vectors, vv, lv, lv / vv,
                   r.agree ? "yes" : "NO", r.verilator_build);
       ok = ok && r.agree;
     }
+    std::ofstream(fs::path(out) / "figures.json") << figures.dump(1) << "\n";
     return ok ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "bench_eval: " << e.what() << "\n";

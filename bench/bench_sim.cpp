@@ -10,10 +10,12 @@
 //
 // bench_sim --out DIR [--width 500 --layers 10] [--samples 400000] [--words 128] [--rounds 3]
 // [--reuse-build]
+// The medians are also written to DIR/figures.json, which `lutforge regress` reads.
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "bench/bench_util.hpp"
@@ -275,5 +277,17 @@ int main(int argc, char** argv) {
   const double mv = median(vr), ms = median(sr), mb = median(br);
   std::printf("| same, median of %zu rounds | %zu | %.0f | %.0f | %.0f | %.2fx | %.1fx | %s | |\n",
               vr.size(), count, mv, ms, mb, ms / mv, mb / mv, agree ? "yes" : "NO");
+  const nlohmann::ordered_json figures = {{"luts", luts},
+                                          {"registers", regs},
+                                          {"stages", depth},
+                                          {"samples", count},
+                                          {"verilator_samples_per_s", mv},
+                                          {"systemc_samples_per_s", ms},
+                                          {"batch_samples_per_s", mb},
+                                          {"systemc_over_verilator", ms / mv},
+                                          {"batch_over_verilator", mb / mv},
+                                          {"outputs_agree", agree},
+                                          {"verilator_build_s", build_s}};
+  std::ofstream(dir / "figures.json") << figures.dump(1) << "\n";
   return agree ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 # decomposed as lf_lut cells (--blackbox-luts), which `synth -lut 6` keeps as they are; lutforge
 # equiv then proves yosys' JSON equivalent to the native netlist.
 #   bench/bench_synth.sh BUILD_DIR OUT_DIR
+# The figures are also written to OUT_DIR/figures.json, which `lutforge regress` reads.
 set -euo pipefail
 BUILD="$1"; OUT="$2"
 LF="$BUILD/apps/lutforge"
@@ -14,8 +15,10 @@ measure() {  # log name, label, command...
   local log="$1" label="$2"; shift 2
   /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" > "$OUT/$log.log" 2>&1
   read -r secs kb < "$OUT/time.txt"
+  printf '%s\t%s\t%s\n' "$log" "$secs" "$kb" >> "$OUT/figures.tsv"
   printf "| %s | %.1f | %.0f |\n" "$label" "$secs" "$(echo "$kb / 1024" | bc -l)"
 }
+: > "$OUT/figures.tsv"
 echo "| step | wall s | peak MB |"
 echo "|---|---|---|"
 measure rtl_gen "rtl_gen: decompose to LUT6, prove, write Verilog (--blackbox-luts)" "$LF" convert "$OUT/neurons.json" -o "$OUT/neurons.v" --blackbox-luts
@@ -24,3 +27,15 @@ measure equiv "lutforge equiv: native netlist against yosys' JSON" "$LF" equiv "
 echo
 echo "equiv: $(head -1 "$OUT/equiv.log")"
 "$LF" stats "$OUT/neurons_synth.json" | grep -E "^  lut|LUT6"
+"$LF" stats "$OUT/neurons_synth.json" --json > "$OUT/stats.json"
+python3 - "$OUT" "$(head -1 "$OUT/equiv.log" | awk '{print $1}')" <<'PY'
+import json, sys
+out, verdict = sys.argv[1], sys.argv[2]
+figures = {"equiv_result": verdict}
+for line in open(out + "/figures.tsv"):
+    step, secs, kb = line.split()
+    figures[step] = {"s": float(secs), "mb": int(kb) / 1024}
+cells = json.load(open(out + "/stats.json"))["cells"]
+figures["luts_after_synth"] = cells["lut"]
+json.dump(figures, open(out + "/figures.json", "w"), indent=1)
+PY

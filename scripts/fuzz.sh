@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Fuzzes the Yosys JSON reader with libFuzzer under ASan and UBSan for a bounded time.
-#   scripts/fuzz.sh [SECONDS]   (default 300)
+#   scripts/fuzz.sh [SECONDS] [FIGURES_JSON]   (default 300 s; no figures file)
+# FIGURES_JSON receives libFuzzer's final statistics and the result, for `lutforge regress`.
 # The seed corpus is the JSON that yosys writes for small designs in every supported flow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"
+FIGURES="${2:-}"
 scripts/install-deps.sh
 BUILD=build-fuzz
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -33,7 +35,19 @@ fi
 mkdir -p "$BUILD/artifacts"
 "$BUILD/fuzz/fuzz_yosys_json" -max_total_time="$SECONDS_TO_RUN" -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$BUILD/artifacts/" -print_final_stats=1 "$CORPUS" 2>&1 | tee "$BUILD/fuzz.log" | grep -E "^#[0-9]+ +(pulse|DONE)|stat::|ERROR|SUMMARY" || true
-if grep -q -E "ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|runtime error" "$BUILD/fuzz.log"; then
+failed=0
+grep -q -E "ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|runtime error" "$BUILD/fuzz.log" && failed=1
+if [ -n "$FIGURES" ]; then  # stat::number_of_executed_units: 686976, ... and the result
+  python3 - "$BUILD/fuzz.log" "$FIGURES" "$SECONDS_TO_RUN" "$failed" <<'PY'
+import json, re, sys
+log, out, secs, failed = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+figures = {"seconds": secs, "failures": int(failed)}
+for m in re.finditer(r"^stat::(\w+):\s*(\d+)", open(log, errors="replace").read(), re.M):
+    figures[m.group(1)] = int(m.group(2))
+json.dump(figures, open(out, "w"), indent=1)
+PY
+fi
+if [ "$failed" = 1 ]; then
   echo "fuzz: a failure was found; see $BUILD/fuzz.log and $BUILD/artifacts/"
   exit 1
 fi
