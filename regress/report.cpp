@@ -65,6 +65,24 @@ std::string number(const nlohmann::ordered_json& v) {
 }
 
 // The metrics worth a column in the summary, by step kind.
+std::vector<std::string> key_metrics(const std::string& kind);
+
+// The metrics of one step worth a column and a chart: its kind's, and for a benchmark (whose
+// figures are its script's own) the ratios against the peer tool and the figures that the case
+// checks.
+std::vector<std::string> key_metrics(const Case& c, const StepResult& r) {
+  if (r.kind != "bench") return key_metrics(r.kind);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : r.metrics.items())
+    if (v.is_number() &&
+        (k.find("ratio") != std::string::npos || k.find("_over_") != std::string::npos))
+      keys.push_back(k);
+  for (const Check& k : c.checks)
+    if (k.step == r.step && std::find(keys.begin(), keys.end(), k.metric) == keys.end())
+      keys.push_back(k.metric);
+  return keys;
+}
+
 std::vector<std::string> key_metrics(const std::string& kind) {
   if (kind == "synth") return {"luts", "flip_flops", "carry_cells", "dsps"};
   if (kind == "equiv") return {"result", "mode", "latency"};
@@ -142,7 +160,7 @@ std::string markdown_summary(const Suite& suite, const Store& store, const Store
            << "|---|---|---|---|---|---|\n";
     for (const auto& r : rows) {
       std::string m;
-      const auto keys = r.kind == "checks" ? std::vector<std::string>{} : key_metrics(r.kind);
+      const auto keys = r.kind == "checks" ? std::vector<std::string>{} : key_metrics(c, r);
       auto add = [&](const std::string& k, const nlohmann::ordered_json& v) {
         std::string cell = k + " " + number(v);
         if (baseline && v.is_number() && r.kind != "checks") {
@@ -279,7 +297,7 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
       };
       if (r.kind == "checks")
         for (const auto& [k, v] : r.metrics.items()) add(k, v);
-      for (const auto& k : key_metrics(r.kind))
+      for (const auto& k : key_metrics(c, r))
         if (r.metrics.contains(k)) add(k, r.metrics[k]);
       cases_html << "<tr class=\"" << name(r.status) << "\"><td>" << xml_escape(r.step)
                  << "</td><td>" << xml_escape(r.kind) << "</td><td class=\"st\">" << name(r.status)
@@ -288,7 +306,7 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
       // Each key metric that has been recorded in at least two runs, as a chart.
       if (r.kind == "checks") continue;
       const auto hist = store.history(c.name, r.step);
-      for (const auto& k : key_metrics(r.kind)) {
+      for (const auto& k : key_metrics(c, r)) {
         std::vector<std::pair<int, double>> pts;
         for (const auto& h : hist)
           if (h.metrics.contains(k) && h.metrics[k].is_number())

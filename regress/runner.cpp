@@ -162,16 +162,56 @@ struct Command {
 };
 
 struct Plan {
-  std::vector<Command> commands;     // run in order; the first that fails ends the step
-  std::vector<std::string> outputs;  // must exist after a successful run
-  std::string artifact;              // the file later steps read ("" for none)
-  std::string report;                // a JSON file whose numbers are the metrics
-  bool stdout_json = false;          // the metrics are the command's stdout
-  bool expect_pass = false;          // the output must have a line "PASS" and none "FAIL"
-  bool predictions = false;          // compare STEP.hardware.csv with STEP.reference.csv
-  bool retry_without_last = false;   // if the first command fails, run it once more without its
-                                     // last argument (a --resume that does not apply)
+  std::vector<Command> commands;      // run in order; the first that fails ends the step
+  std::vector<std::string> outputs;   // must exist after a successful run
+  std::string artifact;               // the file later steps read ("" for none)
+  std::string report;                 // a JSON file whose numbers are the metrics
+  bool stdout_json = false;           // the metrics are the command's stdout
+  bool expect_pass = false;           // the output must have a line "PASS" and none "FAIL"
+  bool predictions = false;           // compare STEP.hardware.csv with STEP.reference.csv
+  bool retry_without_last = false;    // if the first command fails, run it once more without its
+                                      // last argument (a --resume that does not apply)
+  std::vector<std::string> args_key;  // a bench step's arguments with only {env:NAME} expanded
+  std::string error;                  // why the step cannot run at all (an unset variable)
 };
+
+// A bench step's arguments with their placeholders expanded: {build}, {out}, {lutforge} and
+// {env:NAME}; with `key_only`, only {env:NAME}, so that the result does not depend on the run.
+// An unset variable or an unknown placeholder is reported in `error`.
+std::vector<std::string> expand_args(const std::vector<std::string>& args,
+                                     const std::map<std::string, std::string>& values,
+                                     bool key_only, std::string& error) {
+  std::vector<std::string> out;
+  for (const std::string& a : args) {
+    std::string e;
+    for (size_t i = 0; i < a.size();) {
+      const size_t close = a[i] == '{' ? a.find('}', i) : std::string::npos;
+      if (close == std::string::npos) {
+        e += a[i++];
+        continue;
+      }
+      const std::string name = a.substr(i + 1, close - i - 1);
+      if (name.rfind("env:", 0) == 0) {
+        const char* v = std::getenv(name.c_str() + 4);
+        if (!v || !*v) {
+          error =
+              "the environment variable " + name.substr(4) + " is not set (argument '" + a + "')";
+          return {};
+        }
+        e += v;
+      } else if (values.count(name)) {
+        e += key_only ? "{" + name + "}" : values.at(name);
+      } else {
+        error = "unknown placeholder {" + name + "} in argument '" + a +
+                "' (expected {build}, {out}, {lutforge} or {env:NAME})";
+        return {};
+      }
+      i = close + 1;
+    }
+    out.push_back(e);
+  }
+  return out;
+}
 
 class Runner {
  public:
@@ -197,6 +237,8 @@ class Runner {
     std::map<std::string, std::string> artifact;  // "source" / step name -> file
     std::map<std::string, nlohmann::ordered_json> metrics;
     artifact["source"] = c.source;
+    if (c.source.rfind("{build}/", 0) == 0)
+      artifact["source"] = (build_dir() / c.source.substr(8)).string();
     std::map<std::string, std::string> tops;  // Verilog artifacts -> their top module
     if (c.source_kind == SourceKind::Verilog) tops["source"] = c.top;
 
@@ -228,7 +270,7 @@ class Runner {
       const fs::path work = dir / (".run" + std::to_string(run_) + "-" + s.name);
       const Plan plan = make_plan(s, work, artifact, top);
       auto final_path = [&](const std::string& f) {
-        return (dir / fs::path(f).filename()).string();
+        return (dir / fs::path(f).lexically_relative(work)).string();
       };
       // The key: the version, the step's kind and options, the top, the input files' bytes.
       Fnv h;
@@ -238,6 +280,7 @@ class Runner {
       h.add(top);
       for (const auto& in : s.inputs) h.add(hash_file(artifact[in]));
       if (s.options.count("vectors")) h.add(hash_file(s.options.at("vectors")));
+      for (const auto& a : plan.args_key) h.add(a);
       r.input_hash = h.hex();
 
       const auto prev = previous_ ? previous_->find(c.name, s.name) : std::nullopt;
@@ -277,6 +320,11 @@ class Runner {
   }
 
  private:
+  // The build directory: the one above lutforge's own (build/apps/lutforge).
+  fs::path build_dir() const {
+    return fs::absolute(p_.lutforge).lexically_normal().parent_path().parent_path();
+  }
+
   Plan make_plan(const Step& s, const fs::path& dir,
                  const std::map<std::string, std::string>& artifact, const std::string& top) {
     Plan p;
@@ -397,6 +445,21 @@ class Runner {
         p.outputs.push_back(base + ".expected.csv");
         break;
       }
+      case StepKind::Bench: {
+        // The script writes its work files and figures.json into a directory named after the
+        // step, so that two bench steps of a case do not share files.
+        const std::map<std::string, std::string> values = {
+            {"build", build_dir().string()},
+            {"out", base},
+            {"lutforge", fs::absolute(p_.lutforge).string()}};
+        argv = {in};
+        for (auto& a : expand_args(s.args, values, false, p.error)) argv.push_back(a);
+        p.args_key = expand_args(s.args, values, true, p.error);
+        p.report = base + "/figures.json";
+        if (access(in.c_str(), X_OK) != 0 || fs::is_directory(in))
+          p.error = in + " is not an executable file";
+        break;
+      }
     }
     if (!p.artifact.empty()) p.outputs.push_back(p.artifact);
     if (!p.report.empty()) p.outputs.push_back(p.report);
@@ -408,6 +471,13 @@ class Runner {
     const std::string log = (dir / (s.name + ".log")).string();
     const auto start = Clock::now();
     std::string failed_command;
+    if (!plan.error.empty()) {
+      r.status = Status::Error;
+      r.message = plan.error;
+      r.metrics = nlohmann::ordered_json::object();
+      return;
+    }
+    if (!plan.report.empty()) fs::create_directories(fs::path(plan.report).parent_path());
     for (size_t i = 0; i < plan.commands.size(); ++i) {
       const Command& c = plan.commands[i];
       if (c.argv[0].empty()) {

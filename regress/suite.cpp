@@ -17,6 +17,7 @@ const char* name(SourceKind k) {
     case SourceKind::Netlist: return "netlist";
     case SourceKind::Model: return "model";
     case SourceKind::Config: return "config";
+    case SourceKind::Script: return "script";
   }
   return "?";
 }
@@ -32,6 +33,7 @@ const char* name(StepKind k) {
     case StepKind::Stats: return "stats";
     case StepKind::Replay: return "replay";
     case StepKind::Predict: return "predict";
+    case StepKind::Bench: return "bench";
   }
   return "?";
 }
@@ -42,6 +44,7 @@ const char* name(Artifact a) {
     case Artifact::Netlist: return "netlist";
     case Artifact::Model: return "model file";
     case Artifact::Config: return "training configuration";
+    case Artifact::Script: return "benchmark script";
     case Artifact::None: return "nothing";
   }
   return "?";
@@ -53,6 +56,7 @@ Artifact artifact_of(SourceKind k) {
     case SourceKind::Netlist: return Artifact::Netlist;
     case SourceKind::Model: return Artifact::Model;
     case SourceKind::Config: return Artifact::Config;
+    case SourceKind::Script: return Artifact::Script;
   }
   return Artifact::None;
 }
@@ -67,7 +71,8 @@ Artifact artifact_of(StepKind k) {
     case StepKind::Sim:
     case StepKind::Stats:
     case StepKind::Replay:
-    case StepKind::Predict: return Artifact::None;
+    case StepKind::Predict:
+    case StepKind::Bench: return Artifact::None;
   }
   return Artifact::None;
 }
@@ -86,6 +91,7 @@ Artifact needs(StepKind kind) {
     case StepKind::Stats:
     case StepKind::Replay:
     case StepKind::Predict: return Artifact::Netlist;
+    case StepKind::Bench: return Artifact::Script;
   }
   return Artifact::None;
 }
@@ -151,6 +157,21 @@ class Table {
       throw Error(where(n) + ": " + what_ + ": '" + key + "' must be true or false");
     return *n.value<bool>();
   }
+  // An array of strings (which may be empty); an empty list when absent.
+  std::vector<std::string> strings(const std::string& key) {
+    if (!has(key)) return {};
+    const toml::node& n = *t_.get(key);
+    const toml::array* a = n.as_array();
+    std::vector<std::string> out;
+    if (a)
+      for (const toml::node& e : *a) {
+        if (!e.is_string()) break;
+        out.push_back(*e.value<std::string>());
+      }
+    if (!a || out.size() != a->size())
+      throw Error(where(n) + ": " + what_ + ": '" + key + "' must be an array of strings");
+    return out;
+  }
   void reject_unknown() const {
     for (const auto& [k, n] : t_)
       if (!asked_.count(std::string(k.str())))
@@ -184,9 +205,10 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
   static const std::pair<const char*, StepKind> kKinds[] = {
       {"train", StepKind::Train}, {"lower", StepKind::Lower},   {"verilog", StepKind::Verilog},
       {"synth", StepKind::Synth}, {"equiv", StepKind::Equiv},   {"sim", StepKind::Sim},
-      {"stats", StepKind::Stats}, {"replay", StepKind::Replay}, {"predict", StepKind::Predict}};
-  const std::string kind = t.one_of(
-      "kind", {"train", "lower", "verilog", "synth", "equiv", "sim", "stats", "replay", "predict"});
+      {"stats", StepKind::Stats}, {"replay", StepKind::Replay}, {"predict", StepKind::Predict},
+      {"bench", StepKind::Bench}};
+  const std::string kind = t.one_of("kind", {"train", "lower", "verilog", "synth", "equiv", "sim",
+                                             "stats", "replay", "predict", "bench"});
   if (kind.empty()) throw Error(t.where() + ": " + t.what() + " needs 'kind'");
   for (auto [n, k] : kKinds)
     if (kind == n) s.kind = k;
@@ -314,6 +336,10 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
         s.options["random"] = "1000";
       }
       break;
+    case StepKind::Bench:
+      input("input", needs(s.kind));
+      s.args = t.strings("args");
+      break;
   }
   t.reject_unknown();
   return s;
@@ -358,15 +384,20 @@ Suite read_suite(const std::string& path) {
     for (auto [key, kind] : {std::pair{"verilog", SourceKind::Verilog},
                              {"netlist", SourceKind::Netlist},
                              {"model", SourceKind::Model},
-                             {"config", SourceKind::Config}})
+                             {"config", SourceKind::Config},
+                             {"script", SourceKind::Script}})
       if (named.has(key)) {
         ++sources;
         c.source_kind = kind;
-        c.source = existing_file(named, key, dir);
+        // A benchmark program of the build ({build}/bench/bench_eval) is found when it runs.
+        if (kind == SourceKind::Script && named.str(key).rfind("{build}/", 0) == 0)
+          c.source = named.str(key);
+        else
+          c.source = existing_file(named, key, dir);
       }
     if (sources != 1)
       throw Error(named.where() + ": case '" + c.name +
-                  "' needs exactly one source: verilog, netlist, model or config");
+                  "' needs exactly one source: verilog, netlist, model, config or script");
     named.has("name");
     if (c.source_kind == SourceKind::Verilog) c.top = named.str("top", true);
     if (named.has("step")) {

@@ -10,7 +10,7 @@
 
 namespace lutforge::regress {
 
-enum class SourceKind { Verilog, Netlist, Model, Config };
+enum class SourceKind { Verilog, Netlist, Model, Config, Script };
 
 // What a step does; each runs one lutforge command.
 enum class StepKind {
@@ -23,10 +23,11 @@ enum class StepKind {
   Stats,    // netlist -> statistics              (lutforge stats)
   Replay,  // netlist + Verilog -> PASS/FAIL     (lutforge sim and testbench, iverilog or Verilator)
   Predict,  // netlist + model + dataset -> accuracy, agreement with models/ (encode, sim)
+  Bench,    // script -> the figures it writes    (a benchmark script against its peer tools)
 };
 
 // What a step produces (and a source is).
-enum class Artifact { Verilog, Netlist, Model, Config, None };
+enum class Artifact { Verilog, Netlist, Model, Config, Script, None };
 
 const char* name(SourceKind k);
 const char* name(StepKind k);
@@ -46,6 +47,10 @@ struct Step {
   // vectors, register_every, popcount_radix, fold, epochs, data, time_limit, expect, simulator,
   // dataset, limit, luts.
   std::map<std::string, std::string> options;
+  // A bench step's arguments to its script, with the placeholders {build} (the build directory:
+  // the one above lutforge's), {out} (the step's own work directory, where the script writes
+  // figures.json), {lutforge} and {env:NAME} still in them; the runner expands them.
+  std::vector<std::string> args;
 };
 
 // A bound on one metric of one step. The run fails the case when the bound does not hold.
@@ -60,7 +65,7 @@ struct Check {
 struct Case {
   std::string name;
   SourceKind source_kind;
-  std::string source;  // absolute path
+  std::string source;  // absolute path; a script's may start with {build}/ instead
   std::string top;     // Verilog sources
   std::vector<Step> steps;
   std::vector<Check> checks;

@@ -77,13 +77,13 @@ TEST_CASE("suite files: every mistake is an error naming the file, the line and 
   CHECK(suite_error(dir, "[[case]]\nname = \"c\"\nverilog = \"nope.v\"\ntop = \"t\"\n")
             .find(f + ":1: case 'c': verilog file 'nope.v' does not exist") == 0);
   CHECK(suite_error(dir, "[[case]]\nname = \"c\"\n") ==
-        f + ":1: case 'c' needs exactly one source: verilog, netlist, model or config");
+        f + ":1: case 'c' needs exactly one source: verilog, netlist, model, config or script");
   CHECK(suite_error(dir, head) == f + ":1: case 'c' has no [[case.step]]");
   CHECK(suite_error(dir, head + "colour = 1\n[[case.step]]\nkind = \"synth\"\n") ==
         f + ":5: case 'c': unknown key 'colour'");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"route\"\n") ==
         f + ":6: case 'c', step 1: 'kind' is 'route', expected one of train, lower, verilog, "
-            "synth, equiv, sim, stats, replay, predict");
+            "synth, equiv, sim, stats, replay, predict, bench");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\nlut = 12\n") ==
         f + ":7: case 'c', step 1: 'lut' must be an integer from 2 to 8");
   CHECK(suite_error(dir, head + "[[case.step]]\nkind = \"synth\"\n[[case.step]]\nkind = "
@@ -471,6 +471,22 @@ TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regre
     configs += e.path().extension() == ".toml";
   CHECK(models.cases.size() == configs);
   for (const auto& c : models.cases) CHECK(c.steps.size() == 11);
+  // The benchmarks' suite: one benchmark per case, each script in the repository or the build.
+  const Suite bench =
+      read_suite(std::string(LUTFORGE_SOURCE_DIR) + "/regress/suites/benchmarks.toml");
+  CHECK(bench.cases.size() >= 6);
+  const fs::path build = fs::path(LUTFORGE_BIN).parent_path().parent_path();
+  for (const auto& c : bench.cases) {
+    INFO(c.name);
+    CHECK(c.source_kind == SourceKind::Script);
+    for (const auto& st : c.steps) CHECK(st.kind == StepKind::Bench);
+    if (c.source.rfind("{build}/", 0) == 0) {
+      // The programs of the build that need SystemC are only built with it.
+      if (c.name != "sim-verilator") CHECK(fs::exists(build / c.source.substr(8)));
+    } else {
+      CHECK(access(c.source.c_str(), X_OK) == 0);
+    }
+  }
   // The trained case needs the demo's generated images (scripts/demo.sh); this one needs nothing.
   const fs::path dir = test::temp_dir("regress_demo");
   const auto r = test::run_lutforge("regress " + suite + " -o " + (dir / "run").string() +
@@ -478,6 +494,103 @@ TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regre
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("1 of 1 cases passed") != std::string::npos);
+}
+
+TEST_CASE("bench steps: a script's figures become metrics, with placeholders and errors",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_bench");
+  // A benchmark that counts the words of a file and writes how many, and the arguments it got.
+  write_text(dir / "count.sh",
+             "#!/bin/sh\nset -e\nmkdir -p \"$2\"\nwords=$(wc -w < \"$3\")\n"
+             "[ -x \"$1/apps/lutforge\" ] && built=1 || built=0\n"
+             "echo \"| words | $words |\"\n"
+             "printf '{\"words\": %d, \"build_has_lutforge\": %d, \"tag\": \"%s\", "
+             "\"deep\": {\"x\": 2}}' \"$words\" \"$built\" \"$4\" > \"$2/figures.json\"\n");
+  fs::permissions(dir / "count.sh", fs::perms::owner_exec, fs::perm_options::add);
+  write_text(dir / "text.txt", "one two three four five\n");
+  write_text(dir / "plain.sh", "#!/bin/sh\n");
+  auto bench_case = [&](const std::string& name, const std::string& script, const std::string& args,
+                        const std::string& checks = "") {
+    return "[[case]]\nname = \"" + name + "\"\nscript = \"" + script +
+           "\"\n[[case.step]]\nkind = \"bench\"\nargs = [" + args + "]\n" +
+           "[[case.step]]\nkind = \"bench\"\nname = \"again\"\nargs = [" + args + "]\n" + checks;
+  };
+  const std::string args =
+      "\"{build}\", \"{out}\", \"" + (dir / "text.txt").string() + "\", \"{env:LF_BENCH_TAG}\"";
+  write_text(dir / "b.toml",
+             bench_case("counts", "count.sh", args,
+                        "[[case.check]]\nmetric = \"bench.words\"\nmin = 5\nmax = 5\n") +
+                 bench_case("too_few", "count.sh", args,
+                            "[[case.check]]\nmetric = \"again.words\"\nmin = 6\n") +
+                 bench_case("placeholder", "count.sh", "\"{bulid}\"") +
+                 bench_case("not_executable", "plain.sh", "\"x\""));
+  auto run = [&] {
+    return test::run_lutforge("regress " + (dir / "b.toml").string() + " -o " +
+                              (dir / "run").string() + " --no-progress");
+  };
+  unsetenv("LF_BENCH_TAG");
+  auto r = run();
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  Store store((dir / "run" / "results.db").string(), true);
+  CHECK(store.find("counts", "bench")->message ==
+        "the environment variable LF_BENCH_TAG is not set (argument '{env:LF_BENCH_TAG}')");
+  CHECK(store.find("placeholder", "bench")->message.find("unknown placeholder {bulid}") == 0);
+  CHECK(store.find("not_executable", "bench")->message ==
+        (dir / "plain.sh").string() + " is not an executable file");
+
+  setenv("LF_BENCH_TAG", "first", 1);
+  r = run();
+  CHECK(r.exit_code == 1);  // too_few fails its check, the others of its kind pass
+  for (const char* c : {"counts", "too_few"})
+    for (const char* st : {"bench", "again"}) {
+      const auto res = store.find(c, st);
+      REQUIRE(res);
+      CHECK(res->status == Status::Pass);
+      CHECK(res->metrics.at("words") == 5);
+      CHECK(res->metrics.at("build_has_lutforge") == 1);
+      CHECK(res->metrics.at("tag") == "first");
+      CHECK(res->metrics.at("deep.x") == 2);
+      // Each step's work files stay apart: its figures and its printed table.
+      CHECK(fs::exists(dir / "run" / "cases" / c / st / "figures.json"));
+      CHECK(test::read_text(dir / "run" / "cases" / c / (std::string(st) + ".out")) ==
+            "| words | 5 |\n");
+    }
+  CHECK(store.find("counts", "checks")->status == Status::Pass);
+  CHECK(store.find("too_few", "checks")->message == "again.words = 5 < min 6");
+  // The summary shows a benchmark's checked figures.
+  CHECK(test::read_text(dir / "run" / "summary.md").find("| bench | bench | pass | ") !=
+        std::string::npos);
+  CHECK(test::read_text(dir / "run" / "summary.md").find("| words 5 |") != std::string::npos);
+
+  // Unchanged inputs are reused; a changed variable runs the steps again.
+  r = run();
+  CHECK(steps_run_reused(r.out).second >= 4);
+  setenv("LF_BENCH_TAG", "second", 1);
+  r = run();
+  CHECK(store.find("counts", "bench")->metrics.at("tag") == "second");
+  unsetenv("LF_BENCH_TAG");
+}
+
+TEST_CASE("a bundled benchmark through a bench step: lutforge equiv against ABC on 150 LUTs",
+          "[regress]") {
+  const fs::path dir = test::temp_dir("regress_bench_equiv");
+  write_text(dir / "b.toml", "[[case]]\nname = \"equiv\"\nscript = \"" +
+                                 std::string(LUTFORGE_SOURCE_DIR) +
+                                 "/bench/bench_equiv.sh\"\n[[case.step]]\nkind = \"bench\"\n"
+                                 "args = [\"{build}\", \"{out}\", \"150\"]\n"
+                                 "[[case.check]]\nmetric = \"bench.n150.best_abc_over_lutforge\"\n"
+                                 "min = 1\n");
+  const auto r = test::run_lutforge("regress " + (dir / "b.toml").string() + " -o " +
+                                    (dir / "run").string() + " --no-progress");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  Store store((dir / "run" / "results.db").string(), true);
+  const auto res = store.find("equiv", "bench");
+  REQUIRE(res);
+  CHECK(res->metrics.at("n150.lutforge_answer") == "EQUIVALENT");
+  CHECK(res->metrics.at("n150.abc_cec_s").get<double>() > 0);
+  CHECK(res->metrics.at("n150.abc_all_timed_out") == false);
 }
 
 TEST_CASE("predict steps: the netlist on a dataset split, against models/'s reference",
