@@ -58,6 +58,10 @@ int cmd_stats(const std::vector<std::string>& args) {
   j["registers"] = counts.by_kind[static_cast<unsigned>(CellKind::Dff)];
   j["logic_depth"] = lv.depth;
   if (lv.has_feedback)
+    j["logic_depth_total"] = nullptr;
+  else
+    j["logic_depth_total"] = lv.total_depth;
+  if (lv.has_feedback)
     j["pipeline_stages"] = nullptr;
   else
     j["pipeline_stages"] = lv.num_stages;
@@ -88,7 +92,10 @@ int cmd_stats(const std::vector<std::string>& args) {
                 << it.value().get<size_t>() << "\n";
   }
   std::cout << "registers       " << j["registers"].get<size_t>() << "\n";
-  std::cout << "logic depth     " << lv.depth << "\n";
+  std::cout << "logic depth     " << lv.depth;
+  if (lv.num_stages > 0 && !lv.has_feedback)
+    std::cout << " per stage, " << lv.total_depth << " through the registers";
+  std::cout << "\n";
   std::cout << "pipeline stages "
             << (lv.has_feedback ? "n/a (registers with feedback)" : std::to_string(lv.num_stages))
             << "\n";

@@ -88,27 +88,40 @@ Levels levelize(const Netlist& nl) {
       for (const Signal& s : nl.fanin(v)) lv.depth = std::max(lv.depth, lv.level[s.node]);
   }
 
-  // Stages: longest register count from the inputs. Iterate to a fixed point over the
-  // combinational order; a register that reaches itself would grow without bound, so the
-  // iteration stops after as many rounds as there are registers and flags feedback.
+  // Stages: longest register count from the inputs, and levels through the registers. Iterate to
+  // a fixed point over the combinational order; a register that reaches itself would grow without
+  // bound, so the iteration stops after as many rounds as there are registers and flags feedback.
   lv.stage.assign(n, 0);
+  std::vector<uint32_t> through(n, 0);
   size_t num_regs = 0;
   for (NodeId v = 0; v < n; ++v) num_regs += is_register(nl.cell(v));
   bool converged = false;
   for (size_t round = 0; round < num_regs + 2 && !converged; ++round) {
     converged = true;
     for (NodeId v : lv.order) {
-      uint32_t s = 0;
-      for (const Signal& f : nl.fanin(v)) s = std::max(s, lv.stage[f.node]);
-      if (is_register(nl.cell(v))) ++s;
-      if (s != lv.stage[v]) {
+      uint32_t s = 0, t = 0;
+      for (const Signal& f : nl.fanin(v)) {
+        s = std::max(s, lv.stage[f.node]);
+        t = std::max(t, through[f.node]);
+      }
+      const Cell& c = nl.cell(v);
+      if (is_register(c)) ++s;
+      // A logic cell adds a level; a register or an output passes its level on.
+      if (!is_register(c) && !std::holds_alternative<Output>(c) &&
+          !std::holds_alternative<Input>(c) && !std::holds_alternative<Const>(c))
+        ++t;
+      if (s != lv.stage[v] || t != through[v]) {
         lv.stage[v] = s;
+        through[v] = t;
         converged = false;
       }
     }
   }
   lv.has_feedback = !converged;
-  for (NodeId o : nl.outputs()) lv.num_stages = std::max(lv.num_stages, lv.stage[o]);
+  for (NodeId o : nl.outputs()) {
+    lv.num_stages = std::max(lv.num_stages, lv.stage[o]);
+    if (!lv.has_feedback) lv.total_depth = std::max(lv.total_depth, through[o]);
+  }
   return lv;
 }
 

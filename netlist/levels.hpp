@@ -18,7 +18,10 @@ struct Levels {
   std::vector<uint32_t> stage;  // registers passed on the longest register path from the inputs
   uint32_t depth = 0;           // the largest level of a node feeding an output or a register
   uint32_t num_stages = 0;      // the largest stage of an output port
-  bool has_feedback = false;    // a register reaches itself; stages are then not meaningful
+  // The most logic levels on a path from an input to an output through the registers: the depth
+  // of the design without its pipeline registers. 0 when there is feedback.
+  uint32_t total_depth = 0;
+  bool has_feedback = false;  // a register reaches itself; stages are then not meaningful
 };
 
 Levels levelize(const Netlist& nl);

@@ -86,6 +86,7 @@ TEST_CASE("levelize gives levels, depth and pipeline stages", "[netlist]") {
   CHECK(lv.stage[g3] == 1);
   CHECK(lv.stage[r2] == 2);
   CHECK(lv.num_stages == 2);
+  CHECK(lv.total_depth == 3);  // g1, g2, then g3 behind r1
   CHECK_FALSE(lv.has_feedback);
   // Every node after its combinational drivers.
   std::vector<size_t> pos(nl.num_nodes());
