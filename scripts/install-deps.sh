@@ -13,6 +13,7 @@ PACKAGES=(
   yosys iverilog verilator
   zlib1g-dev bc time python3 chromium
   libsqlite3-dev slurmctld slurmd slurm-client munge
+  gnuplot-nox nextpnr-ice40
 )
 
 # LibTorch calls the system BLAS; the reference BLAS makes every matmul about 25x slower than

@@ -408,3 +408,70 @@ TEST_CASE("a regression run killed during a train step resumes the training from
   train_run(write_config(whole, "family = \"logicnets\"\nfan_in = 3", epochs, 4), whole);
   CHECK(read_text(run / "cases" / "net" / "train.lfm.json") == read_text(whole / "m.lfm.json"));
 }
+
+TEST_CASE("the difflogic study script: a CSV, the final-layer comparison, Pareto plots and Fmax",
+          "[train]") {
+  const fs::path dir = temp_dir("difflogic_study");
+  const std::string src = LUTFORGE_SOURCE_DIR;
+  REQUIRE(run("python3 " + src + "/regress/suites/demo/make_data.py " + (dir / "data").string())
+              .exit_code == 0);
+  const std::string study = "python3 " + src + "/scripts/difflogic-study.py --lutforge " +
+                            LUTFORGE_BIN + " --dataset demo=" + (dir / "data").string() +
+                            " --epochs 2 -j 2 --out " + (dir / "out").string();
+
+  // Bad points are one-line errors naming the point.
+  auto r = run(study + " --point demo:2:40");
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("--point 'demo:2:40' is not DATASET:DEPTH:WIDTH:FINAL") != std::string::npos);
+  r = run(study + " --point demo:2:40:10");
+  CHECK(r.err.find("point demo-d2-w40-f10: the final layer's 10 gates do not split into 4 "
+                   "classes") != std::string::npos);
+  r = run(study + " --point jsc:2:40:40");
+  CHECK(r.err.find("no --dataset jsc=DIR") != std::string::npos);
+
+  r = run(study + " --point demo:2:40:40 --point demo:2:40:8 --point demo:3:24:12");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const fs::path csv = dir / "out" / "study.csv";
+  const auto points = csv_column(csv, "point");
+  REQUIRE(points ==
+          std::vector<std::string>{"demo-d2-w40-f40", "demo-d2-w40-f8", "demo-d3-w24-f12"});
+  const auto num = [&](const std::string& col) {
+    std::vector<double> v;
+    for (const auto& s : csv_column(csv, col)) v.push_back(s.empty() ? -1 : std::stod(s));
+    return v;
+  };
+  const auto gates = num("gates"), before = num("gates_before_folding"),
+             after = num("gates_after_folding"), luts = num("luts"), stages = num("stages"),
+             latency = num("latency_cycles"), per_stage = num("levels_per_stage"),
+             total = num("levels_total"), fmax = num("fmax_mhz"), ns = num("latency_ns"),
+             agreement = num("agreement"), accuracy = num("accuracy");
+  const std::vector<double> expected_gates = {80, 48, 60};  // depth-1 layers of width, then final
+  for (size_t i = 0; i < points.size(); ++i) {
+    INFO(points[i]);
+    CHECK(gates[i] == expected_gates[i]);
+    CHECK(before[i] == gates[i]);  // before folding every gate is a cell
+    CHECK(after[i] <= before[i]);
+    CHECK(luts[i] > 0);
+    CHECK(agreement[i] == 1.0);      // the synthesized netlist predicts as models/ does
+    CHECK(latency[i] == stages[i]);  // the SystemC engine's latency is the pipeline's depth
+    CHECK(total[i] >= per_stage[i]);
+    CHECK(fmax[i] > 0);  // every tiny point fits an HX8K and was placed and routed
+    CHECK(ns[i] == Approx(latency[i] * 1000.0 / fmax[i]));
+  }
+  CHECK(accuracy[0] > 0.5);  // the widest point beats chance (0.25) on four classes
+  CHECK(csv_column(csv, "equiv") ==
+        std::vector<std::string>{"EQUIVALENT", "EQUIVALENT", "EQUIVALENT"});
+  // The narrower final layer against the same network with a full one.
+  const std::string final_layer = read_text(dir / "out" / "final_layer.md");
+  CHECK(final_layer.find("| demo | 2 | 40 | 8 (was 40) |") != std::string::npos);
+  for (const char* plot : {"pareto-luts", "pareto-energy", "pareto-latency"}) {
+    CHECK(read_text(dir / "out" / (std::string(plot) + ".png")).rfind("\x89PNG", 0) == 0);
+    CHECK(read_text(dir / "out" / (std::string(plot) + ".svg")).find("<svg") != std::string::npos);
+    CHECK(fs::exists(dir / "out" / (std::string(plot) + "-demo.dat")));
+  }
+  // A rerun reuses every step and every placement.
+  r = run(study + " --point demo:2:40:40 --point demo:2:40:8 --point demo:3:24:12");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("0 steps run, 33 reused") != std::string::npos);
+}
