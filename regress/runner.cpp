@@ -383,6 +383,7 @@ class Runner {
         argv.insert(argv.end(), {"equiv", in, artifact.at(s.inputs[1]), "--json"});
         opt("latency", "--latency");
         opt("time_limit", "--time-limit");
+        opt("conflicts", "--conflicts");
         break;
       case StepKind::Sim:
         p.outputs.push_back(base + ".csv");

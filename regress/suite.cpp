@@ -293,6 +293,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       input("b", needs(s.kind));
       option("latency", t.integer("latency", 0, 1000));
       if (auto v = t.number("time_limit", 0.001)) s.options["time_limit"] = std::to_string(*v);
+      option("conflicts", t.integer("conflicts", 0, INT64_MAX));
       option("expect", t.one_of("expect", {"equivalent", "not-equivalent"}));
       break;
     case StepKind::Sim:
