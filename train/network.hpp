@@ -136,6 +136,9 @@ std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t fea
 // y[b, n] = c0 + c1 a + c2 b' + c3 a b' with a = x[b, ia[n]], b' = x[b, ib[n]], (c0..c3) = coef[n].
 torch::Tensor gate_layer(const torch::Tensor& x, const torch::Tensor& coef, const torch::Tensor& ia,
                          const torch::Tensor& ib);
+// The classic parametrization's coefficients, differentiable in the logits [N, 16]:
+// c[n] = sum_g softmax(logits[n])_g * gate_coef[g], with gate_coef [16, 4].
+torch::Tensor classic_coefficients(const torch::Tensor& logits, const torch::Tensor& gate_coef);
 
 // The first class with the highest score, per row of class codes [B, C].
 torch::Tensor predictions(const torch::Tensor& class_codes);

@@ -150,3 +150,22 @@ TEST_CASE("the gate-layer kernel: values and gradients as autograd computes them
     CHECK(torch::allclose(c.grad(), cr.grad(), 1e-4, 1e-5));
   }
 }
+
+TEST_CASE("the classic coefficient kernel: values and gradients of softmax times the gates",
+          "[train]") {
+  torch::manual_seed(11);
+  const int64_t gates = 5000;  // several chunks of the parallel loop
+  const torch::Tensor w0 = 3 * torch::randn({gates, 16}), gc = torch::randn({16, 4});
+  const torch::Tensor gy = torch::randn({gates, 4});
+  for (int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    torch::Tensor w = w0.clone().requires_grad_();
+    const torch::Tensor c = classic_coefficients(w, gc);
+    (c * gy).sum().backward();
+    torch::Tensor wr = w0.clone().requires_grad_();
+    const torch::Tensor cr = torch::softmax(wr, 1).matmul(gc);
+    (cr * gy).sum().backward();
+    CHECK(torch::allclose(c, cr, 1e-5, 1e-5));
+    CHECK(torch::allclose(w.grad(), wr.grad(), 1e-4, 1e-5));
+  }
+}

@@ -19,6 +19,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/error.hpp"
 #include "train/network.hpp"
@@ -120,6 +121,74 @@ class GateLayerFunction : public torch::autograd::Function<GateLayerFunction> {
   }
 };
 
+// c[n] = sum_g softmax(w[n])_g * gate_coef[g] for logits w [N, 16] and the gates' coefficients
+// [16, 4]: the classic parametrization's mixture in one pass over each neuron's 16 logits, forward
+// and backward (dw_g = p_g (dp_g - sum_h p_h dp_h) with dp_g = gate_coef[g] . dc). Written out by
+// ATen ops, the [N, 16, 4] products cross memory several times per step; this reads the logits
+// once and writes 4 values.
+class ClassicCoefficientsFunction : public torch::autograd::Function<ClassicCoefficientsFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& w_in,
+                               const torch::Tensor& gc_in) {
+    const torch::Tensor w = w_in.contiguous(), gc = gc_in.contiguous();
+    ctx->save_for_backward({w, gc});
+    const int64_t n = w.size(0);
+    torch::Tensor c = torch::empty({n, 4}, w.options());
+    const float* pw = w.data_ptr<float>();
+    const float* pg = gc.data_ptr<float>();
+    float* pc = c.data_ptr<float>();
+    at::parallel_for(0, n, 2048, [&](int64_t j0, int64_t j1) {
+      float p[16];
+      for (int64_t j = j0; j < j1; ++j) {
+        softmax16(pw + 16 * j, p);
+        float c4[4] = {0, 0, 0, 0};
+        for (int g = 0; g < 16; ++g)
+          for (int k = 0; k < 4; ++k) c4[k] += p[g] * pg[4 * g + k];
+        for (int k = 0; k < 4; ++k) pc[4 * j + k] = c4[k];
+      }
+    });
+    return c;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &w = saved[0], &gc = saved[1];
+    const torch::Tensor dc = grads[0].contiguous();
+    const int64_t n = w.size(0);
+    torch::Tensor dw = torch::empty_like(w);
+    const float* pw = w.data_ptr<float>();
+    const float* pg = gc.data_ptr<float>();
+    const float* pd = dc.data_ptr<float>();
+    float* po = dw.data_ptr<float>();
+    at::parallel_for(0, n, 2048, [&](int64_t j0, int64_t j1) {
+      float p[16], dp[16];
+      for (int64_t j = j0; j < j1; ++j) {
+        softmax16(pw + 16 * j, p);
+        const float* d = pd + 4 * j;
+        float dot = 0;
+        for (int g = 0; g < 16; ++g) {
+          const float* cg = pg + 4 * g;
+          dp[g] = cg[0] * d[0] + cg[1] * d[1] + cg[2] * d[2] + cg[3] * d[3];
+          dot += p[g] * dp[g];
+        }
+        for (int g = 0; g < 16; ++g) po[16 * j + g] = p[g] * (dp[g] - dot);
+      }
+    });
+    return {dw, torch::Tensor()};
+  }
+
+ private:
+  static void softmax16(const float* w, float* p) {
+    float m = w[0];
+    for (int g = 1; g < 16; ++g) m = std::max(m, w[g]);
+    float sum = 0;
+    for (int g = 0; g < 16; ++g) sum += p[g] = std::exp(w[g] - m);
+    const float inv = 1.0f / sum;
+    for (int g = 0; g < 16; ++g) p[g] *= inv;
+  }
+};
+
 class GateLayerImpl : public torch::nn::Module {
  public:
   GateLayerImpl(const TrainConfig& c, int64_t inputs, int64_t gates, std::mt19937_64& rng)
@@ -159,10 +228,11 @@ class GateLayerImpl : public torch::nn::Module {
     gate_coef = register_buffer("gate_coef", all_gate_values().matmul(to_coef));
   }
 
-  // The relaxed coefficients [N, 4] of training. The products are written out as broadcasts and
-  // sums: BLAS on matrices this thin costs more in its thread pool than in arithmetic.
+  // The relaxed coefficients [N, 4] of training. The input-wise products are written out as
+  // broadcasts and sums: BLAS on matrices this thin costs more in its thread pool than in
+  // arithmetic.
   torch::Tensor coefficients() const {
-    if (classic) return (torch::softmax(weights, 1).unsqueeze(2) * gate_coef.unsqueeze(0)).sum(1);
+    if (classic) return ClassicCoefficientsFunction::apply(weights, gate_coef);
     return (torch::sigmoid(weights).unsqueeze(2) * to_coef.unsqueeze(0)).sum(1);
   }
   // The gate id of every neuron after discretization [N].
@@ -263,6 +333,10 @@ class GateNetImpl : public NetworkImpl {
 torch::Tensor gate_layer(const torch::Tensor& x, const torch::Tensor& coef, const torch::Tensor& ia,
                          const torch::Tensor& ib) {
   return GateLayerFunction::apply(x, coef, ia, ib);
+}
+
+torch::Tensor classic_coefficients(const torch::Tensor& logits, const torch::Tensor& gate_coef) {
+  return ClassicCoefficientsFunction::apply(logits, gate_coef);
 }
 
 std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t features,
