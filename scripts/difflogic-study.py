@@ -31,8 +31,10 @@ feeds the inputs from a shift register and folds the registered outputs into one
 with hundreds of ports has more ports than the package has pins), Yosys synth_ice40 and
 nextpnr-ice40 place and route it: the Fmax nextpnr reports, and the latency in ns.
 
-Writes DIR/study.csv, DIR/final_layer.md (each point against the same network with a narrower
-final layer) and Pareto plots DIR/pareto-{luts,energy,latency}.{png,svg} (gnuplot), the data of
+Writes DIR/study.csv, DIR/study.md (the same as a table), DIR/final_layer.md (each point against
+the same network with a narrower final layer), DIR/fmax_model.json (the clock period as a line in
+the LUT4 levels per stage, fitted on the placed points; the CSV's fmax_predicted_mhz) and Pareto
+plots DIR/pareto-{luts,energy,latency}.{png,svg} (gnuplot), the data of
 each plot beside it. Installs gnuplot-nox and nextpnr-ice40 from Debian when they are missing.
 """
 import argparse
@@ -424,8 +426,14 @@ def main():
             "ice40_cells": metric("ice40", "luts"),
             "fmax_mhz": None, "latency_ns": None, "pnr_note": "",
         }
+        case_dir = os.path.join(out, "run", "cases", name)
+        ice40_json = os.path.join(case_dir, "ice40.json")
+        if os.path.exists(ice40_json):  # LUT4 levels per stage of the iCE40 mapping
+            st = subprocess.run([lutforge, "stats", ice40_json, "--json"], capture_output=True,
+                                text=True)
+            if st.returncode == 0:
+                row["ice40_levels_per_stage"] = json.loads(st.stdout).get("logic_depth")
         if not a.no_pnr:
-            case_dir = os.path.join(out, "run", "cases", name)
             if row["ice40_cells"] is not None and row["ice40_cells"] > HX8K_CELLS:
                 row["pnr_note"] = f"does not fit an HX8K ({row['ice40_cells']} LUT4s)"
             else:
@@ -442,11 +450,35 @@ def main():
 
     if not rows:
         sys.exit("difflogic-study: no point has results")
+
+    # How well LUT4 levels per stage predict the clock period: a least-squares line through the
+    # placed and routed points, applied to the others.
+    fit = [(r["ice40_levels_per_stage"], 1000.0 / r["fmax_mhz"]) for r in rows
+           if r.get("fmax_mhz") and r.get("ice40_levels_per_stage") is not None]
+    model = None
+    if len(fit) >= 2 and len({x for x, _ in fit}) >= 2:
+        n = len(fit)
+        mx, my = sum(x for x, _ in fit) / n, sum(y for _, y in fit) / n
+        sxx = sum((x - mx) ** 2 for x, _ in fit)
+        sxy = sum((x - mx) * (y - my) for x, y in fit)
+        slope = sxy / sxx
+        icept = my - slope * mx
+        ss_res = sum((y - (icept + slope * x)) ** 2 for x, y in fit)
+        ss_tot = sum((y - my) ** 2 for _, y in fit)
+        r2 = 1 - ss_res / ss_tot if ss_tot > 0 else 1.0
+        model = {"points": n, "ns_per_level": slope, "ns_fixed": icept, "r2": r2,
+                 "max_error_pct": max(abs((icept + slope * x) - y) / y * 100 for x, y in fit)}
+        for r in rows:
+            lv = r.get("ice40_levels_per_stage")
+            if lv is not None and icept + slope * lv > 0:
+                r["fmax_predicted_mhz"] = 1000.0 / (icept + slope * lv)
+        json.dump(model, open(os.path.join(out, "fmax_model.json"), "w"), indent=1)
     fields = ["point", "dataset", "depth", "width", "final_width", "gates", "gates_before_folding",
               "gates_after_folding", "adders", "accuracy", "agreement", "luts", "flip_flops",
               "stages", "levels_per_stage", "levels_total", "latency_cycles", "initiation_interval",
               "energy_per_inference", "equiv", "train_seconds", "ice40_cells",
-              "ice40_placed_cells", "fmax_mhz", "latency_ns", "pnr_note"]
+              "ice40_levels_per_stage", "ice40_placed_cells", "fmax_mhz", "fmax_predicted_mhz",
+              "latency_ns", "pnr_note"]
     with open(os.path.join(out, "study.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
@@ -481,7 +513,31 @@ def main():
             f"{(r['accuracy'] - full['accuracy']) * 100:+.2f} points |")
     with open(os.path.join(out, "final_layer.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    log(f"wrote {os.path.join(out, 'study.csv')}, final_layer.md and pareto-*.png/svg "
+
+    # Every point as a Markdown table.
+    def fmt(v, spec=""):
+        return "" if v is None or v == "" else format(v, spec)
+    table = ["| point | accuracy | gates before / after folding | LUT6 | FF | stages | LUT6 levels "
+             "per stage / total | latency cycles | energy / inference | equiv | iCE40 LUT4 | "
+             "LUT4 levels per stage | Fmax MHz (HX8K) | latency ns |", "|" + "---|" * 14]
+    for r in rows:
+        fmax = (fmt(r.get("fmax_mhz"), ".1f") if r.get("fmax_mhz") else
+                (f"({fmt(r.get('fmax_predicted_mhz'), '.0f')} predicted; {r['pnr_note']})"
+                 if r.get("fmax_predicted_mhz") else r.get("pnr_note", "")))
+        table.append(
+            f"| {r['point']} | {r['accuracy'] * 100:.2f}% | {r['gates_before_folding']} / "
+            f"{r['gates_after_folding']} | {r['luts']} | {r['flip_flops']} | {r['stages']} | "
+            f"{r['levels_per_stage']} / {r['levels_total']} | {r['latency_cycles']} | "
+            f"{fmt(r['energy_per_inference'], '.0f')} | {r['equiv']} | {r['ice40_cells']} | "
+            f"{fmt(r.get('ice40_levels_per_stage'))} | {fmax} | {fmt(r.get('latency_ns'), '.1f')} |")
+    if model:
+        table.append(f"\nClock period against LUT4 levels per stage over the {model['points']} "
+                     f"placed points: {model['ns_fixed']:.2f} ns + {model['ns_per_level']:.2f} ns "
+                     f"per level, R² = {model['r2']:.2f}, largest error "
+                     f"{model['max_error_pct']:.0f}%.")
+    with open(os.path.join(out, "study.md"), "w") as f:
+        f.write("\n".join(table) + "\n")
+    log(f"wrote {os.path.join(out, 'study.csv')}, study.md, final_layer.md and pareto-*.png/svg "
         f"({len(rows)} points)")
     return 0
 

@@ -462,6 +462,11 @@ TEST_CASE("the difflogic study script: a CSV, the final-layer comparison, Pareto
   CHECK(accuracy[0] > 0.5);  // the widest point beats chance (0.25) on four classes
   CHECK(csv_column(csv, "equiv") ==
         std::vector<std::string>{"EQUIVALENT", "EQUIVALENT", "EQUIVALENT"});
+  // The clock period as a line in the LUT4 levels per stage, fitted on the placed points.
+  CHECK(read_text(dir / "out" / "study.md")
+            .find("Clock period against LUT4 levels per stage "
+                  "over the 3 placed points") != std::string::npos);
+  for (double f : num("fmax_predicted_mhz")) CHECK(f > 0);
   // The narrower final layer against the same network with a full one.
   const std::string final_layer = read_text(dir / "out" / "final_layer.md");
   CHECK(final_layer.find("| demo | 2 | 40 | 8 (was 40) |") != std::string::npos);
