@@ -40,6 +40,7 @@ each plot beside it. Installs gnuplot-nox and nextpnr-ice40 from Debian when the
 import argparse
 import csv
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -243,14 +244,19 @@ def wrapper_verilog(stats, path):
     return n_in + n_out + 1
 
 
-def place_and_route(case_dir, lutforge, timeout):
+def place_and_route(case_dir, name, lutforge, timeout):
     """Fmax (MHz) and logic cells of the point on an HX8K, or (None, cells, why)."""
     pnr = os.path.join(case_dir, "ice40_pnr")
     os.makedirs(pnr, exist_ok=True)
     done = os.path.join(pnr, "result.json")
+    # A result is reused only for the same Verilog: a rerun with other settings places again.
+    with open(os.path.join(case_dir, "verilog.v"), "rb") as f:
+        design_hash = hashlib.sha256(f.read()).hexdigest()
     if os.path.exists(done):
         r = json.load(open(done))
-        return r["fmax_mhz"], r["cells"], r["note"]
+        if r.get("verilog_sha256") == design_hash:
+            return r["fmax_mhz"], r["cells"], r["note"]
+    log(f"{name}: synth_ice40 and nextpnr-ice40 (HX8K)")
     netlist = os.path.join(case_dir, "lowered.json")
     stats = json.loads(subprocess.run([lutforge, "stats", netlist, "--json"], check=True,
                                       capture_output=True, text=True).stdout)
@@ -278,11 +284,11 @@ def place_and_route(case_dir, lutforge, timeout):
     if n.returncode != 0:
         why = "does not fit an HX8K" if re.search(r"(?i)too many|unable to place|not enough", text) \
             else "nextpnr-ice40 failed: " + text.strip().splitlines()[-1][-200:]
-        r = {"fmax_mhz": None, "cells": cells, "note": why}
+        r = {"fmax_mhz": None, "cells": cells, "note": why, "verilog_sha256": design_hash}
     else:
         f = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", text)
         r = {"fmax_mhz": float(f[-1]) if f else None, "cells": cells,
-             "note": "" if f else "no Fmax in nextpnr's log"}
+             "note": "" if f else "no Fmax in nextpnr's log", "verilog_sha256": design_hash}
     json.dump(r, open(done, "w"))
     return r["fmax_mhz"], r["cells"], r["note"]
 
@@ -437,8 +443,7 @@ def main():
             if row["ice40_cells"] is not None and row["ice40_cells"] > HX8K_CELLS:
                 row["pnr_note"] = f"does not fit an HX8K ({row['ice40_cells']} LUT4s)"
             else:
-                log(f"{name}: synth_ice40 and nextpnr-ice40 (HX8K)")
-                fmax, cells, note = place_and_route(case_dir, lutforge, a.pnr_timeout)
+                fmax, cells, note = place_and_route(case_dir, name, lutforge, a.pnr_timeout)
                 row["fmax_mhz"], row["pnr_note"] = fmax, note
                 if cells is not None:
                     row["ice40_placed_cells"] = cells

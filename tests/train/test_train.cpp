@@ -479,4 +479,9 @@ TEST_CASE("the difflogic study script: a CSV, the final-layer comparison, Pareto
   r = run(study + " --point demo:2:40:40 --point demo:2:40:8 --point demo:3:24:12");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("0 steps run, 33 reused") != std::string::npos);
+  CHECK(r.out.find("nextpnr-ice40 (HX8K)") == std::string::npos);
+  // Other settings change the design: the placement runs again, not a stale one.
+  r = run(study + " --point demo:2:40:40 --register-every 1");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("demo-d2-w40-f40: synth_ice40 and nextpnr-ice40 (HX8K)") != std::string::npos);
 }
