@@ -26,7 +26,6 @@ measure yosys "yosys: synth -lut 6" yosys -q -p "read_verilog -icells $OUT/neuro
 measure equiv "lutforge equiv: native netlist against yosys' JSON" "$LF" equiv "$OUT/neurons.json" "$OUT/neurons_synth.json"
 echo
 echo "equiv: $(head -1 "$OUT/equiv.log")"
-"$LF" stats "$OUT/neurons_synth.json" | grep -E "^  lut|LUT6"
 "$LF" stats "$OUT/neurons_synth.json" --json > "$OUT/stats.json"
 python3 - "$OUT" "$(head -1 "$OUT/equiv.log" | awk '{print $1}')" <<'PY'
 import json, sys
@@ -35,7 +34,9 @@ figures = {"equiv_result": verdict}
 for line in open(out + "/figures.tsv"):
     step, secs, kb = line.split()
     figures[step] = {"s": float(secs), "mb": int(kb) / 1024}
-cells = json.load(open(out + "/stats.json"))["cells"]
-figures["luts_after_synth"] = cells["lut"]
+stats = json.load(open(out + "/stats.json"))
+figures["luts_after_synth"] = stats["cells"]["lut"]
+print(f"  {'lut':<14}{stats['cells']['lut']}")
+print(f"  {'LUT6':<14}{stats['lut_sizes'].get('6', 0)}")
 json.dump(figures, open(out + "/figures.json", "w"), indent=1)
 PY

@@ -65,7 +65,18 @@ std::string number(const nlohmann::ordered_json& v) {
 }
 
 // The metrics worth a column in the summary, by step kind.
-std::vector<std::string> key_metrics(const std::string& kind);
+std::vector<std::string> key_metrics(const std::string& kind) {
+  if (kind == "synth") return {"luts", "flip_flops", "carry_cells", "dsps"};
+  if (kind == "equiv") return {"result", "mode", "latency"};
+  if (kind == "sim")
+    return {"latency.max", "throughput.initiation_interval", "power.energy_per_inference"};
+  if (kind == "stats") return {"cells.lut", "registers", "logic_depth"};
+  if (kind == "train") return {"test_accuracy"};
+  if (kind == "replay") return {"replayed"};
+  if (kind == "predict") return {"samples", "accuracy", "agreement", "latency.max"};
+  if (kind == "lower" || kind == "verilog") return {};
+  return {};
+}
 
 // The metrics of one step worth a column and a chart: its kind's, and for a benchmark (whose
 // figures are its script's own) the ratios against the peer tool and the figures that the case
@@ -81,19 +92,6 @@ std::vector<std::string> key_metrics(const Case& c, const StepResult& r) {
     if (k.step == r.step && std::find(keys.begin(), keys.end(), k.metric) == keys.end())
       keys.push_back(k.metric);
   return keys;
-}
-
-std::vector<std::string> key_metrics(const std::string& kind) {
-  if (kind == "synth") return {"luts", "flip_flops", "carry_cells", "dsps"};
-  if (kind == "equiv") return {"result", "mode", "latency"};
-  if (kind == "sim")
-    return {"latency.max", "throughput.initiation_interval", "power.energy_per_inference"};
-  if (kind == "stats") return {"cells.lut", "registers", "logic_depth"};
-  if (kind == "train") return {"test_accuracy"};
-  if (kind == "replay") return {"replayed"};
-  if (kind == "predict") return {"samples", "accuracy", "agreement", "latency.max"};
-  if (kind == "lower" || kind == "verilog") return {};
-  return {};
 }
 
 }  // namespace
@@ -297,7 +295,8 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
       };
       if (r.kind == "checks")
         for (const auto& [k, v] : r.metrics.items()) add(k, v);
-      for (const auto& k : key_metrics(c, r))
+      const auto keys = r.kind == "checks" ? std::vector<std::string>{} : key_metrics(c, r);
+      for (const auto& k : keys)
         if (r.metrics.contains(k)) add(k, r.metrics[k]);
       cases_html << "<tr class=\"" << name(r.status) << "\"><td>" << xml_escape(r.step)
                  << "</td><td>" << xml_escape(r.kind) << "</td><td class=\"st\">" << name(r.status)
@@ -306,7 +305,7 @@ std::string html_report(const Suite& suite, const Store& store, const Store* bas
       // Each key metric that has been recorded in at least two runs, as a chart.
       if (r.kind == "checks") continue;
       const auto hist = store.history(c.name, r.step);
-      for (const auto& k : key_metrics(c, r)) {
+      for (const auto& k : keys) {
         std::vector<std::pair<int, double>> pts;
         for (const auto& h : hist)
           if (h.metrics.contains(k) && h.metrics[k].is_number())

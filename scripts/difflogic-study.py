@@ -244,7 +244,7 @@ def wrapper_verilog(stats, path):
     return n_in + n_out + 1
 
 
-def place_and_route(case_dir, name, lutforge, timeout):
+def place_and_route(case_dir, name, timeout):
     """Fmax (MHz) and logic cells of the point on an HX8K, or (None, cells, why)."""
     pnr = os.path.join(case_dir, "ice40_pnr")
     os.makedirs(pnr, exist_ok=True)
@@ -257,9 +257,8 @@ def place_and_route(case_dir, name, lutforge, timeout):
         if r.get("verilog_sha256") == design_hash:
             return r["fmax_mhz"], r["cells"], r["note"]
     log(f"{name}: synth_ice40 and nextpnr-ice40 (HX8K)")
-    netlist = os.path.join(case_dir, "lowered.json")
-    stats = json.loads(subprocess.run([lutforge, "stats", netlist, "--json"], check=True,
-                                      capture_output=True, text=True).stdout)
+    # The ports of the lowered netlist, from its stats step's output (`lutforge stats --json`).
+    stats = json.load(open(os.path.join(case_dir, "lowered_stats.out")))
     wrapper = os.path.join(pnr, "study_top.v")
     wrapper_verilog(stats, wrapper)
     js = os.path.join(pnr, "study_top.json")
@@ -443,7 +442,7 @@ def main():
             if row["ice40_cells"] is not None and row["ice40_cells"] > HX8K_CELLS:
                 row["pnr_note"] = f"does not fit an HX8K ({row['ice40_cells']} LUT4s)"
             else:
-                fmax, cells, note = place_and_route(case_dir, name, lutforge, a.pnr_timeout)
+                fmax, cells, note = place_and_route(case_dir, name, a.pnr_timeout)
                 row["fmax_mhz"], row["pnr_note"] = fmax, note
                 if cells is not None:
                     row["ice40_placed_cells"] = cells
