@@ -52,25 +52,27 @@ uint32_t argmax_index_width(uint32_t count) {
 }
 
 uint32_t num_input_pins(const Cell& c) {
-  return std::visit(
-      Overloaded{
-          [](const Input&) -> uint32_t { return 0; },
-          [](const Output& o) -> uint32_t { return o.width; },
-          [](const Const&) -> uint32_t { return 0; },
-          [](const Lut& l) -> uint32_t { return l.function.num_vars(); },
-          [](const Gate&) -> uint32_t { return 2; },
-          [](const Adder& a) -> uint32_t {
-            uint32_t n = 0;
-            for (const auto& op : a.operands) n += op.width;
-            return n;
-          },
-          [](const ArgMax& a) -> uint32_t { return a.count * a.width; },
-          [](const PackedDsp& d) -> uint32_t { return d.a_width + d.b_width + d.c_width; },
-          [](const Dff& d) -> uint32_t {
-            return 1 + d.has_enable + d.has_sync_reset + d.has_async_reset;
-          },
-      },
-      c);
+  return std::visit(Overloaded{
+                        [](const Input&) -> uint32_t { return 0; },
+                        [](const Output& o) -> uint32_t { return o.width; },
+                        [](const Const&) -> uint32_t { return 0; },
+                        [](const Lut& l) -> uint32_t { return l.function.num_vars(); },
+                        [](const Gate&) -> uint32_t { return 2; },
+                        [](const Adder& a) -> uint32_t {
+                          uint32_t n = 0;
+                          for (const auto& op : a.operands) n += op.width;
+                          return n;
+                        },
+                        [](const ArgMax& a) -> uint32_t { return a.count * a.width; },
+                        [](const PackedDsp& d) -> uint32_t {
+                          return d.a_width + d.b_width + d.c_width + d.d_width + d.z_width +
+                                 d.has_z_enable;
+                        },
+                        [](const Dff& d) -> uint32_t {
+                          return 1 + d.has_enable + d.has_sync_reset + d.has_async_reset;
+                        },
+                    },
+                    c);
 }
 
 uint32_t num_output_bits(const Cell& c) {
@@ -116,9 +118,17 @@ std::string pin_name(const Cell& c, uint32_t pin) {
             return "W" + std::to_string(pin / a.width) + "[" + std::to_string(pin % a.width) + "]";
           },
           [&](const PackedDsp& d) {
-            if (pin < d.a_width) return "A" + index;
-            if (pin < d.a_width + d.b_width) return "B[" + std::to_string(pin - d.a_width) + "]";
-            return "C[" + std::to_string(pin - d.a_width - d.b_width) + "]";
+            const std::pair<const char*, uint32_t> ports[] = {{"A", d.a_width},
+                                                              {"B", d.b_width},
+                                                              {"C", d.c_width},
+                                                              {"D", d.d_width},
+                                                              {"Z", d.z_width}};
+            uint32_t base = 0;
+            for (const auto& [name, width] : ports) {
+              if (pin < base + width) return name + ("[" + std::to_string(pin - base) + "]");
+              base += width;
+            }
+            return std::string("ZEN");
           },
           [&](const Dff& d) {
             if (pin == 0) return std::string("D");

@@ -68,13 +68,32 @@ struct ArgMax {
   bool is_signed = false;
 };
 
-// A DSP slice. Placeholder semantics until packing is defined: P = A * B + C modulo 2^p_width,
-// where A, B and C are zero-extended (or sign-extended when is_signed) to p_width bits.
-// Input pins: A (a_width bits), B (b_width), C (c_width), each LSB first. Output: p_width bits.
+// The arithmetic of a DSP slice (DSP48E1/E2-like), without its registers:
+//   AD = A                          when pre_add is None,
+//        (D + A) mod 2^ad_width     when Add,
+//        (D - A) mod 2^ad_width     when Subtract (the slice's pre-adder, INMODE[3]);
+//   P  = (AD * B + C + (ZEN ? Z : 0)) mod 2^p_width.
+// Every operand is zero-extended (sign-extended when is_signed) from its own width: A, D into
+// the pre-adder, AD (a_width bits without a pre-adder, ad_width with one), B, C and Z into P.
+// Z is the post-adder's third operand: the slice's own P register for accumulation, a cascade
+// input, or P >> 17; ZEN (present when has_z_enable) is the dynamic OPMODE bit that drops it.
+// Input pins: A, B, C, D, Z (a_width, b_width, c_width, d_width, z_width bits, each LSB first),
+// then ZEN. Output: p_width bits.
+//
+// The slice's pipeline registers (AREG, BREG, CREG, DREG, MREG, PREG) are Dff cells around this
+// cell (netlist/dsp.hpp builds them from a DspConfig), so that every state bit of a netlist is a
+// Dff: latency, register matching in the prover and pipeline checks see them as any register.
 struct PackedDsp {
   static constexpr const char* kName = "packed_dsp";
+  enum class PreAdd : uint8_t { None, Add, Subtract };
   uint32_t a_width = 1, b_width = 1, c_width = 0, p_width = 1;
   bool is_signed = false;
+  uint32_t d_width = 0, z_width = 0;
+  PreAdd pre_add = PreAdd::None;
+  uint32_t ad_width = 0;  // the pre-adder's width; used only with a pre-adder
+  bool has_z_enable = false;
+  // The width of AD, the multiplier's first operand.
+  uint32_t multiplicand_width() const { return pre_add == PreAdd::None ? a_width : ad_width; }
 };
 
 // A one-bit register on the design's single rising-edge clock. Input pins, in this order: D, then

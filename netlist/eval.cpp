@@ -124,9 +124,10 @@ class Builder {
     return lut_rec(f, in);
   }
 
-  // dst += addend (both `width` bits, LSB first), ripple carry.
-  void add_into(std::vector<uint32_t>& acc, const std::vector<uint32_t>& addend, size_t from = 0) {
-    uint32_t carry = kZero;
+  // acc += addend + carry_in (both `width` bits, LSB first, from bit `from` up), ripple carry.
+  void add_into(std::vector<uint32_t>& acc, const std::vector<uint32_t>& addend, size_t from = 0,
+                uint32_t carry_in = kZero) {
+    uint32_t carry = carry_in;
     for (size_t i = from; i < acc.size(); ++i) {
       const uint32_t a = acc[i], b = addend[i];
       acc[i] = xor3(a, b, carry);
@@ -423,10 +424,33 @@ Program compile(const Netlist& nl, const CompileParams& params) {
             },
             [&](const PackedDsp& d) {
               const uint32_t w = d.p_width;
-              const auto a = extend(ins(n, 0, d.a_width), w, d.is_signed);
-              const auto b = extend(ins(n, d.a_width, d.b_width), w, d.is_signed);
-              std::vector<uint32_t> acc =
-                  extend(ins(n, d.a_width + d.b_width, d.c_width), w, d.is_signed);
+              uint32_t pin = 0;
+              auto port = [&](uint32_t width) {
+                auto bits = ins(n, pin, width);
+                pin += width;
+                return bits;
+              };
+              auto a = port(d.a_width);
+              const auto b = extend(port(d.b_width), w, d.is_signed);
+              std::vector<uint32_t> acc = extend(port(d.c_width), w, d.is_signed);
+              const auto dd = port(d.d_width);
+              auto z = extend(port(d.z_width), w, d.is_signed);
+              if (d.has_z_enable) {
+                const uint32_t zen = in(n, pin);
+                for (uint32_t& bit : z) bit = comb.and_(bit, zen);
+              }
+              if (d.pre_add != PackedDsp::PreAdd::None) {
+                // D - A = D + ~A + 1 in the pre-adder's width.
+                std::vector<uint32_t> ad = extend(dd, d.ad_width, d.is_signed);
+                auto addend = extend(a, d.ad_width, d.is_signed);
+                const bool subtract = d.pre_add == PackedDsp::PreAdd::Subtract;
+                if (subtract)
+                  for (uint32_t& bit : addend) bit = comb.not_(bit);
+                comb.add_into(ad, addend, 0, subtract ? kOne : kZero);
+                a = std::move(ad);
+              }
+              a = extend(std::move(a), w, d.is_signed);
+              comb.add_into(acc, z);
               for (uint32_t j = 0; j < w; ++j) {
                 if (b[j] == kZero) continue;
                 std::vector<uint32_t> pp(w, kZero);

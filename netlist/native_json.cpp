@@ -47,6 +47,13 @@ ojson node_json(const Netlist& nl, NodeId n) {
                    j["c_width"] = d.c_width;
                    j["p_width"] = d.p_width;
                    j["signed"] = d.is_signed ? 1 : 0;
+                   if (d.d_width) j["d_width"] = d.d_width;
+                   if (d.z_width) j["z_width"] = d.z_width;
+                   if (d.pre_add != PackedDsp::PreAdd::None) {
+                     j["pre_add"] = d.pre_add == PackedDsp::PreAdd::Add ? "add" : "subtract";
+                     j["ad_width"] = d.ad_width;
+                   }
+                   if (d.has_z_enable) j["z_enable"] = 1;
                  },
                  [&](const Dff& d) {
                    j["init"] = d.init ? 1 : 0;
@@ -135,6 +142,18 @@ class Reader {
               d = PackedDsp{uint(j, "a_width", 0, true), uint(j, "b_width", 0, true),
                             uint(j, "c_width", 0, true), uint(j, "p_width", 0, true),
                             flag(j, "signed")};
+              d.d_width = uint(j, "d_width", 0, false);
+              d.z_width = uint(j, "z_width", 0, false);
+              d.has_z_enable = flag(j, "z_enable");
+              if (auto it = j.find("pre_add"); it != j.end()) {
+                if (*it == "add")
+                  d.pre_add = PackedDsp::PreAdd::Add;
+                else if (*it == "subtract")
+                  d.pre_add = PackedDsp::PreAdd::Subtract;
+                else
+                  fail("\"pre_add\" must be \"add\" or \"subtract\"");
+                d.ad_width = uint(j, "ad_width", 0, true);
+              }
             },
             [&](Dff& d) {
               d.init = flag(j, "init");

@@ -152,26 +152,33 @@ std::vector<std::string> verify(const Netlist& nl) {
     auto problem_if = [&](bool bad, const std::string& what) {
       if (bad) problems.push_back(std::string(kind_name(c)) + " " + describe(nl, n) + " " + what);
     };
-    std::visit(Overloaded{
-                   [&](const Input& i) { problem_if(i.width == 0, "has width 0"); },
-                   [&](const Output& o) { problem_if(o.width == 0, "has width 0"); },
-                   [&](const Const&) {},
-                   [&](const Lut&) {},
-                   [&](const Gate& g) { problem_if(g.id > 15, "has a gate id outside 0..15"); },
-                   [&](const Adder& a) {
-                     problem_if(a.operands.empty() || a.width == 0,
-                                "needs at least one operand and a width");
-                   },
-                   [&](const ArgMax& a) {
-                     problem_if(a.count < 1 || a.width == 0, "needs at least one word and a width");
-                   },
-                   [&](const PackedDsp& d) {
-                     problem_if(d.p_width == 0 || d.p_width > 128,
-                                "needs an output width of 1..128");
-                   },
-                   [&](const Dff&) {},
-               },
-               c);
+    std::visit(
+        Overloaded{
+            [&](const Input& i) { problem_if(i.width == 0, "has width 0"); },
+            [&](const Output& o) { problem_if(o.width == 0, "has width 0"); },
+            [&](const Const&) {},
+            [&](const Lut&) {},
+            [&](const Gate& g) { problem_if(g.id > 15, "has a gate id outside 0..15"); },
+            [&](const Adder& a) {
+              problem_if(a.operands.empty() || a.width == 0,
+                         "needs at least one operand and a width");
+            },
+            [&](const ArgMax& a) {
+              problem_if(a.count < 1 || a.width == 0, "needs at least one word and a width");
+            },
+            [&](const PackedDsp& d) {
+              problem_if(d.p_width == 0 || d.p_width > 128, "needs an output width of 1..128");
+              problem_if(d.a_width == 0 || d.b_width == 0,
+                         "needs multiplier operands A and B of at least one bit");
+              problem_if(
+                  d.pre_add != PackedDsp::PreAdd::None && (d.ad_width == 0 || d.ad_width > 128),
+                  "has a pre-adder and needs a pre-adder width of 1..128");
+              problem_if(d.pre_add == PackedDsp::PreAdd::None && d.d_width != 0,
+                         "has a D operand but no pre-adder");
+            },
+            [&](const Dff&) {},
+        },
+        c);
   }
   for (size_t i = 0; i < nl.outputs().size(); ++i)
     for (size_t j = 0; j < nl.inputs().size(); ++j)

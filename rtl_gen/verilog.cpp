@@ -322,12 +322,45 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
               out << "  assign " << y << " = " << helper << "_i" << (m.count - 1) << ";\n";
             },
             [&](const PackedDsp& d) {
-              const uint32_t w = d.p_width;
-              out << "  assign " << y << " = " << extended(nl, ids, n, 0, d.a_width, w, d.is_signed)
-                  << " * " << extended(nl, ids, n, d.a_width, d.b_width, w, d.is_signed);
-              if (d.c_width)
-                out << " + "
-                    << extended(nl, ids, n, d.a_width + d.b_width, d.c_width, w, d.is_signed);
+              // One wire per port, then Verilog's own extension rules: in a signed expression
+              // every operand is sign-extended to the width of the assignment, which is also
+              // the form from which synthesis infers a slice of the right size.
+              auto op = [&](const std::string& e) {
+                return d.is_signed ? "$signed(" + e + ")" : e;
+              };
+              auto range = [](uint32_t width) {
+                return width > 1 ? "[" + std::to_string(width - 1) + ":0] " : std::string();
+              };
+              uint32_t pin = 0;
+              auto port = [&](const char* name, uint32_t width) {
+                const std::string wire = helper + "_" + name;
+                if (width)
+                  out << "  wire " << range(width) << wire << " = "
+                      << concat(nl, ids, n, pin, width) << ";\n";
+                pin += width;
+                return wire;
+              };
+              std::string a = port("A", d.a_width);
+              const std::string b = port("B", d.b_width);
+              const std::string cc = port("C", d.c_width);
+              const std::string dd = port("D", d.d_width);
+              const std::string z = port("Z", d.z_width);
+              if (d.pre_add != PackedDsp::PreAdd::None) {
+                const char* sign = d.pre_add == PackedDsp::PreAdd::Add ? " + " : " - ";
+                out << "  wire " << range(d.ad_width) << helper
+                    << "_AD = " << op(d.d_width ? dd : std::to_string(d.ad_width) + "'d0") << sign
+                    << op(a) << ";\n";
+                a = helper + "_AD";
+              }
+              out << "  assign " << y << " = " << op(a) << " * " << op(b);
+              if (d.c_width) out << " + " << op(cc);
+              if (d.z_width) {
+                std::string zv = z;
+                if (d.has_z_enable)
+                  zv = "(" + z + " & {" + std::to_string(d.z_width) + "{" +
+                       sig(nl, ids, nl.fanin(n)[pin]) + "}})";
+                out << " + " << op(zv);
+              }
               out << ";\n";
             },
         },

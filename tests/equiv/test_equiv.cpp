@@ -304,3 +304,68 @@ TEST_CASE("the time limit stops a SAT call that has no conflict limit", "[equiv]
   CHECK(r.reason.rfind("time limit reached on output 'y' bit ", 0) == 0);
   CHECK(seconds < 10);
 }
+
+TEST_CASE(
+    "a slice's pre-adder and dynamic Z prove equal to adders and gates, and a wrong sign "
+    "is refuted",
+    "[equiv]") {
+  // P = (D - A) * B + C + (ZEN ? Z : 0), signed, against the pre-adder as an Adder of D, ~A and
+  // a carry of 1, and Z gated by AND gates in front of a slice without either feature.
+  PackedDsp full{4, 4, 6, 12, true};
+  full.d_width = 4;
+  full.z_width = 5;
+  full.pre_add = PackedDsp::PreAdd::Subtract;
+  full.ad_width = 5;
+  full.has_z_enable = true;
+  auto ports = [](Netlist& nl) {
+    std::vector<std::vector<Signal>> bits;
+    for (auto [name, width] :
+         {std::pair{"a", 4u}, {"b", 4u}, {"c", 6u}, {"d", 4u}, {"z", 5u}, {"zen", 1u}}) {
+      const NodeId in = nl.add_input(name, width);
+      bits.emplace_back();
+      for (uint32_t i = 0; i < width; ++i) bits.back().push_back({in, i});
+    }
+    return bits;
+  };
+  auto output = [](Netlist& nl, NodeId cell) {
+    std::vector<Signal> out;
+    for (uint32_t i = 0; i < 12; ++i) out.push_back({cell, i});
+    nl.add_output("p", out);
+  };
+  auto slice = [&](PackedDsp::PreAdd mode) {
+    Netlist nl;
+    const auto in = ports(nl);
+    PackedDsp d = full;
+    d.pre_add = mode;
+    std::vector<Signal> pins;
+    for (const auto& port : in) pins.insert(pins.end(), port.begin(), port.end());
+    output(nl, nl.add_cell(d, pins, "dsp"));
+    return nl;
+  };
+  Netlist parts;
+  {
+    const auto in = ports(parts);
+    std::vector<Signal> pre = in[3];
+    for (uint32_t i = 0; i < 4; ++i)
+      pre.push_back({parts.add_cell(Gate{12}, {in[0][i], in[0][i]}, "na" + std::to_string(i)), 0});
+    pre.push_back(parts.constant(true));
+    const NodeId ad = parts.add_cell(Adder{{{4, true}, {4, true}, {1, false}}, 5}, pre, "ad");
+    std::vector<Signal> pins;
+    for (uint32_t i = 0; i < 5; ++i) pins.push_back({ad, i});
+    pins.insert(pins.end(), in[1].begin(), in[1].end());
+    pins.insert(pins.end(), in[2].begin(), in[2].end());
+    for (uint32_t i = 0; i < 5; ++i)
+      pins.push_back({parts.add_cell(Gate{1}, {in[4][i], in[5][0]}, "zg" + std::to_string(i)), 0});
+    PackedDsp plain{5, 4, 6, 12, true};
+    plain.z_width = 5;
+    output(parts, parts.add_cell(plain, pins, "dsp"));
+  }
+  const EquivResult r = check_equivalence(slice(PackedDsp::PreAdd::Subtract), parts);
+  INFO(status_name(r.status) << " " << r.reason);
+  CHECK(r.status == EquivStatus::Equivalent);
+  const Netlist wrong = slice(PackedDsp::PreAdd::Add);
+  const EquivResult w = check_equivalence(wrong, parts);
+  REQUIRE(w.status == EquivStatus::NotEquivalent);
+  REQUIRE(w.counterexample);
+  check_replays(wrong, parts, *w.counterexample);
+}

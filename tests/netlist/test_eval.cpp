@@ -8,6 +8,7 @@
 #include "netlist/eval.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/vectors.hpp"
+#include "tests/support/dsp_model.hpp"
 
 using namespace lutforge;
 
@@ -143,29 +144,33 @@ TEST_CASE("argmax picks the first largest word", "[eval]") {
     }
 }
 
-TEST_CASE("packed DSP placeholder: A * B + C modulo 2^P", "[eval]") {
+TEST_CASE("packed DSP: pre-adder, multiplier and post-adder against an integer model", "[eval]") {
   std::mt19937_64 rng(13);
-  for (bool is_signed : {false, true})
-    for (int trial = 0; trial < 6; ++trial) {
-      PackedDsp d{uint32_t(1 + rng() % 8), uint32_t(1 + rng() % 8), uint32_t(rng() % 10),
-                  uint32_t(1 + rng() % 20), is_signed};
-      Netlist nl;
-      std::vector<uint32_t> widths = {d.a_width, d.b_width};
-      if (d.c_width) widths.push_back(d.c_width);
-      const auto pins = add_inputs(nl, widths);
-      add_output_of(nl, nl.add_cell(d, pins));
-      const VectorTable in = random_vectors(nl, 300, trial);
-      const VectorTable out = simulate(nl, in, in.rows.size());
-      for (size_t r = 0; r < in.rows.size(); ++r) {
-        auto op = [&](size_t i, uint32_t w) {
-          const uint64_t v = val(in.rows[r][i]);
-          return is_signed ? sext(v, w) : int64_t(v);
-        };
-        int64_t p = op(0, d.a_width) * op(1, d.b_width);
-        if (d.c_width) p += op(2, d.c_width);
-        REQUIRE(val(out.rows[r][0]) == (uint64_t(p) & mask(d.p_width)));
-      }
+  for (int trial = 0; trial < 60; ++trial) {
+    const PackedDsp d = testing::random_dsp(rng);
+    Netlist nl;
+    std::vector<uint32_t> widths;
+    for (uint32_t w :
+         {d.a_width, d.b_width, d.c_width, d.d_width, d.z_width, uint32_t(d.has_z_enable)})
+      if (w) widths.push_back(w);
+    add_output_of(nl, nl.add_cell(d, add_inputs(nl, widths)));
+    REQUIRE(verify(nl).empty());
+    const VectorTable in = random_vectors(nl, 300, trial);
+    const VectorTable out = simulate(nl, in, in.rows.size());
+    for (size_t r = 0; r < in.rows.size(); ++r) {
+      size_t port = 0;
+      auto next = [&](uint32_t w) { return w ? val(in.rows[r][port++]) : 0; };
+      testing::DspOperands o;
+      o.a = next(d.a_width);
+      o.b = next(d.b_width);
+      o.c = next(d.c_width);
+      o.d = next(d.d_width);
+      o.z = next(d.z_width);
+      o.zen = d.has_z_enable ? next(1) != 0 : true;
+      INFO("trial " << trial << " row " << r);
+      REQUIRE(val(out.rows[r][0]) == testing::dsp_model(d, o));
     }
+  }
 }
 
 TEST_CASE("registers: init, enable, synchronous and asynchronous resets", "[eval]") {

@@ -24,12 +24,20 @@ Netlist every_kind() {
       ArgMax{2, 4, true}, {{a, 0}, {a, 1}, {a, 2}, {a, 3}, {b, 0}, {b, 1}, {b, 2}, {b, 3}}, "arg");
   const NodeId d = nl.add_cell(PackedDsp{2, 2, 1, 5, false},
                                {{a, 0}, {a, 1}, {b, 0}, {b, 1}, nl.constant(false)}, "dsp");
+  PackedDsp full{2, 1, 0, 6, true};
+  full.d_width = 1;
+  full.z_width = 2;
+  full.pre_add = PackedDsp::PreAdd::Subtract;
+  full.ad_width = 3;
+  full.has_z_enable = true;
+  const NodeId d2 =
+      nl.add_cell(full, {{a, 0}, {a, 1}, {b, 0}, {b, 1}, {a, 2}, {b, 2}, {b, 3}}, "dsp_full");
   Dff reg;
   reg.init = true;
   reg.has_enable = reg.has_sync_reset = reg.has_async_reset = true;
   reg.sync_reset_value = true;
   const NodeId r = nl.add_cell(reg, {{l, 0}, {g, 0}, {a, 3}, {b, 3}}, "r");
-  nl.add_output("y", {{s, 0}, {s, 4}, {m, 0}, {d, 4}, {r, 0}});
+  nl.add_output("y", {{s, 0}, {s, 4}, {m, 0}, {d, 4}, {d2, 5}, {r, 0}});
   return nl;
 }
 }  // namespace
@@ -96,6 +104,11 @@ TEST_CASE("native JSON reader rejects bad files with a located message", "[io]")
           head +
           R"({"kind":"gate","name":"g","id":6,"fanin":[[1,0],[0,0]]},{"kind":"gate","name":"h","id":6,"fanin":[[0,0],[0,0]]},{"kind":"output","name":"y","width":1,"fanin":[[0,0]]}]})") ==
       "bad.json: combinational loop through 'h' -> 'g'");
+  CHECK(
+      message(
+          head +
+          R"({"kind":"packed_dsp","name":"m","a_width":1,"b_width":1,"c_width":0,"p_width":2,"pre_add":"mul","ad_width":2}]})") ==
+      "bad.json: node 0: \"pre_add\" must be \"add\" or \"subtract\"");
 }
 
 TEST_CASE("dot output names every cell and edge", "[io]") {
