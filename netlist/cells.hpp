@@ -80,9 +80,10 @@ struct ArgMax {
 // Input pins: A, B, C, D, Z (a_width, b_width, c_width, d_width, z_width bits, each LSB first),
 // then ZEN. Output: p_width bits.
 //
-// The slice's pipeline registers (AREG, BREG, CREG, DREG, MREG, PREG) are Dff cells around this
-// cell (netlist/dsp.hpp builds them from a DspConfig), so that every state bit of a netlist is a
-// Dff: latency, register matching in the prover and pipeline checks see them as any register.
+// The slice's pipeline registers (AREG, BREG, CREG, DREG, ADREG, MREG, PREG) are Dff cells around
+// this cell, with the slice's enables and resets, as the Yosys reader builds them: every state
+// bit of a netlist is a Dff, so latency, the prover's register matching and the pipeline checks
+// see a slice's registers as any others. With MREG, the post-adder is an Adder behind them.
 struct PackedDsp {
   static constexpr const char* kName = "packed_dsp";
   enum class PreAdd : uint8_t { None, Add, Subtract };

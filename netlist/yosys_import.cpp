@@ -1,10 +1,12 @@
 // Maps one module of a parsed Yosys JSON onto a Netlist.
 //
 // Cell libraries: generic gates ($_AND_ ... $_MUX_, $_AOI3_ ...), $lut, Yosys' fine and coarse
-// flip-flops, Xilinx LUT1..LUT6, MUXF7/8, CARRY4, FD[RSCP]E, and iCE40 SB_LUT4, SB_CARRY, SB_DFF*.
+// flip-flops, Xilinx LUT1..LUT6, MUXF7/8, CARRY4, FD[RSCP]E, DSP48E1/DSP48E2 (as synth_xilinx
+// configures them for multipliers), and iCE40 SB_LUT4, SB_CARRY, SB_DFF*.
 // Every register must be clocked on the rising edge of one input port, which becomes the
 // netlist's clock. Active-low controls become inverters in front of the register. Constant x
 // and z bits read as 0 and are counted.
+#include <algorithm>
 #include <cassert>
 #include <functional>
 #include <optional>
@@ -97,6 +99,7 @@ class Importer {
         init_of_bit_(census.dense_ids()),
         driver_(census.dense_ids()) {
     pending_.reserve(census.cell_bits);
+    next_fresh_bit_ = census.largest + 1;
   }
 
   Netlist run() {
@@ -112,6 +115,7 @@ class Importer {
       add_cell(m_.cells[i]);
       if (stats_) ++stats_->cells_by_type[std::string(m_.cells[i].type)];
     }
+    resolve_aliases();
     add_outputs();
     resolve_pending();
     verify_or_throw(nl_, design_.filename + ": module '" + std::string(m_.name) + "'");
@@ -280,7 +284,15 @@ class Importer {
       return "CLK";
     if (type == "FDRE" || type == "FDSE" || type == "FDCE" || type == "FDPE") return "C";
     if (type.rfind("SB_DFF", 0) == 0) return "C";
+    if (type == "DSP48E1" || type == "DSP48E2") return "CLK";
     return std::nullopt;
+  }
+  // Whether a cell with a clock port uses it: a DSP slice without pipeline registers does not.
+  bool uses_clock(const YosysCell& c) const {
+    if (c.type != "DSP48E1" && c.type != "DSP48E2") return true;
+    for (const char* reg : {"AREG", "BREG", "CREG", "DREG", "ADREG", "MREG", "PREG"})
+      if (param_uint(c, reg, 1) != 0) return true;
+    return false;
   }
 
   void find_clock() {
@@ -288,7 +300,7 @@ class Importer {
       cell_index_ = i;
       const YosysCell& c = m_.cells[i];
       const auto cp = clock_port_of(c.type);
-      if (!cp) continue;
+      if (!cp || !uses_clock(c)) continue;
       const YBit b = port1(c, *cp);
       if (clock_bit_ && *clock_bit_ != b)
         fail("clocked by net '" + net_name(b) + "', but other registers use '" +
@@ -458,10 +470,11 @@ class Importer {
     }
     if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") return add_xilinx_ff(c);
     if (t.rfind("SB_DFF", 0) == 0) return add_ice40_ff(c);
+    if (t == "DSP48E1" || t == "DSP48E2") return add_xilinx_dsp(c, t == "DSP48E2");
     fail(
         "unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/"
-        "MUXF7/MUXF8/CARRY4/FD*E or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth "
-        "first)");
+        "MUXF7/MUXF8/CARRY4/FD*E/DSP48E1/DSP48E2 or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the "
+        "design with synth first)");
   }
 
   static TruthTable mux_table() {
@@ -647,7 +660,7 @@ class Importer {
   }
 
   void add_register_bit(const YosysCell& c, const RegSpec& s, YBit d, YBit q, YBit en, YBit srst,
-                        YBit arst, bool reset_value, bool init) {
+                        YBit arst, bool reset_value, bool init, const std::string* name = nullptr) {
     if (!s.clk_pos)
       fail("falling-edge registers are not supported; lutforge expects one rising-edge clock");
     Dff dff;
@@ -658,7 +671,7 @@ class Importer {
     dff.sync_reset_needs_enable = s.srst_needs_en;
     dff.has_async_reset = s.has_arst;
     dff.async_reset_value = s.has_arst && reset_value;
-    const NodeId n = nl_.add_cell(dff, {}, name_for(q, c));
+    const NodeId n = nl_.add_cell(dff, {}, name ? *name : name_for(q, c));
     uint32_t pin = 0;
     read(n, pin++, d);
     auto control = [&](YBit b, bool active_high, const char* what) {
@@ -671,6 +684,347 @@ class Importer {
     if (s.has_srst) control(srst, s.srst_pos, "srst");
     if (s.has_arst) control(arst, s.arst_pos, "arst");
     drive(q, Signal{n, 0});
+  }
+
+  // ---- DSP slices ----
+  // A DSP48E1 or DSP48E2 becomes its pipeline registers (Dff cells with the slice's clock
+  // enables and synchronous resets, initially 0), the Z multiplexer, and a PackedDsp for the
+  // pre-adder, the multiplier and the post-adder; with MREG, the post-adder is an Adder behind
+  // the M registers. The semantics follow Yosys' simulation model of DSP48E1 (cells_sim.v) and
+  // UG579 for DSP48E2, in the configurations that synth_xilinx emits for multipliers: X:Y = M,
+  // Z from 0, PCIN, P, C, PCIN >> 17 or P >> 17 (OPMODE[6:4], constant or dynamic), no carry-in,
+  // ALUMODE 0000, constant INMODE, and no OPMODE/ALUMODE/INMODE registers. Anything else is an
+  // error that names the cell and the setting.
+  YBit fresh_bit() { return next_fresh_bit_++; }
+  std::vector<YBit> fresh_bits(size_t n) {
+    std::vector<YBit> v(n);
+    for (YBit& b : v) b = fresh_bit();
+    return v;
+  }
+  // Makes `to` (a net the cell drives) the same signal as `from`, resolved once every cell has
+  // its driver.
+  void alias(std::span<const YBit> to, std::span<const YBit> from) {
+    for (size_t i = 0; i < to.size() && i < from.size(); ++i)
+      if (to[i] >= 0) aliases_.push_back({to[i], from[i], cell_index_});
+  }
+  void resolve_aliases() {
+    for (const Alias& a : aliases_) {
+      YBit from = a.from;
+      for (size_t hops = 0; from >= 0 && !driver_.find(from) && hops < aliases_.size(); ++hops) {
+        auto it = std::find_if(aliases_.begin(), aliases_.end(),
+                               [&](const Alias& x) { return x.to == from; });
+        if (it == aliases_.end()) break;
+        from = it->from;
+      }
+      cell_index_ = a.cell;
+      if (from < 0) {
+        drive(a.to, constant_signal(from));
+      } else if (const Signal* d = driver_.find(from)) {
+        drive(a.to, *d);
+      } else {
+        fail("net '" + net_name(from) + "' has no driver");
+      }
+    }
+  }
+
+  std::string param_string(const YosysCell& c, std::string_view name, std::string_view dflt) const {
+    const auto* p = param_opt(c, name);
+    if (!p) return std::string(dflt);
+    std::string v(*p);
+    // Yosys writes string parameters as is, and pads some with a trailing space.
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    return v;
+  }
+  void expect_param(const YosysCell& c, std::string_view name, std::string_view dflt,
+                    std::initializer_list<std::string_view> allowed) const {
+    const std::string v = param_string(c, name, dflt);
+    for (auto a : allowed)
+      if (v == a) return;
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : " or ") + std::string(a);
+    fail("parameter " + std::string(name) + " is \"" + v + "\"; lutforge reads " + list);
+  }
+  uint64_t constant_port(const YosysCell& c, std::string_view name, size_t width) const {
+    const auto* p = port_opt(c, name);
+    if (!p) return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < p->size() && i < width; ++i) {
+      if ((*p)[i] >= 0)
+        fail("port " + std::string(name) + " is driven by net '" + net_name((*p)[i]) +
+             "'; lutforge reads it only as a constant");
+      if ((*p)[i] == kYBit1) v |= uint64_t{1} << i;
+    }
+    return v;
+  }
+  std::string bits_text(uint64_t v, size_t width) const {
+    std::string s;
+    for (size_t i = width; i-- > 0;) s += ((v >> i) & 1) ? '1' : '0';
+    return s;
+  }
+  // The bits of an input port, `width` of them; a port that is absent reads as 0.
+  std::vector<YBit> in_bits(const YosysCell& c, std::string_view name, size_t width) const {
+    std::vector<YBit> v(width, kYBit0);
+    if (const auto* p = port_opt(c, name))
+      for (size_t i = 0; i < width && i < p->size(); ++i) v[i] = (*p)[i];
+    return v;
+  }
+  YBit in_bit(const YosysCell& c, std::string_view name, YBit dflt) const {
+    const auto* p = port_opt(c, name);
+    return p && !p->empty() ? (*p)[0] : dflt;
+  }
+
+  // One register stage of a slice on `d`: a Dff per bit, with the enable and reset when they
+  // are not constantly active and inactive. Returns the Q bits.
+  std::vector<YBit> dsp_stage(const YosysCell& c, const std::string& stage,
+                              const std::vector<YBit>& d, YBit ce, YBit rst) {
+    RegSpec s;
+    s.has_en = ce != kYBit1;
+    s.has_srst = rst != kYBit0;
+    std::vector<YBit> q = fresh_bits(d.size());
+    for (size_t i = 0; i < d.size(); ++i) {
+      const std::string name = std::string(c.name) + "." + stage + "[" + std::to_string(i) + "]";
+      add_register_bit(c, s, d[i], q[i], ce, rst, kYBit0, false, false, &name);
+    }
+    return q;
+  }
+
+  void add_xilinx_dsp(const YosysCell& c, bool e2) {
+    const unsigned a_mult = e2 ? 27 : 25;  // the multiplier's A (and D, AD) width
+    const unsigned m_width = a_mult + 18;
+    for (const auto& [k, v] : c.parameters)
+      if (k.rfind("IS_", 0) == 0 && k.size() > 12 && k.substr(k.size() - 9) == "_INVERTED" &&
+          param_uint(c, k, 0) != 0)
+        fail("parameter " + std::string(k) +
+             " is set; lutforge reads slices without inverted pins");
+    expect_param(c, "USE_MULT", "MULTIPLY", {"MULTIPLY"});
+    expect_param(c, "USE_SIMD", "ONE48", {"ONE48"});
+    expect_param(c, "USE_PATTERN_DETECT", "NO_PATDET", {"NO_PATDET"});
+    expect_param(c, "A_INPUT", "DIRECT", {"DIRECT", "CASCADE"});
+    expect_param(c, "B_INPUT", "DIRECT", {"DIRECT", "CASCADE"});
+    bool use_preadder;
+    if (e2) {
+      expect_param(c, "AMULTSEL", "A", {"A", "AD"});
+      expect_param(c, "BMULTSEL", "B", {"B"});
+      expect_param(c, "PREADDINSEL", "A", {"A"});
+      expect_param(c, "USE_WIDEXOR", "FALSE", {"FALSE"});
+      use_preadder = param_string(c, "AMULTSEL", "A") == "AD";
+    } else {
+      expect_param(c, "USE_DPORT", "FALSE", {"FALSE", "TRUE"});
+      use_preadder = param_string(c, "USE_DPORT", "FALSE") == "TRUE";
+    }
+    for (const char* reg : {"OPMODEREG", "ALUMODEREG", "INMODEREG", "CARRYINSELREG"})
+      if (param_uint(c, reg, 1) != 0)
+        fail("parameter " + std::string(reg) + " is " + std::to_string(param_uint(c, reg, 1)) +
+             "; lutforge reads slices whose control inputs are not registered");
+    auto reg_param = [&](const char* name, unsigned max) {
+      const uint64_t v = param_uint(c, name, 1);
+      if (v > max)
+        fail("parameter " + std::string(name) + " is " + std::to_string(v) + ", expected 0.." +
+             std::to_string(max));
+      return static_cast<unsigned>(v);
+    };
+    const unsigned areg = reg_param("AREG", 2), breg = reg_param("BREG", 2),
+                   acascreg = reg_param("ACASCREG", 2), bcascreg = reg_param("BCASCREG", 2),
+                   creg = reg_param("CREG", 1), dreg = reg_param("DREG", 1),
+                   adreg = reg_param("ADREG", 1), mreg = reg_param("MREG", 1),
+                   preg = reg_param("PREG", 1);
+    const uint64_t alumode = constant_port(c, "ALUMODE", 4);
+    if (alumode != 0)
+      fail("ALUMODE is " + bits_text(alumode, 4) + "; lutforge reads 0000 (Z + X + Y)");
+    const uint64_t carryinsel = constant_port(c, "CARRYINSEL", 3);
+    if (carryinsel != 0 || in_bit(c, "CARRYIN", kYBit0) != kYBit0)
+      fail("a carry-in is used (CARRYIN and CARRYINSEL must be 0)");
+    const uint64_t inmode = constant_port(c, "INMODE", 5);
+    const auto* opmode_port = port_opt(c, "OPMODE");
+    if (!opmode_port) fail("missing port OPMODE");
+    const std::vector<YBit> opmode = in_bits(c, "OPMODE", e2 ? 9 : 7);
+    for (unsigned i = 0; i < 4; ++i)
+      if (opmode[i] != ((0b0101 >> i) & 1 ? kYBit1 : kYBit0))
+        fail(
+            "OPMODE[3:0] is not the constant 0101; lutforge reads slices whose X and Y "
+            "multiplexers select the multiplier");
+    if (e2 && (opmode[7] != kYBit0 || opmode[8] != kYBit0))
+      fail("OPMODE[8:7] (the W multiplexer) is not the constant 00");
+
+    // A and B, through their registers (two in a chain, or one, or none).
+    const std::vector<YBit> a_in =
+        in_bits(c, param_string(c, "A_INPUT", "DIRECT") == "CASCADE" ? "ACIN" : "A", 30);
+    const std::vector<YBit> b_in =
+        in_bits(c, param_string(c, "B_INPUT", "DIRECT") == "CASCADE" ? "BCIN" : "B", 18);
+    auto input_regs = [&](const char* port, const std::vector<YBit>& in, unsigned regs,
+                          bool first_needed, std::vector<YBit>& r1, std::vector<YBit>& r2) {
+      const std::string p(port);
+      const YBit rst = in_bit(c, "RST" + p, kYBit0);
+      const YBit ce1 = in_bit(c, "CE" + p + "1", kYBit1), ce2 = in_bit(c, "CE" + p + "2", kYBit1);
+      if (regs == 0) {
+        r1 = r2 = in;
+      } else if (regs == 1) {
+        r2 = dsp_stage(c, p + "2", in, ce2, rst);
+        if (first_needed) r1 = dsp_stage(c, p + "1", in, ce1, rst);
+      } else {
+        r1 = dsp_stage(c, p + "1", in, ce1, rst);
+        r2 = dsp_stage(c, p + "2", r1, ce2, rst);
+      }
+    };
+    const bool a1_mult = inmode & 1, b1_mult = (inmode >> 4) & 1;
+    std::vector<YBit> a1, a2, b1, b2;
+    input_regs("A", a_in, areg, a1_mult, a1, a2);
+    input_regs("B", b_in, breg, b1_mult, b1, b2);
+    if (const auto* acout = port_opt(c, "ACOUT"))
+      alias(*acout, acascreg == 1 && areg == 2 ? a1 : a2);
+    if (const auto* bcout = port_opt(c, "BCOUT"))
+      alias(*bcout, bcascreg == 1 && breg == 2 ? b1 : b2);
+    std::vector<YBit> a_mul = a1_mult ? a1 : a2, b_mul = b1_mult ? b1 : b2;
+    a_mul.resize(a_mult);
+    if ((inmode >> 1) & 1) a_mul.assign(a_mult, kYBit0);
+    auto port_reg = [&](const char* port, std::vector<YBit> bits, unsigned reg, const char* ce,
+                        const char* rst) {
+      return reg ? dsp_stage(c, std::string(port) + "r", bits, in_bit(c, ce, kYBit1),
+                             in_bit(c, rst, kYBit0))
+                 : bits;
+    };
+
+    // The pre-adder, in the slice when ADREG is 0, else an Adder in front of the AD registers.
+    PackedDsp core{a_mult, 18, 0, 48, true};
+    std::vector<YBit> d_mul;
+    if (use_preadder) {
+      std::vector<YBit> d = port_reg("D", in_bits(c, "D", a_mult), dreg, "CED", "RSTD");
+      if (!((inmode >> 2) & 1)) d.assign(a_mult, kYBit0);
+      const bool subtract = (inmode >> 3) & 1;
+      if (adreg) {
+        std::vector<YBit> addend = a_mul;
+        YBit carry = kYBit0;
+        if (subtract) {
+          for (size_t i = 0; i < addend.size(); ++i) {
+            const YBit inv = fresh_bit();
+            lut(c, make_from_word(1, 0b01), {addend[i]}, inv);
+            nl_.set_name(driver_.find(inv)->node,
+                         std::string(c.name) + ".nA[" + std::to_string(i) + "]");
+            addend[i] = inv;
+          }
+          carry = kYBit1;
+        }
+        const NodeId ad = nl_.add_cell(Adder{{{a_mult, true}, {a_mult, true}, {1, false}}, a_mult},
+                                       {}, std::string(c.name) + ".AD");
+        uint32_t pin = 0;
+        for (YBit b : d) read(ad, pin++, b);
+        for (YBit b : addend) read(ad, pin++, b);
+        read(ad, pin++, carry);
+        std::vector<YBit> ad_bits = fresh_bits(a_mult);
+        for (uint32_t i = 0; i < a_mult; ++i) drive(ad_bits[i], Signal{ad, i});
+        a_mul = dsp_stage(c, "ADr", ad_bits, in_bit(c, "CEAD", kYBit1), in_bit(c, "RSTD", kYBit0));
+      } else {
+        core.pre_add = subtract ? PackedDsp::PreAdd::Subtract : PackedDsp::PreAdd::Add;
+        core.ad_width = a_mult;
+        core.d_width = a_mult;
+        d_mul = d;
+      }
+    }
+    const std::vector<YBit> cr = port_reg("C", in_bits(c, "C", 48), creg, "CEC", "RSTC");
+
+    // The Z multiplexer over the candidates that the constant OPMODE bits leave possible.
+    const std::vector<YBit> p_q = fresh_bits(48);  // P as the slice outputs it
+    const std::vector<YBit> pcin = in_bits(c, "PCIN", 48);
+    std::vector<unsigned> codes;
+    for (unsigned code = 0; code < 8; ++code) {
+      bool possible = true;
+      for (unsigned i = 0; i < 3; ++i) {
+        const YBit s = opmode[4 + i];
+        if (s < 0 && (s == kYBit1) != bool((code >> i) & 1)) possible = false;
+      }
+      if (possible) codes.push_back(code);
+    }
+    auto candidate = [&](unsigned code, unsigned i) -> YBit {
+      const unsigned shifted = std::min(i + 17, 47u);
+      switch (code) {
+        case 0: return kYBit0;
+        case 1: return pcin[i];
+        case 2: return p_q[i];
+        case 3: return cr[i];
+        case 5: return pcin[shifted];
+        case 6: return p_q[shifted];
+        default: return kYBit0;  // 100 and 111: undefined with X:Y = M
+      }
+    };
+    for (unsigned code : codes) {
+      if (codes.size() == 1 && (code == 4 || code == 7))
+        fail("OPMODE[6:4] is " + bits_text(code, 3) +
+             "; lutforge reads Z = 0, PCIN, P, C, "
+             "PCIN >> 17 or P >> 17");
+      if ((code == 2 || code == 6) && !preg) fail("OPMODE[6:4] can select P, and PREG is 0");
+    }
+    std::vector<YBit> z(48, kYBit0);
+    if (codes.size() == 1) {
+      for (unsigned i = 0; i < 48; ++i) z[i] = candidate(codes[0], i);
+    } else {
+      std::vector<YBit> sel;
+      for (unsigned i = 0; i < 3; ++i)
+        if (opmode[4 + i] >= 0) sel.push_back(opmode[4 + i]);
+      for (unsigned i = 0; i < 48; ++i) {
+        // A LUT over the dynamic select bits and the distinct candidate bits of this position.
+        std::vector<YBit> ins = sel;
+        std::vector<int> which(8, -1);  // code -> input index of its candidate, or -1 for 0
+        for (unsigned code : codes) {
+          const YBit b = candidate(code, i);
+          if (b == kYBit0) continue;
+          auto it = std::find(ins.begin() + sel.size(), ins.end(), b);
+          which[code] = static_cast<int>(it - ins.begin());
+          if (it == ins.end()) ins.push_back(b);
+        }
+        auto f = tabulate(static_cast<unsigned>(ins.size()), [&](unsigned v) {
+          unsigned code = 0, k = 0;
+          for (unsigned j = 0; j < 3; ++j) {
+            const YBit s = opmode[4 + j];
+            const bool bit = s < 0 ? s == kYBit1 : bit_of(v, k++);
+            code |= unsigned(bit) << j;
+          }
+          return which[code] >= 0 && bit_of(v, which[code]);
+        });
+        z[i] = fresh_bit();
+        lut(c, f, ins, z[i]);
+        nl_.set_name(driver_.find(z[i])->node,
+                     std::string(c.name) + ".Z[" + std::to_string(i) + "]");
+      }
+    }
+
+    // The multiplier and the post-adder; then P's register.
+    const std::vector<YBit> p_d = preg ? fresh_bits(48) : p_q;
+    auto read_all = [&](NodeId n, uint32_t& pin, const std::vector<YBit>& bits) {
+      for (YBit b : bits) read(n, pin++, b);
+    };
+    if (!mreg) {
+      core.z_width = 48;
+      const NodeId n = nl_.add_cell(core, {}, std::string(c.name));
+      uint32_t pin = 0;
+      read_all(n, pin, a_mul);
+      read_all(n, pin, b_mul);
+      read_all(n, pin, d_mul);
+      read_all(n, pin, z);
+      for (uint32_t i = 0; i < 48; ++i) drive(p_d[i], Signal{n, i});
+    } else {
+      core.p_width = m_width;
+      const NodeId n = nl_.add_cell(core, {}, std::string(c.name));
+      uint32_t pin = 0;
+      read_all(n, pin, a_mul);
+      read_all(n, pin, b_mul);
+      read_all(n, pin, d_mul);
+      std::vector<YBit> m = fresh_bits(m_width);
+      for (uint32_t i = 0; i < m_width; ++i) drive(m[i], Signal{n, i});
+      m = dsp_stage(c, "Mr", m, in_bit(c, "CEM", kYBit1), in_bit(c, "RSTM", kYBit0));
+      const NodeId post =
+          nl_.add_cell(Adder{{{m_width, true}, {48, true}}, 48}, {}, std::string(c.name) + ".post");
+      pin = 0;
+      read_all(post, pin, m);
+      read_all(post, pin, z);
+      for (uint32_t i = 0; i < 48; ++i) drive(p_d[i], Signal{post, i});
+    }
+    if (preg) {
+      const std::vector<YBit> q =
+          dsp_stage(c, "Pr", p_d, in_bit(c, "CEP", kYBit1), in_bit(c, "RSTP", kYBit0));
+      alias(p_q, q);
+    }
+    if (const auto* p = port_opt(c, "P")) alias(*p, p_q);
+    if (const auto* p = port_opt(c, "PCOUT")) alias(*p, p_q);
   }
 
   void add_carry4(const YosysCell& c) {
@@ -707,6 +1061,12 @@ class Importer {
   BitMap<char> init_of_bit_;
   BitMap<Signal> driver_;
   std::vector<Pending> pending_;
+  struct Alias {
+    YBit to, from;
+    size_t cell;
+  };
+  std::vector<Alias> aliases_;
+  YBit next_fresh_bit_ = 2;  // ids past the module's own, for nets inside a DSP slice
   std::optional<YBit> clock_bit_;
   std::unordered_set<YBit> clock_nets_;     // the clock port bit and the buffered copies of it
   std::unordered_set<size_t> clock_cells_;  // buffers on the clock path, not imported

@@ -36,8 +36,8 @@ std::string synth_script(const std::string& verilog, const std::string& json,
       s << "flatten\nopt_clean\n";
       break;
     case SynthTarget::Xilinx:
-      // Shift-register LUTs and DSP48 blocks are not read back yet.
-      s << "synth_xilinx -flatten -nosrl -nodsp -top " << p.top << "\n";
+      // Shift-register LUTs are not read back yet; DSP48E1 slices are.
+      s << "synth_xilinx -flatten -nosrl -top " << p.top << "\n";
       s << "delete =A:blackbox\n";
       break;
     case SynthTarget::Ice40: s << "synth_ice40 -flatten -top " << p.top << "\n"; break;

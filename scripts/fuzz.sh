@@ -20,13 +20,14 @@ CORPUS="$BUILD/corpus"
 mkdir -p "$CORPUS"
 if [ -z "$(ls -A "$CORPUS")" ]; then
   cat > "$BUILD/seed.v" <<'V'
-module seed(input clk, input rst, input en, input [3:0] a, input [3:0] b, output reg [4:0] s = 5'd3, output y);
+module seed(input clk, input rst, input en, input [3:0] a, input [3:0] b, output reg [4:0] s = 5'd3, output y, output [7:0] m);
   always @(posedge clk) if (rst) s <= 5'd0; else if (en) s <= a + b;
   assign y = ^a & |b;
+  assign m = a * b;
 endmodule
 V
   i=0
-  for flow in "synth -lut 4" "synth -lut 6" "synth" "synth_xilinx -nosrl -nodsp" "synth_ice40"; do
+  for flow in "synth -lut 4" "synth -lut 6" "synth" "synth_xilinx -nosrl" "synth_ice40"; do
     # synth_xilinx also writes its cell library as blackboxes; they only slow the fuzzer down.
     yosys -q -p "read_verilog $BUILD/seed.v; $flow -flatten -top seed; delete =A:blackbox; write_json $CORPUS/seed$i.json"
     i=$((i + 1))

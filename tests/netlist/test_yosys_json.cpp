@@ -1,6 +1,7 @@
 // The Yosys JSON reader: facts about real yosys output checked by running yosys on tiny designs,
 // and the exact messages for bad input.
 #include <catch2/catch.hpp>
+#include <map>
 #include <thread>
 
 #include "base/error.hpp"
@@ -153,8 +154,8 @@ TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expecta
         "in.json: no \"modules\" object; is this a Yosys write_json file?");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$alu","connections":{}}})")) ==
         "in.json: module 'm', cell 'c1' ($alu): unsupported cell type; expected generic synth "
-        "gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E or iCE40 "
-        "SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
+        "gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E/DSP48E1/DSP48E2 or "
+        "iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"Y":[4]}}})")) ==
         "in.json: module 'm', cell 'c1' ($_AND_): missing port B");
   CHECK(
@@ -317,4 +318,57 @@ TEST_CASE("the one-pass reader: key order, escapes, duplicate keys, sparse ids, 
         "in.json: malformed JSON at line 1, column 15: control character 0x09 in a string");
   CHECK(error_of("{\"modules\":{\"\xff\":{}}}") ==
         "in.json: malformed JSON at line 1, column 14: invalid UTF-8 byte 0xff in a string");
+}
+
+TEST_CASE("DSP slices in configurations lutforge does not read get messages naming the setting",
+          "[yosys][dsp]") {
+  // A combinational DSP48E1 computing P = A * B, y = P[0]; each case changes one setting.
+  using Fields = std::map<std::string, std::string>;  // key -> JSON value
+  auto slice = [](const Fields& params, const Fields& conns) {
+    Fields p = {{"OPMODEREG", "\"0\""},
+                {"ALUMODEREG", "\"0\""},
+                {"INMODEREG", "\"0\""},
+                {"CARRYINSELREG", "\"0\""}};
+    for (const char* reg :
+         {"AREG", "BREG", "CREG", "DREG", "ADREG", "MREG", "PREG", "ACASCREG", "BCASCREG"})
+      p[reg] = "\"0\"";
+    Fields c = {{"A", "[2]"},
+                {"B", "[3]"},
+                {"P", "[4]"},
+                {"ALUMODE", R"(["0","0","0","0"])"},
+                {"OPMODE", R"(["1","0","1","0","0","0","0"])"}};
+    for (const auto& [k, v] : params) p[k] = v;
+    for (const auto& [k, v] : conns) c[k] = v;
+    auto object = [](const Fields& f) {
+      std::string s;
+      for (const auto& [k, v] : f) s += (s.empty() ? "\"" : ",\"") + k + "\":" + v;
+      return "{" + s + "}";
+    };
+    return module(kPorts, R"({"s":{"type":"DSP48E1","parameters":)" + object(p) +
+                              R"(,"connections":)" + object(c) + "}}");
+  };
+  const std::string where = "in.json: module 'm', cell 's' (DSP48E1): ";
+  CHECK(error_of(slice({}, {})) == "no error");
+  CHECK(error_of(slice({{"PREG", R"("1")"}}, {})) == where + "missing port CLK");
+  CHECK(error_of(slice({}, {{"ALUMODE", R"(["1","1","0","0"])"}})) ==
+        where + "ALUMODE is 0011; lutforge reads 0000 (Z + X + Y)");
+  CHECK(error_of(slice({}, {{"OPMODE", R"(["1","1","0","0","0","0","0"])"}})) ==
+        where +
+            "OPMODE[3:0] is not the constant 0101; lutforge reads slices whose X and Y "
+            "multiplexers select the multiplier");
+  CHECK(error_of(slice({}, {{"OPMODE", R"(["1","0","1","0","0","1","0"])"}})) ==
+        where + "OPMODE[6:4] can select P, and PREG is 0");
+  CHECK(error_of(slice({}, {{"OPMODE", R"(["1","0","1","0","0","0","1"])"}})) ==
+        where + "OPMODE[6:4] is 100; lutforge reads Z = 0, PCIN, P, C, PCIN >> 17 or P >> 17");
+  CHECK(error_of(slice({{"USE_SIMD", R"("FOUR12")"}}, {})) ==
+        where + "parameter USE_SIMD is \"FOUR12\"; lutforge reads ONE48");
+  CHECK(error_of(slice({{"INMODEREG", R"("1")"}}, {})).find("parameter INMODEREG is 1") !=
+        std::string::npos);
+  CHECK(error_of(slice({}, {{"INMODE", R"([2,"0","0","0","0"])"}})) ==
+        where + "port INMODE is driven by net 'bit 2'; lutforge reads it only as a constant");
+  CHECK(error_of(slice({}, {{"CARRYIN", R"([2])"}})) ==
+        where + "a carry-in is used (CARRYIN and CARRYINSEL must be 0)");
+  CHECK(error_of(slice({{"AREG", R"("00000000000000000000000000000011")"}},
+                       {{"CLK", "[3]"}, {"B", R"(["0"])"}})) ==
+        where + "parameter AREG is 3, expected 0..2");
 }

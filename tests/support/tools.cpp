@@ -106,7 +106,7 @@ RunResult run_lutforge(const std::string& args) {
 const std::vector<Flow>& synth_flows() {
   static const std::vector<Flow> flows = {
       {"lut4", "synth -flatten -lut 4"}, {"lut6", "synth -flatten -lut 6"},
-      {"gates", "synth -flatten"},       {"xilinx", "synth_xilinx -flatten -nosrl -nodsp"},
+      {"gates", "synth -flatten"},       {"xilinx", "synth_xilinx -flatten -nosrl"},
       {"ice40", "synth_ice40 -flatten"},
   };
   return flows;
@@ -198,7 +198,8 @@ std::string hex_of(const BitVector& v, uint32_t width) {
 VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top,
                               const std::string& clock, const VectorTable& inputs,
                               const std::vector<std::string>& output_names,
-                              const std::vector<uint32_t>& output_widths, const fs::path& dir) {
+                              const std::vector<uint32_t>& output_widths, const fs::path& dir,
+                              const std::vector<fs::path>& libraries) {
   uint32_t total_in = 0;
   for (uint32_t w : inputs.widths) total_in += w;
   // Stimulus: one hex word per row, inputs concatenated with the first column most significant.
@@ -254,8 +255,10 @@ VectorTable iverilog_simulate(const fs::path& verilog, const std::string& top,
   tb << "    end\n    $fclose(f);\n    $finish;\n  end\nendmodule\n";
   write_text(dir / "tb.v", tb.str());
 
+  std::string extra;
+  for (const auto& lib : libraries) extra += " " + lib.string();
   const RunResult c = run("iverilog -g2012 -o " + (dir / "sim.vvp").string() + " " +
-                          (dir / "tb.v").string() + " " + verilog.string());
+                          (dir / "tb.v").string() + " " + verilog.string() + extra);
   INFO("iverilog: " << c.err);
   REQUIRE(c.exit_code == 0);
   const RunResult s = run("vvp -n " + (dir / "sim.vvp").string());

@@ -70,11 +70,13 @@ void synthesize(const std::filesystem::path& verilog, const std::string& top, co
 // Simulates `verilog` (module `top`) with iverilog on the rows of `inputs` (columns in the order
 // of `inputs.names`) and returns the outputs in the order of `output_names`, one row per cycle,
 // sampled just before each rising clock edge. `clock` is empty for a combinational design.
+// `libraries` are further Verilog files, such as Yosys' cell models.
 VectorTable iverilog_simulate(const std::filesystem::path& verilog, const std::string& top,
                               const std::string& clock, const VectorTable& inputs,
                               const std::vector<std::string>& output_names,
                               const std::vector<uint32_t>& output_widths,
-                              const std::filesystem::path& dir);
+                              const std::filesystem::path& dir,
+                              const std::vector<std::filesystem::path>& libraries = {});
 
 // Compares two output tables; returns an empty string when equal, else the first difference.
 std::string compare_tables(const VectorTable& expected, const VectorTable& actual);
