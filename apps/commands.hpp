@@ -23,5 +23,6 @@ int cmd_lower(const std::vector<std::string>& args);
 int cmd_encode(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_regress(const std::vector<std::string>& args);
+int cmd_dsp_packing(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
           {"lower", cmd_lower, "lower a model file to a netlist"},
           {"encode", cmd_encode,
            "encode dataset samples as a model's input vectors, with its reference"},
+          {"dsp-packing", cmd_dsp_packing,
+           "how many low-bit products a DSP slice packs, with guard bits; proved on request"},
           {"regress", cmd_regress,
            "run a regression suite: resumable, in parallel or on Slurm, with reports"},
       });
