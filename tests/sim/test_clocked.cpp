@@ -6,8 +6,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "models/model.hpp"
+#include "netlist/dsp.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
@@ -454,4 +456,50 @@ TEST_CASE("systemc engine: dataset images through a model's quantizer and its re
   CHECK(rep["latency"]["max"] == 3);  // one register rank per layer
   CHECK(rep["pipeline_depth"] == 3);
   CHECK(read_text(dir / "img.vcd").find(" l2_n0_b0_q ") != std::string::npos);
+}
+
+TEST_CASE(
+    "systemc engine: a DSP slice's registers set the latency, and its samples equal the "
+    "batch engine's",
+    "[sim][systemc][dsp]") {
+  const fs::path dir = temp_dir("sim_dsp");
+  // (D - A) * B + C with A, D, AD, M and P registered: 1 + 1 + 1 + 1 = 4 cycles.
+  DspConfig c;
+  c.arithmetic = PackedDsp{9, 7, 12, 24, true};
+  c.arithmetic.d_width = 9;
+  c.arithmetic.pre_add = PackedDsp::PreAdd::Subtract;
+  c.arithmetic.ad_width = 10;
+  c.areg = c.dreg = 1;
+  c.adreg = c.mreg = c.preg = true;
+  c.breg = 2;
+  c.creg = 3;
+  Netlist nl;
+  nl.set_clock_name("clk");
+  DspPorts p;
+  for (auto [name, width, bits] :
+       {std::tuple{"a", 9u, &p.a}, {"b", 7u, &p.b}, {"c", 12u, &p.c}, {"d", 9u, &p.d}}) {
+    const NodeId in = nl.add_input(name, width);
+    for (uint32_t i = 0; i < width; ++i) bits->push_back({in, i});
+  }
+  nl.add_output("y", add_dsp(nl, c, p, "dsp"));
+  REQUIRE(dsp_latency(c) == 4);
+  write_netlist(dir / "dsp.json", nl);
+  const RunResult r =
+      run_lutforge("sim --engine systemc " + (dir / "dsp.json").string() + " --random 30 -o " +
+                   (dir / "out.csv").string() + " --report " + (dir / "rep.json").string() +
+                   " --inputs-out " + (dir / "samples.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json rep = read_json(dir / "rep.json");
+  CHECK(rep["pipeline_depth"] == 4);
+  CHECK(rep["latency"]["min"] == 4);
+  CHECK(rep["latency"]["max"] == 4);
+  REQUIRE(run_lutforge("sim " + (dir / "dsp.json").string() + " --vectors " +
+                       (dir / "samples.csv").string() + " --cycles 34 -o " +
+                       (dir / "batch.csv").string())
+              .exit_code == 0);
+  const std::vector<std::string> batch = csv_column(dir / "batch.csv", "y"),
+                                 got = csv_column(dir / "out.csv", "y");
+  REQUIRE(got.size() == 30);
+  for (size_t i = 0; i < 30; ++i) CHECK(got[i] == batch[i + 4]);
 }
