@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "equiv/equiv.hpp"
+#include "netlist/dsp.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
@@ -400,4 +401,51 @@ TEST_CASE(
   WARN("mutations: " << refuted << " refuted, " << proved << " proved equivalent; yosys-abc "
                      << "decided " << abc_agrees << " of the first 60 alike (" << abc_refuted
                      << " refuted)");
+}
+
+TEST_CASE("a registered slice built by lutforge maps to one DSP48E1 and is proved equal to it",
+          "[yosys][dsp]") {
+  // A * B + C with A, B, M and P registers, and an accumulator kept under ZEN: lutforge writes
+  // Verilog, synth_xilinx absorbs the arithmetic into a slice, the reader reads the slice back,
+  // and the prover compares it with the netlist that lutforge built.
+  for (const bool accumulate : {false, true}) {
+    DspConfig c;
+    c.arithmetic = PackedDsp{12, 10, accumulate ? 0u : 20u, 32, true};
+    c.areg = c.breg = 1;
+    c.mreg = c.preg = true;
+    c.creg = accumulate ? 0 : 2;
+    c.accumulate = accumulate;
+    Netlist nl;
+    nl.set_design_name("slice");
+    nl.set_clock_name("clk");
+    DspPorts p;
+    auto port = [&](const char* name, uint32_t width, std::vector<Signal>& bits) {
+      const NodeId in = nl.add_input(name, width);
+      for (uint32_t i = 0; i < width; ++i) bits.push_back({in, i});
+    };
+    port("a", 12, p.a);
+    port("b", 10, p.b);
+    if (!accumulate) port("c", 20, p.c);
+    if (accumulate) {
+      std::vector<Signal> zen;
+      port("zen", 1, zen);
+      p.zen = zen[0];
+    }
+    nl.add_output("y", add_dsp(nl, c, p, "dsp"));
+    const fs::path dir = temp_dir(accumulate ? "dsp_slice_acc" : "dsp_slice");
+    write_netlist(dir / "slice.json", nl);
+    REQUIRE(run_lutforge("convert " + (dir / "slice.json").string() + " -o " +
+                         (dir / "slice.v").string())
+                .exit_code == 0);
+    const RunResult s =
+        run_lutforge("synth " + (dir / "slice.v").string() + " --top slice --target xilinx -o " +
+                     (dir / "mapped.json").string());
+    INFO(s.out << s.err);
+    REQUIRE(s.exit_code == 0);
+    CHECK(s.out.find(" 1 DSPs") != std::string::npos);
+    const RunResult e = run_lutforge("equiv " + (dir / "slice.json").string() + " " +
+                                     (dir / "mapped.json").string());
+    INFO(e.out << e.err);
+    CHECK(e.exit_code == 0);
+  }
 }
