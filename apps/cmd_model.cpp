@@ -1,5 +1,7 @@
 // lower: a model file to a netlist; encode: dataset samples to the netlist's input vectors, with
 // the integer reference's scores and predictions beside them.
+#include <algorithm>
+
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
 #include "base/error.hpp"
@@ -25,6 +27,11 @@ int cmd_lower(const std::vector<std::string>& args) {
       "popcount-radix", po::value<unsigned>(),
       "GroupSum heads: build each popcount as a tree of adders of at most R operands; with "
       "registers, every level of the tree is a pipeline stage")(
+      "dsp-packing",
+      "MAC layers: the products of one input for several neurons share a DSP slice, with the "
+      "borrow correction (see `lutforge dsp-packing`)")(
+      "dsp-family", po::value<std::string>(),
+      "MAC layers: the slice whose ports bound the packing, dsp48e1 or dsp48e2 (default)")(
       "fold",
       "fold constant and pass-through gates and LUTs and absorb inverters, report the cell "
       "counts before and after, and prove the folded netlist equivalent");
@@ -33,7 +40,7 @@ int cmd_lower(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args,
              "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
-             "--register-every N] [--popcount-radix R] [--fold]",
+             "--register-every N] [--popcount-radix R] [--dsp-packing [--dsp-family F]] [--fold]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
@@ -52,6 +59,18 @@ int cmd_lower(const std::vector<std::string>& args) {
                   ": --popcount-radix applies to a GroupSum head, and this model's "
                   "head is the codes of its last layer");
   }
+  const bool has_mac = std::any_of(m.layers.begin(), m.layers.end(), [](const models::Layer& L) {
+    return L.kind == models::LayerKind::Mac;
+  });
+  if ((vm.count("dsp-packing") || vm.count("dsp-family")) && !has_mac)
+    throw Error(model_path +
+                ": --dsp-packing and --dsp-family apply to MAC layers, and this "
+                "model has none");
+  lp.dsp_packing = vm.count("dsp-packing");
+  if (vm.count("dsp-family") &&
+      !models::family_from_name(vm["dsp-family"].as<std::string>(), lp.dsp_family))
+    throw Error("--dsp-family: expected dsp48e1 or dsp48e2, got '" +
+                vm["dsp-family"].as<std::string>() + "'");
   Netlist nl = models::lower(m, lp);
   if (vm.count("fold")) {
     // Published gate counts of these networks often include pass-through and constant gates;

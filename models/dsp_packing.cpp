@@ -26,6 +26,27 @@ void check_widths(unsigned x_bits, unsigned y_bits) {
                 " and " + std::to_string(y_bits) + ")");
 }
 
+// The product fields of slice `p`: field 0 as it is, field k >= 1 plus the borrow bit below it.
+std::vector<std::vector<Signal>> extract_fields(Netlist& nl, const PackingConfig& c, NodeId p,
+                                                unsigned count, const std::string& name,
+                                                bool borrow_correction) {
+  std::vector<std::vector<Signal>> products(count);
+  for (unsigned k = 0; k < count; ++k) {
+    const uint32_t lo = k * c.stride;
+    if (k == 0 || !borrow_correction) {
+      for (uint32_t i = 0; i < c.stride; ++i) products[k].push_back({p, lo + i});
+      continue;
+    }
+    std::vector<Signal> add_pins;
+    for (uint32_t i = 0; i < c.stride; ++i) add_pins.push_back({p, lo + i});
+    add_pins.push_back({p, lo - 1});
+    const NodeId fix = nl.add_cell(Adder{{{c.stride, false}, {1, false}}, c.stride}, add_pins,
+                                   name + ".field" + std::to_string(k));
+    for (uint32_t i = 0; i < c.stride; ++i) products[k].push_back({fix, i});
+  }
+  return products;
+}
+
 }  // namespace
 
 const char* family_name(DspFamily f) { return f == DspFamily::DSP48E1 ? "dsp48e1" : "dsp48e2"; }
@@ -147,21 +168,29 @@ std::vector<std::vector<Signal>> add_packed_products(
   pins.insert(pins.end(), y.begin(), y.end());
   if (!c.y_signed) pins.push_back(nl.constant(false));
   const NodeId p = nl.add_cell(slice, pins, name);
-  std::vector<std::vector<Signal>> products(c.count);
-  for (unsigned k = 0; k < c.count; ++k) {
-    const uint32_t lo = k * c.stride;
-    if (k == 0 || !borrow_correction) {
-      for (uint32_t i = 0; i < c.stride; ++i) products[k].push_back({p, lo + i});
-      continue;
-    }
-    std::vector<Signal> add_pins;
-    for (uint32_t i = 0; i < c.stride; ++i) add_pins.push_back({p, lo + i});
-    add_pins.push_back({p, lo - 1});
-    const NodeId fix = nl.add_cell(Adder{{{c.stride, false}, {1, false}}, c.stride}, add_pins,
-                                   name + ".field" + std::to_string(k));
-    for (uint32_t i = 0; i < c.stride; ++i) products[k].push_back({fix, i});
-  }
-  return products;
+  return extract_fields(nl, c, p, c.count, name, borrow_correction);
+}
+
+std::vector<std::vector<Signal>> add_packed_constant_products(Netlist& nl, const PackingConfig& c,
+                                                              DspFamily f,
+                                                              const std::vector<int64_t>& weights,
+                                                              const std::vector<Signal>& y,
+                                                              const std::string& name) {
+  PackingConfig used = c;
+  used.count = static_cast<unsigned>(weights.size());
+  std::string why;
+  if (used.count < 1 || used.count > c.count || !packing_fits(used, f, &why))
+    throw Error("dsp packing '" + name + "': " + (why.empty() ? "bad weight count" : why));
+  const SlicePorts ports = slice_ports(f);
+  i128 x = 0;
+  for (size_t k = 0; k < weights.size(); ++k) x += i128{weights[k]} << (k * c.stride);
+  PackedDsp slice{ports.multiplicand, c.y_bits + (c.y_signed ? 0u : 1u), 0, ports.p, true};
+  std::vector<Signal> pins;
+  for (uint32_t i = 0; i < ports.multiplicand; ++i) pins.push_back(nl.constant((x >> i) & 1));
+  pins.insert(pins.end(), y.begin(), y.end());
+  if (!c.y_signed) pins.push_back(nl.constant(false));
+  const NodeId p = nl.add_cell(slice, pins, name);
+  return extract_fields(nl, c, p, used.count, name, true);
 }
 
 std::vector<std::vector<Signal>> add_unpacked_products(Netlist& nl, const PackingConfig& c,

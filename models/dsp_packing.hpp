@@ -73,6 +73,14 @@ std::vector<std::vector<Signal>> add_packed_products(
     Netlist& nl, const PackingConfig& c, DspFamily f, const std::vector<std::vector<Signal>>& x,
     const std::vector<Signal>& y, const std::string& name, bool borrow_correction = true);
 
+// The same slice for constant packed operands (weights): X is a constant, and there is no Adder
+// in front of the slice. weights.size() <= c.count.
+std::vector<std::vector<Signal>> add_packed_constant_products(Netlist& nl, const PackingConfig& c,
+                                                              DspFamily f,
+                                                              const std::vector<int64_t>& weights,
+                                                              const std::vector<Signal>& y,
+                                                              const std::string& name);
+
 // The same products without packing, one multiplier (a PackedDsp) each.
 std::vector<std::vector<Signal>> add_unpacked_products(Netlist& nl, const PackingConfig& c,
                                                        const std::vector<std::vector<Signal>>& x,

@@ -1,5 +1,7 @@
 #include "models/lower.hpp"
 
+#include "models/lower_mac.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -44,6 +46,9 @@ Netlist lower(const Model& m, const LowerParams& params) {
       codes.swap(bits);
     }
     std::vector<std::vector<Signal>> next(L.neurons.size());
+    if (L.kind == LayerKind::Mac)
+      next = lower_mac_layer(nl, L, codes, {params.dsp_family, params.dsp_packing},
+                             "l" + std::to_string(l));
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
       const std::string name = "l" + std::to_string(l) + "_n" + std::to_string(n);
@@ -72,6 +77,8 @@ Netlist lower(const Model& m, const LowerParams& params) {
         for (unsigned b = 0; b < L.out_bits; ++b)
           next[n].push_back(
               {nl.add_cell(Lut{N.requant[b]}, sum_bits, name + "_b" + std::to_string(b)), 0});
+      } else if (L.kind == LayerKind::Mac) {
+        // built above, a layer at a time
       } else if (L.kind == LayerKind::Gate) {
         next[n].push_back(
             {nl.add_cell(Gate{gate_id_of(N.tables[0])}, fanin(0, 2), name + "_b0"), 0});
@@ -143,7 +150,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
   if (params.argmax && codes.size() >= 2) {
     std::vector<Signal> all;
     for (const auto& c : codes) all.insert(all.end(), c.begin(), c.end());
-    const ArgMax am{static_cast<uint32_t>(codes.size()), m.score_bits(), false};
+    const ArgMax am{static_cast<uint32_t>(codes.size()), m.score_bits(), m.signed_scores()};
     const NodeId p = nl.add_cell(am, all, "argmax");
     std::vector<Signal> idx;
     for (uint32_t b = 0; b < argmax_index_width(am.count); ++b) idx.push_back({p, b});

@@ -1,8 +1,9 @@
 // Lowering a model to a netlist, cell for cell: each output bit of a neuron is a Lut cell over its
 // fan-in codes (fan_in * in_bits inputs), a PolyLUT-Add neuron is sub-neuron Luts, an Adder and
 // requantizing Luts, a gate neuron is a Gate cell, a GroupSum head is an Adder per class (a
-// popcount) or a tree of them, and the class scores go to output ports class0, class1, ... with an
-// optional ArgMax cell driving `prediction`.
+// popcount) or a tree of them, a MAC layer is slices (PackedDsp) and Adders (models/lower_mac.cpp),
+// and the class scores go to output ports class0, class1, ... with an optional ArgMax cell
+// driving `prediction`.
 //
 // Ports: input `x` holds the input codes, feature f's code at bits f * bits .. f * bits + bits - 1.
 // Needs: a model that passes validate(). Guarantees: simulating the netlist on a sample's codes
@@ -11,6 +12,7 @@
 
 #include <string>
 
+#include "models/dsp_packing.hpp"
 #include "models/model.hpp"
 #include "netlist/netlist.hpp"
 
@@ -26,6 +28,10 @@ struct LowerParams {
   // Adders of at most R operands each; with register_every, every level of the tree is a
   // pipeline stage of its own (a popcount of G outputs takes popcount_levels(G, R) stages).
   unsigned popcount_radix = 0;
+  // MAC layers: the slices' family, and whether the products of one input for several neurons
+  // share a slice (DSP packing, with the borrow correction).
+  DspFamily dsp_family = DspFamily::DSP48E2;
+  bool dsp_packing = false;
   std::string clock = "clk";
 };
 

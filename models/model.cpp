@@ -49,6 +49,37 @@ unsigned Model::score_bits() const {
   return layers.back().out_bits;
 }
 
+bool Model::signed_scores() const {
+  return head.kind == Head::Kind::Codes && !layers.empty() &&
+         layers.back().kind == LayerKind::Mac && !layers.back().requantize;
+}
+
+AccumulatorRange accumulator_range(const Layer& L, const Neuron& n) {
+  const int64_t top = (int64_t{1} << L.in_bits) - 1;  // the largest input code
+  AccumulatorRange r{n.bias, n.bias};
+  for (int32_t w : n.weights) (w < 0 ? r.min : r.max) += int64_t{w} * top;
+  return r;
+}
+
+unsigned accumulator_bits(const Layer& L) {
+  unsigned bits = 1;
+  for (const Neuron& n : L.neurons) {
+    const AccumulatorRange r = accumulator_range(L, n);
+    while (bits < 63 &&
+           (r.min < -(int64_t{1} << (bits - 1)) || r.max >= (int64_t{1} << (bits - 1))))
+      ++bits;
+  }
+  return bits;
+}
+
+uint32_t mac_output(const Layer& L, int64_t acc, const Neuron& n) {
+  if (!L.requantize) return static_cast<uint32_t>(acc) & ((uint64_t{1} << L.out_bits) - 1);
+  const __int128 round = L.shift ? __int128{1} << (L.shift - 1) : 0;
+  const __int128 scaled = (__int128{acc} * n.multiplier + round) >> L.shift;  // floor
+  const __int128 top = (__int128{1} << L.out_bits) - 1;
+  return static_cast<uint32_t>(scaled < 0 ? 0 : scaled > top ? top : scaled);
+}
+
 std::vector<uint32_t> head_scores(const Model& m, const std::vector<uint32_t>& last_codes) {
   if (m.head.kind == Head::Kind::Codes) return last_codes;
   const size_t group = last_codes.size() / m.head.groups;
@@ -73,7 +104,15 @@ void validate(const Model& m, const std::string& what) {
     if (L.in_bits != prev_bits)
       fail(at + ": in_bits " + std::to_string(L.in_bits) + ", but its inputs have " +
            std::to_string(prev_bits) + " bits");
-    if (L.out_bits < 1 || L.out_bits > 16) fail(at + ": out_bits must be 1 to 16");
+    if (L.kind == LayerKind::Mac) {
+      if (L.weight_bits < 2 || L.weight_bits > 16) fail(at + ": weight_bits must be 2 to 16");
+      if (L.shift > 48) fail(at + ": shift must be 0 to 48");
+      if (!L.requantize && l + 1 != m.layers.size())
+        fail(at + ": only the last layer may leave its accumulators unrequantized");
+    }
+    const unsigned max_out = L.kind == LayerKind::Mac && !L.requantize ? 32 : 16;
+    if (L.out_bits < 1 || L.out_bits > max_out)
+      fail(at + ": out_bits must be 1 to " + std::to_string(max_out));
     if (L.neurons.empty()) fail(at + ": no neurons");
     if (L.kind == LayerKind::Gate &&
         (L.fan_in != 2 || L.in_bits != 1 || L.out_bits != 1 || L.sub_neurons))
@@ -81,7 +120,7 @@ void validate(const Model& m, const std::string& what) {
     if (L.sub_neurons && (L.fan_in % L.sub_neurons != 0 || L.sub_bits < 1 || L.sub_bits > 16))
       fail(at + ": fan_in must be a multiple of sub_neurons, and sub_bits 1 to 16");
     const unsigned table_vars = L.sub_fan_in() * L.in_bits;
-    if (table_vars > TruthTable::kMaxVars)
+    if (L.kind != LayerKind::Mac && table_vars > TruthTable::kMaxVars)
       fail(at + ": tables of " + std::to_string(table_vars) + " inputs; at most " +
            std::to_string(TruthTable::kMaxVars));
     for (size_t n = 0; n < L.neurons.size(); ++n) {
@@ -104,7 +143,17 @@ void validate(const Model& m, const std::string& what) {
             fail(where + ": a " + which + " table of " + std::to_string(tt.num_vars()) +
                  " inputs, expected " + std::to_string(vars));
       };
-      if (L.sub_neurons) {
+      if (L.kind == LayerKind::Mac) {
+        if (N.weights.size() != L.fan_in)
+          fail(where + ": " + std::to_string(N.weights.size()) + " weights, expected fan_in " +
+               std::to_string(L.fan_in));
+        const int32_t lo = -(int32_t{1} << (L.weight_bits - 1)), hi = -lo - 1;
+        for (int32_t w : N.weights)
+          if (w < lo || w > hi)
+            fail(where + ": weight " + std::to_string(w) + " does not fit " +
+                 std::to_string(L.weight_bits) + " signed bits");
+        if (N.multiplier > (1u << 24)) fail(where + ": multiplier above 2^24");
+      } else if (L.sub_neurons) {
         if (N.sub.size() != L.sub_neurons)
           fail(where + ": " + std::to_string(N.sub.size()) + " sub-neurons, expected " +
                std::to_string(L.sub_neurons));
@@ -114,9 +163,14 @@ void validate(const Model& m, const std::string& what) {
         check_tables(N.tables, L.out_bits, table_vars, "output");
       }
     }
+    if (L.kind == LayerKind::Mac && !L.requantize && L.out_bits != accumulator_bits(L))
+      fail(at + ": out_bits " + std::to_string(L.out_bits) + ", but the accumulators need " +
+           std::to_string(accumulator_bits(L)) + " bits");
     prev = L.neurons.size();
     prev_bits = L.out_bits;
   }
+  if (m.signed_scores() && m.head.kind != Head::Kind::Codes)
+    fail("a MAC model's last layer feeds the codes head");
   if (m.head.kind == Head::Kind::GroupSum) {
     const Layer& last = m.layers.back();
     if (m.head.groups < 2 || last.neurons.size() % m.head.groups != 0)
@@ -179,9 +233,28 @@ Model read_model(const std::string& text, const std::string& filename) {
       const json& jl = layers[l];
       Layer L;
       const std::string lk = jl.value("kind", "lut");
-      if (lk != "lut" && lk != "gate")
+      if (lk != "lut" && lk != "gate" && lk != "mac")
         throw Error(filename + ": layer " + std::to_string(l) + ": kind '" + lk +
-                    "'; expected lut or gate");
+                    "'; expected lut, gate or mac");
+      if (lk == "mac") {
+        L.kind = LayerKind::Mac;
+        L.in_bits = jl.at("in_bits").get<unsigned>();
+        L.out_bits = jl.at("out_bits").get<unsigned>();
+        L.fan_in = jl.at("fan_in").get<unsigned>();
+        L.weight_bits = jl.at("weight_bits").get<unsigned>();
+        L.shift = jl.value("shift", 0u);
+        L.requantize = jl.value("requantize", true);
+        for (const json& jn : jl.at("neurons")) {
+          Neuron N;
+          N.inputs = jn.at("inputs").get<std::vector<uint32_t>>();
+          N.weights = jn.at("weights").get<std::vector<int32_t>>();
+          N.bias = jn.value("bias", int64_t{0});
+          N.multiplier = jn.value("multiplier", 1u);
+          L.neurons.push_back(std::move(N));
+        }
+        m.layers.push_back(std::move(L));
+        continue;
+      }
       if (lk == "gate") {
         // Gate layers store a gate id per neuron; the widths follow from the kind.
         L.kind = LayerKind::Gate;
@@ -263,6 +336,23 @@ std::string write_model(const Model& m) {
       layers.push_back({{"kind", "gate"}, {"neurons", neurons}});
       continue;
     }
+    if (L.kind == LayerKind::Mac) {
+      json neurons = json::array();
+      for (const Neuron& N : L.neurons) {
+        json jn = {{"inputs", N.inputs}, {"weights", N.weights}, {"bias", N.bias}};
+        if (L.requantize) jn["multiplier"] = N.multiplier;
+        neurons.push_back(jn);
+      }
+      layers.push_back({{"kind", "mac"},
+                        {"in_bits", L.in_bits},
+                        {"out_bits", L.out_bits},
+                        {"fan_in", L.fan_in},
+                        {"weight_bits", L.weight_bits},
+                        {"shift", L.shift},
+                        {"requantize", L.requantize},
+                        {"neurons", neurons}});
+      continue;
+    }
     json jl = {{"in_bits", L.in_bits}, {"out_bits", L.out_bits}, {"fan_in", L.fan_in}};
     if (L.sub_neurons) {
       jl["sub_neurons"] = L.sub_neurons;
@@ -316,6 +406,11 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
       const Neuron& N = L.neurons[n];
       if (force && force->layer == l && force->neuron == n) {
         next[n] = force->value;
+      } else if (L.kind == LayerKind::Mac) {
+        int64_t acc = N.bias;
+        for (size_t i = 0; i < N.inputs.size(); ++i)
+          acc += int64_t{N.weights[i]} * (*codes)[N.inputs[i]];
+        next[n] = mac_output(L, acc, N);
       } else if (L.sub_neurons) {
         uint64_t sum = 0;
         for (unsigned a = 0; a < L.sub_neurons; ++a)
@@ -342,7 +437,8 @@ std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uin
   const auto reference = layer_codes(m, input_codes);
   for (size_t l = 0; l < m.layers.size(); ++l)
     for (size_t n = 0; n < m.layers[l].neurons.size(); ++n)
-      for (uint32_t v = 0; v < (uint32_t{1} << m.layers[l].out_bits); ++v) {
+      for (uint32_t v = 0; m.layers[l].out_bits <= 16 && v < (uint32_t{1} << m.layers[l].out_bits);
+           ++v) {
         if (v == reference[l][n]) continue;
         const ForcedNeuron f{l, n, v};
         if (head_scores(m, layer_codes(m, input_codes, &f).back()) == scores) return f;
@@ -351,9 +447,15 @@ std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uin
 }
 
 uint32_t predict(const Model& m, const std::vector<uint32_t>& scores) {
+  const unsigned bits = m.score_bits();
+  auto value = [&](uint32_t s) -> int64_t {
+    if (!m.signed_scores() || bits >= 64) return s;
+    const int64_t v = s & ((int64_t{1} << bits) - 1);
+    return (v >> (bits - 1)) & 1 ? v - (int64_t{1} << bits) : v;
+  };
   uint32_t best = 0;
   for (uint32_t c = 1; c < scores.size(); ++c)
-    if (scores[c] > scores[best]) best = c;
+    if (value(scores[c]) > value(scores[best])) best = c;
   return best;
 }
 

@@ -17,6 +17,14 @@
 // i % B of code i / B, where B is the width of those codes (the input quantizer's bits, for the
 // first layer). With a GroupSum head, the last layer's 1-bit outputs form `groups`
 // equal groups, and class k's score is the number of set bits in group k instead.
+//
+// A MAC layer (quantized multiply-accumulate, family "mac") reads unsigned codes of in_bits bits
+// and has integer weights of weight_bits bits (signed) per input, and a bias. Its accumulator is
+// acc = bias + sum_i weights[i] * code[inputs[i]]. A requantizing layer's code is
+// clamp((acc * multiplier + r) >> shift, 0, 2^out_bits - 1) with r = 2^(shift - 1) (0 when shift
+// is 0) and an arithmetic shift: a ReLU and a rescale in integers. A layer without requantizing
+// (the last) gives acc itself, as an out_bits-bit two's complement code: the scores are then
+// signed (Model::signed_scores()).
 #pragma once
 
 #include <cstdint>
@@ -36,9 +44,13 @@ struct Neuron {
   // inputs[a * sub_fan_in ...]; requant has one table per output bit over the sum's bits.
   std::vector<std::vector<TruthTable>> sub;
   std::vector<TruthTable> requant;
+  // MAC neurons: a weight per input, the bias and the requantizing multiplier.
+  std::vector<int32_t> weights;
+  int64_t bias = 0;
+  uint32_t multiplier = 1;
 };
 
-enum class LayerKind { Lut, Gate };
+enum class LayerKind { Lut, Gate, Mac };
 
 struct Layer {
   LayerKind kind = LayerKind::Lut;
@@ -46,6 +58,10 @@ struct Layer {
   unsigned fan_in = 1;       // inputs per neuron (all sub-neurons together for PolyLUT-Add)
   unsigned sub_neurons = 0;  // A of PolyLUT-Add; 0 for plain neurons
   unsigned sub_bits = 0;     // output bits of each sub-neuron
+  // MAC layers.
+  unsigned weight_bits = 0;  // signed weights of 2..16 bits
+  unsigned shift = 0;        // the requantizing shift, 0..48
+  bool requantize = true;    // false: the codes are the accumulators (the last layer)
   std::vector<Neuron> neurons;
 
   unsigned sub_fan_in() const { return sub_neurons ? fan_in / sub_neurons : fan_in; }
@@ -70,10 +86,22 @@ struct Model {
 
   size_t num_classes() const;
   unsigned score_bits() const;  // the width of a class score
+  // Whether the scores are two's complement (a MAC model's accumulators) rather than unsigned.
+  bool signed_scores() const;
 };
 
-// Checks the structure (widths, indices, table sizes); throws Error naming `what`, the layer and
-// the neuron.
+// The smallest and largest accumulator of MAC neuron n, over all input codes.
+struct AccumulatorRange {
+  int64_t min = 0, max = 0;
+};
+AccumulatorRange accumulator_range(const Layer& L, const Neuron& n);
+// The two's complement width that holds every accumulator of the layer.
+unsigned accumulator_bits(const Layer& L);
+// A MAC neuron's output: its requantized code, or its accumulator in L.out_bits bits.
+uint32_t mac_output(const Layer& L, int64_t acc, const Neuron& n);
+
+// Checks the structure (widths, indices, table sizes, weight ranges); throws Error naming `what`,
+// the layer and the neuron.
 void validate(const Model& m, const std::string& what);
 
 Model read_model(const std::string& text, const std::string& filename);

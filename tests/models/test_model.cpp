@@ -4,6 +4,7 @@
 #include <random>
 
 #include "base/error.hpp"
+#include "equiv/equiv.hpp"
 #include "models/lower.hpp"
 #include "models/model.hpp"
 #include "netlist/vectors.hpp"
@@ -181,4 +182,115 @@ TEST_CASE("bad model files are named with the layer and neuron", "[models]") {
   bad = read_model(good, "m.lfm.json");
   bad.layers[0].neurons[0].inputs.push_back(0);
   CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 0, neuron 0: 3 inputs, expected fan_in 2");
+}
+
+TEST_CASE("a hand-computed MAC model: products, bias, rounding, clamping and signed scores",
+          "[models][mac]") {
+  Model m;
+  m.family = "mac";
+  m.input = uniform_quantizer(2, 2, 0.0f, 3.0f);  // codes 0..3 for features 0..3
+  Layer hidden;
+  hidden.kind = LayerKind::Mac;
+  hidden.in_bits = 2;
+  hidden.out_bits = 2;
+  hidden.fan_in = 2;
+  hidden.weight_bits = 4;
+  hidden.shift = 2;
+  // acc = 3 a - 2 b + 1, then (acc * 2 + 2) >> 2, clamped to 0..3
+  hidden.neurons.push_back({{0, 1}, {}, {}, {}, {3, -2}, 1, 2});
+  Layer out;
+  out.kind = LayerKind::Mac;
+  out.in_bits = 2;
+  out.fan_in = 1;
+  out.weight_bits = 4;
+  out.requantize = false;
+  out.neurons.push_back({{0}, {}, {}, {}, {-3}, 2, 1});  // 2 - 3 h
+  out.neurons.push_back({{0}, {}, {}, {}, {1}, -1, 1});  // h - 1
+  out.out_bits = accumulator_bits(out);
+  m.layers = {hidden, out};
+  validate(m, "hand");
+  CHECK(out.out_bits == 4);  // 2 - 3 * 3 = -7 needs 4 signed bits
+  CHECK(m.signed_scores());
+  // a = 3, b = 0: acc 10, (20 + 2) >> 2 = 5, clamped to 3; scores 2 - 9 = -7 and 2.
+  const float f1[2] = {3.0f, 0.0f};
+  CHECK(class_scores(m, input_codes(m, f1)) == std::vector<uint32_t>{16 - 7, 2});
+  CHECK(predict(m, class_scores(m, input_codes(m, f1))) == 1);
+  // a = 0, b = 3: acc -5, (-10 + 2) >> 2 = -2, clamped to 0; scores 2 and -1.
+  const float f2[2] = {0.0f, 3.0f};
+  CHECK(class_scores(m, input_codes(m, f2)) == std::vector<uint32_t>{2, 15});
+  CHECK(predict(m, class_scores(m, input_codes(m, f2))) == 0);
+  // a = 1, b = 1: acc 2, (4 + 2) >> 2 = 1; scores -1 and 0.
+  const float f3[2] = {1.0f, 1.0f};
+  CHECK(class_scores(m, input_codes(m, f3)) == std::vector<uint32_t>{15, 0});
+  CHECK(predict(m, class_scores(m, input_codes(m, f3))) == 1);
+}
+
+TEST_CASE(
+    "MAC models: round trip, and the lowered netlist computes the reference, with and "
+    "without DSP packing",
+    "[models][mac]") {
+  for (unsigned wbits : {2u, 4u, 8u}) {
+    const Model m = lutforge::test::random_mac_model({12, 8, 5}, 10, 4, wbits, 3, 40 + wbits);
+    validate(m, "random");
+    CHECK(write_model(read_model(write_model(m), "m.lfm.json")) == write_model(m));
+    for (const bool packing : {false, true})
+      for (const bool regs : {false, true}) {
+        INFO("weights " << wbits << " bits, packing " << packing << ", registers " << regs);
+        LowerParams lp;
+        lp.dsp_packing = packing;
+        lp.register_every = regs;
+        const Netlist nl = lower(m, lp);
+        const size_t latency = lowered_latency(m, lp);
+        check_against_reference(m, nl, latency, 60, 1.2f, 7);
+      }
+  }
+}
+
+TEST_CASE("bad MAC layers are named with the layer and neuron", "[models][mac]") {
+  Model m = lutforge::test::random_mac_model({3, 2}, 4, 3, 4, 3, 1);
+  auto message = [](const Model& x) {
+    try {
+      validate(x, "m.lfm.json");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message(m) == "no error");
+  Model w = m;
+  w.layers[0].neurons[1].weights[2] = 8;
+  CHECK(message(w) == "m.lfm.json: layer 0, neuron 1: weight 8 does not fit 4 signed bits");
+  Model o = m;
+  o.layers[1].out_bits += 1;
+  CHECK(message(o) == "m.lfm.json: layer 1: out_bits " + std::to_string(o.layers[1].out_bits) +
+                          ", but the accumulators need " +
+                          std::to_string(o.layers[1].out_bits - 1) + " bits");
+  Model r = m;
+  r.layers[0].requantize = false;
+  CHECK(message(r) ==
+        "m.lfm.json: layer 0: only the last layer may leave its accumulators "
+        "unrequantized");
+  Model c = m;
+  c.layers[0].neurons[0].weights.pop_back();
+  CHECK(message(c) == "m.lfm.json: layer 0, neuron 0: 3 weights, expected fan_in 4");
+}
+
+TEST_CASE(
+    "a MAC layer lowered with DSP packing is proved equivalent to it without packing, "
+    "and packing saves slices",
+    "[models][mac][equiv]") {
+  for (const auto& [features, bits] : {std::pair{4, 3u}, {8, 4u}}) {
+    const Model m = lutforge::test::random_mac_model({10, 4}, features, bits, 4, 3, 77 + bits);
+    LowerParams plain, packed;
+    packed.dsp_packing = true;
+    const Netlist a = lower(m, plain), b = lower(m, packed);
+    const size_t slices_a = count_cells(a).by_kind[size_t(CellKind::PackedDsp)],
+                 slices_b = count_cells(b).by_kind[size_t(CellKind::PackedDsp)];
+    INFO(features << " features of " << bits << " bits: " << slices_a << " slices unpacked, "
+                  << slices_b << " packed");
+    CHECK(slices_b * 2 < slices_a);
+    const EquivResult r = check_equivalence(a, b);
+    INFO(status_name(r.status) << " " << r.reason);
+    CHECK(r.status == EquivStatus::Equivalent);
+  }
 }

@@ -82,3 +82,46 @@ inline models::Model random_gate_model(const std::vector<size_t>& widths, size_t
 }
 
 }  // namespace lutforge::test
+
+namespace lutforge::test {
+
+// A quantized MLP ("mac"): dense layers of the given widths over `features` inputs of `in_bits`
+// bits, random weights of `weight_bits` bits (a quarter of them zero), biases and requantizing
+// multipliers; the last layer gives its accumulators as signed scores.
+inline models::Model random_mac_model(const std::vector<size_t>& widths, size_t features,
+                                      unsigned in_bits, unsigned weight_bits, unsigned act_bits,
+                                      uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  models::Model m;
+  m.family = "mac";
+  m.input = models::uniform_quantizer(features, in_bits, -1.0f, 1.0f);
+  size_t prev = features;
+  unsigned prev_bits = in_bits;
+  const int32_t half = int32_t{1} << (weight_bits - 1);
+  for (size_t l = 0; l < widths.size(); ++l) {
+    models::Layer L;
+    L.kind = models::LayerKind::Mac;
+    L.in_bits = prev_bits;
+    L.weight_bits = weight_bits;
+    L.fan_in = static_cast<unsigned>(prev);
+    L.requantize = l + 1 < widths.size();
+    L.shift = 6 + static_cast<unsigned>(rng() % 4);
+    for (size_t n = 0; n < widths[l]; ++n) {
+      models::Neuron N;
+      for (uint32_t i = 0; i < prev; ++i) {
+        N.inputs.push_back(i);
+        N.weights.push_back(rng() % 4 == 0 ? 0 : static_cast<int32_t>(rng() % (2 * half)) - half);
+      }
+      N.bias = static_cast<int64_t>(rng() % 64) - 32;
+      N.multiplier = static_cast<uint32_t>(rng() % 200);
+      L.neurons.push_back(std::move(N));
+    }
+    L.out_bits = L.requantize ? act_bits : models::accumulator_bits(L);
+    m.layers.push_back(std::move(L));
+    prev = widths[l];
+    prev_bits = act_bits;
+  }
+  return m;
+}
+
+}  // namespace lutforge::test
