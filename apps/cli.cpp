@@ -1,6 +1,8 @@
 #include "apps/cli.hpp"
 
 #include <unistd.h>
+
+#include <algorithm>
 #include <boost/program_options/errors.hpp>
 #include <cerrno>
 #include <cstdint>
@@ -17,8 +19,10 @@ namespace {
 
 void usage(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: lutforge <command> [options]\n\ncommands:\n";
+  size_t width = 0;
+  for (const auto& c : commands) width = std::max(width, std::strlen(c.name));
   for (const auto& c : commands)
-    out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    out << "  " << c.name << std::string(width + 2 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\n'lutforge <command> --help' describes a command.\n"
          "exit codes: 0 success (equiv: EQUIVALENT), 1 equiv: NOT EQUIVALENT or regress: a case\n"
          "failed, 2 error (bad input, options or tool failure), 3 equiv: UNDECIDED\n";

@@ -34,7 +34,8 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 TEST_CASE("help for every subcommand and unknown commands", "[cli]") {
-  for (const char* cmd : {"stats", "sim", "convert", "testbench", "equiv", "synth"}) {
+  for (const char* cmd : {"stats", "sim", "convert", "testbench", "equiv", "synth", "lower",
+                          "encode", "regress", "dsp-packing"}) {
     const RunResult r = run_lutforge(std::string(cmd) + " --help");
     CHECK(r.exit_code == 0);
     CHECK(r.out.rfind(std::string("usage: lutforge ") + cmd, 0) == 0);
@@ -42,6 +43,7 @@ TEST_CASE("help for every subcommand and unknown commands", "[cli]") {
   const RunResult top = run_lutforge("--help");
   CHECK(top.exit_code == 0);
   CHECK(top.out.find("exit codes") != std::string::npos);
+  CHECK(top.out.find("  dsp-packing  how many") != std::string::npos);
   const RunResult bad = run_lutforge("frobnicate");
   CHECK(bad.exit_code == 2);
   CHECK(first_line(bad.err) == "lutforge: unknown command 'frobnicate'");
