@@ -27,6 +27,9 @@ int cmd_lower(const std::vector<std::string>& args) {
       "popcount-radix", po::value<unsigned>(),
       "GroupSum heads: build each popcount as a tree of adders of at most R operands; with "
       "registers, every level of the tree is a pipeline stage")(
+      "argmax-tree",
+      "the prediction as a tournament of two-class ArgMax cells; with registers, every level "
+      "is a pipeline stage (the class-score ports are delayed to match)")(
       "dsp-packing",
       "MAC layers: the products of one input for several neurons share a DSP slice, with the "
       "borrow correction (see `lutforge dsp-packing`)")(
@@ -40,12 +43,15 @@ int cmd_lower(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args,
              "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
-             "--register-every N] [--popcount-radix R] [--dsp-packing [--dsp-family F]] [--fold]",
+             "--register-every N] [--popcount-radix R] [--argmax-tree] [--dsp-packing "
+             "[--dsp-family F]] [--fold]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
   models::LowerParams lp;
   lp.argmax = !vm.count("no-argmax");
+  lp.argmax_tree = vm.count("argmax-tree");
+  if (lp.argmax_tree && !lp.argmax) throw Error("--argmax-tree and --no-argmax contradict");
   if (vm.count("register-layers") && vm.count("register-every"))
     throw Error("--register-layers and --register-every both set the registers; give one");
   lp.register_every = vm.count("register-every")    ? vm["register-every"].as<unsigned>()

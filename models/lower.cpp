@@ -146,6 +146,68 @@ Netlist lower(const Model& m, const LowerParams& params) {
     }
     codes.swap(scores);
   }
+  if (params.argmax && params.argmax_tree && codes.size() >= 2) {
+    // Candidates: a score and the low bits of its class index; a pair's winner takes index bit
+    // `level` from the comparison and the lower bits from the winning side.
+    struct Candidate {
+      std::vector<Signal> value, index;
+    };
+    std::vector<Candidate> round;
+    for (const auto& c : codes) round.push_back({c, {}});
+    const uint32_t width = m.score_bits();
+    // pins: 0 = left bit, 1 = right bit, 2 = right wins
+    TruthTable pick(3);
+    for (uint64_t v = 0; v < 8; ++v)
+      if (((v >> 2) & 1) ? ((v >> 1) & 1) : (v & 1)) set_bit(pick, v);
+    std::vector<std::vector<Signal>> delayed = codes;  // the class-score ports, kept in step
+    for (unsigned level = 0; round.size() > 1; ++level) {
+      std::vector<Candidate> next;
+      for (size_t j = 0; j < round.size(); j += 2) {
+        const std::string name = "argmax_l" + std::to_string(level) + "_" + std::to_string(j / 2);
+        Candidate win;
+        if (j + 1 == round.size()) {  // no opponent: index bit `level` is 0
+          win = round[j];
+          win.index.push_back(nl.constant(false));
+        } else {
+          const Candidate &l = round[j], &r = round[j + 1];
+          std::vector<Signal> both = l.value;
+          both.insert(both.end(), r.value.begin(), r.value.end());
+          const Signal right{nl.add_cell(ArgMax{2, width, m.signed_scores()}, both, name), 0};
+          for (uint32_t b = 0; b < width; ++b)
+            win.value.push_back({nl.add_cell(Lut{pick}, {l.value[b], r.value[b], right},
+                                             name + "_v" + std::to_string(b)),
+                                 0});
+          for (size_t b = 0; b < l.index.size(); ++b)
+            win.index.push_back({nl.add_cell(Lut{pick}, {l.index[b], r.index[b], right},
+                                             name + "_i" + std::to_string(b)),
+                                 0});
+          win.index.push_back(right);
+        }
+        if (every) {
+          auto reg = [&](std::vector<Signal>& bits, const std::string& what) {
+            for (size_t b = 0; b < bits.size(); ++b)
+              bits[b] = {nl.add_cell(Dff{}, {bits[b]}, name + what + std::to_string(b) + "_q"), 0};
+          };
+          reg(win.value, "_v");
+          reg(win.index, "_i");
+        }
+        next.push_back(std::move(win));
+      }
+      if (every)
+        for (size_t c = 0; c < delayed.size(); ++c)
+          for (size_t b = 0; b < delayed[c].size(); ++b)
+            delayed[c][b] = {nl.add_cell(Dff{}, {delayed[c][b]},
+                                         "class" + std::to_string(c) + "_b" + std::to_string(b) +
+                                             "_d" + std::to_string(level)),
+                             0};
+      round.swap(next);
+    }
+    for (size_t c = 0; c < delayed.size(); ++c)
+      nl.add_output("class" + std::to_string(c), delayed[c]);
+    nl.add_output("prediction", round[0].index);
+    verify_or_throw(nl, "lower");
+    return nl;
+  }
   for (size_t c = 0; c < codes.size(); ++c) nl.add_output("class" + std::to_string(c), codes[c]);
   if (params.argmax && codes.size() >= 2) {
     std::vector<Signal> all;
@@ -167,14 +229,22 @@ unsigned popcount_levels(size_t group, unsigned radix) {
   return levels;
 }
 
+unsigned argmax_levels(size_t classes) {
+  unsigned levels = 0;
+  for (size_t n = classes; n > 1; n = (n + 1) / 2) ++levels;
+  return levels;
+}
+
 unsigned lowered_latency(const Model& m, const LowerParams& params) {
   const unsigned every = params.register_every;
   if (!every) return 0;
   const unsigned layers = static_cast<unsigned>(m.layers.size());
+  const unsigned tree = params.argmax && params.argmax_tree ? argmax_levels(m.num_classes()) : 0;
   if (m.head.kind == Head::Kind::GroupSum)
     return layers / every +
-           popcount_levels(m.layers.back().neurons.size() / m.head.groups, params.popcount_radix);
-  return layers / every + (layers % every != 0);
+           popcount_levels(m.layers.back().neurons.size() / m.head.groups, params.popcount_radix) +
+           tree;
+  return layers / every + (layers % every != 0) + tree;
 }
 
 std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes) {

@@ -28,6 +28,10 @@ struct LowerParams {
   // Adders of at most R operands each; with register_every, every level of the tree is a
   // pipeline stage of its own (a popcount of G outputs takes popcount_levels(G, R) stages).
   unsigned popcount_radix = 0;
+  // The prediction as a tournament of two-word ArgMax cells, one level per halving of the
+  // classes (ties go to the lower class, as with one ArgMax cell). With register_every, every
+  // level is a pipeline stage, and the class-score ports are delayed to stay in step with it.
+  bool argmax_tree = false;
   // MAC layers: the slices' family, and whether the products of one input for several neurons
   // share a slice (DSP packing, with the borrow correction).
   DspFamily dsp_family = DspFamily::DSP48E2;
@@ -37,6 +41,8 @@ struct LowerParams {
 
 // The levels of a popcount tree of `group` one-bit inputs at `radix` operands an Adder (0: one).
 unsigned popcount_levels(size_t group, unsigned radix);
+// The levels of an ArgMax tournament over `classes` words.
+unsigned argmax_levels(size_t classes);
 
 Netlist lower(const Model& m, const LowerParams& params = {});
 // The clocks from a sample's input to its scores in lower()'s netlist.

@@ -362,6 +362,9 @@ class Runner {
         argv.insert(argv.end(), {"lower", in, "-o", p.artifact});
         opt("register_every", "--register-every");
         opt("popcount_radix", "--popcount-radix");
+        if (o.count("argmax_tree")) argv.push_back("--argmax-tree");
+        if (o.count("dsp_packing")) argv.push_back("--dsp-packing");
+        opt("dsp_family", "--dsp-family");
         if (o.count("fold")) argv.push_back("--fold");
         break;
       case StepKind::Verilog:

@@ -273,6 +273,9 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       input("input", needs(s.kind));
       option("register_every", t.integer("register_every", 1, 1000));
       option("popcount_radix", t.integer("popcount_radix", 2, 1000000));
+      if (t.boolean("argmax_tree")) s.options["argmax_tree"] = "1";
+      if (t.boolean("dsp_packing")) s.options["dsp_packing"] = "1";
+      option("dsp_family", t.one_of("dsp_family", {"dsp48e1", "dsp48e2"}));
       if (t.boolean("fold")) s.options["fold"] = "1";
       break;
     case StepKind::Verilog:

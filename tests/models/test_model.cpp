@@ -294,3 +294,27 @@ TEST_CASE(
     CHECK(r.status == EquivStatus::Equivalent);
   }
 }
+
+TEST_CASE("an ArgMax tournament predicts as one ArgMax cell, combinational and pipelined",
+          "[models]") {
+  // Ties are common with narrow scores: the tree must keep the first largest class.
+  const Model lut = random_model({16, 7}, 12, 3, 1, 0, 3);  // 7 classes of 1-bit scores
+  const Model gates = lutforge::test::random_gate_model({40, 30}, 6, 2, 10, 4);
+  const Model mac = lutforge::test::random_mac_model({6, 5}, 5, 3, 4, 3, 9);  // signed scores
+  for (const Model* m : {&lut, &gates, &mac})
+    for (const bool regs : {false, true}) {
+      INFO(m->family << (regs ? ", registered" : ""));
+      LowerParams lp;
+      lp.argmax_tree = true;
+      lp.register_every = regs;
+      const Netlist nl = lower(*m, lp);
+      const size_t latency = lowered_latency(*m, lp);
+      CHECK(latency == (regs ? m->layers.size() + (m->head.kind == Head::Kind::GroupSum) +
+                                   argmax_levels(m->num_classes())
+                             : 0));
+      check_against_reference(*m, nl, latency, 80, 1.5f, 17);
+    }
+  CHECK(argmax_levels(10) == 4);
+  CHECK(argmax_levels(2) == 1);
+  CHECK(argmax_levels(5) == 3);
+}

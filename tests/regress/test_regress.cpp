@@ -623,6 +623,10 @@ TEST_CASE("predict steps: the netlist on a dataset split, against models/'s refe
              "  [[case.step]]\n  kind = \"lower\"\n  name = \"piped\"\n  register_every = 1\n"
              "  [[case.step]]\n  kind = \"predict\"\n  name = \"piped_predict\"\n"
              "  data = \"data\"\n  engine = \"systemc\"\n  limit = 40\n"
+             "  [[case.step]]\n  kind = \"lower\"\n  name = \"tree\"\n  register_every = 1\n"
+             "  argmax_tree = true\n"
+             "  [[case.step]]\n  kind = \"predict\"\n  name = \"tree_predict\"\n"
+             "  data = \"data\"\n  engine = \"systemc\"\n  limit = 40\n"
              "[[case]]\nname = \"other\"\nmodel = \"m.lfm.json\"\n"
              "  [[case.step]]\n  kind = \"predict\"\n  input = \"other.json\"\n"
              "  data = \"data\"\n");
@@ -647,6 +651,11 @@ TEST_CASE("predict steps: the netlist on a dataset split, against models/'s refe
   CHECK(piped->status == Status::Pass);
   CHECK(piped->metrics.at("samples") == 40);
   CHECK(piped->metrics.at("latency.max") == 2);  // a register rank after each of the 2 layers
+  const auto tree = store.find("same", "tree_predict");
+  REQUIRE(tree);
+  CHECK(tree->status == Status::Pass);
+  CHECK(tree->metrics.at("agreement") == 1.0);
+  CHECK(tree->metrics.at("latency.max") == 2 + 4);  // and one per level of the 10-class tree
   const auto other = store.find("other", "predict");
   REQUIRE(other);
   CHECK(other->status == Status::Fail);
