@@ -37,6 +37,8 @@ def run(args):
 def main():
     build, study_run, out, cases = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     study = study_module()
+    # The study's progress lines go to standard error, the table to standard output.
+    study.log = lambda msg: print(f"[bench_argmax_tree] {msg}", file=sys.stderr, flush=True)
     lf = os.path.join(build, "apps", "lutforge")
     os.makedirs(out, exist_ok=True)
     figures = {}
