@@ -28,6 +28,9 @@ int cmd_convert(const std::vector<std::string>& args) {
                   "mapped netlists)")("lut-modules",
                                       "verilog: write each decomposed LUT tree as a module of its "
                                       "own (yosys then maps one at a time)")(
+      "adder-modules",
+      "verilog: write sums of more than two operands as chains of kept two-operand adders, so "
+      "that the prover finds every partial sum after synthesis (MAC layers)")(
       "no-check", "skip the equivalence check after decomposition and pipelining");
   po::positional_options_description pos;
   pos.add("input", 1);
@@ -98,6 +101,7 @@ int cmd_convert(const std::vector<std::string>& args) {
     vp.yosys_luts = vm.count("yosys-luts") > 0;
     vp.lut_modules = vm.count("lut-modules") > 0;
     vp.blackbox_luts = vm.count("blackbox-luts") > 0;
+    vp.adder_modules = vm.count("adder-modules") > 0;
     if (int(vp.xilinx_luts) + int(vp.yosys_luts) + int(vp.blackbox_luts) > 1)
       throw Error("give at most one of --xilinx-luts, --yosys-luts and --blackbox-luts");
     write_verilog(nl, out, vp);

@@ -372,6 +372,7 @@ class Runner {
         argv.insert(argv.end(), {"convert", in, "-o", p.artifact});
         if (o.count("luts") && o.at("luts") != "shift")
           argv.push_back("--" + o.at("luts") + "-luts");
+        if (o.count("adder_modules")) argv.push_back("--adder-modules");
         break;
       case StepKind::Synth:
         p.artifact = base + ".json";

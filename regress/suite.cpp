@@ -281,6 +281,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
     case StepKind::Verilog:
       input("input", needs(s.kind));
       option("luts", t.one_of("luts", {"shift", "blackbox", "yosys", "xilinx"}));
+      if (t.boolean("adder_modules")) s.options["adder_modules"] = "1";
       break;
     case StepKind::Synth:
       input("input", needs(s.kind));

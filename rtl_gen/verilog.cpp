@@ -290,6 +290,27 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
                   << ";\n";
             },
             [&](const Adder& a) {
+              if (params.adder_modules && a.operands.size() > 2) {
+                const std::string range = "[" + std::to_string(a.width - 1) + ":0] ";
+                uint32_t pin = 0;
+                std::string sum;
+                for (size_t i = 0; i < a.operands.size(); ++i) {
+                  const std::string term = extended(nl, ids, n, pin, a.operands[i].width, a.width,
+                                                    a.operands[i].is_signed);
+                  pin += a.operands[i].width;
+                  if (i == 0) {
+                    sum = term;
+                    continue;
+                  }
+                  const bool last = i + 1 == a.operands.size();
+                  const std::string partial = last ? y : helper + "_s" + std::to_string(i);
+                  if (!last) out << "  wire " << range << partial << ";\n";
+                  out << "  lf_add2 #(.W(" << a.width << ")) " << helper << "_add" << i << " ("
+                      << sum << ", " << term << ", " << partial << ");\n";
+                  sum = partial;
+                }
+                return;
+              }
               out << "  assign " << y << " = ";
               uint32_t pin = 0;
               for (size_t i = 0; i < a.operands.size(); ++i) {
@@ -432,6 +453,22 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
       out << "  assign o[" << k << "] = " << ids[gp.out[k]] << ";\n";
     out << "endmodule\n";
   }
+
+  bool chained_adder = false;
+  for (NodeId n = 0; n < nl.num_nodes() && !chained_adder; ++n)
+    if (const auto* a = std::get_if<Adder>(&nl.cell(n)))
+      chained_adder = params.adder_modules && a->operands.size() > 2;
+  if (chained_adder)
+    out << "\n// Y = A + B, kept as a level of hierarchy so that synthesis keeps each partial "
+           "sum.\n"
+           "(* keep_hierarchy *)\n"
+           "module lf_add2 #(parameter W = 1) (\n"
+           "  input wire [W - 1:0] A,\n"
+           "  input wire [W - 1:0] B,\n"
+           "  output wire [W - 1:0] Y\n"
+           ");\n"
+           "  assign Y = A + B;\n"
+           "endmodule\n";
 
   bool any_lut = false;
   for (NodeId n = 0; n < nl.num_nodes() && !any_lut; ++n)

@@ -30,6 +30,13 @@ struct VerilogParams {
   // as a module of its own, instantiated as u_NAME. Yosys `synth` without -flatten then maps one
   // module at a time, so its memory follows the largest tree rather than the whole design.
   bool lut_modules = false;
+  // Write a sum of more than two operands as a chain of lf_add2 instances (a module written once
+  // in the same file, kept as a hierarchy level by synthesis), adding the operands in the order
+  // the evaluator and the prover add them. Synthesis then cannot restructure the sum, and the
+  // prover finds every partial sum in the synthesized netlist: a MAC layer's sums of products,
+  // which SAT alone does not settle in minutes, prove in a second. It costs carry logic, and a
+  // long chain is slow, so it is for arithmetic sums rather than wide popcounts.
+  bool adder_modules = false;
 };
 
 void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& params = {});

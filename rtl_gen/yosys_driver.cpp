@@ -33,7 +33,6 @@ std::string synth_script(const std::string& verilog, const std::string& json,
       // flattened.
       s << "synth -top " << p.top << (p.lut_size ? " -lut " + std::to_string(p.lut_size) : "")
         << "\n";
-      s << "flatten\nopt_clean\n";
       break;
     case SynthTarget::Xilinx:
       // Shift-register LUTs are not read back yet; DSP48E1 slices are.
@@ -42,6 +41,9 @@ std::string synth_script(const std::string& verilog, const std::string& json,
       break;
     case SynthTarget::Ice40: s << "synth_ice40 -flatten -top " << p.top << "\n"; break;
   }
+  // Levels of hierarchy kept through synthesis (VerilogParams::adder_modules) are inlined once
+  // mapped, so that the JSON and the resource report hold the whole design in its top module.
+  s << "setattr -mod -unset keep_hierarchy\nflatten\nopt_clean\n";
   s << "write_json " << json << "\n";
   return s.str();
 }
