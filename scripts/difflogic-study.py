@@ -281,8 +281,10 @@ def place_and_route(case_dir, name, timeout):
     if m:
         cells = int(m[-1][0])
     if n.returncode != 0:
-        why = "does not fit an HX8K" if re.search(r"(?i)too many|unable to place|not enough", text) \
-            else "nextpnr-ice40 failed: " + text.strip().splitlines()[-1][-200:]
+        fits = not (cells and cells > 7680) and not re.search(
+            r"(?i)too many|unable to place|not enough|failed to expand region", text)
+        why = "nextpnr-ice40 failed: " + text.strip().splitlines()[-1][-200:] if fits \
+            else f"does not fit an HX8K ({cells} of 7,680 logic cells)"
         r = {"fmax_mhz": None, "cells": cells, "note": why, "verilog_sha256": design_hash}
     else:
         f = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", text)
