@@ -450,11 +450,19 @@ Program compile(const Netlist& nl, const CompileParams& params) {
                 a = std::move(ad);
               }
               a = extend(std::move(a), w, d.is_signed);
+              // One form for a product with a constant factor: the partial products run over the
+              // other factor's bits. Synthesis may put the constant on either port; this way
+              // both encode alike, and the prover's structural hashing finds them equal.
+              std::vector<uint32_t> bv = b;
+              auto constant = [](const std::vector<uint32_t>& v) {
+                return std::all_of(v.begin(), v.end(), [](uint32_t s) { return s <= kOne; });
+              };
+              if (constant(bv) && !constant(a)) std::swap(a, bv);
               comb.add_into(acc, z);
               for (uint32_t j = 0; j < w; ++j) {
-                if (b[j] == kZero) continue;
+                if (bv[j] == kZero) continue;
                 std::vector<uint32_t> pp(w, kZero);
-                for (uint32_t i = j; i < w; ++i) pp[i] = comb.and_(a[i - j], b[j]);
+                for (uint32_t i = j; i < w; ++i) pp[i] = comb.and_(a[i - j], bv[j]);
                 comb.add_into(acc, pp, j);
               }
               for (uint32_t k = 0; k < w; ++k) comb.place(acc[k], out[k]);
