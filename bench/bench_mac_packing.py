@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""DSP packing through Yosys (DSP issue): an MLP of MAC layers (64 codes -> 32 -> 10, random
+"""DSP packing through Yosys (DSP issue): an MLP of MAC layers (16 codes -> 10 -> 4, random
 weights, a quarter of them zero) at several weight/activation widths, lowered without and with
 DSP packing for DSP48E1, written with --adder-modules, synthesized with synth_xilinx, and proved
 EQUIVALENT to its lowering. Reports the slices in the lowered netlist, the DSP48E1s, LUTs and
@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-WIDTHS = [64, 32, 10]
+WIDTHS = [16, 10, 4]
 
 
 def model(w_bits, a_bits, seed):
