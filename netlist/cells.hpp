@@ -81,9 +81,9 @@ struct ArgMax {
 // then ZEN. Output: p_width bits.
 //
 // The slice's pipeline registers (AREG, BREG, CREG, DREG, ADREG, MREG, PREG) are Dff cells around
-// this cell, with the slice's enables and resets, as the Yosys reader builds them: every state
-// bit of a netlist is a Dff, so latency, the prover's register matching and the pipeline checks
-// see a slice's registers as any others. With MREG, the post-adder is an Adder behind them.
+// this cell, as add_dsp (netlist/dsp.hpp) and the Yosys reader build them: every state bit of a
+// netlist is a Dff, so latency, the prover's register matching and the pipeline checks see a
+// slice's registers as any others. With MREG, the post-adder is an Adder behind them.
 struct PackedDsp {
   static constexpr const char* kName = "packed_dsp";
   enum class PreAdd : uint8_t { None, Add, Subtract };
