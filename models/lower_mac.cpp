@@ -12,12 +12,6 @@
 namespace lutforge::models {
 namespace {
 
-uint32_t signed_width(int64_t lo, int64_t hi) {
-  uint32_t w = 1;
-  while (w < 63 && (lo < -(int64_t{1} << (w - 1)) || hi >= (int64_t{1} << (w - 1)))) ++w;
-  return w;
-}
-
 // A constant as `width` signals, two's complement.
 std::vector<Signal> constant_bits(Netlist& nl, int64_t v, uint32_t width) {
   std::vector<Signal> bits;
@@ -146,7 +140,7 @@ std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
       sum.operands.push_back({static_cast<uint32_t>(prod.size()), true});
       pins.insert(pins.end(), prod.begin(), prod.end());
     }
-    const uint32_t bias_bits = signed_width(N.bias, N.bias);
+    const uint32_t bias_bits = signed_bits(N.bias, N.bias);
     sum.operands.push_back({bias_bits, true});
     const auto bias = constant_bits(nl, N.bias, bias_bits);
     pins.insert(pins.end(), bias.begin(), bias.end());

@@ -61,13 +61,18 @@ AccumulatorRange accumulator_range(const Layer& L, const Neuron& n) {
   return r;
 }
 
+unsigned signed_bits(int64_t lo, int64_t hi) {
+  unsigned bits = 1;
+  while (bits < 63 && (lo < -(int64_t{1} << (bits - 1)) || hi >= (int64_t{1} << (bits - 1))))
+    ++bits;
+  return bits;
+}
+
 unsigned accumulator_bits(const Layer& L) {
   unsigned bits = 1;
   for (const Neuron& n : L.neurons) {
     const AccumulatorRange r = accumulator_range(L, n);
-    while (bits < 63 &&
-           (r.min < -(int64_t{1} << (bits - 1)) || r.max >= (int64_t{1} << (bits - 1))))
-      ++bits;
+    bits = std::max(bits, signed_bits(r.min, r.max));
   }
   return bits;
 }
