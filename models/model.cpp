@@ -451,16 +451,17 @@ std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uin
   return std::nullopt;
 }
 
-uint32_t predict(const Model& m, const std::vector<uint32_t>& scores) {
+int64_t score_value(const Model& m, uint32_t score) {
   const unsigned bits = m.score_bits();
-  auto value = [&](uint32_t s) -> int64_t {
-    if (!m.signed_scores() || bits >= 64) return s;
-    const int64_t v = s & ((int64_t{1} << bits) - 1);
-    return (v >> (bits - 1)) & 1 ? v - (int64_t{1} << bits) : v;
-  };
+  if (!m.signed_scores() || bits >= 64) return score;
+  const int64_t v = score & ((int64_t{1} << bits) - 1);
+  return (v >> (bits - 1)) & 1 ? v - (int64_t{1} << bits) : v;
+}
+
+uint32_t predict(const Model& m, const std::vector<uint32_t>& scores) {
   uint32_t best = 0;
   for (uint32_t c = 1; c < scores.size(); ++c)
-    if (value(scores[c]) > value(scores[best])) best = c;
+    if (score_value(m, scores[c]) > score_value(m, scores[best])) best = c;
   return best;
 }
 

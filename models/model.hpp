@@ -132,5 +132,8 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
 std::optional<ForcedNeuron> explain_scores(const Model& m, const std::vector<uint32_t>& input_codes,
                                            const std::vector<uint32_t>& scores);
 uint32_t predict(const Model& m, const std::vector<uint32_t>& scores);
+// A class score as a number: signed scores (Model::signed_scores) are sign-extended from
+// score_bits.
+int64_t score_value(const Model& m, uint32_t score);
 
 }  // namespace lutforge::models

@@ -132,6 +132,7 @@ std::vector<const char*> family_keys(Family f) {
     case Family::NeuraLut: return {"hidden", "hidden_layers"};
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
     case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
+    case Family::Mac: return {"weight_bits", "activation_bits", "multiplier_bits"};
   }
   return {};
 }
@@ -143,6 +144,7 @@ const char* family_name(Family f) {
     case Family::NeuraLut: return "neuralut";
     case Family::PolyLutAdd: return "polylut-add";
     case Family::DiffLogic: return "difflogic";
+    case Family::Mac: return "mac";
   }
   return "?";
 }
@@ -195,7 +197,14 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     throw Error(source +
                 ": [model] difflogic gates read 2 inputs of 1 bit and are wired at random; "
                 "fan_in, bits, output_bits and connectivity may not be given");
-  c.fan_in = gates ? std::vector<unsigned>{2} : model.integers("fan_in", 1, 64, true);
+  const bool mac = c.family == Family::Mac;
+  if (mac && (model.has("fan_in") || model.has("output_bits") || model.has("connectivity")))
+    throw Error(source +
+                ": [model] mac layers are dense and the last one's accumulators are the scores; "
+                "fan_in, output_bits and connectivity may not be given");
+  c.fan_in = gates ? std::vector<unsigned>{2}
+             : mac ? std::vector<unsigned>{0}
+                   : model.integers("fan_in", 1, 64, true);
   if (c.fan_in.size() == 1) c.fan_in.assign(c.layers.size(), c.fan_in[0]);
   if (c.fan_in.size() != c.layers.size())
     throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) +
@@ -226,6 +235,27 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.parametrization = model.str("parametrization", "input-wise");
   check_choice(source, "[model] parametrization", c.parametrization, {"input-wise", "classic"});
   c.residual_init = model.integer("residual_init", 0, 0, 1) != 0;
+  c.multiplier_bits = static_cast<unsigned>(model.integer("multiplier_bits", 8, 2, 16));
+  if (mac) {
+    auto per_layer = [&](const char* key, size_t count, unsigned fallback) {
+      std::vector<unsigned> v = model.integers(key, 2, 8, false);
+      if (v.empty()) v.push_back(fallback);
+      if (v.size() == 1) v.assign(count, v[0]);
+      if (v.size() != count)
+        throw Error(source + ": [model] " + key + " has " + std::to_string(v.size()) +
+                    " entries; give one integer or " + std::to_string(count) + " (one per " +
+                    (count == c.layers.size() ? "layer" : "layer but the last") + ")");
+      return v;
+    };
+    c.weight_bits = per_layer("weight_bits", c.layers.size(), 8);
+    c.activation_bits = per_layer("activation_bits", c.layers.size() - 1, c.bits);
+    if (c.bits < 2 && !model.has("activation_bits"))
+      throw Error(source + ": [model] mac activations need at least 2 bits (bits)");
+    if (c.input_encoding != "uniform")
+      throw Error(source +
+                  ": [model] mac layers read the input codes as unsigned integers; "
+                  "input_encoding must be uniform");
+  }
   if (gates) {
     if (!c.classes) throw Error(source + ": [model] difflogic needs the key 'classes'");
     if (c.layers.back() % c.classes)
@@ -246,7 +276,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   model.reject_unknown();
 
   // Each table a neuron becomes must be enumerable and must fit a TruthTable.
-  for (size_t l = 0; l < c.layers.size() && !gates; ++l) {
+  for (size_t l = 0; l < c.layers.size() && !gates && !mac; ++l) {
     const unsigned in_bits = l == 0 ? c.input_bits : c.bits;
     const unsigned vars = c.fan_in[l] * in_bits;
     if (vars > 20)

@@ -10,7 +10,7 @@
 //   split_seed = 42              # jsc: the seed of the 80/20 split
 //
 //   [model]
-//   family = "polylut"           # logicnets | polylut | neuralut | polylut-add | difflogic
+//   family = "polylut"           # logicnets | polylut | neuralut | polylut-add | difflogic | mac
 //   connectivity = "random"      # random | sparselut
 //   layers = [256, 100, 100, 100, 10]   # neurons per layer; the last is the class count
 //   fan_in = 6                   # F, inputs per neuron (per sub-neuron for polylut-add);
@@ -36,6 +36,12 @@
 //   residual_init = 0            # difflogic: 1 starts every gate near the pass-through of its
 //                                #    first input, which helps deep networks train; shallow ones
 //                                #    learn faster without (0, the default)
+//   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
+//   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
+//                                #    one per layer but the last (default: bits); the layers are
+//                                #    dense (fan_in may not be given) and the last layer's
+//                                #    accumulators are the class scores (no output_bits)
+//   multiplier_bits = 8          # mac: width of the integer requantizing multipliers (2..16)
 //
 //   [train]
 //   epochs = 10
@@ -65,9 +71,9 @@ namespace lutforge::train {
 // The network families that train/ trains. In configuration and model files they are strings
 // ("logicnets", "polylut", "neuralut", "polylut-add"); in code, this enum, switched on
 // exhaustively (the build makes a missing case an error).
-enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic };
-inline constexpr Family kFamilies[] = {Family::LogicNets, Family::PolyLut, Family::NeuraLut,
-                                       Family::PolyLutAdd, Family::DiffLogic};
+enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic, Mac };
+inline constexpr Family kFamilies[] = {Family::LogicNets,  Family::PolyLut,   Family::NeuraLut,
+                                       Family::PolyLutAdd, Family::DiffLogic, Family::Mac};
 const char* family_name(Family f);
 // The [model] keys that only this family reads (beyond the keys every family reads).
 std::vector<const char*> family_keys(Family f);
@@ -82,7 +88,7 @@ struct TrainConfig {
   Family family = Family::LogicNets;
   std::string connectivity = "random";
   std::vector<unsigned> layers;
-  std::vector<unsigned> fan_in;  // one per layer after reading
+  std::vector<unsigned> fan_in;  // one per layer after reading; mac: 0 (dense)
   unsigned bits = 2, input_bits = 2, output_bits = 2;
   std::string input_encoding = "uniform";
   float input_lo = 0.0f, input_hi = 1.0f;
@@ -91,6 +97,9 @@ struct TrainConfig {
   double tau = 10.0;
   std::string parametrization = "input-wise";
   bool residual_init = false;
+  std::vector<unsigned> weight_bits;      // mac: one per layer after reading
+  std::vector<unsigned> activation_bits;  // mac: one per layer but the last after reading
+  unsigned multiplier_bits = 8;           // mac
 
   unsigned epochs = 10, batch_size = 256;
   double learning_rate = 0.01, weight_decay = 0.0;

@@ -132,6 +132,8 @@ std::shared_ptr<NetworkImpl> make_network(const TrainConfig& c, int64_t features
                                           std::mt19937_64& rng);
 std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t features,
                                                std::mt19937_64& rng);
+// The quantized MAC network (train/families/mac.cpp).
+std::shared_ptr<NetworkImpl> make_mac_network(const TrainConfig& c, int64_t features);
 // The difflogic layer kernel (train/families/difflogic.cpp), differentiable in x and coef:
 // y[b, n] = c0 + c1 a + c2 b' + c3 a b' with a = x[b, ia[n]], b' = x[b, ib[n]], (c0..c3) = coef[n].
 torch::Tensor gate_layer(const torch::Tensor& x, const torch::Tensor& coef, const torch::Tensor& ia,

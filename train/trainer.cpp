@@ -81,7 +81,11 @@ std::string fingerprint(const TrainConfig& c) {
     << c.sub_bits << '|' << c.hidden << '|' << c.hidden_layers << '|' << c.epochs << '|'
     << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
     << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch << '|'
-    << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init;
+    << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init << '|';
+  for (unsigned v : c.weight_bits) s << v << ',';
+  s << '|';
+  for (unsigned v : c.activation_bits) s << v << ',';
+  s << '|' << c.multiplier_bits;
   return s.str();
 }
 
@@ -341,9 +345,10 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
                      r.model, &test_set.features[static_cast<size_t>(i) * test_set.num_features]));
     for (size_t k = 0; k < ref.size(); ++k) {
       const int64_t t = scores[i][static_cast<int64_t>(k)].item<int64_t>();
-      if (static_cast<int64_t>(ref[k]) != t)
+      if (models::score_value(r.model, ref[k]) != t)
         throw Error("export check: test sample " + std::to_string(i) + ", class " +
-                    std::to_string(k) + ": the model file scores " + std::to_string(ref[k]) +
+                    std::to_string(k) + ": the model file scores " +
+                    std::to_string(models::score_value(r.model, ref[k])) +
                     ", LibTorch's quantized evaluation " + std::to_string(t));
     }
   }

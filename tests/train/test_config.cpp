@@ -39,9 +39,10 @@ TEST_CASE("a model key of another family is an error, and every family reads its
   };
   const std::string data = "[data]\ndataset = \"mnist\"\npath = \"d\"\n";
   auto model = [](const char* family, const std::string& extra) {
-    const bool gates = std::string(family) == "difflogic";  // fan_in is fixed at 2
+    // difflogic's fan_in is fixed at 2; mac layers are dense.
+    const bool no_fan_in = std::string(family) == "difflogic" || std::string(family) == "mac";
     return std::string("[model]\nfamily = \"") + family + "\"\nlayers = [8, 4]\n" +
-           (gates ? "" : "fan_in = 2\n") + extra;
+           (no_fan_in ? "" : "fan_in = 2\n") + extra;
   };
   CHECK(config_error(data + model("polylut", "hidden = 8\n")) ==
         "c.toml: [model] hidden is read by the neuralut family, not by polylut");
@@ -91,4 +92,37 @@ TEST_CASE("difflogic configurations: classes, gate widths, and the keys a gate n
   CHECK(c.parametrization == "input-wise");
   CHECK(c.residual_init);
   CHECK(c.bits == 1);
+}
+
+TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC network has not",
+          "[train]") {
+  auto config_error = [](const std::string& text) {
+    return error_of([&] { train::parse_train_config(text, "c.toml"); });
+  };
+  const std::string head =
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"mac\"\n"
+      "layers = [32, 16, 10]\n";
+  CHECK(config_error(head + "fan_in = 3\n") ==
+        "c.toml: [model] mac layers are dense and the last one's accumulators are the scores; "
+        "fan_in, output_bits and connectivity may not be given");
+  CHECK(config_error(head + "weight_bits = [4, 4]\n") ==
+        "c.toml: [model] weight_bits has 2 entries; give one integer or 3 (one per layer)");
+  CHECK(config_error(head + "activation_bits = [4, 4, 4]\n") ==
+        "c.toml: [model] activation_bits has 3 entries; give one integer or 2 (one per layer but "
+        "the last)");
+  CHECK(config_error(head + "weight_bits = 9\n") ==
+        "c.toml:7: [model] weight_bits = 9 is outside 2..8");
+  CHECK(config_error(head + "input_encoding = \"thermometer\"\n") ==
+        "c.toml: [model] mac layers read the input codes as unsigned integers; input_encoding "
+        "must be uniform");
+  CHECK(config_error(head + "bits = 1\n") ==
+        "c.toml: [model] mac activations need at least 2 bits (bits)");
+  const auto c = train::parse_train_config(
+      head + "weight_bits = [8, 4, 2]\nactivation_bits = [6, 3]\nmultiplier_bits = 12\n", "c.toml");
+  CHECK(c.weight_bits == std::vector<unsigned>{8, 4, 2});
+  CHECK(c.activation_bits == std::vector<unsigned>{6, 3});
+  CHECK(c.multiplier_bits == 12);
+  const auto d = train::parse_train_config(head + "bits = 5\n", "c.toml");
+  CHECK(d.weight_bits == std::vector<unsigned>{8, 8, 8});
+  CHECK(d.activation_bits == std::vector<unsigned>{5, 5});
 }

@@ -65,9 +65,12 @@ fs::path write_config(const fs::path& dir, const std::string& model, unsigned ep
                       uint64_t seed = 3, const std::string& extra = "") {
   const fs::path p = dir / "config.toml";
   const bool gates = model.find("difflogic") != std::string::npos;  // its own widths
+  const bool mac = model.find("\"mac\"") != std::string::npos;      // signed scores
   write_text(p, "[data]\ndataset = \"mnist\"\npath = \"" + image_data().string() +
                     "\"\n\n[model]\n" +
-                    (gates ? "" : "layers = [12, 4]\nbits = 2\noutput_bits = 2\n") +
+                    (gates ? ""
+                     : mac ? "layers = [12, 4]\nbits = 2\n"
+                           : "layers = [12, 4]\nbits = 2\noutput_bits = 2\n") +
                     (model.find("input_bits") == std::string::npos ? "input_bits = 2\n" : "") +
                     model + "\n\n[train]\nepochs = " + std::to_string(epochs) +
                     "\nbatch_size = 64\nlearning_rate = 0.02\nseed = " + std::to_string(seed) +
@@ -133,6 +136,7 @@ const std::vector<Family>& families() {
       {"sparselut", "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\""},
       {"thermometer",
        "family = \"logicnets\"\nfan_in = 3\ninput_bits = 3\ninput_encoding = \"thermometer\""},
+      {"mac", "family = \"mac\"\ninput_bits = 4\nweight_bits = [3, 4]\nactivation_bits = 3"},
   };
   return f;
 }
@@ -168,6 +172,29 @@ TEST_CASE("every family trains, learns, and models/ predicts every test sample a
         CHECK(m.layers[0].neurons[0].sub.size() == 2);
       }
       if (std::string(f.name) == "sparselut") CHECK(m.family == "polylut+sparselut");
+      if (std::string(f.name) == "mac") {
+        // Dense integer layers of the configured widths; the last one's accumulators are the
+        // signed scores, and the requantizing multipliers fit multiplier_bits (8).
+        CHECK(m.family == "mac");
+        CHECK(m.signed_scores());
+        for (size_t l = 0; l < 2; ++l) {
+          const models::Layer& L = m.layers[l];
+          CHECK(L.kind == models::LayerKind::Mac);
+          CHECK(L.weight_bits == (l == 0 ? 3u : 4u));
+          CHECK(L.in_bits == (l == 0 ? 4u : 3u));
+          CHECK(L.fan_in == (l == 0 ? 16u : 12u));
+          CHECK(L.requantize == (l == 0));
+          int32_t widest = 0;
+          for (const models::Neuron& N : L.neurons) {
+            CHECK(N.multiplier < 256);
+            for (int32_t w : N.weights) widest = std::max(widest, std::abs(w));
+          }
+          // Each neuron's largest weight takes the largest magnitude of its width.
+          CHECK(widest == (int32_t{1} << (L.weight_bits - 1)) - 1);
+        }
+        CHECK(m.layers[0].out_bits == 3);
+        CHECK(m.layers[1].out_bits == models::accumulator_bits(m.layers[1]));
+      }
     }
   }
 }
@@ -321,6 +348,36 @@ TEST_CASE("a trained model through lower, synth -lut 6, equiv and sim reproduces
         CHECK(csv_column(out, "prediction") == csv_column(dir / "ref.csv", "prediction"));
       }
     }
+  }
+}
+
+TEST_CASE(
+    "a trained MAC network through lower (plain and DSP-packed), synth_xilinx, equiv and sim "
+    "reproduces its predictions",
+    "[train][yosys][mac]") {
+  const Family& f = families().back();
+  REQUIRE(std::string(f.name) == "mac");
+  const fs::path dir = temp_dir("train_flow_mac");
+  train_run(write_config(dir, f.model, 3), dir);
+  reference(dir);
+  for (const bool packing : {false, true}) {
+    const std::string tag = packing ? "packed" : "plain";
+    const std::string low = (dir / (tag + ".json")).string(), v = (dir / (tag + ".v")).string(),
+                      syn = (dir / (tag + "_x.json")).string();
+    lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low + " --dsp-family dsp48e1" +
+                (packing ? " --dsp-packing" : ""));
+    lutforge_ok("convert " + low + " -o " + v + " --adder-modules");
+    const std::string top = nlohmann::json::parse(read_text(low))["design"].get<std::string>();
+    const RunResult s = lutforge_ok("synth " + v + " --top " + top + " --target xilinx -o " + syn);
+    // Yosys maps products narrower than 9 bits to LUTs; the packed slices are wide enough.
+    if (packing) CHECK(s.out.find(" 0 DSPs") == std::string::npos);
+    CHECK(
+        lutforge_ok("equiv " + low + " " + syn + " --time-limit 120").out.rfind("EQUIVALENT", 0) ==
+        0);
+    const std::string out = (dir / (tag + ".csv")).string();
+    lutforge_ok("sim " + syn + " --vectors " + (dir / "x.csv").string() + " -o " + out);
+    CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
+    CHECK(csv_column(out, "prediction") == csv_column(dir / "ref.csv", "prediction"));
   }
 }
 

@@ -14,6 +14,7 @@ std::unique_ptr<NeuronFunction> make_neuron_function(const TrainConfig& c,
     case Family::NeuraLut: return make_neuralut(c, module, shape);
     case Family::PolyLutAdd: return make_polylut(c, module, shape);  // the sub-neurons
     case Family::DiffLogic: break;                                   // gates, not LUT neurons
+    case Family::Mac: break;                                         // MAC layers, not LUTs
   }
   throw std::logic_error("make_neuron_function: a family without a neuron function");
 }
@@ -26,6 +27,7 @@ std::shared_ptr<NetworkImpl> make_network(const TrainConfig& c, int64_t features
     case Family::NeuraLut:
     case Family::PolyLutAdd: return std::make_shared<LutNetImpl>(c, features, rng);
     case Family::DiffLogic: return make_gate_network(c, features, rng);
+    case Family::Mac: return make_mac_network(c, features);
   }
   throw std::logic_error("make_network: a family without a network");
 }
