@@ -35,6 +35,10 @@ int cmd_lower(const std::vector<std::string>& args) {
       "borrow correction (see `lutforge dsp-packing`)")(
       "dsp-family", po::value<std::string>(),
       "MAC layers: the slice whose ports bound the packing, dsp48e1 or dsp48e2 (default)")(
+      "reuse-factor", po::value<std::string>(),
+      "MAC networks: each slice serves R products over R cycles (R, or R0,R1,... per layer); the "
+      "design takes a sample every max(R) cycles through valid_in/in_ready and offers its scores "
+      "with valid_out")(
       "fold",
       "fold constant and pass-through gates and LUTs and absorb inverters, report the cell "
       "counts before and after, and prove the folded netlist equivalent");
@@ -44,7 +48,7 @@ int cmd_lower(const std::vector<std::string>& args) {
   if (!parse(args,
              "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
              "--register-every N] [--popcount-radix R] [--argmax-tree] [--dsp-packing "
-             "[--dsp-family F]] [--fold]",
+             "[--dsp-family F]] [--reuse-factor R[,R...]] [--fold]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
@@ -77,6 +81,11 @@ int cmd_lower(const std::vector<std::string>& args) {
       !models::family_from_name(vm["dsp-family"].as<std::string>(), lp.dsp_family))
     throw Error("--dsp-family: expected dsp48e1 or dsp48e2, got '" +
                 vm["dsp-family"].as<std::string>() + "'");
+  if (vm.count("reuse-factor")) {
+    if (!has_mac)
+      throw Error(model_path + ": --reuse-factor applies to MAC layers, and this model has none");
+    lp.reuse_factor = parse_unsigned_list(vm["reuse-factor"].as<std::string>(), "--reuse-factor");
+  }
   Netlist nl = models::lower(m, lp);
   if (vm.count("fold")) {
     // Published gate counts of these networks often include pass-through and constant gates;

@@ -28,6 +28,23 @@ inline bool parse(const std::vector<std::string>& args, const std::string& usage
   return true;
 }
 
+// A comma-separated list of positive integers, as "4" or "16,4,1"; `option` names it in errors.
+inline std::vector<unsigned> parse_unsigned_list(const std::string& text,
+                                                 const std::string& option) {
+  std::vector<unsigned> out;
+  size_t from = 0;
+  while (true) {
+    const size_t comma = text.find(',', from);
+    const std::string item = text.substr(from, comma == std::string::npos ? comma : comma - from);
+    if (item.empty() || item.size() > 9 ||
+        item.find_first_not_of("0123456789") != std::string::npos || std::stoul(item) == 0)
+      throw Error(option + ": expected positive integers separated by commas, got '" + text + "'");
+    out.push_back(static_cast<unsigned>(std::stoul(item)));
+    if (comma == std::string::npos) return out;
+    from = comma + 1;
+  }
+}
+
 using lutforge::open_output;
 
 }  // namespace lutforge::cli

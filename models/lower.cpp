@@ -1,5 +1,6 @@
 #include "models/lower.hpp"
 
+#include "base/error.hpp"
 #include "models/lower_mac.hpp"
 
 #include <algorithm>
@@ -18,8 +19,31 @@ uint32_t bit_width(uint64_t max) {
 
 }  // namespace
 
+std::vector<unsigned> reuse_factors(const Model& m, const LowerParams& params) {
+  const std::vector<unsigned>& r = params.reuse_factor;
+  if (r.empty()) return std::vector<unsigned>(m.layers.size(), 1);
+  if (r.size() != 1 && r.size() != m.layers.size())
+    throw Error("lower: " + std::to_string(r.size()) + " reuse factors for " +
+                std::to_string(m.layers.size()) + " layers; give one, or one per layer");
+  for (unsigned v : r)
+    if (v == 0) throw Error("lower: a reuse factor must be at least 1");
+  return r.size() == 1 ? std::vector<unsigned>(m.layers.size(), r[0]) : r;
+}
+
+unsigned initiation_interval(const Model& m, const LowerParams& params) {
+  const std::vector<unsigned> r = reuse_factors(m, params);
+  return r.empty() ? 1 : *std::max_element(r.begin(), r.end());
+}
+
 Netlist lower(const Model& m, const LowerParams& params) {
   validate(m, "lower");
+  if (initiation_interval(m, params) > 1) {
+    if (params.register_every || params.argmax_tree || params.dsp_packing)
+      throw Error(
+          "lower: with reuse factors the design is a sequential schedule of its own; "
+          "registers every N layers, the ArgMax tree and DSP packing do not combine with it");
+    return lower_reused(m, reuse_factors(m, params), params.clock, params.argmax);
+  }
   Netlist nl;
   std::string name = m.family.empty() ? "model" : m.family;  // a plain Verilog identifier
   for (char& c : name)
@@ -236,6 +260,7 @@ unsigned argmax_levels(size_t classes) {
 }
 
 unsigned lowered_latency(const Model& m, const LowerParams& params) {
+  if (initiation_interval(m, params) > 1) return reused_latency(m, reuse_factors(m, params));
   const unsigned every = params.register_every;
   if (!every) return 0;
   const unsigned layers = static_cast<unsigned>(m.layers.size());

@@ -36,6 +36,11 @@ struct LowerParams {
   // share a slice (DSP packing, with the borrow correction).
   DspFamily dsp_family = DspFamily::DSP48E2;
   bool dsp_packing = false;
+  // Networks of MAC layers: the reuse factor R of each layer (one entry: every layer). Empty or
+  // all 1: fully parallel, one slice per product. Otherwise each slice serves R products over R
+  // cycles, and the design is sequential with an initiation interval of the largest R
+  // (models/lower_reuse.cpp): ports valid_in, valid_out and in_ready beside x and the scores.
+  std::vector<unsigned> reuse_factor;
   std::string clock = "clk";
 };
 
@@ -45,7 +50,13 @@ unsigned popcount_levels(size_t group, unsigned radix);
 unsigned argmax_levels(size_t classes);
 
 Netlist lower(const Model& m, const LowerParams& params = {});
-// The clocks from a sample's input to its scores in lower()'s netlist.
+// params.reuse_factor for each layer of m (all 1 when it is empty); throws Error when its length
+// is neither 1 nor the layer count, or a factor is 0.
+std::vector<unsigned> reuse_factors(const Model& m, const LowerParams& params);
+// The initiation interval of lower()'s netlist: the largest reuse factor.
+unsigned initiation_interval(const Model& m, const LowerParams& params);
+// The clocks from a sample's input to its scores in lower()'s netlist (with reuse factors: from
+// its input transfer to its output transfer).
 unsigned lowered_latency(const Model& m, const LowerParams& params);
 
 // The netlist input word of one sample: the codes packed as lower() expects them.

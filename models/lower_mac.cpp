@@ -42,6 +42,8 @@ Signal or_tree(Netlist& nl, std::vector<Signal> bits, const std::string& name) {
   return bits[0];
 }
 
+}  // namespace
+
 // clamp((acc * m + r) >> shift, 0, 2^out_bits - 1), acc signed.
 std::vector<Signal> requantize(Netlist& nl, const std::vector<Signal>& acc, uint32_t m,
                                unsigned shift, unsigned out_bits, const std::string& name) {
@@ -81,8 +83,6 @@ std::vector<Signal> requantize(Netlist& nl, const std::vector<Signal>& acc, uint
         {nl.add_cell(Lut{sat}, {bit(shift + b), over, neg}, name + "_b" + std::to_string(b)), 0});
   return out;
 }
-
-}  // namespace
 
 std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
                                                  const std::vector<std::vector<Signal>>& codes,

@@ -14,6 +14,19 @@ struct MacLowering {
   bool packing = false;  // products of one input for several neurons share a slice
 };
 
+// clamp((acc * m + r) >> shift, 0, 2^out_bits - 1) of a signed accumulator, r = 2^(shift - 1):
+// an Adder of shifted copies of acc (m's set bits) and saturating LUTs.
+std::vector<Signal> requantize(Netlist& nl, const std::vector<Signal>& acc, uint32_t m,
+                               unsigned shift, unsigned out_bits, const std::string& name);
+
+// A network of MAC layers with reuse factors (one per layer, the largest > 1): the sequential
+// design of models/lower_reuse.cpp, with ports x, valid_in, valid_out, in_ready, class0.. and
+// prediction (with argmax).
+Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const std::string& clock,
+                     bool argmax);
+// The clocks from a sample's input transfer to its scores in lower_reused()'s design.
+unsigned reused_latency(const Model& m, const std::vector<unsigned>& reuse);
+
 // The layer's output codes (L.out_bits signals per neuron) from its input codes.
 std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
                                                  const std::vector<std::vector<Signal>>& codes,

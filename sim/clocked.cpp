@@ -104,7 +104,7 @@ struct Run {
 // Offers samples in order with valid, on the cycles the source pattern allows; the transfer
 // happens at a clock edge where valid and ready were both high.
 SC_MODULE(Source) {
-  sc_in<bool> clk, rst, ready;
+  sc_in<bool> clk, rst, ready, design_ready;
   sc_out<bool> valid;
   sc_out<uint64_t> index;
 
@@ -121,7 +121,7 @@ SC_MODULE(Source) {
       next_ = 0;
       cycle_ = 0;
     } else {
-      if (valid.read() && ready.read()) ++next_;
+      if (valid.read() && ready.read() && design_ready.read()) ++next_;
       ++cycle_;
     }
     valid.write(!rst.read() && next_ < run_.samples.rows.size() &&
@@ -138,7 +138,7 @@ SC_MODULE(Source) {
 SC_MODULE(Design) {
   sc_in<bool> clk, rst, in_valid, enable;
   sc_in<uint64_t> in_index;
-  sc_out<bool> out_valid;
+  sc_out<bool> out_valid, in_ready;
 
   SC_HAS_PROCESS(Design);
   Design(sc_module_name name, Run & run) : sc_module(name), run_(run), ev_(compile_scalar(run.nl)) {
@@ -150,6 +150,14 @@ SC_MODULE(Design) {
     for (size_t i = 0; i < nl.outputs().size(); ++i)
       if (nl.outputs()[i] == vo && port_width(nl, vo) == 1) valid_out_port_ = i;
     run.report.valid_ports = valid_in_port_ && valid_out_port_;
+    const NodeId ir = nl.find_port(run.p.in_ready);
+    for (size_t i = 0; i < nl.outputs().size(); ++i)
+      if (nl.outputs()[i] == ir && port_width(nl, ir) == 1) in_ready_port_ = i;
+    if (in_ready_port_ && !run.report.valid_ports)
+      throw Error("clocked simulation: the design has an in_ready port but not both of " +
+                  run.p.valid_in + " and " + run.p.valid_out +
+                  "; a design that paces its input must say which outputs are valid");
+    run.report.ready_port = in_ready_port_.has_value();
     if (run.report.valid_ports) {
       const Levels lv = levelize(nl);
       run.report.pipeline_depth = lv.has_feedback ? 0 : lv.num_stages;
@@ -228,6 +236,7 @@ SC_MODULE(Design) {
       ov = side_.empty() ? valid : side_.back();
     if (ov) pack_ports(false, outputs_);  // the monitor reads them only with valid
     out_valid.write(ov && !rst.read());
+    in_ready.write(!in_ready_port_ || (ev_.output(*in_ready_port_, 0)[0] & 1));
   }
 
   // The input or output ports' current values, one BitVector per port.
@@ -344,7 +353,7 @@ SC_MODULE(Design) {
  private:
   Run& run_;
   ScalarEvaluator ev_;
-  std::optional<size_t> valid_in_port_, valid_out_port_;
+  std::optional<size_t> valid_in_port_, valid_out_port_, in_ready_port_;
   std::vector<bool> side_;  // the valid bit beside a balanced pipeline, one per register stage
   std::vector<size_t> column_;
   std::vector<uint32_t> in_widths_, out_widths_;
@@ -362,7 +371,7 @@ SC_MODULE(Design) {
 // Takes an output sample at every edge where valid and ready were high, and drives ready by the
 // ready pattern.
 SC_MODULE(Monitor) {
-  sc_in<bool> clk, rst, valid, in_valid, in_ready;
+  sc_in<bool> clk, rst, valid, in_valid, in_ready, design_ready;
   sc_in<uint64_t> in_index;
   sc_out<bool> ready;
 
@@ -385,7 +394,7 @@ SC_MODULE(Monitor) {
     ++cycle_;
     // The edge that ends cycle_ - 1: record both transfers first, input then output, so that a
     // combinational design passes a sample through in the same cycle.
-    if (in_valid.read() && in_ready.read()) {
+    if (in_valid.read() && in_ready.read() && design_ready.read()) {
       const uint64_t s = in_index.read();
       run_.in_flight.emplace_back(s, cycle_);
       if (!any_in_) r.first_in = cycle_;
@@ -425,7 +434,7 @@ SC_MODULE(Monitor) {
 
 SC_MODULE(Top) {
   sc_core::sc_clock clk;
-  sc_signal<bool> rst, src_valid, ready, out_valid;
+  sc_signal<bool> rst, src_valid, ready, out_valid, design_ready;
   sc_signal<uint64_t> src_index;
   Source source;
   Design design;
@@ -442,6 +451,7 @@ SC_MODULE(Top) {
     source.clk(clk);
     source.rst(rst);
     source.ready(ready);
+    source.design_ready(design_ready);
     source.valid(src_valid);
     source.index(src_index);
     design.clk(clk);
@@ -450,11 +460,13 @@ SC_MODULE(Top) {
     design.in_index(src_index);
     design.enable(ready);
     design.out_valid(out_valid);
+    design.in_ready(design_ready);
     monitor.clk(clk);
     monitor.rst(rst);
     monitor.valid(out_valid);
     monitor.in_valid(src_valid);
     monitor.in_ready(ready);
+    monitor.design_ready(design_ready);
     monitor.in_index(src_index);
     monitor.ready(ready);
     rst.write(true);

@@ -7,6 +7,11 @@
 // whole design holds (no register changes, the source's sample is not taken), so a sample is never
 // lost or duplicated. Input ready is therefore the monitor's ready.
 //
+// A design that cannot take a sample every cycle (a reuse factor above 1, say) has a 1-bit output
+// port in_ready: the source's sample transfers only at an edge where in_ready was high, besides
+// valid and the monitor's ready. The design sees valid_in high in the cycles the source offers a
+// sample, and takes it in the cycles it signals in_ready.
+//
 // Which cycles carry a valid sample: a netlist with 1-bit ports valid_in and valid_out (as the
 // pipeline pass makes) tracks validity itself; otherwise the netlist must be a balanced pipeline
 // (every output the same number of registers from the inputs, no feedback), and a valid bit
@@ -28,7 +33,7 @@
 namespace lutforge::sim {
 
 struct ClockedParams {
-  std::string valid_in = "valid_in", valid_out = "valid_out";
+  std::string valid_in = "valid_in", valid_out = "valid_out", in_ready = "in_ready";
   // Per cycle, repeating: '1' where the source offers its next sample, or the monitor is ready.
   // Empty means always.
   std::string source_pattern, ready_pattern;
@@ -56,6 +61,7 @@ struct ClockedReport {
   uint64_t samples = 0;
   uint64_t cycles = 0;          // after reset
   bool valid_ports = false;     // validity came from the netlist's own valid ports
+  bool ready_port = false;      // the design's in_ready port paced the source
   unsigned pipeline_depth = 0;  // registers from the inputs to the outputs
   std::vector<uint64_t>
       latency;  // per sample: cycles from its input transfer to its output transfer

@@ -318,3 +318,47 @@ TEST_CASE("an ArgMax tournament predicts as one ArgMax cell, combinational and p
   CHECK(argmax_levels(2) == 1);
   CHECK(argmax_levels(5) == 3);
 }
+
+TEST_CASE("reuse factors: one or one per layer, MAC layers only, and alone", "[models][mac]") {
+  const Model mac = lutforge::test::random_mac_model({4, 3}, 6, 3, 4, 3, 2);
+  const Model lut = random_model({4, 3}, 6, 2, 2, 0, 3);
+  auto lower_error = [](const Model& m, LowerParams p) {
+    try {
+      lower(m, p);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(reuse_factors(mac, {}) == std::vector<unsigned>{1, 1});
+  CHECK(reuse_factors(mac, {.reuse_factor = {5}}) == std::vector<unsigned>{5, 5});
+  CHECK(reuse_factors(mac, {.reuse_factor = {5, 2}}) == std::vector<unsigned>{5, 2});
+  CHECK(initiation_interval(mac, {.reuse_factor = {5, 2}}) == 5);
+  CHECK(lowered_latency(mac, {.reuse_factor = {5, 2}}) == 11);  // two frames of 5, and one
+  CHECK(lower_error(mac, {.reuse_factor = {2, 2, 2}}) ==
+        "lower: 3 reuse factors for 2 layers; give one, or one per layer");
+  CHECK(lower_error(mac, {.reuse_factor = {0}}) == "lower: a reuse factor must be at least 1");
+  CHECK(lower_error(lut, {.reuse_factor = {2}}) ==
+        "lower: reuse factors apply to networks of MAC layers only; layer 0 is not one");
+  LowerParams packed;
+  packed.reuse_factor = {2};
+  packed.dsp_packing = true;
+  CHECK(lower_error(mac, packed) ==
+        "lower: with reuse factors the design is a sequential schedule of its own; registers "
+        "every N layers, the ArgMax tree and DSP packing do not combine with it");
+  // All factors 1 is the fully parallel lowering.
+  CHECK(lower(mac, {.reuse_factor = {1}}).inputs().size() == 1);
+  // Each slice serves up to R products: 6 inputs at R = 2 take 3 slices a neuron, at R = 5 two.
+  auto slices = [](const Netlist& nl) {
+    size_t n = 0;
+    for (NodeId v = 0; v < nl.num_nodes(); ++v) n += std::holds_alternative<PackedDsp>(nl.cell(v));
+    return n;
+  };
+  size_t products = 0;
+  for (const Layer& L : mac.layers)
+    for (const Neuron& N : L.neurons)
+      for (int32_t w : N.weights) products += w != 0;
+  CHECK(slices(lower(mac)) == products);
+  CHECK(slices(lower(mac, {.reuse_factor = {2}})) <= 4 * 3 + 3 * 2);
+  CHECK(slices(lower(mac, {.reuse_factor = {5}})) <= 4 * 2 + 3 * 1);
+}

@@ -360,12 +360,15 @@ TEST_CASE(
   const fs::path dir = temp_dir("train_flow_mac");
   train_run(write_config(dir, f.model, 3), dir);
   reference(dir);
-  for (const bool packing : {false, true}) {
-    const std::string tag = packing ? "packed" : "plain";
+  // Fully parallel, DSP-packed, and sequential with each slice serving 4 products (the
+  // design's registers then have feedback: the proof matches them, and the SystemC engine clocks
+  // one sample in every 4 cycles).
+  for (const std::string tag : {"plain", "packed", "reuse"}) {
+    const bool packing = tag == "packed", reuse = tag == "reuse";
     const std::string low = (dir / (tag + ".json")).string(), v = (dir / (tag + ".v")).string(),
                       syn = (dir / (tag + "_x.json")).string();
     lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low + " --dsp-family dsp48e1" +
-                (packing ? " --dsp-packing" : ""));
+                (packing ? " --dsp-packing" : "") + (reuse ? " --reuse-factor 4" : ""));
     lutforge_ok("convert " + low + " -o " + v + " --adder-modules");
     const std::string top = nlohmann::json::parse(read_text(low))["design"].get<std::string>();
     const RunResult s = lutforge_ok("synth " + v + " --top " + top + " --target xilinx -o " + syn);
@@ -375,7 +378,8 @@ TEST_CASE(
         lutforge_ok("equiv " + low + " " + syn + " --time-limit 120").out.rfind("EQUIVALENT", 0) ==
         0);
     const std::string out = (dir / (tag + ".csv")).string();
-    lutforge_ok("sim " + syn + " --vectors " + (dir / "x.csv").string() + " -o " + out);
+    lutforge_ok("sim " + std::string(reuse ? "--engine systemc " : "") + syn + " --vectors " +
+                (dir / "x.csv").string() + " -o " + out);
     CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
     CHECK(csv_column(out, "prediction") == csv_column(dir / "ref.csv", "prediction"));
   }
