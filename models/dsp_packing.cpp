@@ -142,6 +142,21 @@ std::optional<PackingConfig> best_packing(DspFamily f, unsigned x_bits, bool x_s
   return std::nullopt;
 }
 
+std::vector<std::vector<Signal>> add_packed_slice(Netlist& nl, const PackingConfig& c, DspFamily f,
+                                                  const std::vector<Signal>& x_word, unsigned count,
+                                                  const std::vector<Signal>& y,
+                                                  const std::string& name, bool borrow_correction) {
+  const SlicePorts ports = slice_ports(f);
+  assert(x_word.size() == ports.multiplicand && y.size() == c.y_bits && count <= c.count);
+  // Signed ports, so an unsigned y gets a 0 above it.
+  PackedDsp slice{ports.multiplicand, c.y_bits + (c.y_signed ? 0u : 1u), 0, ports.p, true};
+  std::vector<Signal> pins = x_word;
+  pins.insert(pins.end(), y.begin(), y.end());
+  if (!c.y_signed) pins.push_back(nl.constant(false));
+  const NodeId p = nl.add_cell(slice, pins, name);
+  return extract_fields(nl, c, p, count, name, borrow_correction);
+}
+
 std::vector<std::vector<Signal>> add_packed_products(
     Netlist& nl, const PackingConfig& c, DspFamily f, const std::vector<std::vector<Signal>>& x,
     const std::vector<Signal>& y, const std::string& name, bool borrow_correction) {
@@ -161,14 +176,18 @@ std::vector<std::vector<Signal>> add_packed_products(
       form_pins.push_back(i < shift ? nl.constant(false) : x[k][i - shift]);
   }
   const NodeId xn = nl.add_cell(form, form_pins, name + ".X");
-  // The slice: signed ports, so an unsigned y gets a 0 above it.
-  PackedDsp slice{ports.multiplicand, c.y_bits + (c.y_signed ? 0u : 1u), 0, ports.p, true};
-  std::vector<Signal> pins;
-  for (uint32_t i = 0; i < ports.multiplicand; ++i) pins.push_back({xn, i});
-  pins.insert(pins.end(), y.begin(), y.end());
-  if (!c.y_signed) pins.push_back(nl.constant(false));
-  const NodeId p = nl.add_cell(slice, pins, name);
-  return extract_fields(nl, c, p, c.count, name, borrow_correction);
+  std::vector<Signal> x_word;
+  for (uint32_t i = 0; i < ports.multiplicand; ++i) x_word.push_back({xn, i});
+  return add_packed_slice(nl, c, f, x_word, c.count, y, name, borrow_correction);
+}
+
+int64_t packed_word(const PackingConfig& c, const std::vector<int64_t>& weights,
+                    unsigned bit_count) {
+  i128 x = 0;
+  for (size_t k = 0; k < weights.size(); ++k) x += i128{weights[k]} << (k * c.stride);
+  // The low bit_count bits, as the port sees them (two's complement).
+  const i128 mask = (i128{1} << bit_count) - 1;
+  return static_cast<int64_t>(x & mask);
 }
 
 std::vector<std::vector<Signal>> add_packed_constant_products(Netlist& nl, const PackingConfig& c,
@@ -182,15 +201,10 @@ std::vector<std::vector<Signal>> add_packed_constant_products(Netlist& nl, const
   if (used.count < 1 || used.count > c.count || !packing_fits(used, f, &why))
     throw Error("dsp packing '" + name + "': " + (why.empty() ? "bad weight count" : why));
   const SlicePorts ports = slice_ports(f);
-  i128 x = 0;
-  for (size_t k = 0; k < weights.size(); ++k) x += i128{weights[k]} << (k * c.stride);
-  PackedDsp slice{ports.multiplicand, c.y_bits + (c.y_signed ? 0u : 1u), 0, ports.p, true};
-  std::vector<Signal> pins;
-  for (uint32_t i = 0; i < ports.multiplicand; ++i) pins.push_back(nl.constant((x >> i) & 1));
-  pins.insert(pins.end(), y.begin(), y.end());
-  if (!c.y_signed) pins.push_back(nl.constant(false));
-  const NodeId p = nl.add_cell(slice, pins, name);
-  return extract_fields(nl, c, p, used.count, name, true);
+  const int64_t x = packed_word(c, weights, ports.multiplicand);
+  std::vector<Signal> x_word;
+  for (uint32_t i = 0; i < ports.multiplicand; ++i) x_word.push_back(nl.constant((x >> i) & 1));
+  return add_packed_slice(nl, c, f, x_word, used.count, y, name, true);
 }
 
 std::vector<std::vector<Signal>> add_unpacked_products(Netlist& nl, const PackingConfig& c,

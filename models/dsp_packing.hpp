@@ -81,6 +81,19 @@ std::vector<std::vector<Signal>> add_packed_constant_products(Netlist& nl, const
                                                               const std::vector<Signal>& y,
                                                               const std::string& name);
 
+// The slice alone, for a multiplicand X that the caller forms (x_word: the multiplicand port's
+// bits, such as LUTs that give a different packed word in every cycle), with `count` <= c.count
+// fields extracted. The caller guarantees that X holds count operands of c.x_bits bits packed at
+// c.stride, as packed_word() forms them.
+std::vector<std::vector<Signal>> add_packed_slice(Netlist& nl, const PackingConfig& c, DspFamily f,
+                                                  const std::vector<Signal>& x_word, unsigned count,
+                                                  const std::vector<Signal>& y,
+                                                  const std::string& name,
+                                                  bool borrow_correction = true);
+// X = sum_k weights[k] * 2^(k * c.stride), the low bit_count bits (bit_count <= 63).
+int64_t packed_word(const PackingConfig& c, const std::vector<int64_t>& weights,
+                    unsigned bit_count);
+
 // The same products without packing, one multiplier (a PackedDsp) each.
 std::vector<std::vector<Signal>> add_unpacked_products(Netlist& nl, const PackingConfig& c,
                                                        const std::vector<std::vector<Signal>>& x,

@@ -38,11 +38,12 @@ unsigned initiation_interval(const Model& m, const LowerParams& params) {
 Netlist lower(const Model& m, const LowerParams& params) {
   validate(m, "lower");
   if (initiation_interval(m, params) > 1) {
-    if (params.register_every || params.argmax_tree || params.dsp_packing)
+    if (params.register_every || params.argmax_tree)
       throw Error(
           "lower: with reuse factors the design is a sequential schedule of its own; "
-          "registers every N layers, the ArgMax tree and DSP packing do not combine with it");
-    return lower_reused(m, reuse_factors(m, params), params.clock, params.argmax);
+          "registers every N layers and the ArgMax tree do not combine with it");
+    return lower_reused(m, reuse_factors(m, params), params.clock, params.argmax,
+                        {params.dsp_family, params.dsp_packing});
   }
   Netlist nl;
   std::string name = m.family.empty() ? "model" : m.family;  // a plain Verilog identifier

@@ -21,9 +21,10 @@ std::vector<Signal> requantize(Netlist& nl, const std::vector<Signal>& acc, uint
 
 // A network of MAC layers with reuse factors (one per layer, the largest > 1): the sequential
 // design of models/lower_reuse.cpp, with ports x, valid_in, valid_out, in_ready, class0.. and
-// prediction (with argmax).
+// prediction (with argmax). With mac.packing, the neurons that read the same inputs share packed
+// slices whose packed weight word is a LUT of the frame counter.
 Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const std::string& clock,
-                     bool argmax);
+                     bool argmax, const MacLowering& mac);
 // The clocks from a sample's input transfer to its scores in lower_reused()'s design.
 unsigned reused_latency(const Model& m, const std::vector<unsigned>& reuse);
 

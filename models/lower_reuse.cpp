@@ -135,7 +135,7 @@ std::vector<Signal> enabled_registers(Netlist& nl, const std::vector<Signal>& d,
 }  // namespace
 
 Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const std::string& clock,
-                     bool argmax) {
+                     bool argmax, const MacLowering& mac) {
   if (m.head.kind != Head::Kind::Codes)
     throw Error("lower: reuse factors apply to networks of MAC layers only");
   for (size_t l = 0; l < m.layers.size(); ++l)
@@ -170,53 +170,112 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
     const std::string layer = "l" + std::to_string(l);
     const uint32_t product_bits = L.weight_bits + L.in_bits, acc_bits = accumulator_bits(L);
     const size_t slices = (L.fan_in + r - 1) / r;
+    // The input index of slice k in counter state c, or none.
+    auto input_at = [&](size_t k, uint64_t c) -> std::optional<size_t> {
+      const uint64_t t = rb.slot(c), j = k * r + t;
+      if (t >= r || j >= L.fan_in) return std::nullopt;
+      return static_cast<size_t>(j);
+    };
     // The operand multiplexers, shared by the neurons that read the same inputs in the same slots.
     std::map<std::vector<uint32_t>, std::vector<Signal>> muxes;
+    auto operand = [&](const Neuron& N, size_t k) -> const std::vector<Signal>& {
+      std::vector<uint32_t> key;
+      std::vector<const std::vector<Signal>*> data(ii, nullptr);
+      for (uint64_t c = 0; c < ii; ++c) {
+        const auto j = input_at(k, c);
+        key.push_back(j ? N.inputs[*j] : UINT32_MAX);
+        if (j) data[c] = &codes[N.inputs[*j]];
+      }
+      auto it = muxes.find(key);
+      if (it == muxes.end())
+        it = muxes
+                 .emplace(key, rb.mux(data, L.in_bits,
+                                      layer + "_x" + std::to_string(k) + "_mux" +
+                                          std::to_string(muxes.size())))
+                 .first;
+      return it->second;
+    };
+    // The weight of neuron N's slice k in counter state c (0 in the idle slots).
+    auto weight_at = [&](const Neuron& N, size_t k, uint64_t c) -> int64_t {
+      const auto j = input_at(k, c);
+      return j ? N.weights[*j] : 0;
+    };
+    auto any_weight = [&](const Neuron& N, size_t k) {
+      for (uint64_t c = 0; c < ii; ++c)
+        if (weight_at(N, k, c) != 0) return true;
+      return false;
+    };
+
+    // Each neuron's products of a slot (two's complement signal vectors).
+    std::vector<std::vector<std::vector<Signal>>> products(L.neurons.size());
+    if (mac.packing) {
+      const auto pack = best_packing(mac.family, L.weight_bits, true, L.in_bits, false);
+      if (!pack) throw Error(layer + ": no packing of these widths fits the slice");
+      const uint32_t x_width = slice_ports(mac.family).multiplicand;
+      // Neurons that read the same inputs share slices, pack->count at a time, in neuron order.
+      std::map<std::vector<uint32_t>, std::vector<size_t>> groups;
+      for (size_t n = 0; n < L.neurons.size(); ++n) groups[L.neurons[n].inputs].push_back(n);
+      for (const auto& [inputs, members] : groups)
+        for (size_t from = 0; from < members.size(); from += pack->count) {
+          const std::vector<size_t> part(
+              members.begin() + static_cast<std::ptrdiff_t>(from),
+              members.begin() +
+                  static_cast<std::ptrdiff_t>(std::min(members.size(), from + pack->count)));
+          const std::string name = layer + "_n" + std::to_string(part[0]) + "_pack";
+          for (size_t k = 0; k < slices; ++k) {
+            bool used = false;
+            for (size_t n : part) used |= any_weight(L.neurons[n], k);
+            if (!used) continue;
+            auto word_at = [&](uint64_t c) {
+              std::vector<int64_t> w;
+              for (size_t n : part) w.push_back(weight_at(L.neurons[n], k, c));
+              return packed_word(*pack, w, x_width);
+            };
+            std::vector<Signal> x_word;
+            for (uint32_t b = 0; b < x_width; ++b)
+              x_word.push_back(
+                  rb.on_counter([&](uint64_t c) { return (word_at(c) >> b) & 1; },
+                                name + "_k" + std::to_string(k) + "_w" + std::to_string(b)));
+            const auto fields =
+                add_packed_slice(nl, *pack, mac.family, x_word, static_cast<unsigned>(part.size()),
+                                 operand(L.neurons[part[0]], k), name + "_k" + std::to_string(k));
+            for (size_t i = 0; i < part.size(); ++i) products[part[i]].push_back(fields[i]);
+          }
+        }
+    } else {
+      for (size_t n = 0; n < L.neurons.size(); ++n) {
+        const Neuron& N = L.neurons[n];
+        const std::string name = layer + "_n" + std::to_string(n);
+        for (size_t k = 0; k < slices; ++k) {
+          if (!any_weight(N, k)) continue;
+          std::vector<Signal> dsp_pins;
+          for (uint32_t b = 0; b < L.weight_bits; ++b)
+            dsp_pins.push_back(rb.on_counter(
+                [&](uint64_t c) { return (static_cast<uint64_t>(weight_at(N, k, c)) >> b) & 1; },
+                name + "_k" + std::to_string(k) + "_w" + std::to_string(b)));
+          const std::vector<Signal>& y = operand(N, k);
+          dsp_pins.insert(dsp_pins.end(), y.begin(), y.end());
+          dsp_pins.push_back(nl.constant(false));  // the code is unsigned: a 0 above it
+          const NodeId p =
+              nl.add_cell(PackedDsp{L.weight_bits, L.in_bits + 1, 0, product_bits, true}, dsp_pins,
+                          name + "_k" + std::to_string(k));
+          std::vector<Signal> bits;
+          for (uint32_t i = 0; i < product_bits; ++i) bits.push_back({p, i});
+          products[n].push_back(bits);
+        }
+      }
+    }
+
     std::vector<std::vector<Signal>> next(L.neurons.size());
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
       const std::string name = layer + "_n" + std::to_string(n);
-      // The input index of slice k in counter state c, or none.
-      auto input_at = [&](size_t k, uint64_t c) -> std::optional<size_t> {
-        const uint64_t t = rb.slot(c), j = k * r + t;
-        if (t >= r || j >= L.fan_in) return std::nullopt;
-        return static_cast<size_t>(j);
-      };
       Adder sum;
       sum.width = acc_bits;
       std::vector<Signal> pins;
-      for (size_t k = 0; k < slices; ++k) {
-        std::vector<uint32_t> key;
-        std::vector<const std::vector<Signal>*> data(ii, nullptr);
-        bool any_weight = false;
-        for (uint64_t c = 0; c < ii; ++c) {
-          const auto j = input_at(k, c);
-          key.push_back(j ? N.inputs[*j] : UINT32_MAX);
-          if (j) data[c] = &codes[N.inputs[*j]];
-          any_weight |= j && N.weights[*j] != 0;
-        }
-        if (!any_weight) continue;
-        auto it = muxes.find(key);
-        if (it == muxes.end())
-          it = muxes
-                   .emplace(key, rb.mux(data, L.in_bits,
-                                        layer + "_x" + std::to_string(k) + "_mux" +
-                                            std::to_string(muxes.size())))
-                   .first;
-        std::vector<Signal> dsp_pins;
-        for (uint32_t b = 0; b < L.weight_bits; ++b)
-          dsp_pins.push_back(rb.on_counter(
-              [&](uint64_t c) {
-                const auto j = input_at(k, c);
-                return j && ((static_cast<uint32_t>(N.weights[*j]) >> b) & 1);
-              },
-              name + "_k" + std::to_string(k) + "_w" + std::to_string(b)));
-        dsp_pins.insert(dsp_pins.end(), it->second.begin(), it->second.end());
-        dsp_pins.push_back(nl.constant(false));  // the code is unsigned: a 0 above it
-        const NodeId p = nl.add_cell(PackedDsp{L.weight_bits, L.in_bits + 1, 0, product_bits, true},
-                                     dsp_pins, name + "_k" + std::to_string(k));
-        sum.operands.push_back({product_bits, true});
-        for (uint32_t i = 0; i < product_bits; ++i) pins.push_back({p, i});
+      for (const auto& prod : products[n]) {
+        sum.operands.push_back({static_cast<uint32_t>(prod.size()), true});
+        pins.insert(pins.end(), prod.begin(), prod.end());
       }
       // The accumulator register, and the sum's first operand: the bias in slot 0, else acc.
       std::vector<Signal> acc;

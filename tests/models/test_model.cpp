@@ -340,12 +340,12 @@ TEST_CASE("reuse factors: one or one per layer, MAC layers only, and alone", "[m
   CHECK(lower_error(mac, {.reuse_factor = {0}}) == "lower: a reuse factor must be at least 1");
   CHECK(lower_error(lut, {.reuse_factor = {2}}) ==
         "lower: reuse factors apply to networks of MAC layers only; layer 0 is not one");
-  LowerParams packed;
-  packed.reuse_factor = {2};
-  packed.dsp_packing = true;
-  CHECK(lower_error(mac, packed) ==
+  LowerParams tree;
+  tree.reuse_factor = {2};
+  tree.argmax_tree = true;
+  CHECK(lower_error(mac, tree) ==
         "lower: with reuse factors the design is a sequential schedule of its own; registers "
-        "every N layers, the ArgMax tree and DSP packing do not combine with it");
+        "every N layers and the ArgMax tree do not combine with it");
   // All factors 1 is the fully parallel lowering.
   CHECK(lower(mac, {.reuse_factor = {1}}).inputs().size() == 1);
   // Each slice serves up to R products: 6 inputs at R = 2 take 3 slices a neuron, at R = 5 two.
@@ -361,4 +361,13 @@ TEST_CASE("reuse factors: one or one per layer, MAC layers only, and alone", "[m
   CHECK(slices(lower(mac)) == products);
   CHECK(slices(lower(mac, {.reuse_factor = {2}})) <= 4 * 3 + 3 * 2);
   CHECK(slices(lower(mac, {.reuse_factor = {5}})) <= 4 * 2 + 3 * 1);
+  // Packed, 4-bit weights times 3-bit codes share slices: the 4 neurons of the first layer
+  // (and the 3 of the second) fit one packed slice per slot group.
+  LowerParams packed;
+  packed.reuse_factor = {2};
+  packed.dsp_packing = true;
+  const auto pack = best_packing(DspFamily::DSP48E2, 4, true, 3, false);
+  REQUIRE(pack);
+  REQUIRE(pack->count >= 4);
+  CHECK(slices(lower(mac, packed)) == 3 + 2);
 }

@@ -513,8 +513,10 @@ TEST_CASE(
   // 10 inputs of 3 bits, 6 requantizing neurons and 3 signed scores. "4,2": each slice of the
   // first layer serves 4 products (10 = 4 + 4 + 2 inputs: three slices per neuron, the last one
   // idle after two slots), the second layer's 2; II = 4. "3": three slots of 10 and 6 inputs.
+  // "4,2 packed": the same with the neurons' products packed into shared slices.
   const models::Model m = random_mac_model({6, 3}, 10, 3, 4, 3, 17);
-  for (const auto& [reuse, ii] : {std::pair<std::string, unsigned>{"4,2", 4}, {"3", 3}}) {
+  for (const auto& [reuse, ii] :
+       {std::pair<std::string, unsigned>{"4,2", 4}, {"3", 3}, {"4,2 --dsp-packing", 4}}) {
     SECTION("reuse " + reuse) {
       const fs::path dir = temp_dir("sim_reuse");
       write_text(dir / "m.lfm.json", models::write_model(m));
