@@ -5,13 +5,17 @@
 // interval). in_ready is high when c = 0; the input codes and valid_in are registered at the
 // edge that ends that cycle. A frame is the II cycles that follow, c = 1, ..., II - 1, 0, and its
 // slot t is (c - 1) mod II. Every layer works on one frame at a time:
-//   - neuron n's k-th slice multiplies, in slot t < R_l, its input k * R_l + t (a multiplexer of
-//     the input codes on the counter) by that input's weight (a LUT of the counter), and 0 in the
-//     slots after R_l;
-//   - s = (t = 0 ? bias : acc) + the products of the slot, and acc takes s at every edge; so at
-//     the edge that ends slot II - 1, s is the neuron's whole accumulator;
-//   - at that edge the layer's output register takes the requantized s (the last layer: s), and
-//     a valid bit moves one layer on.
+//   - when R_l slots hold fewer than two neurons' F inputs, neuron n has ceil(F / R_l) slices:
+//     slice k multiplies, in slot t < R_l, input k * R_l + t (a multiplexer of the input codes on
+//     the counter) by its weight (a LUT of the counter), and 0 in the slots after R_l; they add to
+//     one accumulator, whose sum s = (t = 0 ? bias : acc) + the slot's products is the neuron's
+//     whole accumulator at the edge that ends slot II - 1, when the neuron's output register takes
+//     its requantized s;
+//   - otherwise one slice serves m = floor(R_l / F) neurons in turn, F slots each, with its own
+//     accumulator: s restarts from the bias of each neuron, and at the neuron's last slot a
+//     result register takes its requantized s, which the output register takes at the frame's
+//     end (schedule() below);
+//   - at the frame's end a valid bit moves one layer on.
 // A layer's outputs are thus stable for the whole next frame, which the layer after computes on.
 // valid_out is the last valid bit while c = 1, the first cycle of the scores, so each sample's
 // scores are offered once. A sample's latency is layers * II + 1 cycles from its input transfer.
@@ -121,6 +125,66 @@ class ReuseBuilder {
   std::map<std::vector<uint64_t>, Signal> luts_;  // by truth table: one LUT per function
 };
 
+// What one slice (or one field of a packed slice) does: in counter state c, the product of input
+// `input` of neuron `neuron` (at[c]), or nothing; and the accumulator it adds to.
+struct Lane {
+  struct Use {
+    size_t neuron, input;
+  };
+  std::vector<std::optional<Use>> at;
+  size_t accumulator = 0;
+};
+// A neuron's products reach its accumulator from slot `first` to slot `last` of the frame.
+struct Segment {
+  size_t neuron;
+  uint64_t first, last;
+};
+struct Schedule {
+  std::vector<Lane> lanes;
+  std::vector<std::vector<Segment>> accumulators;  // each accumulator's segments, in slot order
+};
+
+// The slots of layer L at reuse factor r, in a frame of ii slots (counter state c is slot
+// (c - 1) mod ii). With F inputs per neuron:
+//   when r < 2F, neuron n has ceil(F / r) lanes, lane k taking inputs k*r .. k*r + r - 1 in
+//   slots 0 .. r - 1, all adding to the neuron's accumulator, whose one segment spans the frame;
+//   otherwise a lane serves m = floor(r / F) neurons one after another, F slots each, with an
+//   accumulator of its own (one segment per neuron).
+Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
+  Schedule plan;
+  const size_t F = L.fan_in, N = L.neurons.size();
+  auto counter_of = [&](uint64_t t) { return (t + 1) % ii; };
+  const size_t m = r / F;
+  if (m < 2) {
+    const size_t per = (F + r - 1) / r;
+    for (size_t n = 0; n < N; ++n) {
+      plan.accumulators.push_back({{n, 0, ii - 1}});
+      for (size_t k = 0; k < per; ++k) {
+        Lane lane;
+        lane.at.assign(ii, std::nullopt);
+        lane.accumulator = n;
+        for (uint64_t t = 0; t < r && k * r + t < F; ++t)
+          lane.at[counter_of(t)] = Lane::Use{n, static_cast<size_t>(k * r + t)};
+        plan.lanes.push_back(std::move(lane));
+      }
+    }
+    return plan;
+  }
+  for (size_t first = 0; first < N; first += m) {
+    Lane lane;
+    lane.at.assign(ii, std::nullopt);
+    lane.accumulator = plan.accumulators.size();
+    std::vector<Segment> segs;
+    for (size_t i = 0; i < m && first + i < N; ++i) {
+      segs.push_back({first + i, i * F, i * F + F - 1});
+      for (uint64_t j = 0; j < F; ++j) lane.at[counter_of(i * F + j)] = Lane::Use{first + i, j};
+    }
+    plan.accumulators.push_back(std::move(segs));
+    plan.lanes.push_back(std::move(lane));
+  }
+  return plan;
+}
+
 // Registers of `d` that load when `enable` is high.
 std::vector<Signal> enabled_registers(Netlist& nl, const std::vector<Signal>& d, Signal enable,
                                       const std::string& name) {
@@ -166,144 +230,150 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
 
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
-    const unsigned r = reuse[l];
     const std::string layer = "l" + std::to_string(l);
-    const uint32_t product_bits = L.weight_bits + L.in_bits, acc_bits = accumulator_bits(L);
-    const size_t slices = (L.fan_in + r - 1) / r;
-    // The input index of slice k in counter state c, or none.
-    auto input_at = [&](size_t k, uint64_t c) -> std::optional<size_t> {
-      const uint64_t t = rb.slot(c), j = k * r + t;
-      if (t >= r || j >= L.fan_in) return std::nullopt;
-      return static_cast<size_t>(j);
-    };
-    // The operand multiplexers, shared by the neurons that read the same inputs in the same slots.
+    const Schedule plan = schedule(L, reuse[l], ii);
+    // The operand multiplexers, one per distinct sequence of inputs.
     std::map<std::vector<uint32_t>, std::vector<Signal>> muxes;
-    auto operand = [&](const Neuron& N, size_t k) -> const std::vector<Signal>& {
-      std::vector<uint32_t> key;
-      std::vector<const std::vector<Signal>*> data(ii, nullptr);
-      for (uint64_t c = 0; c < ii; ++c) {
-        const auto j = input_at(k, c);
-        key.push_back(j ? N.inputs[*j] : UINT32_MAX);
-        if (j) data[c] = &codes[N.inputs[*j]];
-      }
+    auto operand = [&](const std::vector<uint32_t>& key) -> const std::vector<Signal>& {
       auto it = muxes.find(key);
-      if (it == muxes.end())
+      if (it == muxes.end()) {
+        std::vector<const std::vector<Signal>*> data(ii, nullptr);
+        for (uint64_t c = 0; c < ii; ++c)
+          if (key[c] != UINT32_MAX) data[c] = &codes[key[c]];
         it = muxes
-                 .emplace(key, rb.mux(data, L.in_bits,
-                                      layer + "_x" + std::to_string(k) + "_mux" +
-                                          std::to_string(muxes.size())))
+                 .emplace(key,
+                          rb.mux(data, L.in_bits, layer + "_mux" + std::to_string(muxes.size())))
                  .first;
+      }
       return it->second;
     };
-    // The weight of neuron N's slice k in counter state c (0 in the idle slots).
-    auto weight_at = [&](const Neuron& N, size_t k, uint64_t c) -> int64_t {
-      const auto j = input_at(k, c);
-      return j ? N.weights[*j] : 0;
+    auto input_key = [&](const Lane& lane) {
+      std::vector<uint32_t> key;
+      for (const auto& at : lane.at)
+        key.push_back(at ? L.neurons[at->neuron].inputs[at->input] : UINT32_MAX);
+      return key;
     };
-    auto any_weight = [&](const Neuron& N, size_t k) {
-      for (uint64_t c = 0; c < ii; ++c)
-        if (weight_at(N, k, c) != 0) return true;
-      return false;
+    auto weight_at = [&](const Lane& lane, uint64_t c) -> int64_t {
+      const auto& at = lane.at[c];
+      return at ? L.neurons[at->neuron].weights[at->input] : 0;
     };
 
-    // Each neuron's products of a slot (two's complement signal vectors).
-    std::vector<std::vector<std::vector<Signal>>> products(L.neurons.size());
+    // Each accumulator's products of a slot, one per lane (two's complement signal vectors).
+    std::vector<std::vector<std::vector<Signal>>> products(plan.accumulators.size());
     if (mac.packing) {
       const auto pack = best_packing(mac.family, L.weight_bits, true, L.in_bits, false);
       if (!pack) throw Error(layer + ": no packing of these widths fits the slice");
       const uint32_t x_width = slice_ports(mac.family).multiplicand;
-      // Neurons that read the same inputs share slices, pack->count at a time, in neuron order.
+      // Lanes that read the same inputs in the same slots share slices, pack->count at a time.
       std::map<std::vector<uint32_t>, std::vector<size_t>> groups;
-      for (size_t n = 0; n < L.neurons.size(); ++n) groups[L.neurons[n].inputs].push_back(n);
-      for (const auto& [inputs, members] : groups)
-        for (size_t from = 0; from < members.size(); from += pack->count) {
+      for (size_t i = 0; i < plan.lanes.size(); ++i) groups[input_key(plan.lanes[i])].push_back(i);
+      size_t slice = 0;
+      for (const auto& [key, members] : groups)
+        for (size_t from = 0; from < members.size(); from += pack->count, ++slice) {
           const std::vector<size_t> part(
               members.begin() + static_cast<std::ptrdiff_t>(from),
               members.begin() +
                   static_cast<std::ptrdiff_t>(std::min(members.size(), from + pack->count)));
-          const std::string name = layer + "_n" + std::to_string(part[0]) + "_pack";
-          for (size_t k = 0; k < slices; ++k) {
-            bool used = false;
-            for (size_t n : part) used |= any_weight(L.neurons[n], k);
-            if (!used) continue;
-            auto word_at = [&](uint64_t c) {
-              std::vector<int64_t> w;
-              for (size_t n : part) w.push_back(weight_at(L.neurons[n], k, c));
-              return packed_word(*pack, w, x_width);
-            };
-            std::vector<Signal> x_word;
-            for (uint32_t b = 0; b < x_width; ++b)
-              x_word.push_back(
-                  rb.on_counter([&](uint64_t c) { return (word_at(c) >> b) & 1; },
-                                name + "_k" + std::to_string(k) + "_w" + std::to_string(b)));
-            const auto fields =
-                add_packed_slice(nl, *pack, mac.family, x_word, static_cast<unsigned>(part.size()),
-                                 operand(L.neurons[part[0]], k), name + "_k" + std::to_string(k));
-            for (size_t i = 0; i < part.size(); ++i) products[part[i]].push_back(fields[i]);
-          }
+          const std::string name = layer + "_pack" + std::to_string(slice);
+          std::vector<Signal> x_word;
+          for (uint32_t b = 0; b < x_width; ++b)
+            x_word.push_back(rb.on_counter(
+                [&](uint64_t c) {
+                  std::vector<int64_t> w;
+                  for (size_t i : part) w.push_back(weight_at(plan.lanes[i], c));
+                  return (packed_word(*pack, w, x_width) >> b) & 1;
+                },
+                name + "_w" + std::to_string(b)));
+          const auto fields =
+              add_packed_slice(nl, *pack, mac.family, x_word, static_cast<unsigned>(part.size()),
+                               operand(key), name);
+          for (size_t i = 0; i < part.size(); ++i)
+            products[plan.lanes[part[i]].accumulator].push_back(fields[i]);
         }
     } else {
-      for (size_t n = 0; n < L.neurons.size(); ++n) {
-        const Neuron& N = L.neurons[n];
-        const std::string name = layer + "_n" + std::to_string(n);
-        for (size_t k = 0; k < slices; ++k) {
-          if (!any_weight(N, k)) continue;
-          std::vector<Signal> dsp_pins;
-          for (uint32_t b = 0; b < L.weight_bits; ++b)
-            dsp_pins.push_back(rb.on_counter(
-                [&](uint64_t c) { return (static_cast<uint64_t>(weight_at(N, k, c)) >> b) & 1; },
-                name + "_k" + std::to_string(k) + "_w" + std::to_string(b)));
-          const std::vector<Signal>& y = operand(N, k);
-          dsp_pins.insert(dsp_pins.end(), y.begin(), y.end());
-          dsp_pins.push_back(nl.constant(false));  // the code is unsigned: a 0 above it
-          const NodeId p =
-              nl.add_cell(PackedDsp{L.weight_bits, L.in_bits + 1, 0, product_bits, true}, dsp_pins,
-                          name + "_k" + std::to_string(k));
-          std::vector<Signal> bits;
-          for (uint32_t i = 0; i < product_bits; ++i) bits.push_back({p, i});
-          products[n].push_back(bits);
-        }
+      const uint32_t product_bits = L.weight_bits + L.in_bits;
+      for (size_t i = 0; i < plan.lanes.size(); ++i) {
+        const Lane& lane = plan.lanes[i];
+        const std::string name = layer + "_slice" + std::to_string(i);
+        std::vector<Signal> dsp_pins;
+        for (uint32_t b = 0; b < L.weight_bits; ++b)
+          dsp_pins.push_back(rb.on_counter(
+              [&](uint64_t c) { return (static_cast<uint64_t>(weight_at(lane, c)) >> b) & 1; },
+              name + "_w" + std::to_string(b)));
+        const std::vector<Signal>& y = operand(input_key(lane));
+        dsp_pins.insert(dsp_pins.end(), y.begin(), y.end());
+        dsp_pins.push_back(nl.constant(false));  // the code is unsigned: a 0 above it
+        const NodeId p = nl.add_cell(PackedDsp{L.weight_bits, L.in_bits + 1, 0, product_bits, true},
+                                     dsp_pins, name);
+        std::vector<Signal> bits;
+        for (uint32_t k = 0; k < product_bits; ++k) bits.push_back({p, k});
+        products[lane.accumulator].push_back(bits);
       }
     }
 
+    // The accumulators: s = (a segment starts ? its bias : acc) + the products, acc takes s, and
+    // each segment's neuron takes its (requantized) s at the segment's last slot.
+    const uint32_t acc_bits = accumulator_bits(L);
     std::vector<std::vector<Signal>> next(L.neurons.size());
-    for (size_t n = 0; n < L.neurons.size(); ++n) {
-      const Neuron& N = L.neurons[n];
-      const std::string name = layer + "_n" + std::to_string(n);
+    for (size_t a = 0; a < plan.accumulators.size(); ++a) {
+      const std::vector<Segment>& segs = plan.accumulators[a];
+      const std::string name = layer + "_acc" + std::to_string(a);
+      auto segment_at = [&](uint64_t c, bool first_slot) -> const Segment* {
+        const uint64_t t = rb.slot(c);
+        for (const Segment& g : segs)
+          if (t == (first_slot ? g.first : g.last)) return &g;
+        return nullptr;
+      };
+      std::vector<Signal> acc;
+      for (uint32_t i = 0; i < acc_bits; ++i)
+        acc.push_back({nl.add_cell(Dff{}, {}, name + "_q" + std::to_string(i)), 0});
+      const Signal start = rb.on_counter([&](uint64_t c) { return segment_at(c, true) != nullptr; },
+                                         name + "_start");
+      std::vector<Signal> base;
+      for (uint32_t i = 0; i < acc_bits; ++i) {
+        const Signal bias = rb.on_counter(
+            [&](uint64_t c) {
+              const Segment* g = segment_at(c, true);
+              if (!g) return false;
+              const int64_t v = L.neurons[g->neuron].bias;
+              return i < 63 ? ((v >> i) & 1) != 0 : v < 0;
+            },
+            name + "_bias" + std::to_string(i));
+        TruthTable pick(3);  // pins: acc bit, start, bias bit
+        for (uint64_t v = 0; v < 8; ++v)
+          if (((v >> 1) & 1) ? ((v >> 2) & 1) : (v & 1)) set_bit(pick, v);
+        base.push_back(
+            {nl.add_cell(Lut{pick}, {acc[i], start, bias}, name + "_base" + std::to_string(i)), 0});
+      }
       Adder sum;
       sum.width = acc_bits;
-      std::vector<Signal> pins;
-      for (const auto& prod : products[n]) {
+      sum.operands.push_back({acc_bits, true});
+      std::vector<Signal> pins = base;
+      for (const auto& prod : products[a]) {
         sum.operands.push_back({static_cast<uint32_t>(prod.size()), true});
         pins.insert(pins.end(), prod.begin(), prod.end());
       }
-      // The accumulator register, and the sum's first operand: the bias in slot 0, else acc.
-      std::vector<Signal> acc;
-      for (uint32_t i = 0; i < acc_bits; ++i)
-        acc.push_back({nl.add_cell(Dff{}, {}, name + "_acc" + std::to_string(i) + "_q"), 0});
-      TruthTable keep_or_set(2), keep_or_clear(2);  // pins: acc bit, first slot
-      set_bit(keep_or_set, 1);
-      set_bit(keep_or_set, 2);
-      set_bit(keep_or_set, 3);
-      set_bit(keep_or_clear, 1);
-      std::vector<Signal> base;
-      for (uint32_t i = 0; i < acc_bits; ++i) {
-        const bool bias_bit = i < 63 ? (N.bias >> i) & 1 : N.bias < 0;
-        base.push_back({nl.add_cell(Lut{bias_bit ? keep_or_set : keep_or_clear}, {acc[i], first},
-                                    name + "_base" + std::to_string(i)),
-                        0});
-      }
-      sum.operands.insert(sum.operands.begin(), {acc_bits, true});
-      pins.insert(pins.begin(), base.begin(), base.end());
       const NodeId s = nl.add_cell(sum, pins, name + "_sum");
       std::vector<Signal> s_bits;
       for (uint32_t i = 0; i < acc_bits; ++i) {
         s_bits.push_back({s, i});
         nl.connect(acc[i].node, 0, {s, i});
       }
-      const std::vector<Signal> out =
-          L.requantize ? requantize(nl, s_bits, N.multiplier, L.shift, L.out_bits, name) : s_bits;
-      next[n] = enabled_registers(nl, out, load, name + "_out");
+      for (const Segment& g : segs) {
+        const Neuron& N = L.neurons[g.neuron];
+        const std::string out_name = layer + "_n" + std::to_string(g.neuron);
+        const std::vector<Signal> out =
+            L.requantize ? requantize(nl, s_bits, N.multiplier, L.shift, L.out_bits, out_name)
+                         : s_bits;
+        if (g.last == ii - 1) {  // complete at the frame's end: one register
+          next[g.neuron] = enabled_registers(nl, out, load, out_name + "_out");
+          continue;
+        }
+        const Signal done =
+            rb.on_counter([&](uint64_t c) { return rb.slot(c) == g.last; }, out_name + "_done");
+        next[g.neuron] = enabled_registers(
+            nl, enabled_registers(nl, out, done, out_name + "_result"), load, out_name + "_out");
+      }
     }
     valid = enabled_registers(nl, {valid}, load, "valid" + std::to_string(l + 1))[0];
     codes.swap(next);

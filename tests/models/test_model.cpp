@@ -361,6 +361,8 @@ TEST_CASE("reuse factors: one or one per layer, MAC layers only, and alone", "[m
   CHECK(slices(lower(mac)) == products);
   CHECK(slices(lower(mac, {.reuse_factor = {2}})) <= 4 * 3 + 3 * 2);
   CHECK(slices(lower(mac, {.reuse_factor = {5}})) <= 4 * 2 + 3 * 1);
+  // At R = 12 a slice serves two neurons of 6 inputs, or three of 4: 2 + 1 slices.
+  CHECK(slices(lower(mac, {.reuse_factor = {12}})) == 2 + 1);
   // Packed, 4-bit weights times 3-bit codes share slices: the 4 neurons of the first layer
   // (and the 3 of the second) fit one packed slice per slot group.
   LowerParams packed;

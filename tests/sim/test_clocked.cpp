@@ -513,10 +513,16 @@ TEST_CASE(
   // 10 inputs of 3 bits, 6 requantizing neurons and 3 signed scores. "4,2": each slice of the
   // first layer serves 4 products (10 = 4 + 4 + 2 inputs: three slices per neuron, the last one
   // idle after two slots), the second layer's 2; II = 4. "3": three slots of 10 and 6 inputs.
-  // "4,2 packed": the same with the neurons' products packed into shared slices.
+  // "4,2 --dsp-packing": the same with the neurons' products packed into shared slices. "4,12": a
+  // slice of the second layer serves two neurons in turn (6 slots each); "25": every slice serves
+  // two or more neurons, the last of which finishes before the frame ends.
   const models::Model m = random_mac_model({6, 3}, 10, 3, 4, 3, 17);
-  for (const auto& [reuse, ii] :
-       {std::pair<std::string, unsigned>{"4,2", 4}, {"3", 3}, {"4,2 --dsp-packing", 4}}) {
+  for (const auto& [reuse, ii] : {std::pair<std::string, unsigned>{"4,2", 4},
+                                  {"3", 3},
+                                  {"4,2 --dsp-packing", 4},
+                                  {"4,12", 12},
+                                  {"25", 25},
+                                  {"4,12 --dsp-packing", 12}}) {
     SECTION("reuse " + reuse) {
       const fs::path dir = temp_dir("sim_reuse");
       write_text(dir / "m.lfm.json", models::write_model(m));
@@ -569,7 +575,7 @@ TEST_CASE(
       const VectorTable in = read_vectors_csv(read_text(dir / "cin.csv"), "cin.csv", nl);
       const VectorTable out =
           read_csv_table(read_text(dir / "cout.csv"), "cout.csv", output_table(nl));
-      REQUIRE(in.rows.size() > 40 * ii);
+      REQUIRE(in.rows.size() > 40 * size_t{ii});
       REQUIRE(run_lutforge("convert " + net.string() + " -o " + (dir / "design.v").string())
                   .exit_code == 0);
       {
