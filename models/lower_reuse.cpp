@@ -148,8 +148,8 @@ struct Schedule {
 // (c - 1) mod ii). With F inputs per neuron:
 //   when r < 2F, neuron n has ceil(F / r) lanes, lane k taking inputs k*r .. k*r + r - 1 in
 //   slots 0 .. r - 1, all adding to the neuron's accumulator, whose one segment spans the frame;
-//   otherwise a lane serves m = floor(r / F) neurons one after another, F slots each, with an
-//   accumulator of its own (one segment per neuron).
+//   otherwise a lane serves up to m = floor(r / F) neurons one after another, F slots each, with
+//   an accumulator of its own (one segment per neuron).
 Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
   Schedule plan;
   const size_t F = L.fan_in, N = L.neurons.size();
@@ -170,14 +170,48 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
     }
     return plan;
   }
-  for (size_t first = 0; first < N; first += m) {
+  // Which neurons share a lane, m at a time. Neurons that read the same inputs (the filters of a
+  // convolution at one position, or all neurons of a dense layer) form a class; the lanes take
+  // the classes' first members, then their second members, and so on, so that the lanes of
+  // different ranks read the same inputs in the same slots and share multiplexers and packed
+  // slices. A rank with fewer than m members continues into the next.
+  std::map<std::vector<uint32_t>, size_t> class_of;
+  std::vector<std::vector<size_t>> classes;
+  for (size_t n = 0; n < N; ++n) {
+    const auto [it, fresh] = class_of.emplace(L.neurons[n].inputs, classes.size());
+    if (fresh) classes.emplace_back();
+    classes[it->second].push_back(n);
+  }
+  std::vector<std::vector<size_t>> members;  // each lane's neurons, in slot order
+  std::vector<size_t> carry;
+  for (size_t rank = 0;; ++rank) {
+    std::vector<size_t> row;
+    for (const auto& c : classes)
+      if (rank < c.size()) row.push_back(c[rank]);
+    if (row.empty()) break;
+    if (row.size() < m) {
+      carry.insert(carry.end(), row.begin(), row.end());
+    } else {
+      for (size_t from = 0; from < row.size(); from += m)
+        members.emplace_back(
+            row.begin() + static_cast<std::ptrdiff_t>(from),
+            row.begin() + static_cast<std::ptrdiff_t>(std::min(row.size(), from + m)));
+    }
+    while (carry.size() >= m || (!carry.empty() && row.size() >= m)) {
+      const size_t take = std::min(m, carry.size());
+      members.emplace_back(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(take));
+      carry.erase(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+  }
+  if (!carry.empty()) members.push_back(carry);
+  for (const std::vector<size_t>& neurons : members) {
     Lane lane;
     lane.at.assign(ii, std::nullopt);
     lane.accumulator = plan.accumulators.size();
     std::vector<Segment> segs;
-    for (size_t i = 0; i < m && first + i < N; ++i) {
-      segs.push_back({first + i, i * F, i * F + F - 1});
-      for (uint64_t j = 0; j < F; ++j) lane.at[counter_of(i * F + j)] = Lane::Use{first + i, j};
+    for (size_t i = 0; i < neurons.size(); ++i) {
+      segs.push_back({neurons[i], i * F, i * F + F - 1});
+      for (uint64_t j = 0; j < F; ++j) lane.at[counter_of(i * F + j)] = Lane::Use{neurons[i], j};
     }
     plan.accumulators.push_back(std::move(segs));
     plan.lanes.push_back(std::move(lane));

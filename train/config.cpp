@@ -132,7 +132,9 @@ std::vector<const char*> family_keys(Family f) {
     case Family::NeuraLut: return {"hidden", "hidden_layers"};
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
     case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
-    case Family::Mac: return {"weight_bits", "activation_bits", "multiplier_bits"};
+    case Family::Mac:
+      return {"weight_bits",  "activation_bits", "multiplier_bits",
+              "conv_filters", "conv_kernel",     "conv_stride"};
   }
   return {};
 }
@@ -237,6 +239,22 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.residual_init = model.integer("residual_init", 0, 0, 1) != 0;
   c.multiplier_bits = static_cast<unsigned>(model.integer("multiplier_bits", 8, 2, 16));
   if (mac) {
+    c.conv_filters = model.integers("conv_filters", 1, 1024, false);
+    const size_t convs = c.conv_filters.size(), total = convs + c.layers.size();
+    auto per_conv = [&](const char* key, unsigned lo, unsigned hi, unsigned fallback) {
+      std::vector<unsigned> v = model.integers(key, lo, hi, false);
+      if (!v.empty() && !convs)
+        throw Error(source + ": [model] " + key + " is given but conv_filters is not");
+      if (v.empty()) v.push_back(fallback);
+      if (v.size() == 1) v.assign(convs, v[0]);
+      if (v.size() != convs)
+        throw Error(source + ": [model] " + key + " has " + std::to_string(v.size()) +
+                    " entries for " + std::to_string(convs) +
+                    " convolutions; give one integer or one per convolution");
+      return v;
+    };
+    c.conv_kernel = per_conv("conv_kernel", 1, 16, 3);
+    c.conv_stride = per_conv("conv_stride", 1, 16, 1);
     auto per_layer = [&](const char* key, size_t count, unsigned fallback) {
       std::vector<unsigned> v = model.integers(key, 2, 8, false);
       if (v.empty()) v.push_back(fallback);
@@ -244,11 +262,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
       if (v.size() != count)
         throw Error(source + ": [model] " + key + " has " + std::to_string(v.size()) +
                     " entries; give one integer or " + std::to_string(count) + " (one per " +
-                    (count == c.layers.size() ? "layer" : "layer but the last") + ")");
+                    (count == total ? "layer" : "layer but the last") +
+                    (convs ? ", convolutions first" : "") + ")");
       return v;
     };
-    c.weight_bits = per_layer("weight_bits", c.layers.size(), 8);
-    c.activation_bits = per_layer("activation_bits", c.layers.size() - 1, c.bits);
+    c.weight_bits = per_layer("weight_bits", total, 8);
+    c.activation_bits = per_layer("activation_bits", total - 1, c.bits);
     if (c.bits < 2 && !model.has("activation_bits"))
       throw Error(source + ": [model] mac activations need at least 2 bits (bits)");
     if (c.input_encoding != "uniform")

@@ -42,6 +42,10 @@
 //                                #    dense (fan_in may not be given) and the last layer's
 //                                #    accumulators are the class scores (no output_bits)
 //   multiplier_bits = 8          # mac: width of the integer requantizing multipliers (2..16)
+//   conv_filters = [8, 16]       # mac: convolutions before the dense layers, on the square
+//   conv_kernel = 3              #    single-channel images: filters, kernel side and stride of
+//   conv_stride = 2              #    each (no padding); weight_bits and activation_bits then
+//                                #    count them first
 //
 //   [train]
 //   epochs = 10
@@ -100,6 +104,7 @@ struct TrainConfig {
   std::vector<unsigned> weight_bits;      // mac: one per layer after reading
   std::vector<unsigned> activation_bits;  // mac: one per layer but the last after reading
   unsigned multiplier_bits = 8;           // mac
+  std::vector<unsigned> conv_filters, conv_kernel, conv_stride;  // mac: one per convolution
 
   unsigned epochs = 10, batch_size = 256;
   double learning_rate = 0.01, weight_decay = 0.0;

@@ -122,6 +122,20 @@ TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC ne
   CHECK(c.weight_bits == std::vector<unsigned>{8, 4, 2});
   CHECK(c.activation_bits == std::vector<unsigned>{6, 3});
   CHECK(c.multiplier_bits == 12);
+  CHECK(config_error(head + "conv_kernel = 3\n") ==
+        "c.toml: [model] conv_kernel is given but conv_filters is not");
+  CHECK(config_error(head + "conv_filters = [4, 8]\nconv_stride = [1, 2, 2]\n") ==
+        "c.toml: [model] conv_stride has 3 entries for 2 convolutions; give one integer or one "
+        "per convolution");
+  CHECK(config_error(head + "conv_filters = 4\nweight_bits = [4, 4, 4]\n") ==
+        "c.toml: [model] weight_bits has 3 entries; give one integer or 4 (one per layer, "
+        "convolutions first)");
+  const auto cnn = train::parse_train_config(
+      head + "conv_filters = [4, 8]\nconv_kernel = [5, 3]\nconv_stride = 2\n", "c.toml");
+  CHECK(cnn.conv_kernel == std::vector<unsigned>{5, 3});
+  CHECK(cnn.conv_stride == std::vector<unsigned>{2, 2});
+  CHECK(cnn.weight_bits.size() == 5);
+  CHECK(cnn.activation_bits.size() == 4);
   const auto d = train::parse_train_config(head + "bits = 5\n", "c.toml");
   CHECK(d.weight_bits == std::vector<unsigned>{8, 8, 8});
   CHECK(d.activation_bits == std::vector<unsigned>{5, 5});

@@ -387,6 +387,54 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "a MAC CNN: convolutions export as neurons over their windows with shared weights, and the "
+    "network runs through lower with reuse and packing, synth_xilinx, equiv and sim",
+    "[train][yosys][mac]") {
+  const fs::path dir = temp_dir("train_cnn");
+  // 4x4 images: 3 filters of 2x2 at stride 2 give 3 planes of 2x2, then dense 12 and 4.
+  train_run(write_config(dir,
+                         "family = \"mac\"\ninput_bits = 4\nconv_filters = 3\nconv_kernel = 2\n"
+                         "conv_stride = 2\nweight_bits = [4, 3, 4]\nactivation_bits = 3",
+                         4),
+            dir);
+  reference(dir);
+  CHECK(csv_column(dir / "ref.csv", "prediction") == csv_column(dir / "torch.csv", "prediction"));
+  CHECK(accuracy(dir / "ref.csv") > 0.6);
+  const models::Model m =
+      models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
+  REQUIRE(m.layers.size() == 3);
+  const models::Layer& conv = m.layers[0];
+  REQUIRE(conv.neurons.size() == 12);
+  CHECK(conv.fan_in == 4);
+  CHECK(conv.weight_bits == 4);
+  for (size_t f = 0; f < 3; ++f)
+    for (size_t i = 0; i < 2; ++i)
+      for (size_t j = 0; j < 2; ++j) {
+        // Filter f at (i, j): the 2x2 window at (2i, 2j), row by row; the filter's weights.
+        const models::Neuron& N = conv.neurons[f * 4 + i * 2 + j];
+        const uint32_t top = static_cast<uint32_t>(2 * i * 4 + 2 * j);
+        CHECK(N.inputs == std::vector<uint32_t>{top, top + 1, top + 4, top + 5});
+        CHECK(N.weights == conv.neurons[f * 4].weights);
+        CHECK(N.bias == conv.neurons[f * 4].bias);
+        CHECK(N.multiplier == conv.neurons[f * 4].multiplier);
+      }
+  CHECK(m.layers[1].fan_in == 12);
+  // Reuse 8: the convolution's slices serve two positions each (4 inputs), packed by filter.
+  const std::string low = (dir / "r.json").string(), v = (dir / "r.v").string(),
+                    syn = (dir / "r_x.json").string();
+  lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low +
+              " --reuse-factor 8 --dsp-packing --dsp-family dsp48e1");
+  lutforge_ok("convert " + low + " -o " + v + " --adder-modules");
+  lutforge_ok("synth " + v + " --top mac --target xilinx -o " + syn);
+  CHECK(lutforge_ok("equiv " + low + " " + syn + " --time-limit 120").out.rfind("EQUIVALENT", 0) ==
+        0);
+  const std::string out = (dir / "out.csv").string();
+  lutforge_ok("sim --engine systemc " + syn + " --vectors " + (dir / "x.csv").string() + " -o " +
+              out);
+  CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
+}
+
+TEST_CASE(
     "difflogic: both parametrizations learn, and the gate netlist synthesizes, proves and "
     "predicts as LibTorch",
     "[train][yosys]") {

@@ -1,6 +1,9 @@
-// Quantized MAC networks (family "mac"): dense layers with signed integer weights and unsigned
-// integer activations, trained with fake quantization (quantization-aware training) and exported
-// as the integers the hardware multiplies and accumulates.
+// Quantized MAC networks (family "mac"): convolutions (optional, first) and dense layers with
+// signed integer weights and unsigned integer activations, trained with fake quantization
+// (quantization-aware training) and exported as the integers the hardware multiplies and
+// accumulates. A convolution is exported as one MAC neuron per filter and position, reading its
+// window of the layer before (channel-major numbering, as the model file's units), with the
+// filter's weights, bias and multiplier.
 //
 // Scales. Layer l reads codes q of in_bits bits whose real value is q * s_in (the input codes:
 // s_in = 1 / (2^input_bits - 1); after that, the scale the layer before learned). Neuron n's
@@ -20,6 +23,7 @@
 // The evaluation runs in int64 and double (exact for these integers), so models/ must score
 // every test sample as it does, which the trainer checks.
 #include <cmath>
+#include <optional>
 
 #include "base/error.hpp"
 #include "models/model.hpp"
@@ -42,18 +46,31 @@ struct LayerIntegers {
   unsigned shift = 0;
 };
 
+// A convolution's geometry: `channels` planes of side x side units in (channel-major, then row,
+// then column, as the model file numbers them), `filters` planes of out x out units out.
+struct ConvShape {
+  int64_t channels = 0, side = 0, filters = 0, kernel = 0, stride = 1;
+  int64_t out() const { return (side - kernel) / stride + 1; }
+  int64_t fan_in() const { return channels * kernel * kernel; }
+};
+
 class MacLayerImpl : public torch::nn::Module {
  public:
+  // A dense layer of `neurons` over `inputs` units, or with `conv` a convolution (its filters are
+  // the rows of the weight matrix, each over channels x kernel x kernel inputs).
   MacLayerImpl(int64_t inputs, int64_t neurons, unsigned in_bits, unsigned weight_bits,
-               unsigned out_bits, bool requantize, unsigned multiplier_bits)
+               unsigned out_bits, bool requantize, unsigned multiplier_bits,
+               std::optional<ConvShape> conv = std::nullopt)
       : in_bits(in_bits),
         weight_bits(weight_bits),
         out_bits(out_bits),
         requantize(requantize),
-        multiplier_bits(multiplier_bits) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(inputs));
-    weight = register_parameter("weight", uniform_init({neurons, inputs}, bound));
-    bias = register_parameter("bias", uniform_init({neurons}, bound));
+        multiplier_bits(multiplier_bits),
+        conv(conv) {
+    const int64_t rows = conv ? conv->filters : neurons, cols = conv ? conv->fan_in() : inputs;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(cols));
+    weight = register_parameter("weight", uniform_init({rows, cols}, bound));
+    bias = register_parameter("bias", uniform_init({rows}, bound));
     if (requantize) {
       log_scale = register_parameter("log_scale", torch::zeros({}));
       scale_ready = register_buffer("scale_ready", torch::zeros({}, torch::kLong));
@@ -70,7 +87,7 @@ class MacLayerImpl : public torch::nn::Module {
     const torch::Tensor wq = ste_round(weight / sw) * sw;
     const torch::Tensor unit = (sw.squeeze(1) * in_scale).detach();  // one accumulator step
     const torch::Tensor bq = bias + (round_half_up(bias / unit) * unit - bias).detach();
-    const torch::Tensor y = x.matmul(wq.t()) + bq;
+    const torch::Tensor y = affine(x, wq, bq);
     if (!requantize) return y;
     if (is_training() && scale_ready.item<int64_t>() == 0) {
       // LSQ's initial step: 2 mean|y| / sqrt(2^bits - 1).
@@ -113,20 +130,37 @@ class MacLayerImpl : public torch::nn::Module {
   torch::Tensor eval_codes(const torch::Tensor& codes, const LayerIntegers& q) const {
     // Sums of integer products in double are exact below 2^53, far above any accumulator here.
     const torch::Tensor acc =
-        codes.to(torch::kDouble).matmul(q.weights.to(torch::kDouble).t()).to(torch::kLong) + q.bias;
+        affine(codes.to(torch::kDouble), q.weights.to(torch::kDouble), q.bias.to(torch::kDouble))
+            .to(torch::kLong);
     if (!requantize) return acc;
     const int64_t round = q.shift ? int64_t{1} << (q.shift - 1) : 0;
     const torch::Tensor scaled =
-        torch::div(acc * q.multiplier + round, int64_t{1} << q.shift, "floor");
+        torch::div(acc * per_unit(q.multiplier) + round, int64_t{1} << q.shift, "floor");
     return scaled.clamp(0, code_max());
   }
 
   unsigned in_bits, weight_bits, out_bits;
   bool requantize;
   unsigned multiplier_bits;
+  std::optional<ConvShape> conv;
   torch::Tensor weight, bias, log_scale, scale_ready;
 
  private:
+  // x [B, inputs] times the weights w [rows, cols] plus b [rows]: a matrix product, or the
+  // convolution, flattened channel-major to [B, filters * out * out].
+  torch::Tensor affine(const torch::Tensor& x, const torch::Tensor& w,
+                       const torch::Tensor& b) const {
+    if (!conv) return x.matmul(w.t()) + b;
+    const ConvShape& g = *conv;
+    return torch::conv2d(x.view({x.size(0), g.channels, g.side, g.side}),
+                         w.view({g.filters, g.channels, g.kernel, g.kernel}), b, g.stride)
+        .flatten(1);
+  }
+  // A per-row value [rows] for every output unit: repeated over a filter's positions.
+  torch::Tensor per_unit(const torch::Tensor& v) const {
+    return conv ? v.repeat_interleave(conv->out() * conv->out()) : v;
+  }
+
   // The per-neuron weight scale [N, 1]: the largest magnitude maps to the largest integer.
   torch::Tensor weight_scale() const {
     return (weight.abs().amax(1, true).clamp_min(1e-8) / static_cast<double>(weight_max()))
@@ -141,13 +175,38 @@ class MacNetImpl : public NetworkImpl {
       : input_scale(1.0 / static_cast<double>((int64_t{1} << c.input_bits) - 1)) {
     int64_t prev = features;
     unsigned prev_bits = c.input_bits;
-    for (size_t l = 0; l < c.layers.size(); ++l) {
-      const bool last = l + 1 == c.layers.size();
+    const size_t convs = c.conv_filters.size(), total = convs + c.layers.size();
+    ConvShape g;
+    if (convs) {  // the input is a square single-channel image
+      g.channels = 1;
+      g.side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(features))));
+      if (g.side * g.side != features)
+        throw Error(c.source + ": [model] conv_filters needs square images; the dataset has " +
+                    std::to_string(features) + " features");
+    }
+    for (size_t l = 0; l < total; ++l) {
+      const bool last = l + 1 == total;
       const unsigned out_bits = last ? 0 : c.activation_bits[l];
+      std::optional<ConvShape> shape;
+      int64_t width = 0;
+      if (l < convs) {
+        g.filters = c.conv_filters[l];
+        g.kernel = c.conv_kernel[l];
+        g.stride = c.conv_stride[l];
+        if (g.kernel > g.side)
+          throw Error(c.source + ": [model] convolution " + std::to_string(l) +
+                      " has a kernel of " + std::to_string(g.kernel) + " on planes of side " +
+                      std::to_string(g.side));
+        shape = g;
+        width = g.filters * g.out() * g.out();
+        g = {g.filters, g.out(), 0, 0, 1};  // the next convolution's input
+      } else {
+        width = c.layers[l - convs];
+      }
       layers.push_back(register_module("layer" + std::to_string(l),
-                                       MacLayer(prev, c.layers[l], prev_bits, c.weight_bits[l],
-                                                out_bits, !last, c.multiplier_bits)));
-      prev = c.layers[l];
+                                       MacLayer(prev, width, prev_bits, c.weight_bits[l], out_bits,
+                                                !last, c.multiplier_bits, shape)));
+      prev = width;
       prev_bits = out_bits;
     }
   }
@@ -186,18 +245,35 @@ class MacNetImpl : public NetworkImpl {
       L.shift = q[l].shift;
       const auto w = q[l].weights.accessor<int64_t, 2>();
       const auto bias = q[l].bias.accessor<int64_t, 1>();
-      const int64_t neurons = w.size(0), fan_in = w.size(1);
-      L.fan_in = static_cast<unsigned>(fan_in);
-      for (int64_t n = 0; n < neurons; ++n) {
+      // Neuron (row, unit inputs): a dense row, or a filter at one position.
+      auto add_neuron = [&](int64_t row, const std::vector<uint32_t>& inputs) {
         models::Neuron N;
-        for (int64_t i = 0; i < fan_in; ++i) {
-          N.inputs.push_back(static_cast<uint32_t>(i));
-          N.weights.push_back(static_cast<int32_t>(w[n][i]));
-        }
-        N.bias = bias[n];
+        N.inputs = inputs;
+        for (size_t i = 0; i < inputs.size(); ++i)
+          N.weights.push_back(static_cast<int32_t>(w[row][static_cast<int64_t>(i)]));
+        N.bias = bias[row];
         if (layer.requantize)
-          N.multiplier = static_cast<uint32_t>(q[l].multiplier[n].item<int64_t>());
+          N.multiplier = static_cast<uint32_t>(q[l].multiplier[row].item<int64_t>());
         L.neurons.push_back(std::move(N));
+      };
+      if (const auto& g = layer.conv) {
+        L.fan_in = static_cast<unsigned>(g->fan_in());
+        for (int64_t f = 0; f < g->filters; ++f)
+          for (int64_t i = 0; i < g->out(); ++i)
+            for (int64_t j = 0; j < g->out(); ++j) {
+              std::vector<uint32_t> inputs;  // in the weights' order: channel, row, column
+              for (int64_t ch = 0; ch < g->channels; ++ch)
+                for (int64_t di = 0; di < g->kernel; ++di)
+                  for (int64_t dj = 0; dj < g->kernel; ++dj)
+                    inputs.push_back(static_cast<uint32_t>(
+                        (ch * g->side + i * g->stride + di) * g->side + j * g->stride + dj));
+              add_neuron(f, inputs);
+            }
+      } else {
+        L.fan_in = static_cast<unsigned>(w.size(1));
+        std::vector<uint32_t> all(static_cast<size_t>(w.size(1)));
+        for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
+        for (int64_t n = 0; n < w.size(0); ++n) add_neuron(n, all);
       }
       L.out_bits = layer.requantize ? layer.out_bits : models::accumulator_bits(L);
       m.layers.push_back(std::move(L));
