@@ -393,12 +393,16 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
         s_bits.push_back({s, i});
         nl.connect(acc[i].node, 0, {s, i});
       }
+      // The requantizer depends on the neuron only through its multiplier: the segments of a
+      // convolution's lane (one filter at several positions) share one.
+      std::map<uint32_t, std::vector<Signal>> requantized;
       for (const Segment& g : segs) {
         const Neuron& N = L.neurons[g.neuron];
         const std::string out_name = layer + "_n" + std::to_string(g.neuron);
-        const std::vector<Signal> out =
-            L.requantize ? requantize(nl, s_bits, N.multiplier, L.shift, L.out_bits, out_name)
-                         : s_bits;
+        if (L.requantize && !requantized.count(N.multiplier))
+          requantized[N.multiplier] =
+              requantize(nl, s_bits, N.multiplier, L.shift, L.out_bits, out_name);
+        const std::vector<Signal> out = L.requantize ? requantized[N.multiplier] : s_bits;
         if (g.last == ii - 1) {  // complete at the frame's end: one register
           next[g.neuron] = enabled_registers(nl, out, load, out_name + "_out");
           continue;
