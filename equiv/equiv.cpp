@@ -66,6 +66,8 @@ std::vector<std::pair<size_t, size_t>> pairs_by_name(const Netlist& a, const Net
                                                      const std::string& suffix_a = {},
                                                      const std::string& suffix_b = {}) {
   std::vector<std::pair<size_t, size_t>> pairs;
+  std::unordered_map<NodeId, size_t> place;  // b's output node -> its index
+  for (size_t j = 0; j < b.outputs().size(); ++j) place.emplace(b.outputs()[j], j);
   for (size_t i = 0; i < a.outputs().size(); ++i) {
     std::string name = a.name(a.outputs()[i]);
     if (!suffix_a.empty()) {
@@ -74,8 +76,8 @@ std::vector<std::pair<size_t, size_t>> pairs_by_name(const Netlist& a, const Net
         continue;
       name = name.substr(0, name.size() - suffix_a.size()) + suffix_b;
     }
-    for (size_t j = 0; j < b.outputs().size(); ++j)
-      if (b.name(b.outputs()[j]) == name) pairs.emplace_back(i, j);
+    if (const auto it = place.find(b.find_port(name)); it != place.end())
+      pairs.emplace_back(i, it->second);
   }
   return pairs;
 }

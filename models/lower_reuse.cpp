@@ -50,23 +50,38 @@ class ReuseBuilder {
   }
 
   // A LUT of the counter bits: f(c) for c < II (0 beyond).
+  // f(c) for c < II (0 beyond): one LUT of the counter bits, or with more than six of them, LUTs
+  // of the low six for each value of the others and a multiplexer tree on those.
   template <typename F>
   Signal on_counter(F f, const std::string& name) {
-    TruthTable t(cbits_);
-    bool any = false, all = true;
-    for (uint64_t c = 0; c < (uint64_t{1} << cbits_); ++c) {
-      const bool v = c < ii_ && f(c);
-      if (v) set_bit(t, c);
-      any |= v;
-      all &= v;
+    const uint32_t low = std::min(cbits_, 6u);
+    std::vector<Signal> parts;
+    for (uint64_t high = 0; high < (uint64_t{1} << (cbits_ - low)); ++high) {
+      TruthTable t(low);
+      bool any = false, all = true;
+      for (uint64_t c0 = 0; c0 < (uint64_t{1} << low); ++c0) {
+        const uint64_t c = (high << low) | c0;
+        const bool v = c < ii_ && f(c);
+        if (v) set_bit(t, c0);
+        any |= v;
+        all &= v;
+      }
+      if (!any || all) {
+        parts.push_back(nl_.constant(all));
+        continue;
+      }
+      const std::vector<uint64_t> key(t.words(), t.words() + t.num_words());
+      auto it = luts_.find(key);
+      if (it == luts_.end()) {
+        const std::vector<Signal> pins(counter_.begin(), counter_.begin() + low);
+        it = luts_
+                 .emplace(key,
+                          Signal{nl_.add_cell(Lut{t}, pins, name + "_" + std::to_string(high)), 0})
+                 .first;
+      }
+      parts.push_back(it->second);
     }
-    if (!any) return nl_.constant(false);
-    if (all) return nl_.constant(true);
-    const std::vector<uint64_t> key(t.words(), t.words() + t.num_words());
-    if (const auto it = luts_.find(key); it != luts_.end()) return it->second;
-    const Signal s{nl_.add_cell(Lut{t}, counter_, name), 0};
-    luts_.emplace(key, s);
-    return s;
+    return tree(std::move(parts), low, name);
   }
 
   Signal is_count(uint64_t value, const std::string& name) {
@@ -84,35 +99,39 @@ class ReuseBuilder {
       std::vector<Signal> level;
       for (uint64_t c = 0; c < (uint64_t{1} << cbits_); ++c)
         level.push_back(c < data.size() && data[c] ? (*data[c])[b] : nl_.constant(false));
-      for (uint32_t sel = 0; level.size() > 1; sel += 2) {
-        const uint32_t n = sel + 1 < cbits_ ? 4 : 2;  // inputs per multiplexer at this level
-        std::vector<Signal> next;
-        for (size_t i = 0; i < level.size(); i += n) {
-          std::vector<Signal> pins(level.begin() + static_cast<std::ptrdiff_t>(i),
-                                   level.begin() + static_cast<std::ptrdiff_t>(i + n));
-          const bool zero = std::all_of(pins.begin(), pins.end(),
-                                        [&](const Signal& s) { return s == nl_.constant(false); });
-          if (zero) {
-            next.push_back(nl_.constant(false));
-            continue;
-          }
-          const uint32_t s_bits = n == 4 ? 2 : 1;
-          TruthTable t(n + s_bits);  // pins: the n data, then the select bits
-          for (uint64_t v = 0; v < (uint64_t{1} << (n + s_bits)); ++v) {
-            const uint64_t select = v >> n;
-            if ((v >> select) & 1) set_bit(t, v);
-          }
-          for (uint32_t k = 0; k < s_bits; ++k) pins.push_back(counter_[sel + k]);
-          next.push_back({nl_.add_cell(Lut{t}, pins,
-                                       name + "_b" + std::to_string(b) + "_m" +
-                                           std::to_string(sel) + "_" + std::to_string(i / n)),
-                          0});
-        }
-        level.swap(next);
-      }
-      out.push_back(level[0]);
+      out.push_back(tree(std::move(level), 0, name + "_b" + std::to_string(b)));
     }
     return out;
+  }
+
+  // level[i] selected by counter bits sel, sel + 1, ... (level.size() = 2^(cbits - sel)), as
+  // 4:1 multiplexers (LUT6) on two bits at a time; equal inputs need no multiplexer.
+  Signal tree(std::vector<Signal> level, uint32_t sel, const std::string& name) {
+    for (; level.size() > 1; sel += 2) {
+      const uint32_t n = sel + 1 < cbits_ ? 4 : 2;  // inputs per multiplexer at this level
+      std::vector<Signal> next;
+      for (size_t i = 0; i < level.size(); i += n) {
+        std::vector<Signal> pins(level.begin() + static_cast<std::ptrdiff_t>(i),
+                                 level.begin() + static_cast<std::ptrdiff_t>(i + n));
+        if (std::all_of(pins.begin(), pins.end(), [&](const Signal& s) { return s == pins[0]; })) {
+          next.push_back(pins[0]);
+          continue;
+        }
+        const uint32_t s_bits = n == 4 ? 2 : 1;
+        TruthTable t(n + s_bits);  // pins: the n data, then the select bits
+        for (uint64_t v = 0; v < (uint64_t{1} << (n + s_bits)); ++v) {
+          const uint64_t select = v >> n;
+          if ((v >> select) & 1) set_bit(t, v);
+        }
+        for (uint32_t k = 0; k < s_bits; ++k) pins.push_back(counter_[sel + k]);
+        next.push_back(
+            {nl_.add_cell(Lut{t}, pins,
+                          name + "_m" + std::to_string(sel) + "_" + std::to_string(i / n)),
+             0});
+      }
+      level.swap(next);
+    }
+    return level[0];
   }
 
   const std::vector<Signal>& counter() const { return counter_; }

@@ -10,13 +10,18 @@ namespace {
 
 // Kahn's algorithm over the combinational pins. Returns the nodes in order; nodes on or behind a
 // loop are missing from it.
-std::vector<NodeId> combinational_order(const Netlist& nl) {
+// Kahn's order over the combinational pins, or with `through_registers` over every pin; shorter
+// than the netlist when a loop remains.
+std::vector<NodeId> topological_order(const Netlist& nl, bool through_registers) {
   const size_t n = nl.num_nodes();
+  auto counts = [&](NodeId v, uint32_t pin) {
+    return through_registers || is_combinational_pin(nl.cell(v), pin);
+  };
   std::vector<uint32_t> pending(n, 0);
   for (NodeId v = 0; v < n; ++v) {
     const auto fanin = nl.fanin(v);
     for (uint32_t p = 0; p < fanin.size(); ++p)
-      if (is_combinational_pin(nl.cell(v), p) && fanin[p].connected()) ++pending[v];
+      if (counts(v, p) && fanin[p].connected()) ++pending[v];
   }
   std::vector<NodeId> order;
   order.reserve(n);
@@ -24,12 +29,13 @@ std::vector<NodeId> combinational_order(const Netlist& nl) {
     if (pending[v] == 0) order.push_back(v);
   for (size_t i = 0; i < order.size(); ++i) {
     nl.foreach_fanout(order[i], [&](PinRef sink, uint32_t) {
-      if (is_combinational_pin(nl.cell(sink.node), sink.pin) && --pending[sink.node] == 0)
-        order.push_back(sink.node);
+      if (counts(sink.node, sink.pin) && --pending[sink.node] == 0) order.push_back(sink.node);
     });
   }
   return order;
 }
+
+std::vector<NodeId> combinational_order(const Netlist& nl) { return topological_order(nl, false); }
 
 }  // namespace
 
@@ -88,34 +94,28 @@ Levels levelize(const Netlist& nl) {
       for (const Signal& s : nl.fanin(v)) lv.depth = std::max(lv.depth, lv.level[s.node]);
   }
 
-  // Stages: longest register count from the inputs, and levels through the registers. Iterate to
-  // a fixed point over the combinational order; a register that reaches itself would grow without
-  // bound, so the iteration stops after as many rounds as there are registers and flags feedback.
+  // Stages: longest register count from the inputs, and levels through the registers, in one
+  // pass over an order of every edge, registers included. When a register reaches itself there
+  // is no such order: the design has feedback, and stages are not meaningful (all 0).
   lv.stage.assign(n, 0);
   std::vector<uint32_t> through(n, 0);
-  size_t num_regs = 0;
-  for (NodeId v = 0; v < n; ++v) num_regs += is_register(nl.cell(v));
-  bool converged = false;
-  for (size_t round = 0; round < num_regs + 2 && !converged; ++round) {
-    converged = true;
-    for (NodeId v : lv.order) {
-      uint32_t s = 0, t = 0;
-      for (const Signal& f : nl.fanin(v)) {
-        s = std::max(s, lv.stage[f.node]);
-        t = std::max(t, through[f.node]);
-      }
-      const Cell& c = nl.cell(v);
-      if (is_register(c)) ++s;
-      // A logic cell adds a level; a register or an output passes its level on.
-      if (!is_register(c) && !std::holds_alternative<Output>(c) &&
-          !std::holds_alternative<Input>(c) && !std::holds_alternative<Const>(c))
-        ++t;
-      if (s != lv.stage[v] || t != through[v]) {
-        lv.stage[v] = s;
-        through[v] = t;
-        converged = false;
-      }
+  const std::vector<NodeId> full = topological_order(nl, true);
+  const bool converged = full.size() == n;
+  for (NodeId v : converged ? full : std::vector<NodeId>{}) {
+    uint32_t s = 0, t = 0;
+    for (const Signal& f : nl.fanin(v)) {
+      if (!f.connected()) continue;
+      s = std::max(s, lv.stage[f.node]);
+      t = std::max(t, through[f.node]);
     }
+    const Cell& c = nl.cell(v);
+    if (is_register(c)) ++s;
+    // A logic cell adds a level; a register or an output passes its level on.
+    if (!is_register(c) && !std::holds_alternative<Output>(c) &&
+        !std::holds_alternative<Input>(c) && !std::holds_alternative<Const>(c))
+      ++t;
+    lv.stage[v] = s;
+    through[v] = t;
   }
   lv.has_feedback = !converged;
   for (NodeId o : nl.outputs()) {

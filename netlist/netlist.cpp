@@ -15,6 +15,7 @@ Netlist::Netlist(const Netlist& o)
     : graph_(std::make_unique<Graph>(*o.graph_)),
       inputs_(o.inputs_),
       outputs_(o.outputs_),
+      port_index_(o.port_index_),
       const_nodes_{o.const_nodes_[0], o.const_nodes_[1]},
       design_name_(o.design_name_),
       clock_name_(o.clock_name_) {}
@@ -28,6 +29,7 @@ void Netlist::take(Netlist& o) {
   graph_ = std::exchange(o.graph_, std::make_unique<Graph>());
   inputs_ = std::exchange(o.inputs_, {});
   outputs_ = std::exchange(o.outputs_, {});
+  port_index_ = std::exchange(o.port_index_, {});
   const_nodes_[0] = std::exchange(o.const_nodes_[0], kNoNode);
   const_nodes_[1] = std::exchange(o.const_nodes_[1], kNoNode);
   design_name_ = std::exchange(o.design_name_, {});
@@ -47,6 +49,7 @@ NodeId Netlist::add_input(const std::string& name, uint32_t width) {
   if (find_port(name) != kNoNode) throw Error("port '" + name + "' is declared twice");
   const NodeId n = add_cell(Input{width}, {}, name);
   inputs_.push_back(n);
+  port_index_.emplace(name, n);
   return n;
 }
 
@@ -54,6 +57,7 @@ NodeId Netlist::add_output(const std::string& name, const std::vector<Signal>& b
   if (find_port(name) != kNoNode) throw Error("port '" + name + "' is declared twice");
   const NodeId n = add_cell(Output{static_cast<uint32_t>(bits.size())}, bits, name);
   outputs_.push_back(n);
+  port_index_.emplace(name, n);
   return n;
 }
 
@@ -116,11 +120,17 @@ Signal Netlist::constant(bool value) {
 }
 
 NodeId Netlist::find_port(const std::string& name) const {
-  for (NodeId n : inputs_)
-    if ((*graph_)[n].name == name) return n;
-  for (NodeId n : outputs_)
-    if ((*graph_)[n].name == name) return n;
-  return kNoNode;
+  const auto it = port_index_.find(name);
+  return it == port_index_.end() ? kNoNode : it->second;
+}
+
+void Netlist::set_name(NodeId n, const std::string& name) {
+  std::string& old = (*graph_)[n].name;
+  if (const auto it = port_index_.find(old); it != port_index_.end() && it->second == n) {
+    port_index_.erase(it);
+    port_index_.emplace(name, n);
+  }
+  old = name;
 }
 
 std::string describe(const Netlist& nl, NodeId n) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "netlist/cells.hpp"
@@ -68,7 +69,7 @@ class Netlist {
   const Cell& cell(NodeId n) const { return (*graph_)[n].cell; }
   std::span<const Signal> fanin(NodeId n) const { return (*graph_)[n].fanin; }
   const std::string& name(NodeId n) const { return (*graph_)[n].name; }
-  void set_name(NodeId n, const std::string& name) { (*graph_)[n].name = name; }
+  void set_name(NodeId n, const std::string& name);
 
   const std::vector<NodeId>& inputs() const { return inputs_; }
   const std::vector<NodeId>& outputs() const { return outputs_; }
@@ -115,6 +116,7 @@ class Netlist {
 
   std::unique_ptr<Graph> graph_ = std::make_unique<Graph>();
   std::vector<NodeId> inputs_, outputs_;
+  std::unordered_map<std::string, NodeId> port_index_;  // find_port's index, by port name
   NodeId const_nodes_[2] = {kNoNode, kNoNode};
   std::string design_name_, clock_name_;
 };

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""DSP-aware mixed precision for MAC CNNs (DSP issue), on MNIST and Fashion-MNIST.
+
+For each dataset:
+  1. the baseline: the CNN with 8-bit weights and activations everywhere, trained by
+     `lutforge train`, lowered with a reuse factor and no DSP packing;
+  2. the search: an evolutionary search over the per-layer weight and activation widths. A
+     candidate's cost is the number of slices in its DSP-packed lowering at the same reuse
+     factor (`lutforge lower --dsp-packing`: the packing table decides how many products share a
+     slice); its fitness is the test accuracy after a short training. Each generation mutates the
+     best candidates under the DSP budget (a quarter of the baseline's slices) one layer at a time;
+  3. the Pareto front of every candidate evaluated (accuracy against slices), and the pick: the
+     most accurate candidate within the budget, retrained from scratch with the baseline's epochs;
+  4. the hardware of the baseline and the pick: `synth_xilinx` (DSP48E1s, LUTs, FFs),
+     `lutforge equiv` of the synthesized design against its lowering, and the SystemC engine on
+     all test images, whose predictions must equal models/ on every image; II and latency from
+     the engine.
+
+Writes OUT/<dataset>/... (configurations, models, netlists, logs), OUT/search.csv (every
+candidate), OUT/results.json, and the plots OUT/pareto-dsp.png and OUT/pareto-lut.png; prints a
+Markdown table.
+
+    bench/bench_mac_cnn.py BUILD_DIR OUT_DIR [--datasets mnist,fashion-mnist]
+        [--generations 4] [--population 6] [--search-epochs 4] [--epochs 15] [--reuse 72]
+"""
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+# The CNN: 8 filters of 4x4 at stride 4 (7x7 positions), 16 filters of 3x3 at stride 2 (3x3
+# positions), and the 10 classes. Three layers: widths are per layer, activations per layer but
+# the last.
+ARCH = {"conv_filters": [8, 16], "conv_kernel": [4, 3], "conv_stride": [4, 2], "layers": [10]}
+BITS = [2, 3, 4, 5, 6, 8]
+DATA = {"mnist": "data/mnist", "fashion-mnist": "data/fashion-mnist"}
+
+
+def toml_list(v):
+    return "[" + ", ".join(str(x) for x in v) + "]"
+
+
+def write_config(path, dataset, weights, acts, epochs, seed):
+    with open(path, "w") as f:
+        f.write(f'[data]\ndataset = "{dataset}"\npath = "{DATA[dataset]}"\n\n[model]\n'
+                f'family = "mac"\ninput_bits = 8\n')
+        for k, v in ARCH.items():
+            f.write(f"{k} = {toml_list(v)}\n")
+        f.write(f"weight_bits = {toml_list(weights)}\nactivation_bits = {toml_list(acts)}\n\n"
+                f"[train]\nepochs = {epochs}\nbatch_size = 128\nlearning_rate = 0.003\n"
+                f"seed = {seed}\nthreads = 2\n")
+
+
+def run(args, log=None):
+    start = time.monotonic()
+    r = subprocess.run(args, capture_output=True, text=True)
+    if log:
+        with open(log, "a") as f:
+            f.write("$ " + " ".join(args) + "\n" + r.stdout + r.stderr + "\n")
+    if r.returncode:
+        sys.exit(f"failed: {' '.join(args)}\n{r.stdout}{r.stderr}")
+    return r, time.monotonic() - start
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.lf = os.path.join(a.build, "apps", "lutforge")
+
+    def train(self, d, tag, weights, acts, epochs, seed=1):
+        cfg = os.path.join(d, tag + ".toml")
+        write_config(cfg, self.dataset, weights, acts, epochs, seed)
+        model, rep = os.path.join(d, tag + ".lfm.json"), os.path.join(d, tag + ".report.json")
+        _, secs = run([self.lf, "train", cfg, "-o", model, "--report", rep, "--quiet"],
+                      os.path.join(d, "log.txt"))
+        with open(rep) as f:
+            acc = json.load(f)["test_accuracy"]
+        return model, acc, secs
+
+    def slices(self, model, packing, net=None):
+        net = net or model.replace(".lfm.json", "_slices.json")
+        run([self.lf, "lower", model, "-o", net, "--reuse-factor", str(self.a.reuse),
+             "--dsp-family", "dsp48e1"] + (["--dsp-packing"] if packing else []))
+        r, _ = run([self.lf, "stats", net, "--json"])
+        return json.loads(r.stdout)["cells"].get("packed_dsp", 0)
+
+    def hardware(self, d, tag, model, packing):
+        """Lowers, synthesizes, proves and simulates `model`; returns its figures."""
+        log = os.path.join(d, "log.txt")
+        net, v, syn = (os.path.join(d, tag + ext) for ext in (".json", ".v", "_x.json"))
+        slices = self.slices(model, packing, net)
+        run([self.lf, "convert", net, "-o", v, "--adder-modules"], log)
+        _, synth_s = run([self.lf, "synth", v, "--top", "mac", "--target", "xilinx", "-o", syn],
+                         log)
+        with open(syn.replace(".json", ".resources.json")) as f:
+            res = json.load(f)
+        r, equiv_s = run([self.lf, "equiv", net, syn, "--time-limit", "1800"], log)
+        verdict = r.stdout.split("\n")[0]
+        x, ref, out, rep = (os.path.join(d, tag + ext)
+                            for ext in ("_x.csv", "_ref.csv", "_sim.csv", "_sim.json"))
+        run([self.lf, "encode", model, "--mnist", DATA[self.dataset], "-o", x,
+             "--reference-out", ref], log)
+        _, sim_s = run([self.lf, "sim", "--engine", "systemc", syn, "--vectors", x, "-o", out,
+                        "--report", rep], log)
+        with open(ref) as f:
+            rows = list(csv.DictReader(f))
+        with open(out) as f:
+            got = [r["prediction"] for r in csv.DictReader(f)]
+        same = sum(g == r["prediction"] for g, r in zip(got, rows))
+        right = sum(g == r["label"] for g, r in zip(got, rows))
+        with open(rep) as f:
+            sim = json.load(f)
+        return {"slices": slices, "dsp": res["dsps"], "luts": res["luts"],
+                "ffs": res["flip_flops"], "carry": res["carry_cells"], "proof": verdict,
+                "images": len(rows), "hw_equals_models": same, "hw_accuracy": right / len(rows),
+                "ii": sim["throughput"]["initiation_interval"],
+                "latency": sim["latency"]["max"], "synth_s": round(synth_s, 1),
+                "equiv_s": round(equiv_s, 1), "sim_s": round(sim_s, 1)}
+
+    def search(self, d, budget, writer):
+        """Evolutionary search; returns every candidate as (weights, acts, slices, accuracy)."""
+        rng = random.Random(5)
+        seen = {}
+
+        def evaluate(w, a):
+            key = (tuple(w), tuple(a))
+            if key in seen:
+                return seen[key]
+            tag = "s_w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
+            model, acc, secs = self.train(d, tag, w, a, self.a.search_epochs)
+            s = self.slices(model, True)
+            seen[key] = (list(w), list(a), s, acc)
+            writer.writerow([self.dataset, "-".join(map(str, w)), "-".join(map(str, a)), s,
+                             f"{acc:.4f}", f"{secs:.1f}"])
+            print(f"  {self.dataset} w={w} a={a}: {s} slices, {100 * acc:.2f}% "
+                  f"({secs:.0f} s)", file=sys.stderr)
+            return seen[key]
+
+        pop = [([4, 4, 4], [4, 4]), ([3, 3, 3], [3, 3]), ([4, 3, 4], [4, 3]),
+               ([3, 4, 3], [4, 4]), ([2, 3, 3], [3, 3]), ([3, 2, 4], [3, 4])][:self.a.population]
+        for g in range(self.a.generations):
+            scored = [evaluate(w, a) for w, a in pop]
+            fit = sorted((c for c in seen.values() if c[2] <= budget), key=lambda c: -c[3])
+            parents = fit[:max(2, self.a.population // 2)] or sorted(seen.values(),
+                                                                   key=lambda c: c[2])[:2]
+            pop = []
+            while len(pop) < self.a.population:
+                w, a, _, _ = rng.choice(parents)
+                w, a = list(w), list(a)
+                genes = w if rng.random() < 0.6 else a
+                i = rng.randrange(len(genes))
+                j = BITS.index(genes[i]) + rng.choice([-1, 1])
+                genes[i] = BITS[min(max(j, 0), len(BITS) - 1)]
+                if (tuple(w), tuple(a)) not in seen:
+                    pop.append((w, a))
+        return list(seen.values())
+
+    def dataset_run(self, dataset):
+        self.dataset = dataset
+        d = os.path.join(self.a.out, dataset)
+        os.makedirs(d, exist_ok=True)
+        open(os.path.join(d, "log.txt"), "w").close()
+        model, acc, secs = self.train(d, "base_w8a8", [8, 8, 8], [8, 8], self.a.epochs)
+        base = {"config": "w8-8-8 a8-8, unpacked", "accuracy": acc, "train_s": round(secs, 1)}
+        base.update(self.hardware(d, "base_w8a8", model, False))
+        budget = base["slices"] // 4
+        with open(os.path.join(self.a.out, "search.csv"), "a", newline="") as f:
+            cands = self.search(d, budget, csv.writer(f))
+        front = [c for c in cands
+                 if not any(o[2] <= c[2] and o[3] > c[3] for o in cands if o is not c)]
+        within = [c for c in cands if c[2] <= budget] or sorted(cands, key=lambda c: c[2])[:1]
+        w, a, s, _ = max(within, key=lambda c: c[3])
+        tag = "pick_w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
+        model, acc, secs = self.train(d, tag, w, a, self.a.epochs)
+        pick = {"config": f"w{'-'.join(map(str, w))} a{'-'.join(map(str, a))}, packed",
+                "accuracy": acc, "train_s": round(secs, 1)}
+        pick.update(self.hardware(d, tag, model, True))
+        return {"baseline": base, "pick": pick, "budget": budget,
+                "front": sorted(([c[0], c[1], c[2], c[3]] for c in front), key=lambda c: c[2]),
+                "candidates": [[c[0], c[1], c[2], c[3]] for c in cands]}
+
+
+def plot(results, out):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed; no plots", file=sys.stderr)
+        return
+    for key, label, name in (("dsp", "DSP48E1 after synth_xilinx (search: slices lowered)",
+                              "pareto-dsp.png"),
+                             ("luts", "LUTs after synth_xilinx", "pareto-lut.png")):
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        for ds, r in results.items():
+            if key == "dsp":
+                xs = [c[2] for c in r["candidates"]]
+                ax.scatter(xs, [100 * c[3] for c in r["candidates"]], s=12, alpha=0.4,
+                           label=f"{ds}: search candidates (short training)")
+                ax.plot([c[2] for c in r["front"]], [100 * c[3] for c in r["front"]], "-",
+                        alpha=0.6)
+            for which, marker in (("baseline", "s"), ("pick", "*")):
+                p = r[which]
+                ax.scatter([p[key]], [100 * p["accuracy"]], marker=marker, s=90,
+                           label=f"{ds}: {which} ({p['config']})")
+        ax.set_xlabel(label)
+        ax.set_ylabel("test accuracy (%)")
+        ax.set_xscale("log")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, name), dpi=120)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("build")
+    p.add_argument("out")
+    p.add_argument("--datasets", default="mnist,fashion-mnist")
+    p.add_argument("--generations", type=int, default=4)
+    p.add_argument("--population", type=int, default=6)
+    p.add_argument("--search-epochs", type=int, default=4)
+    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--reuse", type=int, default=72)
+    a = p.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "search.csv"), "w", newline="") as f:
+        csv.writer(f).writerow(["dataset", "weight_bits", "activation_bits", "slices",
+                                "accuracy", "train_s"])
+    bench = Bench(a)
+    results = {ds: bench.dataset_run(ds) for ds in a.datasets.split(",")}
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    plot(results, a.out)
+    print(f"reuse factor {a.reuse}; DSP48E1 family; proofs by `lutforge equiv`, predictions by "
+          f"the SystemC engine on every test image\n")
+    print("| dataset | network | test acc. | slices lowered | DSP48E1 | LUTs | FFs | II | "
+          "latency (cycles) | proof | hw = models/ | synth s | proof s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for ds, r in results.items():
+        for which in ("baseline", "pick"):
+            h = r[which]
+            print(f"| {ds} | {h['config']} | {100 * h['accuracy']:.2f}% | {h['slices']} | "
+                  f"{h['dsp']} | {h['luts']} | {h['ffs']} | {h['ii']:.0f} | {h['latency']} | "
+                  f"{h['proof']} | {h['hw_equals_models']}/{h['images']} | {h['synth_s']} | "
+                  f"{h['equiv_s']} |")
+        b, k = r["baseline"], r["pick"]
+        print(f"| {ds} | ratio | {100 * (k['accuracy'] - b['accuracy']):+.2f} pts | "
+              f"{b['slices'] / max(1, k['slices']):.2f}x | {b['dsp'] / max(1, k['dsp']):.2f}x | "
+              f"{b['luts'] / max(1, k['luts']):.2f}x | | | | | | | |")
+
+
+if __name__ == "__main__":
+    main()
