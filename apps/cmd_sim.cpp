@@ -95,7 +95,11 @@ int cmd_sim(const std::vector<std::string>& args) {
       "source-pattern", po::value(&source_pattern),
       "systemc: cycles on which the source offers a sample, repeating")(
       "max-cycles", po::value(&max_cycles),
-      "systemc: give up after this many cycles (default 16 * samples + 1000)")(
+      "systemc: give up after this many cycles (default 16 * samples + 1000, or 4096 * samples + "
+      "1000 for a design with an in_ready port); --per-sample: per sample (default 100000)")(
+      "per-sample",
+      "batch engine, designs with valid_in and valid_out ports: every sample in a lane of its own "
+      "with valid_in high, its outputs taken when valid_out rises (512 samples at a time)")(
       "power-weights", po::value(&weights_path),
       "systemc: JSON file overriding the power proxy's weights")("vcd", po::value(&vcd_path),
                                                                  "systemc: write a VCD trace")(
@@ -126,7 +130,9 @@ int cmd_sim(const std::vector<std::string>& args) {
 
   const Netlist nl = read_netlist_file(path, top);
   VectorTable in;
-  if (engine == "systemc" && nl.find_port("valid_in") != kNoNode &&
+  const bool per_sample = vm.count("per-sample") > 0;
+  if (per_sample && engine != "batch") throw Error("--per-sample is a mode of the batch engine");
+  if ((engine == "systemc" || per_sample) && nl.find_port("valid_in") != kNoNode &&
       nl.find_port("valid_out") != kNoNode) {
     // Samples carry data only: the engine drives valid_in by the handshake.
     VectorTable columns = input_table(nl);
@@ -207,10 +213,22 @@ int cmd_sim(const std::vector<std::string>& args) {
 #endif
   }
   if (engine != "batch") throw Error("--engine must be batch or systemc, not '" + engine + "'");
-  for (const char* opt :
-       {"report", "ready-pattern", "source-pattern", "max-cycles", "power-weights", "vcd",
-        "vcd-net", "cycle-inputs-out", "cycle-outputs-out", "toggles-out"})
+  for (const char* opt : {"report", "ready-pattern", "source-pattern", "power-weights", "vcd",
+                          "vcd-net", "cycle-inputs-out", "cycle-outputs-out", "toggles-out"})
     if (vm.count(opt)) throw Error(std::string("--") + opt + " needs --engine systemc");
+  if (per_sample) {
+    if (vm.count("cycles")) throw Error("--cycles and --per-sample: give --max-cycles instead");
+    const VectorTable out =
+        simulate_samples(nl, in, "valid_in", "valid_out", max_cycles ? max_cycles : 100000);
+    auto file = open_output(out_path);
+    write_vectors_csv(out, file);
+    if (!inputs_out.empty()) {
+      auto f = open_output(inputs_out);
+      write_vectors_csv(in, f);
+    }
+    return kExitOk;
+  }
+  if (vm.count("max-cycles")) throw Error("--max-cycles needs --engine systemc or --per-sample");
   if (!vm.count("cycles")) cycles = in.rows.size();
   if (cycles > 0 && in.rows.empty() && !nl.inputs().empty())
     throw Error((vectors.empty() ? std::string("--random") : vectors) + ": no input rows");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <ostream>
 
 #include "base/error.hpp"
@@ -255,41 +256,52 @@ namespace {
 
 // Runs rows [first, last) of `inputs` through `ev` into `out`, `lanes` rows per evaluation; a
 // sequential design (`step`) runs one lane, clocked after each row.
-void run_rows(Evaluator& ev, const VectorTable& inputs, VectorTable& out, size_t first, size_t last,
-              size_t lanes, bool step) {
+// Rows base .. base + n - 1 of `inputs` into the evaluator's lanes (row numbers past the end read
+// the last row). Rows and bit-sliced words meet in 64 x 64 blocks: 64 rows' words of 64 port
+// bits are, once transposed, 64 port bits' words of 64 lanes.
+void load_rows(Evaluator& ev, const VectorTable& inputs, size_t base, size_t n) {
   auto input_row = [&](size_t t) -> const std::vector<BitVector>& {
     return inputs.rows[std::min(t, inputs.rows.size() - 1)];
   };
-  // Rows and bit-sliced words meet in 64 x 64 blocks: 64 rows' words of 64 port bits are, once
-  // transposed, 64 port bits' words of 64 lanes.
   uint64_t block[64];
+  for (size_t p = 0; p < inputs.widths.size() && !inputs.rows.empty(); ++p)
+    for (uint32_t b0 = 0; b0 < inputs.widths[p]; b0 += 64) {
+      const uint32_t bits = std::min<uint32_t>(64, inputs.widths[p] - b0);
+      for (size_t w = 0; w < ev.words(); ++w) {
+        const size_t l0 = w * 64;
+        for (size_t l = 0; l < 64; ++l) {
+          const BitVector* v = l0 + l < n ? &input_row(base + l0 + l)[p] : nullptr;
+          block[l] = v && b0 / 64 < v->size() ? (*v)[b0 / 64] : 0;
+        }
+        transpose64(block);
+        for (uint32_t i = 0; i < bits; ++i) ev.input(p, b0 + i)[w] = block[i];
+      }
+    }
+}
+
+// The evaluated outputs of lanes 0 .. n - 1 into rows base .. base + n - 1 of `out`.
+void store_rows(const Evaluator& ev, VectorTable& out, size_t base, size_t n) {
+  uint64_t block[64];
+  for (size_t p = 0; p < out.widths.size(); ++p)
+    for (uint32_t b0 = 0; b0 < out.widths[p]; b0 += 64) {
+      const uint32_t bits = std::min<uint32_t>(64, out.widths[p] - b0);
+      for (size_t w = 0; w * 64 < n; ++w) {
+        for (uint32_t i = 0; i < 64; ++i) block[i] = i < bits ? ev.output(p, b0 + i)[w] : 0;
+        transpose64(block);
+        const size_t l0 = w * 64;
+        for (size_t l = 0; l < 64 && l0 + l < n; ++l)
+          out.rows[base + l0 + l][p][b0 / 64] = block[l];
+      }
+    }
+}
+
+void run_rows(Evaluator& ev, const VectorTable& inputs, VectorTable& out, size_t first, size_t last,
+              size_t lanes, bool step) {
   for (size_t base = first; base < last; base += lanes) {
     const size_t n = std::min(lanes, last - base);
-    for (size_t p = 0; p < inputs.widths.size() && !inputs.rows.empty(); ++p)
-      for (uint32_t b0 = 0; b0 < inputs.widths[p]; b0 += 64) {
-        const uint32_t bits = std::min<uint32_t>(64, inputs.widths[p] - b0);
-        for (size_t w = 0; w < ev.words(); ++w) {
-          const size_t l0 = w * 64;
-          for (size_t l = 0; l < 64; ++l) {
-            const BitVector* v = l0 + l < n ? &input_row(base + l0 + l)[p] : nullptr;
-            block[l] = v && b0 / 64 < v->size() ? (*v)[b0 / 64] : 0;
-          }
-          transpose64(block);
-          for (uint32_t i = 0; i < bits; ++i) ev.input(p, b0 + i)[w] = block[i];
-        }
-      }
+    load_rows(ev, inputs, base, n);
     ev.eval();
-    for (size_t p = 0; p < out.widths.size(); ++p)
-      for (uint32_t b0 = 0; b0 < out.widths[p]; b0 += 64) {
-        const uint32_t bits = std::min<uint32_t>(64, out.widths[p] - b0);
-        for (size_t w = 0; w * 64 < n; ++w) {
-          for (uint32_t i = 0; i < 64; ++i) block[i] = i < bits ? ev.output(p, b0 + i)[w] : 0;
-          transpose64(block);
-          const size_t l0 = w * 64;
-          for (size_t l = 0; l < 64 && l0 + l < n; ++l)
-            out.rows[base + l0 + l][p][b0 / 64] = block[l];
-        }
-      }
+    store_rows(ev, out, base, n);
     if (step) ev.step();
   }
 }
@@ -326,6 +338,72 @@ VectorTable simulate(const Netlist& nl, const VectorTable& inputs, size_t cycles
     Evaluator ev(program, kWords);
     run_rows(ev, inputs, out, r0, r1, lanes, false);
   });
+  return out;
+}
+
+VectorTable simulate_samples(const Netlist& nl, const VectorTable& samples,
+                             const std::string& valid_in, const std::string& valid_out,
+                             uint64_t max_cycles) {
+  const NodeId vi = nl.find_port(valid_in), vo = nl.find_port(valid_out);
+  if (vi == kNoNode || vo == kNoNode || port_width(nl, vi) != 1 || port_width(nl, vo) != 1)
+    throw Error("per-sample simulation needs 1-bit ports " + valid_in + " and " + valid_out);
+  // The full input table: the samples, and valid_in high in every row.
+  VectorTable in = input_table(nl);
+  const size_t vi_col =
+      static_cast<size_t>(std::find(in.names.begin(), in.names.end(), valid_in) - in.names.begin());
+  for (const auto& row : samples.rows) {
+    std::vector<BitVector> full = row;
+    full.insert(full.begin() + static_cast<std::ptrdiff_t>(vi_col), BitVector{1});
+    in.rows.push_back(std::move(full));
+  }
+  size_t vo_port = 0;
+  while (nl.outputs()[vo_port] != vo) ++vo_port;
+  VectorTable out = output_table(nl);
+  out.rows.resize(in.rows.size());
+  for (auto& row : out.rows)
+    for (uint32_t w : out.widths) row.emplace_back(words_for(w), 0);
+  CompileParams params;
+  params.lut_ops = true;
+  const Program program = compile(nl, params);
+  constexpr unsigned kWords = 8;
+  const size_t lanes = size_t{64} * kWords;
+  const size_t blocks = (in.rows.size() + lanes - 1) / lanes;
+  std::string failure;
+  std::mutex failure_mutex;
+  parallel_ranges(blocks, 1, [&](size_t first, size_t last, size_t) {
+    Evaluator ev(program, kWords);
+    for (size_t block = first; block < last; ++block) {
+      const size_t base = block * lanes, n = std::min(lanes, in.rows.size() - base);
+      ev.reset();
+      load_rows(ev, in, base, n);
+      bool done = false;
+      for (uint64_t cycle = 0; cycle < max_cycles && !done; ++cycle) {
+        ev.eval();
+        const uint64_t* v = ev.output(vo_port, 0);
+        size_t high = 0;
+        for (size_t l = 0; l < n; ++l) high += (v[l / 64] >> (l % 64)) & 1;
+        if (high == n) {
+          store_rows(ev, out, base, n);
+          done = true;
+        } else if (high) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          failure = "per-sample simulation: " + valid_out + " rose in " + std::to_string(high) +
+                    " of " + std::to_string(n) + " lanes at cycle " + std::to_string(cycle) +
+                    "; the design's timing depends on its data";
+          return;
+        } else {
+          ev.step();
+        }
+      }
+      if (!done) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        failure = "per-sample simulation: " + valid_out + " did not rise within " +
+                  std::to_string(max_cycles) + " cycles";
+        return;
+      }
+    }
+  });
+  if (!failure.empty()) throw Error(failure);
   return out;
 }
 

@@ -45,4 +45,14 @@ VectorTable random_vectors(const Netlist& nl, size_t count, uint64_t seed);
 // parallel, 64 per machine word.
 VectorTable simulate(const Netlist& nl, const VectorTable& inputs, size_t cycles);
 
+// For a design with 1-bit ports valid_in and valid_out (a sequential schedule, such as a MAC
+// network with reuse factors): each sample (a row of every input port but valid_in) in a lane of
+// its own, valid_in held high from the registers' init values, and the sample's outputs taken in
+// the first cycle valid_out is high. The lanes run in lockstep, so a design whose valid_out
+// depends on the data is an Error, as is one that gives no output within max_cycles. Equals the
+// clocked simulation's result for each sample, at 512 samples per pass.
+VectorTable simulate_samples(const Netlist& nl, const VectorTable& samples,
+                             const std::string& valid_in, const std::string& valid_out,
+                             uint64_t max_cycles);
+
 }  // namespace lutforge

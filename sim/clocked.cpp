@@ -529,7 +529,10 @@ ClockedReport run_clocked(const Netlist& nl, const VectorTable& samples,
     for (size_t i = 0; i < d.traced.size(); ++i)
       sc_core::sc_trace(vcd, d.traced_values[i], "design." + d.traced[i].first);
   }
-  const uint64_t limit = params.max_cycles ? params.max_cycles : 16 * samples.rows.size() + 1000;
+  // A design that paces its input (in_ready) may take a sample only every II cycles.
+  const uint64_t per_sample = run.report.ready_port ? 4096 : 16;
+  const uint64_t limit =
+      params.max_cycles ? params.max_cycles : per_sample * samples.rows.size() + 1000;
   const auto t0 = std::chrono::steady_clock::now();
   if (!samples.rows.empty())
     sc_core::sc_start(sc_core::sc_time(

@@ -38,7 +38,9 @@ struct ClockedParams {
   // Empty means always.
   std::string source_pattern, ready_pattern;
   unsigned reset_cycles = 2;
-  uint64_t max_cycles = 0;  // 0: 16 * samples + 1000; the run fails if samples are still in flight
+  // 0: 16 * samples + 1000 (4096 * samples + 1000 with an in_ready port); the run fails if
+  // samples are still in flight then.
+  uint64_t max_cycles = 0;
   double clock_period_ns = 10;
   bool record_cycles = false;         // fill ClockedReport::cycle_inputs and cycle_outputs
   std::string vcd_path;               // empty: no VCD

@@ -561,6 +561,15 @@ TEST_CASE(
         REQUIRE(got.size() == expected.size());
         for (size_t s = 0; s < got.size(); ++s) CHECK(got[s] == std::to_string(expected[s][k]));
       }
+      // The batch engine's per-sample mode: every sample in a lane of its own.
+      r = run_lutforge("sim --per-sample " + net.string() + " --vectors " +
+                       (dir / "x.csv").string() + " -o " + (dir / "lanes.csv").string());
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+      for (size_t k = 0; k < 4; ++k) {
+        const std::string col = k < 3 ? "class" + std::to_string(k) : std::string("prediction");
+        CHECK(csv_column(dir / "lanes.csv", col) == csv_column(dir / "out.csv", col));
+      }
       const nlohmann::json rep = read_json(dir / "rep.json");
       CHECK(rep["latency"]["max"] == 2 * ii + 1);
       CHECK(rep["latency"]["min"] == 2 * ii + 1);
@@ -592,4 +601,31 @@ TEST_CASE(
       CHECK(v.out.find("mismatch") == std::string::npos);
     }
   }
+}
+
+TEST_CASE("per-sample simulation: errors name the ports and the cycle", "[sim][mac]") {
+  const fs::path dir = temp_dir("sim_per_sample");
+  RandomLutParams p;
+  p.num_inputs = 8;
+  p.width = 4;
+  p.layers = 2;
+  p.seed = 3;
+  write_netlist(dir / "comb.json", random_lut_network(p));
+  RunResult r = run_lutforge("sim --per-sample " + (dir / "comb.json").string() +
+                             " --random 10 -o " + (dir / "o.csv").string());
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("per-sample simulation needs 1-bit ports valid_in and valid_out") !=
+        std::string::npos);
+  // A MAC design whose output needs more cycles than allowed.
+  write_text(dir / "m.lfm.json", models::write_model(random_mac_model({3, 2}, 4, 3, 4, 3, 1)));
+  REQUIRE(run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " +
+                       (dir / "r.json").string() + " --reuse-factor 4")
+              .exit_code == 0);
+  r = run_lutforge("sim --per-sample " + (dir / "r.json").string() +
+                   " --random 10 --max-cycles 5 -o " + (dir / "o.csv").string());
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("valid_out did not rise within 5 cycles") != std::string::npos);
+  r = run_lutforge("sim --per-sample --engine systemc " + (dir / "r.json").string() +
+                   " --random 10 -o " + (dir / "o.csv").string());
+  CHECK(r.err.find("--per-sample is a mode of the batch engine") != std::string::npos);
 }
