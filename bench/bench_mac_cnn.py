@@ -12,9 +12,9 @@ For each dataset:
   3. the Pareto front of every candidate evaluated (accuracy against slices), and the pick: the
      most accurate candidate within the budget, retrained from scratch with the baseline's epochs;
   4. the hardware of the baseline and the pick: `synth_xilinx` (DSP48E1s, LUTs, FFs),
-     `lutforge equiv` of the synthesized design against its lowering, and the SystemC engine on
-     all test images, whose predictions must equal models/ on every image; II and latency from
-     the engine.
+     `lutforge equiv` of the synthesized design against its lowering, the synthesized netlist on
+     every test image (`lutforge sim --per-sample`), whose predictions must equal models/ on
+     every image, and II and latency from the SystemC engine on the first 200 images.
 
 Writes OUT/<dataset>/... (configurations, models, netlists, logs), OUT/search.csv (every
 candidate), OUT/results.json, and the plots OUT/pareto-dsp.png and OUT/pareto-lut.png; prints a
@@ -22,6 +22,7 @@ Markdown table.
 
     bench/bench_mac_cnn.py BUILD_DIR OUT_DIR [--datasets mnist,fashion-mnist]
         [--generations 4] [--population 6] [--search-epochs 4] [--epochs 15] [--reuse 72]
+        [--search-only]
 """
 import argparse
 import csv
@@ -52,7 +53,7 @@ def write_config(path, dataset, weights, acts, epochs, seed):
             f.write(f"{k} = {toml_list(v)}\n")
         f.write(f"weight_bits = {toml_list(weights)}\nactivation_bits = {toml_list(acts)}\n\n"
                 f"[train]\nepochs = {epochs}\nbatch_size = 128\nlearning_rate = 0.003\n"
-                f"seed = {seed}\nthreads = 2\n")
+                f"seed = {seed}\nthreads = 1\n")
 
 
 def run(args, log=None):
@@ -104,8 +105,16 @@ class Bench:
                             for ext in ("_x.csv", "_ref.csv", "_sim.csv", "_sim.json"))
         run([self.lf, "encode", model, "--mnist", DATA[self.dataset], "-o", x,
              "--reference-out", ref], log)
-        _, sim_s = run([self.lf, "sim", "--engine", "systemc", syn, "--vectors", x, "-o", out,
-                        "--report", rep], log)
+        # Every test image through the synthesized netlist (the batch engine, a lane per image),
+        # and the first 200 through the SystemC engine for II and latency.
+        _, sim_s = run([self.lf, "sim", "--per-sample", syn, "--vectors", x, "-o", out], log)
+        with open(x) as f:
+            head = [next(f) for _ in range(201)]
+        x200 = os.path.join(d, tag + "_x200.csv")
+        with open(x200, "w") as f:
+            f.writelines(head)
+        run([self.lf, "sim", "--engine", "systemc", syn, "--vectors", x200, "-o",
+             os.path.join(d, tag + "_sim200.csv"), "--report", rep], log)
         with open(ref) as f:
             rows = list(csv.DictReader(f))
         with open(out) as f:
@@ -166,7 +175,10 @@ class Bench:
         open(os.path.join(d, "log.txt"), "w").close()
         model, acc, secs = self.train(d, "base_w8a8", [8, 8, 8], [8, 8], self.a.epochs)
         base = {"config": "w8-8-8 a8-8, unpacked", "accuracy": acc, "train_s": round(secs, 1)}
-        base.update(self.hardware(d, "base_w8a8", model, False))
+        if self.a.search_only:
+            base["slices"] = self.slices(model, False)
+        else:
+            base.update(self.hardware(d, "base_w8a8", model, False))
         budget = base["slices"] // 4
         with open(os.path.join(self.a.out, "search.csv"), "a", newline="") as f:
             cands = self.search(d, budget, csv.writer(f))
@@ -178,7 +190,10 @@ class Bench:
         model, acc, secs = self.train(d, tag, w, a, self.a.epochs)
         pick = {"config": f"w{'-'.join(map(str, w))} a{'-'.join(map(str, a))}, packed",
                 "accuracy": acc, "train_s": round(secs, 1)}
-        pick.update(self.hardware(d, tag, model, True))
+        if self.a.search_only:
+            pick["slices"] = self.slices(model, True)
+        else:
+            pick.update(self.hardware(d, tag, model, True))
         return {"baseline": base, "pick": pick, "budget": budget,
                 "front": sorted(([c[0], c[1], c[2], c[3]] for c in front), key=lambda c: c[2]),
                 "candidates": [[c[0], c[1], c[2], c[3]] for c in cands]}
@@ -195,6 +210,8 @@ def plot(results, out):
     for key, label, name in (("dsp", "DSP48E1 after synth_xilinx (search: slices lowered)",
                               "pareto-dsp.png"),
                              ("luts", "LUTs after synth_xilinx", "pareto-lut.png")):
+        if key == "luts" and any(key not in r["baseline"] for r in results.values()):
+            continue  # --search-only: nothing was synthesized
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
         for ds, r in results.items():
             if key == "dsp":
@@ -205,7 +222,7 @@ def plot(results, out):
                         alpha=0.6)
             for which, marker in (("baseline", "s"), ("pick", "*")):
                 p = r[which]
-                ax.scatter([p[key]], [100 * p["accuracy"]], marker=marker, s=90,
+                ax.scatter([p.get(key, p["slices"])], [100 * p["accuracy"]], marker=marker, s=90,
                            label=f"{ds}: {which} ({p['config']})")
         ax.set_xlabel(label)
         ax.set_ylabel("test accuracy (%)")
@@ -226,6 +243,8 @@ def main():
     p.add_argument("--search-epochs", type=int, default=4)
     p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--reuse", type=int, default=72)
+    p.add_argument("--search-only", action="store_true",
+                   help="no synthesis, proofs or simulation: the search and the lowered slices")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "search.csv"), "w", newline="") as f:
@@ -236,8 +255,19 @@ def main():
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     plot(results, a.out)
-    print(f"reuse factor {a.reuse}; DSP48E1 family; proofs by `lutforge equiv`, predictions by "
-          f"the SystemC engine on every test image\n")
+    if a.search_only:
+        print("| dataset | network | test acc. | slices lowered (reuse factor "
+              f"{a.reuse}, DSP48E1) |\n|---|---|---|---|")
+        for ds, r in results.items():
+            for which in ("baseline", "pick"):
+                h = r[which]
+                print(f"| {ds} | {h['config']} | {100 * h['accuracy']:.2f}% | {h['slices']} |")
+            b, k = r["baseline"], r["pick"]
+            print(f"| {ds} | ratio | {100 * (k['accuracy'] - b['accuracy']):+.2f} pts | "
+                  f"{b['slices'] / max(1, k['slices']):.2f}x |")
+        return
+    print(f"reuse factor {a.reuse}; DSP48E1 family; proofs by `lutforge equiv`; the "
+          f"synthesized netlists' predictions on every test image against models/\n")
     print("| dataset | network | test acc. | slices lowered | DSP48E1 | LUTs | FFs | II | "
           "latency (cycles) | proof | hw = models/ | synth s | proof s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -365,6 +365,7 @@ class Runner {
         if (o.count("argmax_tree")) argv.push_back("--argmax-tree");
         if (o.count("dsp_packing")) argv.push_back("--dsp-packing");
         opt("dsp_family", "--dsp-family");
+        opt("reuse_factor", "--reuse-factor");
         if (o.count("fold")) argv.push_back("--fold");
         break;
       case StepKind::Verilog:
@@ -399,6 +400,7 @@ class Runner {
           p.report = base + ".report.json";
           argv.insert(argv.end(), {"--engine", "systemc", "--report", p.report});
         }
+        if (o.count("engine") && o.at("engine") == "per-sample") argv.push_back("--per-sample");
         break;
       case StepKind::Stats:
         p.stdout_json = true;
@@ -416,6 +418,7 @@ class Runner {
           p.report = base + ".report.json";
           sim.insert(sim.end(), {"--engine", "systemc", "--report", p.report});
         }
+        if (o.count("engine") && o.at("engine") == "per-sample") sim.push_back("--per-sample");
         p.commands.push_back({sim, {}});
         p.predictions = true;
         p.outputs.push_back(base + ".hardware.csv");

@@ -276,6 +276,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       if (t.boolean("argmax_tree")) s.options["argmax_tree"] = "1";
       if (t.boolean("dsp_packing")) s.options["dsp_packing"] = "1";
       option("dsp_family", t.one_of("dsp_family", {"dsp48e1", "dsp48e2"}));
+      option("reuse_factor", t.integer("reuse_factor", 1, 4096));
       if (t.boolean("fold")) s.options["fold"] = "1";
       break;
     case StepKind::Verilog:
@@ -304,7 +305,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       input("input", needs(s.kind));
       option("random", t.integer("random", 1, 100000000));
       option("seed", t.integer("seed", 0, INT64_MAX));
-      option("engine", t.one_of("engine", {"batch", "systemc"}));
+      option("engine", t.one_of("engine", {"batch", "systemc", "per-sample"}));
       if (t.has("vectors")) {
         if (s.options.count("random"))
           throw Error(t.where() + ": " + t.what() + ": give 'vectors' or 'random', not both");
@@ -325,7 +326,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
                     "CSV file (JSC)");
       s.options["data"] = fs::absolute(dir / t.str("data")).lexically_normal().string();
       option("limit", t.integer("limit", 1, 100000000));
-      option("engine", t.one_of("engine", {"batch", "systemc"}));
+      option("engine", t.one_of("engine", {"batch", "systemc", "per-sample"}));
       break;
     case StepKind::Replay:
       input("input", Artifact::Netlist);
