@@ -216,23 +216,16 @@ int cmd_sim(const std::vector<std::string>& args) {
   for (const char* opt : {"report", "ready-pattern", "source-pattern", "power-weights", "vcd",
                           "vcd-net", "cycle-inputs-out", "cycle-outputs-out", "toggles-out"})
     if (vm.count(opt)) throw Error(std::string("--") + opt + " needs --engine systemc");
-  if (per_sample) {
-    if (vm.count("cycles")) throw Error("--cycles and --per-sample: give --max-cycles instead");
-    const VectorTable out =
-        simulate_samples(nl, in, "valid_in", "valid_out", max_cycles ? max_cycles : 100000);
-    auto file = open_output(out_path);
-    write_vectors_csv(out, file);
-    if (!inputs_out.empty()) {
-      auto f = open_output(inputs_out);
-      write_vectors_csv(in, f);
-    }
-    return kExitOk;
-  }
-  if (vm.count("max-cycles")) throw Error("--max-cycles needs --engine systemc or --per-sample");
+  if (per_sample && vm.count("cycles"))
+    throw Error("--cycles and --per-sample: give --max-cycles instead");
+  if (!per_sample && vm.count("max-cycles"))
+    throw Error("--max-cycles needs --engine systemc or --per-sample");
   if (!vm.count("cycles")) cycles = in.rows.size();
-  if (cycles > 0 && in.rows.empty() && !nl.inputs().empty())
+  if (!per_sample && cycles > 0 && in.rows.empty() && !nl.inputs().empty())
     throw Error((vectors.empty() ? std::string("--random") : vectors) + ": no input rows");
-  const VectorTable out = simulate(nl, in, cycles);
+  const VectorTable out = per_sample ? simulate_samples(nl, in, "valid_in", "valid_out",
+                                                        max_cycles ? max_cycles : 100000)
+                                     : simulate(nl, in, cycles);
   auto file = open_output(out_path);
   write_vectors_csv(out, file);
   if (!inputs_out.empty()) {

@@ -233,18 +233,22 @@ Netlist lower(const Model& m, const LowerParams& params) {
     verify_or_throw(nl, "lower");
     return nl;
   }
-  for (size_t c = 0; c < codes.size(); ++c) nl.add_output("class" + std::to_string(c), codes[c]);
-  if (params.argmax && codes.size() >= 2) {
-    std::vector<Signal> all;
-    for (const auto& c : codes) all.insert(all.end(), c.begin(), c.end());
-    const ArgMax am{static_cast<uint32_t>(codes.size()), m.score_bits(), m.signed_scores()};
-    const NodeId p = nl.add_cell(am, all, "argmax");
-    std::vector<Signal> idx;
-    for (uint32_t b = 0; b < argmax_index_width(am.count); ++b) idx.push_back({p, b});
-    nl.add_output("prediction", idx);
-  }
+  add_score_ports(nl, m, codes, params.argmax);
   verify_or_throw(nl, "lower");
   return nl;
+}
+
+void add_score_ports(Netlist& nl, const Model& m, const std::vector<std::vector<Signal>>& scores,
+                     bool argmax) {
+  for (size_t c = 0; c < scores.size(); ++c) nl.add_output("class" + std::to_string(c), scores[c]);
+  if (!argmax || scores.size() < 2) return;
+  std::vector<Signal> all;
+  for (const auto& c : scores) all.insert(all.end(), c.begin(), c.end());
+  const ArgMax am{static_cast<uint32_t>(scores.size()), m.score_bits(), m.signed_scores()};
+  const NodeId p = nl.add_cell(am, all, "argmax");
+  std::vector<Signal> idx;
+  for (uint32_t b = 0; b < argmax_index_width(am.count); ++b) idx.push_back({p, b});
+  nl.add_output("prediction", idx);
 }
 
 unsigned popcount_levels(size_t group, unsigned radix) {

@@ -25,6 +25,10 @@ std::vector<Signal> requantize(Netlist& nl, const std::vector<Signal>& acc, uint
 // slices whose packed weight word is a LUT of the frame counter.
 Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const std::string& clock,
                      bool argmax, const MacLowering& mac);
+// The class-score ports class0, class1, ... and, with argmax and two classes or more, an ArgMax
+// cell driving `prediction` (models/lower.cpp).
+void add_score_ports(Netlist& nl, const Model& m, const std::vector<std::vector<Signal>>& scores,
+                     bool argmax);
 // The clocks from a sample's input transfer to its scores in lower_reused()'s design.
 unsigned reused_latency(const Model& m, const std::vector<unsigned>& reuse);
 

@@ -440,16 +440,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
   set_bit(both, 3);
   nl.add_output("valid_out", {{nl.add_cell(Lut{both}, {valid, first}, "valid_out"), 0}});
   nl.add_output("in_ready", {load});
-  for (size_t c = 0; c < codes.size(); ++c) nl.add_output("class" + std::to_string(c), codes[c]);
-  if (argmax && codes.size() >= 2) {
-    std::vector<Signal> all;
-    for (const auto& c : codes) all.insert(all.end(), c.begin(), c.end());
-    const ArgMax am{static_cast<uint32_t>(codes.size()), m.score_bits(), m.signed_scores()};
-    const NodeId p = nl.add_cell(am, all, "argmax");
-    std::vector<Signal> idx;
-    for (uint32_t b = 0; b < argmax_index_width(am.count); ++b) idx.push_back({p, b});
-    nl.add_output("prediction", idx);
-  }
+  add_score_ports(nl, m, codes, argmax);
   verify_or_throw(nl, "lower");
   return nl;
 }
