@@ -17,8 +17,8 @@ For each dataset:
      every image, and II and latency from the SystemC engine on the first 200 images.
 
 Writes OUT/<dataset>/... (configurations, models, netlists, logs), OUT/search.csv (every
-candidate), OUT/results.json, and the plots OUT/pareto-dsp.png and OUT/pareto-lut.png; prints a
-Markdown table.
+candidate), OUT/results.json, and the plot OUT/pareto-dsp.{png,svg} with its data
+(OUT/search-<dataset>*.dat); prints a Markdown table.
 
     bench/bench_mac_cnn.py BUILD_DIR OUT_DIR [--datasets mnist,fashion-mnist]
         [--generations 4] [--population 6] [--search-epochs 4] [--epochs 15] [--reuse 72]
@@ -200,37 +200,45 @@ class Bench:
 
 
 def plot(results, out):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed; no plots", file=sys.stderr)
-        return
-    for key, label, name in (("dsp", "DSP48E1 after synth_xilinx (search: slices lowered)",
-                              "pareto-dsp.png"),
-                             ("luts", "LUTs after synth_xilinx", "pareto-lut.png")):
-        if key == "luts" and any(key not in r["baseline"] for r in results.values()):
-            continue  # --search-only: nothing was synthesized
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for ds, r in results.items():
-            if key == "dsp":
-                xs = [c[2] for c in r["candidates"]]
-                ax.scatter(xs, [100 * c[3] for c in r["candidates"]], s=12, alpha=0.4,
-                           label=f"{ds}: search candidates (short training)")
-                ax.plot([c[2] for c in r["front"]], [100 * c[3] for c in r["front"]], "-",
-                        alpha=0.6)
-            for which, marker in (("baseline", "s"), ("pick", "*")):
+    """Accuracy against slices (every search candidate, the Pareto front, the baseline and the
+    pick) and, when synthesized, against LUTs: gnuplot PNG and SVG, the data beside them."""
+    files = []
+    for i, (ds, r) in enumerate(results.items()):
+        cands, front, marks = (os.path.join(out, f"search-{ds}{k}.dat")
+                               for k in ("", "-front", "-marks"))
+        with open(cands, "w") as f:
+            f.write("# slices accuracy(%) weight_bits activation_bits (short training)\n")
+            for w, a, s, acc in r["candidates"]:
+                f.write(f"{s} {100 * acc:.2f} {'-'.join(map(str, w))} {'-'.join(map(str, a))}\n")
+        with open(front, "w") as f:
+            f.write("# Pareto front: slices accuracy(%)\n")
+            for w, a, s, acc in r["front"]:
+                f.write(f"{s} {100 * acc:.2f}\n")
+        with open(marks, "w") as f:
+            f.write("# baseline and pick (full training): slices accuracy(%) luts\n")
+            for which in ("baseline", "pick"):
                 p = r[which]
-                ax.scatter([p.get(key, p["slices"])], [100 * p["accuracy"]], marker=marker, s=90,
-                           label=f"{ds}: {which} ({p['config']})")
-        ax.set_xlabel(label)
-        ax.set_ylabel("test accuracy (%)")
-        ax.set_xscale("log")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(out, name), dpi=120)
+                f.write(f"{p['slices']} {100 * p['accuracy']:.2f} {p.get('luts', '?')}\n")
+        files.append((i + 1, ds, cands, front, marks))
+    for term, ext in (("pngcairo size 900,600", "png"), ("svg size 900,600", "svg")):
+        script = [f"set terminal {term} noenhanced",
+                  f"set output '{os.path.join(out, 'pareto-dsp.' + ext)}'",
+                  "set xlabel 'DSP slices (lowered, reuse factor; = DSP48E1 after synth_xilinx)'",
+                  "set ylabel 'test accuracy (%)'", "set grid", "set key bottom right",
+                  "set title 'MAC CNN: accuracy against DSP slices'"]
+        series = []
+        for lc, ds, cands, front, marks in files:
+            series += [f"'{cands}' using 1:2 with points pt 7 ps 0.8 lc {lc} "
+                       f"title '{ds}: search (short training)'",
+                       f"'{front}' using 1:2 with steps lw 1 lc {lc} notitle",
+                       f"'{marks}' using 1:2 with points pt 5 ps 2 lc {lc} "
+                       f"title '{ds}: w8a8 unpacked and the pick (full training)'"]
+        script.append("plot " + ", ".join(series))
+        try:
+            subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True, check=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"no plot ({e}); scripts/install-deps.sh installs gnuplot", file=sys.stderr)
+            return
 
 
 def main():
