@@ -8,17 +8,6 @@
 
 namespace lutforge::models {
 
-namespace {
-
-// The bits of an unsigned value up to `max`.
-uint32_t bit_width(uint64_t max) {
-  uint32_t w = 1;
-  while (w < 64 && (max >> w)) ++w;
-  return w;
-}
-
-}  // namespace
-
 std::vector<unsigned> reuse_factors(const Model& m, const LowerParams& params) {
   const std::vector<unsigned>& r = params.reuse_factor;
   if (r.empty()) return std::vector<unsigned>(m.layers.size(), 1);
@@ -153,7 +142,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
               ins.insert(ins.end(), parts[q].bits.begin(), parts[q].bits.end());
               sum.max += parts[q].max;
             }
-            add.width = last ? m.score_bits() : bit_width(sum.max);
+            add.width = last ? m.score_bits() : unsigned_bits(sum.max);
             const NodeId a = nl.add_cell(add, ins, node);
             for (uint32_t b = 0; b < add.width; ++b) sum.bits.push_back({a, b});
           }

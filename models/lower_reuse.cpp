@@ -29,16 +29,9 @@
 namespace lutforge::models {
 namespace {
 
-// The bits of an unsigned value up to `max`.
-uint32_t bits_for_max(uint64_t max) {
-  uint32_t w = 1;
-  while (w < 64 && (max >> w)) ++w;
-  return w;
-}
-
 class ReuseBuilder {
  public:
-  ReuseBuilder(Netlist& nl, unsigned ii) : nl_(nl), ii_(ii), cbits_(bits_for_max(ii - 1)) {
+  ReuseBuilder(Netlist& nl, unsigned ii) : nl_(nl), ii_(ii), cbits_(unsigned_bits(ii - 1)) {
     for (uint32_t b = 0; b < cbits_; ++b)
       counter_.push_back({nl.add_cell(Dff{}, {}, "count_q" + std::to_string(b)), 0});
     // next = c + 1, and 0 after II - 1; then close the registers' loops.

@@ -11,12 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-unsigned bits_for(uint64_t max_value) {
-  unsigned b = 0;
-  while (b < 64 && (max_value >> b) != 0) ++b;
-  return std::max(1u, b);
-}
-
 // The index a neuron reads: its inputs' codes, input 0 in the lowest bits.
 uint64_t gather(const std::vector<uint32_t>& codes, const std::vector<uint32_t>& inputs,
                 size_t from, size_t count, unsigned bits) {
@@ -34,7 +28,7 @@ uint32_t apply_tables(const std::vector<TruthTable>& tables, uint64_t idx) {
 }  // namespace
 
 unsigned Layer::sum_bits() const {
-  return bits_for(uint64_t{sub_neurons} * ((uint64_t{1} << sub_bits) - 1));
+  return unsigned_bits(uint64_t{sub_neurons} * ((uint64_t{1} << sub_bits) - 1));
 }
 
 size_t Model::num_classes() const {
@@ -45,7 +39,7 @@ size_t Model::num_classes() const {
 unsigned Model::score_bits() const {
   if (layers.empty()) return 1;
   if (head.kind == Head::Kind::GroupSum)
-    return bits_for(head.groups ? layers.back().neurons.size() / head.groups : 1);
+    return unsigned_bits(head.groups ? layers.back().neurons.size() / head.groups : 1);
   return layers.back().out_bits;
 }
 
@@ -59,6 +53,12 @@ AccumulatorRange accumulator_range(const Layer& L, const Neuron& n) {
   AccumulatorRange r{n.bias, n.bias};
   for (int32_t w : n.weights) (w < 0 ? r.min : r.max) += int64_t{w} * top;
   return r;
+}
+
+unsigned unsigned_bits(uint64_t max) {
+  unsigned b = 1;
+  while (b < 64 && (max >> b) != 0) ++b;
+  return b;
 }
 
 unsigned signed_bits(int64_t lo, int64_t hi) {

@@ -95,6 +95,8 @@ struct AccumulatorRange {
   int64_t min = 0, max = 0;
 };
 AccumulatorRange accumulator_range(const Layer& L, const Neuron& n);
+// The unsigned width that holds every integer in [0, max] (at least 1).
+unsigned unsigned_bits(uint64_t max);
 // The two's complement width that holds every integer in [lo, hi].
 unsigned signed_bits(int64_t lo, int64_t hi);
 // The two's complement width that holds every accumulator of the layer.
