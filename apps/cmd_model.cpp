@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "apps/commands.hpp"
+#include "apps/lower_options.hpp"
 #include "apps/options.hpp"
 #include "base/error.hpp"
 #include "equiv/equiv.hpp"
@@ -14,6 +15,40 @@
 #include "train/datasets.hpp"
 
 namespace lutforge::cli {
+
+void add_mac_lowering_options(po::options_description& opts) {
+  opts.add_options()(
+      "dsp-packing",
+      "MAC layers: the products of one input for several neurons share a DSP slice, with the "
+      "borrow correction (see `lutforge dsp-packing`)")(
+      "dsp-family", po::value<std::string>(),
+      "MAC layers: the slice whose ports bound the packing, dsp48e1 or dsp48e2 (default)")(
+      "reuse-factor", po::value<std::string>(),
+      "MAC networks: each slice serves R products over R cycles (R, or R0,R1,... per layer); the "
+      "design takes a sample every max(R) cycles through valid_in/in_ready and offers its scores "
+      "with valid_out");
+}
+
+void read_mac_lowering_options(const po::variables_map& vm, const models::Model& m,
+                               const std::string& model_path, models::LowerParams& lp) {
+  const bool has_mac = std::any_of(m.layers.begin(), m.layers.end(), [](const models::Layer& L) {
+    return L.kind == models::LayerKind::Mac;
+  });
+  if ((vm.count("dsp-packing") || vm.count("dsp-family")) && !has_mac)
+    throw Error(model_path +
+                ": --dsp-packing and --dsp-family apply to MAC layers, and this "
+                "model has none");
+  lp.dsp_packing = vm.count("dsp-packing");
+  if (vm.count("dsp-family") &&
+      !models::family_from_name(vm["dsp-family"].as<std::string>(), lp.dsp_family))
+    throw Error("--dsp-family: expected dsp48e1 or dsp48e2, got '" +
+                vm["dsp-family"].as<std::string>() + "'");
+  if (vm.count("reuse-factor")) {
+    if (!has_mac)
+      throw Error(model_path + ": --reuse-factor applies to MAC layers, and this model has none");
+    lp.reuse_factor = parse_unsigned_list(vm["reuse-factor"].as<std::string>(), "--reuse-factor");
+  }
+}
 
 int cmd_lower(const std::vector<std::string>& args) {
   po::options_description opts("options");
@@ -30,18 +65,10 @@ int cmd_lower(const std::vector<std::string>& args) {
       "argmax-tree",
       "the prediction as a tournament of two-class ArgMax cells; with registers, every level "
       "is a pipeline stage (the class-score ports are delayed to match)")(
-      "dsp-packing",
-      "MAC layers: the products of one input for several neurons share a DSP slice, with the "
-      "borrow correction (see `lutforge dsp-packing`)")(
-      "dsp-family", po::value<std::string>(),
-      "MAC layers: the slice whose ports bound the packing, dsp48e1 or dsp48e2 (default)")(
-      "reuse-factor", po::value<std::string>(),
-      "MAC networks: each slice serves R products over R cycles (R, or R0,R1,... per layer); the "
-      "design takes a sample every max(R) cycles through valid_in/in_ready and offers its scores "
-      "with valid_out")(
       "fold",
       "fold constant and pass-through gates and LUTs and absorb inverters, report the cell "
       "counts before and after, and prove the folded netlist equivalent");
+  add_mac_lowering_options(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -69,23 +96,7 @@ int cmd_lower(const std::vector<std::string>& args) {
                   ": --popcount-radix applies to a GroupSum head, and this model's "
                   "head is the codes of its last layer");
   }
-  const bool has_mac = std::any_of(m.layers.begin(), m.layers.end(), [](const models::Layer& L) {
-    return L.kind == models::LayerKind::Mac;
-  });
-  if ((vm.count("dsp-packing") || vm.count("dsp-family")) && !has_mac)
-    throw Error(model_path +
-                ": --dsp-packing and --dsp-family apply to MAC layers, and this "
-                "model has none");
-  lp.dsp_packing = vm.count("dsp-packing");
-  if (vm.count("dsp-family") &&
-      !models::family_from_name(vm["dsp-family"].as<std::string>(), lp.dsp_family))
-    throw Error("--dsp-family: expected dsp48e1 or dsp48e2, got '" +
-                vm["dsp-family"].as<std::string>() + "'");
-  if (vm.count("reuse-factor")) {
-    if (!has_mac)
-      throw Error(model_path + ": --reuse-factor applies to MAC layers, and this model has none");
-    lp.reuse_factor = parse_unsigned_list(vm["reuse-factor"].as<std::string>(), "--reuse-factor");
-  }
+  read_mac_lowering_options(vm, m, model_path, lp);
   Netlist nl = models::lower(m, lp);
   if (vm.count("fold")) {
     // Published gate counts of these networks often include pass-through and constant gates;

@@ -24,5 +24,6 @@ int cmd_encode(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_regress(const std::vector<std::string>& args);
 int cmd_dsp_packing(const std::vector<std::string>& args);
+int cmd_prune(const std::vector<std::string>& args);
 
 }  // namespace lutforge::cli

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
            "encode dataset samples as a model's input vectors, with its reference"},
           {"dsp-packing", cmd_dsp_packing,
            "how many low-bit products a DSP slice packs, with guard bits; proved on request"},
+          {"prune", cmd_prune,
+           "prune a MAC model to a budget of DSPs, LUTs and FFs (a knapsack over its structures)"},
           {"regress", cmd_regress,
            "run a regression suite: resumable, in parallel or on Slurm, with reports"},
       });

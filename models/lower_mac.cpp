@@ -5,6 +5,7 @@
 // (the multiplier's set bits) and saturation LUTs.
 #include "models/lower_mac.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "base/error.hpp"
@@ -43,6 +44,10 @@ Signal or_tree(Netlist& nl, std::vector<Signal> bits, const std::string& name) {
 }
 
 }  // namespace
+
+bool is_live(const Neuron& n) {
+  return std::any_of(n.weights.begin(), n.weights.end(), [](int32_t w) { return w != 0; });
+}
 
 // clamp((acc * m + r) >> shift, 0, 2^out_bits - 1), acc signed.
 std::vector<Signal> requantize(Netlist& nl, const std::vector<Signal>& acc, uint32_t m,
@@ -133,6 +138,11 @@ std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
   for (size_t n = 0; n < L.neurons.size(); ++n) {
     const Neuron& N = L.neurons[n];
     const std::string name = prefix + "_n" + std::to_string(n);
+    if (!is_live(N)) {  // pruned: its bias alone, a constant code
+      const uint32_t code = mac_output(L, N.bias, N);
+      for (unsigned b = 0; b < L.out_bits; ++b) out[n].push_back(nl.constant((code >> b) & 1));
+      continue;
+    }
     Adder sum;
     sum.width = acc_bits;
     std::vector<Signal> pins;

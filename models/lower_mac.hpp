@@ -32,6 +32,10 @@ void add_score_ports(Netlist& nl, const Model& m, const std::vector<std::vector<
 // The clocks from a sample's input transfer to its scores in lower_reused()'s design.
 unsigned reused_latency(const Model& m, const std::vector<unsigned>& reuse);
 
+// Whether a MAC neuron has a nonzero weight; one without (pruned) lowers to the constant code of
+// its bias, with no slice and no adder.
+bool is_live(const Neuron& n);
+
 // The layer's output codes (L.out_bits signals per neuron) from its input codes.
 std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
                                                  const std::vector<std::vector<Signal>>& codes,

@@ -156,12 +156,23 @@ struct Schedule {
   std::vector<std::vector<Segment>> accumulators;  // each accumulator's segments, in slot order
 };
 
+// Whether any of the weights first .. first + count - 1 of neuron N is nonzero.
+bool any_weight(const Neuron& N, size_t first, size_t count) {
+  const size_t end = std::min(N.weights.size(), first + count);
+  for (size_t i = first; i < end; ++i)
+    if (N.weights[i] != 0) return true;
+  return false;
+}
+
 // The slots of layer L at reuse factor r, in a frame of ii slots (counter state c is slot
 // (c - 1) mod ii). With F inputs per neuron:
 //   when r < 2F, neuron n has ceil(F / r) lanes, lane k taking inputs k*r .. k*r + r - 1 in
 //   slots 0 .. r - 1, all adding to the neuron's accumulator, whose one segment spans the frame;
 //   otherwise a lane serves up to m = floor(r / F) neurons one after another, F slots each, with
 //   an accumulator of its own (one segment per neuron).
+// Pruned weights cost nothing: a lane whose weights are all zero is left out (the lanes keep
+// their inputs, so that a pruned lane is a slice less), and a neuron without a nonzero weight has
+// no lane and no accumulator (its code is a constant, lower_reused()).
 Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
   Schedule plan;
   const size_t F = L.fan_in, N = L.neurons.size();
@@ -170,11 +181,14 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
   if (m < 2) {
     const size_t per = (F + r - 1) / r;
     for (size_t n = 0; n < N; ++n) {
+      if (!is_live(L.neurons[n])) continue;
+      const size_t accumulator = plan.accumulators.size();
       plan.accumulators.push_back({{n, 0, ii - 1}});
       for (size_t k = 0; k < per; ++k) {
+        if (!any_weight(L.neurons[n], k * r, r)) continue;
         Lane lane;
         lane.at.assign(ii, std::nullopt);
-        lane.accumulator = n;
+        lane.accumulator = accumulator;
         for (uint64_t t = 0; t < r && k * r + t < F; ++t)
           lane.at[counter_of(t)] = Lane::Use{n, static_cast<size_t>(k * r + t)};
         plan.lanes.push_back(std::move(lane));
@@ -190,6 +204,7 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
   std::map<std::vector<uint32_t>, size_t> class_of;
   std::vector<std::vector<size_t>> classes;
   for (size_t n = 0; n < N; ++n) {
+    if (!is_live(L.neurons[n])) continue;
     const auto [it, fresh] = class_of.emplace(L.neurons[n].inputs, classes.size());
     if (fresh) classes.emplace_back();
     classes[it->second].push_back(n);
@@ -425,6 +440,12 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
             nl, enabled_registers(nl, out, done, out_name + "_result"), load, out_name + "_out");
       }
     }
+    // The pruned neurons: their bias alone, a constant code.
+    for (size_t n = 0; n < L.neurons.size(); ++n)
+      if (!is_live(L.neurons[n])) {
+        const uint32_t code = mac_output(L, L.neurons[n].bias, L.neurons[n]);
+        for (unsigned b = 0; b < L.out_bits; ++b) next[n].push_back(nl.constant((code >> b) & 1));
+      }
     valid = enabled_registers(nl, {valid}, load, "valid" + std::to_string(l + 1))[0];
     codes.swap(next);
   }

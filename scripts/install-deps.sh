@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   cmake g++ ninja-build pkg-config clang clang-format
   libboost-graph-dev libboost-program-options-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev coinor-libcbc-dev
   libcadical-dev
   libsystemc-dev
   libtorch-dev libopenblas0-pthread libtomlplusplus-dev

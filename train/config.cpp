@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "prune/prune.hpp"
 
 namespace lutforge::train {
 
@@ -161,10 +162,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   }
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
-    if (key != "data" && key != "model" && key != "train" && key != "sparselut")
+    if (key != "data" && key != "model" && key != "train" && key != "sparselut" && key != "prune")
       throw Error(source + ":" + std::to_string(node.source().begin.line) +
                   ": unknown table or key '" + key +
-                  "'; expected [data], [model], [train] or [sparselut]");
+                  "'; expected [data], [model], [train], [prune] or [sparselut]");
     if (!node.is_table()) throw Error(source + ": '" + key + "' must be a table ([" + key + "])");
   }
   auto table = [&](const char* name) { return root.get_as<toml::table>(name); };
@@ -315,6 +316,31 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);
   c.bn_freeze_epoch = static_cast<unsigned>(tr.integer("bn_freeze_epoch", 0, 0, c.epochs));
   tr.reject_unknown();
+
+  Section pr(table("prune"), "prune", source);
+  if (root.contains("prune")) {
+    if (!mac) throw Error(source + ": [prune] applies to the mac family");
+    TrainConfig::Prune& p = c.prune;
+    p.enabled = true;
+    p.budget = pr.str("budget", "", true);
+    prune::parse_budget(p.budget, source + ": [prune] budget");
+    p.reuse_factor = pr.integers("reuse_factor", 1, 4096, false);
+    const size_t total = c.conv_filters.size() + c.layers.size();
+    if (p.reuse_factor.size() > 1 && p.reuse_factor.size() != total)
+      throw Error(source + ": [prune] reuse_factor has " + std::to_string(p.reuse_factor.size()) +
+                  " entries; give one or " + std::to_string(total) + " (one per layer)");
+    p.dsp_packing = pr.integer("dsp_packing", 0, 0, 1) != 0;
+    p.dsp_family = pr.str("dsp_family", "dsp48e2");
+    check_choice(source, "[prune] dsp_family", p.dsp_family, {"dsp48e1", "dsp48e2"});
+    p.steps = static_cast<unsigned>(pr.integer("steps", 4, 1, 1000));
+    p.finetune_epochs = static_cast<unsigned>(pr.integer("finetune_epochs", 2, 0, 100000));
+    p.finetune_learning_rate = pr.real("finetune_learning_rate", 1e-3, 1e-9, 10.0);
+    p.importance = pr.str("importance", "taylor");
+    check_choice(source, "[prune] importance", p.importance, {"taylor", "magnitude"});
+    p.solver = pr.str("solver", "cbc");
+    check_choice(source, "[prune] solver", p.solver, {"cbc", "dp", "greedy"});
+  }
+  pr.reject_unknown();
 
   Section sp(table("sparselut"), "sparselut", source);
   c.freeze_epoch = static_cast<unsigned>(sp.integer("freeze_epoch", c.epochs / 2, 0, 100000));

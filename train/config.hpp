@@ -58,6 +58,17 @@
 //   bn_freeze_epoch = 0          # after this many epochs batch norm trains on its running
 //                                # statistics, as the quantized evaluation uses them (0: never)
 //
+//   [prune]                      # mac only: resource-aware pruning after the training (prune/)
+//   budget = "dsp=460"           # what the pruned lowering may use: dsp, lut, ff, bram (any)
+//   reuse_factor = 49            # the lowering the costs are measured on: one, or one per layer
+//   dsp_packing = 0              # 1: with DSP packing
+//   dsp_family = "dsp48e2"       # dsp48e1 | dsp48e2
+//   steps = 4                    # pruning steps, step s to s/steps of the way to the budget
+//   finetune_epochs = 2          # epochs of fine-tuning after each step
+//   finetune_learning_rate = 0.001   # cosine-annealed within each step's epochs
+//   importance = "taylor"        # taylor (|sum of w * dL/dw| over the training set) | magnitude
+//   solver = "cbc"               # cbc | dp (one resource) | greedy
+//
 //   [sparselut]                  # only with connectivity = "sparselut"
 //   freeze_epoch = 5             # T: after this many epochs the mask is frozen
 //   l1 = 0.0001                  # the pull of each live input's magnitude towards zero
@@ -115,6 +126,17 @@ struct TrainConfig {
 
   unsigned freeze_epoch = 0;
   double l1 = 1e-4;
+
+  struct Prune {
+    bool enabled = false;  // a [prune] section was given
+    std::string budget;    // checked by prune::parse_budget
+    std::vector<unsigned> reuse_factor;
+    bool dsp_packing = false;
+    std::string dsp_family = "dsp48e2";
+    unsigned steps = 4, finetune_epochs = 2;
+    double finetune_learning_rate = 1e-3;
+    std::string importance = "taylor", solver = "cbc";
+  } prune;
 
   bool sparselut() const { return connectivity == "sparselut"; }
   bool image_dataset() const { return dataset == "mnist" || dataset == "fashion-mnist"; }

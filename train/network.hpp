@@ -23,6 +23,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -107,6 +108,15 @@ class NetworkImpl : public torch::nn::Module {
   virtual std::vector<std::pair<torch::Tensor, torch::Tensor>> rewire(std::mt19937_64& rng) {
     return {};
   }
+  // Resource-aware pruning (prune/): per layer of the exported model, its weights [rows, F] and
+  // bias [rows], where row r is the model's neurons r * per_row .. r * per_row + per_row - 1 (a
+  // dense neuron, or a filter at every position), and weight column i their weight i. Empty for
+  // families that cannot be pruned so.
+  struct PrunableLayer {
+    torch::Tensor weight, bias;
+    size_t rows = 0, per_row = 1;
+  };
+  virtual std::vector<PrunableLayer> prunable_layers() { return {}; }
 };
 
 class LutNetImpl : public NetworkImpl {
@@ -141,6 +151,17 @@ torch::Tensor gate_layer(const torch::Tensor& x, const torch::Tensor& coef, cons
 // The classic parametrization's coefficients, differentiable in the logits [N, 16]:
 // c[n] = sum_g softmax(logits[n])_g * gate_coef[g], with gate_coef [16, 4].
 torch::Tensor classic_coefficients(const torch::Tensor& logits, const torch::Tensor& gate_coef);
+
+// Resource-aware pruning after the training (train/prune_schedule.cpp): c.prune.steps steps,
+// each exporting the network, pruning the model to its share of the way to the budget
+// (prune::prune), masking the pruned weights in `masks` (zeroed after every optimizer step from
+// then on) and fine-tuning by `finetune(step, epochs)`, which returns the test accuracy. Fills
+// r.prune_steps, r.cost_before and r.cost_after.
+struct TrainResult;
+void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quantizer,
+                        NetworkImpl& net, const torch::Tensor& train_x, const torch::Tensor& train_y,
+                        bool progress, std::vector<std::pair<torch::Tensor, torch::Tensor>>& masks,
+                        TrainResult& r, const std::function<double(unsigned, unsigned)>& finetune);
 
 // The first class with the highest score, per row of class codes [B, C].
 torch::Tensor predictions(const torch::Tensor& class_codes);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/model.hpp"
+#include "prune/prune.hpp"
 #include "train/config.hpp"
 #include "train/datasets.hpp"
 
@@ -27,6 +28,19 @@ struct EpochStats {
   long long regrown = 0;  // SparseLUT: input slots regrown in the epoch
 };
 
+// One step of resource-aware pruning ([prune] in the configuration).
+struct PruneStepStats {
+  unsigned step = 0;  // 1-based
+  prune::Budget budget{};
+  prune::Cost predicted{}, lowered{};  // the cost model's figure and the pruned lowering's
+  size_t removed_rows = 0, removed_patterns = 0;
+  bool optimal = false;
+  double solver_seconds = 0;
+  double accuracy_pruned = 0;  // test accuracy right after the step
+  double test_accuracy = 0;    // after its fine-tuning
+  double seconds = 0;
+};
+
 struct TrainResult {
   models::Model model;
   std::vector<EpochStats> epochs;  // the epochs run in this call
@@ -35,6 +49,10 @@ struct TrainResult {
   double test_accuracy = 0;
   double train_seconds = 0, export_seconds = 0;
   unsigned first_epoch = 0;  // 0, or the epoch resumed after
+  // Pruning: the steps, the accuracy before them, the lowering's resources before and after.
+  std::vector<PruneStepStats> prune_steps;
+  double accuracy_before_prune = 0, prune_seconds = 0;
+  prune::Cost cost_before{}, cost_after{};
 };
 
 // The train and test sets a configuration names, with its limits applied (JSC: split and scaled).

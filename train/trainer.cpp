@@ -258,9 +258,22 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const auto t_train = Clock::now();
   const int64_t n = train_x.size(0);
   Progress progress(opts.progress);
-  for (unsigned e = r.first_epoch; e < c.epochs; ++e) {
+  const torch::Tensor test_y = labels_of(test_set);
+  auto test_accuracy = [&]() {
+    if (test_x.size(0) == 0) return 0.0;
+    const torch::Tensor pred = predictions(eval_all(*net, test_x));
+    return pred.eq(test_y).to(torch::kDouble).mean().item<double>();
+  };
+  // Pruning masks (parameter, mask): the masked entries are zeroed after every optimizer step.
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> masks;
+  auto apply_masks = [&]() {
+    torch::NoGradGuard no_grad;
+    for (auto& [param, mask] : masks) param.mul_(mask);
+  };
+
+  // One epoch of training: epoch e (0-based; it seeds the shuffle) of `epochs` at rate lr.
+  auto run_epoch = [&](unsigned e, unsigned shown, unsigned epochs, double lr) {
     const auto t_epoch = Clock::now();
-    const double lr = c.learning_rate * 0.5 * (1.0 + std::cos(M_PI * e / c.epochs));
     for (auto& group : opt.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     const bool rewire = c.sparselut() && e < c.freeze_epoch;
@@ -292,6 +305,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       opt.zero_grad();
       loss.backward();
       opt.step();
+      apply_masks();
       if (rewire) {
         for (const auto& [param, mask] : net->rewire(regrow_rng)) {
           const int64_t k = mask.sum().item<int64_t>();
@@ -302,32 +316,49 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       loss_sum += ce * static_cast<double>(size);
       correct += logits.argmax(1).eq(y).sum().item<int64_t>();
       seen += size;
-      progress.batch(e + 1, c.epochs, b + 1, batches, loss_sum / static_cast<double>(seen));
+      progress.batch(shown, epochs, b + 1, batches, loss_sum / static_cast<double>(seen));
     }
     progress.clear();
 
     EpochStats s;
-    s.epoch = e + 1;
+    s.epoch = shown;
     s.loss = loss_sum / static_cast<double>(std::max<int64_t>(1, seen));
     s.train_accuracy =
         static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, seen));
-    if (test_x.size(0) > 0) {
-      const torch::Tensor pred = predictions(eval_all(*net, test_x));
-      s.test_accuracy = pred.eq(labels_of(test_set)).to(torch::kDouble).mean().item<double>();
-    }
+    s.test_accuracy = test_accuracy();
     s.seconds = seconds_since(t_epoch);
     s.regrown = regrown;
-    r.epochs.push_back(s);
     if (opts.progress) {
       std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", s.epoch,
-                   c.epochs, s.loss, 100 * s.train_accuracy, 100 * s.test_accuracy, s.seconds);
+                   epochs, s.loss, 100 * s.train_accuracy, 100 * s.test_accuracy, s.seconds);
       if (c.sparselut())
         std::fprintf(stderr, rewire ? "  regrown %lld" : "  mask frozen", s.regrown);
       std::fprintf(stderr, "\n");
     }
+    return s;
+  };
+
+  for (unsigned e = r.first_epoch; e < c.epochs; ++e) {
+    const double lr = c.learning_rate * 0.5 * (1.0 + std::cos(M_PI * e / c.epochs));
+    r.epochs.push_back(run_epoch(e, e + 1, c.epochs, lr));
     if (!opts.checkpoint.empty()) save_checkpoint(opts.checkpoint, *net, opt, e + 1, config);
   }
   r.train_seconds = seconds_since(t_train);
+
+  if (c.prune.enabled) {
+    const auto t_prune = Clock::now();
+    r.accuracy_before_prune = test_accuracy();
+    run_prune_schedule(c, quantizer, *net, train_x, train_y, opts.progress, masks, r,
+                       [&](unsigned step, unsigned epochs) {
+                         const double lr0 = c.prune.finetune_learning_rate;
+                         for (unsigned k = 0; k < epochs; ++k) {
+                           const double lr = lr0 * 0.5 * (1.0 + std::cos(M_PI * k / epochs));
+                           run_epoch(c.epochs + step * epochs + k, k + 1, epochs, lr);
+                         }
+                         return test_accuracy();
+                       });
+    r.prune_seconds = seconds_since(t_prune);
+  }
 
   const auto t_export = Clock::now();
   r.model = net->export_model(c, quantizer);

@@ -211,6 +211,19 @@ class MacNetImpl : public NetworkImpl {
     }
   }
 
+  std::vector<PrunableLayer> prunable_layers() override {
+    std::vector<PrunableLayer> out;
+    for (auto& layer : layers) {
+      PrunableLayer p;
+      p.weight = layer->weight;
+      p.bias = layer->bias;
+      p.rows = static_cast<size_t>(layer->weight.size(0));
+      if (layer->conv) p.per_row = static_cast<size_t>(layer->conv->out() * layer->conv->out());
+      out.push_back(p);
+    }
+    return out;
+  }
+
   torch::Tensor forward(const torch::Tensor& input_codes) override {
     torch::Tensor x = input_codes.to(torch::kFloat) * input_scale;
     torch::Tensor scale = torch::full({}, input_scale);

@@ -1,0 +1,380 @@
+#include "prune/prune.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "base/error.hpp"
+#include "models/lower_mac.hpp"
+#include "netlist/cells.hpp"
+
+namespace lutforge::prune {
+namespace {
+
+constexpr double kNone = std::numeric_limits<double>::infinity();
+
+bool is_constant(const Netlist& nl, Signal s) {
+  return std::holds_alternative<Const>(nl.cell(s.node));
+}
+
+Cost minus(const Cost& a, const Cost& b) {
+  Cost c{};
+  for (size_t k = 0; k < kNumResources; ++k) c[k] = a[k] - b[k];
+  return c;
+}
+
+void add_to(Cost& a, const Cost& b, double times = 1) {
+  for (size_t k = 0; k < kNumResources; ++k) a[k] += times * b[k];
+}
+
+// The reuse factor of layer l, and whether its schedule gives a neuron lanes of its own (R < 2F).
+struct LayerPlan {
+  unsigned reuse = 1;
+  bool patterns = false;  // lanes of one neuron: weights k*R .. k*R + R - 1
+  size_t pack = 1;        // lanes that share a slice
+};
+
+LayerPlan layer_plan(const models::Model& m, size_t l, const std::vector<unsigned>& reuse,
+                     const models::LowerParams& params) {
+  const models::Layer& L = m.layers[l];
+  LayerPlan p;
+  p.reuse = reuse[l];
+  p.patterns = p.reuse < 2 * L.fan_in;
+  if (params.dsp_packing) {
+    const auto pack = models::best_packing(params.dsp_family, L.weight_bits, true, L.in_bits, false);
+    if (pack) p.pack = pack->count;
+  }
+  return p;
+}
+
+}  // namespace
+
+const char* resource_name(Resource r) {
+  switch (r) {
+    case Resource::Dsp:
+      return "dsp";
+    case Resource::Lut:
+      return "lut";
+    case Resource::Ff:
+      return "ff";
+    case Resource::Bram:
+      return "bram";
+  }
+  return "?";
+}
+
+Cost netlist_cost(const Netlist& nl) {
+  Cost c{};
+  for (NodeId n = 0; n < nl.num_nodes(); ++n) {
+    const Cell& cell = nl.cell(n);
+    if (std::holds_alternative<PackedDsp>(cell)) {
+      c[size_t(Resource::Dsp)] += 1;
+    } else if (std::holds_alternative<Dff>(cell)) {
+      c[size_t(Resource::Ff)] += 1;
+    } else if (std::holds_alternative<Lut>(cell) || std::holds_alternative<Gate>(cell)) {
+      c[size_t(Resource::Lut)] += 1;
+    } else if (const auto* a = std::get_if<Adder>(&cell)) {
+      // One LUT per bit of each addition of an operand that is not a constant to the others.
+      const auto pins = nl.fanin(n);
+      size_t at = 0, live = 0;
+      for (const Adder::Operand& op : a->operands) {
+        bool constant = true;
+        for (uint32_t b = 0; b < op.width; ++b) constant &= is_constant(nl, pins[at + b]);
+        at += op.width;
+        live += !constant;
+      }
+      if (live > 1) c[size_t(Resource::Lut)] += static_cast<double>((live - 1) * a->width);
+    } else if (const auto* a = std::get_if<ArgMax>(&cell)) {
+      // A comparison and a multiplexer of the running maximum per word after the first.
+      c[size_t(Resource::Lut)] += 2.0 * (a->count - 1) * a->width;
+    }
+  }
+  return c;
+}
+
+Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
+  return netlist_cost(models::lower(m, params));
+}
+
+Budget parse_budget(const std::string& text, const std::string& what) {
+  Budget b;
+  b.fill(kNone);
+  if (text.empty()) throw Error(what + ": an empty budget (expected e.g. dsp=40,lut=20000)");
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      throw Error(what + ": '" + item + "' is not resource=number (dsp, lut, ff or bram)");
+    const std::string name = item.substr(0, eq), number = item.substr(eq + 1);
+    size_t k = kNumResources;
+    for (size_t r = 0; r < kNumResources; ++r)
+      if (name == resource_name(static_cast<Resource>(r))) k = r;
+    if (k == kNumResources)
+      throw Error(what + ": unknown resource '" + name + "' (expected dsp, lut, ff or bram)");
+    if (!std::isinf(b[k])) throw Error(what + ": resource '" + name + "' given twice");
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(number, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != number.size() || !std::isfinite(v))
+      throw Error(what + ": '" + number + "' is not a number, for resource '" + name + "'");
+    if (v < 0) throw Error(what + ": a negative budget for resource '" + name + "'");
+    b[k] = v;
+  }
+  return b;
+}
+
+std::string format_cost(const Cost& c) {
+  std::ostringstream s;
+  for (size_t k = 0; k < kNumResources; ++k) {
+    if (k) s << ' ';
+    s << resource_name(static_cast<Resource>(k)) << '=';
+    if (std::isinf(c[k]))
+      s << '-';
+    else
+      s << std::llround(c[k]);
+  }
+  return s.str();
+}
+
+void remove_structure(models::Model& m, const Structure& s) {
+  models::Layer& L = m.layers.at(s.layer);
+  for (size_t n : s.neurons) {
+    models::Neuron& N = L.neurons.at(n);
+    if (s.kind == Structure::Kind::Pattern) {
+      for (size_t i = s.first; i < s.first + s.count && i < N.weights.size(); ++i) N.weights[i] = 0;
+      continue;
+    }
+    std::fill(N.weights.begin(), N.weights.end(), 0);
+    N.bias = 0;  // the code becomes clamp(round(0)) = 0
+    if (s.layer + 1 < m.layers.size())
+      for (models::Neuron& next : m.layers[s.layer + 1].neurons)
+        for (size_t i = 0; i < next.inputs.size(); ++i)
+          if (next.inputs[i] == n) next.weights[i] = 0;
+  }
+}
+
+Inventory inventory(const models::Model& m, const models::LowerParams& params,
+                    const std::vector<size_t>& rows) {
+  for (size_t l = 0; l < m.layers.size(); ++l)
+    if (m.layers[l].kind != models::LayerKind::Mac)
+      throw Error("prune: layer " + std::to_string(l) +
+                  " is not a MAC layer; resource-aware pruning takes networks of the mac family");
+  if (!rows.empty() && rows.size() != m.layers.size())
+    throw Error("prune: " + std::to_string(rows.size()) + " row counts for " +
+                std::to_string(m.layers.size()) + " layers");
+  const std::vector<unsigned> reuse = models::reuse_factors(m, params);
+  Inventory inv;
+  inv.total = lowered_cost(m, params);
+
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    const models::Layer& L = m.layers[l];
+    const size_t N = L.neurons.size(), R = rows.empty() ? N : rows[l];
+    if (R == 0 || N % R != 0)
+      throw Error("prune: layer " + std::to_string(l) + " has " + std::to_string(N) +
+                  " neurons, not a multiple of " + std::to_string(R) + " rows");
+    const size_t per_row = N / R;
+    const LayerPlan plan = layer_plan(m, l, reuse, params);
+    const bool prunable_rows = l + 1 < m.layers.size();
+    const size_t lanes = plan.patterns ? (L.fan_in + plan.reuse - 1) / plan.reuse : 0;
+
+    // The measured costs: remove the structure of the kind (a row, or pattern k of a row) from
+    // the first rows where it is live (as many as share a slice, with packing), lower, and divide
+    // the difference. A layer where nothing is live has nothing to cost.
+    const size_t g = std::min(per_row == 1 ? plan.pack : 1, R);
+    auto row_neurons = [&](size_t r) {
+      std::vector<size_t> v;
+      for (size_t k = 0; k < per_row; ++k) v.push_back(r * per_row + k);
+      return v;
+    };
+    auto live = [&](size_t r, size_t first, size_t count) {
+      for (size_t n : row_neurons(r))
+        for (size_t i = first; i < std::min<size_t>(L.fan_in, first + count); ++i)
+          if (L.neurons[n].weights[i] != 0) return true;
+      return false;
+    };
+    auto measure = [&](Structure::Kind kind) {
+      const size_t span = kind == Structure::Kind::Row ? L.fan_in : plan.reuse;
+      const size_t positions = kind == Structure::Kind::Row ? 1 : (L.fan_in + span - 1) / span;
+      for (size_t k = 0; k < positions; ++k) {
+        std::vector<size_t> picked;
+        for (size_t r = 0; r < R && picked.size() < g; ++r)
+          if (live(r, k * span, span)) picked.push_back(r);
+        if (picked.size() < std::min(g, R) && k + 1 < positions) continue;
+        if (picked.empty()) break;
+        models::Model cut = m;
+        for (size_t r : picked) {
+          Structure s;
+          s.kind = kind;
+          s.layer = l;
+          s.neurons = row_neurons(r);
+          s.first = k * span;
+          s.count = span;
+          remove_structure(cut, s);
+        }
+        Cost c = minus(inv.total, lowered_cost(cut, params));
+        for (double& v : c) v /= static_cast<double>(picked.size());
+        return c;
+      }
+      return Cost{};
+    };
+    Cost pattern_cost{}, row_cost{};
+    if (lanes) {
+      pattern_cost = measure(Structure::Kind::Pattern);
+      for (double& v : pattern_cost) v = std::max(0.0, v);
+    }
+    if (prunable_rows) {
+      row_cost = measure(Structure::Kind::Row);
+      add_to(row_cost, pattern_cost, -static_cast<double>(lanes * per_row));  // its own part
+      for (double& v : row_cost) v = std::max(0.0, v);
+    }
+
+    for (size_t r = 0; r < R; ++r) {
+      std::vector<size_t> neurons;
+      bool live = false;
+      for (size_t k = 0; k < per_row; ++k) {
+        neurons.push_back(r * per_row + k);
+        live |= models::is_live(L.neurons[r * per_row + k]);
+      }
+      int parent = -1;
+      if (prunable_rows) {
+        Structure s;
+        s.kind = Structure::Kind::Row;
+        s.layer = l;
+        s.row = r;
+        s.neurons = neurons;
+        s.removed = !live;
+        if (live) s.cost = row_cost;
+        if (!lanes) s.count = L.fan_in;  // its importance covers all its weights
+        parent = static_cast<int>(inv.structures.size());
+        inv.structures.push_back(std::move(s));
+      }
+      for (size_t k = 0; k < lanes; ++k) {
+        Structure s;
+        s.kind = Structure::Kind::Pattern;
+        s.layer = l;
+        s.row = r;
+        s.neurons = neurons;
+        s.first = k * plan.reuse;
+        s.count = std::min<size_t>(plan.reuse, L.fan_in - s.first);
+        s.parent = parent;
+        bool any = false;
+        for (size_t n : neurons)
+          for (size_t i = s.first; i < s.first + s.count; ++i)
+            any |= L.neurons[n].weights[i] != 0;
+        s.removed = !any;
+        if (any) s.cost = pattern_cost;
+        inv.structures.push_back(std::move(s));
+      }
+    }
+  }
+  // Magnitude importance: |W| times the neuron's multiplier (1 in the last layer), in units of
+  // the layer's mean, so that layers of different scales (and sizes) compare.
+  std::vector<std::vector<std::vector<double>>> magnitude(m.layers.size());
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    double sum = 0, count = 0;
+    for (const models::Neuron& n : m.layers[l].neurons) {
+      std::vector<double> w;
+      const double scale = m.layers[l].requantize ? static_cast<double>(n.multiplier) : 1.0;
+      for (int32_t v : n.weights) {
+        w.push_back(std::abs(static_cast<double>(v)) * scale);
+        sum += w.back();
+        count += 1;
+      }
+      magnitude[l].push_back(std::move(w));
+    }
+    if (sum > 0)
+      for (auto& w : magnitude[l])
+        for (double& v : w) v *= count / sum;
+  }
+  set_importance(inv, magnitude);
+  inv.fixed = inv.total;
+  for (const Structure& s : inv.structures) add_to(inv.fixed, s.cost, -1);
+  return inv;
+}
+
+void set_importance(Inventory& inv,
+                    const std::vector<std::vector<std::vector<double>>>& importance) {
+  for (Structure& s : inv.structures) {
+    s.importance = 0;
+    if (s.removed) continue;
+    // A row with patterns has no weights of its own; one without covers all of them.
+    if (s.kind == Structure::Kind::Row && s.count == 0) continue;
+    for (size_t n : s.neurons) {
+      const std::vector<double>& w = importance.at(s.layer).at(n);
+      for (size_t i = s.first; i < s.first + s.count && i < w.size(); ++i) s.importance += w[i];
+    }
+  }
+}
+
+PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
+                  const models::LowerParams& params, KnapsackSolver solver) {
+  KnapsackProblem p;
+  p.budget.assign(budget.begin(), budget.end());
+  for (size_t k = 0; k < kNumResources; ++k) {
+    if (std::isinf(budget[k])) continue;
+    if (k == size_t(Resource::Bram) && budget[k] < inv.total[k])
+      throw Error("prune: --budget bram: the lowering stores the weights in LUTs and uses no BRAM");
+    p.budget[k] = budget[k] - inv.fixed[k];
+    if (p.budget[k] < 0)
+      throw Error("prune: --budget " + std::string(resource_name(static_cast<Resource>(k))) + "=" +
+                  std::to_string(std::llround(budget[k])) + " is impossible: what pruning cannot "
+                  "remove (the counter, input and output registers, the last layer's own parts) "
+                  "already costs " + std::to_string(std::llround(inv.fixed[k])));
+  }
+  // Removed structures are items of no value and no cost; their children need them all the same,
+  // and the knapsack may keep them at no charge. The dynamic program takes no parents: it
+  // chooses among the patterns, and a row's own cost is not in its problem.
+  std::vector<bool> has_patterns(inv.structures.size(), false);
+  for (const Structure& s : inv.structures)
+    if (s.parent >= 0) has_patterns[static_cast<size_t>(s.parent)] = true;
+  for (size_t i = 0; i < inv.structures.size(); ++i) {
+    const Structure& s = inv.structures[i];
+    KnapsackItem it;
+    it.value = s.importance;
+    it.cost.assign(s.cost.begin(), s.cost.end());
+    it.parent = s.parent;
+    if (solver == KnapsackSolver::Dp) {
+      it.parent = -1;
+      if (has_patterns[i]) it.cost.assign(kNumResources, 0.0);
+    }
+    p.items.push_back(std::move(it));
+  }
+  PruneResult r;
+  r.knapsack = solve(p, solver);
+  // A row stays exactly when one of its patterns does (a row without patterns: when kept).
+  std::vector<bool> keep = r.knapsack.keep;
+  for (size_t i = 0; i < keep.size(); ++i)
+    if (has_patterns[i]) keep[i] = false;
+  for (size_t i = 0; i < keep.size(); ++i) {
+    const Structure& s = inv.structures[i];
+    if (s.parent >= 0 && keep[i] && !s.removed) keep[static_cast<size_t>(s.parent)] = true;
+  }
+  r.model = m;
+  r.kept.assign(inv.structures.size(), true);
+  r.predicted = inv.fixed;
+  for (size_t i = 0; i < inv.structures.size(); ++i) {
+    const Structure& s = inv.structures[i];
+    if (keep[i]) {
+      add_to(r.predicted, s.cost);
+      continue;
+    }
+    if (s.removed) continue;
+    r.kept[i] = false;
+    remove_structure(r.model, s);
+    ++(s.kind == Structure::Kind::Row ? r.removed_rows : r.removed_patterns);
+  }
+  // The scores of the last layer need fewer bits when its weights are pruned.
+  models::Layer& last = r.model.layers.back();
+  if (!last.requantize) last.out_bits = models::accumulator_bits(last);
+  models::validate(r.model, "the pruned model");
+  r.lowered = lowered_cost(r.model, params);
+  return r;
+}
+
+}  // namespace lutforge::prune

@@ -1,0 +1,98 @@
+// Resource-aware structured pruning of MAC networks (family "mac"), as hls4ml's optimization API
+// frames it: the prunable structures of a model, each with a resource cost vector measured on
+// lutforge's own lowering, an importance per structure, and the knapsack (prune/knapsack.hpp)
+// that keeps the most important structures whose cost fits a budget per resource.
+//
+// Structures:
+//   - a row: a neuron of a dense layer, or a filter of a convolution (all the neurons that are
+//     that filter at some position; the trainer says which, `rows`), in every layer but the
+//     last; removing it zeroes its weights and bias (its code becomes the constant 0) and the
+//     next layer's weights that read it;
+//   - a pattern: the weights that one slice multiplies over the reuse factor's R cycles in the
+//     lowering (weights k*R .. k*R + R - 1 of a neuron, when R < 2F); removing it zeroes them, and
+//     the lowering leaves that slice out (models/lower_reuse.cpp). Fully parallel (R = 1), a
+//     pattern is one weight, and one slice. A pattern of a row needs its row (the knapsack's
+//     parent).
+// Costs. A structure's cost vector is the resources the lowering saves when it goes: for every
+// layer and kind, the model is lowered whole and with the first such structure (with packing,
+// the first as many as share a slice) removed, and the difference (per structure) is the cost of
+// each structure of that layer and kind; a row's own cost is what removing it saves beyond its
+// patterns. Resources of a netlist: slices (PackedDsp cells, one DSP each after synth_xilinx),
+// flip-flops (register bits), and LUTs estimated as the Lut cells plus one LUT per bit of each
+// two-operand addition; the lowering stores weights in LUTs, so no structure has a BRAM cost.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "models/lower.hpp"
+#include "models/model.hpp"
+#include "netlist/netlist.hpp"
+#include "prune/knapsack.hpp"
+
+namespace lutforge::prune {
+
+enum class Resource { Dsp, Lut, Ff, Bram };
+constexpr size_t kNumResources = 4;
+using Cost = std::array<double, kNumResources>;
+const char* resource_name(Resource r);
+
+// The resources of a lowered netlist, as the cost model counts them.
+Cost netlist_cost(const Netlist& nl);
+// The resources of m's lowering with `params`.
+Cost lowered_cost(const models::Model& m, const models::LowerParams& params);
+
+// A budget per resource; infinity where there is none.
+using Budget = Cost;
+// "dsp=40,lut=20000": throws Error naming `what` on an unknown resource, a negative or
+// malformed number, or a repeated resource.
+Budget parse_budget(const std::string& text, const std::string& what);
+std::string format_cost(const Cost& c);
+
+struct Structure {
+  enum class Kind { Row, Pattern };
+  Kind kind = Kind::Row;
+  size_t layer = 0;
+  size_t row = 0;               // the row (neuron or filter) in its layer
+  std::vector<size_t> neurons;  // the model's neurons it covers
+  size_t first = 0, count = 0;  // Pattern: weights first .. first + count - 1 of each neuron
+  Cost cost{};
+  double importance = 0;  // Pattern: its weights'; Row: its weights outside patterns
+  int parent = -1;        // Pattern: the index of its row's structure, if the row is prunable
+  bool removed = false;   // already pruned (all weights zero): cost and importance 0
+};
+
+struct Inventory {
+  std::vector<Structure> structures;
+  Cost total{};  // the lowering of the model as it is
+  Cost fixed{};  // total minus every live structure's cost: what pruning cannot remove
+};
+
+// rows[l]: the number of rows of layer l (its neuron count divides by it); empty: every neuron
+// is a row. Importance is the magnitude, sum |W| * multiplier over the weights (the units of the
+// next layer's input), each layer's divided by its mean, until set_importance() replaces it.
+Inventory inventory(const models::Model& m, const models::LowerParams& params,
+                    const std::vector<size_t>& rows = {});
+// importance[l][n][i]: the importance of weight i of neuron n of layer l; each structure's is the
+// sum over its weights (a row's over the weights not in its patterns).
+void set_importance(Inventory& inv, const std::vector<std::vector<std::vector<double>>>& importance);
+
+// The weights each structure covers are zeroed (a row also its bias, and the next layer's weights
+// that read its neurons).
+void remove_structure(models::Model& m, const Structure& s);
+
+struct PruneResult {
+  models::Model model;
+  KnapsackResult knapsack;
+  std::vector<bool> kept;  // per structure of the inventory: false when this pruning removed it
+  Cost predicted{};  // fixed + the kept structures' costs
+  Cost lowered{};    // the pruned model's lowering
+  size_t removed_rows = 0, removed_patterns = 0;
+};
+// Keeps what the solver picks under `budget`, removes the rest. Throws Error naming the resource
+// when even the fixed part exceeds its budget.
+PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
+                  const models::LowerParams& params, KnapsackSolver solver);
+
+}  // namespace lutforge::prune
