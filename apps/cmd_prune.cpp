@@ -69,13 +69,15 @@ int cmd_prune(const std::vector<std::string>& args) {
             << "solver      " << prune::solver_name(which)
             << (r.knapsack.optimal ? " (optimal)" : "") << ", " << std::fixed
             << std::setprecision(3) << r.knapsack.seconds << " s; removed " << r.removed_rows
-            << " rows and " << r.removed_patterns << " patterns, kept "
-            << std::setprecision(1)
-            << (inv.structures.empty() ? 100.0 : 100.0 * r.knapsack.value / [&] {
-                 double all = 0;
-                 for (const auto& s : inv.structures) all += s.importance;
-                 return all > 0 ? all : 1.0;
-               }())
+            << " rows and " << r.removed_patterns << " patterns, kept " << std::setprecision(1)
+            << (inv.structures.empty() ? 100.0
+                                       : 100.0 * r.knapsack.value /
+                                             [&] {
+                                               double all = 0;
+                                               for (const auto& s : inv.structures)
+                                                 all += s.importance;
+                                               return all > 0 ? all : 1.0;
+                                             }())
             << "% of the importance\n"
             << "predicted   " << prune::format_cost(r.predicted) << "\n"
             << "lowered     " << prune::format_cost(r.lowered) << "\n";

@@ -1,4 +1,5 @@
 // train: a configuration to a trained, exported and checked model file.
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
@@ -83,6 +84,33 @@ int cmd_train(const std::vector<std::string>& args) {
                     {"seconds", e.seconds},
                     {"regrown", e.regrown}});
     j["epochs"] = ep;
+    if (c.prune.enabled) {
+      auto cost = [](const prune::Cost& v) {
+        nlohmann::json o;
+        for (size_t k = 0; k < prune::kNumResources; ++k)
+          o[prune::resource_name(static_cast<prune::Resource>(k))] =
+              std::isinf(v[k]) ? nlohmann::json(nullptr) : nlohmann::json(v[k]);
+        return o;
+      };
+      nlohmann::json steps = nlohmann::json::array();
+      for (const auto& s : r.prune_steps)
+        steps.push_back({{"step", s.step},
+                         {"budget", cost(s.budget)},
+                         {"predicted", cost(s.predicted)},
+                         {"lowered", cost(s.lowered)},
+                         {"removed_rows", s.removed_rows},
+                         {"removed_patterns", s.removed_patterns},
+                         {"optimal", s.optimal},
+                         {"solver_seconds", s.solver_seconds},
+                         {"accuracy_pruned", s.accuracy_pruned},
+                         {"test_accuracy", s.test_accuracy},
+                         {"seconds", s.seconds}});
+      j["prune"] = {
+          {"budget", c.prune.budget},         {"solver", c.prune.solver},
+          {"importance", c.prune.importance}, {"accuracy_before", r.accuracy_before_prune},
+          {"before", cost(r.cost_before)},    {"after", cost(r.cost_after)},
+          {"seconds", r.prune_seconds},       {"steps", steps}};
+    }
     auto out = open_output(report);
     out << j.dump(1) << "\n";
   }

@@ -42,12 +42,9 @@ KnapsackSolver parse_solver(const std::string& name, const std::string& what) {
 
 std::string solver_name(KnapsackSolver s) {
   switch (s) {
-    case KnapsackSolver::Cbc:
-      return "cbc";
-    case KnapsackSolver::Dp:
-      return "dp";
-    case KnapsackSolver::Greedy:
-      return "greedy";
+    case KnapsackSolver::Cbc: return "cbc";
+    case KnapsackSolver::Dp: return "dp";
+    case KnapsackSolver::Greedy: return "greedy";
   }
   return "?";
 }
@@ -134,7 +131,8 @@ KnapsackResult solve_dp(const KnapsackProblem& p) {
   if (resource == p.budget.size()) {  // nothing is limited: keep what is worth keeping
     for (size_t i = 0; i < p.items.size(); ++i) r.keep[i] = p.items[i].value > 0;
   } else {
-    if (p.budget[resource] > 1e7) throw Error("knapsack: a budget above 10^7 for the dynamic program");
+    if (p.budget[resource] > 1e7)
+      throw Error("knapsack: a budget above 10^7 for the dynamic program");
     const size_t cap = static_cast<size_t>(std::floor(p.budget[resource] + 1e-9));
     if (static_cast<double>(p.items.size()) * static_cast<double>(cap + 1) > 5e8)
       throw Error("knapsack: too large for the dynamic program (items x budget above 5 * 10^8)");
@@ -173,7 +171,8 @@ KnapsackResult solve_greedy(const KnapsackProblem& p) {
   auto normalized = [&](const KnapsackItem& it) {
     double s = 0;
     for (size_t k = 0; k < p.budget.size(); ++k)
-      if (!std::isinf(p.budget[k])) s += p.budget[k] > 0 ? it.cost[k] / p.budget[k] : it.cost[k] * 1e12;
+      if (!std::isinf(p.budget[k]))
+        s += p.budget[k] > 0 ? it.cost[k] / p.budget[k] : it.cost[k] * 1e12;
     return s;
   };
   std::vector<size_t> order(p.items.size());
@@ -183,7 +182,8 @@ KnapsackResult solve_greedy(const KnapsackProblem& p) {
     const double c = normalized(p.items[i]);
     ratio[i] = c > 0 ? p.items[i].value / c : std::numeric_limits<double>::infinity();
   }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ratio[a] > ratio[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return ratio[a] > ratio[b]; });
   KnapsackResult r;
   r.keep.assign(p.items.size(), false);
   std::vector<double> used(p.budget.size(), 0.0);
@@ -211,12 +211,9 @@ KnapsackResult solve_greedy(const KnapsackProblem& p) {
 
 KnapsackResult solve(const KnapsackProblem& p, KnapsackSolver s) {
   switch (s) {
-    case KnapsackSolver::Cbc:
-      return solve_cbc(p);
-    case KnapsackSolver::Dp:
-      return solve_dp(p);
-    case KnapsackSolver::Greedy:
-      return solve_greedy(p);
+    case KnapsackSolver::Cbc: return solve_cbc(p);
+    case KnapsackSolver::Dp: return solve_dp(p);
+    case KnapsackSolver::Greedy: return solve_greedy(p);
   }
   return {};
 }

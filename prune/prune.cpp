@@ -42,7 +42,8 @@ LayerPlan layer_plan(const models::Model& m, size_t l, const std::vector<unsigne
   p.reuse = reuse[l];
   p.patterns = p.reuse < 2 * L.fan_in;
   if (params.dsp_packing) {
-    const auto pack = models::best_packing(params.dsp_family, L.weight_bits, true, L.in_bits, false);
+    const auto pack =
+        models::best_packing(params.dsp_family, L.weight_bits, true, L.in_bits, false);
     if (pack) p.pack = pack->count;
   }
   return p;
@@ -52,14 +53,10 @@ LayerPlan layer_plan(const models::Model& m, size_t l, const std::vector<unsigne
 
 const char* resource_name(Resource r) {
   switch (r) {
-    case Resource::Dsp:
-      return "dsp";
-    case Resource::Lut:
-      return "lut";
-    case Resource::Ff:
-      return "ff";
-    case Resource::Bram:
-      return "bram";
+    case Resource::Dsp: return "dsp";
+    case Resource::Lut: return "lut";
+    case Resource::Ff: return "ff";
+    case Resource::Bram: return "bram";
   }
   return "?";
 }
@@ -265,8 +262,7 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
         s.parent = parent;
         bool any = false;
         for (size_t n : neurons)
-          for (size_t i = s.first; i < s.first + s.count; ++i)
-            any |= L.neurons[n].weights[i] != 0;
+          for (size_t i = s.first; i < s.first + s.count; ++i) any |= L.neurons[n].weights[i] != 0;
         s.removed = !any;
         if (any) s.cost = pattern_cost;
         inv.structures.push_back(std::move(s));
@@ -323,9 +319,11 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
     p.budget[k] = budget[k] - inv.fixed[k];
     if (p.budget[k] < 0)
       throw Error("prune: --budget " + std::string(resource_name(static_cast<Resource>(k))) + "=" +
-                  std::to_string(std::llround(budget[k])) + " is impossible: what pruning cannot "
+                  std::to_string(std::llround(budget[k])) +
+                  " is impossible: what pruning cannot "
                   "remove (the counter, input and output registers, the last layer's own parts) "
-                  "already costs " + std::to_string(std::llround(inv.fixed[k])));
+                  "already costs " +
+                  std::to_string(std::llround(inv.fixed[k])));
   }
   // Removed structures are items of no value and no cost; their children need them all the same,
   // and the knapsack may keep them at no charge. The dynamic program takes no parents: it

@@ -20,6 +20,8 @@
 // patterns. Resources of a netlist: slices (PackedDsp cells, one DSP each after synth_xilinx),
 // flip-flops (register bits), and LUTs estimated as the Lut cells plus one LUT per bit of each
 // two-operand addition; the lowering stores weights in LUTs, so no structure has a BRAM cost.
+// The model is additive: the next layer's patterns that read only removed rows are zero too and
+// leave the lowering, which the prediction does not count (it is high by their cost then).
 #pragma once
 
 #include <array>
@@ -76,7 +78,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
                     const std::vector<size_t>& rows = {});
 // importance[l][n][i]: the importance of weight i of neuron n of layer l; each structure's is the
 // sum over its weights (a row's over the weights not in its patterns).
-void set_importance(Inventory& inv, const std::vector<std::vector<std::vector<double>>>& importance);
+void set_importance(Inventory& inv,
+                    const std::vector<std::vector<std::vector<double>>>& importance);
 
 // The weights each structure covers are zeroed (a row also its bias, and the next layer's weights
 // that read its neurons).
@@ -86,8 +89,8 @@ struct PruneResult {
   models::Model model;
   KnapsackResult knapsack;
   std::vector<bool> kept;  // per structure of the inventory: false when this pruning removed it
-  Cost predicted{};  // fixed + the kept structures' costs
-  Cost lowered{};    // the pruned model's lowering
+  Cost predicted{};        // fixed + the kept structures' costs
+  Cost lowered{};          // the pruned model's lowering
   size_t removed_rows = 0, removed_patterns = 0;
 };
 // Keeps what the solver picks under `budget`, removes the rest. Throws Error naming the resource

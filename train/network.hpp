@@ -159,9 +159,10 @@ torch::Tensor classic_coefficients(const torch::Tensor& logits, const torch::Ten
 // r.prune_steps, r.cost_before and r.cost_after.
 struct TrainResult;
 void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quantizer,
-                        NetworkImpl& net, const torch::Tensor& train_x, const torch::Tensor& train_y,
-                        bool progress, std::vector<std::pair<torch::Tensor, torch::Tensor>>& masks,
-                        TrainResult& r, const std::function<double(unsigned, unsigned)>& finetune);
+                        NetworkImpl& net, const torch::Tensor& train_x,
+                        const torch::Tensor& train_y, bool progress,
+                        std::vector<std::pair<torch::Tensor, torch::Tensor>>& masks, TrainResult& r,
+                        const std::function<double(unsigned, unsigned)>& finetune);
 
 // The first class with the highest score, per row of class codes [B, C].
 torch::Tensor predictions(const torch::Tensor& class_codes);

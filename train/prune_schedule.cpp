@@ -43,9 +43,10 @@ std::vector<torch::Tensor> taylor_importance(NetworkImpl& net,
 }  // namespace
 
 void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quantizer,
-                        NetworkImpl& net, const torch::Tensor& train_x, const torch::Tensor& train_y,
-                        bool progress, std::vector<std::pair<torch::Tensor, torch::Tensor>>& masks,
-                        TrainResult& r, const std::function<double(unsigned, unsigned)>& finetune) {
+                        NetworkImpl& net, const torch::Tensor& train_x,
+                        const torch::Tensor& train_y, bool progress,
+                        std::vector<std::pair<torch::Tensor, torch::Tensor>>& masks, TrainResult& r,
+                        const std::function<double(unsigned, unsigned)>& finetune) {
   const std::vector<NetworkImpl::PrunableLayer> layers = net.prunable_layers();
   if (layers.empty())
     throw Error(c.source + ": [prune] applies to networks whose weights can be pruned (mac)");
@@ -108,8 +109,9 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
         if (pr.kept[i]) continue;
         const int64_t row = static_cast<int64_t>(s.row);
         if (s.kind == prune::Structure::Kind::Pattern) {
-          wmask[s.layer][row].narrow(0, static_cast<int64_t>(s.first),
-                                     static_cast<int64_t>(s.count)).zero_();
+          wmask[s.layer][row]
+              .narrow(0, static_cast<int64_t>(s.first), static_cast<int64_t>(s.count))
+              .zero_();
           continue;
         }
         wmask[s.layer][row].zero_();
@@ -150,8 +152,8 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    s.solver_seconds, prune::format_cost(s.predicted).c_str(),
                    prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,
                    c.prune.finetune_epochs);
-    s.test_accuracy = c.prune.finetune_epochs ? finetune(step - 1, c.prune.finetune_epochs)
-                                              : s.accuracy_pruned;
+    s.test_accuracy =
+        c.prune.finetune_epochs ? finetune(step - 1, c.prune.finetune_epochs) : s.accuracy_pruned;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     r.prune_steps.push_back(s);
   }

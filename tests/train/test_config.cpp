@@ -136,6 +136,25 @@ TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC ne
   CHECK(cnn.conv_stride == std::vector<unsigned>{2, 2});
   CHECK(cnn.weight_bits.size() == 5);
   CHECK(cnn.activation_bits.size() == 4);
+  // [prune]: mac only, and every key checked.
+  CHECK(config_error(head + "[prune]\nbudget = \"dsp=4\"\nreuse_factor = [2, 2]\n") ==
+        "c.toml: [prune] reuse_factor has 2 entries; give one or 3 (one per layer)");
+  CHECK(config_error(head + "[prune]\nbudget = \"dps=4\"\n") ==
+        "c.toml: [prune] budget: unknown resource 'dps' (expected dsp, lut, ff or bram)");
+  CHECK(config_error(head + "[prune]\nreuse_factor = 2\n") ==
+        "c.toml: [prune] needs the key 'budget'");
+  CHECK(config_error(head + "[prune]\nbudget = \"dsp=4\"\nimportance = \"random\"\n") ==
+        "c.toml: [prune] importance is 'random'; expected one of taylor, magnitude");
+  CHECK(config_error("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = "
+                     "\"logicnets\"\nlayers = [4, 2]\nfan_in = 2\n"
+                     "[prune]\nbudget = \"dsp=4\"\n") ==
+        "c.toml: [prune] applies to the mac family");
+  const auto pc = train::parse_train_config(
+      head + "[prune]\nbudget = \"dsp=40,lut=900\"\nreuse_factor = 8\nsteps = 3\n", "c.toml");
+  CHECK(pc.prune.enabled);
+  CHECK(pc.prune.steps == 3);
+  CHECK(pc.prune.reuse_factor == std::vector<unsigned>{8});
+  CHECK(pc.prune.importance == "taylor");
   const auto d = train::parse_train_config(head + "bits = 5\n", "c.toml");
   CHECK(d.weight_bits == std::vector<unsigned>{8, 8, 8});
   CHECK(d.activation_bits == std::vector<unsigned>{5, 5});

@@ -435,6 +435,50 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "a MAC MLP pruned to a DSP budget by the [prune] schedule: its lowering and synth_xilinx "
+    "meet the budget, and it proves equivalent and predicts as LibTorch",
+    "[train][yosys][mac]") {
+  const fs::path dir = temp_dir("train_prune");
+  // 16 inputs and 12 hidden at reuse 5: 12 x 4 + 4 x 3 = 60 slices unpruned (fewer when a lane's
+  // weights all round to zero); the budget is 26. Yosys maps products of 9 bits or more to
+  // DSP48E1s, so the weights have 8 bits.
+  const nlohmann::json report =
+      train_run(write_config(dir, "family = \"mac\"\nweight_bits = 8\nactivation_bits = 3", 4, 3,
+                             "\n[prune]\nbudget = \"dsp=26\"\nreuse_factor = 5\nsteps = 2\n"
+                             "finetune_epochs = 2\nsolver = \"cbc\"\n"),
+                dir);
+  reference(dir);
+  CHECK(csv_column(dir / "ref.csv", "prediction") == csv_column(dir / "torch.csv", "prediction"));
+  const nlohmann::json& pr = report.at("prune");
+  const double before = pr.at("before").at("dsp").get<double>();
+  CHECK(before <= 60);
+  CHECK(before >= 50);
+  REQUIRE(pr.at("steps").size() == 2);
+  CHECK(pr.at("steps")[0].at("budget").at("dsp").get<double>() == before - (before - 26) / 2);
+  CHECK(pr.at("steps")[1].at("lowered").at("dsp").get<double>() <= 26);
+  CHECK(pr.at("after").at("dsp").get<double>() <= 26);
+  CHECK(accuracy(dir / "ref.csv") > 0.5);
+
+  const std::string low = (dir / "p.json").string(), v = (dir / "p.v").string(),
+                    syn = (dir / "p_x.json").string();
+  lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low + " --reuse-factor 5");
+  lutforge_ok("convert " + low + " -o " + v + " --adder-modules");
+  lutforge_ok("synth " + v + " --top mac --target xilinx -o " + syn);
+  const nlohmann::json stats = nlohmann::json::parse(lutforge_ok("stats " + syn + " --json").out);
+  const int dsps = stats.at("yosys_cells").value("DSP48E1", 0);
+  // Yosys may fold a slice whose product it simplifies (a lane left with one weight, say) into
+  // LUTs: at most the lowering's slices, and within the budget.
+  CHECK(dsps > 0);
+  CHECK(dsps <= pr.at("after").at("dsp").get<int>());
+  CHECK(dsps >= pr.at("after").at("dsp").get<int>() - 3);
+  CHECK(lutforge_ok("equiv " + low + " " + syn + " --time-limit 120").out.rfind("EQUIVALENT", 0) ==
+        0);
+  const std::string out = (dir / "out.csv").string();
+  lutforge_ok("sim " + syn + " --per-sample --vectors " + (dir / "x.csv").string() + " -o " + out);
+  CHECK(csv_column(out, "prediction") == csv_column(dir / "torch.csv", "prediction"));
+}
+
+TEST_CASE(
     "difflogic: both parametrizations learn, and the gate netlist synthesizes, proves and "
     "predicts as LibTorch",
     "[train][yosys]") {

@@ -1,0 +1,213 @@
+// Resource-aware pruning: the knapsack solvers against each other and against enumeration, the
+// budget syntax, and pruned MAC models whose lowering uses what the cost model predicts and
+// computes what models/ computes for the pruned model.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "base/error.hpp"
+#include "models/lower.hpp"
+#include "netlist/vectors.hpp"
+#include "prune/prune.hpp"
+#include "tests/support/random_model.hpp"
+
+namespace lutforge::prune {
+namespace {
+
+constexpr double kNone = std::numeric_limits<double>::infinity();
+
+// The best value by enumerating every subset that respects the parents and the budgets.
+double enumerate_best(const KnapsackProblem& p) {
+  const size_t n = p.items.size();
+  double best = 0;
+  for (uint64_t set = 0; set < (uint64_t{1} << n); ++set) {
+    bool ok = true;
+    double value = 0;
+    std::vector<double> used(p.budget.size(), 0.0);
+    for (size_t i = 0; i < n && ok; ++i) {
+      if (!((set >> i) & 1)) continue;
+      if (p.items[i].parent >= 0 && !((set >> p.items[i].parent) & 1)) ok = false;
+      value += p.items[i].value;
+      for (size_t k = 0; k < used.size(); ++k) used[k] += p.items[i].cost[k];
+    }
+    for (size_t k = 0; k < used.size() && ok; ++k) ok = used[k] <= p.budget[k] + 1e-9;
+    if (ok) best = std::max(best, value);
+  }
+  return best;
+}
+
+void check_feasible(const KnapsackProblem& p, const KnapsackResult& r) {
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (r.keep[i] && p.items[i].parent >= 0) CHECK(r.keep[static_cast<size_t>(p.items[i].parent)]);
+  for (size_t k = 0; k < p.budget.size(); ++k) CHECK(r.used[k] <= p.budget[k] + 1e-6);
+}
+
+TEST_CASE("CBC finds the enumerated optimum of small knapsacks with two resources and parents") {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 25; ++trial) {
+    KnapsackProblem p;
+    const size_t n = 8 + rng() % 7;
+    for (size_t i = 0; i < n; ++i) {
+      KnapsackItem it;
+      it.value = static_cast<double>(rng() % 100) / 7.0;
+      it.cost = {static_cast<double>(rng() % 10), static_cast<double>(rng() % 50) / 3.0};
+      it.parent = i > 0 && rng() % 3 == 0 ? static_cast<int>(rng() % i) : -1;
+      p.items.push_back(it);
+    }
+    p.budget = {static_cast<double>(5 + rng() % 30), trial % 5 == 0 ? kNone : 40.0};
+    INFO("trial " << trial);
+    const double best = enumerate_best(p);
+    const KnapsackResult cbc = solve_cbc(p);
+    CHECK(cbc.optimal);
+    CHECK(cbc.value == Approx(best).margin(1e-6));
+    check_feasible(p, cbc);
+    const KnapsackResult greedy = solve_greedy(p);
+    check_feasible(p, greedy);
+    CHECK(greedy.value <= best + 1e-6);
+  }
+}
+
+TEST_CASE("CBC and the exact dynamic program agree on one-resource knapsacks") {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 20; ++trial) {
+    KnapsackProblem p;
+    for (size_t i = 0; i < 60; ++i)
+      p.items.push_back(
+          {static_cast<double>(rng() % 1000) / 10.0, {static_cast<double>(1 + rng() % 20)}});
+    p.budget = {static_cast<double>(50 + rng() % 200)};
+    INFO("trial " << trial);
+    const KnapsackResult cbc = solve_cbc(p), dp = solve_dp(p);
+    CHECK(dp.value == Approx(cbc.value).margin(1e-6));
+    check_feasible(p, dp);
+    check_feasible(p, cbc);
+  }
+  KnapsackProblem two;
+  two.items = {{1.0, {1.0, 1.0}}};
+  two.budget = {1.0, 1.0};
+  CHECK_THROWS_WITH(solve_dp(two), Catch::Contains("one limited resource"));
+}
+
+TEST_CASE("budgets: one-line errors name the resource or the value") {
+  const Budget b = parse_budget("dsp=40,lut=2000.5", "--budget");
+  CHECK(b[size_t(Resource::Dsp)] == 40);
+  CHECK(b[size_t(Resource::Lut)] == 2000.5);
+  CHECK(std::isinf(b[size_t(Resource::Ff)]));
+  CHECK_THROWS_WITH(parse_budget("dps=4", "--budget"), Catch::Contains("unknown resource 'dps'"));
+  CHECK_THROWS_WITH(parse_budget("dsp=-1", "--budget"),
+                    Catch::Contains("negative budget for resource 'dsp'"));
+  CHECK_THROWS_WITH(parse_budget("lut=12k", "--budget"), Catch::Contains("'12k' is not a number"));
+  CHECK_THROWS_WITH(parse_budget("dsp", "--budget"), Catch::Contains("not resource=number"));
+  CHECK_THROWS_WITH(parse_budget("ff=1,ff=2", "--budget"), Catch::Contains("'ff' given twice"));
+  CHECK_THROWS_WITH(parse_budget("", "--budget"), Catch::Contains("empty budget"));
+  CHECK_THROWS_WITH(parse_solver("gurobi", "--solver"), Catch::Contains("unknown solver"));
+}
+
+// The class scores of the lowering of m, one sample per lane, on `codes`.
+std::vector<std::vector<uint64_t>> lowered_scores(const models::Model& m,
+                                                  const models::LowerParams& lp,
+                                                  const std::vector<std::vector<uint32_t>>& codes) {
+  const Netlist nl = models::lower(m, lp);
+  VectorTable in;
+  for (const auto& c : codes) in.rows.push_back({models::pack_codes(m, c)});
+  const VectorTable out = simulate_samples(nl, in, "valid_in", "valid_out", 100000);
+  std::vector<std::vector<uint64_t>> scores(codes.size());
+  for (size_t k = 0; k < m.num_classes(); ++k) {
+    const size_t col = static_cast<size_t>(
+        std::find(out.names.begin(), out.names.end(), "class" + std::to_string(k)) -
+        out.names.begin());
+    REQUIRE(col < out.names.size());
+    for (size_t s = 0; s < codes.size(); ++s) scores[s].push_back(out.rows[s][col][0]);
+  }
+  return scores;
+}
+
+TEST_CASE(
+    "a pruned MAC model lowers to the slices its cost model predicts and computes as "
+    "models/ does") {
+  const models::Model m = test::random_mac_model({12, 4}, 30, 3, 4, 3, 5);
+  std::mt19937_64 rng(3);
+  std::vector<std::vector<uint32_t>> codes(64);
+  for (auto& c : codes)
+    for (size_t f = 0; f < 30; ++f) c.push_back(static_cast<uint32_t>(rng() % 8));
+
+  for (const bool packing : {false, true}) {
+    models::LowerParams lp;
+    lp.reuse_factor = {7, 5};
+    lp.dsp_packing = packing;
+    lp.dsp_family = models::DspFamily::DSP48E1;
+    const Inventory inv = inventory(m, lp);
+    // Layer 0: 12 rows with ceil(30 / 7) = 5 patterns each; layer 1: 4 x ceil(12 / 5) patterns.
+    size_t rows = 0, patterns = 0;
+    for (const Structure& s : inv.structures) ++(s.kind == Structure::Kind::Row ? rows : patterns);
+    CHECK(rows == 12);
+    CHECK(patterns == 12 * 5 + 4 * 3);
+    for (const KnapsackSolver solver :
+         {KnapsackSolver::Cbc, KnapsackSolver::Greedy, KnapsackSolver::Dp}) {
+      INFO("packing " << packing << ", solver " << solver_name(solver));
+      Budget budget;
+      budget.fill(kNone);
+      budget[size_t(Resource::Dsp)] = std::floor(inv.total[size_t(Resource::Dsp)] * 0.45);
+      const PruneResult r = prune(m, inv, budget, lp, solver);
+      CHECK(r.removed_patterns > 0);
+      CHECK(r.lowered[size_t(Resource::Dsp)] <= budget[size_t(Resource::Dsp)]);
+      if (!packing) CHECK(r.lowered[size_t(Resource::Dsp)] == r.predicted[size_t(Resource::Dsp)]);
+      // A removed row's code is 0: its weights, bias and the weights that read it are zero.
+      for (size_t i = 0; i < inv.structures.size(); ++i) {
+        const Structure& s = inv.structures[i];
+        if (r.kept[i] || s.kind != Structure::Kind::Row) continue;
+        CHECK(r.model.layers[0].neurons[s.row].bias == 0);
+        for (const auto& next : r.model.layers[1].neurons) CHECK(next.weights[s.row] == 0);
+      }
+      const auto hw = lowered_scores(r.model, lp, codes);
+      for (size_t s = 0; s < codes.size(); ++s) {
+        const std::vector<uint32_t> ref = models::class_scores(r.model, codes[s]);
+        for (size_t k = 0; k < ref.size(); ++k) CHECK(hw[s][k] == ref[k]);
+      }
+    }
+  }
+}
+
+TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has its slices") {
+  const models::Model m = test::random_mac_model({6, 3}, 10, 3, 4, 3, 9);
+  const models::LowerParams lp;
+  const Inventory inv = inventory(m, lp);
+  for (const Structure& s : inv.structures)
+    if (s.kind == Structure::Kind::Pattern) CHECK(s.count == 1);
+  Budget budget;
+  budget.fill(kNone);
+  budget[size_t(Resource::Dsp)] = 20;
+  const PruneResult r = prune(m, inv, budget, lp, KnapsackSolver::Cbc);
+  CHECK(r.lowered[size_t(Resource::Dsp)] <= 20);
+  // The next layer's single weights that read a removed row go with it, beyond the prediction.
+  CHECK(r.lowered[size_t(Resource::Dsp)] <= r.predicted[size_t(Resource::Dsp)]);
+  size_t removed_rows_weights = 0;
+  for (size_t i = 0; i < inv.structures.size(); ++i)
+    if (!r.kept[i] && inv.structures[i].kind == Structure::Kind::Row)
+      for (const auto& next : m.layers[1].neurons)
+        removed_rows_weights += next.weights[inv.structures[i].row] != 0;
+  CHECK(r.lowered[size_t(Resource::Dsp)] >=
+        r.predicted[size_t(Resource::Dsp)] - static_cast<double>(removed_rows_weights));
+}
+
+TEST_CASE("an impossible budget and a BRAM budget are errors that name the resource") {
+  const models::Model m = test::random_mac_model({6, 3}, 10, 3, 4, 3, 9);
+  models::LowerParams lp;
+  lp.reuse_factor = {4};
+  const Inventory inv = inventory(m, lp);
+  Budget b;
+  b.fill(kNone);
+  b[size_t(Resource::Ff)] = 1;
+  CHECK_THROWS_WITH(prune(m, inv, b, lp, KnapsackSolver::Cbc),
+                    Catch::Contains("--budget ff=1 is impossible"));
+  b.fill(kNone);
+  b[size_t(Resource::Bram)] = 0;
+  CHECK_NOTHROW(prune(m, inv, b, lp, KnapsackSolver::Cbc));  // none is used: 0 fits
+  models::Model lut = m;
+  lut.layers[0].kind = models::LayerKind::Lut;
+  CHECK_THROWS_WITH(inventory(lut, lp), Catch::Contains("layer 0 is not a MAC layer"));
+}
+
+}  // namespace
+}  // namespace lutforge::prune
