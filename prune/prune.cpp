@@ -270,7 +270,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
     }
   }
   // Magnitude importance: |W| times the neuron's multiplier (1 in the last layer), in units of
-  // the layer's mean, so that layers of different scales (and sizes) compare.
+  // the mean over the layer's nonzero weights, so that layers of different scales compare (the
+  // zero weights at an image's border would otherwise inflate the first layer's live ones).
   std::vector<std::vector<std::vector<double>>> magnitude(m.layers.size());
   for (size_t l = 0; l < m.layers.size(); ++l) {
     double sum = 0, count = 0;
@@ -280,7 +281,7 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
       for (int32_t v : n.weights) {
         w.push_back(std::abs(static_cast<double>(v)) * scale);
         sum += w.back();
-        count += 1;
+        count += v != 0;
       }
       magnitude[l].push_back(std::move(w));
     }

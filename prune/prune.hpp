@@ -73,7 +73,8 @@ struct Inventory {
 
 // rows[l]: the number of rows of layer l (its neuron count divides by it); empty: every neuron
 // is a row. Importance is the magnitude, sum |W| * multiplier over the weights (the units of the
-// next layer's input), each layer's divided by its mean, until set_importance() replaces it.
+// next layer's input), each layer's divided by the mean of its nonzero ones, until
+// set_importance() replaces it.
 Inventory inventory(const models::Model& m, const models::LowerParams& params,
                     const std::vector<size_t>& rows = {});
 // importance[l][n][i]: the importance of weight i of neuron n of layer l; each structure's is the
