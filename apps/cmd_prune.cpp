@@ -59,9 +59,18 @@ int cmd_prune(const std::vector<std::string>& args) {
     auto out = open_output(out_path);
     out << models::write_model(r.model);
   }
+  // The greedy pick beside the solver's, as hls4ml users compare them.
+  const prune::PruneResult greedy =
+      which == prune::KnapsackSolver::Greedy
+          ? r
+          : prune::prune(m, inv, budget, lp, prune::KnapsackSolver::Greedy);
   size_t rows = 0, patterns = 0;
-  for (const prune::Structure& s : inv.structures)
+  double all = 0;
+  for (const prune::Structure& s : inv.structures) {
     ++(s.kind == prune::Structure::Kind::Row ? rows : patterns);
+    all += s.importance;
+  }
+  auto share = [&](double v) { return all > 0 ? 100.0 * v / all : 100.0; };
   std::cout << "structures  " << rows << " rows, " << patterns << " patterns\n"
             << "budget      " << prune::format_cost(budget) << "\n"
             << "before      " << prune::format_cost(inv.total) << "  (fixed "
@@ -70,15 +79,9 @@ int cmd_prune(const std::vector<std::string>& args) {
             << (r.knapsack.optimal ? " (optimal)" : "") << ", " << std::fixed
             << std::setprecision(3) << r.knapsack.seconds << " s; removed " << r.removed_rows
             << " rows and " << r.removed_patterns << " patterns, kept " << std::setprecision(1)
-            << (inv.structures.empty() ? 100.0
-                                       : 100.0 * r.knapsack.value /
-                                             [&] {
-                                               double all = 0;
-                                               for (const auto& s : inv.structures)
-                                                 all += s.importance;
-                                               return all > 0 ? all : 1.0;
-                                             }())
-            << "% of the importance\n"
+            << share(r.knapsack.value) << "% of the importance\n"
+            << "greedy      kept " << share(greedy.knapsack.value)
+            << "% of the importance, lowered " << prune::format_cost(greedy.lowered) << "\n"
             << "predicted   " << prune::format_cost(r.predicted) << "\n"
             << "lowered     " << prune::format_cost(r.lowered) << "\n";
   if (!report_path.empty()) {
@@ -96,6 +99,9 @@ int cmd_prune(const std::vector<std::string>& args) {
     j["structures"] = {{"rows", rows}, {"patterns", patterns}};
     j["removed"] = {{"rows", r.removed_rows}, {"patterns", r.removed_patterns}};
     j["importance_kept"] = r.knapsack.value;
+    j["importance_total"] = all;
+    j["greedy"] = {{"importance_kept", greedy.knapsack.value},
+                   {"lowered", cost_json(greedy.lowered)}};
     auto out = open_output(report_path);
     out << j.dump(2) << "\n";
   }

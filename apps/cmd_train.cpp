@@ -100,12 +100,14 @@ int cmd_train(const std::vector<std::string>& args) {
                          {"lowered", cost(s.lowered)},
                          {"removed_rows", s.removed_rows},
                          {"removed_patterns", s.removed_patterns},
+                         {"removed_weights", s.removed_weights},
                          {"optimal", s.optimal},
                          {"solver_seconds", s.solver_seconds},
                          {"accuracy_pruned", s.accuracy_pruned},
                          {"test_accuracy", s.test_accuracy},
                          {"seconds", s.seconds}});
       j["prune"] = {
+          {"method", c.prune.method},         {"sparsity", c.prune.sparsity},
           {"budget", c.prune.budget},         {"solver", c.prune.solver},
           {"importance", c.prune.importance}, {"accuracy_before", r.accuracy_before_prune},
           {"before", cost(r.cost_before)},    {"after", cost(r.cost_after)},

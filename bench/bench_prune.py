@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
-"""Resource-aware pruning of the MAC MLP (configs/mnist-mac-mlp.toml) to a DSP budget.
+"""Resource-aware pruning of the MAC MLP (configs/mnist-mac-mlp.toml, 784-64-10, 4-bit weights
+and activations) lowered at reuse factor R, on MNIST and Fashion-MNIST.
 
-For each dataset: the unpruned network (the configuration's epochs), then the same training
-followed by the [prune] schedule to a budget of (1 - cut) of the unpruned lowering's slices at
-reuse factor R, with CBC and with greedy (Taylor importance), and with CBC on magnitude
-importance. Writes OUT/results.csv (one row per run), OUT/steps.csv (accuracy and slices after
-every pruning step), OUT/prune-steps.png/svg (gnuplot) and OUT/table.md.
+Per dataset, each run trains the configuration's epochs and then (but for the baseline) prunes
+with the [prune] schedule, `steps` steps of `finetune` epochs:
+  - knapsack on a DSP budget of (1 - cut) x the baseline lowering's slices: CBC and greedy on
+    Taylor importance, CBC on magnitude importance;
+  - knapsack on a LUT budget of (1 - lut_cut) x the baseline's LUT estimate: CBC and greedy;
+  - unstructured magnitude pruning of each layer's smallest weights at several sparsities, the
+    comparison at equal accuracy.
+Then, with --hardware, the baseline and the CBC/Taylor DSP run of each dataset go through lower,
+synth_xilinx, the prover (with a time limit), per-sample simulation of all test images against
+models/ (lutforge encode's reference), and the SystemC engine's II and latency.
 
-usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--reuse 49]
-                      [--steps 4] [--finetune 2]
+Writes OUT/results.csv, OUT/steps.csv, OUT/hardware.csv, OUT/prune-steps.png/svg, OUT/table.md;
+the runs' files go to OUT/runs/ (not kept in the repository).
+
+usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
+                      [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
+                      [--hardware] [--equiv-time 600]
 """
 import argparse
 import csv
@@ -30,16 +40,77 @@ def config_text(dataset, prune=None):
     return base
 
 
-def train(build, out, name, text):
-    cfg = os.path.join(out, name + ".toml")
-    with open(cfg, "w") as f:
-        f.write(text)
-    model, report = os.path.join(out, name + ".lfm.json"), os.path.join(out, name + ".json")
-    t0 = time.time()
-    subprocess.run([os.path.join(build, "apps", "lutforge"), "train", cfg, "-o", model, "--report",
-                    report, "-q"], check=True)
-    wall = time.time() - t0
-    return json.load(open(report)), wall
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.lf = os.path.join(a.build, "apps", "lutforge")
+        self.runs = os.path.join(a.out, "runs")
+        os.makedirs(self.runs, exist_ok=True)
+
+    def cmd(self, *args, capture=False):
+        r = subprocess.run([self.lf] + [str(x) for x in args], check=True, text=True,
+                           capture_output=capture)
+        return r.stdout
+
+    def train(self, name, text):
+        cfg, model, report = (os.path.join(self.runs, name + ext) for ext in (".toml", ".lfm.json", ".json"))
+        with open(cfg, "w") as f:
+            f.write(text)
+        t0 = time.time()
+        self.cmd("train", cfg, "-o", model, "--report", report, "-q")
+        return json.load(open(report)), time.time() - t0, model
+
+    def lowered(self, model, name):
+        low = os.path.join(self.runs, name + "-r%d.json" % self.a.reuse)
+        self.cmd("lower", model, "-o", low, "--reuse-factor", self.a.reuse)
+        return low
+
+    def hardware(self, ds, name, model):
+        """lower, synth_xilinx, prove, every test image, SystemC II and latency."""
+        a = self.a
+        low = self.lowered(model, name)
+        v = os.path.join(self.runs, name + ".v")
+        syn = os.path.join(self.runs, name + "-xilinx.json")
+        self.cmd("convert", low, "-o", v, "--adder-modules")
+        t0 = time.time()
+        self.cmd("synth", v, "--top", "mac", "--target", "xilinx", "-o", syn)
+        synth_s = time.time() - t0
+        res = json.load(open(syn[:-5] + ".resources.json"))
+        t0 = time.time()
+        eq = subprocess.run([self.lf, "equiv", low, syn, "--time-limit", str(a.equiv_time)],
+                            text=True, capture_output=True)
+        equiv_s = time.time() - t0
+        verdict = (eq.stdout.split() or ["ERROR"])[0]
+        x, ref, out = (os.path.join(self.runs, name + s) for s in ("-x.csv", "-ref.csv", "-out.csv"))
+        self.cmd("encode", model, "--mnist", os.path.join(ROOT, "data", ds), "-o", x,
+                 "--reference-out", ref)
+        t0 = time.time()
+        self.cmd("sim", syn, "--per-sample", "--vectors", x, "-o", out)
+        sim_s = time.time() - t0
+        refp = [r["prediction"] for r in csv.DictReader(open(ref))]
+        hwp = [r["prediction"] for r in csv.DictReader(open(out))]
+        labels = [r["label"] for r in csv.DictReader(open(ref))]
+        # SystemC on the first 16 images of the synthesized netlist: II and latency.
+        x16 = os.path.join(self.runs, name + "-x16.csv")
+        with open(x) as f, open(x16, "w") as g:
+            for i, line in enumerate(f):
+                if i > 16:
+                    break
+                g.write(line)
+        rep = os.path.join(self.runs, name + "-systemc.json")
+        self.cmd("sim", "--engine", "systemc", syn, "--vectors", x16, "-o",
+                 os.path.join(self.runs, name + "-sc.csv"), "--report", rep)
+        sc = json.load(open(rep))
+        return {
+            "dataset": ds, "run": name, "dsps": res["dsps"], "luts": res["luts"],
+            "flip_flops": res["flip_flops"], "carry_cells": res["carry_cells"],
+            "synth_s": round(synth_s, 1), "equiv": verdict, "equiv_s": round(equiv_s, 1),
+            "test_images": len(refp), "hw_equals_models": sum(p == q for p, q in zip(refp, hwp)),
+            "hw_accuracy": round(100 * sum(p == l for p, l in zip(hwp, labels)) / len(labels), 2),
+            "per_sample_sim_s": round(sim_s, 1),
+            "systemc_ii": sc["throughput"]["initiation_interval"],
+            "systemc_latency": sc["latency"]["max"],
+        }
 
 
 def main():
@@ -48,94 +119,116 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--datasets", nargs="+", default=["mnist", "fashion-mnist"])
     ap.add_argument("--cut", type=float, default=0.56)
+    ap.add_argument("--lut-cut", type=float, default=0.5)
     ap.add_argument("--reuse", type=int, default=49)
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--finetune", type=int, default=2)
+    ap.add_argument("--sparsities", type=float, nargs="+", default=[0.5, 0.7, 0.9])
+    ap.add_argument("--hardware", action="store_true")
+    ap.add_argument("--equiv-time", type=int, default=600)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    rows, steps = [], []
+    b = Bench(a)
+    rows, steps, hw = [], [], []
+    common = {"reuse_factor": str(a.reuse), "steps": str(a.steps), "finetune_epochs": str(a.finetune)}
     for ds in a.datasets:
-        # The unpruned lowering's slices come from a pruning run's "before"; the baseline is the
-        # same training without [prune].
-        base, wall = train(a.build, a.out, ds + "-base", config_text(ds))
-        probe = None
-        for solver, importance in [("cbc", "taylor"), ("greedy", "taylor"), ("cbc", "magnitude")]:
-            before = probe["prune"]["before"]["dsp"] if probe else None
-            budget = math.floor((1 - a.cut) * before) if before else None
-            if budget is None:  # the first run learns the unpruned cost from a tiny probe budget
-                _, _ = None, None
-            spec = {"budget": '"dsp=%d"' % (budget if budget is not None else 0),
-                    "reuse_factor": str(a.reuse), "steps": str(a.steps),
-                    "finetune_epochs": str(a.finetune), "solver": '"%s"' % solver,
-                    "importance": '"%s"' % importance}
-            if budget is None:
-                # Lower the baseline model to count its slices.
-                model = os.path.join(a.out, ds + "-base.lfm.json")
-                low = os.path.join(a.out, ds + "-base-r.json")
-                subprocess.run([os.path.join(a.build, "apps", "lutforge"), "lower", model, "-o",
-                                low, "--reuse-factor", str(a.reuse)], check=True)
-                st = json.loads(subprocess.run(
-                    [os.path.join(a.build, "apps", "lutforge"), "stats", low, "--json"],
-                    check=True, capture_output=True, text=True).stdout)
-                before = st["cells"]["packed_dsp"]
-                budget = math.floor((1 - a.cut) * before)
-                spec["budget"] = '"dsp=%d"' % budget
-            name = "%s-%s-%s" % (ds, solver, importance)
-            rep, pwall = train(a.build, a.out, name, config_text(ds, spec))
-            probe = rep
+        base, base_wall, base_model = b.train(ds + "-base", config_text(ds))
+        st = json.loads(b.cmd("stats", b.lowered(base_model, ds + "-base"), "--json", capture=True))
+        dsp_before = st["cells"]["packed_dsp"]
+        runs = [("dsp", "cbc", "taylor"), ("dsp", "greedy", "taylor"), ("dsp", "cbc", "magnitude"),
+                ("lut", "cbc", "taylor"), ("lut", "greedy", "taylor")]
+        runs += [("unstructured", "%g" % s, "magnitude") for s in a.sparsities]
+        lut_before = None
+        for kind, solver, importance in runs:
+            spec = dict(common)
+            if kind == "unstructured":
+                spec.update({"method": '"unstructured"', "sparsity": solver})
+                budget = ""
+            else:
+                if kind == "dsp":
+                    budget = "dsp=%d" % math.floor((1 - a.cut) * dsp_before)
+                else:
+                    budget = "lut=%d" % math.floor((1 - a.lut_cut) * lut_before)
+                spec.update({"budget": '"%s"' % budget, "solver": '"%s"' % solver,
+                             "importance": '"%s"' % importance})
+            name = "%s-%s-%s-%s" % (ds, kind, solver, importance)
+            rep, wall, model = b.train(name, config_text(ds, spec))
             p = rep["prune"]
+            lut_before = lut_before or p["before"]["lut"]
             rows.append({
-                "dataset": ds, "solver": solver, "importance": importance,
-                "dsp_before": p["before"]["dsp"], "dsp_budget": budget, "dsp_after": p["after"]["dsp"],
+                "dataset": ds, "budget": kind, "solver": solver if kind != "unstructured" else "-",
+                "sparsity": solver if kind == "unstructured" else "-", "importance": importance,
+                "budget_value": budget,
+                "dsp_before": p["before"]["dsp"], "dsp_after": p["after"]["dsp"],
                 "dsp_cut_pct": round(100 * (1 - p["after"]["dsp"] / p["before"]["dsp"]), 1),
                 "lut_before": p["before"]["lut"], "lut_after": p["after"]["lut"],
+                "lut_cut_pct": round(100 * (1 - p["after"]["lut"] / p["before"]["lut"]), 1),
                 "ff_before": p["before"]["ff"], "ff_after": p["after"]["ff"],
                 "acc_base": round(100 * base["test_accuracy"], 2),
-                "acc_before_prune": round(100 * p["accuracy_before"], 2),
                 "acc_pruned": round(100 * rep["test_accuracy"], 2),
                 "delta_pts": round(100 * (rep["test_accuracy"] - base["test_accuracy"]), 2),
-                "wall_s": round(pwall, 1), "base_wall_s": round(wall, 1),
+                "train_prune_wall_s": round(wall, 1), "base_wall_s": round(base_wall, 1),
                 "prune_s": round(p["seconds"], 1),
             })
             for s in p["steps"]:
-                steps.append({"dataset": ds, "solver": solver, "importance": importance,
-                              "step": s["step"], "dsp": s["lowered"]["dsp"],
-                              "lut": s["lowered"]["lut"],
+                steps.append({"dataset": ds, "run": name, "step": s["step"],
+                              "dsp": s["lowered"]["dsp"], "lut": s["lowered"]["lut"],
+                              "dsp_predicted": s["predicted"]["dsp"], "lut_predicted": s["predicted"]["lut"],
                               "acc_pruned": round(100 * s["accuracy_pruned"], 2),
                               "acc_finetuned": round(100 * s["test_accuracy"], 2)})
             print(rows[-1], flush=True)
-    for fname, data in [("results.csv", rows), ("steps.csv", steps)]:
+            if a.hardware and (kind, solver, importance) == ("dsp", "cbc", "taylor"):
+                hw.append(b.hardware(ds, name, model))
+                print(hw[-1], flush=True)
+        if a.hardware:
+            hw.append(b.hardware(ds, ds + "-base", base_model))
+            print(hw[-1], flush=True)
+    for fname, data in [("results.csv", rows), ("steps.csv", steps), ("hardware.csv", hw)]:
+        if not data:
+            continue
         with open(os.path.join(a.out, fname), "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(data[0].keys()))
             w.writeheader()
             w.writerows(data)
-    # The schedule: accuracy against slices, one line per dataset and run.
+    # The schedule: accuracy against slices, one line per run on a DSP budget or unstructured.
     plots = []
     for r in rows:
-        key = "%s-%s-%s" % (r["dataset"], r["solver"], r["importance"])
-        dat = os.path.join(a.out, key + ".dat")
+        if r["budget"] == "lut":
+            continue
+        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], r["solver"] if r["budget"] != "unstructured" else r["sparsity"], r["importance"])
+        dat = os.path.join(a.out, name + ".dat")
         with open(dat, "w") as f:
-            f.write("# dsp acc_finetuned (step 0: the unpruned network)\n")
-            f.write("%g %g\n" % (r["dsp_before"], r["acc_before_prune"]))
+            f.write("# dsp accuracy-after-fine-tuning; the first line is the unpruned network\n")
+            f.write("%g %g\n" % (r["dsp_before"], r["acc_base"]))
             for s in steps:
-                if (s["dataset"], s["solver"], s["importance"]) == (r["dataset"], r["solver"], r["importance"]):
+                if s["run"] == name:
                     f.write("%g %g\n" % (s["dsp"], s["acc_finetuned"]))
-        plots.append("'%s' using 1:2 with linespoints title '%s'" % (os.path.basename(dat), key))
-    for term, ext in [("pngcairo size 900,560", "png"), ("svg size 900,560", "svg")]:
-        script = ("set terminal %s\nset output 'prune-steps.%s'\nset xlabel 'DSP slices (lowering, R=%d)'\n"
-                  "set ylabel 'test accuracy (%%)'\nset key bottom right\nset grid\n"
-                  "set title 'Accuracy over the pruning schedule'\nplot %s\n"
+        plots.append("'%s' using 1:2 with linespoints title '%s'" % (os.path.basename(dat), name))
+    for term, ext in [("pngcairo size 1000,620", "png"), ("svg size 1000,620", "svg")]:
+        script = ("set terminal %s\nset output 'prune-steps.%s'\n"
+                  "set xlabel 'DSP slices of the lowering (R=%d)'\nset ylabel 'test accuracy (%%)'\n"
+                  "set yrange [80:100]\nset key outside right\nset grid\n"
+                  "set title 'Accuracy over the pruning schedule: knapsack vs unstructured'\nplot %s\n"
                   % (term, ext, a.reuse, ", ".join(plots)))
         subprocess.run(["gnuplot"], input=script, text=True, cwd=a.out, check=True)
     with open(os.path.join(a.out, "table.md"), "w") as f:
-        f.write("| dataset | solver | importance | DSPs before | after | cut | LUTs before | after |"
-                " FFs before | after | accuracy unpruned | pruned | change (pts) | run (s) |\n")
-        f.write("|" + "---|" * 14 + "\n")
+        f.write("| dataset | budget | solver | importance | DSPs before | after | cut | LUTs before | after | cut |"
+                " FFs after | accuracy unpruned | pruned | change (pts) | train+prune (s) |\n")
+        f.write("|" + "---|" * 15 + "\n")
         for r in rows:
-            f.write("| %s | %s | %s | %d | %d | %.1f%% | %d | %d | %d | %d | %.2f%% | %.2f%% | %+.2f | %.0f |\n" % (
-                r["dataset"], r["solver"], r["importance"], r["dsp_before"], r["dsp_after"],
-                r["dsp_cut_pct"], r["lut_before"], r["lut_after"], r["ff_before"], r["ff_after"],
-                r["acc_base"], r["acc_pruned"], r["delta_pts"], r["wall_s"]))
+            what = r["budget_value"] or ("unstructured %s" % r["sparsity"])
+            f.write("| %s | %s | %s | %s | %d | %d | %.1f%% | %d | %d | %.1f%% | %d | %.2f%% | %.2f%% | %+.2f | %.0f |\n" % (
+                r["dataset"], what, r["solver"], r["importance"], r["dsp_before"], r["dsp_after"],
+                r["dsp_cut_pct"], r["lut_before"], r["lut_after"], r["lut_cut_pct"], r["ff_after"],
+                r["acc_base"], r["acc_pruned"], r["delta_pts"], r["train_prune_wall_s"]))
+        if hw:
+            f.write("\n| dataset | run | DSP48E1 | LUTs | FFs | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
+            f.write("|" + "---|" * 12 + "\n")
+            for h in hw:
+                f.write("| %s | %s | %d | %d | %d | %.0f | %s | %.0f | %d/%d | %.2f%% | %g | %g |\n" % (
+                    h["dataset"], h["run"], h["dsps"], h["luts"], h["flip_flops"], h["synth_s"],
+                    h["equiv"], h["equiv_s"], h["hw_equals_models"], h["test_images"],
+                    h["hw_accuracy"], h["systemc_ii"], h["systemc_latency"]))
 
 
 if __name__ == "__main__":

@@ -322,8 +322,20 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     if (!mac) throw Error(source + ": [prune] applies to the mac family");
     TrainConfig::Prune& p = c.prune;
     p.enabled = true;
-    p.budget = pr.str("budget", "", true);
-    prune::parse_budget(p.budget, source + ": [prune] budget");
+    p.method = pr.str("method", "knapsack");
+    check_choice(source, "[prune] method", p.method, {"knapsack", "unstructured"});
+    if (p.method == "knapsack") {
+      p.budget = pr.str("budget", "", true);
+      prune::parse_budget(p.budget, source + ": [prune] budget");
+      if (pr.has("sparsity"))
+        throw Error(source + ": [prune] sparsity applies to method = \"unstructured\"");
+    } else {
+      if (pr.has("budget"))
+        throw Error(source + ": [prune] budget applies to method = \"knapsack\"");
+      p.sparsity = pr.real("sparsity", 0, 0.0, 0.999);
+      if (!pr.has("sparsity"))
+        throw Error(source + ": [prune] method = \"unstructured\" needs the key 'sparsity'");
+    }
     p.reuse_factor = pr.integers("reuse_factor", 1, 4096, false);
     const size_t total = c.conv_filters.size() + c.layers.size();
     if (p.reuse_factor.size() > 1 && p.reuse_factor.size() != total)

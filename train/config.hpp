@@ -59,7 +59,10 @@
 //                                # statistics, as the quantized evaluation uses them (0: never)
 //
 //   [prune]                      # mac only: resource-aware pruning after the training (prune/)
-//   budget = "dsp=460"           # what the pruned lowering may use: dsp, lut, ff, bram (any)
+//   method = "knapsack"          # knapsack | unstructured (the comparison: the smallest weights
+//                                #    of each layer, whatever slice they are on)
+//   budget = "dsp=460"           # knapsack: what the pruned lowering may use: dsp, lut, ff, bram
+//   sparsity = 0.9               # unstructured: the fraction of each layer's weights pruned
 //   reuse_factor = 49            # the lowering the costs are measured on: one, or one per layer
 //   dsp_packing = 0              # 1: with DSP packing
 //   dsp_family = "dsp48e2"       # dsp48e1 | dsp48e2
@@ -129,7 +132,9 @@ struct TrainConfig {
 
   struct Prune {
     bool enabled = false;  // a [prune] section was given
-    std::string budget;    // checked by prune::parse_budget
+    std::string method = "knapsack";
+    std::string budget;   // checked by prune::parse_budget
+    double sparsity = 0;  // method "unstructured"
     std::vector<unsigned> reuse_factor;
     bool dsp_packing = false;
     std::string dsp_family = "dsp48e2";

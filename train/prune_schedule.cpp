@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <set>
 
 #include "base/error.hpp"
@@ -55,7 +56,10 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
   lp.dsp_packing = c.prune.dsp_packing;
   if (!models::family_from_name(c.prune.dsp_family, lp.dsp_family))
     throw Error(c.source + ": [prune] dsp_family '" + c.prune.dsp_family + "'");
-  const prune::Budget target = prune::parse_budget(c.prune.budget, c.source + ": [prune] budget");
+  const bool unstructured = c.prune.method == "unstructured";
+  const prune::Budget target =
+      unstructured ? prune::Budget{}
+                   : prune::parse_budget(c.prune.budget, c.source + ": [prune] budget");
   const prune::KnapsackSolver solver = prune::parse_solver(c.prune.solver, c.source + ": [prune]");
   std::vector<size_t> rows;
   for (const auto& L : layers) rows.push_back(L.rows);
@@ -72,8 +76,43 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
   for (unsigned step = 1; step <= c.prune.steps; ++step) {
     const auto t0 = Clock::now();
     const models::Model m = net.export_model(c, quantizer);
+    if (step == 1) r.cost_before = prune::lowered_cost(m, lp);
+    if (unstructured) {
+      // The comparison: the smallest weights of each layer, step / steps of `sparsity`, whatever
+      // slice they are on.
+      const double fraction = c.prune.sparsity * static_cast<double>(step) / c.prune.steps;
+      PruneStepStats s;
+      {
+        torch::NoGradGuard no_grad;
+        for (size_t l = 0; l < layers.size(); ++l) {
+          const torch::Tensor mag = layers[l].weight.abs().flatten();
+          const int64_t k = static_cast<int64_t>(fraction * static_cast<double>(mag.numel()));
+          if (k == 0) continue;
+          const double threshold = std::get<0>(mag.kthvalue(k)).item<double>();
+          wmask[l].mul_((layers[l].weight.abs() > threshold).to(wmask[l].dtype()));
+          s.removed_weights += static_cast<size_t>((wmask[l] == 0).sum().item<int64_t>());
+        }
+        for (auto& [param, mask] : masks) param.mul_(mask);
+      }
+      s.step = step;
+      s.budget.fill(std::numeric_limits<double>::infinity());
+      s.lowered = prune::lowered_cost(net.export_model(c, quantizer), lp);
+      s.predicted = s.lowered;
+      s.accuracy_pruned = finetune(step - 1, 0);
+      if (progress)
+        std::fprintf(stderr,
+                     "prune step %u/%u: the smallest %.1f%% of each layer's weights (%zu); "
+                     "lowered %s; test %.2f%%, fine-tuning %u epochs\n",
+                     step, c.prune.steps, 100 * fraction, s.removed_weights,
+                     prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,
+                     c.prune.finetune_epochs);
+      s.test_accuracy =
+          c.prune.finetune_epochs ? finetune(step - 1, c.prune.finetune_epochs) : s.accuracy_pruned;
+      s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      r.prune_steps.push_back(s);
+      continue;
+    }
     prune::Inventory inv = prune::inventory(m, lp, rows);
-    if (step == 1) r.cost_before = inv.total;
     // This step's budget: step / steps of the way from the unpruned cost to the target.
     prune::Budget budget = target;
     for (size_t k = 0; k < prune::kNumResources; ++k)

@@ -34,6 +34,7 @@ struct PruneStepStats {
   prune::Budget budget{};
   prune::Cost predicted{}, lowered{};  // the cost model's figure and the pruned lowering's
   size_t removed_rows = 0, removed_patterns = 0;
+  size_t removed_weights = 0;  // method "unstructured": the weights masked so far
   bool optimal = false;
   double solver_seconds = 0;
   double accuracy_pruned = 0;  // test accuracy right after the step

@@ -7,11 +7,13 @@
 #include <limits>
 #include <random>
 
+#include <nlohmann/json.hpp>
 #include "base/error.hpp"
 #include "models/lower.hpp"
 #include "netlist/vectors.hpp"
 #include "prune/prune.hpp"
 #include "tests/support/random_model.hpp"
+#include "tests/support/tools.hpp"
 
 namespace lutforge::prune {
 namespace {
@@ -207,6 +209,48 @@ TEST_CASE("an impossible budget and a BRAM budget are errors that name the resou
   models::Model lut = m;
   lut.layers[0].kind = models::LayerKind::Lut;
   CHECK_THROWS_WITH(inventory(lut, lp), Catch::Contains("layer 0 is not a MAC layer"));
+}
+
+}  // namespace
+}  // namespace lutforge::prune
+
+namespace lutforge::prune {
+namespace {
+
+TEST_CASE(
+    "lutforge prune: the pruned model file, the report, greedy beside the solver, and "
+    "one-line errors") {
+  const auto dir = test::temp_dir("prune_cli");
+  const std::string m = (dir / "m.lfm.json").string(), p = (dir / "p.lfm.json").string(),
+                    r = (dir / "r.json").string();
+  test::write_text(m, models::write_model(test::random_mac_model({12, 4}, 30, 3, 4, 3, 5)));
+  const test::RunResult ok = test::run_lutforge(
+      "prune " + m + " --reuse-factor 7 --budget dsp=30 -o " + p + " --report " + r);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(ok.out.find("greedy      kept") != std::string::npos);
+  const nlohmann::json j = nlohmann::json::parse(test::read_text(r));
+  CHECK(j.at("lowered").at("dsp").get<double>() <= 30);
+  CHECK(j.at("before").at("dsp").get<double>() > 30);
+  CHECK(j.at("importance_kept").get<double>() >=
+        j.at("greedy").at("importance_kept").get<double>());
+  // The pruned file is a model like any other: it lowers, with the slices the report counts.
+  const models::Model pruned = models::read_model_file(p);
+  CHECK(netlist_cost(models::lower(pruned, {.reuse_factor = {7}}))[size_t(Resource::Dsp)] ==
+        j.at("lowered").at("dsp").get<double>());
+
+  auto error = [&](const std::string& args) {
+    const test::RunResult e = test::run_lutforge("prune " + args);
+    CHECK(e.exit_code == 2);
+    return e.err;
+  };
+  CHECK(error(m + " --budget dps=3 -o " + p).find("--budget: unknown resource 'dps'") !=
+        std::string::npos);
+  CHECK(error(m + " --budget dsp=-3 -o " + p).find("negative budget for resource 'dsp'") !=
+        std::string::npos);
+  CHECK(error(m + " --budget dsp=3,lut=100000 --solver dp -o " + p).find("one limited resource") !=
+        std::string::npos);
+  CHECK(error(m + " --reuse-factor 7 --budget ff=3 -o " + p).find("--budget ff=3 is impossible") !=
+        std::string::npos);
 }
 
 }  // namespace

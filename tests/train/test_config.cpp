@@ -149,6 +149,15 @@ TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC ne
                      "\"logicnets\"\nlayers = [4, 2]\nfan_in = 2\n"
                      "[prune]\nbudget = \"dsp=4\"\n") ==
         "c.toml: [prune] applies to the mac family");
+  CHECK(config_error(head + "[prune]\nmethod = \"unstructured\"\nbudget = \"dsp=4\"\n") ==
+        "c.toml: [prune] budget applies to method = \"knapsack\"");
+  CHECK(config_error(head + "[prune]\nmethod = \"unstructured\"\n") ==
+        "c.toml: [prune] method = \"unstructured\" needs the key 'sparsity'");
+  CHECK(config_error(head + "[prune]\nbudget = \"dsp=4\"\nsparsity = 0.5\n") ==
+        "c.toml: [prune] sparsity applies to method = \"unstructured\"");
+  CHECK(train::parse_train_config(head + "[prune]\nmethod = \"unstructured\"\nsparsity = 0.8\n",
+                                  "c.toml")
+            .prune.sparsity == 0.8);
   const auto pc = train::parse_train_config(
       head + "[prune]\nbudget = \"dsp=40,lut=900\"\nreuse_factor = 8\nsteps = 3\n", "c.toml");
   CHECK(pc.prune.enabled);
