@@ -65,8 +65,9 @@ class Bench:
         self.cmd("lower", model, "-o", low, "--reuse-factor", self.a.reuse)
         return low
 
-    def hardware(self, ds, name, model):
-        """lower, synth_xilinx, prove, every test image, SystemC II and latency."""
+    def hardware(self, ds, name, model, cost):
+        """lower, synth_xilinx, prove, every test image, SystemC II and latency; `cost` is the
+        cost model's figure for the lowering (the [prune] report's)."""
         a = self.a
         low = self.lowered(model, name)
         v = os.path.join(self.runs, name + ".v")
@@ -104,6 +105,7 @@ class Bench:
         return {
             "dataset": ds, "run": name, "dsps": res["dsps"], "luts": res["luts"],
             "flip_flops": res["flip_flops"], "carry_cells": res["carry_cells"],
+            "model_dsp": cost["dsp"], "model_lut": cost["lut"], "model_ff": cost["ff"],
             "synth_s": round(synth_s, 1), "equiv": verdict, "equiv_s": round(equiv_s, 1),
             "test_images": len(refp), "hw_equals_models": sum(p == q for p, q in zip(refp, hwp)),
             "hw_accuracy": round(100 * sum(p == l for p, l in zip(hwp, labels)) / len(labels), 2),
@@ -139,6 +141,7 @@ def main():
                 ("lut", "cbc", "taylor"), ("lut", "greedy", "taylor")]
         runs += [("unstructured", "%g" % s, "magnitude") for s in a.sparsities]
         lut_before = None
+        base_cost = None
         for kind, solver, importance in runs:
             spec = dict(common)
             if kind == "unstructured":
@@ -155,6 +158,7 @@ def main():
             rep, wall, model = b.train(name, config_text(ds, spec))
             p = rep["prune"]
             lut_before = lut_before or p["before"]["lut"]
+            base_cost = base_cost or p["before"]  # the same training: the baseline's lowering
             rows.append({
                 "dataset": ds, "budget": kind, "solver": solver if kind != "unstructured" else "-",
                 "sparsity": solver if kind == "unstructured" else "-", "importance": importance,
@@ -178,10 +182,10 @@ def main():
                               "acc_finetuned": round(100 * s["test_accuracy"], 2)})
             print(rows[-1], flush=True)
             if a.hardware and (kind, solver, importance) == ("dsp", "cbc", "taylor"):
-                hw.append(b.hardware(ds, name, model))
+                hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
         if a.hardware:
-            hw.append(b.hardware(ds, ds + "-base", base_model))
+            hw.append(b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
     for fname, data in [("results.csv", rows), ("steps.csv", steps), ("hardware.csv", hw)]:
         if not data:
@@ -222,11 +226,12 @@ def main():
                 r["dsp_cut_pct"], r["lut_before"], r["lut_after"], r["lut_cut_pct"], r["ff_after"],
                 r["acc_base"], r["acc_pruned"], r["delta_pts"], r["train_prune_wall_s"]))
         if hw:
-            f.write("\n| dataset | run | DSP48E1 | LUTs | FFs | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
+            f.write("\n| dataset | run | DSP48E1 (cost model) | LUTs (cost model) | FFs (cost model) | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
             f.write("|" + "---|" * 12 + "\n")
             for h in hw:
-                f.write("| %s | %s | %d | %d | %d | %.0f | %s | %.0f | %d/%d | %.2f%% | %g | %g |\n" % (
-                    h["dataset"], h["run"], h["dsps"], h["luts"], h["flip_flops"], h["synth_s"],
+                f.write("| %s | %s | %d (%d) | %d (%d) | %d (%d) | %.0f | %s | %.0f | %d/%d | %.2f%% | %g | %g |\n" % (
+                    h["dataset"], h["run"], h["dsps"], h["model_dsp"], h["luts"], h["model_lut"],
+                    h["flip_flops"], h["model_ff"], h["synth_s"],
                     h["equiv"], h["equiv_s"], h["hw_equals_models"], h["test_images"],
                     h["hw_accuracy"], h["systemc_ii"], h["systemc_latency"]))
 

@@ -183,7 +183,7 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
     // The measured costs: remove the structure of the kind (a row, or pattern k of a row) from
     // the first rows where it is live (as many as share a slice, with packing), lower, and divide
     // the difference. A layer where nothing is live has nothing to cost.
-    const size_t g = std::min(per_row == 1 ? plan.pack : 1, R);
+    const size_t g = std::min(plan.pack, R);
     auto row_neurons = [&](size_t r) {
       std::vector<size_t> v;
       for (size_t k = 0; k < per_row; ++k) v.push_back(r * per_row + k);
@@ -309,6 +309,12 @@ void set_importance(Inventory& inv,
   }
 }
 
+namespace {
+PruneResult apply_solution(const models::Model& m, const Inventory& inv, const KnapsackProblem& p,
+                           const std::vector<bool>& has_patterns, const models::LowerParams& params,
+                           KnapsackSolver solver);
+}  // namespace
+
 PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
                   const models::LowerParams& params, KnapsackSolver solver) {
   KnapsackProblem p;
@@ -344,6 +350,28 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
     }
     p.items.push_back(std::move(it));
   }
+  // The costs are measured one structure (or one packed group) at a time; packing rounds up per
+  // group, so the lowering can exceed what the sum predicts. Then the budget of the resource is
+  // tightened by the excess and the knapsack solved again, a few times at most.
+  PruneResult r = apply_solution(m, inv, p, has_patterns, params, solver);
+  for (int round = 0; round < 8; ++round) {
+    bool over = false;
+    for (size_t k = 0; k < kNumResources; ++k)
+      if (!std::isinf(budget[k]) && r.lowered[k] > budget[k] + 1e-9) {
+        p.budget[k] = std::max(0.0, p.budget[k] - (r.lowered[k] - budget[k]));
+        over = true;
+      }
+    if (!over) break;
+    r = apply_solution(m, inv, p, has_patterns, params, solver);
+  }
+  return r;
+}
+
+namespace {
+
+PruneResult apply_solution(const models::Model& m, const Inventory& inv, const KnapsackProblem& p,
+                           const std::vector<bool>& has_patterns, const models::LowerParams& params,
+                           KnapsackSolver solver) {
   PruneResult r;
   r.knapsack = solve(p, solver);
   // A row stays exactly when one of its patterns does (a row without patterns: when kept).
@@ -375,5 +403,7 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
   r.lowered = lowered_cost(r.model, params);
   return r;
 }
+
+}  // namespace
 
 }  // namespace lutforge::prune

@@ -95,7 +95,9 @@ struct PruneResult {
   size_t removed_rows = 0, removed_patterns = 0;
 };
 // Keeps what the solver picks under `budget`, removes the rest. Throws Error naming the resource
-// when even the fixed part exceeds its budget.
+// when even the fixed part exceeds its budget. When the pruned lowering still exceeds a budget
+// (packing rounds up per group of slices), that resource's budget is tightened by the excess and
+// the knapsack solved again, up to 8 times; `lowered` says what was reached.
 PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
                   const models::LowerParams& params, KnapsackSolver solver);
 
