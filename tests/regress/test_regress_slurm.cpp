@@ -181,11 +181,14 @@ TEST_CASE(
     CHECK(ma == mb);
   }
 
-  // A task cancelled while it runs leaves the queue without results: it is submitted again.
+  // A task cancelled while it runs leaves the queue without results: it is submitted again. The
+  // simulation of three million random vectors keeps the task running for seconds, so that the
+  // cancel lands before it finishes.
   write_text(dir / "slow.toml",
              "[[case]]\nname = \"wide\"\nverilog = \"wide.v\"\ntop = \"wide\"\n"
              "  [[case.step]]\n  kind = \"synth\"\n  target = \"ice40\"\n"
-             "  [[case.step]]\n  kind = \"stats\"\n");
+             "  [[case.step]]\n  kind = \"sim\"\n  random = 3000000\n"
+             "  [[case.step]]\n  kind = \"stats\"\n  input = \"synth\"\n");
   const std::string out = (dir / "slow.out").string(), err = (dir / "slow.err").string();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -216,6 +219,6 @@ TEST_CASE(
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(slow_err.find("case wide left the queue without results") != std::string::npos);
   const Store c((dir / "slow" / "results.db").string(), true);
-  REQUIRE(c.all().size() == 2);
+  REQUIRE(c.all().size() == 3);
   for (const auto& r : c.all()) CHECK(r.status == Status::Pass);
 }
