@@ -91,7 +91,18 @@ Cost netlist_cost(const Netlist& nl) {
 }
 
 Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
-  return netlist_cost(models::lower(m, params));
+  const models::Layer& last = m.layers.back();
+  if (last.requantize || last.out_bits == models::accumulator_bits(last))
+    return netlist_cost(models::lower(m, params));
+  // Pruned weights narrow the last layer's accumulators, and the scores with them.
+  models::Model fitted = m;
+  fit_scores(fitted);
+  return netlist_cost(models::lower(fitted, params));
+}
+
+void fit_scores(models::Model& m) {
+  models::Layer& last = m.layers.back();
+  if (!last.requantize) last.out_bits = models::accumulator_bits(last);
 }
 
 Budget parse_budget(const std::string& text, const std::string& what) {
@@ -396,9 +407,7 @@ PruneResult apply_solution(const models::Model& m, const Inventory& inv, const K
     remove_structure(r.model, s);
     ++(s.kind == Structure::Kind::Row ? r.removed_rows : r.removed_patterns);
   }
-  // The scores of the last layer need fewer bits when its weights are pruned.
-  models::Layer& last = r.model.layers.back();
-  if (!last.requantize) last.out_bits = models::accumulator_bits(last);
+  fit_scores(r.model);
   models::validate(r.model, "the pruned model");
   r.lowered = lowered_cost(r.model, params);
   return r;

@@ -42,7 +42,10 @@ const char* resource_name(Resource r);
 
 // The resources of a lowered netlist, as the cost model counts them.
 Cost netlist_cost(const Netlist& nl);
-// The resources of m's lowering with `params`.
+// The last layer's scores narrowed to its accumulators, which pruned weights make narrower (a
+// model file's scores are exactly that wide).
+void fit_scores(models::Model& m);
+// The resources of m's lowering with `params` (its scores fitted first).
 Cost lowered_cost(const models::Model& m, const models::LowerParams& params);
 
 // A budget per resource; infinity where there is none.
