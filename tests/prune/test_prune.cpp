@@ -171,6 +171,47 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "rows of several neurons (filters), and a pruned model pruned again, as the schedule "
+    "does") {
+  // Layer 0: 12 neurons as 4 rows of 3 (a filter at three positions).
+  const models::Model m = test::random_mac_model({12, 4}, 30, 3, 4, 3, 21);
+  models::LowerParams lp;
+  lp.reuse_factor = {8};
+  lp.dsp_packing = true;
+  lp.dsp_family = models::DspFamily::DSP48E1;
+  const std::vector<size_t> rows = {4, 4};
+  const Inventory inv = inventory(m, lp, rows);
+  size_t row_structures = 0;
+  for (const Structure& s : inv.structures)
+    if (s.kind == Structure::Kind::Row) {
+      ++row_structures;
+      CHECK(s.neurons.size() == 3);
+    }
+  CHECK(row_structures == 4);
+  Budget budget;
+  budget.fill(kNone);
+  budget[size_t(Resource::Dsp)] = std::floor(inv.total[size_t(Resource::Dsp)] * 0.7);
+  const PruneResult first = prune(m, inv, budget, lp, KnapsackSolver::Cbc);
+  CHECK(first.lowered[size_t(Resource::Dsp)] <= budget[size_t(Resource::Dsp)]);
+  // The pruned model's last layer has narrower accumulators; pricing its structures lowers
+  // copies with more removed, which must fit their scores too.
+  const Inventory again = inventory(first.model, lp, rows);
+  CHECK(again.total[size_t(Resource::Dsp)] == first.lowered[size_t(Resource::Dsp)]);
+  budget[size_t(Resource::Dsp)] = std::floor(inv.total[size_t(Resource::Dsp)] * 0.4);
+  const PruneResult second = prune(first.model, again, budget, lp, KnapsackSolver::Cbc);
+  CHECK(second.lowered[size_t(Resource::Dsp)] <= budget[size_t(Resource::Dsp)]);
+  std::mt19937_64 rng(5);
+  std::vector<std::vector<uint32_t>> codes(32);
+  for (auto& c : codes)
+    for (size_t f = 0; f < 30; ++f) c.push_back(static_cast<uint32_t>(rng() % 8));
+  const auto hw = lowered_scores(second.model, lp, codes);
+  for (size_t s = 0; s < codes.size(); ++s) {
+    const std::vector<uint32_t> ref = models::class_scores(second.model, codes[s]);
+    CHECK(hw[s] == std::vector<uint64_t>(ref.begin(), ref.end()));
+  }
+}
+
 TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has its slices") {
   const models::Model m = test::random_mac_model({6, 3}, 10, 3, 4, 3, 9);
   const models::LowerParams lp;
