@@ -18,10 +18,11 @@ the runs' files go to OUT/runs/ (not kept in the repository).
 
 usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
                       [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
-                      [--hardware] [--equiv-time 600]
+                      [--hardware [DATASET...]] [--equiv-time 600]
 """
 import argparse
 import csv
+import hashlib
 import json
 import math
 import os
@@ -70,6 +71,15 @@ class Bench:
         cost model's figure for the lowering (the [prune] report's)."""
         a = self.a
         low = self.lowered(model, name)
+        # A row measured before on the same lowered netlist is reused (synthesis of the unpruned
+        # network takes tens of minutes).
+        digest = hashlib.sha256(open(low, "rb").read()).hexdigest()
+        cache = os.path.join(self.runs, name + ".hardware.json")
+        if os.path.exists(cache):
+            row = json.load(open(cache))
+            if row.get("lowered_sha256") == digest:
+                del row["lowered_sha256"]
+                return row
         v = os.path.join(self.runs, name + ".v")
         syn = os.path.join(self.runs, name + "-xilinx.json")
         self.cmd("convert", low, "-o", v, "--adder-modules")
@@ -102,7 +112,7 @@ class Bench:
         self.cmd("sim", "--engine", "systemc", syn, "--vectors", x16, "-o",
                  os.path.join(self.runs, name + "-sc.csv"), "--report", rep)
         sc = json.load(open(rep))
-        return {
+        row = {
             "dataset": ds, "run": name, "dsps": res["dsps"], "luts": res["luts"],
             "flip_flops": res["flip_flops"], "carry_cells": res["carry_cells"],
             "model_dsp": cost["dsp"], "model_lut": cost["lut"], "model_ff": cost["ff"],
@@ -113,6 +123,8 @@ class Bench:
             "systemc_ii": sc["throughput"]["initiation_interval"],
             "systemc_latency": sc["latency"]["max"],
         }
+        json.dump(dict(row, lowered_sha256=digest), open(cache, "w"), indent=1)
+        return row
 
 
 def main():
@@ -126,7 +138,8 @@ def main():
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--finetune", type=int, default=2)
     ap.add_argument("--sparsities", type=float, nargs="+", default=[0.5, 0.7, 0.9])
-    ap.add_argument("--hardware", action="store_true")
+    ap.add_argument("--hardware", nargs="*", metavar="DATASET",
+                    help="run the hardware stage (for the datasets named, or all)")
     ap.add_argument("--equiv-time", type=int, default=600)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -181,10 +194,11 @@ def main():
                               "acc_pruned": round(100 * s["accuracy_pruned"], 2),
                               "acc_finetuned": round(100 * s["test_accuracy"], 2)})
             print(rows[-1], flush=True)
-            if a.hardware and (kind, solver, importance) == ("dsp", "cbc", "taylor"):
+            hardware = a.hardware is not None and (not a.hardware or ds in a.hardware)
+            if hardware and (kind, solver, importance) == ("dsp", "cbc", "taylor"):
                 hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
-        if a.hardware:
+        if a.hardware is not None and (not a.hardware or ds in a.hardware):
             hw.append(b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
     for fname, data in [("results.csv", rows), ("steps.csv", steps), ("hardware.csv", hw)]:

@@ -73,6 +73,13 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     masks.push_back({L.bias, bmask.back()});
   }
 
+  // A step's fine-tuning and its record.
+  auto finish = [&](PruneStepStats& s, Clock::time_point t0) {
+    s.test_accuracy =
+        c.prune.finetune_epochs ? finetune(s.step - 1, c.prune.finetune_epochs) : s.accuracy_pruned;
+    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.prune_steps.push_back(s);
+  };
   for (unsigned step = 1; step <= c.prune.steps; ++step) {
     const auto t0 = Clock::now();
     const models::Model m = net.export_model(c, quantizer);
@@ -106,10 +113,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                      step, c.prune.steps, 100 * fraction, s.removed_weights,
                      prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,
                      c.prune.finetune_epochs);
-      s.test_accuracy =
-          c.prune.finetune_epochs ? finetune(step - 1, c.prune.finetune_epochs) : s.accuracy_pruned;
-      s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      r.prune_steps.push_back(s);
+      finish(s, t0);
       continue;
     }
     prune::Inventory inv = prune::inventory(m, lp, rows);
@@ -191,10 +195,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    s.solver_seconds, prune::format_cost(s.predicted).c_str(),
                    prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,
                    c.prune.finetune_epochs);
-    s.test_accuracy =
-        c.prune.finetune_epochs ? finetune(step - 1, c.prune.finetune_epochs) : s.accuracy_pruned;
-    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    r.prune_steps.push_back(s);
+    finish(s, t0);
   }
   r.cost_after = prune::lowered_cost(net.export_model(c, quantizer), lp);
   if (progress)
