@@ -127,6 +127,38 @@ class Bench:
         return row
 
 
+def plot(out, rows, steps, reuse):
+    """Accuracy against slices over the schedule, one panel per dataset, one line per run on a
+    DSP budget or unstructured; the data beside the plot as .dat files."""
+    panels = {}
+    for r in rows:
+        if r["budget"] == "lut":
+            continue
+        tag = r["solver"] if r["budget"] != "unstructured" else r["sparsity"]
+        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], tag, r["importance"])
+        dat = os.path.join(out, name + ".dat")
+        with open(dat, "w") as f:
+            f.write("# dsp accuracy-after-fine-tuning; the first line is the unpruned network\n")
+            f.write("%g %g\n" % (float(r["dsp_before"]), float(r["acc_base"])))
+            for s in steps:
+                if s["run"] == name:
+                    f.write("%g %g\n" % (float(s["dsp"]), float(s["acc_finetuned"])))
+        label = ("%s %s" % ("unstructured" if r["budget"] == "unstructured" else "knapsack", tag) +
+                 " " + r["importance"])
+        panels.setdefault(r["dataset"], []).append(
+            "'%s' using 1:2 with linespoints title '%s'" % (os.path.basename(dat), label))
+    for term, ext in [("pngcairo size 1100,520", "png"), ("svg size 1100,520", "svg")]:
+        script = "set terminal %s\nset output 'prune-steps.%s'\nset multiplot layout 1,%d\n" % (
+            term, ext, len(panels))
+        for ds, plots in panels.items():
+            script += ("set title '%s: accuracy over the pruning schedule'\n"
+                       "set xlabel 'DSP slices of the lowering (R=%d)'\nset ylabel 'test accuracy (%%)'\n"
+                       "set yrange [*:*]\nset key bottom right font ',9'\nset grid\nplot %s\n"
+                       % (ds, reuse, ", ".join(plots)))
+        script += "unset multiplot\n"
+        subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -141,8 +173,14 @@ def main():
     ap.add_argument("--hardware", nargs="*", metavar="DATASET",
                     help="run the hardware stage (for the datasets named, or all)")
     ap.add_argument("--equiv-time", type=int, default=600)
+    ap.add_argument("--plot-only", action="store_true",
+                    help="redraw the plot from OUT/results.csv and OUT/steps.csv")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
+    if a.plot_only:
+        plot(a.out, list(csv.DictReader(open(os.path.join(a.out, "results.csv")))),
+             list(csv.DictReader(open(os.path.join(a.out, "steps.csv")))), a.reuse)
+        return
     b = Bench(a)
     rows, steps, hw = [], [], []
     common = {"reuse_factor": str(a.reuse), "steps": str(a.steps), "finetune_epochs": str(a.finetune)}
@@ -208,27 +246,7 @@ def main():
             w = csv.DictWriter(f, fieldnames=list(data[0].keys()))
             w.writeheader()
             w.writerows(data)
-    # The schedule: accuracy against slices, one line per run on a DSP budget or unstructured.
-    plots = []
-    for r in rows:
-        if r["budget"] == "lut":
-            continue
-        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], r["solver"] if r["budget"] != "unstructured" else r["sparsity"], r["importance"])
-        dat = os.path.join(a.out, name + ".dat")
-        with open(dat, "w") as f:
-            f.write("# dsp accuracy-after-fine-tuning; the first line is the unpruned network\n")
-            f.write("%g %g\n" % (r["dsp_before"], r["acc_base"]))
-            for s in steps:
-                if s["run"] == name:
-                    f.write("%g %g\n" % (s["dsp"], s["acc_finetuned"]))
-        plots.append("'%s' using 1:2 with linespoints title '%s'" % (os.path.basename(dat), name))
-    for term, ext in [("pngcairo size 1000,620", "png"), ("svg size 1000,620", "svg")]:
-        script = ("set terminal %s\nset output 'prune-steps.%s'\n"
-                  "set xlabel 'DSP slices of the lowering (R=%d)'\nset ylabel 'test accuracy (%%)'\n"
-                  "set yrange [80:100]\nset key outside right\nset grid\n"
-                  "set title 'Accuracy over the pruning schedule: knapsack vs unstructured'\nplot %s\n"
-                  % (term, ext, a.reuse, ", ".join(plots)))
-        subprocess.run(["gnuplot"], input=script, text=True, cwd=a.out, check=True)
+    plot(a.out, rows, steps, a.reuse)
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write("| dataset | budget | solver | importance | DSPs before | after | cut | LUTs before | after | cut |"
                 " FFs after | accuracy unpruned | pruned | change (pts) | train+prune (s) |\n")
