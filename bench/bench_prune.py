@@ -157,6 +157,32 @@ def plot(out, rows, steps, reuse):
                        % (ds, reuse, ", ".join(plots)))
         script += "unset multiplot\n"
         subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
+    # Accuracy against the LUT estimate, for the knapsack runs on either budget.
+    panels = {}
+    for r in rows:
+        if r["budget"] == "unstructured":
+            continue
+        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], r["solver"], r["importance"])
+        dat = os.path.join(out, name + "-lut.dat")
+        with open(dat, "w") as f:
+            f.write("# lut-estimate accuracy-after-fine-tuning; the first line is the unpruned network\n")
+            f.write("%g %g\n" % (float(r["lut_before"]), float(r["acc_base"])))
+            for s in steps:
+                if s["run"] == name:
+                    f.write("%g %g\n" % (float(s["lut"]), float(s["acc_finetuned"])))
+        panels.setdefault(r["dataset"], []).append(
+            "'%s' using ($1/1000):2 with linespoints title '%s budget, %s %s'" % (
+                os.path.basename(dat), r["budget"], r["solver"], r["importance"]))
+    for term, ext in [("pngcairo size 1100,520", "png"), ("svg size 1100,520", "svg")]:
+        script = "set terminal %s\nset output 'prune-luts.%s'\nset multiplot layout 1,%d\n" % (
+            term, ext, len(panels))
+        for ds, plots in panels.items():
+            script += ("set title '%s: accuracy against LUTs over the schedule'\n"
+                       "set xlabel 'thousand LUTs (cost model estimate)'\nset ylabel 'test accuracy (%%)'\n"
+                       "set yrange [*:*]\nset key bottom right font ',9'\nset grid\nplot %s\n"
+                       % (ds, ", ".join(plots)))
+        script += "unset multiplot\n"
+        subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
 
 
 def main():
