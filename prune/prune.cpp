@@ -238,17 +238,15 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
     }
     if (prunable_rows) {
       row_cost = measure(Structure::Kind::Row);
-      add_to(row_cost, pattern_cost, -static_cast<double>(lanes * per_row));  // its own part
+      // Its own part: beyond its `lanes` patterns (each over all of its neurons).
+      add_to(row_cost, pattern_cost, -static_cast<double>(lanes));
       for (double& v : row_cost) v = std::max(0.0, v);
     }
 
     for (size_t r = 0; r < R; ++r) {
-      std::vector<size_t> neurons;
-      bool live = false;
-      for (size_t k = 0; k < per_row; ++k) {
-        neurons.push_back(r * per_row + k);
-        live |= models::is_live(L.neurons[r * per_row + k]);
-      }
+      const std::vector<size_t> neurons = row_neurons(r);
+      bool any_live = false;
+      for (size_t n : neurons) any_live |= models::is_live(L.neurons[n]);
       int parent = -1;
       if (prunable_rows) {
         Structure s;
@@ -256,8 +254,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
         s.layer = l;
         s.row = r;
         s.neurons = neurons;
-        s.removed = !live;
-        if (live) s.cost = row_cost;
+        s.removed = !any_live;
+        if (any_live) s.cost = row_cost;
         if (!lanes) s.count = L.fan_in;  // its importance covers all its weights
         parent = static_cast<int>(inv.structures.size());
         inv.structures.push_back(std::move(s));

@@ -187,6 +187,8 @@ TEST_CASE(
     if (s.kind == Structure::Kind::Row) {
       ++row_structures;
       CHECK(s.neurons.size() == 3);
+      // A row owns its neurons' accumulators and requantizers beyond its patterns' slices.
+      if (!s.removed) CHECK(s.cost[size_t(Resource::Lut)] > 0);
     }
   CHECK(row_structures == 4);
   Budget budget;
