@@ -45,8 +45,20 @@ Signal or_tree(Netlist& nl, std::vector<Signal> bits, const std::string& name) {
 
 }  // namespace
 
-bool is_live(const Neuron& n) {
-  return std::any_of(n.weights.begin(), n.weights.end(), [](int32_t w) { return w != 0; });
+bool any_weight(const Neuron& n, size_t first, size_t count) {
+  const size_t end = std::min(n.weights.size(), first + count);
+  for (size_t i = first; i < end; ++i)
+    if (n.weights[i] != 0) return true;
+  return false;
+}
+
+bool is_live(const Neuron& n) { return any_weight(n, 0, n.weights.size()); }
+
+std::vector<Signal> pruned_code(Netlist& nl, const Layer& L, const Neuron& n) {
+  const uint32_t code = mac_output(L, n.bias, n);
+  std::vector<Signal> bits;
+  for (unsigned b = 0; b < L.out_bits; ++b) bits.push_back(nl.constant((code >> b) & 1));
+  return bits;
 }
 
 // clamp((acc * m + r) >> shift, 0, 2^out_bits - 1), acc signed.
@@ -138,9 +150,8 @@ std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
   for (size_t n = 0; n < L.neurons.size(); ++n) {
     const Neuron& N = L.neurons[n];
     const std::string name = prefix + "_n" + std::to_string(n);
-    if (!is_live(N)) {  // pruned: its bias alone, a constant code
-      const uint32_t code = mac_output(L, N.bias, N);
-      for (unsigned b = 0; b < L.out_bits; ++b) out[n].push_back(nl.constant((code >> b) & 1));
+    if (!is_live(N)) {
+      out[n] = pruned_code(nl, L, N);
       continue;
     }
     Adder sum;

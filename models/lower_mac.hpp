@@ -32,9 +32,14 @@ void add_score_ports(Netlist& nl, const Model& m, const std::vector<std::vector<
 // The clocks from a sample's input transfer to its scores in lower_reused()'s design.
 unsigned reused_latency(const Model& m, const std::vector<unsigned>& reuse);
 
+// Whether any of the weights first .. first + count - 1 of MAC neuron n is nonzero (a lane whose
+// weights are all zero is pruned: no slice).
+bool any_weight(const Neuron& n, size_t first, size_t count);
 // Whether a MAC neuron has a nonzero weight; one without (pruned) lowers to the constant code of
-// its bias, with no slice and no adder.
+// its bias, with no slice and no adder (pruned_code).
 bool is_live(const Neuron& n);
+// The constant code of a pruned neuron of layer L: its bias alone, L.out_bits constant signals.
+std::vector<Signal> pruned_code(Netlist& nl, const Layer& L, const Neuron& n);
 
 // The layer's output codes (L.out_bits signals per neuron) from its input codes.
 std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,

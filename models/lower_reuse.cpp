@@ -156,14 +156,6 @@ struct Schedule {
   std::vector<std::vector<Segment>> accumulators;  // each accumulator's segments, in slot order
 };
 
-// Whether any of the weights first .. first + count - 1 of neuron N is nonzero.
-bool any_weight(const Neuron& N, size_t first, size_t count) {
-  const size_t end = std::min(N.weights.size(), first + count);
-  for (size_t i = first; i < end; ++i)
-    if (N.weights[i] != 0) return true;
-  return false;
-}
-
 // The slots of layer L at reuse factor r, in a frame of ii slots (counter state c is slot
 // (c - 1) mod ii). With F inputs per neuron:
 //   when r < 2F, neuron n has ceil(F / r) lanes, lane k taking inputs k*r .. k*r + r - 1 in
@@ -442,10 +434,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
     }
     // The pruned neurons: their bias alone, a constant code.
     for (size_t n = 0; n < L.neurons.size(); ++n)
-      if (!is_live(L.neurons[n])) {
-        const uint32_t code = mac_output(L, L.neurons[n].bias, L.neurons[n]);
-        for (unsigned b = 0; b < L.out_bits; ++b) next[n].push_back(nl.constant((code >> b) & 1));
-      }
+      if (!is_live(L.neurons[n])) next[n] = pruned_code(nl, L, L.neurons[n]);
     valid = enabled_registers(nl, {valid}, load, "valid" + std::to_string(l + 1))[0];
     codes.swap(next);
   }

@@ -202,8 +202,7 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
     };
     auto live = [&](size_t r, size_t first, size_t count) {
       for (size_t n : row_neurons(r))
-        for (size_t i = first; i < std::min<size_t>(L.fan_in, first + count); ++i)
-          if (L.neurons[n].weights[i] != 0) return true;
+        if (models::any_weight(L.neurons[n], first, count)) return true;
       return false;
     };
     auto measure = [&](Structure::Kind kind) {
@@ -245,8 +244,7 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
 
     for (size_t r = 0; r < R; ++r) {
       const std::vector<size_t> neurons = row_neurons(r);
-      bool any_live = false;
-      for (size_t n : neurons) any_live |= models::is_live(L.neurons[n]);
+      const bool any_live = live(r, 0, L.fan_in);
       int parent = -1;
       if (prunable_rows) {
         Structure s;
@@ -269,11 +267,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
         s.first = k * plan.reuse;
         s.count = std::min<size_t>(plan.reuse, L.fan_in - s.first);
         s.parent = parent;
-        bool any = false;
-        for (size_t n : neurons)
-          for (size_t i = s.first; i < s.first + s.count; ++i) any |= L.neurons[n].weights[i] != 0;
-        s.removed = !any;
-        if (any) s.cost = pattern_cost;
+        s.removed = !live(r, s.first, s.count);
+        if (!s.removed) s.cost = pattern_cost;
         inv.structures.push_back(std::move(s));
       }
     }
