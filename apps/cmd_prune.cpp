@@ -1,32 +1,17 @@
 // prune: resource-aware structured pruning of a MAC model file under a budget per resource
 // (prune/prune.hpp), with a report of the structures, the solver's pick, and the cost model
 // against the pruned model's lowering.
-#include <cmath>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
 #include "apps/lower_options.hpp"
 #include "apps/options.hpp"
+#include "apps/prune_json.hpp"
 #include "models/model.hpp"
 #include "prune/prune.hpp"
 
 namespace lutforge::cli {
-namespace {
-
-nlohmann::ordered_json cost_json(const prune::Cost& c) {
-  nlohmann::ordered_json j;
-  for (size_t k = 0; k < prune::kNumResources; ++k) {
-    const char* name = prune::resource_name(static_cast<prune::Resource>(k));
-    if (std::isinf(c[k]))
-      j[name] = nullptr;
-    else
-      j[name] = c[k];
-  }
-  return j;
-}
-
-}  // namespace
 
 int cmd_prune(const std::vector<std::string>& args) {
   po::options_description opts("options");

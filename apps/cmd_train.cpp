@@ -1,9 +1,9 @@
 // train: a configuration to a trained, exported and checked model file.
-#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
+#include "apps/prune_json.hpp"
 #include "models/model.hpp"
 #include "train/config.hpp"
 #ifdef LUTFORGE_HAVE_TORCH
@@ -85,13 +85,7 @@ int cmd_train(const std::vector<std::string>& args) {
                     {"regrown", e.regrown}});
     j["epochs"] = ep;
     if (c.prune.enabled) {
-      auto cost = [](const prune::Cost& v) {
-        nlohmann::json o;
-        for (size_t k = 0; k < prune::kNumResources; ++k)
-          o[prune::resource_name(static_cast<prune::Resource>(k))] =
-              std::isinf(v[k]) ? nlohmann::json(nullptr) : nlohmann::json(v[k]);
-        return o;
-      };
+      const auto cost = cost_json<nlohmann::json>;
       nlohmann::json steps = nlohmann::json::array();
       for (const auto& s : r.prune_steps)
         steps.push_back({{"step", s.step},
