@@ -25,6 +25,11 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The learning rate of epoch e of `epochs`: `base` cosine-annealed towards 0.
+double cosine_rate(double base, unsigned e, unsigned epochs) {
+  return base * 0.5 * (1.0 + std::cos(M_PI * e / epochs));
+}
+
 uint64_t mix(uint64_t a, uint64_t b) {
   uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -339,8 +344,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   };
 
   for (unsigned e = r.first_epoch; e < c.epochs; ++e) {
-    const double lr = c.learning_rate * 0.5 * (1.0 + std::cos(M_PI * e / c.epochs));
-    r.epochs.push_back(run_epoch(e, e + 1, c.epochs, lr));
+    r.epochs.push_back(run_epoch(e, e + 1, c.epochs, cosine_rate(c.learning_rate, e, c.epochs)));
     if (!opts.checkpoint.empty()) save_checkpoint(opts.checkpoint, *net, opt, e + 1, config);
   }
   r.train_seconds = seconds_since(t_train);
@@ -350,11 +354,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     r.accuracy_before_prune = test_accuracy();
     run_prune_schedule(c, quantizer, *net, train_x, train_y, opts.progress, masks, r,
                        [&](unsigned step, unsigned epochs) {
-                         const double lr0 = c.prune.finetune_learning_rate;
-                         for (unsigned k = 0; k < epochs; ++k) {
-                           const double lr = lr0 * 0.5 * (1.0 + std::cos(M_PI * k / epochs));
-                           run_epoch(c.epochs + step * epochs + k, k + 1, epochs, lr);
-                         }
+                         for (unsigned k = 0; k < epochs; ++k)
+                           run_epoch(c.epochs + step * epochs + k, k + 1, epochs,
+                                     cosine_rate(c.prune.finetune_learning_rate, k, epochs));
                          return test_accuracy();
                        });
     r.prune_seconds = seconds_since(t_prune);
