@@ -127,62 +127,52 @@ class Bench:
         return row
 
 
-def plot(out, rows, steps, reuse):
-    """Accuracy against slices over the schedule, one panel per dataset, one line per run on a
-    DSP budget or unstructured; the data beside the plot as .dat files."""
+def schedule_plot(out, steps, runs, resource, dat_suffix, header, using, output, title, xlabel):
+    """Accuracy against one resource over the schedule, one panel per dataset and one line per
+    run; runs are (results row, run name, line title). The data go beside the plot as .dat files."""
     panels = {}
+    for r, name, label in runs:
+        dat = os.path.join(out, name + dat_suffix + ".dat")
+        with open(dat, "w") as f:
+            f.write("# %s accuracy-after-fine-tuning; the first line is the unpruned network\n" % header)
+            f.write("%g %g\n" % (float(r[resource + "_before"]), float(r["acc_base"])))
+            for s in steps:
+                if s["run"] == name:
+                    f.write("%g %g\n" % (float(s[resource]), float(s["acc_finetuned"])))
+        panels.setdefault(r["dataset"], []).append(
+            "'%s' using %s with linespoints title '%s'" % (os.path.basename(dat), using, label))
+    for term, ext in [("pngcairo size 1100,520", "png"), ("svg size 1100,520", "svg")]:
+        script = "set terminal %s\nset output '%s.%s'\nset multiplot layout 1,%d\n" % (
+            term, output, ext, len(panels))
+        for ds, plots in panels.items():
+            script += ("set title '%s: %s'\nset xlabel '%s'\nset ylabel 'test accuracy (%%)'\n"
+                       "set yrange [*:*]\nset key bottom right font ',9'\nset grid\nplot %s\n"
+                       % (ds, title, xlabel, ", ".join(plots)))
+        script += "unset multiplot\n"
+        subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
+
+
+def plot(out, rows, steps, reuse):
+    """Accuracy against slices (the runs on a DSP budget and the unstructured ones) and against
+    the LUT estimate (the knapsack runs on either budget) over the schedule."""
+    runs = []
     for r in rows:
         if r["budget"] == "lut":
             continue
         tag = r["solver"] if r["budget"] != "unstructured" else r["sparsity"]
         name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], tag, r["importance"])
-        dat = os.path.join(out, name + ".dat")
-        with open(dat, "w") as f:
-            f.write("# dsp accuracy-after-fine-tuning; the first line is the unpruned network\n")
-            f.write("%g %g\n" % (float(r["dsp_before"]), float(r["acc_base"])))
-            for s in steps:
-                if s["run"] == name:
-                    f.write("%g %g\n" % (float(s["dsp"]), float(s["acc_finetuned"])))
-        label = ("%s %s" % ("unstructured" if r["budget"] == "unstructured" else "knapsack", tag) +
-                 " " + r["importance"])
-        panels.setdefault(r["dataset"], []).append(
-            "'%s' using 1:2 with linespoints title '%s'" % (os.path.basename(dat), label))
-    for term, ext in [("pngcairo size 1100,520", "png"), ("svg size 1100,520", "svg")]:
-        script = "set terminal %s\nset output 'prune-steps.%s'\nset multiplot layout 1,%d\n" % (
-            term, ext, len(panels))
-        for ds, plots in panels.items():
-            script += ("set title '%s: accuracy over the pruning schedule'\n"
-                       "set xlabel 'DSP slices of the lowering (R=%d)'\nset ylabel 'test accuracy (%%)'\n"
-                       "set yrange [*:*]\nset key bottom right font ',9'\nset grid\nplot %s\n"
-                       % (ds, reuse, ", ".join(plots)))
-        script += "unset multiplot\n"
-        subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
-    # Accuracy against the LUT estimate, for the knapsack runs on either budget.
-    panels = {}
+        kind = "unstructured" if r["budget"] == "unstructured" else "knapsack"
+        runs.append((r, name, "%s %s %s" % (kind, tag, r["importance"])))
+    schedule_plot(out, steps, runs, "dsp", "", "dsp", "1:2", "prune-steps",
+                  "accuracy over the pruning schedule", "DSP slices of the lowering (R=%d)" % reuse)
+    runs = []
     for r in rows:
         if r["budget"] == "unstructured":
             continue
         name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], r["solver"], r["importance"])
-        dat = os.path.join(out, name + "-lut.dat")
-        with open(dat, "w") as f:
-            f.write("# lut-estimate accuracy-after-fine-tuning; the first line is the unpruned network\n")
-            f.write("%g %g\n" % (float(r["lut_before"]), float(r["acc_base"])))
-            for s in steps:
-                if s["run"] == name:
-                    f.write("%g %g\n" % (float(s["lut"]), float(s["acc_finetuned"])))
-        panels.setdefault(r["dataset"], []).append(
-            "'%s' using ($1/1000):2 with linespoints title '%s budget, %s %s'" % (
-                os.path.basename(dat), r["budget"], r["solver"], r["importance"]))
-    for term, ext in [("pngcairo size 1100,520", "png"), ("svg size 1100,520", "svg")]:
-        script = "set terminal %s\nset output 'prune-luts.%s'\nset multiplot layout 1,%d\n" % (
-            term, ext, len(panels))
-        for ds, plots in panels.items():
-            script += ("set title '%s: accuracy against LUTs over the schedule'\n"
-                       "set xlabel 'thousand LUTs (cost model estimate)'\nset ylabel 'test accuracy (%%)'\n"
-                       "set yrange [*:*]\nset key bottom right font ',9'\nset grid\nplot %s\n"
-                       % (ds, ", ".join(plots)))
-        script += "unset multiplot\n"
-        subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
+        runs.append((r, name, "%s budget, %s %s" % (r["budget"], r["solver"], r["importance"])))
+    schedule_plot(out, steps, runs, "lut", "-lut", "lut-estimate", "($1/1000):2", "prune-luts",
+                  "accuracy against LUTs over the schedule", "thousand LUTs (cost model estimate)")
 
 
 def main():
