@@ -314,9 +314,41 @@ void set_importance(Inventory& inv,
 }
 
 namespace {
+
+// Solves p, removes from m what the solver does not keep, and lowers the result.
 PruneResult apply_solution(const models::Model& m, const Inventory& inv, const KnapsackProblem& p,
                            const std::vector<bool>& has_patterns, const models::LowerParams& params,
-                           KnapsackSolver solver);
+                           KnapsackSolver solver) {
+  PruneResult r;
+  r.knapsack = solve(p, solver);
+  // A row stays exactly when one of its patterns does (a row without patterns: when kept).
+  std::vector<bool> keep = r.knapsack.keep;
+  for (size_t i = 0; i < keep.size(); ++i)
+    if (has_patterns[i]) keep[i] = false;
+  for (size_t i = 0; i < keep.size(); ++i) {
+    const Structure& s = inv.structures[i];
+    if (s.parent >= 0 && keep[i] && !s.removed) keep[static_cast<size_t>(s.parent)] = true;
+  }
+  r.model = m;
+  r.kept.assign(inv.structures.size(), true);
+  r.predicted = inv.fixed;
+  for (size_t i = 0; i < inv.structures.size(); ++i) {
+    const Structure& s = inv.structures[i];
+    if (keep[i]) {
+      add_to(r.predicted, s.cost);
+      continue;
+    }
+    if (s.removed) continue;
+    r.kept[i] = false;
+    remove_structure(r.model, s);
+    ++(s.kind == Structure::Kind::Row ? r.removed_rows : r.removed_patterns);
+  }
+  fit_scores(r.model);
+  models::validate(r.model, "the pruned model");
+  r.lowered = lowered_cost(r.model, params);
+  return r;
+}
+
 }  // namespace
 
 PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
@@ -370,42 +402,5 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
   }
   return r;
 }
-
-namespace {
-
-PruneResult apply_solution(const models::Model& m, const Inventory& inv, const KnapsackProblem& p,
-                           const std::vector<bool>& has_patterns, const models::LowerParams& params,
-                           KnapsackSolver solver) {
-  PruneResult r;
-  r.knapsack = solve(p, solver);
-  // A row stays exactly when one of its patterns does (a row without patterns: when kept).
-  std::vector<bool> keep = r.knapsack.keep;
-  for (size_t i = 0; i < keep.size(); ++i)
-    if (has_patterns[i]) keep[i] = false;
-  for (size_t i = 0; i < keep.size(); ++i) {
-    const Structure& s = inv.structures[i];
-    if (s.parent >= 0 && keep[i] && !s.removed) keep[static_cast<size_t>(s.parent)] = true;
-  }
-  r.model = m;
-  r.kept.assign(inv.structures.size(), true);
-  r.predicted = inv.fixed;
-  for (size_t i = 0; i < inv.structures.size(); ++i) {
-    const Structure& s = inv.structures[i];
-    if (keep[i]) {
-      add_to(r.predicted, s.cost);
-      continue;
-    }
-    if (s.removed) continue;
-    r.kept[i] = false;
-    remove_structure(r.model, s);
-    ++(s.kind == Structure::Kind::Row ? r.removed_rows : r.removed_patterns);
-  }
-  fit_scores(r.model);
-  models::validate(r.model, "the pruned model");
-  r.lowered = lowered_cost(r.model, params);
-  return r;
-}
-
-}  // namespace
 
 }  // namespace lutforge::prune
