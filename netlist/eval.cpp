@@ -431,7 +431,7 @@ Program compile(const Netlist& nl, const CompileParams& params) {
                 return bits;
               };
               auto a = port(d.a_width);
-              const auto b = extend(port(d.b_width), w, d.is_signed);
+              const auto b = port(d.b_width);
               std::vector<uint32_t> acc = extend(port(d.c_width), w, d.is_signed);
               const auto dd = port(d.d_width);
               auto z = extend(port(d.z_width), w, d.is_signed);
@@ -449,22 +449,38 @@ Program compile(const Netlist& nl, const CompileParams& params) {
                 comb.add_into(ad, addend, 0, subtract ? kOne : kZero);
                 a = std::move(ad);
               }
-              a = extend(std::move(a), w, d.is_signed);
-              // One form for a product with a constant factor: the partial products run over the
-              // other factor's bits. Synthesis may put the constant on either port; this way
-              // both encode alike, and the prover's structural hashing finds them equal.
-              std::vector<uint32_t> bv = b;
+              // The product in one canonical form, so that the prover's structural hashing finds
+              // two cells equal whenever their factors are: synthesis widens the ports, extends
+              // the operands, swaps them and folds the accumulator into the slice. Both factors
+              // become signed words without their redundant top bits; the product is formed in
+              // the width it cannot overflow by partial products over the shorter factor, or over
+              // a constant one, and is then extended and added to C + Z.
+              auto minimal = [&](std::vector<uint32_t> v) {
+                if (!d.is_signed) v.push_back(kZero);
+                while (v.size() > 1 && v.back() == v[v.size() - 2]) v.pop_back();
+                return v;
+              };
+              std::vector<uint32_t> x = minimal(std::move(a)), y = minimal(b);
               auto constant = [](const std::vector<uint32_t>& v) {
                 return std::all_of(v.begin(), v.end(), [](uint32_t s) { return s <= kOne; });
               };
-              if (constant(bv) && !constant(a)) std::swap(a, bv);
-              comb.add_into(acc, z);
-              for (uint32_t j = 0; j < w; ++j) {
-                if (bv[j] == kZero) continue;
-                std::vector<uint32_t> pp(w, kZero);
-                for (uint32_t i = j; i < w; ++i) pp[i] = comb.and_(a[i - j], bv[j]);
-                comb.add_into(acc, pp, j);
+              if (constant(y) != constant(x) ? constant(x) : x.size() < y.size()) std::swap(x, y);
+              // Signed factors of m and k bits multiply into m + k bits, one fewer when either
+              // cannot be negative (its sign bit is the constant 0).
+              const bool non_negative = x.back() == kZero || y.back() == kZero;
+              const uint32_t n = std::min<uint32_t>(
+                  w, static_cast<uint32_t>(x.size() + y.size() - (non_negative ? 1 : 0)));
+              x = extend(std::move(x), n, true);
+              y = extend(std::move(y), n, true);
+              std::vector<uint32_t> product(n, kZero);
+              for (uint32_t j = 0; j < n; ++j) {
+                if (y[j] == kZero) continue;
+                std::vector<uint32_t> pp(n, kZero);
+                for (uint32_t i = j; i < n; ++i) pp[i] = comb.and_(x[i - j], y[j]);
+                comb.add_into(product, pp, j);
               }
+              comb.add_into(acc, z);
+              comb.add_into(acc, extend(std::move(product), w, true));
               for (uint32_t k = 0; k < w; ++k) comb.place(acc[k], out[k]);
             },
             [&](const Dff& d) {

@@ -306,6 +306,59 @@ TEST_CASE("the time limit stops a SAT call that has no conflict limit", "[equiv]
 }
 
 TEST_CASE(
+    "a product that synthesis widened, swapped and folded an accumulator into proves by "
+    "structural hashing alone",
+    "[equiv]") {
+  // A: a 6-bit signed weight times an 11-bit unsigned activation (a zero sign bit) in a 17-bit
+  // cell, then an Adder with a 20-bit accumulator. B: as synth_xilinx maps it, one 30x18 slice
+  // with the activation zero-extended on A, the weight sign-extended on B and the accumulator
+  // on C. The compiled products are the same operations on the same factors, so the outputs
+  // hash together and no SAT call needs a conflict; a multiplier miter of two different
+  // structures would need thousands.
+  auto inputs = [](Netlist& nl) {
+    std::vector<std::vector<Signal>> bits;
+    for (auto [name, width] : {std::pair{"w", 6u}, {"x", 11u}, {"acc", 20u}}) {
+      const NodeId in = nl.add_input(name, width);
+      bits.emplace_back();
+      for (uint32_t i = 0; i < width; ++i) bits.back().push_back({in, i});
+    }
+    return bits;
+  };
+  auto output = [](Netlist& nl, NodeId cell) {
+    std::vector<Signal> out;
+    for (uint32_t i = 0; i < 20; ++i) out.push_back({cell, i});
+    nl.add_output("p", out);
+  };
+  Netlist lowered;
+  {
+    const auto in = inputs(lowered);
+    std::vector<Signal> pins = in[0];
+    pins.insert(pins.end(), in[1].begin(), in[1].end());
+    pins.push_back(lowered.constant(false));
+    const NodeId product = lowered.add_cell(PackedDsp{6, 12, 0, 17, true}, pins, "mul");
+    pins.clear();
+    for (uint32_t i = 0; i < 17; ++i) pins.push_back({product, i});
+    pins.insert(pins.end(), in[2].begin(), in[2].end());
+    output(lowered, lowered.add_cell(Adder{{{17, true}, {20, true}}, 20}, pins, "sum"));
+  }
+  Netlist mapped;
+  {
+    const auto in = inputs(mapped);
+    std::vector<Signal> pins = in[1];
+    pins.resize(30, mapped.constant(false));
+    for (uint32_t i = 0; i < 18; ++i) pins.push_back(in[0][std::min(i, 5u)]);
+    for (uint32_t i = 0; i < 48; ++i) pins.push_back(in[2][std::min(i, 19u)]);
+    output(mapped, mapped.add_cell(PackedDsp{30, 18, 48, 48, true}, pins, "dsp"));
+  }
+  EquivParams p = sat_only();
+  p.conflict_limit = 1;
+  const EquivResult r = check_equivalence(lowered, mapped, p);
+  INFO(status_name(r.status) << " " << r.reason);
+  CHECK(r.status == EquivStatus::Equivalent);
+  CHECK(r.proved_by_sat == 20);
+}
+
+TEST_CASE(
     "a slice's pre-adder and dynamic Z prove equal to adders and gates, and a wrong sign "
     "is refuted",
     "[equiv]") {
