@@ -11,6 +11,7 @@
 #include "equiv/sequential.hpp"
 #include "equiv/stimulus.hpp"
 #include "netlist/levels.hpp"
+#include "netlist/passes.hpp"
 
 namespace lutforge {
 
@@ -136,6 +137,121 @@ bool decide_by_induction(const Netlist& a, const Netlist& b, const EquivParams& 
   return false;
 }
 
+// The designs with registers: register correspondence, else k-induction or a comparison over
+// the latency. `a` and `b` reach an output with every cell (sweep).
+void check_sequential(const Netlist& a, const Netlist& b, const EquivParams& p,
+                      Clock::time_point deadline, EquivResult& res) {
+  const bool regs_a = has_registers(a), regs_b = has_registers(b);
+  const auto names_a = register_names(a), names_b = register_names(b);
+  bool correspond = regs_a && regs_b && names_a == names_b && unique_nonempty(names_a);
+  std::optional<Netlist> matched_b;
+  if (!correspond && regs_a && regs_b && unique_nonempty(names_a)) {
+    const RegisterMatch m = match_registers(a, b, p);
+    if (m.complete) {
+      matched_b = apply_register_match(b, m);
+      correspond = true;
+    }
+  }
+  if (correspond) {
+    const Netlist& b_cut = matched_b ? *matched_b : b;
+    res.mode = EquivMode::RegisterCorrespondence;
+    bool inits_equal = true;
+    std::unordered_map<std::string, bool> init_b;
+    for (NodeId n = 0; n < b_cut.num_nodes(); ++n)
+      if (const auto* d = std::get_if<Dff>(&b_cut.cell(n))) init_b[b_cut.name(n)] = d->init;
+    for (NodeId n = 0; n < a.num_nodes(); ++n)
+      if (const auto* d = std::get_if<Dff>(&a.cell(n)))
+        inits_equal = inits_equal && init_b[a.name(n)] == d->init;
+    const Netlist ca = cut_registers(a), cb = cut_registers(b_cut);
+    const CombOutcome o = prove_combinational(ca, cb, pairs_by_name(ca, cb), p, deadline, res);
+    if (o.status == EquivStatus::Equivalent && inits_equal) {
+      res.status = EquivStatus::Equivalent;
+      return;
+    }
+    if (o.status == EquivStatus::Undecided) {
+      res.status = EquivStatus::Undecided;
+      res.reason = o.reason;
+      return;
+    }
+    // A difference from some state, or different init values: look for one reachable from reset.
+    Counterexample cex;
+    if (sequential_search(a, b, 0, p, cex) && describe_difference(a, b, 0, cex)) {
+      res.status = EquivStatus::NotEquivalent;
+      res.counterexample = std::move(cex);
+      return;
+    }
+    const unsigned depth = p.bmc_depth;
+    const Netlist ua = unroll(a, depth), ub = unroll(b, depth);
+    EquivResult scratch;
+    const CombOutcome ob = prove_combinational(ua, ub, pairs_by_name(ua, ub), p, deadline, scratch);
+    if (ob.status == EquivStatus::NotEquivalent) {
+      cex = Counterexample{};
+      cex.inputs = rows_from_unrolled(a, ob.unified, ob.assignment, depth);
+      for (size_t t = 0; t < depth; ++t) {
+        cex.cycle = t;
+        if (describe_difference(a, b, 0, cex)) {
+          cex.inputs.rows.resize(t + 1);
+          res.status = EquivStatus::NotEquivalent;
+          res.counterexample = std::move(cex);
+          return;
+        }
+      }
+    }
+    std::string why;
+    if (decide_by_induction(a, b, p, deadline, res, why)) return;
+    res.status = EquivStatus::Undecided;
+    res.reason =
+        (inits_equal
+             ? "the next-state functions differ only from register states that random simulation "
+               "and a " +
+                   std::to_string(depth) + "-cycle bounded check did not reach"
+             : "the register init values differ, but no difference reached an output within " +
+                   std::to_string(depth) + " cycles") +
+        "; " + why;
+    return;
+  }
+
+  // Registers that do not correspond: compare over the latency, for designs without feedback.
+  const Levels la = levelize(a), lb = levelize(b);
+  if (la.has_feedback || lb.has_feedback) {
+    const int latency = std::max(p.latency, 0);
+    res.mode = latency == 0 ? EquivMode::Induction : EquivMode::Bounded;
+    res.latency = latency;
+    Counterexample cex;
+    if (sequential_search(a, b, latency, p, cex) && describe_difference(a, b, latency, cex)) {
+      res.status = EquivStatus::NotEquivalent;
+      res.counterexample = std::move(cex);
+      return;
+    }
+    std::string why = "random simulation found no difference";  // all that runs with a latency
+    if (latency == 0 && decide_by_induction(a, b, p, deadline, res, why)) return;
+    res.status = EquivStatus::Undecided;
+    res.reason = "the registers do not correspond by name and a design has feedback; " + why;
+    return;
+  }
+  res.mode = EquivMode::Latency;
+  int latency = p.latency;
+  if (latency < 0) latency = find_latency(a, b, p);
+  if (latency < 0)
+    latency = std::max(0, static_cast<int>(lb.num_stages) - static_cast<int>(la.num_stages));
+  res.latency = latency;
+  const unsigned t0 = std::max<int>(la.num_stages, static_cast<int>(lb.num_stages) - latency);
+  const Netlist ua = unroll(a, t0 + 1), ub = unroll(b, t0 + latency + 1);
+  std::vector<std::pair<size_t, size_t>> pairs =
+      pairs_by_name(ua, ub, "@" + std::to_string(t0), "@" + std::to_string(t0 + latency));
+  const CombOutcome o = prove_combinational(ua, ub, pairs, p, deadline, res);
+  res.status = o.status;
+  res.reason = o.reason;
+  if (o.status == EquivStatus::NotEquivalent) {
+    Counterexample cex;
+    cex.cycle = t0 + latency;
+    cex.inputs = rows_from_unrolled(a, o.unified, o.assignment, t0 + latency + 1);
+    if (!describe_difference(a, b, latency, cex))
+      throw std::logic_error("equivalence: a latency counterexample that does not reproduce");
+    res.counterexample = std::move(cex);
+  }
+}
+
 }  // namespace
 
 EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivParams& p) {
@@ -174,114 +290,9 @@ EquivResult check_equivalence(const Netlist& a, const Netlist& b, const EquivPar
     return finish(res);
   }
 
-  const auto names_a = register_names(a), names_b = register_names(b);
-  bool correspond = regs_a && regs_b && names_a == names_b && unique_nonempty(names_a);
-  std::optional<Netlist> matched_b;
-  if (!correspond && regs_a && regs_b && unique_nonempty(names_a)) {
-    const RegisterMatch m = match_registers(a, b, p);
-    if (m.complete) {
-      matched_b = apply_register_match(b, m);
-      correspond = true;
-    }
-  }
-  if (correspond) {
-    const Netlist& b_cut = matched_b ? *matched_b : b;
-    res.mode = EquivMode::RegisterCorrespondence;
-    bool inits_equal = true;
-    std::unordered_map<std::string, bool> init_b;
-    for (NodeId n = 0; n < b_cut.num_nodes(); ++n)
-      if (const auto* d = std::get_if<Dff>(&b_cut.cell(n))) init_b[b_cut.name(n)] = d->init;
-    for (NodeId n = 0; n < a.num_nodes(); ++n)
-      if (const auto* d = std::get_if<Dff>(&a.cell(n)))
-        inits_equal = inits_equal && init_b[a.name(n)] == d->init;
-    const Netlist ca = cut_registers(a), cb = cut_registers(b_cut);
-    const CombOutcome o = prove_combinational(ca, cb, pairs_by_name(ca, cb), p, deadline, res);
-    if (o.status == EquivStatus::Equivalent && inits_equal) {
-      res.status = EquivStatus::Equivalent;
-      return finish(res);
-    }
-    if (o.status == EquivStatus::Undecided) {
-      res.status = EquivStatus::Undecided;
-      res.reason = o.reason;
-      return finish(res);
-    }
-    // A difference from some state, or different init values: look for one reachable from reset.
-    Counterexample cex;
-    if (sequential_search(a, b, 0, p, cex) && describe_difference(a, b, 0, cex)) {
-      res.status = EquivStatus::NotEquivalent;
-      res.counterexample = std::move(cex);
-      return finish(res);
-    }
-    const unsigned depth = p.bmc_depth;
-    const Netlist ua = unroll(a, depth), ub = unroll(b, depth);
-    EquivResult scratch;
-    const CombOutcome ob = prove_combinational(ua, ub, pairs_by_name(ua, ub), p, deadline, scratch);
-    if (ob.status == EquivStatus::NotEquivalent) {
-      cex = Counterexample{};
-      cex.inputs = rows_from_unrolled(a, ob.unified, ob.assignment, depth);
-      for (size_t t = 0; t < depth; ++t) {
-        cex.cycle = t;
-        if (describe_difference(a, b, 0, cex)) {
-          cex.inputs.rows.resize(t + 1);
-          res.status = EquivStatus::NotEquivalent;
-          res.counterexample = std::move(cex);
-          return finish(res);
-        }
-      }
-    }
-    std::string why;
-    if (decide_by_induction(a, b, p, deadline, res, why)) return finish(res);
-    res.status = EquivStatus::Undecided;
-    res.reason =
-        (inits_equal
-             ? "the next-state functions differ only from register states that random simulation "
-               "and a " +
-                   std::to_string(depth) + "-cycle bounded check did not reach"
-             : "the register init values differ, but no difference reached an output within " +
-                   std::to_string(depth) + " cycles") +
-        "; " + why;
-    return finish(res);
-  }
-
-  // Registers that do not correspond: compare over the latency, for designs without feedback.
-  const Levels la = levelize(a), lb = levelize(b);
-  if (la.has_feedback || lb.has_feedback) {
-    const int latency = std::max(p.latency, 0);
-    res.mode = latency == 0 ? EquivMode::Induction : EquivMode::Bounded;
-    res.latency = latency;
-    Counterexample cex;
-    if (sequential_search(a, b, latency, p, cex) && describe_difference(a, b, latency, cex)) {
-      res.status = EquivStatus::NotEquivalent;
-      res.counterexample = std::move(cex);
-      return finish(res);
-    }
-    std::string why = "random simulation found no difference";  // all that runs with a latency
-    if (latency == 0 && decide_by_induction(a, b, p, deadline, res, why)) return finish(res);
-    res.status = EquivStatus::Undecided;
-    res.reason = "the registers do not correspond by name and a design has feedback; " + why;
-    return finish(res);
-  }
-  res.mode = EquivMode::Latency;
-  int latency = p.latency;
-  if (latency < 0) latency = find_latency(a, b, p);
-  if (latency < 0)
-    latency = std::max(0, static_cast<int>(lb.num_stages) - static_cast<int>(la.num_stages));
-  res.latency = latency;
-  const unsigned t0 = std::max<int>(la.num_stages, static_cast<int>(lb.num_stages) - latency);
-  const Netlist ua = unroll(a, t0 + 1), ub = unroll(b, t0 + latency + 1);
-  std::vector<std::pair<size_t, size_t>> pairs =
-      pairs_by_name(ua, ub, "@" + std::to_string(t0), "@" + std::to_string(t0 + latency));
-  const CombOutcome o = prove_combinational(ua, ub, pairs, p, deadline, res);
-  res.status = o.status;
-  res.reason = o.reason;
-  if (o.status == EquivStatus::NotEquivalent) {
-    Counterexample cex;
-    cex.cycle = t0 + latency;
-    cex.inputs = rows_from_unrolled(a, o.unified, o.assignment, t0 + latency + 1);
-    if (!describe_difference(a, b, latency, cex))
-      throw std::logic_error("equivalence: a latency counterexample that does not reproduce");
-    res.counterexample = std::move(cex);
-  }
+  // Registers that no output reads take no part: synthesis removes them (the input registers of
+  // pixels that a pruned network no longer reads), and the registers then correspond again.
+  check_sequential(sweep(a), sweep(b), p, deadline, res);
   return finish(res);
 }
 

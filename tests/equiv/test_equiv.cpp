@@ -242,6 +242,25 @@ TEST_CASE("k-induction proves a register duplicated on one side, and merged on t
   }
 }
 
+TEST_CASE("registers that no output reads take no part, and the others still correspond by name",
+          "[equiv]") {
+  // The counter with a second, 3-bit counter beside it that nothing reads, as a lowering keeps
+  // the input registers of pixels a pruned network no longer uses and synthesis removes them.
+  const Netlist plain = counter(false);
+  const Netlist extra = with_enable([&](Netlist& nl, Signal en) {
+    const auto c = machine(nl, en, "c", 4, 0, [](bool e, uint64_t s) { return count_up(e, s, 4); });
+    machine(nl, en, "unread", 3, 5, [](bool e, uint64_t s) { return count_up(e, s, 3); });
+    nl.add_output("q", c);
+    nl.add_output("hit", {decode(nl, c, [](uint64_t s) { return s == 13; })});
+  });
+  for (const bool swap : {false, true}) {
+    const EquivResult r = swap ? check_equivalence(extra, plain) : check_equivalence(plain, extra);
+    INFO(status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
+    CHECK(r.status == EquivStatus::Equivalent);
+    CHECK(r.mode == EquivMode::RegisterCorrespondence);
+  }
+}
+
 TEST_CASE("k-induction proves a binary state machine equal to its one-hot re-encoding",
           "[equiv][induction]") {
   const EquivResult r = check_equivalence(mod3(false), mod3(true));
