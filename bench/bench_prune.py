@@ -18,7 +18,10 @@ the runs' files go to OUT/runs/ (not kept in the repository).
 
 usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
                       [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
-                      [--hardware [DATASET...]] [--equiv-time 600]
+                      [--hardware [DATASET...]] [--equiv-time 600] [--reprove]
+
+--reprove runs `lutforge equiv` again on the synthesized netlists of rows measured before (after
+a change to the prover), and keeps the rest of those rows.
 """
 import argparse
 import csv
@@ -66,6 +69,13 @@ class Bench:
         self.cmd("lower", model, "-o", low, "--reuse-factor", self.a.reuse)
         return low
 
+    def prove(self, low, syn):
+        """`lutforge equiv` of the lowering against its synthesis: (verdict, seconds)."""
+        t0 = time.time()
+        eq = subprocess.run([self.lf, "equiv", low, syn, "--time-limit", str(self.a.equiv_time)],
+                            text=True, capture_output=True)
+        return (eq.stdout.split() or ["ERROR"])[0], round(time.time() - t0, 1)
+
     def hardware(self, ds, name, model, cost):
         """lower, synth_xilinx, prove, every test image, SystemC II and latency; `cost` is the
         cost model's figure for the lowering (the [prune] report's)."""
@@ -75,23 +85,22 @@ class Bench:
         # network takes tens of minutes).
         digest = hashlib.sha256(open(low, "rb").read()).hexdigest()
         cache = os.path.join(self.runs, name + ".hardware.json")
+        v = os.path.join(self.runs, name + ".v")
+        syn = os.path.join(self.runs, name + "-xilinx.json")
         if os.path.exists(cache):
             row = json.load(open(cache))
             if row.get("lowered_sha256") == digest:
+                if a.reprove and os.path.exists(syn):
+                    row["equiv"], row["equiv_s"] = self.prove(low, syn)
+                    json.dump(row, open(cache, "w"), indent=1)
                 del row["lowered_sha256"]
                 return row
-        v = os.path.join(self.runs, name + ".v")
-        syn = os.path.join(self.runs, name + "-xilinx.json")
         self.cmd("convert", low, "-o", v, "--adder-modules")
         t0 = time.time()
         self.cmd("synth", v, "--top", "mac", "--target", "xilinx", "-o", syn)
         synth_s = time.time() - t0
         res = json.load(open(syn[:-5] + ".resources.json"))
-        t0 = time.time()
-        eq = subprocess.run([self.lf, "equiv", low, syn, "--time-limit", str(a.equiv_time)],
-                            text=True, capture_output=True)
-        equiv_s = time.time() - t0
-        verdict = (eq.stdout.split() or ["ERROR"])[0]
+        verdict, equiv_s = self.prove(low, syn)
         x, ref, out = (os.path.join(self.runs, name + s) for s in ("-x.csv", "-ref.csv", "-out.csv"))
         self.cmd("encode", model, "--mnist", os.path.join(ROOT, "data", ds), "-o", x,
                  "--reference-out", ref)
@@ -116,7 +125,7 @@ class Bench:
             "dataset": ds, "run": name, "dsps": res["dsps"], "luts": res["luts"],
             "flip_flops": res["flip_flops"], "carry_cells": res["carry_cells"],
             "model_dsp": cost["dsp"], "model_lut": cost["lut"], "model_ff": cost["ff"],
-            "synth_s": round(synth_s, 1), "equiv": verdict, "equiv_s": round(equiv_s, 1),
+            "synth_s": round(synth_s, 1), "equiv": verdict, "equiv_s": equiv_s,
             "test_images": len(refp), "hw_equals_models": sum(p == q for p, q in zip(refp, hwp)),
             "hw_accuracy": round(100 * sum(p == l for p, l in zip(hwp, labels)) / len(labels), 2),
             "per_sample_sim_s": round(sim_s, 1),
@@ -189,6 +198,8 @@ def main():
     ap.add_argument("--hardware", nargs="*", metavar="DATASET",
                     help="run the hardware stage (for the datasets named, or all)")
     ap.add_argument("--equiv-time", type=int, default=600)
+    ap.add_argument("--reprove", action="store_true",
+                    help="prove the synthesized netlists of cached hardware rows again")
     ap.add_argument("--plot-only", action="store_true",
                     help="redraw the plot from OUT/results.csv and OUT/steps.csv")
     a = ap.parse_args()
