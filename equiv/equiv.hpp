@@ -1,6 +1,7 @@
 // Equivalence checking of two netlists.
 //
-// Ports are matched by name and bit. Three cases:
+// Ports are matched by name and bit. Three cases (with registers, on the parts of both designs
+// that reach an output: registers that nothing reads, which synthesis removes, take no part):
 //   - neither design has registers: the outputs are compared as combinational functions;
 //   - both have the same registers by name: registers become cut points, and the outputs and
 //     next-state functions are compared (register correspondence); a difference is confirmed
