@@ -221,6 +221,25 @@ Netlist late_flag(bool down, unsigned at) {
   });
 }
 
+// Input ports of the given names and widths; the bits of each.
+std::vector<std::vector<Signal>> add_words(
+    Netlist& nl, std::initializer_list<std::pair<const char*, uint32_t>> ports) {
+  std::vector<std::vector<Signal>> bits;
+  for (auto [name, width] : ports) {
+    const NodeId in = nl.add_input(name, width);
+    bits.emplace_back();
+    for (uint32_t i = 0; i < width; ++i) bits.back().push_back({in, i});
+  }
+  return bits;
+}
+
+// An output port of the first `width` bits of `cell`.
+void add_word_output(Netlist& nl, const std::string& name, NodeId cell, uint32_t width) {
+  std::vector<Signal> out;
+  for (uint32_t i = 0; i < width; ++i) out.push_back({cell, i});
+  nl.add_output(name, out);
+}
+
 // Replays a counterexample by plain simulation and checks that the outputs differ at its cycle.
 void check_replays(const Netlist& a, const Netlist& b, const Counterexample& cex) {
   const VectorTable oa = simulate(a, cex.inputs, cex.cycle + 1);
@@ -334,20 +353,8 @@ TEST_CASE(
   // on C. The compiled products are the same operations on the same factors, so the outputs
   // hash together and no SAT call needs a conflict; a multiplier miter of two different
   // structures would need thousands.
-  auto inputs = [](Netlist& nl) {
-    std::vector<std::vector<Signal>> bits;
-    for (auto [name, width] : {std::pair{"w", 6u}, {"x", 11u}, {"acc", 20u}}) {
-      const NodeId in = nl.add_input(name, width);
-      bits.emplace_back();
-      for (uint32_t i = 0; i < width; ++i) bits.back().push_back({in, i});
-    }
-    return bits;
-  };
-  auto output = [](Netlist& nl, NodeId cell) {
-    std::vector<Signal> out;
-    for (uint32_t i = 0; i < 20; ++i) out.push_back({cell, i});
-    nl.add_output("p", out);
-  };
+  auto inputs = [](Netlist& nl) { return add_words(nl, {{"w", 6}, {"x", 11}, {"acc", 20}}); };
+  auto output = [](Netlist& nl, NodeId cell) { add_word_output(nl, "p", cell, 20); };
   Netlist lowered;
   {
     const auto in = inputs(lowered);
@@ -390,20 +397,9 @@ TEST_CASE(
   full.ad_width = 5;
   full.has_z_enable = true;
   auto ports = [](Netlist& nl) {
-    std::vector<std::vector<Signal>> bits;
-    for (auto [name, width] :
-         {std::pair{"a", 4u}, {"b", 4u}, {"c", 6u}, {"d", 4u}, {"z", 5u}, {"zen", 1u}}) {
-      const NodeId in = nl.add_input(name, width);
-      bits.emplace_back();
-      for (uint32_t i = 0; i < width; ++i) bits.back().push_back({in, i});
-    }
-    return bits;
+    return add_words(nl, {{"a", 4}, {"b", 4}, {"c", 6}, {"d", 4}, {"z", 5}, {"zen", 1}});
   };
-  auto output = [](Netlist& nl, NodeId cell) {
-    std::vector<Signal> out;
-    for (uint32_t i = 0; i < 12; ++i) out.push_back({cell, i});
-    nl.add_output("p", out);
-  };
+  auto output = [](Netlist& nl, NodeId cell) { add_word_output(nl, "p", cell, 12); };
   auto slice = [&](PackedDsp::PreAdd mode) {
     Netlist nl;
     const auto in = ports(nl);
