@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -114,11 +115,13 @@ const char* kBroken =
     "module mult(input [5:0] a, input [5:0] b, output [11:0] y);\n"
     "  assign y = (a * b) ^ 12'd16;\n"
     "endmodule\n";
-// Slow enough (a few seconds of Yosys) for the test to catch its task running.
-const char* kWide =
-    "module wide(input [15:0] a, input [15:0] b, output [31:0] y);\n"
-    "  assign y = a * b;\n"
-    "endmodule\n";
+// A benchmark that marks its start (started.<attempt> in the directory $2) and then waits until
+// the file $2/go exists, so that the test can cancel it while it surely runs, however fast or
+// loaded the machine is. Its one figure is the attempt that produced it.
+const char* kWaiting =
+    "#!/bin/sh\nset -e\nn=$(ls \"$2\" | grep -c '^started' || true)\ntouch \"$2/started.$n\"\n"
+    "i=0\nwhile [ ! -e \"$2/go\" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\n"
+    "[ -e \"$2/go\" ]\nmkdir -p \"$1\"\nprintf '{\"attempt\": %d}' \"$n\" > \"$1/figures.json\"\n";
 
 std::string flow(const std::string& name, const std::string& file, const std::string& top,
                  const std::string& equiv_extra = "") {
@@ -142,7 +145,6 @@ TEST_CASE(
   SlurmCluster cluster(dir / "cluster");
   write_text(dir / "mult.v", kMult);
   write_text(dir / "broken.v", kBroken);
-  write_text(dir / "wide.v", kWide);
   REQUIRE(test::run_lutforge("synth " + (dir / "mult.v").string() + " --top mult -o " +
                              (dir / "golden.json").string())
               .exit_code == 0);
@@ -181,14 +183,17 @@ TEST_CASE(
     CHECK(ma == mb);
   }
 
-  // A task cancelled while it runs leaves the queue without results: it is submitted again. The
-  // simulation of three million random vectors keeps the task running for seconds, so that the
-  // cancel lands before it finishes.
+  // A task cancelled while it runs leaves the queue without results: it is submitted again, and the
+  // results are the second attempt's. The task waits for the test's go: cancelled once it has
+  // started, released once the coordinator has noticed the loss.
+  const fs::path marks = dir / "marks";
+  fs::create_directories(marks);
+  write_text(dir / "waiting.sh", kWaiting);
+  fs::permissions(dir / "waiting.sh", fs::perms::owner_exec, fs::perm_options::add);
   write_text(dir / "slow.toml",
-             "[[case]]\nname = \"wide\"\nverilog = \"wide.v\"\ntop = \"wide\"\n"
-             "  [[case.step]]\n  kind = \"synth\"\n  target = \"ice40\"\n"
-             "  [[case.step]]\n  kind = \"sim\"\n  random = 3000000\n"
-             "  [[case.step]]\n  kind = \"stats\"\n  input = \"synth\"\n");
+             "[[case]]\nname = \"waits\"\nscript = \"waiting.sh\"\n"
+             "  [[case.step]]\n  kind = \"bench\"\n  args = [\"{out}\", \"" +
+                 marks.string() + "\"]\n");
   const std::string out = (dir / "slow.out").string(), err = (dir / "slow.err").string();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -199,26 +204,32 @@ TEST_CASE(
           "--poll", "0.2", "--no-progress", static_cast<char*>(nullptr));
     _exit(127);
   }
-  bool cancelled = false;
-  for (int i = 0; i < 1500 && !cancelled; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    const auto q = test::run("squeue -h -r -o '%F_%K %T'");
-    std::istringstream lines(q.out);
-    for (std::string id, st; lines >> id >> st;)
-      if (st == "RUNNING") {
-        test::run("scancel " + id);
-        cancelled = true;
-      }
-  }
-  REQUIRE(cancelled);
+  auto wait_for = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 1200; ++i) {  // two minutes
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  const bool started = wait_for([&] { return fs::exists(marks / "started.0"); });
+  CHECK(started);
+  if (started) test::run("scancel --name=lutforge-regress");
+  const bool noticed = wait_for([&] {
+    return test::read_text(err).find("case waits left the queue without results") !=
+           std::string::npos;
+  });
+  test::write_text(marks / "go", "");
   int status = 0;
   waitpid(pid, &status, 0);
   const std::string slow_err = test::read_text(err);
   INFO(slow_err << test::read_text(out));
+  CHECK(noticed);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  CHECK(slow_err.find("case wide left the queue without results") != std::string::npos);
+  CHECK(fs::exists(marks / "started.1"));
   const Store c((dir / "slow" / "results.db").string(), true);
-  REQUIRE(c.all().size() == 3);
-  for (const auto& r : c.all()) CHECK(r.status == Status::Pass);
+  REQUIRE(c.all().size() == 1);
+  const auto r = c.all().front();
+  CHECK(r.status == Status::Pass);
+  CHECK(r.metrics.at("attempt") == 1);
 }
