@@ -54,4 +54,28 @@ InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo,
   return q;
 }
 
+InputQuantizer distributive_quantizer(const std::vector<float>& data, size_t features,
+                                      unsigned levels) {
+  if (levels < 1 || levels > 32)
+    throw Error("distributive thermometer: levels must be 1 to 32, not " + std::to_string(levels));
+  if (features == 0 || data.size() < features || data.size() % features)
+    throw Error("distributive thermometer: no samples to take the thresholds from");
+  const size_t n = data.size() / features;
+  InputQuantizer q;
+  q.kind = InputQuantizer::Kind::Thermometer;
+  q.bits = levels;
+  q.thresholds.resize(features);
+  std::vector<float> v(n);
+  for (size_t f = 0; f < features; ++f) {
+    for (size_t i = 0; i < n; ++i) v[i] = data[i * features + f];
+    std::sort(v.begin(), v.end());
+    for (unsigned k = 1; k <= levels; ++k) {
+      const float at = v[n * k / (levels + 1)];
+      const auto above = std::upper_bound(v.begin(), v.end(), at);
+      q.thresholds[f].push_back(above == v.end() ? at + 1.0f : at + (*above - at) / 2);
+    }
+  }
+  return q;
+}
+
 }  // namespace lutforge::models

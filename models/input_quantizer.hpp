@@ -3,7 +3,8 @@
 // the hardware stimulus all encode a sample the same way.
 //   uniform:     `bits` bits, the number of thresholds x is at or above, as a binary code; the
 //                2^bits - 1 thresholds split [lo, hi] into equal steps;
-//   thermometer: one bit per threshold, bit k = (x >= threshold k).
+//   thermometer: one bit per threshold, bit k = (x >= threshold k); equal thresholds give equal
+//                bits.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +31,12 @@ struct InputQuantizer {
 InputQuantizer uniform_quantizer(size_t features, unsigned bits, float lo, float hi);
 // `levels` thresholds per feature at equal steps strictly inside [lo, hi].
 InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo, float hi);
+// A thermometer whose `levels` thresholds per feature follow the distribution of the feature's
+// values in `data` (row-major, `features` per sample): bit k is set when x exceeds the value at
+// the quantile k / (levels + 1). As thresholds, each lies halfway between that value and the
+// next larger value of the data (one above the largest, when none is larger), so that no value
+// of the data sits on a threshold; a feature of few distinct values repeats thresholds.
+InputQuantizer distributive_quantizer(const std::vector<float>& data, size_t features,
+                                      unsigned levels);
 
 }  // namespace lutforge::models

@@ -53,7 +53,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
 
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
-    if (L.kind == LayerKind::Gate) {  // a gate reads single bits: one unit per bit
+    if (L.reads_bits()) {  // gates and 1-bit LUTs read single bits: one unit per bit
       std::vector<std::vector<Signal>> bits;
       for (const auto& code : codes)
         for (const Signal& s : code) bits.push_back({s});

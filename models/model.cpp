@@ -102,7 +102,7 @@ void validate(const Model& m, const std::string& what) {
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
     const std::string at = "layer " + std::to_string(l);
-    if (L.kind == LayerKind::Gate) {  // reads the bits of the layer before
+    if (L.reads_bits()) {
       prev *= prev_bits;
       prev_bits = 1;
     }
@@ -398,7 +398,7 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
   std::vector<uint32_t> bits;  // a gate layer's inputs: the bits of the codes before
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
-    if (L.kind == LayerKind::Gate) {
+    if (L.reads_bits()) {
       const unsigned width = l == 0 ? m.input.bits : m.layers[l - 1].out_bits;
       if (width != 1) {
         bits.assign(codes->size() * width, 0);

@@ -15,8 +15,10 @@
 // and a neuron's one table is its gate over (input 0, input 1), numbered as Gate cells number
 // them (netlist/cells.hpp). Its inputs index the bits of the layer before: input i is bit
 // i % B of code i / B, where B is the width of those codes (the input quantizer's bits, for the
-// first layer). With a GroupSum head, the last layer's 1-bit outputs form `groups`
-// equal groups, and class k's score is the number of set bits in group k instead.
+// first layer). A LUT layer whose in_bits is 1 reads bits in the same way (for codes of one bit
+// both readings agree): the DWN-style networks' 6-input LUTs read single thermometer bits.
+// With a GroupSum head, the last layer's 1-bit outputs form `groups` equal groups, and class k's
+// score is the number of set bits in group k instead.
 //
 // A MAC layer (quantized multiply-accumulate, family "mac") reads unsigned codes of in_bits bits
 // and has integer weights of weight_bits bits (signed) per input, and a bias. Its accumulator is
@@ -65,6 +67,10 @@ struct Layer {
   std::vector<Neuron> neurons;
 
   unsigned sub_fan_in() const { return sub_neurons ? fan_in / sub_neurons : fan_in; }
+  // Whether the inputs index single bits of the codes before (gate layers, 1-bit LUT layers).
+  bool reads_bits() const {
+    return kind == LayerKind::Gate || (kind == LayerKind::Lut && in_bits == 1 && !sub_neurons);
+  }
   unsigned sum_bits() const;  // bits of the sum of sub_neurons values of sub_bits bits
 };
 

@@ -133,6 +133,7 @@ std::vector<const char*> family_keys(Family f) {
     case Family::NeuraLut: return {"hidden", "hidden_layers"};
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
     case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
+    case Family::Dwn: return {"classes", "tau", "mapping", "mapping_candidates"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -147,6 +148,7 @@ const char* family_name(Family f) {
     case Family::NeuraLut: return "neuralut";
     case Family::PolyLutAdd: return "polylut-add";
     case Family::DiffLogic: return "difflogic";
+    case Family::Dwn: return "dwn";
     case Family::Mac: return "mac";
   }
   return "?";
@@ -200,6 +202,11 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     throw Error(source +
                 ": [model] difflogic gates read 2 inputs of 1 bit and are wired at random; "
                 "fan_in, bits, output_bits and connectivity may not be given");
+  const bool dwn = c.family == Family::Dwn;
+  if (dwn && (model.has("bits") || model.has("output_bits") || model.has("connectivity")))
+    throw Error(source +
+                ": [model] dwn LUTs read and give single bits and are wired by `mapping`; "
+                "bits, output_bits and connectivity may not be given");
   const bool mac = c.family == Family::Mac;
   if (mac && (model.has("fan_in") || model.has("output_bits") || model.has("connectivity")))
     throw Error(source +
@@ -213,11 +220,17 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) +
                 " entries for " + std::to_string(c.layers.size()) +
                 " layers; give one integer or one per layer");
-  c.bits = static_cast<unsigned>(model.integer("bits", gates ? 1 : 2, 1, 8));
+  if (dwn)
+    for (unsigned f : c.fan_in)
+      if (f > 8)
+        throw Error(source + ": [model] fan_in " + std::to_string(f) +
+                    ": a dwn LUT has at most 8 inputs (its table has 2^fan_in trained entries)");
+  c.bits = static_cast<unsigned>(model.integer("bits", gates || dwn ? 1 : 2, 1, 8));
   c.input_bits = static_cast<unsigned>(model.integer("input_bits", c.bits, 1, 16));
   c.output_bits = static_cast<unsigned>(model.integer("output_bits", c.bits, 1, 8));
   c.input_encoding = model.str("input_encoding", "uniform");
-  check_choice(source, "[model] input_encoding", c.input_encoding, {"uniform", "thermometer"});
+  check_choice(source, "[model] input_encoding", c.input_encoding,
+               {"uniform", "thermometer", "distributive"});
   // A key that belongs to another family is a mistake: it would be silently ignored.
   for (Family f : kFamilies)
     for (const char* key : family_keys(f)) {
@@ -238,6 +251,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.parametrization = model.str("parametrization", "input-wise");
   check_choice(source, "[model] parametrization", c.parametrization, {"input-wise", "classic"});
   c.residual_init = model.integer("residual_init", 0, 0, 1) != 0;
+  c.mapping = model.str("mapping", "random");
+  check_choice(source, "[model] mapping", c.mapping, {"random", "learnable"});
+  c.mapping_candidates =
+      static_cast<unsigned>(model.integer("mapping_candidates", 64, 2, 1u << 20));
+  if (model.has("mapping_candidates") && c.mapping != "learnable")
+    throw Error(source + ": [model] mapping_candidates applies to mapping = \"learnable\"");
   c.multiplier_bits = static_cast<unsigned>(model.integer("multiplier_bits", 8, 2, 16));
   if (mac) {
     c.conv_filters = model.integers("conv_filters", 1, 1024, false);
@@ -276,11 +295,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
                   ": [model] mac layers read the input codes as unsigned integers; "
                   "input_encoding must be uniform");
   }
-  if (gates) {
-    if (!c.classes) throw Error(source + ": [model] difflogic needs the key 'classes'");
+  if (c.group_sum()) {
+    if (!c.classes)
+      throw Error(source + ": [model] " + family_name(c.family) + " needs the key 'classes'");
     if (c.layers.back() % c.classes)
       throw Error(source + ": [model] the last layer's " + std::to_string(c.layers.back()) +
-                  " gates do not split into " + std::to_string(c.classes) +
+                  (gates ? " gates" : " LUTs") + " do not split into " + std::to_string(c.classes) +
                   " equal groups (classes)");
   }
   const std::vector<double> range = model.reals("input_range");
@@ -297,7 +317,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
 
   // Each table a neuron becomes must be enumerable and must fit a TruthTable.
   for (size_t l = 0; l < c.layers.size() && !gates && !mac; ++l) {
-    const unsigned in_bits = l == 0 ? c.input_bits : c.bits;
+    const unsigned in_bits = dwn ? 1 : l == 0 ? c.input_bits : c.bits;
     const unsigned vars = c.fan_in[l] * in_bits;
     if (vars > 20)
       throw Error(source + ": layer " + std::to_string(l) + " has tables of " +

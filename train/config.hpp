@@ -11,13 +11,16 @@
 //
 //   [model]
 //   family = "polylut"           # logicnets | polylut | neuralut | polylut-add | difflogic | mac
+//                                #    | dwn
 //   connectivity = "random"      # random | sparselut
 //   layers = [256, 100, 100, 100, 10]   # neurons per layer; the last is the class count
 //   fan_in = 6                   # F, inputs per neuron (per sub-neuron for polylut-add);
 //                                #    an integer, or one per layer
 //   bits = 2                     # beta, the code width between layers
 //   input_bits = 2               # code width of each input feature
-//   input_encoding = "uniform"   # uniform | thermometer
+//   input_encoding = "uniform"   # uniform | thermometer | distributive (a thermometer whose
+//                                #    input_bits thresholds per feature are the quantiles of the
+//                                #    training data, as DWN's distributive thermometer)
 //   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images,
 //                                #    [-2,2] for jsc)
 //   output_bits = 2              # code width of the class scores
@@ -36,6 +39,13 @@
 //   residual_init = 0            # difflogic: 1 starts every gate near the pass-through of its
 //                                #    first input, which helps deep networks train; shallow ones
 //                                #    learn faster without (0, the default)
+//   mapping = "random"           # dwn: the first layer's inputs at random, or "learnable" (each
+//                                #    LUT input chooses its input bit by a trained score); the
+//                                #    layers are LUTs of fan_in inputs of 1 bit with learned
+//                                #    tables, classes and tau as for difflogic (bits and
+//                                #    output_bits are 1 and may not be given)
+//   mapping_candidates = 64      # dwn, learnable: the random input bits each LUT input chooses
+//                                #    among (at least the input bit count: all, as DWN)
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -89,9 +99,10 @@ namespace lutforge::train {
 // The network families that train/ trains. In configuration and model files they are strings
 // ("logicnets", "polylut", "neuralut", "polylut-add"); in code, this enum, switched on
 // exhaustively (the build makes a missing case an error).
-enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic, Mac };
+enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic, Mac, Dwn };
 inline constexpr Family kFamilies[] = {Family::LogicNets,  Family::PolyLut,   Family::NeuraLut,
-                                       Family::PolyLutAdd, Family::DiffLogic, Family::Mac};
+                                       Family::PolyLutAdd, Family::DiffLogic, Family::Mac,
+                                       Family::Dwn};
 const char* family_name(Family f);
 // The [model] keys that only this family reads (beyond the keys every family reads).
 std::vector<const char*> family_keys(Family f);
@@ -111,8 +122,10 @@ struct TrainConfig {
   std::string input_encoding = "uniform";
   float input_lo = 0.0f, input_hi = 1.0f;
   unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
-  unsigned classes = 0;  // difflogic
+  unsigned classes = 0;  // difflogic, dwn
   double tau = 10.0;
+  std::string mapping = "random";    // dwn: random | learnable (the first layer's inputs)
+  unsigned mapping_candidates = 64;  // dwn, learnable: the input bits each LUT input chooses from
   std::string parametrization = "input-wise";
   bool residual_init = false;
   std::vector<unsigned> weight_bits;      // mac: one per layer after reading
@@ -145,9 +158,11 @@ struct TrainConfig {
 
   bool sparselut() const { return connectivity == "sparselut"; }
   bool image_dataset() const { return dataset == "mnist" || dataset == "fashion-mnist"; }
-  // The class count: the last layer's width, or difflogic's classes.
+  // Whether the class scores are popcounts of groups of the last layer's bits (GroupSum).
+  bool group_sum() const { return family == Family::DiffLogic || family == Family::Dwn; }
+  // The class count: the last layer's width, or the GroupSum's classes.
   unsigned num_classes() const {
-    return family == Family::DiffLogic ? classes : (layers.empty() ? 0 : layers.back());
+    return group_sum() ? classes : (layers.empty() ? 0 : layers.back());
   }
 };
 

@@ -40,6 +40,17 @@ torch::Tensor bn_eval(const torch::Tensor& y, const torch::Tensor& w, const torc
 
 }  // namespace
 
+torch::Tensor code_bits(const torch::Tensor& codes, unsigned bits) {
+  const torch::Tensor shift = torch::arange(static_cast<int64_t>(bits), torch::kLong);
+  return torch::bitwise_and(torch::bitwise_right_shift(codes.unsqueeze(-1), shift), 1)
+      .flatten(1)
+      .to(torch::kFloat);
+}
+
+torch::Tensor group_sums(const torch::Tensor& y, int64_t groups) {
+  return y.view({y.size(0), groups, -1}).sum(-1);
+}
+
 torch::Tensor code_values(unsigned bits, bool thermometer) {
   const int64_t n = int64_t{1} << bits;
   std::vector<float> v(static_cast<size_t>(n));

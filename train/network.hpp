@@ -142,6 +142,19 @@ std::shared_ptr<NetworkImpl> make_network(const TrainConfig& c, int64_t features
                                           std::mt19937_64& rng);
 std::shared_ptr<NetworkImpl> make_gate_network(const TrainConfig& c, int64_t features,
                                                std::mt19937_64& rng);
+// The DWN-style LUT network (train/families/dwn.cpp).
+std::shared_ptr<NetworkImpl> make_dwn_network(const TrainConfig& c, int64_t features,
+                                              std::mt19937_64& rng);
+// Its layer kernel, differentiable in x and the tables [N, 2^n]: y[b, j] = (tables[j][a] > 0) for
+// the address a whose bit l is x[b, map[j][l]] > 0.5; the entries get the output's gradient,
+// the inputs the extended finite difference with the constants alpha and beta.
+torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
+                            const torch::Tensor& map, double alpha, double beta);
+// The GroupSum networks' (difflogic, dwn) helpers: the bits of input codes [B, F] as floats
+// [B, F * bits] (bit k of feature f at f * bits + k, as the model file numbers them), and the
+// sums of `groups` equal groups of y's columns [B, groups].
+torch::Tensor code_bits(const torch::Tensor& codes, unsigned bits);
+torch::Tensor group_sums(const torch::Tensor& y, int64_t groups);
 // The quantized MAC network (train/families/mac.cpp).
 std::shared_ptr<NetworkImpl> make_mac_network(const TrainConfig& c, int64_t features);
 // The difflogic layer kernel (train/families/difflogic.cpp), differentiable in x and coef:

@@ -58,8 +58,9 @@ struct TrainResult {
 
 // The train and test sets a configuration names, with its limits applied (JSC: split and scaled).
 std::pair<Dataset, Dataset> load_datasets(const TrainConfig& c);
-// The input quantizer a configuration asks for, for `features` features.
-models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t features);
+// The input quantizer a configuration asks for, for the features of `train` (the distributive
+// thermometer takes its thresholds from their values).
+models::InputQuantizer make_input_quantizer(const TrainConfig& c, const Dataset& train);
 
 // Trains, exports every neuron's tables by enumeration, and checks that models/ predicts every
 // test sample as LibTorch's quantized evaluation does (an Error names the first sample that

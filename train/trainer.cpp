@@ -86,7 +86,8 @@ std::string fingerprint(const TrainConfig& c) {
     << c.sub_bits << '|' << c.hidden << '|' << c.hidden_layers << '|' << c.epochs << '|'
     << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
     << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch << '|'
-    << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init << '|';
+    << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init << '|'
+    << c.mapping << '|' << c.mapping_candidates << '|';
   for (unsigned v : c.weight_bits) s << v << ',';
   s << '|';
   for (unsigned v : c.activation_bits) s << v << ',';
@@ -187,7 +188,10 @@ std::pair<Dataset, Dataset> load_datasets(const TrainConfig& c) {
   return d;
 }
 
-models::InputQuantizer make_input_quantizer(const TrainConfig& c, size_t features) {
+models::InputQuantizer make_input_quantizer(const TrainConfig& c, const Dataset& train) {
+  const size_t features = train.num_features;
+  if (c.input_encoding == "distributive")
+    return models::distributive_quantizer(train.features, features, c.input_bits);
   if (c.input_encoding == "thermometer")
     return models::thermometer_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
   return models::uniform_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
@@ -242,7 +246,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       if (y < 0 || static_cast<unsigned>(y) >= c.num_classes())
         throw Error(c.source + ": the dataset has class " + std::to_string(y) +
                     " but the network has only " + std::to_string(c.num_classes()) + " classes");
-  const models::InputQuantizer quantizer = make_input_quantizer(c, train_set.num_features);
+  const models::InputQuantizer quantizer = make_input_quantizer(c, train_set);
   const torch::Tensor train_x = encode_dataset(quantizer, train_set),
                       train_y = labels_of(train_set);
   const torch::Tensor test_x = encode_dataset(quantizer, test_set);

@@ -35,3 +35,36 @@ TEST_CASE("thermometer encoding: one bit per threshold passed", "[models]") {
   const float x[1] = {0.6f};
   CHECK(q.encode(x) == std::vector<uint8_t>{1, 1, 0});
 }
+
+TEST_CASE("distributive thermometer: thresholds at the data's quantiles, between its values",
+          "[models]") {
+  // Feature 0: the values 0..99 in a shuffled order. Feature 1: 60 zeros, then 10, 20, .., 400.
+  // Feature 2: constant.
+  std::vector<float> data;
+  for (int i = 0; i < 100; ++i) {
+    data.push_back(static_cast<float>((i * 37) % 100));
+    data.push_back(i < 60 ? 0.0f : static_cast<float>(10 * (i - 59)));
+    data.push_back(5.0f);
+  }
+  const InputQuantizer q = distributive_quantizer(data, 3, 3);
+  CHECK(q.kind == InputQuantizer::Kind::Thermometer);
+  CHECK(q.bits == 3);
+  // Quantiles 1/4, 2/4, 3/4 of 100 sorted values: the values at 25, 50 and 75, and the thresholds
+  // halfway to the next value.
+  CHECK(q.thresholds[0] == std::vector<float>{25.5f, 50.5f, 75.5f});
+  // Sorted feature 1: indices 25 and 50 are zeros (next value 10), index 75 is 10 * 16 = 160.
+  CHECK(q.thresholds[1] == std::vector<float>{5.0f, 5.0f, 165.0f});
+  // No value above the constant: one above it, a bit that the data never sets.
+  CHECK(q.thresholds[2] == std::vector<float>{6.0f, 6.0f, 6.0f});
+  // x exceeds the quantile value exactly when it is at or above the threshold.
+  CHECK(q.encode_feature(0, 25.0f) == 0b000);
+  CHECK(q.encode_feature(0, 26.0f) == 0b001);
+  CHECK(q.encode_feature(0, 99.0f) == 0b111);
+  CHECK(q.encode_feature(1, 0.0f) == 0b000);
+  CHECK(q.encode_feature(1, 10.0f) == 0b011);  // equal thresholds give equal bits
+  CHECK(q.encode_feature(2, 5.0f) == 0b000);
+  CHECK_THROWS_WITH(distributive_quantizer({}, 3, 2),
+                    "distributive thermometer: no samples to take the thresholds from");
+  CHECK_THROWS_WITH(distributive_quantizer(data, 3, 0),
+                    "distributive thermometer: levels must be 1 to 32, not 0");
+}

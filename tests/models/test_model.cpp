@@ -123,6 +123,49 @@ TEST_CASE("a hand-computed gate network: gates on input bits, GroupSum popcounts
   CHECK(write_model(read_model(text, "g.lfm.json")) == text);
 }
 
+TEST_CASE("1-bit LUT layers read single bits: by hand, round trip, and the lowered netlist",
+          "[models]") {
+  // Two features of 3 thermometer bits (units 3f + b); a 3-input LUT on bits a2, b0, a0 and a
+  // 2-input one on b1, b2; then a 2-input LUT layer over those two outputs; GroupSum of one
+  // group per output.
+  Model m;
+  m.family = "dwn";
+  m.input = thermometer_quantizer(2, 3, 0.0f, 4.0f);  // thresholds 1, 2, 3
+  m.head = {Head::Kind::GroupSum, 2, 1.0};
+  Layer L0;
+  L0.fan_in = 3;
+  // Table bit i is f at address i, input 0 the lowest address bit: majority of three = 0xE8.
+  L0.neurons.push_back({{2, 3, 0}, {make_from_word(3, 0xE8)}, {}, {}});
+  L0.neurons.push_back({{4, 5, 4}, {make_from_word(3, 0x0F)}, {}, {}});  // NOT b1 (input 0 twice)
+  m.layers.push_back(L0);
+  Layer L1;
+  L1.fan_in = 2;
+  L1.neurons.push_back({{0, 1}, {make_from_word(2, 0b0110)}, {}, {}});  // XOR
+  L1.neurons.push_back({{1, 0}, {make_from_word(2, 0b0100)}, {}, {}});  // n0 AND NOT n1
+  m.layers.push_back(L1);
+  validate(m, "hand");
+  // Codes: 3.5 -> 111, 2.5 -> 011, 0.5 -> 000. Layer 0 gives n0 = majority(a2, b0, a0) and
+  // n1 = NOT b1; layer 1 gives n0 XOR n1 and n0 AND NOT n1.
+  const float x[2] = {3.5f, 0.5f}, y[2] = {0.5f, 2.5f}, z[2] = {3.5f, 2.5f}, w[2] = {0.5f, 0.5f};
+  CHECK(class_scores(m, input_codes(m, x)) == std::vector<uint32_t>{0, 0});  // n0 1, n1 1
+  CHECK(class_scores(m, input_codes(m, y)) == std::vector<uint32_t>{0, 0});  // n0 0, n1 0
+  CHECK(class_scores(m, input_codes(m, z)) == std::vector<uint32_t>{1, 1});  // n0 1, n1 0
+  CHECK(class_scores(m, input_codes(m, w)) == std::vector<uint32_t>{1, 0});  // n0 0, n1 1
+  const std::string text = write_model(m);
+  CHECK(write_model(read_model(text, "d.lfm.json")) == text);
+
+  // Random networks of 6-input LUTs over 3-bit codes, combinational and registered per layer.
+  for (unsigned every : {0u, 1u}) {
+    const Model r = lutforge::test::random_bit_lut_model({60, 40}, 12, 3, 6, 4, 5 + every);
+    CHECK(write_model(read_model(write_model(r), "r.lfm.json")) == write_model(r));
+    LowerParams lp;
+    lp.register_every = every;
+    const Netlist nl = lower(r, lp);
+    CHECK(count_cells(nl).by_kind[static_cast<unsigned>(CellKind::Lut)] == 100);
+    check_against_reference(r, nl, lowered_latency(r, lp), 200, 1.2f, 3);
+  }
+}
+
 TEST_CASE("gate networks: round trip, and the lowered netlist computes the reference", "[models]") {
   // Registers after every 0 (none), 1 or 2 gate layers, and after the popcounts.
   for (unsigned every : {0u, 1u, 2u}) {

@@ -81,6 +81,38 @@ inline models::Model random_gate_model(const std::vector<size_t>& widths, size_t
   return m;
 }
 
+// A DWN-style model: layers of 1-bit LUTs of `fan_in` distinct inputs with random tables, over
+// the bits of `features` thermometer codes of `bits` bits, and a GroupSum head of `groups`
+// classes.
+inline models::Model random_bit_lut_model(const std::vector<size_t>& widths, size_t features,
+                                          unsigned bits, unsigned fan_in, unsigned groups,
+                                          uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  models::Model m;
+  m.family = "dwn";
+  m.input = models::thermometer_quantizer(features, bits, -1.0f, 1.0f);
+  m.head = {models::Head::Kind::GroupSum, groups, 3.0};
+  size_t prev = features * bits;
+  for (size_t w : widths) {
+    models::Layer L;
+    L.fan_in = fan_in;
+    for (size_t n = 0; n < w; ++n) {
+      models::Neuron N;
+      std::vector<uint32_t> pool(prev);
+      for (uint32_t i = 0; i < prev; ++i) pool[i] = i;
+      std::shuffle(pool.begin(), pool.end(), rng);
+      N.inputs.assign(pool.begin(), pool.begin() + fan_in);
+      TruthTable t(fan_in);
+      t.words()[0] = rng() & used_bits(fan_in);
+      N.tables.push_back(std::move(t));
+      L.neurons.push_back(std::move(N));
+    }
+    m.layers.push_back(std::move(L));
+    prev = w;
+  }
+  return m;
+}
+
 }  // namespace lutforge::test
 
 namespace lutforge::test {

@@ -55,6 +55,7 @@ TEST_CASE("a model key of another family is an error, and every family reads its
       const std::string k = key;
       extra += k + " = " +
                (k == "parametrization" ? "\"classic\""
+                : k == "mapping"       ? "\"learnable\""
                 : k == "residual_init" ? "1"
                                        : "2") +
                "\n";
@@ -91,6 +92,44 @@ TEST_CASE("difflogic configurations: classes, gate widths, and the keys a gate n
   CHECK(c.tau == 3.5);
   CHECK(c.parametrization == "input-wise");
   CHECK(c.residual_init);
+  CHECK(c.bits == 1);
+}
+
+TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN has not",
+          "[train]") {
+  auto config_error = [](const std::string& text) {
+    return error_of([&] { train::parse_train_config(text, "c.toml"); });
+  };
+  const std::string head =
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"dwn\"\nfan_in = 6\n";
+  CHECK(config_error(head + "layers = [64, 30]\n") ==
+        "c.toml: [model] dwn needs the key 'classes'");
+  CHECK(config_error(head + "layers = [64, 30]\nclasses = 4\n") ==
+        "c.toml: [model] the last layer's 30 LUTs do not split into 4 equal groups (classes)");
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nbits = 2\n") ==
+        "c.toml: [model] dwn LUTs read and give single bits and are wired by `mapping`; bits, "
+        "output_bits and connectivity may not be given");
+  CHECK(config_error("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"dwn\"\n"
+                     "fan_in = 9\nlayers = [64, 32]\nclasses = 4\n") ==
+        "c.toml: [model] fan_in 9: a dwn LUT has at most 8 inputs (its table has 2^fan_in "
+        "trained entries)");
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nmapping = \"x\"\n") ==
+        "c.toml: [model] mapping is 'x'; expected one of random, learnable");
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nmapping_candidates = 8\n") ==
+        "c.toml: [model] mapping_candidates applies to mapping = \"learnable\"");
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\ninput_encoding = \"x\"\n") ==
+        "c.toml: [model] input_encoding is 'x'; expected one of uniform, thermometer, "
+        "distributive");
+  const auto c =
+      train::parse_train_config(head +
+                                    "layers = [64, 32]\nclasses = 4\ntau = 3.5\ninput_bits = 3\n"
+                                    "input_encoding = \"distributive\"\nmapping = \"learnable\"\n",
+                                "c.toml");
+  CHECK(c.num_classes() == 4);
+  CHECK(c.tau == 3.5);
+  CHECK(c.mapping == "learnable");
+  CHECK(c.mapping_candidates == 64);
+  CHECK(c.input_encoding == "distributive");
   CHECK(c.bits == 1);
 }
 

@@ -151,6 +151,49 @@ TEST_CASE("the gate-layer kernel: values and gradients as autograd computes them
   }
 }
 
+TEST_CASE("the DWN LUT kernel: lookups, the entries' gradient and the extended finite difference",
+          "[train]") {
+  torch::manual_seed(5);
+  const int64_t batch = 29, inputs = 13, luts = 17;
+  const double alpha = 0.3, beta = 0.4;
+  const torch::Tensor x0 = torch::randint(0, 2, {batch, inputs}).to(torch::kFloat);
+  const torch::Tensor gy = torch::randn({batch, luts});
+  for (int64_t n : {1, 3, 6}) {
+    const torch::Tensor t0 = torch::rand({luts, int64_t{1} << n}) * 2 - 1;
+    torch::Tensor map = torch::randint(0, inputs, {luts, n}, torch::kLong);
+    for (int threads : {1, 2}) {
+      torch::set_num_threads(threads);
+      torch::Tensor x = x0.clone().requires_grad_(), t = t0.clone().requires_grad_();
+      const torch::Tensor y = dwn_lut_layer(x, t, map, alpha, beta);
+      (y * gy).sum().backward();
+      // The definitions, written out sample by sample.
+      torch::Tensor yr = torch::zeros({batch, luts}), gt = torch::zeros_like(t0),
+                    gx = torch::zeros_like(x0);
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t j = 0; j < luts; ++j) {
+          int64_t a = 0;
+          for (int64_t l = 0; l < n; ++l)
+            a |= static_cast<int64_t>(x0[b][map[j][l].item<int64_t>()].item<float>() > 0.5f) << l;
+          yr[b][j] = t0[j][a].item<float>() > 0 ? 1.0f : 0.0f;
+          const float g = gy[b][j].item<float>();
+          gt[j][a] += g;
+          for (int64_t l = 0; l < n; ++l) {
+            double d = 0;  // sum over a2 of sign(bit l of a2) beta^(distance off bit l) T[a2]
+            for (int64_t a2 = 0; a2 < (int64_t{1} << n); ++a2) {
+              const int dist = __builtin_popcountll(static_cast<uint64_t>((a ^ a2) & ~(1 << l)));
+              d += ((a2 >> l) & 1 ? 1.0 : -1.0) * std::pow(beta, dist) * t0[j][a2].item<float>();
+            }
+            gx[b][map[j][l].item<int64_t>()] += static_cast<float>(alpha * d * g);
+          }
+        }
+      INFO("n " << n << ", threads " << threads);
+      CHECK(torch::equal(y, yr));
+      CHECK(torch::allclose(t.grad(), gt, 1e-4, 1e-5));
+      CHECK(torch::allclose(x.grad(), gx, 1e-4, 1e-5));
+    }
+  }
+}
+
 TEST_CASE("the classic coefficient kernel: values and gradients of softmax times the gates",
           "[train]") {
   torch::manual_seed(11);

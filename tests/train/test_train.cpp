@@ -64,8 +64,9 @@ const fs::path& image_data() {
 fs::path write_config(const fs::path& dir, const std::string& model, unsigned epochs,
                       uint64_t seed = 3, const std::string& extra = "") {
   const fs::path p = dir / "config.toml";
-  const bool gates = model.find("difflogic") != std::string::npos;  // its own widths
-  const bool mac = model.find("\"mac\"") != std::string::npos;      // signed scores
+  const bool gates = model.find("difflogic") != std::string::npos ||
+                     model.find("\"dwn\"") != std::string::npos;  // their own widths
+  const bool mac = model.find("\"mac\"") != std::string::npos;    // signed scores
   write_text(p, "[data]\ndataset = \"mnist\"\npath = \"" + image_data().string() +
                     "\"\n\n[model]\n" +
                     (gates ? ""
@@ -520,6 +521,57 @@ TEST_CASE(
                               "write_json " + syn + "'");
       INFO(y.err);
       REQUIRE(y.exit_code == 0);
+      CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
+      lutforge_ok("sim " + syn + " --vectors " + (dir / "x.csv").string() + " -o " + out);
+      CHECK(csv_column(out, "prediction") == torch);
+    }
+  }
+}
+
+TEST_CASE(
+    "dwn: learned tables with random and learnable mappings; the LUT netlist synthesizes, proves "
+    "and predicts as LibTorch",
+    "[train][yosys]") {
+  for (const char* mapping : {"random", "learnable"}) {
+    SECTION(mapping) {
+      const fs::path dir = temp_dir(std::string("train_dwn_") + mapping);
+      const std::string model =
+          std::string(
+              "family = \"dwn\"\nlayers = [60, 40]\nfan_in = 6\nclasses = 4\ntau = 3.0\n"
+              "input_bits = 3\ninput_encoding = \"distributive\"\nmapping = \"") +
+          mapping + "\"" + (mapping == std::string("learnable") ? "\nmapping_candidates = 8" : "");
+      train_run(write_config(dir, model, 6), dir);
+      reference(dir);
+      const auto torch = csv_column(dir / "torch.csv", "prediction");
+      REQUIRE(torch.size() == 300);
+      CHECK(csv_column(dir / "ref.csv", "prediction") == torch);
+      INFO(mapping << " accuracy " << accuracy(dir / "ref.csv"));
+      CHECK(accuracy(dir / "ref.csv") > 0.6);  // four classes: chance is 25%
+      const models::Model m =
+          models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
+      REQUIRE(m.layers.size() == 2);
+      CHECK(m.family == "dwn");
+      CHECK(m.head.kind == models::Head::Kind::GroupSum);
+      CHECK(m.num_classes() == 4);
+      CHECK(m.layers[0].in_bits == 1);
+      CHECK(m.layers[0].fan_in == 6);
+      // The thresholds come from the training pixels: each lies halfway between two of the 8-bit
+      // values the images take (k / 255), or above them all (a feature's largest value + 1).
+      for (const auto& t : m.input.thresholds)
+        for (float v : t) CHECK((v >= 1.0f || std::fmod(v * 255.0f + 0.25f, 1.0f) > 0.5f));
+      if (mapping == std::string("random")) {  // every input bit read, none twice by a LUT
+        std::set<uint32_t> read;
+        for (const auto& n : m.layers[0].neurons) {
+          CHECK(std::set<uint32_t>(n.inputs.begin(), n.inputs.end()).size() == 6);
+          read.insert(n.inputs.begin(), n.inputs.end());
+        }
+        CHECK(read.size() == 48);
+      }
+      const std::string low = (dir / "low.json").string(), v = (dir / "m.v").string(),
+                        syn = (dir / "syn.json").string(), out = (dir / "out.csv").string();
+      lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low);
+      lutforge_ok("convert " + low + " -o " + v + " --yosys-luts");
+      lutforge_ok("synth " + v + " --top dwn --lut 6 -o " + syn);
       CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
       lutforge_ok("sim " + syn + " --vectors " + (dir / "x.csv").string() + " -o " + out);
       CHECK(csv_column(out, "prediction") == torch);

@@ -272,16 +272,16 @@ class GateNetImpl : public NetworkImpl {
   }
 
   torch::Tensor forward(const torch::Tensor& input_codes) override {
-    torch::Tensor x = bits_of(input_codes);
+    torch::Tensor x = code_bits(input_codes, input_bits);
     for (auto& layer : layers) x = layer->forward(x);
-    return group_sum(x) / tau;
+    return group_sums(x, classes) / tau;
   }
 
   torch::Tensor eval_codes(const torch::Tensor& input_codes) override {
     torch::NoGradGuard no_grad;
-    torch::Tensor x = bits_of(input_codes);
+    torch::Tensor x = code_bits(input_codes, input_bits);
     for (auto& layer : layers) x = layer->forward_discrete(x);
-    return torch::round(group_sum(x)).to(torch::kLong);
+    return torch::round(group_sums(x, classes)).to(torch::kLong);
   }
 
   models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override {
@@ -310,18 +310,6 @@ class GateNetImpl : public NetworkImpl {
   }
 
  private:
-  // The bits of the input codes [B, F] as the first layer's inputs [B, F * bits]: input
-  // f * bits + k is bit k of feature f's code, as the model file numbers them.
-  torch::Tensor bits_of(const torch::Tensor& codes) const {
-    const torch::Tensor shift = torch::arange(static_cast<int64_t>(input_bits), torch::kLong);
-    return torch::bitwise_and(torch::bitwise_right_shift(codes.unsqueeze(-1), shift), 1)
-        .flatten(1)
-        .to(torch::kFloat);
-  }
-  torch::Tensor group_sum(const torch::Tensor& y) const {
-    return y.view({y.size(0), classes, -1}).sum(-1);
-  }
-
   unsigned input_bits;
   int64_t classes;
   double tau;
