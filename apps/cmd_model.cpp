@@ -67,7 +67,11 @@ int cmd_lower(const std::vector<std::string>& args) {
       "is a pipeline stage (the class-score ports are delayed to match)")(
       "fold",
       "fold constant and pass-through gates and LUTs and absorb inverters, report the cell "
-      "counts before and after, and prove the folded netlist equivalent");
+      "counts before and after, and prove the folded netlist equivalent")(
+      "pixel-bits", po::value<unsigned>(),
+      "the input encoder in hardware: x holds every feature as a W-bit integer p (the feature "
+      "p / (2^W - 1), as image pixels; 8 for MNIST), and LUTs make the codes (encode with the "
+      "same --pixel-bits)");
   add_mac_lowering_options(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
@@ -75,7 +79,7 @@ int cmd_lower(const std::vector<std::string>& args) {
   if (!parse(args,
              "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
              "--register-every N] [--popcount-radix R] [--argmax-tree] [--dsp-packing "
-             "[--dsp-family F]] [--reuse-factor R[,R...]] [--fold]",
+             "[--dsp-family F]] [--reuse-factor R[,R...]] [--fold] [--pixel-bits W]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);
@@ -97,6 +101,10 @@ int cmd_lower(const std::vector<std::string>& args) {
                   "head is the codes of its last layer");
   }
   read_mac_lowering_options(vm, m, model_path, lp);
+  if (vm.count("pixel-bits")) {
+    lp.pixel_bits = vm["pixel-bits"].as<unsigned>();
+    if (lp.pixel_bits < 1 || lp.pixel_bits > 16) throw Error("--pixel-bits must be 1 to 16");
+  }
   Netlist nl = models::lower(m, lp);
   if (vm.count("fold")) {
     // Published gate counts of these networks often include pass-through and constant gates;
@@ -131,12 +139,15 @@ int cmd_encode(const std::vector<std::string>& args) {
   std::string model_path, out_path, mnist, jsc, split = "test", reference;
   size_t limit = 0;
   uint64_t seed = 42;
+  unsigned pixel_bits = 0;
   opts.add_options()("model", po::value(&model_path)->required(), "model file (.lfm.json)")(
       "mnist", po::value(&mnist), "an MNIST-layout directory (data/mnist, data/fashion-mnist)")(
       "jsc", po::value(&jsc), "the JSC OpenML CSV (80/20 split and StandardScaler with --seed)")(
       "split", po::value(&split), "train or test (default test)")(
       "seed", po::value(&seed), "JSC split seed (default 42)")("limit", po::value(&limit),
                                                                "only the first N samples")(
+      "pixel-bits", po::value(&pixel_bits),
+      "write the features as W-bit integers, for a netlist lowered with the same --pixel-bits")(
       "reference-out", po::value(&reference),
       "also write the integer reference: label, class scores, prediction")(
       "output,o", po::value(&out_path)->required(),
@@ -146,12 +157,14 @@ int cmd_encode(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args,
              "lutforge encode MODEL.lfm.json (--mnist DIR | --jsc FILE.csv) [--split test] "
-             "[--limit N] -o X.csv",
+             "[--limit N] [--pixel-bits W] -o X.csv",
              opts, pos, vm))
     return kExitOk;
   if (vm.count("mnist") == vm.count("jsc")) throw Error("give exactly one of --mnist and --jsc");
   if (split != "train" && split != "test")
     throw Error("--split must be train or test, not '" + split + "'");
+  if (vm.count("pixel-bits") && (pixel_bits < 1 || pixel_bits > 16))
+    throw Error("--pixel-bits must be 1 to 16");
   const models::Model m = models::read_model_file(model_path);
   train::Dataset d;
   if (!mnist.empty()) {
@@ -166,7 +179,8 @@ int cmd_encode(const std::vector<std::string>& args) {
   const size_t n = limit ? std::min(limit, d.size()) : d.size();
   VectorTable x;
   x.names = {"x"};
-  x.widths = {static_cast<uint32_t>(m.input.num_bits())};
+  x.widths = {
+      static_cast<uint32_t>(pixel_bits ? m.input.num_features() * pixel_bits : m.input.num_bits())};
   VectorTable ref;
   ref.names = {"label"};
   ref.widths = {32};
@@ -178,7 +192,14 @@ int cmd_encode(const std::vector<std::string>& args) {
   ref.widths.push_back(32);
   for (size_t i = 0; i < n; ++i) {
     const std::vector<uint32_t> codes = models::input_codes(m, &d.features[i * d.num_features]);
-    x.rows.push_back({models::pack_codes(m, codes)});
+    const float* features = &d.features[i * d.num_features];
+    try {
+      x.rows.push_back({pixel_bits ? models::pack_pixels(m, features, pixel_bits)
+                                   : models::pack_codes(m, codes)});
+    } catch (const Error& e) {
+      throw Error((mnist.empty() ? jsc : mnist) + ": sample " + std::to_string(i) + ": " +
+                  e.what());
+    }
     if (!reference.empty()) {
       const std::vector<uint32_t> scores = models::class_scores(m, codes);
       std::vector<BitVector> row{{static_cast<uint64_t>(d.labels[i])}};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace lutforge::models {
 
@@ -27,10 +28,11 @@ unsigned initiation_interval(const Model& m, const LowerParams& params) {
 Netlist lower(const Model& m, const LowerParams& params) {
   validate(m, "lower");
   if (initiation_interval(m, params) > 1) {
-    if (params.register_every || params.argmax_tree)
+    if (params.register_every || params.argmax_tree || params.pixel_bits)
       throw Error(
           "lower: with reuse factors the design is a sequential schedule of its own; "
-          "registers every N layers and the ArgMax tree do not combine with it");
+          "registers every N layers, the ArgMax tree and the pixel encoder do not combine with "
+          "it");
     return lower_reused(m, reuse_factors(m, params), params.clock, params.argmax,
                         {params.dsp_family, params.dsp_packing});
   }
@@ -43,13 +45,31 @@ Netlist lower(const Model& m, const LowerParams& params) {
   const unsigned every = params.register_every;
   const bool group_sum = m.head.kind == Head::Kind::GroupSum;
   if (every) nl.set_clock_name(params.clock);
-  const unsigned bits = m.input.bits;
-  const NodeId x = nl.add_input("x", static_cast<uint32_t>(m.input.num_features() * bits));
+  const unsigned bits = m.input.bits, pixel = params.pixel_bits;
+  if (pixel > 16) throw Error("lower: pixel_bits must be 0 to 16");
+  const NodeId x =
+      nl.add_input("x", static_cast<uint32_t>(m.input.num_features() * (pixel ? pixel : bits)));
   // codes[i] = the bits of unit i of the current layer's input, LSB first.
   std::vector<std::vector<Signal>> codes(m.input.num_features());
-  for (size_t f = 0; f < codes.size(); ++f)
+  for (size_t f = 0; f < codes.size(); ++f) {
+    if (!pixel) {
+      for (unsigned b = 0; b < bits; ++b)
+        codes[f].push_back({x, static_cast<uint32_t>(f * bits + b)});
+      continue;
+    }
+    std::vector<Signal> p;
+    for (unsigned i = 0; i < pixel; ++i) p.push_back({x, static_cast<uint32_t>(f * pixel + i)});
+    std::vector<TruthTable> tables(bits, TruthTable(pixel));
+    for (uint32_t v = 0; v < (1u << pixel); ++v) {
+      const uint32_t code = m.input.encode_feature(f, pixel_value(v, pixel));
+      for (unsigned b = 0; b < bits; ++b)
+        if ((code >> b) & 1) set_bit(tables[b], v);
+    }
     for (unsigned b = 0; b < bits; ++b)
-      codes[f].push_back({x, static_cast<uint32_t>(f * bits + b)});
+      codes[f].push_back(
+          {nl.add_cell(Lut{tables[b]}, p, "enc" + std::to_string(f) + "_b" + std::to_string(b)),
+           0});
+  }
 
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
@@ -272,6 +292,29 @@ std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& co
   for (size_t f = 0; f < codes.size(); ++f)
     for (unsigned b = 0; b < bits; ++b)
       if ((codes[f] >> b) & 1) word[(f * bits + b) / 64] |= uint64_t{1} << ((f * bits + b) % 64);
+  return word;
+}
+
+float pixel_value(uint32_t p, unsigned pixel_bits) {
+  return static_cast<float>(p) / static_cast<float>((uint32_t{1} << pixel_bits) - 1);
+}
+
+std::vector<uint64_t> pack_pixels(const Model& m, const float* features, unsigned pixel_bits) {
+  const uint32_t top = (uint32_t{1} << pixel_bits) - 1;
+  std::vector<uint64_t> word((m.input.num_features() * pixel_bits + 63) / 64, 0);
+  for (size_t f = 0; f < m.input.num_features(); ++f) {
+    const float x = features[f];
+    const long p = std::lround(x * static_cast<float>(top));
+    if (p < 0 || p > static_cast<long>(top) ||
+        pixel_value(static_cast<uint32_t>(p), pixel_bits) != x)
+      throw Error("feature " + std::to_string(f) + " is " + std::to_string(x) + ", not a " +
+                  std::to_string(pixel_bits) + "-bit pixel p / " + std::to_string(top));
+    for (unsigned b = 0; b < pixel_bits; ++b)
+      if ((p >> b) & 1) {
+        const size_t i = f * pixel_bits + b;
+        word[i / 64] |= uint64_t{1} << (i % 64);
+      }
+  }
   return word;
 }
 

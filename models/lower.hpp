@@ -42,6 +42,11 @@ struct LowerParams {
   // (models/lower_reuse.cpp): ports valid_in, valid_out and in_ready beside x and the scores.
   std::vector<unsigned> reuse_factor;
   std::string clock = "clk";
+  // The input encoder in hardware: 0 makes the port x the input codes (pack_codes). W > 0 makes
+  // it the features as W-bit integers p (feature = p / (2^W - 1), as image pixels are read), and
+  // each bit of each code a LUT of the W bits of its feature: the model's own quantizer
+  // evaluated at all 2^W values, so the encoder is exact by construction.
+  unsigned pixel_bits = 0;
 };
 
 // The levels of a popcount tree of `group` one-bit inputs at `radix` operands an Adder (0: one).
@@ -63,5 +68,10 @@ unsigned lowered_latency(const Model& m, const LowerParams& params);
 std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes);
 // The inverse: a sample's input codes from the netlist input word.
 std::vector<uint32_t> unpack_codes(const Model& m, const std::vector<uint64_t>& word);
+// The netlist input word of one sample with the encoder in hardware (LowerParams::pixel_bits):
+// the features as `pixel_bits`-bit integers. Throws when a feature is not p / (2^bits - 1).
+std::vector<uint64_t> pack_pixels(const Model& m, const float* features, unsigned pixel_bits);
+// The features as the encoder reads them: p / (2^bits - 1) for the integer p of each.
+float pixel_value(uint32_t p, unsigned pixel_bits);
 
 }  // namespace lutforge::models

@@ -367,6 +367,7 @@ class Runner {
         opt("dsp_family", "--dsp-family");
         opt("reuse_factor", "--reuse-factor");
         if (o.count("fold")) argv.push_back("--fold");
+        opt("pixel_bits", "--pixel-bits");
         break;
       case StepKind::Verilog:
         p.artifact = base + ".v";
@@ -412,6 +413,7 @@ class Runner {
         argv.insert(argv.end(), {"encode", model, "--" + o.at("dataset"), o.at("data"), "-o",
                                  base + ".x.csv", "--reference-out", base + ".reference.csv"});
         opt("limit", "--limit");
+        opt("pixel_bits", "--pixel-bits");
         std::vector<std::string> sim = {
             p_.lutforge, "sim", in, "--vectors", base + ".x.csv", "-o", base + ".hardware.csv"};
         if (o.count("engine") && o.at("engine") == "systemc") {

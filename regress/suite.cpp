@@ -278,6 +278,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       option("dsp_family", t.one_of("dsp_family", {"dsp48e1", "dsp48e2"}));
       option("reuse_factor", t.integer("reuse_factor", 1, 4096));
       if (t.boolean("fold")) s.options["fold"] = "1";
+      option("pixel_bits", t.integer("pixel_bits", 1, 16));
       break;
     case StepKind::Verilog:
       input("input", needs(s.kind));
@@ -327,6 +328,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       s.options["data"] = fs::absolute(dir / t.str("data")).lexically_normal().string();
       option("limit", t.integer("limit", 1, 100000000));
       option("engine", t.one_of("engine", {"batch", "systemc", "per-sample"}));
+      option("pixel_bits", t.integer("pixel_bits", 1, 16));
       break;
     case StepKind::Replay:
       input("input", Artifact::Netlist);

@@ -45,7 +45,7 @@ struct Step {
   std::vector<std::string> inputs;
   // Options of the command, as validated strings: target, lut, latency, random, seed, engine,
   // vectors, register_every, popcount_radix, fold, epochs, data, time_limit, conflicts, expect,
-  // simulator, dataset, limit, luts.
+  // simulator, dataset, limit, luts, pixel_bits.
   std::map<std::string, std::string> options;
   // A bench step's arguments to its script, with the placeholders {build} (the build directory:
   // the one above lutforge's), {out} (the step's own work directory, where the script writes

@@ -149,6 +149,49 @@ TEST_CASE(
   CHECK(bad.err.find("--dataset needs --model") != std::string::npos);
 }
 
+TEST_CASE(
+    "the input encoder in hardware: 8-bit pixels in, the model's thresholds as LUTs, proved and "
+    "predicting as models/",
+    "[models][yosys]") {
+  const fs::path data = random_images("model_flow_pixels_data", 6);
+  const fs::path dir = temp_dir("model_flow_pixels");
+  // 16 features of 3 thermometer bits with thresholds between pixel values and on them: the
+  // encoder must reproduce x >= t for every pixel value, whichever side of t it falls.
+  Model m = lutforge::test::random_bit_lut_model({40, 20}, 16, 3, 6, 4, 17);
+  for (size_t f = 0; f < 16; ++f)
+    m.input.thresholds[f] = {static_cast<float>(f * 10) / 255.0f,
+                             (static_cast<float>(f * 10) + 40.5f) / 255.0f, 0.77f};
+  write_text(dir / "m.lfm.json", write_model(m));
+  auto lf = [&](const std::string& args) {
+    const RunResult r = run_lutforge(args);
+    INFO("lutforge " << args << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  };
+  const std::string low = (dir / "low.json").string(), enc = (dir / "enc.json").string();
+  lf("lower " + (dir / "m.lfm.json").string() + " -o " + low);
+  lf("lower " + (dir / "m.lfm.json").string() + " -o " + enc + " --pixel-bits 8");
+  // 48 encoder LUTs of 8 inputs in front of the 60 of the network.
+  CHECK(lf("stats " + enc + " --json").out.find("\"lut\": 108") != std::string::npos);
+  lf("convert " + enc + " -o " + (dir / "enc.v").string() + " --yosys-luts");
+  lf("synth " + (dir / "enc.v").string() + " --top dwn --lut 6 -o " + (dir / "syn.json").string());
+  CHECK(lf("equiv " + enc + " " + (dir / "syn.json").string()).out.rfind("EQUIVALENT", 0) == 0);
+  // The netlist reads the pixels themselves and predicts as models/ does from the features.
+  lf("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() + " -o " +
+     (dir / "px.csv").string() + " --pixel-bits 8 --reference-out " + (dir / "ref.csv").string());
+  lf("sim " + (dir / "syn.json").string() + " --vectors " + (dir / "px.csv").string() + " -o " +
+     (dir / "out.csv").string());
+  CHECK(csv_column(dir / "out.csv", "prediction") == csv_column(dir / "ref.csv", "prediction"));
+  CHECK(csv_column(dir / "out.csv", "class0") == csv_column(dir / "ref.csv", "class0"));
+  // Features that are not 4-bit pixels: an error that names the sample and the feature.
+  const RunResult bad =
+      run_lutforge("encode " + (dir / "m.lfm.json").string() + " --mnist " + data.string() +
+                   " -o " + (dir / "b.csv").string() + " --pixel-bits 4");
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("sample 0: feature ") != std::string::npos);
+  CHECK(bad.err.find("not a 4-bit pixel p / 15") != std::string::npos);
+}
+
 TEST_CASE("a gate network lowered with --fold: counts before and after, and the same predictions",
           "[models]") {
   const fs::path data = random_images("model_flow_gates_data", 5);
