@@ -474,11 +474,18 @@ TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regre
     configs += e.path().extension() == ".toml";
   CHECK(models.cases.size() == configs);
   // Gate networks add the pipelined lowering whose proof goes through; MAC networks have a flow
-  // of their own (a reuse factor, synth_xilinx, per-sample prediction).
+  // of their own (a reuse factor, synth_xilinx, per-sample prediction), and so do DWN networks
+  // (the pixel encoder, pipelined popcounts, SystemC).
   for (const auto& c : models.cases)
     CHECK(c.steps.size() == (c.name.find("difflogic") != std::string::npos ? 16u
                              : c.name.find("-mac-") != std::string::npos   ? 7u
+                             : c.name.find("-dwn") != std::string::npos    ? 7u
                                                                            : 11u));
+  for (const auto& c : models.cases)
+    if (c.name == "mnist-dwn") {  // the lowering and the prediction both read 8-bit pixels
+      CHECK(c.steps[1].options.at("pixel_bits") == "8");
+      CHECK(c.steps[5].options.at("pixel_bits") == "8");
+    }
   // The benchmarks' suite: one benchmark per case, each script in the repository or the build.
   const Suite bench =
       read_suite(std::string(LUTFORGE_SOURCE_DIR) + "/regress/suites/benchmarks.toml");
