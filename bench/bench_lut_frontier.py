@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Accuracy per LUT of trained LUT networks, counted after Yosys on the whole design.
+
+For every configuration: train (or reuse the model already in OUT/runs), then lower it twice,
+pipelined (a register after every LUT layer and every level of radix-6 popcount trees):
+without the input encoder (the netlist reads thermometer bits, as published LUT counts do) and
+with it (the netlist reads 8-bit pixels, --pixel-bits 8). Each is written with Yosys $lut cells,
+synthesized with `synth -lut 6` and proved EQUIVALENT to its lowering; the whole design then
+predicts all test images from their pixels (compared with models/, sample by sample), and the
+SystemC engine runs the first 1,000 test images for the latency, the initiation interval and
+the energy per inference of the toggle-based power proxy. Every command is timed from process
+start to written output.
+
+  bench/bench_lut_frontier.py --build build --out bench/results/lut-frontier \\
+      configs/mnist-dwn.toml
+
+Writes OUT/frontier.csv and OUT/frontier.md (the table of BENCHMARKS.md) and an
+accuracy-against-LUTs plot (OUT/frontier.png, with the data in OUT/frontier.dat) with the
+published anchors marked beside ours.
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Published points (accuracy %, LUTs) on MNIST, as their papers count them: DWN without its
+# encoder, TreeLUT.
+ANCHORS = [("DWN (published, no encoder)", 98.3, 4082), ("TreeLUT (published)", 97.0, 4478)]
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.lf = os.path.join(a.build, "apps", "lutforge")
+        self.runs = os.path.join(a.out, "runs")
+        os.makedirs(self.runs, exist_ok=True)
+
+    def cmd(self, *args):
+        """Runs lutforge; (stdout, seconds)."""
+        t0 = time.time()
+        r = subprocess.run([self.lf] + [str(x) for x in args], text=True, capture_output=True)
+        if r.returncode not in (0, 1) or (r.returncode == 1 and args[0] != "equiv"):
+            sys.exit("lutforge %s failed (%d):\n%s" % (" ".join(map(str, args)), r.returncode,
+                                                      r.stderr[-2000:]))
+        return r.stdout, time.time() - t0
+
+    def path(self, name, ext):
+        return os.path.join(self.runs, name + ext)
+
+    def train(self, config, name):
+        model, report = self.path(name, ".lfm.json"), self.path(name, ".json")
+        if not (os.path.exists(model) and os.path.exists(report)):
+            print("training %s" % config, file=sys.stderr)
+            self.cmd("train", config, "-o", model, "--report", report, "-q")
+        return model, json.load(open(report))
+
+    def hardware(self, model, name, pixels):
+        """lower, convert, synth -lut 6, equiv: the resource report and the proof."""
+        tag = name + ("-pixels" if pixels else "-bits")
+        low, v, syn = self.path(tag, ".low.json"), self.path(tag, ".v"), self.path(tag, ".syn.json")
+        extra = ["--pixel-bits", "8"] if pixels else []
+        self.cmd("lower", model, "-o", low, "--register-every", 1, "--popcount-radix", 6, *extra)
+        self.cmd("convert", low, "-o", v, "--yosys-luts")
+        _, synth_s = self.cmd("synth", v, "--top", "dwn", "--lut", 6, "-o", syn)
+        res = json.load(open(syn[:-5] + ".resources.json"))
+        out, equiv_s = self.cmd("equiv", low, syn, "--time-limit", self.a.equiv_time)
+        stats = json.loads(self.cmd("stats", syn, "--json")[0])
+        return {"luts": res["luts"], "flip_flops": res["flip_flops"],
+                "synth_s": round(synth_s, 1), "equiv": (out.split() or ["ERROR"])[0],
+                "equiv_s": round(equiv_s, 1), "logic_depth": stats.get("logic_depth")}, syn
+
+    def predict(self, model, syn, name, data):
+        """All test images from their pixels on the synthesized netlist, against models/; then
+        SystemC on the first 1,000."""
+        x, ref, out = (self.path(name, s) for s in ("-px.csv", "-ref.csv", "-hw.csv"))
+        self.cmd("encode", model, "--mnist", data, "-o", x, "--pixel-bits", 8,
+                 "--reference-out", ref)
+        self.cmd("sim", syn, "--vectors", x, "-o", out)
+        refp = [r["prediction"] for r in csv.DictReader(open(ref))]
+        hwp = [r["prediction"] for r in csv.DictReader(open(out))]
+        labels = [r["label"] for r in csv.DictReader(open(ref))]
+        x1k = self.path(name, "-px1k.csv")
+        with open(x) as f, open(x1k, "w") as g:
+            for i, line in enumerate(f):
+                if i > 1000:
+                    break
+                g.write(line)
+        rep = self.path(name, "-systemc.json")
+        self.cmd("sim", "--engine", "systemc", syn, "--vectors", x1k, "-o",
+                 self.path(name, "-sc.csv"), "--report", rep)
+        sc = json.load(open(rep))
+        return {"test_images": len(refp),
+                "hw_equals_models": sum(p == q for p, q in zip(refp, hwp)),
+                "hw_accuracy": round(100 * sum(p == l for p, l in zip(hwp, labels)) / len(labels), 2),
+                "latency_cycles": sc["latency"]["max"],
+                "initiation_interval": sc["throughput"]["initiation_interval"],
+                "energy_per_inference": sc["power"]["energy_per_inference"]}
+
+
+def plot(out, rows):
+    dat = os.path.join(out, "frontier.dat")
+    with open(dat, "w") as f:
+        f.write("# name accuracy luts_with_encoder luts_without_encoder\n")
+        for r in rows:
+            f.write('"%s" %s %s %s\n' % (r["name"], r["accuracy"], r["luts_pixels"], r["luts_bits"]))
+    anchors = os.path.join(out, "anchors.dat")
+    with open(anchors, "w") as f:
+        for name, acc, luts in ANCHORS:
+            f.write('"%s" %s %s\n' % (name, acc, luts))
+    gp = os.path.join(out, "frontier.gp")
+    with open(gp, "w") as f:
+        f.write("""set terminal pngcairo size 900,600
+set output '%s'
+set title 'MNIST: test accuracy against LUTs after synth -lut 6'
+set xlabel 'LUTs (6-input)'
+set ylabel 'test accuracy (%%)'
+set key bottom right
+set grid
+plot '%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \\
+     '%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \\
+     '%s' using 3:2:1 with labels offset 0,1 notitle, \\
+     '%s' using 3:2 with points pt 5 ps 1.5 title 'published anchors', \\
+     '%s' using 3:2:1 with labels offset 0,-1 notitle
+""" % (os.path.join(out, "frontier.png"), dat, dat, dat, anchors, anchors))
+    subprocess.run(["gnuplot", gp], check=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("configs", nargs="+")
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "lut-frontier"))
+    p.add_argument("--data", default=os.path.join(ROOT, "data", "mnist"))
+    p.add_argument("--equiv-time", default=1200, type=int)
+    a = p.parse_args()
+    b = Bench(a)
+    rows = []
+    for config in a.configs:
+        name = os.path.splitext(os.path.basename(config))[0]
+        print("== %s" % name, file=sys.stderr)
+        model, report = b.train(config, name)
+        bits, _ = b.hardware(model, name, False)
+        whole, syn = b.hardware(model, name, True)
+        pred = b.predict(model, syn, name, a.data)
+        rows.append(dict(
+            name=name, family=report["family"], accuracy=round(100 * report["test_accuracy"], 2),
+            train_s=round(report["train_seconds"]), luts_bits=bits["luts"],
+            ffs_bits=bits["flip_flops"], equiv_bits=bits["equiv"], equiv_bits_s=bits["equiv_s"],
+            luts_pixels=whole["luts"], ffs_pixels=whole["flip_flops"],
+            encoder_luts=whole["luts"] - bits["luts"], equiv_pixels=whole["equiv"],
+            equiv_pixels_s=whole["equiv_s"], synth_pixels_s=whole["synth_s"],
+            logic_depth=whole["logic_depth"], **pred))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    with open(os.path.join(a.out, "frontier.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    with open(os.path.join(a.out, "frontier.md"), "w") as f:
+        f.write("| network | family | test acc. | LUTs, whole design | encoder LUTs | LUTs without "
+                "encoder | FFs (whole) | latency (cycles) | II | energy / inference | proof "
+                "(whole; without encoder) | hardware = models/ | training |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            f.write("| %s | %s | %.2f%% | %d | %d | %d | %d | %d | %d | %.1f | %s %.0f s; %s %.0f s "
+                    "| %d / %d | %d s |\n" % (
+                        r["name"], r["family"], r["accuracy"], r["luts_pixels"], r["encoder_luts"],
+                        r["luts_bits"], r["ffs_pixels"], r["latency_cycles"],
+                        r["initiation_interval"], r["energy_per_inference"], r["equiv_pixels"],
+                        r["equiv_pixels_s"], r["equiv_bits"], r["equiv_bits_s"],
+                        r["hw_equals_models"], r["test_images"], r["train_s"]))
+    plot(a.out, rows)
+    print(open(os.path.join(a.out, "frontier.md")).read())
+
+
+if __name__ == "__main__":
+    main()
