@@ -43,7 +43,8 @@ class Bench:
         """Runs lutforge; (stdout, seconds)."""
         t0 = time.time()
         r = subprocess.run([self.lf] + [str(x) for x in args], text=True, capture_output=True)
-        if r.returncode not in (0, 1) or (r.returncode == 1 and args[0] != "equiv"):
+        # equiv exits 1 for NOT EQUIVALENT and 3 for UNDECIDED: verdicts, not failures.
+        if r.returncode != 0 and not (args[0] == "equiv" and r.returncode in (1, 3)):
             sys.exit("lutforge %s failed (%d):\n%s" % (" ".join(map(str, args)), r.returncode,
                                                       r.stderr[-2000:]))
         return r.stdout, time.time() - t0
