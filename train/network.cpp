@@ -40,15 +40,40 @@ torch::Tensor bn_eval(const torch::Tensor& y, const torch::Tensor& w, const torc
 
 }  // namespace
 
-torch::Tensor code_bits(const torch::Tensor& codes, unsigned bits) {
-  const torch::Tensor shift = torch::arange(static_cast<int64_t>(bits), torch::kLong);
+GroupSumNetImpl::GroupSumNetImpl(const TrainConfig& c)
+    : input_bits(c.input_bits), classes(c.classes), tau(c.tau) {}
+
+torch::Tensor GroupSumNetImpl::forward(const torch::Tensor& input_codes) {
+  return group_sums(layers_forward(input_bits_of(input_codes), false)) / tau;
+}
+
+torch::Tensor GroupSumNetImpl::eval_codes(const torch::Tensor& input_codes) {
+  torch::NoGradGuard no_grad;
+  return torch::round(group_sums(layers_forward(input_bits_of(input_codes), true)))
+      .to(torch::kLong);
+}
+
+models::Model GroupSumNetImpl::export_model(const TrainConfig& c,
+                                            const models::InputQuantizer& input) {
+  torch::NoGradGuard no_grad;
+  models::Model m;
+  m.family = family_name(c.family);
+  m.dataset = c.dataset;
+  m.input = input;
+  m.head = {models::Head::Kind::GroupSum, static_cast<unsigned>(classes), tau};
+  m.layers = export_layers();
+  return m;
+}
+
+torch::Tensor GroupSumNetImpl::input_bits_of(const torch::Tensor& codes) const {
+  const torch::Tensor shift = torch::arange(static_cast<int64_t>(input_bits), torch::kLong);
   return torch::bitwise_and(torch::bitwise_right_shift(codes.unsqueeze(-1), shift), 1)
       .flatten(1)
       .to(torch::kFloat);
 }
 
-torch::Tensor group_sums(const torch::Tensor& y, int64_t groups) {
-  return y.view({y.size(0), groups, -1}).sum(-1);
+torch::Tensor GroupSumNetImpl::group_sums(const torch::Tensor& y) const {
+  return y.view({y.size(0), classes, -1}).sum(-1);
 }
 
 torch::Tensor code_values(unsigned bits, bool thermometer) {

@@ -119,6 +119,31 @@ class NetworkImpl : public torch::nn::Module {
   virtual std::vector<PrunableLayer> prunable_layers() { return {}; }
 };
 
+// A network of single-bit layers on the bits of the input codes whose class scores are popcounts
+// of equal groups of its last layer's bits (GroupSum): difflogic's gates, DWN's LUTs. Input bit
+// f * bits + k is bit k of feature f's code, as the model file numbers them. A family gives its
+// layers' pass (relaxed for training, or discrete: exactly what the model file computes) and
+// their export.
+class GroupSumNetImpl : public NetworkImpl {
+ public:
+  explicit GroupSumNetImpl(const TrainConfig& c);
+  torch::Tensor forward(const torch::Tensor& input_codes) override;
+  torch::Tensor eval_codes(const torch::Tensor& input_codes) override;
+  models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override;
+
+ protected:
+  virtual torch::Tensor layers_forward(torch::Tensor bits, bool discrete) = 0;
+  virtual std::vector<models::Layer> export_layers() = 0;
+
+ private:
+  torch::Tensor input_bits_of(const torch::Tensor& codes) const;
+  torch::Tensor group_sums(const torch::Tensor& y) const;
+
+  unsigned input_bits;
+  int64_t classes;
+  double tau;
+};
+
 class LutNetImpl : public NetworkImpl {
  public:
   LutNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng);
@@ -150,11 +175,6 @@ std::shared_ptr<NetworkImpl> make_dwn_network(const TrainConfig& c, int64_t feat
 // the inputs the extended finite difference with the constants alpha and beta.
 torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
                             const torch::Tensor& map, double alpha, double beta);
-// The GroupSum networks' (difflogic, dwn) helpers: the bits of input codes [B, F] as floats
-// [B, F * bits] (bit k of feature f at f * bits + k, as the model file numbers them), and the
-// sums of `groups` equal groups of y's columns [B, groups].
-torch::Tensor code_bits(const torch::Tensor& codes, unsigned bits);
-torch::Tensor group_sums(const torch::Tensor& y, int64_t groups);
 // The quantized MAC network (train/families/mac.cpp).
 std::shared_ptr<NetworkImpl> make_mac_network(const TrainConfig& c, int64_t features);
 // The difflogic layer kernel (train/families/difflogic.cpp), differentiable in x and coef:

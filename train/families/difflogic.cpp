@@ -259,10 +259,9 @@ class GateLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(GateLayer);
 
-class GateNetImpl : public NetworkImpl {
+class GateNetImpl : public GroupSumNetImpl {
  public:
-  GateNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng)
-      : input_bits(c.input_bits), classes(c.classes), tau(c.tau) {
+  GateNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : GroupSumNetImpl(c) {
     int64_t prev = features * c.input_bits;
     for (size_t l = 0; l < c.layers.size(); ++l) {
       layers.push_back(register_module("layer" + std::to_string(l),
@@ -271,26 +270,14 @@ class GateNetImpl : public NetworkImpl {
     }
   }
 
-  torch::Tensor forward(const torch::Tensor& input_codes) override {
-    torch::Tensor x = code_bits(input_codes, input_bits);
-    for (auto& layer : layers) x = layer->forward(x);
-    return group_sums(x, classes) / tau;
+ protected:
+  torch::Tensor layers_forward(torch::Tensor x, bool discrete) override {
+    for (auto& layer : layers) x = discrete ? layer->forward_discrete(x) : layer->forward(x);
+    return x;
   }
 
-  torch::Tensor eval_codes(const torch::Tensor& input_codes) override {
-    torch::NoGradGuard no_grad;
-    torch::Tensor x = code_bits(input_codes, input_bits);
-    for (auto& layer : layers) x = layer->forward_discrete(x);
-    return torch::round(group_sums(x, classes)).to(torch::kLong);
-  }
-
-  models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override {
-    torch::NoGradGuard no_grad;
-    models::Model m;
-    m.family = family_name(c.family);
-    m.dataset = c.dataset;
-    m.input = input;
-    m.head = {models::Head::Kind::GroupSum, static_cast<unsigned>(classes), tau};
+  std::vector<models::Layer> export_layers() override {
+    std::vector<models::Layer> out;
     for (auto& layer : layers) {
       models::Layer L;
       L.kind = models::LayerKind::Gate;
@@ -304,15 +291,12 @@ class GateNetImpl : public NetworkImpl {
                              {make_gate(static_cast<unsigned>(pid[j]))},
                              {},
                              {}});
-      m.layers.push_back(std::move(L));
+      out.push_back(std::move(L));
     }
-    return m;
+    return out;
   }
 
  private:
-  unsigned input_bits;
-  int64_t classes;
-  double tau;
   std::vector<GateLayer> layers;
 };
 

@@ -252,10 +252,9 @@ class DwnLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DwnLayer);
 
-class DwnNetImpl : public NetworkImpl {
+class DwnNetImpl : public GroupSumNetImpl {
  public:
-  DwnNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng)
-      : input_bits(c.input_bits), classes(c.classes), tau(c.tau) {
+  DwnNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : GroupSumNetImpl(c) {
     int64_t prev = features * c.input_bits;
     for (size_t l = 0; l < c.layers.size(); ++l) {
       layers.push_back(register_module(
@@ -265,27 +264,15 @@ class DwnNetImpl : public NetworkImpl {
     }
   }
 
-  torch::Tensor forward(const torch::Tensor& input_codes) override {
-    torch::Tensor x = code_bits(input_codes, input_bits);
+ protected:
+  // The pass is the discrete network in training too: bits in, bits out.
+  torch::Tensor layers_forward(torch::Tensor x, bool) override {
     for (auto& layer : layers) x = layer->forward(x);
-    return group_sums(x, classes) / tau;
+    return x;
   }
 
-  // The forward pass is already the discrete network: bits in, bits out.
-  torch::Tensor eval_codes(const torch::Tensor& input_codes) override {
-    torch::NoGradGuard no_grad;
-    torch::Tensor x = code_bits(input_codes, input_bits);
-    for (auto& layer : layers) x = layer->forward(x);
-    return torch::round(group_sums(x, classes)).to(torch::kLong);
-  }
-
-  models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override {
-    torch::NoGradGuard no_grad;
-    models::Model m;
-    m.family = family_name(c.family);
-    m.dataset = c.dataset;
-    m.input = input;
-    m.head = {models::Head::Kind::GroupSum, static_cast<unsigned>(classes), tau};
+  std::vector<models::Layer> export_layers() override {
+    std::vector<models::Layer> out;
     for (auto& layer : layers) {
       models::Layer L;
       L.kind = models::LayerKind::Lut;
@@ -305,15 +292,12 @@ class DwnNetImpl : public NetworkImpl {
         N.tables.push_back(std::move(t));
         L.neurons.push_back(std::move(N));
       }
-      m.layers.push_back(std::move(L));
+      out.push_back(std::move(L));
     }
-    return m;
+    return out;
   }
 
  private:
-  unsigned input_bits;
-  int64_t classes;
-  double tau;
   std::vector<DwnLayer> layers;
 };
 
