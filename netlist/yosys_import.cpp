@@ -152,8 +152,13 @@ class Importer {
       const YosysNet& n = m_.nets[i];
       for (size_t k = 0; k < n.bits.size(); ++k) {
         if (n.bits[k] < 0) continue;
+        // A bit's name: a visible net before a hidden one, and a net of its own before a bit of
+        // a wider net (a register that drives an output port keeps the name it had before
+        // synthesis, which the equivalence prover pairs registers by).
         auto [e, inserted] = net_of_bit_.try_emplace(n.bits[k], {i, k});
-        if (!inserted && m_.nets[e->first].hidden && !n.hidden) *e = {i, k};
+        const YosysNet& had = m_.nets[e->first];
+        if (!inserted && !n.hidden && (had.hidden || (had.bits.size() > 1 && n.bits.size() == 1)))
+          *e = {i, k};
         if (!n.init.empty()) {
           // init is MSB first with one digit per net bit.
           const size_t pos =

@@ -93,6 +93,32 @@ endmodule
   CHECK(out.rows[2][2][0] == ((((0xa << 1) & 0xf) << 1) & 0xf));  // a = 1: a[1] = 0
 }
 
+TEST_CASE("a register that drives an output port keeps the name of its own net", "[yosys]") {
+  // The prover pairs the registers of a synthesized netlist with those of the netlist it came
+  // from by name (a design with registers of equal simulation signatures depends on it); lutforge's
+  // Verilog names every register bit by a net of its own, and the last stage's registers also drive
+  // the score ports.
+  const fs::path dir = temp_dir("yosys_register_names");
+  write_text(dir / "t.v", R"(
+module t(input clk, input [3:0] a, output [1:0] o);
+  reg p_q = 1'b0;
+  reg q_q = 1'b0;
+  always @(posedge clk) begin p_q <= &a; q_q <= |a; end
+  assign o = {q_q, p_q};
+endmodule
+)");
+  const RunResult r = run("yosys -q -p 'read_verilog " + (dir / "t.v").string() +
+                          "; synth -lut 4 -top t; write_json " + (dir / "t.json").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const Netlist nl = import_yosys(parse_yosys_json(read_text(dir / "t.json"), "t.json"), {});
+  std::vector<std::string> regs;
+  for (NodeId n = 0; n < nl.num_nodes(); ++n)
+    if (std::holds_alternative<Dff>(nl.cell(n))) regs.push_back(nl.name(n));
+  std::sort(regs.begin(), regs.end());
+  // Not o[0] and o[1]: Yosys lists the port's net first (its names sort before the registers').
+  CHECK(regs == std::vector<std::string>{"p_q", "q_q"});
+}
+
 TEST_CASE("several modules: the top attribute, --top, and blackboxes", "[yosys]") {
   const fs::path dir = temp_dir("yosys_modules");
   write_text(dir / "t.v", R"(
