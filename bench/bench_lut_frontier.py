@@ -113,6 +113,7 @@ set title 'MNIST: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input)'
 set ylabel 'test accuracy (%%)'
 set key bottom right
+set offsets graph 0.08, graph 0.08, graph 0.15, graph 0.15
 set grid
 plot '%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \\
      '%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \\
