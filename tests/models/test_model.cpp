@@ -386,9 +386,14 @@ TEST_CASE("reuse factors: one or one per layer, MAC layers only, and alone", "[m
   LowerParams tree;
   tree.reuse_factor = {2};
   tree.argmax_tree = true;
-  CHECK(lower_error(mac, tree) ==
-        "lower: with reuse factors the design is a sequential schedule of its own; registers "
-        "every N layers and the ArgMax tree do not combine with it");
+  const std::string alone =
+      "lower: with reuse factors the design is a sequential schedule of its own; registers every "
+      "N layers, the ArgMax tree and the pixel encoder do not combine with it";
+  CHECK(lower_error(mac, tree) == alone);
+  LowerParams pixels;
+  pixels.reuse_factor = {2};
+  pixels.pixel_bits = 8;
+  CHECK(lower_error(mac, pixels) == alone);
   // All factors 1 is the fully parallel lowering.
   CHECK(lower(mac, {.reuse_factor = {1}}).inputs().size() == 1);
   // Each slice serves up to R products: 6 inputs at R = 2 take 3 slices a neuron, at R = 5 two.

@@ -529,8 +529,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "dwn: learned tables with random and learnable mappings; the LUT netlist synthesizes, proves "
-    "and predicts as LibTorch",
+    "dwn: learned tables with random and learnable mappings, and the LUT netlist synthesizes, "
+    "proves and predicts as LibTorch",
     "[train][yosys]") {
   for (const char* mapping : {"random", "learnable"}) {
     SECTION(mapping) {
