@@ -191,8 +191,8 @@ int cmd_encode(const std::vector<std::string>& args) {
   ref.names.push_back("prediction");
   ref.widths.push_back(32);
   for (size_t i = 0; i < n; ++i) {
-    const std::vector<uint32_t> codes = models::input_codes(m, &d.features[i * d.num_features]);
     const float* features = &d.features[i * d.num_features];
+    const std::vector<uint32_t> codes = models::input_codes(m, features);
     try {
       x.rows.push_back({pixel_bits ? models::pack_pixels(m, features, pixel_bits)
                                    : models::pack_codes(m, codes)});

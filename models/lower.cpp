@@ -286,13 +286,21 @@ unsigned lowered_latency(const Model& m, const LowerParams& params) {
   return layers / every + (layers % every != 0) + tree;
 }
 
-std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes) {
-  const unsigned bits = m.input.bits;
-  std::vector<uint64_t> word((codes.size() * bits + 63) / 64, 0);
-  for (size_t f = 0; f < codes.size(); ++f)
-    for (unsigned b = 0; b < bits; ++b)
-      if ((codes[f] >> b) & 1) word[(f * bits + b) / 64] |= uint64_t{1} << ((f * bits + b) % 64);
+namespace {
+
+// Values of `width` bits each, value f in bits f * width .. f * width + width - 1, LSB first.
+std::vector<uint64_t> pack_fields(const std::vector<uint32_t>& values, unsigned width) {
+  std::vector<uint64_t> word((values.size() * width + 63) / 64, 0);
+  for (size_t f = 0; f < values.size(); ++f)
+    for (unsigned b = 0; b < width; ++b)
+      if ((values[f] >> b) & 1) word[(f * width + b) / 64] |= uint64_t{1} << ((f * width + b) % 64);
   return word;
+}
+
+}  // namespace
+
+std::vector<uint64_t> pack_codes(const Model& m, const std::vector<uint32_t>& codes) {
+  return pack_fields(codes, m.input.bits);
 }
 
 float pixel_value(uint32_t p, unsigned pixel_bits) {
@@ -301,21 +309,17 @@ float pixel_value(uint32_t p, unsigned pixel_bits) {
 
 std::vector<uint64_t> pack_pixels(const Model& m, const float* features, unsigned pixel_bits) {
   const uint32_t top = (uint32_t{1} << pixel_bits) - 1;
-  std::vector<uint64_t> word((m.input.num_features() * pixel_bits + 63) / 64, 0);
-  for (size_t f = 0; f < m.input.num_features(); ++f) {
+  std::vector<uint32_t> pixels(m.input.num_features());
+  for (size_t f = 0; f < pixels.size(); ++f) {
     const float x = features[f];
     const long p = std::lround(x * static_cast<float>(top));
     if (p < 0 || p > static_cast<long>(top) ||
         pixel_value(static_cast<uint32_t>(p), pixel_bits) != x)
       throw Error("feature " + std::to_string(f) + " is " + std::to_string(x) + ", not a " +
                   std::to_string(pixel_bits) + "-bit pixel p / " + std::to_string(top));
-    for (unsigned b = 0; b < pixel_bits; ++b)
-      if ((p >> b) & 1) {
-        const size_t i = f * pixel_bits + b;
-        word[i / 64] |= uint64_t{1} << (i % 64);
-      }
+    pixels[f] = static_cast<uint32_t>(p);
   }
-  return word;
+  return pack_fields(pixels, pixel_bits);
 }
 
 std::vector<uint32_t> unpack_codes(const Model& m, const std::vector<uint64_t>& word) {

@@ -395,7 +395,7 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
   std::vector<std::vector<uint32_t>> out;
   out.reserve(m.layers.size());
   const std::vector<uint32_t>* codes = &input_codes;
-  std::vector<uint32_t> bits;  // a gate layer's inputs: the bits of the codes before
+  std::vector<uint32_t> bits;  // the inputs of a layer that reads bits: the codes' bits
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
     if (L.reads_bits()) {
