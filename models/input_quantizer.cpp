@@ -1,6 +1,7 @@
 #include "models/input_quantizer.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/error.hpp"
 
@@ -54,10 +55,35 @@ InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo,
   return q;
 }
 
+namespace {
+
+// The grid threshold nearest to t: the cut p >= c, c a multiple of 2^(W-G) between 2^(W-G) and
+// 2^W - 2^(W-G), placed halfway between the pixel values c - 1 and c. A threshold above every
+// pixel value stays (its bit is constant 0).
+float snap(float t, ThresholdGrid grid) {
+  const double top = static_cast<double>((1u << grid.pixel_bits) - 1);
+  const double step = static_cast<double>(1u << (grid.pixel_bits - grid.threshold_bits));
+  // The first pixel at or above t, in the floats of the pixel encoder (p / top).
+  const auto value = [&](double p) { return static_cast<float>(p) / static_cast<float>(top); };
+  double cut = std::max(0.0, std::ceil(static_cast<double>(t) * top));
+  while (cut > 0 && value(cut - 1) >= t) --cut;
+  while (cut <= top && value(cut) < t) ++cut;
+  if (cut > top) return t;  // above every pixel: the bit is 0 with or without a grid
+  const double k_max = static_cast<double>((1u << grid.threshold_bits) - 1);
+  const double k = std::clamp(std::round(cut / step), 1.0, k_max);
+  return static_cast<float>((k * step - 0.5) / top);
+}
+
+}  // namespace
+
 InputQuantizer distributive_quantizer(const std::vector<float>& data, size_t features,
-                                      unsigned levels) {
+                                      unsigned levels, ThresholdGrid grid) {
   if (levels < 1 || levels > 32)
     throw Error("distributive thermometer: levels must be 1 to 32, not " + std::to_string(levels));
+  if (grid.pixel_bits > 16 || grid.threshold_bits > grid.pixel_bits ||
+      (grid.pixel_bits > 0 && grid.threshold_bits == 0))
+    throw Error("distributive thermometer: threshold bits must be 1 to the pixel bits (" +
+                std::to_string(grid.pixel_bits) + "), not " + std::to_string(grid.threshold_bits));
   if (features == 0 || data.size() < features || data.size() % features)
     throw Error("distributive thermometer: no samples to take the thresholds from");
   const size_t n = data.size() / features;
@@ -72,7 +98,8 @@ InputQuantizer distributive_quantizer(const std::vector<float>& data, size_t fea
     for (unsigned k = 1; k <= levels; ++k) {
       const float at = v[n * k / (levels + 1)];
       const auto above = std::upper_bound(v.begin(), v.end(), at);
-      q.thresholds[f].push_back(above == v.end() ? at + 1.0f : at + (*above - at) / 2);
+      const float t = above == v.end() ? at + 1.0f : at + (*above - at) / 2;
+      q.thresholds[f].push_back(grid.pixel_bits ? snap(t, grid) : t);
     }
   }
   return q;

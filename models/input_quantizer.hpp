@@ -36,7 +36,14 @@ InputQuantizer thermometer_quantizer(size_t features, unsigned levels, float lo,
 // the quantile k / (levels + 1). As thresholds, each lies halfway between that value and the
 // next larger value of the data (one above the largest, when none is larger), so that no value
 // of the data sits on a threshold; a feature of few distinct values repeats thresholds.
+// With a grid (pixel_bits W > 0, threshold_bits G <= W), the features are W-bit pixels
+// p / (2^W - 1) and every threshold moves to the nearest cut "p >= k * 2^(W-G)" (k from 1 to
+// 2^G - 1), halfway between two pixel values: the comparator then reads only the top G bits of
+// the pixel, one LUT6 for G <= 6 in the hardware encoder.
+struct ThresholdGrid {
+  unsigned pixel_bits = 0, threshold_bits = 0;  // 0: no grid
+};
 InputQuantizer distributive_quantizer(const std::vector<float>& data, size_t features,
-                                      unsigned levels);
+                                      unsigned levels, ThresholdGrid grid = {});
 
 }  // namespace lutforge::models

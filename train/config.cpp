@@ -231,6 +231,17 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.input_encoding = model.str("input_encoding", "uniform");
   check_choice(source, "[model] input_encoding", c.input_encoding,
                {"uniform", "thermometer", "distributive"});
+  if (model.has("threshold_bits")) {
+    if (c.input_encoding != "distributive")
+      throw Error(source +
+                  ": [model] threshold_bits puts the thresholds of the distributive "
+                  "thermometer on a grid; input_encoding is \"" +
+                  c.input_encoding + "\"");
+    c.pixel_bits = static_cast<unsigned>(model.integer("pixel_bits", 8, 1, 16));
+    c.threshold_bits = static_cast<unsigned>(model.integer("threshold_bits", 6, 1, c.pixel_bits));
+  } else if (model.has("pixel_bits")) {
+    throw Error(source + ": [model] pixel_bits is read only with threshold_bits");
+  }
   // A key that belongs to another family is a mistake: it would be silently ignored.
   for (Family f : kFamilies)
     for (const char* key : family_keys(f)) {

@@ -21,6 +21,10 @@
 //   input_encoding = "uniform"   # uniform | thermometer | distributive (a thermometer whose
 //                                #    input_bits thresholds per feature are the quantiles of the
 //                                #    training data, as DWN's distributive thermometer)
+//   threshold_bits = 6           # distributive only: each threshold moves to the nearest cut
+//   pixel_bits = 8               #    "p >= k 2^(pixel_bits - threshold_bits)" of the features'
+//                                #    pixels p / (2^pixel_bits - 1), so that a comparator of the
+//                                #    hardware encoder reads threshold_bits bits of its pixel
 //   input_range = [0.0, 1.0]     # the quantizer's range (default: [0,1] for images,
 //                                #    [-2,2] for jsc)
 //   output_bits = 2              # code width of the class scores
@@ -120,6 +124,7 @@ struct TrainConfig {
   std::vector<unsigned> fan_in;  // one per layer after reading; mac: 0 (dense)
   unsigned bits = 2, input_bits = 2, output_bits = 2;
   std::string input_encoding = "uniform";
+  unsigned pixel_bits = 0, threshold_bits = 0;  // distributive: the threshold grid (0: none)
   float input_lo = 0.0f, input_hi = 1.0f;
   unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
   unsigned classes = 0;  // difflogic, dwn

@@ -191,7 +191,8 @@ std::pair<Dataset, Dataset> load_datasets(const TrainConfig& c) {
 models::InputQuantizer make_input_quantizer(const TrainConfig& c, const Dataset& train) {
   const size_t features = train.num_features;
   if (c.input_encoding == "distributive")
-    return models::distributive_quantizer(train.features, features, c.input_bits);
+    return models::distributive_quantizer(train.features, features, c.input_bits,
+                                          {c.pixel_bits, c.threshold_bits});
   if (c.input_encoding == "thermometer")
     return models::thermometer_quantizer(features, c.input_bits, c.input_lo, c.input_hi);
   return models::uniform_quantizer(features, c.input_bits, c.input_lo, c.input_hi);

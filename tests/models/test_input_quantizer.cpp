@@ -68,3 +68,37 @@ TEST_CASE("distributive thermometer: thresholds at the data's quantiles, between
   CHECK_THROWS_WITH(distributive_quantizer(data, 3, 0),
                     "distributive thermometer: levels must be 1 to 32, not 0");
 }
+
+TEST_CASE("distributive thermometer on a grid: comparators that read the top bits of a pixel",
+          "[models]") {
+  // 8-bit pixels p / 255. Feature 0: the pixels 0, 2, .., 198; feature 1: constant 255;
+  // feature 2: constant 0.
+  std::vector<float> data;
+  for (int i = 0; i < 100; ++i) {
+    data.push_back(static_cast<float>(2 * ((i * 37) % 100)) / 255.0f);
+    data.push_back(1.0f);
+    data.push_back(0.0f);
+  }
+  const InputQuantizer q = distributive_quantizer(data, 3, 3, {8, 6});
+  const auto cut = [](int c) { return static_cast<float>((c - 0.5) / 255.0); };
+  // Without the grid: the pixels at the quantiles are 50, 100 and 150, so the first pixels above
+  // the thresholds are 51, 101 and 151; the nearest multiples of 4 are 52, 100 and 152.
+  CHECK(q.thresholds[0] == std::vector<float>{cut(52), cut(100), cut(152)});
+  // A threshold above every pixel stays where it was (the bit is 0 for every pixel).
+  CHECK(q.thresholds[1] == std::vector<float>{2.0f, 2.0f, 2.0f});
+  // 1.0 (pixel 255) goes to the last cut of the grid, 252.
+  CHECK(q.thresholds[2] == std::vector<float>{cut(252), cut(252), cut(252)});
+  // Every bit of every 8-bit pixel depends on its top 6 bits only.
+  for (size_t f = 0; f < 3; ++f)
+    for (uint32_t p = 0; p < 256; ++p)
+      CHECK(q.encode_feature(f, static_cast<float>(p) / 255.0f) ==
+            q.encode_feature(f, static_cast<float>(p & ~3u) / 255.0f));
+  CHECK(q.encode_feature(0, 151.0f / 255.0f) == 0b011);
+  CHECK(q.encode_feature(0, 152.0f / 255.0f) == 0b111);
+  // The grid of all 8 bits keeps every cut at a pixel.
+  CHECK(distributive_quantizer(data, 3, 3, {8, 8}).thresholds[0] ==
+        std::vector<float>{cut(51), cut(101), cut(151)});
+  CHECK_THROWS_WITH(distributive_quantizer(data, 3, 3, {8, 9}),
+                    "distributive thermometer: threshold bits must be 1 to the pixel bits (8), "
+                    "not 9");
+}

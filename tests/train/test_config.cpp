@@ -131,6 +131,20 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
   CHECK(c.mapping_candidates == 64);
   CHECK(c.input_encoding == "distributive");
   CHECK(c.bits == 1);
+  CHECK(c.threshold_bits == 0);
+  const std::string distributive =
+      head + "layers = [64, 32]\nclasses = 4\ninput_encoding = \"distributive\"\n";
+  const auto grid = train::parse_train_config(distributive + "threshold_bits = 5\n", "c.toml");
+  CHECK(grid.pixel_bits == 8);
+  CHECK(grid.threshold_bits == 5);
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nthreshold_bits = 6\n") ==
+        "c.toml: [model] threshold_bits puts the thresholds of the distributive thermometer on a "
+        "grid; input_encoding is \"uniform\"");
+  CHECK(config_error(distributive + "pixel_bits = 8\n") ==
+        "c.toml: [model] pixel_bits is read only with threshold_bits");
+  CHECK(
+      config_error(distributive + "pixel_bits = 4\nthreshold_bits = 6\n").find("threshold_bits") !=
+      std::string::npos);
 }
 
 TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC network has not",
