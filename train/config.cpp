@@ -342,6 +342,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.batch_size = static_cast<unsigned>(tr.integer("batch_size", 256, 1, 1u << 20));
   c.learning_rate = tr.real("learning_rate", 0.01, 1e-9, 10.0);
   c.weight_decay = tr.real("weight_decay", 0.0, 0.0, 1.0);
+  c.augment_shift = static_cast<unsigned>(tr.integer("augment_shift", 0, 0, 8));
+  if (c.augment_shift && !c.image_dataset())
+    throw Error(source + ": [train] augment_shift shifts images; the dataset " + c.dataset +
+                " has none");
   c.seed = tr.integer("seed", 1, 0, INT64_MAX);
   c.threads = static_cast<unsigned>(tr.integer("threads", 0, 0, 1024));
   c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);

@@ -66,6 +66,8 @@
 //   batch_size = 256
 //   learning_rate = 0.01         # Adam, cosine-annealed to 0 over the epochs
 //   weight_decay = 0.0
+//   augment_shift = 0            # images: every epoch shifts each training image by a random
+//                                #    (dx, dy) in [-s, s]^2 (zeros fill in), then encodes it
 //   seed = 1
 //   threads = 0                  # intra-op threads (0: one per core)
 //   logit_scale = 4.0            # the class scores' values (on [-1, 1]) times this are the logits
@@ -140,6 +142,7 @@ struct TrainConfig {
 
   unsigned epochs = 10, batch_size = 256;
   double learning_rate = 0.01, weight_decay = 0.0;
+  unsigned augment_shift = 0;  // images: random shifts of up to this many pixels a training epoch
   uint64_t seed = 1;
   unsigned threads = 0;
   double logit_scale = 4.0;

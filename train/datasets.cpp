@@ -252,4 +252,25 @@ std::pair<Dataset, Dataset> prepare_jsc(const std::string& csv_path, uint64_t se
   return {std::move(train), std::move(test)};
 }
 
+Dataset shifted_images(const Dataset& d, unsigned shift, std::mt19937_64& rng) {
+  const auto side =
+      static_cast<size_t>(std::lround(std::sqrt(static_cast<double>(d.num_features))));
+  if (side * side != d.num_features)
+    throw Error("augment_shift: the samples have " + std::to_string(d.num_features) +
+                " features, not a square image");
+  Dataset out = d;
+  std::fill(out.features.begin(), out.features.end(), 0.0f);
+  std::uniform_int_distribution<int> offset(-static_cast<int>(shift), static_cast<int>(shift));
+  const int n = static_cast<int>(side);
+  for (size_t i = 0; i < d.size(); ++i) {
+    const int dx = offset(rng), dy = offset(rng);
+    const float* src = &d.features[i * d.num_features];
+    float* dst = &out.features[i * d.num_features];
+    for (int y = std::max(0, dy); y < std::min(n, n + dy); ++y)
+      for (int x = std::max(0, dx); x < std::min(n, n + dx); ++x)
+        dst[y * n + x] = src[(y - dy) * n + (x - dx)];
+  }
+  return out;
+}
+
 }  // namespace lutforge::train

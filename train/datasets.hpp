@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,11 @@ struct Dataset {
 
 // Images (N x rows x cols) scaled to [0, 1], and labels (N) 0..9. The files must agree on N.
 Dataset read_idx_dataset(const std::string& images, const std::string& labels);
+
+// The square images of `d` (an Error if the samples are not), each moved by its own random
+// (dx, dy) in [-shift, shift]^2 drawn from `rng`: pixel (x, y) of the result is pixel
+// (x - dx, y - dy) of the image, or 0 outside it.
+Dataset shifted_images(const Dataset& d, unsigned shift, std::mt19937_64& rng);
 
 // The train or test split of an MNIST-layout directory: train-images-idx3-ubyte and
 // train-labels-idx1-ubyte, or t10k-*, each plain or with .gz.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -87,7 +88,8 @@ std::string fingerprint(const TrainConfig& c) {
     << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
     << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch << '|'
     << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init << '|'
-    << c.mapping << '|' << c.mapping_candidates << '|';
+    << c.mapping << '|' << c.mapping_candidates << '|' << c.augment_shift << '|' << c.pixel_bits
+    << '|' << c.threshold_bits << '|';
   for (unsigned v : c.weight_bits) s << v << ',';
   s << '|';
   for (unsigned v : c.activation_bits) s << v << ',';
@@ -248,8 +250,8 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
         throw Error(c.source + ": the dataset has class " + std::to_string(y) +
                     " but the network has only " + std::to_string(c.num_classes()) + " classes");
   const models::InputQuantizer quantizer = make_input_quantizer(c, train_set);
-  const torch::Tensor train_x = encode_dataset(quantizer, train_set),
-                      train_y = labels_of(train_set);
+  torch::Tensor train_x = encode_dataset(quantizer, train_set);
+  const torch::Tensor train_y = labels_of(train_set);
   const torch::Tensor test_x = encode_dataset(quantizer, test_set);
 
   const std::shared_ptr<NetworkImpl> net =
@@ -295,6 +297,10 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     std::mt19937_64 shuffle_rng(mix(c.seed, 2 * e));
     std::shuffle(order.begin(), order.end(), shuffle_rng);
     std::mt19937_64 regrow_rng(mix(c.seed, 2 * e + 1));
+    if (c.augment_shift) {  // this epoch's shifted images, from the seed and the epoch alone
+      std::mt19937_64 shift_rng(mix(c.seed ^ 0x5bd1e995u, e));
+      train_x = encode_dataset(quantizer, shifted_images(train_set, c.augment_shift, shift_rng));
+    }
     const torch::Tensor order_t = torch::tensor(order, torch::kLong);
 
     net->train();

@@ -140,6 +140,13 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
   CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nthreshold_bits = 6\n") ==
         "c.toml: [model] threshold_bits puts the thresholds of the distributive thermometer on a "
         "grid; input_encoding is \"uniform\"");
+  CHECK(config_error(distributive + "[train]\naugment_shift = 1\n") == "no error");
+  CHECK(config_error(distributive + "[train]\naugment_shift = 9\n").find("augment_shift") !=
+        std::string::npos);
+  std::string jsc = distributive + "[train]\naugment_shift = 1\n";
+  jsc.replace(jsc.find("mnist"), 5, "jsc");
+  CHECK(config_error(jsc) ==
+        "c.toml: [train] augment_shift shifts images; the dataset jsc has none");
   CHECK(config_error(distributive + "pixel_bits = 8\n") ==
         "c.toml: [model] pixel_bits is read only with threshold_bits");
   CHECK(

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 #include "base/error.hpp"
 #include "tests/support/tools.hpp"
@@ -138,4 +139,50 @@ TEST_CASE("JSC CSV: classes, 80/20 split with a seed, StandardScaler fitted on t
   write_text(dir / "noclass.csv", "a,b\n1,2\n");
   CHECK(error_of([&] { read_jsc_csv((dir / "noclass.csv").string()); }) ==
         (dir / "noclass.csv").string() + ": line 1: no column named 'class'");
+}
+
+TEST_CASE("augment_shift: every image moves by one offset within the range, zeros come in",
+          "[train]") {
+  // 5x5 images whose pixels are all distinct and nonzero, so that the offset of a shifted copy
+  // can be read back: pixel (x, y) of the result is pixel (x - dx, y - dy) of the original.
+  Dataset d;
+  d.num_features = 25;
+  for (int i = 0; i < 400; ++i) {
+    for (int p = 0; p < 25; ++p) d.features.push_back(static_cast<float>(1 + p + 25 * (i % 3)));
+    d.labels.push_back(i % 10);
+  }
+  std::mt19937_64 rng(7);
+  const Dataset s = shifted_images(d, 2, rng);
+  REQUIRE(s.size() == d.size());
+  CHECK(s.labels == d.labels);
+  std::set<std::pair<int, int>> seen;
+  for (size_t i = 0; i < d.size(); ++i) {
+    const float* a = &d.features[i * 25];
+    const float* b = &s.features[i * 25];
+    int matches = 0;
+    for (int dy = -2; dy <= 2; ++dy)
+      for (int dx = -2; dx <= 2; ++dx) {
+        bool same = true;
+        for (int y = 0; y < 5; ++y)
+          for (int x = 0; x < 5; ++x) {
+            const int sx = x - dx, sy = y - dy;
+            const float want = sx < 0 || sx >= 5 || sy < 0 || sy >= 5 ? 0.0f : a[sy * 5 + sx];
+            same = same && b[y * 5 + x] == want;
+          }
+        if (same) {
+          ++matches;
+          seen.insert({dx, dy});
+        }
+      }
+    CHECK(matches == 1);
+  }
+  CHECK(seen.size() == 25);  // 400 draws reach every offset of the range
+  // The same generator state gives the same images; no shift is the identity.
+  std::mt19937_64 again(7);
+  CHECK(shifted_images(d, 2, again).features == s.features);
+  CHECK(shifted_images(d, 0, rng).features == d.features);
+  d.num_features = 24;
+  d.features.resize(24 * d.size());
+  CHECK_THROWS_WITH(shifted_images(d, 1, rng),
+                    "augment_shift: the samples have 24 features, not a square image");
 }
