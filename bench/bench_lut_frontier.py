@@ -14,7 +14,8 @@ start to written output.
   bench/bench_lut_frontier.py --build build --out bench/results/lut-frontier \\
       configs/mnist-dwn.toml
 
-Writes OUT/frontier.csv and OUT/frontier.md (the table of BENCHMARKS.md) and an
+Writes OUT/frontier.csv (keeping the rows of earlier runs for other configurations, unless
+--fresh) and OUT/frontier.md (the table of BENCHMARKS.md) and an
 accuracy-against-LUTs plot (OUT/frontier.png, with the data in OUT/frontier.dat) with the
 published anchors marked beside ours.
 """
@@ -112,14 +113,18 @@ set output '%s'
 set title 'MNIST: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input)'
 set ylabel 'test accuracy (%%)'
-set key bottom right
+set key top right
 set offsets graph 0.08, graph 0.08, graph 0.15, graph 0.15
 set grid
+# The target of the frontier: 98.0%% with at most 5,000 LUTs, the whole design counted.
+set arrow from 5000, graph 0 to 5000, graph 1 nohead dt 2 lc rgb 'gray40'
+set arrow from graph 0, first 98.0 to graph 1, first 98.0 nohead dt 2 lc rgb 'gray40'
+set label 'target: >= 98.0%%, <= 5,000 LUTs' at 5050, first 97.93 tc rgb 'gray40'
 plot '%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \\
      '%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \\
      '%s' using 3:2:1 with labels offset 0,1 notitle, \\
      '%s' using 3:2 with points pt 5 ps 1.5 title 'published anchors', \\
-     '%s' using 3:2:1 with labels offset 0,-1 notitle
+     '%s' using 3:2:1 with labels left offset 1,0.6 notitle
 """ % (os.path.join(out, "frontier.png"), dat, dat, dat, anchors, anchors))
     subprocess.run(["gnuplot", gp], check=True)
 
@@ -131,6 +136,8 @@ def main():
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "lut-frontier"))
     p.add_argument("--data", default=os.path.join(ROOT, "data", "mnist"))
     p.add_argument("--equiv-time", default=1200, type=int)
+    p.add_argument("--fresh", action="store_true",
+                   help="drop the rows of earlier runs from OUT/frontier.csv")
     a = p.parse_args()
     b = Bench(a)
     rows = []
@@ -150,7 +157,19 @@ def main():
             equiv_pixels_s=whole["equiv_s"], synth_pixels_s=whole["synth_s"],
             logic_depth=whole["logic_depth"], **pred))
         print(json.dumps(rows[-1]), file=sys.stderr)
-    with open(os.path.join(a.out, "frontier.csv"), "w", newline="") as f:
+    # The rows of earlier runs stay, in their order, unless this run measured them again.
+    csv_path = os.path.join(a.out, "frontier.csv")
+    if os.path.exists(csv_path) and not a.fresh:
+        mine = {r["name"] for r in rows}
+        earlier = [r for r in csv.DictReader(open(csv_path)) if r["name"] not in mine]
+        for r in earlier:
+            for k, v in r.items():
+                try:
+                    r[k] = float(v) if "." in v else int(v)
+                except ValueError:
+                    pass
+        rows = earlier + rows
+    with open(csv_path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()
         w.writerows(rows)
