@@ -97,36 +97,50 @@ class Bench:
 
 
 def plot(out, rows):
-    dat = os.path.join(out, "frontier.dat")
-    with open(dat, "w") as f:
-        f.write("# name accuracy luts_with_encoder luts_without_encoder\n")
-        for r in rows:
-            f.write('"%s" %s %s %s\n' % (r["name"], r["accuracy"], r["luts_pixels"], r["luts_bits"]))
-    anchors = os.path.join(out, "anchors.dat")
-    with open(anchors, "w") as f:
-        for name, acc, luts in ANCHORS:
-            f.write('"%s" %s %s\n' % (name, acc, luts))
-    gp = os.path.join(out, "frontier.gp")
-    with open(gp, "w") as f:
-        f.write("""set terminal pngcairo size 900,600
+    """One plot a dataset: frontier.png for MNIST (with the published anchors and the target),
+    frontier-DATASET.png for the others; the data beside each."""
+    for dataset in sorted({r["dataset"] for r in rows}):
+        mnist = dataset == "mnist"
+        stem = "frontier" if mnist else "frontier-" + dataset
+        dat = os.path.join(out, stem + ".dat")
+        with open(dat, "w") as f:
+            f.write("# name accuracy luts_with_encoder luts_without_encoder\n")
+            for r in rows:
+                if r["dataset"] == dataset:
+                    f.write('"%s" %s %s %s\n' % (r["name"], r["accuracy"], r["luts_pixels"],
+                                                 r["luts_bits"]))
+        series = ["'%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit "
+                  "pixels in)'" % dat,
+                  "'%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder'"
+                  % dat,
+                  "'%s' using 3:2:1 with labels offset 0,1 notitle" % dat]
+        extra = ""
+        if mnist:
+            anchors = os.path.join(out, "anchors.dat")
+            with open(anchors, "w") as f:
+                for name, acc, luts in ANCHORS:
+                    f.write('"%s" %s %s\n' % (name, acc, luts))
+            series += ["'%s' using 3:2 with points pt 5 ps 1.5 title 'published anchors'" % anchors,
+                       "'%s' using 3:2:1 with labels left offset 1,0.6 notitle" % anchors]
+            extra = """# The target of the frontier: 98.0%% with at most 5,000 LUTs, the whole design counted.
+set arrow from 5000, graph 0 to 5000, graph 1 nohead dt 2 lc rgb 'gray40'
+set arrow from graph 0, first 98.0 to graph 1, first 98.0 nohead dt 2 lc rgb 'gray40'
+set label 'target: >= 98.0%%, <= 5,000 LUTs' at 5050, first 97.93 tc rgb 'gray40'
+""".replace("%%", "%")
+        gp = os.path.join(out, stem + ".gp")
+        with open(gp, "w") as f:
+            f.write("""set terminal pngcairo size 900,600
 set output '%s'
-set title 'MNIST: test accuracy against LUTs after synth -lut 6'
+set title '%s: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input)'
 set ylabel 'test accuracy (%%)'
 set key top right
 set offsets graph 0.08, graph 0.08, graph 0.15, graph 0.15
 set grid
-# The target of the frontier: 98.0%% with at most 5,000 LUTs, the whole design counted.
-set arrow from 5000, graph 0 to 5000, graph 1 nohead dt 2 lc rgb 'gray40'
-set arrow from graph 0, first 98.0 to graph 1, first 98.0 nohead dt 2 lc rgb 'gray40'
-set label 'target: >= 98.0%%, <= 5,000 LUTs' at 5050, first 97.93 tc rgb 'gray40'
-plot '%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \\
-     '%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \\
-     '%s' using 3:2:1 with labels offset 0,1 notitle, \\
-     '%s' using 3:2 with points pt 5 ps 1.5 title 'published anchors', \\
-     '%s' using 3:2:1 with labels left offset 1,0.6 notitle
-""" % (os.path.join(out, "frontier.png"), dat, dat, dat, anchors, anchors))
-    subprocess.run(["gnuplot", gp], check=True)
+""" % (os.path.join(out, stem + ".png"), "MNIST" if mnist else dataset))
+            f.write(extra)
+            f.write("plot " + ", \\\n     ".join(series) + "\n")
+        subprocess.run(["gnuplot", gp], check=True)
 
 
 def main():
@@ -149,7 +163,7 @@ def main():
         whole, syn = b.hardware(model, name, True)
         pred = b.predict(model, syn, name, a.data)
         rows.append(dict(
-            name=name, family=report["family"], accuracy=round(100 * report["test_accuracy"], 2),
+            name=name, dataset=report["dataset"], family=report["family"], accuracy=round(100 * report["test_accuracy"], 2),
             train_s=round(report["train_seconds"]), luts_bits=bits["luts"],
             ffs_bits=bits["flip_flops"], equiv_bits=bits["equiv"], equiv_bits_s=bits["equiv_s"],
             luts_pixels=whole["luts"], ffs_pixels=whole["flip_flops"],
@@ -163,6 +177,7 @@ def main():
         mine = {r["name"] for r in rows}
         earlier = [r for r in csv.DictReader(open(csv_path)) if r["name"] not in mine]
         for r in earlier:
+            r.setdefault("dataset", "mnist")  # the runs before the dataset column were MNIST's
             for k, v in r.items():
                 try:
                     r[k] = float(v) if "." in v else int(v)
@@ -170,18 +185,18 @@ def main():
                     pass
         rows = earlier + rows
     with open(csv_path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w = csv.DictWriter(f, fieldnames=list(rows[-1].keys()))
         w.writeheader()
         w.writerows(rows)
     with open(os.path.join(a.out, "frontier.md"), "w") as f:
-        f.write("| network | family | test acc. | LUTs, whole design | encoder LUTs | LUTs without "
+        f.write("| network | dataset | family | test acc. | LUTs, whole design | encoder LUTs | LUTs without "
                 "encoder | FFs (whole) | latency (cycles) | II | energy / inference | proof "
                 "(whole; without encoder) | hardware = models/ | training |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
-            f.write("| %s | %s | %.2f%% | %d | %d | %d | %d | %d | %d | %.1f | %s %.0f s; %s %.0f s "
+            f.write("| %s | %s | %s | %.2f%% | %d | %d | %d | %d | %d | %d | %.1f | %s %.0f s; %s %.0f s "
                     "| %d / %d | %d s |\n" % (
-                        r["name"], r["family"], r["accuracy"], r["luts_pixels"], r["encoder_luts"],
+                        r["name"], r["dataset"], r["family"], r["accuracy"], r["luts_pixels"], r["encoder_luts"],
                         r["luts_bits"], r["ffs_pixels"], r["latency_cycles"],
                         r["initiation_interval"], r["energy_per_inference"], r["equiv_pixels"],
                         r["equiv_pixels_s"], r["equiv_bits"], r["equiv_bits_s"],
