@@ -117,7 +117,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
         next[n].push_back(
             {nl.add_cell(Gate{gate_id_of(N.tables[0])}, fanin(0, 2), name + "_b0"), 0});
       } else {
-        const std::vector<Signal> f = fanin(0, L.fan_in);
+        const std::vector<Signal> f = fanin(0, N.inputs.size());  // mixed fan-in: its own
         for (unsigned b = 0; b < L.out_bits; ++b)
           next[n].push_back({nl.add_cell(Lut{N.tables[b]}, f, name + "_b" + std::to_string(b)), 0});
       }

@@ -131,9 +131,14 @@ void validate(const Model& m, const std::string& what) {
     for (size_t n = 0; n < L.neurons.size(); ++n) {
       const Neuron& N = L.neurons[n];
       const std::string where = at + ", neuron " + std::to_string(n);
-      if (N.inputs.size() != L.fan_in)
+      if (L.mixed_fan_in()) {
+        if (N.inputs.empty() || N.inputs.size() > L.fan_in)
+          fail(where + ": " + std::to_string(N.inputs.size()) + " inputs, expected 1 to fan_in " +
+               std::to_string(L.fan_in));
+      } else if (N.inputs.size() != L.fan_in) {
         fail(where + ": " + std::to_string(N.inputs.size()) + " inputs, expected fan_in " +
              std::to_string(L.fan_in));
+      }
       for (uint32_t i : N.inputs)
         if (i >= prev)
           fail(where + ": input " + std::to_string(i) + " out of range (the layer before has " +
@@ -165,7 +170,8 @@ void validate(const Model& m, const std::string& what) {
         for (const auto& s : N.sub) check_tables(s, L.sub_bits, table_vars, "sub-neuron");
         check_tables(N.requant, L.out_bits, L.sum_bits(), "requant");
       } else {
-        check_tables(N.tables, L.out_bits, table_vars, "output");
+        const unsigned vars = static_cast<unsigned>(N.inputs.size()) * L.in_bits;
+        check_tables(N.tables, L.out_bits, L.mixed_fan_in() ? vars : table_vars, "output");
       }
     }
     if (L.kind == LayerKind::Mac && !L.requantize && L.out_bits != accumulator_bits(L))
@@ -300,6 +306,9 @@ Model read_model(const std::string& text, const std::string& filename) {
         if (L.sub_neurons) {
           for (const auto& s : jn.at("sub")) N.sub.push_back(tables(s, vars, where));
           N.requant = tables(jn.at("requant"), L.sum_bits(), where);
+        } else if (L.mixed_fan_in()) {  // a table over the neuron's own inputs
+          N.tables =
+              tables(jn.at("tables"), static_cast<unsigned>(N.inputs.size()) * L.in_bits, where);
         } else {
           N.tables = tables(jn.at("tables"), vars, where);
         }
@@ -423,7 +432,7 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
                                                L.sub_fan_in(), L.in_bits));
         next[n] = apply_tables(N.requant, sum);
       } else {
-        next[n] = apply_tables(N.tables, gather(*codes, N.inputs, 0, L.fan_in, L.in_bits));
+        next[n] = apply_tables(N.tables, gather(*codes, N.inputs, 0, N.inputs.size(), L.in_bits));
       }
     }
     out.push_back(std::move(next));

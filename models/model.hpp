@@ -4,10 +4,11 @@
 //
 // Semantics. The input quantizer turns a sample's features into codes of `bits` bits. Layer l
 // reads the codes of layer l-1 (layer 0 reads the input codes). A neuron's fan-in codes are
-// concatenated, fan-in 0 in the lowest bits, into an index of fan_in * in_bits bits, and each of
-// its out_bits output bits is a truth table over that index. A PolyLUT-Add neuron instead has A
-// sub-neurons, each a table over its own fan_in inputs giving sub_bits bits; their outputs are
-// added as unsigned integers and a requantizing table over the sum's bits gives the neuron's
+// concatenated, fan-in 0 in the lowest bits, into an index of inputs * in_bits bits, and each of
+// its out_bits output bits is a truth table over that index. A plain LUT layer's fan_in is the
+// most inputs a neuron has; each neuron may read fewer (at least one). A PolyLUT-Add neuron instead
+// has A sub-neurons, each a table over its own fan_in inputs giving sub_bits bits; their outputs
+// are added as unsigned integers and a requantizing table over the sum's bits gives the neuron's
 // code. The last layer's codes are the class scores (unsigned); the prediction is the first
 // class with the largest score.
 //
@@ -67,6 +68,9 @@ struct Layer {
   std::vector<Neuron> neurons;
 
   unsigned sub_fan_in() const { return sub_neurons ? fan_in / sub_neurons : fan_in; }
+  // Plain LUT layers have a fan-in per neuron: fan_in is the largest, and a neuron reads 1 to
+  // fan_in inputs with tables over its own inputs (logic shrinkage leaves such layers).
+  bool mixed_fan_in() const { return kind == LayerKind::Lut && !sub_neurons; }
   // Whether the inputs index single bits of the codes before (gate layers, 1-bit LUT layers).
   bool reads_bits() const {
     return kind == LayerKind::Gate || (kind == LayerKind::Lut && in_bits == 1 && !sub_neurons);

@@ -224,7 +224,55 @@ TEST_CASE("bad model files are named with the layer and neuron", "[models]") {
   CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 1: in_bits 2, but its inputs have 1 bits");
   bad = read_model(good, "m.lfm.json");
   bad.layers[0].neurons[0].inputs.push_back(0);
-  CHECK(error_of(write_model(bad)) == "m.lfm.json: layer 0, neuron 0: 3 inputs, expected fan_in 2");
+  bad.layers[0].neurons[0].tables[0] = TruthTable(3);
+  CHECK(error_of(write_model(bad)) ==
+        "m.lfm.json: layer 0, neuron 0: 3 inputs, expected 1 to fan_in 2");
+  bad = read_model(good, "m.lfm.json");
+  bad.layers[0].neurons[0].inputs.clear();
+  bad.layers[0].neurons[0].tables[0] = TruthTable(0);
+  CHECK(error_of(write_model(bad)) ==
+        "m.lfm.json: layer 0, neuron 0: 0 inputs, expected 1 to fan_in 2");
+}
+
+TEST_CASE("mixed fan-in: a neuron reads 1 to fan_in inputs, its tables over its own inputs",
+          "[models]") {
+  // A plain 2-bit network whose neurons keep 1 + n % 3 of their fan-in of 3 (as logic shrinkage
+  // leaves them), with fresh random tables of the right size.
+  Model m = random_model({9, 6, 4}, 7, 3, 2, 0, 21);
+  std::mt19937_64 rng(5);
+  for (Layer& L : m.layers)
+    for (size_t n = 0; n < L.neurons.size(); ++n) {
+      Neuron& N = L.neurons[n];
+      N.inputs.resize(1 + n % 3);
+      for (TruthTable& t : N.tables) {
+        t = TruthTable(static_cast<unsigned>(N.inputs.size()) * L.in_bits);
+        for (size_t w = 0; w < t.num_words(); ++w) t.words()[w] = rng();
+      }
+    }
+  // Neuron 0 of layer 0 reads feature 4 alone and copies its code.
+  Neuron& copy = m.layers[0].neurons[0];
+  copy.inputs = {4};
+  for (unsigned b = 0; b < 2; ++b)
+    for (uint64_t v = 0; v < 4; ++v) set_bit(copy.tables[b], v, (v >> b) & 1);
+  const std::string text = write_model(m);
+  const Model back = read_model(text, "m.lfm.json");
+  CHECK(write_model(back) == text);
+  CHECK(back.layers[1].neurons[1].inputs.size() == 2);
+  CHECK(back.layers[1].neurons[1].tables[0].num_vars() == 4);
+  std::mt19937_64 srng(9);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int s = 0; s < 50; ++s) {
+    std::vector<float> f(7);
+    for (float& v : f) v = u(srng);
+    const std::vector<uint32_t> in = input_codes(back, f.data());
+    CHECK(layer_codes(back, in)[0][0] == in[4]);
+  }
+  for (bool regs : {false, true}) {
+    LowerParams lp;
+    lp.register_every = regs;
+    const Netlist nl = lower(back, lp);
+    check_against_reference(back, nl, regs ? back.layers.size() : 0, 200, 1.2f, 7);
+  }
 }
 
 TEST_CASE("a hand-computed MAC model: products, bias, rounding, clamping and signed scores",
