@@ -133,7 +133,8 @@ std::vector<const char*> family_keys(Family f) {
     case Family::NeuraLut: return {"hidden", "hidden_layers"};
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
     case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
-    case Family::Dwn: return {"classes", "tau", "mapping", "mapping_candidates"};
+    case Family::Dwn:
+      return {"classes", "tau", "mapping", "mapping_candidates", "shrink", "shrink_epoch"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -268,6 +269,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
       static_cast<unsigned>(model.integer("mapping_candidates", 64, 2, 1u << 20));
   if (model.has("mapping_candidates") && c.mapping != "learnable")
     throw Error(source + ": [model] mapping_candidates applies to mapping = \"learnable\"");
+  c.shrink = model.real("shrink", 0.0, 0.0, 0.95);
+  c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
+  if (model.has("shrink_epoch") && c.shrink == 0.0)
+    throw Error(source + ": [model] shrink_epoch applies to a shrink fraction above 0");
   c.multiplier_bits = static_cast<unsigned>(model.integer("multiplier_bits", 8, 2, 16));
   if (mac) {
     c.conv_filters = model.integers("conv_filters", 1, 1024, false);
@@ -350,6 +355,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.threads = static_cast<unsigned>(tr.integer("threads", 0, 0, 1024));
   c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);
   c.bn_freeze_epoch = static_cast<unsigned>(tr.integer("bn_freeze_epoch", 0, 0, c.epochs));
+  if (c.shrink > 0.0) {  // logic shrinkage: half the epochs before it by default, then fine-tuning
+    if (!c.shrink_epoch) c.shrink_epoch = c.epochs / 2;
+    if (c.shrink_epoch < 1 || c.shrink_epoch >= c.epochs)
+      throw Error(source + ": [model] shrink_epoch " + std::to_string(c.shrink_epoch) +
+                  " must be 1 to epochs - 1 (" + std::to_string(c.epochs - 1) + ")");
+  }
   tr.reject_unknown();
 
   Section pr(table("prune"), "prune", source);

@@ -50,6 +50,11 @@
 //                                #    output_bits are 1 and may not be given)
 //   mapping_candidates = 64      # dwn, learnable: the random input bits each LUT input chooses
 //                                #    among (at least the input bit count: all, as DWN)
+//   shrink = 0.75                # dwn: logic shrinkage; after shrink_epoch epochs (default half
+//   shrink_epoch = 12            #    of them) each layer drops this fraction of its LUT inputs,
+//                                #    the least salient (the sum of |c_p - c_q| over the table
+//                                #    entries that differ only in that input), averages the
+//                                #    entries paired by each dropped input, and trains on
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -133,6 +138,8 @@ struct TrainConfig {
   double tau = 10.0;
   std::string mapping = "random";    // dwn: random | learnable (the first layer's inputs)
   unsigned mapping_candidates = 64;  // dwn, learnable: the input bits each LUT input chooses from
+  double shrink = 0.0;        // dwn: the fraction of LUT inputs logic shrinkage removes per layer
+  unsigned shrink_epoch = 0;  // dwn: the epoch after which it does (0: half the epochs)
   std::string parametrization = "input-wise";
   bool residual_init = false;
   std::vector<unsigned> weight_bits;      // mac: one per layer after reading

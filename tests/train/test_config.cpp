@@ -57,6 +57,7 @@ TEST_CASE("a model key of another family is an error, and every family reads its
                (k == "parametrization" ? "\"classic\""
                 : k == "mapping"       ? "\"learnable\""
                 : k == "residual_init" ? "1"
+                : k == "shrink"        ? "0.5"
                                        : "2") +
                "\n";
     }
@@ -143,6 +144,15 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
   CHECK(config_error(distributive + "[train]\naugment_shift = 1\n") == "no error");
   CHECK(config_error(distributive + "[train]\naugment_shift = 9\n").find("augment_shift") !=
         std::string::npos);
+  const auto shrink =
+      train::parse_train_config(distributive + "shrink = 0.75\n[train]\nepochs = 9\n", "c.toml");
+  CHECK(shrink.shrink == 0.75);
+  CHECK(shrink.shrink_epoch == 4);  // half the epochs by default
+  CHECK(config_error(distributive + "shrink_epoch = 3\n") ==
+        "c.toml: [model] shrink_epoch applies to a shrink fraction above 0");
+  CHECK(config_error(distributive + "shrink = 0.5\nshrink_epoch = 9\n[train]\nepochs = 9\n") ==
+        "c.toml: [model] shrink_epoch 9 must be 1 to epochs - 1 (8)");
+  CHECK(config_error(distributive + "shrink = 0.99\n").find("shrink") != std::string::npos);
   std::string jsc = distributive + "[train]\naugment_shift = 1\n";
   jsc.replace(jsc.find("mnist"), 5, "jsc");
   CHECK(config_error(jsc) ==

@@ -532,20 +532,23 @@ TEST_CASE(
     "dwn: learned tables with random and learnable mappings, and the LUT netlist synthesizes, "
     "proves and predicts as LibTorch",
     "[train][yosys]") {
-  for (const char* mapping : {"random", "learnable"}) {
-    SECTION(mapping) {
-      const fs::path dir = temp_dir(std::string("train_dwn_") + mapping);
+  // "shrink": learnable mapping, and logic shrinkage of 75% of the LUT inputs after 3 epochs.
+  for (const char* variant : {"random", "learnable", "shrink"}) {
+    SECTION(variant) {
+      const std::string mapping = variant == std::string("random") ? "random" : "learnable";
+      const bool shrink = variant == std::string("shrink");
+      const fs::path dir = temp_dir(std::string("train_dwn_") + variant);
       const std::string model =
-          std::string(
-              "family = \"dwn\"\nlayers = [60, 40]\nfan_in = 6\nclasses = 4\ntau = 3.0\n"
-              "input_bits = 3\ninput_encoding = \"distributive\"\nmapping = \"") +
-          mapping + "\"" + (mapping == std::string("learnable") ? "\nmapping_candidates = 8" : "");
+          "family = \"dwn\"\nlayers = [60, 40]\nfan_in = 6\nclasses = 4\ntau = 3.0\n"
+          "input_bits = 3\ninput_encoding = \"distributive\"\nmapping = \"" +
+          mapping + "\"" + (mapping == "learnable" ? "\nmapping_candidates = 8" : "") +
+          (shrink ? "\nshrink = 0.75\nshrink_epoch = 3" : "");
       train_run(write_config(dir, model, 6), dir);
       reference(dir);
       const auto torch = csv_column(dir / "torch.csv", "prediction");
       REQUIRE(torch.size() == 300);
       CHECK(csv_column(dir / "ref.csv", "prediction") == torch);
-      INFO(mapping << " accuracy " << accuracy(dir / "ref.csv"));
+      INFO(variant << " accuracy " << accuracy(dir / "ref.csv"));
       CHECK(accuracy(dir / "ref.csv") > 0.6);  // four classes: chance is 25%
       const models::Model m =
           models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
@@ -559,7 +562,18 @@ TEST_CASE(
       // values the images take (k / 255), or above them all (a feature's largest value + 1).
       for (const auto& t : m.input.thresholds)
         for (float v : t) CHECK((v >= 1.0f || std::fmod(v * 255.0f + 0.25f, 1.0f) > 0.5f));
-      if (mapping == std::string("random")) {  // every input bit read, none twice by a LUT
+      for (size_t l = 0; l < 2; ++l) {  // shrinkage keeps a quarter of the inputs, 1 to 6 a LUT
+        size_t inputs = 0;
+        for (const auto& n : m.layers[l].neurons) {
+          CHECK(!n.inputs.empty());
+          CHECK(n.tables[0].num_vars() == n.inputs.size());
+          CHECK((shrink || n.inputs.size() == 6));
+          inputs += n.inputs.size();
+        }
+        const size_t all = m.layers[l].neurons.size() * 6;
+        CHECK(inputs == (shrink ? all - all * 3 / 4 : all));
+      }
+      if (mapping == "random") {  // every input bit read, none twice by a LUT
         std::set<uint32_t> read;
         for (const auto& n : m.layers[0].neurons) {
           CHECK(std::set<uint32_t>(n.inputs.begin(), n.inputs.end()).size() == 6);

@@ -195,6 +195,7 @@ class DwnLayerImpl : public torch::nn::Module {
     alpha = 0.5 * std::pow(0.75, static_cast<double>(n - 1));
     beta = 0.25 / 0.75;
     tables = register_parameter("tables", torch::rand({luts, int64_t{1} << n}) * 2 - 1);
+    keep = register_buffer("keep", torch::ones({luts, n}, torch::kBool));
     if (learnable) {
       // Each slot's candidates: distinct inputs at random (all of them, in order, when there are
       // no more than c.mapping_candidates).
@@ -237,9 +238,60 @@ class DwnLayerImpl : public torch::nn::Module {
       torch::NoGradGuard no_grad;
       tables.clamp_(-1, 1);
     }
+    tie();
     const torch::Tensor in = learnable ? LearnableMappingFunction::apply(x, scores, cand) : x;
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
+  // Logic shrinkage: the salience of LUT input i is the sum of |c_p - c_q| over the pairs of
+  // entries that differ only in bit i. The `fraction` of the layer's inputs with the least
+  // salience are dropped (ties: the lower LUT, then the lower input, first; every LUT keeps its
+  // most salient input), and tie() averages the entries each dropped input pairs.
+  void shrink(double fraction) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor t = tables.clamp(-1, 1);
+    std::vector<float> salience(static_cast<size_t>(luts * n));
+    for (int64_t i = 0; i < n; ++i) {
+      const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
+      const torch::Tensor s = (pairs.select(2, 0) - pairs.select(2, 1)).abs().sum({1, 2});
+      const torch::Tensor sc = s.contiguous();
+      for (int64_t j = 0; j < luts; ++j)
+        salience[static_cast<size_t>(j * n + i)] = sc.data_ptr<float>()[j];
+    }
+    std::vector<size_t> order(salience.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return salience[a] < salience[b]; });
+    std::vector<int64_t> left(static_cast<size_t>(luts), n);
+    std::vector<uint8_t> kept(salience.size(), 1);
+    const auto target = static_cast<size_t>(fraction * static_cast<double>(salience.size()));
+    size_t dropped = 0;
+    for (size_t k : order) {
+      if (dropped == target) break;
+      if (left[k / static_cast<size_t>(n)] == 1) continue;
+      kept[k] = 0;
+      --left[k / static_cast<size_t>(n)];
+      ++dropped;
+    }
+    keep.copy_(torch::tensor(std::vector<int64_t>(kept.begin(), kept.end()))
+                   .view({luts, n})
+                   .to(torch::kBool));
+    tie();
+  }
+  // Averages the pairs of entries of every dropped input, so that the table does not depend on
+  // it (a no-op before shrinking).
+  void tie() {
+    if (keep.all().item<bool>()) return;
+    torch::NoGradGuard no_grad;
+    torch::Tensor t = tables.detach();
+    for (int64_t i = 0; i < n; ++i) {
+      const torch::Tensor dropped = keep.select(1, i).logical_not().view({luts, 1, 1, 1});
+      const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
+      const torch::Tensor mean = pairs.mean(2, true).expand_as(pairs);
+      t = torch::where(dropped, mean, pairs).reshape({luts, int64_t{1} << n});
+    }
+    tables.copy_(t);
+  }
+
   // The input bit each LUT input reads [luts, n].
   torch::Tensor wiring() const {
     return learnable ? LearnableMappingFunction::chosen(scores, cand).view({luts, n}) : map;
@@ -249,6 +301,7 @@ class DwnLayerImpl : public torch::nn::Module {
   bool learnable;
   double alpha = 0, beta = 0;
   torch::Tensor tables, scores, cand, map;
+  torch::Tensor keep;  // [luts, n]: the LUT inputs that logic shrinkage left (all, before it)
 };
 TORCH_MODULE(DwnLayer);
 
@@ -271,24 +324,43 @@ class DwnNetImpl : public GroupSumNetImpl {
     return x;
   }
 
+  void start_epoch(const TrainConfig& c, unsigned epoch) override {
+    if (c.shrink > 0 && epoch == c.shrink_epoch)
+      for (auto& layer : layers)
+        if (layer->keep.all().item<bool>()) layer->shrink(c.shrink);
+  }
+
   std::vector<models::Layer> export_layers() override {
     std::vector<models::Layer> out;
     for (auto& layer : layers) {
+      layer->tie();
       models::Layer L;
       L.kind = models::LayerKind::Lut;
       L.fan_in = static_cast<unsigned>(layer->n);
       const torch::Tensor wiring = layer->wiring().contiguous();
       const torch::Tensor on = layer->tables.gt(0).contiguous();
+      const torch::Tensor keep = layer->keep.contiguous();
       const int64_t* pw = wiring.data_ptr<int64_t>();
       const bool* po = on.data_ptr<bool>();
+      const bool* pk = keep.data_ptr<bool>();
       const int64_t size = int64_t{1} << layer->n;
       for (int64_t j = 0; j < layer->luts; ++j) {
+        // The inputs that shrinkage left, and the table over them: the entries whose dropped
+        // inputs are 0 (the others equal them).
         models::Neuron N;
+        std::vector<int64_t> kept;
         for (int64_t l = 0; l < layer->n; ++l)
-          N.inputs.push_back(static_cast<uint32_t>(pw[j * layer->n + l]));
-        TruthTable t(L.fan_in);
-        for (int64_t a = 0; a < size; ++a)
-          if (po[j * size + a]) set_bit(t, static_cast<uint64_t>(a));
+          if (pk[j * layer->n + l]) {
+            kept.push_back(l);
+            N.inputs.push_back(static_cast<uint32_t>(pw[j * layer->n + l]));
+          }
+        TruthTable t(static_cast<unsigned>(kept.size()));
+        for (uint64_t a = 0; a < (uint64_t{1} << kept.size()); ++a) {
+          int64_t full = 0;
+          for (size_t k = 0; k < kept.size(); ++k)
+            if ((a >> k) & 1) full |= int64_t{1} << kept[k];
+          if (po[j * size + full]) set_bit(t, a);
+        }
         N.tables.push_back(std::move(t));
         L.neurons.push_back(std::move(N));
       }
