@@ -141,7 +141,7 @@ set title '%s: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input)'
 set ylabel 'test accuracy (%%)'
 set key top right
-set offsets graph 0.08, graph 0.08, graph 0.15, graph 0.15
+set offsets graph 0.08, graph 0.22, graph 0.15, graph 0.15
 set grid
 """ % (os.path.join(out, stem + ".png"), "MNIST" if mnist else dataset))
             f.write(extra)

@@ -4,7 +4,7 @@ set title 'fashion-mnist: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input)'
 set ylabel 'test accuracy (%)'
 set key top right
-set offsets graph 0.08, graph 0.08, graph 0.15, graph 0.15
+set offsets graph 0.08, graph 0.22, graph 0.15, graph 0.15
 set grid
 plot '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \
      '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \
