@@ -170,8 +170,10 @@ void validate(const Model& m, const std::string& what) {
         for (const auto& s : N.sub) check_tables(s, L.sub_bits, table_vars, "sub-neuron");
         check_tables(N.requant, L.out_bits, L.sum_bits(), "requant");
       } else {
-        const unsigned vars = static_cast<unsigned>(N.inputs.size()) * L.in_bits;
-        check_tables(N.tables, L.out_bits, L.mixed_fan_in() ? vars : table_vars, "output");
+        // Over the neuron's own inputs: a plain LUT layer's fan-in is per neuron, and a gate
+        // layer's neurons have their 2 inputs (checked above).
+        check_tables(N.tables, L.out_bits, static_cast<unsigned>(N.inputs.size()) * L.in_bits,
+                     "output");
       }
     }
     if (L.kind == LayerKind::Mac && !L.requantize && L.out_bits != accumulator_bits(L))
@@ -306,11 +308,9 @@ Model read_model(const std::string& text, const std::string& filename) {
         if (L.sub_neurons) {
           for (const auto& s : jn.at("sub")) N.sub.push_back(tables(s, vars, where));
           N.requant = tables(jn.at("requant"), L.sum_bits(), where);
-        } else if (L.mixed_fan_in()) {  // a table over the neuron's own inputs
+        } else {  // a plain LUT layer: tables over the neuron's own inputs (mixed fan-in)
           N.tables =
               tables(jn.at("tables"), static_cast<unsigned>(N.inputs.size()) * L.in_bits, where);
-        } else {
-          N.tables = tables(jn.at("tables"), vars, where);
         }
         L.neurons.push_back(std::move(N));
       }
