@@ -60,18 +60,15 @@ class Bench:
             self.cmd("train", config, "-o", model, "--report", report, "-q")
         return model, json.load(open(report))
 
-    def hardware(self, model, name, pixels, family):
+    def hardware(self, model, name, pixels):
         """lower, convert, synth -lut 6, equiv: the resource report and the proof."""
-        # The lowering names the design after the family, as a Verilog identifier.
-        top = "".join(ch if ch.isalnum() else "_" for ch in family) or "model"
-        if top[0].isdigit():
-            top = "m_" + top
         tag = name + ("-pixels" if pixels else "-bits")
         low, v, syn = self.path(tag, ".low.json"), self.path(tag, ".v"), self.path(tag, ".syn.json")
         extra = ["--pixel-bits", "8"] if pixels else []
-        if family in ("difflogic", "dwn"):  # a GroupSum head: pipelined popcount trees
+        if json.load(open(model)).get("head", {}).get("kind") == "group_sum":  # popcount trees
             extra += ["--popcount-radix", "6"]
         self.cmd("lower", model, "-o", low, "--register-every", 1, *extra)
+        top = json.load(open(low))["design"]  # the module name the lowering chose
         self.cmd("convert", low, "-o", v, "--yosys-luts")
         _, synth_s = self.cmd("synth", v, "--top", top, "--lut", 6, "-o", syn)
         res = json.load(open(syn[:-5] + ".resources.json"))
@@ -165,8 +162,8 @@ def main():
         name = os.path.splitext(os.path.basename(config))[0]
         print("== %s" % name, file=sys.stderr)
         model, report = b.train(config, name)
-        bits, _ = b.hardware(model, name, False, report["family"])
-        whole, syn = b.hardware(model, name, True, report["family"])
+        bits, _ = b.hardware(model, name, False)
+        whole, syn = b.hardware(model, name, True)
         pred = b.predict(model, syn, name, a.data)
         rows.append(dict(
             name=name, dataset=report["dataset"], family=report["family"], accuracy=round(100 * report["test_accuracy"], 2),
