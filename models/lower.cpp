@@ -113,6 +113,22 @@ Netlist lower(const Model& m, const LowerParams& params) {
               {nl.add_cell(Lut{N.requant[b]}, sum_bits, name + "_b" + std::to_string(b)), 0});
       } else if (L.kind == LayerKind::Mac) {
         // built above, a layer at a time
+      } else if (L.kind == LayerKind::Threshold) {
+        // A popcount Adder and a Lut over its sum that tells sum >= threshold.
+        const size_t count = N.inputs.size();
+        if (N.threshold == 0 || N.threshold > count) {
+          next[n].push_back(nl.constant(N.threshold == 0));
+        } else {
+          Adder add;
+          add.width = unsigned_bits(count);
+          for (size_t i = 0; i < count; ++i) add.operands.push_back({1, false});
+          const NodeId sum = nl.add_cell(add, fanin(0, count), name + "_popcount");
+          std::vector<Signal> sum_bits;
+          for (uint32_t b = 0; b < add.width; ++b) sum_bits.push_back({sum, b});
+          TruthTable at_least(add.width);
+          for (uint64_t v = N.threshold; v < (uint64_t{1} << add.width); ++v) set_bit(at_least, v);
+          next[n].push_back({nl.add_cell(Lut{at_least}, sum_bits, name + "_b0"), 0});
+        }
       } else if (L.kind == LayerKind::Gate) {
         next[n].push_back(
             {nl.add_cell(Gate{gate_id_of(N.tables[0])}, fanin(0, 2), name + "_b0"), 0});

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "base/error.hpp"
 #include "base/files.hpp"
 #include "netlist/yosys_json.hpp"
@@ -122,10 +124,13 @@ void validate(const Model& m, const std::string& what) {
     if (L.kind == LayerKind::Gate &&
         (L.fan_in != 2 || L.in_bits != 1 || L.out_bits != 1 || L.sub_neurons))
       fail(at + ": a gate layer has fan_in 2, in_bits 1 and out_bits 1");
+    if (L.kind == LayerKind::Threshold && (L.in_bits != 1 || L.out_bits != 1 || L.sub_neurons))
+      fail(at + ": a threshold layer has in_bits 1 and out_bits 1");
     if (L.sub_neurons && (L.fan_in % L.sub_neurons != 0 || L.sub_bits < 1 || L.sub_bits > 16))
       fail(at + ": fan_in must be a multiple of sub_neurons, and sub_bits 1 to 16");
     const unsigned table_vars = L.sub_fan_in() * L.in_bits;
-    if (L.kind != LayerKind::Mac && table_vars > TruthTable::kMaxVars)
+    if (L.kind != LayerKind::Mac && L.kind != LayerKind::Threshold &&
+        table_vars > TruthTable::kMaxVars)
       fail(at + ": tables of " + std::to_string(table_vars) + " inputs; at most " +
            std::to_string(TruthTable::kMaxVars));
     for (size_t n = 0; n < L.neurons.size(); ++n) {
@@ -153,7 +158,13 @@ void validate(const Model& m, const std::string& what) {
             fail(where + ": a " + which + " table of " + std::to_string(tt.num_vars()) +
                  " inputs, expected " + std::to_string(vars));
       };
-      if (L.kind == LayerKind::Mac) {
+      if (L.kind == LayerKind::Threshold) {
+        if (N.threshold > N.inputs.size() + 1)
+          fail(where + ": threshold " + std::to_string(N.threshold) + " for " +
+               std::to_string(N.inputs.size()) + " inputs; expected 0 to " +
+               std::to_string(N.inputs.size() + 1));
+        if (!N.tables.empty()) fail(where + ": a threshold neuron has no tables");
+      } else if (L.kind == LayerKind::Mac) {
         if (N.weights.size() != L.fan_in)
           fail(where + ": " + std::to_string(N.weights.size()) + " weights, expected fan_in " +
                std::to_string(L.fan_in));
@@ -246,9 +257,23 @@ Model read_model(const std::string& text, const std::string& filename) {
       const json& jl = layers[l];
       Layer L;
       const std::string lk = jl.value("kind", "lut");
-      if (lk != "lut" && lk != "gate" && lk != "mac")
+      if (lk != "lut" && lk != "gate" && lk != "mac" && lk != "threshold")
         throw Error(filename + ": layer " + std::to_string(l) + ": kind '" + lk +
-                    "'; expected lut, gate or mac");
+                    "'; expected lut, gate, mac or threshold");
+      if (lk == "threshold") {
+        // The widths follow from the kind, fan_in from the widest neuron.
+        L.kind = LayerKind::Threshold;
+        L.fan_in = 0;
+        for (const json& jn : jl.at("neurons")) {
+          Neuron N;
+          N.inputs = jn.at("inputs").get<std::vector<uint32_t>>();
+          N.threshold = jn.at("threshold").get<uint32_t>();
+          L.fan_in = std::max(L.fan_in, static_cast<unsigned>(N.inputs.size()));
+          L.neurons.push_back(std::move(N));
+        }
+        m.layers.push_back(std::move(L));
+        continue;
+      }
       if (lk == "mac") {
         L.kind = LayerKind::Mac;
         L.in_bits = jl.at("in_bits").get<unsigned>();
@@ -350,6 +375,13 @@ std::string write_model(const Model& m) {
       layers.push_back({{"kind", "gate"}, {"neurons", neurons}});
       continue;
     }
+    if (L.kind == LayerKind::Threshold) {
+      json neurons = json::array();
+      for (const Neuron& N : L.neurons)
+        neurons.push_back({{"inputs", N.inputs}, {"threshold", N.threshold}});
+      layers.push_back({{"kind", "threshold"}, {"neurons", neurons}});
+      continue;
+    }
     if (L.kind == LayerKind::Mac) {
       json neurons = json::array();
       for (const Neuron& N : L.neurons) {
@@ -420,6 +452,10 @@ std::vector<std::vector<uint32_t>> layer_codes(const Model& m,
       const Neuron& N = L.neurons[n];
       if (force && force->layer == l && force->neuron == n) {
         next[n] = force->value;
+      } else if (L.kind == LayerKind::Threshold) {
+        uint32_t set = 0;
+        for (uint32_t i : N.inputs) set += (*codes)[i] & 1;
+        next[n] = set >= N.threshold;
       } else if (L.kind == LayerKind::Mac) {
         int64_t acc = N.bias;
         for (size_t i = 0; i < N.inputs.size(); ++i)

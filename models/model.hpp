@@ -21,6 +21,10 @@
 // With a GroupSum head, the last layer's 1-bit outputs form `groups` equal groups, and class k's
 // score is the number of set bits in group k instead.
 //
+// A threshold layer (LUTNet's popcount and threshold) reads single bits as gate layers do; a
+// neuron reads 1 to fan_in of them and gives 1 when at least `threshold` of them are set (0:
+// always; more than its inputs: never). It has no tables.
+//
 // A MAC layer (quantized multiply-accumulate, family "mac") reads unsigned codes of in_bits bits
 // and has integer weights of weight_bits bits (signed) per input, and a bias. Its accumulator is
 // acc = bias + sum_i weights[i] * code[inputs[i]]. A requantizing layer's code is
@@ -51,9 +55,11 @@ struct Neuron {
   std::vector<int32_t> weights;
   int64_t bias = 0;
   uint32_t multiplier = 1;
+  // Threshold neurons: the least number of set inputs that gives 1.
+  uint32_t threshold = 0;
 };
 
-enum class LayerKind { Lut, Gate, Mac };
+enum class LayerKind { Lut, Gate, Mac, Threshold };
 
 struct Layer {
   LayerKind kind = LayerKind::Lut;
@@ -70,10 +76,15 @@ struct Layer {
   unsigned sub_fan_in() const { return sub_neurons ? fan_in / sub_neurons : fan_in; }
   // Plain LUT layers have a fan-in per neuron: fan_in is the largest, and a neuron reads 1 to
   // fan_in inputs with tables over its own inputs (logic shrinkage leaves such layers).
-  bool mixed_fan_in() const { return kind == LayerKind::Lut && !sub_neurons; }
-  // Whether the inputs index single bits of the codes before (gate layers, 1-bit LUT layers).
+  // Threshold layers too.
+  bool mixed_fan_in() const {
+    return (kind == LayerKind::Lut && !sub_neurons) || kind == LayerKind::Threshold;
+  }
+  // Whether the inputs index single bits of the codes before (gate, threshold and 1-bit LUT
+  // layers).
   bool reads_bits() const {
-    return kind == LayerKind::Gate || (kind == LayerKind::Lut && in_bits == 1 && !sub_neurons);
+    return kind == LayerKind::Gate || kind == LayerKind::Threshold ||
+           (kind == LayerKind::Lut && in_bits == 1 && !sub_neurons);
   }
   unsigned sum_bits() const;  // bits of the sum of sub_neurons values of sub_bits bits
 };
@@ -87,8 +98,8 @@ struct Head {
 };
 
 struct Model {
-  std::string family;   // logicnets, polylut, neuralut, polylut-add, difflogic; "+sparselut" when
-                        // trained so
+  std::string family;   // logicnets, polylut, neuralut, polylut-add, difflogic, dwn, lutnet, mac;
+                        // "+sparselut" when trained so
   std::string dataset;  // informative
   InputQuantizer input;
   std::vector<Layer> layers;

@@ -275,6 +275,70 @@ TEST_CASE("mixed fan-in: a neuron reads 1 to fan_in inputs, its tables over its 
   }
 }
 
+TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the lowered netlist",
+          "[models]") {
+  // Two features of 3 thermometer bits (units 3f + b). Neuron 0: at least 2 of a0 a1 a2 b0;
+  // neuron 1: threshold 0, always 1; neuron 2: at least 3 of its 2 inputs, never; neuron 3: at
+  // least 1 of b1, b2. GroupSum of two classes.
+  Model m;
+  m.family = "lutnet";
+  m.input = thermometer_quantizer(2, 3, 0.0f, 4.0f);  // thresholds 1, 2, 3
+  m.head = {Head::Kind::GroupSum, 2, 1.0};
+  Layer L;
+  L.kind = LayerKind::Threshold;
+  L.fan_in = 4;
+  const std::vector<std::pair<std::vector<uint32_t>, uint32_t>> neurons = {
+      {{0, 1, 2, 3}, 2}, {{3, 4, 5}, 0}, {{0, 5}, 3}, {{4, 5}, 1}};
+  for (const auto& [inputs, t] : neurons) {
+    Neuron N;
+    N.inputs = inputs;
+    N.threshold = t;
+    L.neurons.push_back(N);
+  }
+  m.layers.push_back(L);
+  validate(m, "hand");
+  const float x[2] = {1.5f, 0.5f}, y[2] = {2.5f, 2.5f}, z[2] = {0.5f, 3.5f};
+  // x: a = 001, b = 000: 1 set of 4, so 0 | 1 | 0 | 0.
+  CHECK(class_scores(m, input_codes(m, x)) == std::vector<uint32_t>{1, 0});
+  // y: a = 011, b = 011: 3 of 4 | 1 | 0 | b1 set.
+  CHECK(class_scores(m, input_codes(m, y)) == std::vector<uint32_t>{2, 1});
+  // z: a = 000, b = 111: 1 of 4 | 1 | 0 | 1.
+  CHECK(class_scores(m, input_codes(m, z)) == std::vector<uint32_t>{1, 1});
+  const std::string text = write_model(m);
+  CHECK(text.find("\"threshold\": 3") != std::string::npos);
+  CHECK(write_model(read_model(text, "t.lfm.json")) == text);
+  Model bad = m;
+  bad.layers[0].neurons[2].threshold = 4;
+  CHECK(error_of(write_model(bad)) ==
+        "m.lfm.json: layer 0, neuron 2: threshold 4 for 2 inputs; expected 0 to 3");
+
+  // LUTNet's shape: 1-bit LUTs, threshold neurons over groups of their outputs (1 to 9 each,
+  // random thresholds around half), 1-bit LUTs again; combinational and registered per layer.
+  for (unsigned every : {0u, 1u}) {
+    Model r = lutforge::test::random_bit_lut_model({60, 40}, 12, 3, 4, 4, 11 + every);
+    std::mt19937_64 rng(every);
+    Layer T;
+    T.kind = LayerKind::Threshold;
+    for (size_t n = 0, next = 0; n < 12; ++n) {
+      Neuron N;
+      const size_t count = 1 + rng() % 9;
+      for (size_t i = 0; i < count; ++i) N.inputs.push_back(static_cast<uint32_t>(next++ % 60));
+      N.threshold = static_cast<uint32_t>(n == 0 ? 0 : n == 1 ? count + 1 : rng() % (count + 1));
+      T.fan_in = std::max(T.fan_in, static_cast<unsigned>(count));
+      T.neurons.push_back(N);
+    }
+    for (Neuron& N : r.layers[1].neurons)
+      for (uint32_t& i : N.inputs) i %= 12;
+    r.layers.insert(r.layers.begin() + 1, T);
+    validate(r, "random");
+    CHECK(write_model(read_model(write_model(r), "r.lfm.json")) == write_model(r));
+    LowerParams lp;
+    lp.register_every = every;
+    const Netlist nl = lower(r, lp);
+    check_against_reference(r, nl, lowered_latency(r, lp), 300, 1.2f, 3);
+  }
+}
+
 TEST_CASE("a hand-computed MAC model: products, bias, rounding, clamping and signed scores",
           "[models][mac]") {
   Model m;
