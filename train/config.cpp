@@ -135,6 +135,8 @@ std::vector<const char*> family_keys(Family f) {
     case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
     case Family::Dwn:
       return {"classes", "tau", "mapping", "mapping_candidates", "shrink", "shrink_epoch"};
+    case Family::LutNet:
+      return {"classes", "tau", "connections", "bnn_epochs", "shrink", "shrink_epoch"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -150,6 +152,7 @@ const char* family_name(Family f) {
     case Family::PolyLutAdd: return "polylut-add";
     case Family::DiffLogic: return "difflogic";
     case Family::Dwn: return "dwn";
+    case Family::LutNet: return "lutnet";
     case Family::Mac: return "mac";
   }
   return "?";
@@ -203,11 +206,13 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     throw Error(source +
                 ": [model] difflogic gates read 2 inputs of 1 bit and are wired at random; "
                 "fan_in, bits, output_bits and connectivity may not be given");
-  const bool dwn = c.family == Family::Dwn;
+  const bool lutnet = c.family == Family::LutNet;
+  const bool dwn = c.family == Family::Dwn || lutnet;  // LUTs of single bits with trained entries
   if (dwn && (model.has("bits") || model.has("output_bits") || model.has("connectivity")))
-    throw Error(source +
-                ": [model] dwn LUTs read and give single bits and are wired by `mapping`; "
-                "bits, output_bits and connectivity may not be given");
+    throw Error(source + ": [model] " + family_name(c.family) +
+                " LUTs read and give single bits and are wired at random" +
+                (lutnet ? "" : " or by `mapping`") +
+                "; bits, output_bits and connectivity may not be given");
   const bool mac = c.family == Family::Mac;
   if (mac && (model.has("fan_in") || model.has("output_bits") || model.has("connectivity")))
     throw Error(source +
@@ -224,8 +229,9 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   if (dwn)
     for (unsigned f : c.fan_in)
       if (f > 8)
-        throw Error(source + ": [model] fan_in " + std::to_string(f) +
-                    ": a dwn LUT has at most 8 inputs (its table has 2^fan_in trained entries)");
+        throw Error(source + ": [model] fan_in " + std::to_string(f) + ": a " +
+                    family_name(c.family) +
+                    " LUT has at most 8 inputs (its table has 2^fan_in trained entries)");
   c.bits = static_cast<unsigned>(model.integer("bits", gates || dwn ? 1 : 2, 1, 8));
   c.input_bits = static_cast<unsigned>(model.integer("input_bits", c.bits, 1, 16));
   c.output_bits = static_cast<unsigned>(model.integer("output_bits", c.bits, 1, 8));
@@ -273,6 +279,22 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
   if (model.has("shrink_epoch") && c.shrink == 0.0)
     throw Error(source + ": [model] shrink_epoch applies to a shrink fraction above 0");
+  if (lutnet) {
+    c.connections = model.integers("connections", 1, 1u << 16, true);
+    if (c.connections.size() == 1) c.connections.assign(c.layers.size(), c.connections[0]);
+    if (c.connections.size() != c.layers.size())
+      throw Error(source + ": [model] connections has " + std::to_string(c.connections.size()) +
+                  " entries for " + std::to_string(c.layers.size()) +
+                  " layers; give one integer or one per layer");
+    if (model.has("classes") && c.layers.back() != model.integer("classes", 0, 0, 1u << 16))
+      throw Error(source +
+                  ": [model] a lutnet's last layer has a neuron per class: layers ends "
+                  "with " +
+                  std::to_string(c.layers.back()) + ", classes is " +
+                  std::to_string(model.integer("classes", 0, 0, 1u << 16)));
+  }
+  c.bnn_epochs = static_cast<unsigned>(model.integer("bnn_epochs", 0, 0, 100000));
+  const bool bnn_epochs_given = model.has("bnn_epochs");
   c.multiplier_bits = static_cast<unsigned>(model.integer("multiplier_bits", 8, 2, 16));
   if (mac) {
     c.conv_filters = model.integers("conv_filters", 1, 1024, false);
@@ -355,11 +377,20 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.threads = static_cast<unsigned>(tr.integer("threads", 0, 0, 1024));
   c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);
   c.bn_freeze_epoch = static_cast<unsigned>(tr.integer("bn_freeze_epoch", 0, 0, c.epochs));
-  if (c.shrink > 0.0) {  // logic shrinkage: half the epochs before it by default, then fine-tuning
-    if (!c.shrink_epoch) c.shrink_epoch = c.epochs / 2;
-    if (c.shrink_epoch < 1 || c.shrink_epoch >= c.epochs)
+  if (lutnet) {  // a third of the epochs train the BNN by default
+    if (!bnn_epochs_given) c.bnn_epochs = std::max(1u, c.epochs / 3);
+    if (c.bnn_epochs > c.epochs)
+      throw Error(source + ": [model] bnn_epochs " + std::to_string(c.bnn_epochs) +
+                  " is more than epochs (" + std::to_string(c.epochs) + ")");
+  }
+  if (c.shrink > 0.0) {  // logic shrinkage: half the epochs (of the LUTs) before it by default
+    const unsigned first = lutnet ? c.bnn_epochs + 1 : 1;
+    if (!c.shrink_epoch) c.shrink_epoch = lutnet ? (c.bnn_epochs + c.epochs + 1) / 2 : c.epochs / 2;
+    if (c.shrink_epoch < first || c.shrink_epoch >= c.epochs)
       throw Error(source + ": [model] shrink_epoch " + std::to_string(c.shrink_epoch) +
-                  " must be 1 to epochs - 1 (" + std::to_string(c.epochs - 1) + ")");
+                  " must be " + std::to_string(first) + " to epochs - 1 (" +
+                  std::to_string(c.epochs - 1) + ")" +
+                  (lutnet ? ": the LUTs it shrinks grow after bnn_epochs" : ""));
   }
   tr.reject_unknown();
 

@@ -110,10 +110,10 @@ namespace lutforge::train {
 // The network families that train/ trains. In configuration and model files they are strings
 // ("logicnets", "polylut", "neuralut", "polylut-add"); in code, this enum, switched on
 // exhaustively (the build makes a missing case an error).
-enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic, Mac, Dwn };
+enum class Family { LogicNets, PolyLut, NeuraLut, PolyLutAdd, DiffLogic, Mac, Dwn, LutNet };
 inline constexpr Family kFamilies[] = {Family::LogicNets,  Family::PolyLut,   Family::NeuraLut,
                                        Family::PolyLutAdd, Family::DiffLogic, Family::Mac,
-                                       Family::Dwn};
+                                       Family::Dwn,        Family::LutNet};
 const char* family_name(Family f);
 // The [model] keys that only this family reads (beyond the keys every family reads).
 std::vector<const char*> family_keys(Family f);
@@ -134,12 +134,14 @@ struct TrainConfig {
   unsigned pixel_bits = 0, threshold_bits = 0;  // distributive: the threshold grid (0: none)
   float input_lo = 0.0f, input_hi = 1.0f;
   unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
-  unsigned classes = 0;  // difflogic, dwn
+  unsigned classes = 0;  // difflogic, dwn, lutnet
   double tau = 10.0;
   std::string mapping = "random";    // dwn: random | learnable (the first layer's inputs)
   unsigned mapping_candidates = 64;  // dwn, learnable: the input bits each LUT input chooses from
-  double shrink = 0.0;        // dwn: the fraction of LUT inputs logic shrinkage removes per layer
-  unsigned shrink_epoch = 0;  // dwn: the epoch after which it does (0: half the epochs)
+  double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
+  unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
+  std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
+  unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";
   bool residual_init = false;
   std::vector<unsigned> weight_bits;      // mac: one per layer after reading
@@ -174,7 +176,9 @@ struct TrainConfig {
   bool sparselut() const { return connectivity == "sparselut"; }
   bool image_dataset() const { return dataset == "mnist" || dataset == "fashion-mnist"; }
   // Whether the class scores are popcounts of groups of the last layer's bits (GroupSum).
-  bool group_sum() const { return family == Family::DiffLogic || family == Family::Dwn; }
+  bool group_sum() const {
+    return family == Family::DiffLogic || family == Family::Dwn || family == Family::LutNet;
+  }
   // The class count: the last layer's width, or the GroupSum's classes.
   unsigned num_classes() const {
     return group_sum() ? classes : (layers.empty() ? 0 : layers.back());

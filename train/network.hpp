@@ -175,6 +175,22 @@ std::shared_ptr<NetworkImpl> make_dwn_network(const TrainConfig& c, int64_t feat
 // the inputs the extended finite difference with the constants alpha and beta.
 torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
                             const torch::Tensor& map, double alpha, double beta);
+// Logic shrinkage of LUTs with trained tables [luts, 2^n] (train/families/dwn.cpp): the salience
+// of LUT input i is the sum of |c_p - c_q| over the pairs of entries that differ only in bit i.
+// Returns which inputs stay [luts, n] (bool): the `fraction` of all inputs with the least salience
+// go (ties: the lower LUT, then the lower input, first), and every LUT keeps its most salient
+// input.
+torch::Tensor shrink_keep(const torch::Tensor& tables, int64_t n, double fraction);
+// The tables with the entries that each dropped input pairs averaged, so that they no longer
+// depend on it.
+torch::Tensor tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);
+// One LUT of the model file from its 2^n output bits `on`, the input bits its n inputs read and
+// which of them stay: its kept inputs and the table over them, complemented when `negate`.
+models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,
+                        bool negate);
+// The LUTNet network: BNN layers whose XNORs grow into LUTs (train/families/lutnet.cpp).
+std::shared_ptr<NetworkImpl> make_lutnet_network(const TrainConfig& c, int64_t features,
+                                                 std::mt19937_64& rng);
 // The quantized MAC network (train/families/mac.cpp).
 std::shared_ptr<NetworkImpl> make_mac_network(const TrainConfig& c, int64_t features);
 // The difflogic layer kernel (train/families/difflogic.cpp), differentiable in x and coef:

@@ -164,6 +164,46 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
       std::string::npos);
 }
 
+TEST_CASE("lutnet configurations: connections per layer, the BNN epochs and shrinkage after them",
+          "[train]") {
+  auto config_error = [](const std::string& text) {
+    return error_of([&] { train::parse_train_config(text, "c.toml"); });
+  };
+  const std::string head =
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"lutnet\"\n"
+      "layers = [64, 10]\nclasses = 10\nfan_in = 4\n";
+  const auto c =
+      train::parse_train_config(head + "connections = 16\n[train]\nepochs = 9\n", "c.toml");
+  CHECK(c.connections == std::vector<unsigned>{16, 16});
+  CHECK(c.bnn_epochs == 3);  // a third of the epochs by default
+  CHECK(c.num_classes() == 10);
+  CHECK(c.bits == 1);
+  const auto s = train::parse_train_config(
+      head + "connections = [16, 32]\nbnn_epochs = 2\nshrink = 0.5\n[train]\nepochs = 10\n",
+      "c.toml");
+  CHECK(s.connections == std::vector<unsigned>{16, 32});
+  CHECK(s.shrink_epoch == 6);  // half way through the epochs of the LUTs
+  CHECK(config_error(head) == "c.toml: [model] needs the key 'connections'");
+  CHECK(config_error(head + "connections = [1, 2, 3]\n") ==
+        "c.toml: [model] connections has 3 entries for 2 layers; give one integer or one per "
+        "layer");
+  CHECK(config_error(head + "connections = 8\nbnn_epochs = 12\n") ==
+        "c.toml: [model] bnn_epochs 12 is more than epochs (10)");
+  CHECK(config_error(head + "connections = 8\nbnn_epochs = 4\nshrink = 0.5\nshrink_epoch = 4\n") ==
+        "c.toml: [model] shrink_epoch 4 must be 5 to epochs - 1 (9): the LUTs it shrinks grow "
+        "after bnn_epochs");
+  std::string wide = head + "connections = 8\n";
+  wide.replace(wide.find("[64, 10]"), 8, "[64, 20]");
+  CHECK(config_error(wide) ==
+        "c.toml: [model] a lutnet's last layer has a neuron per class: layers ends with 20, "
+        "classes is 10");
+  CHECK(config_error(head + "connections = 8\nbits = 2\n") ==
+        "c.toml: [model] lutnet LUTs read and give single bits and are wired at random; bits, "
+        "output_bits and connectivity may not be given");
+  CHECK(config_error(head + "connections = 8\nmapping = \"learnable\"\n") ==
+        "c.toml: [model] mapping is read by the dwn family, not by lutnet");
+}
+
 TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC network has not",
           "[train]") {
   auto config_error = [](const std::string& text) {

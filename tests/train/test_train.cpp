@@ -65,8 +65,9 @@ fs::path write_config(const fs::path& dir, const std::string& model, unsigned ep
                       uint64_t seed = 3, const std::string& extra = "") {
   const fs::path p = dir / "config.toml";
   const bool gates = model.find("difflogic") != std::string::npos ||
-                     model.find("\"dwn\"") != std::string::npos;  // their own widths
-  const bool mac = model.find("\"mac\"") != std::string::npos;    // signed scores
+                     model.find("\"dwn\"") != std::string::npos ||
+                     model.find("\"lutnet\"") != std::string::npos;  // their own widths
+  const bool mac = model.find("\"mac\"") != std::string::npos;       // signed scores
   write_text(p, "[data]\ndataset = \"mnist\"\npath = \"" + image_data().string() +
                     "\"\n\n[model]\n" +
                     (gates ? ""
@@ -588,6 +589,78 @@ TEST_CASE(
       lutforge_ok("synth " + v + " --top dwn --lut 6 -o " + syn);
       CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
       lutforge_ok("sim " + syn + " --vectors " + (dir / "x.csv").string() + " -o " + out);
+      CHECK(csv_column(out, "prediction") == torch);
+    }
+  }
+}
+
+TEST_CASE(
+    "lutnet: a BNN, its XNORs grown into LUTs, and logic shrinkage; the netlist of popcounts and "
+    "thresholds synthesizes, proves and predicts as LibTorch",
+    "[train][yosys]") {
+  // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
+  // LUTs; "shrink": the same, half of the LUT inputs dropped after epoch 4.
+  for (const char* variant : {"bnn", "lut", "shrink"}) {
+    SECTION(variant) {
+      const bool bnn = variant == std::string("bnn"), shrink = variant == std::string("shrink");
+      const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
+      const std::string model =
+          std::string(
+              "family = \"lutnet\"\nlayers = [10, 4]\nconnections = [6, 8]\nfan_in = 4\n"
+              "classes = 4\ntau = 2.0\ninput_bits = 2\ninput_encoding = \"distributive\"\n"
+              "bnn_epochs = ") +
+          (bnn ? "6" : "2") + (shrink ? "\nshrink = 0.5\nshrink_epoch = 4" : "");
+      train_run(write_config(dir, model, 6), dir);
+      reference(dir);
+      const auto torch = csv_column(dir / "torch.csv", "prediction");
+      REQUIRE(torch.size() == 300);
+      CHECK(csv_column(dir / "ref.csv", "prediction") == torch);
+      INFO(variant << " accuracy " << accuracy(dir / "ref.csv"));
+      CHECK(accuracy(dir / "ref.csv") > 0.6);  // four classes: chance is 25%
+      const models::Model m =
+          models::read_model(read_text(dir / "m.lfm.json"), (dir / "m.lfm.json").string());
+      CHECK(m.family == "lutnet");
+      CHECK(m.head.kind == models::Head::Kind::GroupSum);
+      CHECK(m.num_classes() == 4);
+      // LUTs (one per connection), threshold neurons over each neuron's 6 LUTs, LUTs (8 a class).
+      REQUIRE(m.layers.size() == 3);
+      CHECK(m.layers[0].kind == models::LayerKind::Lut);
+      CHECK(m.layers[0].neurons.size() == 60);
+      CHECK(m.layers[1].kind == models::LayerKind::Threshold);
+      REQUIRE(m.layers[1].neurons.size() == 10);
+      for (size_t n = 0; n < 10; ++n) {
+        const auto& in = m.layers[1].neurons[n].inputs;
+        CHECK(in == std::vector<uint32_t>{
+                        static_cast<uint32_t>(6 * n), static_cast<uint32_t>(6 * n + 1),
+                        static_cast<uint32_t>(6 * n + 2), static_cast<uint32_t>(6 * n + 3),
+                        static_cast<uint32_t>(6 * n + 4), static_cast<uint32_t>(6 * n + 5)});
+      }
+      CHECK(m.layers[2].neurons.size() == 32);
+      size_t inputs = 0, luts = 0;
+      for (size_t l : {0u, 2u})
+        for (const auto& n : m.layers[l].neurons) {
+          ++luts;
+          inputs += n.inputs.size();
+          CHECK(n.tables[0].num_vars() == n.inputs.size());
+          if (bnn) {  // an XNOR with a weight: the input or its complement
+            REQUIRE(n.inputs.size() == 1);
+            const uint64_t t = n.tables[0].words()[0] & 3;
+            CHECK((t == 0b10 || t == 0b01));
+          } else if (!shrink) {
+            CHECK(std::set<uint32_t>(n.inputs.begin(), n.inputs.end()).size() == 4);
+          }
+        }
+      // Shrinkage drops half of each layer's inputs: 120 of 240 and 64 of 128.
+      CHECK(inputs == (bnn ? luts : shrink ? luts * 2 : luts * 4));
+      if (bnn) continue;
+      const std::string low = (dir / "low.json").string(), v = (dir / "m.v").string(),
+                        syn = (dir / "syn.json").string(), out = (dir / "out.csv").string();
+      lutforge_ok("lower " + (dir / "m.lfm.json").string() + " -o " + low + " --register-every 1");
+      lutforge_ok("convert " + low + " -o " + v + " --yosys-luts");
+      lutforge_ok("synth " + v + " --top lutnet --lut 6 -o " + syn);
+      CHECK(lutforge_ok("equiv " + low + " " + syn).out.rfind("EQUIVALENT", 0) == 0);
+      lutforge_ok("sim " + syn + " --engine systemc --vectors " + (dir / "x.csv").string() +
+                  " -o " + out);
       CHECK(csv_column(out, "prediction") == torch);
     }
   }

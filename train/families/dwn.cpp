@@ -242,54 +242,16 @@ class DwnLayerImpl : public torch::nn::Module {
     const torch::Tensor in = learnable ? LearnableMappingFunction::apply(x, scores, cand) : x;
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
-  // Logic shrinkage: the salience of LUT input i is the sum of |c_p - c_q| over the pairs of
-  // entries that differ only in bit i. The `fraction` of the layer's inputs with the least
-  // salience are dropped (ties: the lower LUT, then the lower input, first; every LUT keeps its
-  // most salient input), and tie() averages the entries each dropped input pairs.
+  // Logic shrinkage (shrink_keep), then tie() on every forward.
   void shrink(double fraction) {
     torch::NoGradGuard no_grad;
-    const torch::Tensor t = tables.clamp(-1, 1);
-    std::vector<float> salience(static_cast<size_t>(luts * n));
-    for (int64_t i = 0; i < n; ++i) {
-      const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
-      const torch::Tensor s = (pairs.select(2, 0) - pairs.select(2, 1)).abs().sum({1, 2});
-      const torch::Tensor sc = s.contiguous();
-      for (int64_t j = 0; j < luts; ++j)
-        salience[static_cast<size_t>(j * n + i)] = sc.data_ptr<float>()[j];
-    }
-    std::vector<size_t> order(salience.size());
-    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return salience[a] < salience[b]; });
-    std::vector<int64_t> left(static_cast<size_t>(luts), n);
-    std::vector<uint8_t> kept(salience.size(), 1);
-    const auto target = static_cast<size_t>(fraction * static_cast<double>(salience.size()));
-    size_t dropped = 0;
-    for (size_t k : order) {
-      if (dropped == target) break;
-      if (left[k / static_cast<size_t>(n)] == 1) continue;
-      kept[k] = 0;
-      --left[k / static_cast<size_t>(n)];
-      ++dropped;
-    }
-    keep.copy_(torch::tensor(std::vector<int64_t>(kept.begin(), kept.end()))
-                   .view({luts, n})
-                   .to(torch::kBool));
+    keep.copy_(shrink_keep(tables, n, fraction));
     tie();
   }
-  // Averages the pairs of entries of every dropped input, so that the table does not depend on
-  // it (a no-op before shrinking).
   void tie() {
     if (keep.all().item<bool>()) return;
     torch::NoGradGuard no_grad;
-    torch::Tensor t = tables.detach();
-    for (int64_t i = 0; i < n; ++i) {
-      const torch::Tensor dropped = keep.select(1, i).logical_not().view({luts, 1, 1, 1});
-      const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
-      const torch::Tensor mean = pairs.mean(2, true).expand_as(pairs);
-      t = torch::where(dropped, mean, pairs).reshape({luts, int64_t{1} << n});
-    }
-    tables.copy_(t);
+    tables.copy_(tie_tables(tables.detach(), keep));
   }
 
   // The input bit each LUT input reads [luts, n].
@@ -344,26 +306,9 @@ class DwnNetImpl : public GroupSumNetImpl {
       const bool* po = on.data_ptr<bool>();
       const bool* pk = keep.data_ptr<bool>();
       const int64_t size = int64_t{1} << layer->n;
-      for (int64_t j = 0; j < layer->luts; ++j) {
-        // The inputs that shrinkage left, and the table over them: the entries whose dropped
-        // inputs are 0 (the others equal them).
-        models::Neuron N;
-        std::vector<int64_t> kept;
-        for (int64_t l = 0; l < layer->n; ++l)
-          if (pk[j * layer->n + l]) {
-            kept.push_back(l);
-            N.inputs.push_back(static_cast<uint32_t>(pw[j * layer->n + l]));
-          }
-        TruthTable t(static_cast<unsigned>(kept.size()));
-        for (uint64_t a = 0; a < (uint64_t{1} << kept.size()); ++a) {
-          int64_t full = 0;
-          for (size_t k = 0; k < kept.size(); ++k)
-            if ((a >> k) & 1) full |= int64_t{1} << kept[k];
-          if (po[j * size + full]) set_bit(t, a);
-        }
-        N.tables.push_back(std::move(t));
-        L.neurons.push_back(std::move(N));
-      }
+      for (int64_t j = 0; j < layer->luts; ++j)
+        L.neurons.push_back(
+            kept_lut(po + j * size, pw + j * layer->n, pk + j * layer->n, layer->n, false));
       out.push_back(std::move(L));
     }
     return out;
@@ -374,6 +319,70 @@ class DwnNetImpl : public GroupSumNetImpl {
 };
 
 }  // namespace
+
+torch::Tensor shrink_keep(const torch::Tensor& tables_in, int64_t n, double fraction) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor t = tables_in.clamp(-1, 1);
+  const int64_t luts = t.size(0);
+  std::vector<float> salience(static_cast<size_t>(luts * n));
+  for (int64_t i = 0; i < n; ++i) {
+    const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
+    const torch::Tensor s =
+        (pairs.select(2, 0) - pairs.select(2, 1)).abs().sum({1, 2}).contiguous();
+    for (int64_t j = 0; j < luts; ++j)
+      salience[static_cast<size_t>(j * n + i)] = s.data_ptr<float>()[j];
+  }
+  std::vector<size_t> order(salience.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return salience[a] < salience[b]; });
+  std::vector<int64_t> left(static_cast<size_t>(luts), n);
+  std::vector<int64_t> kept(salience.size(), 1);
+  const auto target = static_cast<size_t>(fraction * static_cast<double>(salience.size()));
+  size_t dropped = 0;
+  for (size_t k : order) {
+    if (dropped == target) break;
+    if (left[k / static_cast<size_t>(n)] == 1) continue;
+    kept[k] = 0;
+    --left[k / static_cast<size_t>(n)];
+    ++dropped;
+  }
+  return torch::tensor(kept).view({luts, n}).to(torch::kBool);
+}
+
+torch::Tensor tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
+  const int64_t luts = tables.size(0), n = keep.size(1);
+  torch::Tensor t = tables;
+  for (int64_t i = 0; i < n; ++i) {
+    const torch::Tensor dropped = keep.select(1, i).logical_not().view({luts, 1, 1, 1});
+    const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
+    const torch::Tensor mean = pairs.mean(2, true).expand_as(pairs);
+    t = torch::where(dropped, mean, pairs).reshape({luts, int64_t{1} << n});
+  }
+  return t;
+}
+
+models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,
+                        bool negate) {
+  // The inputs that shrinkage left, and the table over them: the entries whose dropped inputs
+  // are 0 (the others equal them).
+  models::Neuron N;
+  std::vector<int64_t> kept;
+  for (int64_t l = 0; l < n; ++l)
+    if (keep[l]) {
+      kept.push_back(l);
+      N.inputs.push_back(static_cast<uint32_t>(wiring[l]));
+    }
+  TruthTable t(static_cast<unsigned>(kept.size()));
+  for (uint64_t a = 0; a < (uint64_t{1} << kept.size()); ++a) {
+    int64_t full = 0;
+    for (size_t k = 0; k < kept.size(); ++k)
+      if ((a >> k) & 1) full |= int64_t{1} << kept[k];
+    if (on[full] != negate) set_bit(t, a);
+  }
+  N.tables.push_back(std::move(t));
+  return N;
+}
 
 torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
                             const torch::Tensor& map, double alpha, double beta) {

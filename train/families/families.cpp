@@ -16,6 +16,7 @@ std::unique_ptr<NeuronFunction> make_neuron_function(const TrainConfig& c,
     case Family::DiffLogic: break;                                   // gates, not LUT neurons
     case Family::Mac: break;                                         // MAC layers, not LUTs
     case Family::Dwn: break;  // tables are the parameters, not enumerated from a function
+    case Family::LutNet: break;
   }
   throw std::logic_error("make_neuron_function: a family without a neuron function");
 }
@@ -30,6 +31,7 @@ std::shared_ptr<NetworkImpl> make_network(const TrainConfig& c, int64_t features
     case Family::DiffLogic: return make_gate_network(c, features, rng);
     case Family::Mac: return make_mac_network(c, features);
     case Family::Dwn: return make_dwn_network(c, features, rng);
+    case Family::LutNet: return make_lutnet_network(c, features, rng);
   }
   throw std::logic_error("make_network: a family without a network");
 }

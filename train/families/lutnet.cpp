@@ -1,0 +1,239 @@
+// LUTNet: a binarized network whose XNORs become trained K-input LUTs, and logic shrinkage.
+//
+// Layer l has N neurons of S connections (`connections`), each a random distinct bit of the
+// layer before. A connection is a LUT j that reads that bit as its input 0 and, once grown,
+// K - 1 more random distinct bits (K = fan_in). Its output is the bit T[j][addr] > 0, trained
+// as the DWN family's LUTs are (dwn_lut_layer: the straight-through estimator for the entries,
+// the extended finite difference for the inputs).
+//
+// The BNN (the first bnn_epochs epochs): the connection's LUT has one input and the entries
+// (-w, +w): its output is the XNOR of the bit with the binary weight w > 0, and w is the latent
+// weight of the BNN (clamped to [-1, 1]). At epoch bnn_epochs every LUT grows to K inputs with
+// T[a] = +w where bit 0 of a is set and -w elsewhere: it computes its XNOR as before, and the
+// new inputs start unread.
+//
+// A hidden neuron counts its S LUT outputs (a popcount P, which is (S + sum of the +-1
+// products) / 2 of the BNN) and batch norm and a sign give its bit: z = bn(P) >= 0, with the
+// hardtanh straight-through estimator. Discretized, the batch norm's running statistics make
+// that a threshold: P >= T when its scale is positive, P <= T' otherwise, which is
+// S - P >= S - T' on the complemented LUTs (the export complements them, so the model file has
+// only "at least" thresholds). The last layer has a neuron per class, whose popcount is the
+// class score (a GroupSum head of one group per class).
+//
+// Logic shrinkage (`shrink`, after shrink_epoch) is the DWN family's: per layer, the least
+// salient fraction of the LUT inputs go, and the tables stay tied on them.
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.hpp"
+#include "train/network.hpp"
+
+namespace lutforge::train {
+namespace {
+
+class LutNetLayerImpl : public torch::nn::Module {
+ public:
+  LutNetLayerImpl(const TrainConfig& c, size_t l, int64_t inputs, bool last, std::mt19937_64& rng)
+      : neurons(c.layers[l]), s(c.connections[l]), k(c.fan_in[l]), last(last) {
+    const std::string at = c.source + ": lutnet layer " + std::to_string(l);
+    if (inputs < s)
+      throw Error(at + ": " + std::to_string(s) +
+                  " connections per neuron, but the layer before has " + std::to_string(inputs) +
+                  " bits");
+    if (inputs < k)
+      throw Error(at + ": " + std::to_string(k) + "-input LUTs need at least " + std::to_string(k) +
+                  " bits before; the layer before has " + std::to_string(inputs));
+    const int64_t luts = neurons * s;
+    // Each neuron's connections: s distinct bits of a random permutation. Each LUT's other
+    // inputs: distinct random bits that its connection is not.
+    std::vector<int64_t> perm(static_cast<size_t>(inputs)), wiring;
+    for (int64_t i = 0; i < inputs; ++i) perm[static_cast<size_t>(i)] = i;
+    for (int64_t n = 0; n < neurons; ++n) {
+      for (int64_t i = 0; i < s; ++i)
+        std::swap(perm[static_cast<size_t>(i)],
+                  perm[static_cast<size_t>(
+                      i + static_cast<int64_t>(rng() % static_cast<uint64_t>(inputs - i)))]);
+      for (int64_t i = 0; i < s; ++i) {
+        const size_t first = wiring.size();
+        wiring.push_back(perm[static_cast<size_t>(i)]);
+        while (wiring.size() - first < static_cast<size_t>(k)) {
+          const auto b = static_cast<int64_t>(rng() % static_cast<uint64_t>(inputs));
+          if (std::find(wiring.begin() + static_cast<std::ptrdiff_t>(first), wiring.end(), b) ==
+              wiring.end())
+            wiring.push_back(b);
+        }
+      }
+    }
+    map = register_buffer("map", torch::tensor(wiring, torch::kLong).view({luts, k}));
+    connection = register_buffer("connection", map.narrow(1, 0, 1).contiguous());
+    w = register_parameter("w", torch::rand({luts}) * 2 - 1);
+    tables = register_parameter("tables", torch::zeros({luts, int64_t{1} << k}));
+    keep = register_buffer("keep", torch::ones({luts, k}, torch::kBool));
+    grown = register_buffer("grown", torch::zeros({}, torch::kBool));
+    if (!last) bn = register_module("bn", torch::nn::BatchNorm1d(neurons));
+  }
+
+  // The LUTs' outputs [B, neurons * s].
+  torch::Tensor luts(const torch::Tensor& x) {
+    if (is_training()) {
+      torch::NoGradGuard no_grad;
+      w.clamp_(-1, 1);
+      tables.clamp_(-1, 1);
+    }
+    if (!grown.item<bool>())
+      return dwn_lut_layer(x, torch::stack({-w, w}, 1), connection, 0.5, kBeta);
+    tie();
+    return dwn_lut_layer(x, tables, map, 0.5 * std::pow(0.75, static_cast<double>(k - 1)), kBeta);
+  }
+
+  // The layer's output bits [B, neurons] (hidden layers), or its LUTs' outputs (the last).
+  torch::Tensor forward(const torch::Tensor& x, bool discrete) {
+    const torch::Tensor y = luts(x);
+    if (last) return y;
+    const torch::Tensor p = y.view({y.size(0), neurons, s}).sum(2);
+    if (discrete) {
+      const auto [t, flip] = thresholds();
+      return torch::where(flip, s - p, p).ge(t).to(torch::kFloat);
+    }
+    const torch::Tensor z = bn->forward(p);
+    const torch::Tensor soft = (z.clamp(-1, 1) + 1) * 0.5;
+    return z.ge(0).to(torch::kFloat) + (soft - soft.detach());
+  }
+
+  // From the batch norm's running statistics, per neuron: whether its LUTs are complemented, and
+  // the least count of (complemented) set outputs that gives 1.
+  std::pair<torch::Tensor, torch::Tensor> thresholds() const {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor mean = bn->running_mean.to(torch::kDouble).contiguous();
+    const torch::Tensor var = bn->running_var.to(torch::kDouble).contiguous();
+    const torch::Tensor gamma = bn->weight.to(torch::kDouble).contiguous();
+    const torch::Tensor beta = bn->bias.to(torch::kDouble).contiguous();
+    const double eps = bn->options.eps();
+    std::vector<int64_t> t(static_cast<size_t>(neurons));
+    std::vector<uint8_t> flip(static_cast<size_t>(neurons));
+    for (int64_t n = 0; n < neurons; ++n) {
+      const double m = mean.data_ptr<double>()[n], g = gamma.data_ptr<double>()[n];
+      const double scale = g / std::sqrt(var.data_ptr<double>()[n] + eps);
+      const double b = beta.data_ptr<double>()[n];
+      auto on = [&](int64_t count) { return (static_cast<double>(count) - m) * scale + b >= 0; };
+      flip[static_cast<size_t>(n)] = g < 0;
+      int64_t& tn = t[static_cast<size_t>(n)];
+      if (g >= 0) {  // the first count that is on (s + 1: none)
+        for (tn = 0; tn <= s && !on(tn);) ++tn;
+      } else {  // the last count that is on, q; then s - P >= s - q
+        int64_t q = s;
+        while (q >= 0 && !on(q)) --q;
+        tn = s - q;
+      }
+    }
+    return {torch::tensor(t, torch::kLong),
+            torch::tensor(std::vector<int64_t>(flip.begin(), flip.end())).to(torch::kBool)};
+  }
+
+  // The BNN's XNORs become LUTs of k inputs that compute them.
+  void grow() {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor bit0 = torch::arange(int64_t{1} << k, torch::kLong).bitwise_and(1).eq(1);
+    tables.copy_(torch::where(bit0.unsqueeze(0), w.unsqueeze(1), -w.unsqueeze(1)));
+    grown.fill_(true);
+  }
+  void shrink(double fraction) {
+    torch::NoGradGuard no_grad;
+    keep.copy_(shrink_keep(tables, k, fraction));
+    tie();
+  }
+  void tie() {
+    if (keep.all().item<bool>()) return;
+    torch::NoGradGuard no_grad;
+    tables.copy_(tie_tables(tables.detach(), keep));
+  }
+
+  // The model file's layers: the LUTs, then (hidden layers) the threshold neurons.
+  void export_to(std::vector<models::Layer>& out) {
+    torch::NoGradGuard no_grad;
+    const bool g = grown.item<bool>();
+    const int64_t n_in = g ? k : 1;
+    if (g) tie();
+    const torch::Tensor on = (g ? tables : torch::stack({-w, w}, 1)).gt(0).contiguous();
+    const torch::Tensor wiring = (g ? map : connection).contiguous();
+    const torch::Tensor kept =
+        (g ? keep : torch::ones({neurons * s, 1}, torch::kBool)).contiguous();
+    std::vector<uint8_t> flip(static_cast<size_t>(neurons), 0);
+    models::Layer T;
+    T.kind = models::LayerKind::Threshold;
+    T.fan_in = static_cast<unsigned>(s);
+    if (!last) {
+      const auto [t, f] = thresholds();
+      const torch::Tensor tc = t.contiguous(), fc = f.contiguous();
+      for (int64_t n = 0; n < neurons; ++n) {
+        flip[static_cast<size_t>(n)] = fc.data_ptr<bool>()[n];
+        models::Neuron N;
+        for (int64_t i = 0; i < s; ++i) N.inputs.push_back(static_cast<uint32_t>(n * s + i));
+        N.threshold = static_cast<uint32_t>(tc.data_ptr<int64_t>()[n]);
+        T.neurons.push_back(std::move(N));
+      }
+    }
+    models::Layer L;
+    L.kind = models::LayerKind::Lut;
+    L.fan_in = static_cast<unsigned>(n_in);
+    const int64_t size = int64_t{1} << n_in;
+    for (int64_t j = 0; j < neurons * s; ++j)
+      L.neurons.push_back(
+          kept_lut(on.data_ptr<bool>() + j * size, wiring.data_ptr<int64_t>() + j * n_in,
+                   kept.data_ptr<bool>() + j * n_in, n_in, flip[static_cast<size_t>(j / s)] != 0));
+    out.push_back(std::move(L));
+    if (!last) out.push_back(std::move(T));
+  }
+
+  static constexpr double kBeta = 0.25 / 0.75;  // DWN's finite-difference decay
+  int64_t neurons, s, k;
+  bool last;
+  torch::Tensor map, connection, w, tables, keep, grown;
+  torch::nn::BatchNorm1d bn{nullptr};
+};
+TORCH_MODULE(LutNetLayer);
+
+class LutNetNetImpl : public GroupSumNetImpl {
+ public:
+  LutNetNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : GroupSumNetImpl(c) {
+    int64_t prev = features * c.input_bits;
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      layers.push_back(register_module("layer" + std::to_string(l),
+                                       LutNetLayer(c, l, prev, l + 1 == c.layers.size(), rng)));
+      prev = c.layers[l];
+    }
+  }
+
+ protected:
+  torch::Tensor layers_forward(torch::Tensor x, bool discrete) override {
+    for (auto& layer : layers) x = layer->forward(x, discrete);
+    return x;
+  }
+
+  void start_epoch(const TrainConfig& c, unsigned epoch) override {
+    if (epoch == c.bnn_epochs)
+      for (auto& layer : layers)
+        if (!layer->grown.item<bool>()) layer->grow();
+    if (c.shrink > 0 && epoch == c.shrink_epoch)
+      for (auto& layer : layers)
+        if (layer->keep.all().item<bool>()) layer->shrink(c.shrink);
+  }
+
+  std::vector<models::Layer> export_layers() override {
+    std::vector<models::Layer> out;
+    for (auto& layer : layers) layer->export_to(out);
+    return out;
+  }
+
+ private:
+  std::vector<LutNetLayer> layers;
+};
+
+}  // namespace
+
+std::shared_ptr<NetworkImpl> make_lutnet_network(const TrainConfig& c, int64_t features,
+                                                 std::mt19937_64& rng) {
+  return std::make_shared<LutNetNetImpl>(c, features, rng);
+}
+
+}  // namespace lutforge::train
