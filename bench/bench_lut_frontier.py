@@ -2,7 +2,8 @@
 """Accuracy per LUT of trained LUT networks, counted after Yosys on the whole design.
 
 For every configuration: train (or reuse the model already in OUT/runs), then lower it twice,
-pipelined (a register after every LUT layer and every level of radix-6 popcount trees):
+pipelined (a register after every LUT layer, or every LUTNet neuron layer of LUTs, popcounts and
+thresholds, and every level of radix-6 popcount trees):
 without the input encoder (the netlist reads thermometer bits, as published LUT counts do) and
 with it (the netlist reads 8-bit pixels, --pixel-bits 8). Each is written with Yosys $lut cells,
 synthesized with `synth -lut 6` and proved EQUIVALENT to its lowering; the whole design then
@@ -65,9 +66,12 @@ class Bench:
         tag = name + ("-pixels" if pixels else "-bits")
         low, v, syn = self.path(tag, ".low.json"), self.path(tag, ".v"), self.path(tag, ".syn.json")
         extra = ["--pixel-bits", "8"] if pixels else []
-        if json.load(open(model)).get("head", {}).get("kind") == "group_sum":  # popcount trees
+        mj = json.load(open(model))
+        if mj.get("head", {}).get("kind") == "group_sum":  # popcount trees
             extra += ["--popcount-radix", "6"]
-        self.cmd("lower", model, "-o", low, "--register-every", 1, *extra)
+        # A LUTNet neuron is a LUT layer and a threshold layer (popcount and compare): one stage.
+        every = 2 if any(L.get("kind") == "threshold" for L in mj["layers"]) else 1
+        self.cmd("lower", model, "-o", low, "--register-every", every, *extra)
         top = json.load(open(low))["design"]  # the module name the lowering chose
         self.cmd("convert", low, "-o", v, "--yosys-luts")
         _, synth_s = self.cmd("synth", v, "--top", top, "--lut", 6, "-o", syn)

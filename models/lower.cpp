@@ -25,6 +25,105 @@ unsigned initiation_interval(const Model& m, const LowerParams& params) {
   return r.empty() ? 1 : *std::max_element(r.begin(), r.end());
 }
 
+namespace {
+
+// The number of set bits among `bits`, `width` bits wide: one Adder, or (radix >= 2) a tree of
+// Adders of at most `radix` operands each, whose every level is registered when `registered`.
+// The last Adder is named `name`, the others name_lLEVEL_INDEX.
+std::vector<Signal> popcount(Netlist& nl, const std::vector<Signal>& bits, unsigned radix,
+                             bool registered, unsigned width, const std::string& name) {
+  // Partial sums: their bits and their largest value. Each tree level adds up to `radix` of them
+  // (all of them without a radix).
+  struct Part {
+    std::vector<Signal> bits;
+    uint64_t max;
+  };
+  std::vector<Part> parts;
+  for (const Signal& b : bits) parts.push_back({{b}, 1});
+  for (unsigned level = 0; level == 0 || parts.size() > 1; ++level) {
+    const size_t n = radix ? radix : parts.size();
+    const bool last = parts.size() <= n;
+    std::vector<Part> next;
+    for (size_t j = 0; j < parts.size(); j += n) {
+      const size_t end = std::min(parts.size(), j + n);
+      Part sum{{}, 0};
+      std::string node =
+          last ? name : name + "_l" + std::to_string(level) + "_" + std::to_string(j / n);
+      if (end - j == 1 && !last) {
+        sum = parts[j];  // carried to the next level as it is
+      } else {
+        Adder add;
+        std::vector<Signal> ins;
+        for (size_t q = j; q < end; ++q) {
+          add.operands.push_back({static_cast<uint32_t>(parts[q].bits.size()), false});
+          ins.insert(ins.end(), parts[q].bits.begin(), parts[q].bits.end());
+          sum.max += parts[q].max;
+        }
+        add.width = last ? width : unsigned_bits(sum.max);
+        const NodeId a = nl.add_cell(add, ins, node);
+        for (uint32_t b = 0; b < add.width; ++b) sum.bits.push_back({a, b});
+      }
+      if (registered)
+        for (uint32_t b = 0; b < sum.bits.size(); ++b)
+          sum.bits[b] = {nl.add_cell(Dff{}, {sum.bits[b]},
+                                     node + "_b" + std::to_string(b) +
+                                         (end - j == 1 && !last ? "_p" : "") + "_q"),
+                         0};
+      next.push_back(std::move(sum));
+    }
+    parts.swap(next);
+  }
+  return parts[0].bits;
+}
+
+// The number of set bits among `bits` as Lut cells of full and half adders (column compression:
+// three bits of a column become a sum in it and a carry into the next, two bits a half adder's),
+// unsigned_bits(bits.size()) bits wide. Every partial sum is a net of its own, so synthesis and
+// the prover see the same small steps (a popcount in one Adder cell leaves the prover a wide
+// sum to reason about at once).
+std::vector<Signal> compressed_popcount(Netlist& nl, const std::vector<Signal>& bits,
+                                        const std::string& name) {
+  const unsigned width = unsigned_bits(bits.size());
+  TruthTable sum3(3), carry3(3), sum2(2), carry2(2);
+  for (uint64_t v = 0; v < 8; ++v) {
+    const int ones = __builtin_popcountll(v);
+    if (ones & 1) set_bit(sum3, v);
+    if (ones >= 2) set_bit(carry3, v);
+  }
+  set_bit(sum2, 1);
+  set_bit(sum2, 2);
+  set_bit(carry2, 3);
+  std::vector<std::vector<Signal>> column(width + 1);
+  column[0] = bits;
+  unsigned cells = 0;
+  auto add = [&](const TruthTable& t, std::vector<Signal> in) {
+    return Signal{nl.add_cell(Lut{t}, std::move(in), name + "_fa" + std::to_string(cells++)), 0};
+  };
+  for (unsigned c = 0; c < width; ++c) {
+    std::vector<Signal>& col = column[c];
+    size_t i = 0;  // col[i..] are the bits still to add, in the order they arrived
+    while (col.size() - i >= 3) {
+      const std::vector<Signal> in = {col[i], col[i + 1], col[i + 2]};
+      i += 3;
+      col.push_back(add(sum3, in));
+      column[c + 1].push_back(add(carry3, in));
+    }
+    if (col.size() - i == 2) {
+      const std::vector<Signal> in = {col[i], col[i + 1]};
+      i += 2;
+      col.push_back(add(sum2, in));
+      column[c + 1].push_back(add(carry2, in));
+    }
+    col.erase(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  std::vector<Signal> out;
+  for (unsigned c = 0; c < width; ++c)
+    out.push_back(column[c].empty() ? nl.constant(false) : column[c][0]);
+  return out;
+}
+
+}  // namespace
+
 Netlist lower(const Model& m, const LowerParams& params) {
   validate(m, "lower");
   if (initiation_interval(m, params) > 1) {
@@ -114,19 +213,16 @@ Netlist lower(const Model& m, const LowerParams& params) {
       } else if (L.kind == LayerKind::Mac) {
         // built above, a layer at a time
       } else if (L.kind == LayerKind::Threshold) {
-        // A popcount Adder and a Lut over its sum that tells sum >= threshold.
+        // A popcount of full and half adders and a Lut over its sum that tells sum >= threshold.
         const size_t count = N.inputs.size();
         if (N.threshold == 0 || N.threshold > count) {
           next[n].push_back(nl.constant(N.threshold == 0));
         } else {
-          Adder add;
-          add.width = unsigned_bits(count);
-          for (size_t i = 0; i < count; ++i) add.operands.push_back({1, false});
-          const NodeId sum = nl.add_cell(add, fanin(0, count), name + "_popcount");
-          std::vector<Signal> sum_bits;
-          for (uint32_t b = 0; b < add.width; ++b) sum_bits.push_back({sum, b});
-          TruthTable at_least(add.width);
-          for (uint64_t v = N.threshold; v < (uint64_t{1} << add.width); ++v) set_bit(at_least, v);
+          const unsigned width = unsigned_bits(count);
+          const std::vector<Signal> sum_bits =
+              compressed_popcount(nl, fanin(0, count), name + "_popcount");
+          TruthTable at_least(width);
+          for (uint64_t v = N.threshold; v < (uint64_t{1} << width); ++v) set_bit(at_least, v);
           next[n].push_back({nl.add_cell(Lut{at_least}, sum_bits, name + "_b0"), 0});
         }
       } else if (L.kind == LayerKind::Gate) {
@@ -147,52 +243,12 @@ Netlist lower(const Model& m, const LowerParams& params) {
   }
   if (m.head.kind == Head::Kind::GroupSum) {  // a popcount per class
     const size_t group = codes.size() / m.head.groups;
-    const unsigned radix = params.popcount_radix;
     std::vector<std::vector<Signal>> scores(m.head.groups);
     for (size_t k = 0; k < m.head.groups; ++k) {
-      const std::string name = "class" + std::to_string(k) + "_popcount";
-      // Partial sums: their bits and their largest value. Each tree level adds up to `radix` of
-      // them (all of them without a radix), and is a pipeline stage of its own.
-      struct Part {
-        std::vector<Signal> bits;
-        uint64_t max;
-      };
-      std::vector<Part> parts;
-      for (size_t i = k * group; i < (k + 1) * group; ++i) parts.push_back({{codes[i][0]}, 1});
-      for (unsigned level = 0; level == 0 || parts.size() > 1; ++level) {
-        const size_t n = radix ? radix : parts.size();
-        const bool last = parts.size() <= n;
-        std::vector<Part> next;
-        for (size_t j = 0; j < parts.size(); j += n) {
-          const size_t end = std::min(parts.size(), j + n);
-          Part sum{{}, 0};
-          std::string node =
-              last ? name : name + "_l" + std::to_string(level) + "_" + std::to_string(j / n);
-          if (end - j == 1 && !last) {
-            sum = parts[j];  // carried to the next level as it is
-          } else {
-            Adder add;
-            std::vector<Signal> ins;
-            for (size_t q = j; q < end; ++q) {
-              add.operands.push_back({static_cast<uint32_t>(parts[q].bits.size()), false});
-              ins.insert(ins.end(), parts[q].bits.begin(), parts[q].bits.end());
-              sum.max += parts[q].max;
-            }
-            add.width = last ? m.score_bits() : unsigned_bits(sum.max);
-            const NodeId a = nl.add_cell(add, ins, node);
-            for (uint32_t b = 0; b < add.width; ++b) sum.bits.push_back({a, b});
-          }
-          if (every)
-            for (uint32_t b = 0; b < sum.bits.size(); ++b)
-              sum.bits[b] = {nl.add_cell(Dff{}, {sum.bits[b]},
-                                         node + "_b" + std::to_string(b) +
-                                             (end - j == 1 && !last ? "_p" : "") + "_q"),
-                             0};
-          next.push_back(std::move(sum));
-        }
-        parts.swap(next);
-      }
-      scores[k] = parts[0].bits;
+      std::vector<Signal> bits;
+      for (size_t i = k * group; i < (k + 1) * group; ++i) bits.push_back(codes[i][0]);
+      scores[k] = popcount(nl, bits, params.popcount_radix, every != 0, m.score_bits(),
+                           "class" + std::to_string(k) + "_popcount");
     }
     codes.swap(scores);
   }

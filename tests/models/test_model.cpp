@@ -334,6 +334,7 @@ TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the
     CHECK(write_model(read_model(write_model(r), "r.lfm.json")) == write_model(r));
     LowerParams lp;
     lp.register_every = every;
+    lp.popcount_radix = every ? 3 : 0;  // the popcounts as one Adder, or as trees of three
     const Netlist nl = lower(r, lp);
     check_against_reference(r, nl, lowered_latency(r, lp), 300, 1.2f, 3);
   }
