@@ -474,15 +474,17 @@ TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regre
     configs += e.path().extension() == ".toml";
   CHECK(models.cases.size() == configs);
   // Gate networks add the pipelined lowering whose proof goes through; MAC networks have a flow
-  // of their own (a reuse factor, synth_xilinx, per-sample prediction), and so do DWN networks
-  // (the pixel encoder, pipelined popcounts, SystemC).
+  // of their own (a reuse factor, synth_xilinx, per-sample prediction), and so do DWN and LUTNet
+  // networks (the pixel encoder, pipelined popcounts, SystemC).
   for (const auto& c : models.cases)
     CHECK(c.steps.size() == (c.name.find("difflogic") != std::string::npos ? 16u
                              : c.name.find("-mac-") != std::string::npos   ? 7u
                              : c.name.find("-dwn") != std::string::npos    ? 7u
+                             : c.name.find("-lutnet") != std::string::npos ? 7u
                                                                            : 11u));
   for (const auto& c : models.cases)
-    if (c.name.find("-dwn") != std::string::npos) {  // lowering and prediction read 8-bit pixels
+    if (c.name.find("-dwn") != std::string::npos ||
+        c.name.find("-lutnet") != std::string::npos) {  // lowering and prediction read 8-bit pixels
       INFO(c.name);
       CHECK(c.steps[1].options.at("pixel_bits") == "8");
       CHECK(c.steps[5].options.at("pixel_bits") == "8");
