@@ -76,45 +76,41 @@ std::vector<Signal> popcount(Netlist& nl, const std::vector<Signal>& bits, unsig
   return parts[0].bits;
 }
 
-// The number of set bits among `bits` as Lut cells of full and half adders (column compression:
-// three bits of a column become a sum in it and a carry into the next, two bits a half adder's),
-// unsigned_bits(bits.size()) bits wide. Every partial sum is a net of its own, so synthesis and
-// the prover see the same small steps (a popcount in one Adder cell leaves the prover a wide
-// sum to reason about at once).
+// The number of set bits among `bits` as Lut cells of counters (column compression: up to six bits
+// of a column become their count, a bit in each of that column and the next two, each a LUT6 at
+// most; two bits left in a column become a half adder), unsigned_bits(bits.size()) bits wide.
+// Every partial count is a net of its own, so synthesis and the prover see the same small steps
+// (a popcount in one Adder cell leaves the prover a wide sum to reason about at once).
 std::vector<Signal> compressed_popcount(Netlist& nl, const std::vector<Signal>& bits,
                                         const std::string& name) {
   const unsigned width = unsigned_bits(bits.size());
-  TruthTable sum3(3), carry3(3), sum2(2), carry2(2);
-  for (uint64_t v = 0; v < 8; ++v) {
-    const int ones = __builtin_popcountll(v);
-    if (ones & 1) set_bit(sum3, v);
-    if (ones >= 2) set_bit(carry3, v);
-  }
-  set_bit(sum2, 1);
-  set_bit(sum2, 2);
-  set_bit(carry2, 3);
-  std::vector<std::vector<Signal>> column(width + 1);
+  std::vector<std::vector<Signal>> column(width + 3);
   column[0] = bits;
   unsigned cells = 0;
-  auto add = [&](const TruthTable& t, std::vector<Signal> in) {
-    return Signal{nl.add_cell(Lut{t}, std::move(in), name + "_fa" + std::to_string(cells++)), 0};
+  // Bit j of the count of `in` set bits, into column c + j.
+  auto count = [&](const std::vector<Signal>& in, unsigned c) {
+    const auto k = static_cast<unsigned>(in.size());
+    for (unsigned j = 0; j < unsigned_bits(k); ++j) {
+      TruthTable t(k);
+      for (uint64_t v = 0; v < (uint64_t{1} << k); ++v)
+        if ((__builtin_popcountll(v) >> j) & 1) set_bit(t, v);
+      column[c + j].push_back(
+          {nl.add_cell(Lut{t}, in, name + "_c" + std::to_string(cells) + "_b" + std::to_string(j)),
+           0});
+    }
+    ++cells;
   };
   for (unsigned c = 0; c < width; ++c) {
     std::vector<Signal>& col = column[c];
     size_t i = 0;  // col[i..] are the bits still to add, in the order they arrived
-    while (col.size() - i >= 3) {
-      const std::vector<Signal> in = {col[i], col[i + 1], col[i + 2]};
-      i += 3;
-      col.push_back(add(sum3, in));
-      column[c + 1].push_back(add(carry3, in));
+    while (col.size() - i >= 2) {
+      const size_t k = std::min<size_t>(6, col.size() - i);
+      const std::vector<Signal> in(col.begin() + static_cast<std::ptrdiff_t>(i),
+                                   col.begin() + static_cast<std::ptrdiff_t>(i + k));
+      i += k;
+      count(in, c);  // its bit 0 joins this column again (col may reallocate)
     }
-    if (col.size() - i == 2) {
-      const std::vector<Signal> in = {col[i], col[i + 1]};
-      i += 2;
-      col.push_back(add(sum2, in));
-      column[c + 1].push_back(add(carry2, in));
-    }
-    col.erase(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(i));
+    column[c].erase(column[c].begin(), column[c].begin() + static_cast<std::ptrdiff_t>(i));
   }
   std::vector<Signal> out;
   for (unsigned c = 0; c < width; ++c)
@@ -213,7 +209,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
       } else if (L.kind == LayerKind::Mac) {
         // built above, a layer at a time
       } else if (L.kind == LayerKind::Threshold) {
-        // A popcount of full and half adders and a Lut over its sum that tells sum >= threshold.
+        // A popcount of counter Luts and a Lut over its sum that tells sum >= threshold.
         const size_t count = N.inputs.size();
         if (N.threshold == 0 || N.threshold > count) {
           next[n].push_back(nl.constant(N.threshold == 0));
