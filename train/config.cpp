@@ -134,9 +134,11 @@ std::vector<const char*> family_keys(Family f) {
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
     case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
     case Family::Dwn:
-      return {"classes", "tau", "mapping", "mapping_candidates", "shrink", "shrink_epoch"};
+      return {"classes", "tau",          "mapping",     "mapping_candidates",
+              "shrink",  "shrink_epoch", "shrink_steps"};
     case Family::LutNet:
-      return {"classes", "tau", "connections", "bnn_epochs", "shrink", "shrink_epoch"};
+      return {"classes", "tau",          "connections", "bnn_epochs",
+              "shrink",  "shrink_epoch", "shrink_steps"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -210,8 +212,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   const bool dwn = c.family == Family::Dwn || lutnet;  // LUTs of single bits with trained entries
   if (dwn && (model.has("bits") || model.has("output_bits") || model.has("connectivity")))
     throw Error(source + ": [model] " + family_name(c.family) +
-                " LUTs read and give single bits and are wired at random" +
-                (lutnet ? "" : " or by `mapping`") +
+                " LUTs read and give single bits and are wired " +
+                (lutnet ? "at random" : "by `mapping`") +
                 "; bits, output_bits and connectivity may not be given");
   const bool mac = c.family == Family::Mac;
   if (mac && (model.has("fan_in") || model.has("output_bits") || model.has("connectivity")))
@@ -277,8 +279,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     throw Error(source + ": [model] mapping_candidates applies to mapping = \"learnable\"");
   c.shrink = model.real("shrink", 0.0, 0.0, 0.95);
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
-  if (model.has("shrink_epoch") && c.shrink == 0.0)
-    throw Error(source + ": [model] shrink_epoch applies to a shrink fraction above 0");
+  c.shrink_steps = static_cast<unsigned>(model.integer("shrink_steps", 1, 1, 1000));
+  for (const char* key : {"shrink_epoch", "shrink_steps"})
+    if (model.has(key) && c.shrink == 0.0)
+      throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {
     c.connections = model.integers("connections", 1, 1u << 16, true);
     if (c.connections.size() == 1) c.connections.assign(c.layers.size(), c.connections[0]);
@@ -391,6 +395,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
                   " must be " + std::to_string(first) + " to epochs - 1 (" +
                   std::to_string(c.epochs - 1) + ")" +
                   (lutnet ? ": the LUTs it shrinks grow after bnn_epochs" : ""));
+    if (c.shrink_epoch + c.shrink_steps > c.epochs)
+      throw Error(source + ": [model] shrink_steps " + std::to_string(c.shrink_steps) +
+                  " from shrink_epoch " + std::to_string(c.shrink_epoch) + " run past epochs (" +
+                  std::to_string(c.epochs) + ")");
   }
   tr.reject_unknown();
 

@@ -50,11 +50,17 @@
 //                                #    output_bits are 1 and may not be given)
 //   mapping_candidates = 64      # dwn, learnable: the random input bits each LUT input chooses
 //                                #    among (at least the input bit count: all, as DWN)
-//   shrink = 0.75                # dwn: logic shrinkage; after shrink_epoch epochs (default half
-//   shrink_epoch = 12            #    of them) each layer drops this fraction of its LUT inputs,
-//                                #    the least salient (the sum of |c_p - c_q| over the table
-//                                #    entries that differ only in that input), averages the
-//                                #    entries paired by each dropped input, and trains on
+//   connections = [32, 64]       # lutnet: XNORs (then LUTs) per neuron, one or one per layer;
+//                                #    the last layer has a neuron per class; fan_in is K
+//   bnn_epochs = 4               # lutnet: epochs of the BNN before its XNORs grow into LUTs
+//                                #    (default a third of the epochs)
+//   shrink = 0.75                # dwn, lutnet: logic shrinkage; after shrink_epoch epochs
+//   shrink_epoch = 12            #    (default half of them, of the LUTs' for lutnet) each layer
+//   shrink_steps = 1             #    drops this fraction of its LUT inputs, an equal part in
+//                                #    each of shrink_steps epochs: the least salient (the sum of
+//                                #    |c_p - c_q| over the table entries that differ only in
+//                                #    that input), averages the entries paired by each dropped
+//                                #    input, and trains on
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -140,6 +146,7 @@ struct TrainConfig {
   unsigned mapping_candidates = 64;  // dwn, learnable: the input bits each LUT input chooses from
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
+  unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";

@@ -178,9 +178,13 @@ torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
 // Logic shrinkage of LUTs with trained tables [luts, 2^n] (train/families/dwn.cpp): the salience
 // of LUT input i is the sum of |c_p - c_q| over the pairs of entries that differ only in bit i.
 // Returns which inputs stay [luts, n] (bool): the `fraction` of all inputs with the least salience
-// go (ties: the lower LUT, then the lower input, first), and every LUT keeps its most salient
-// input.
-torch::Tensor shrink_keep(const torch::Tensor& tables, int64_t n, double fraction);
+// go (those that `keep_before` dropped first; ties: the lower LUT, then the lower input, first),
+// and every LUT keeps its most salient input.
+torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
+                          double fraction);
+// The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
+// its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
+double shrink_fraction(const TrainConfig& c, unsigned epoch);
 // The tables with the entries that each dropped input pairs averaged, so that they no longer
 // depend on it.
 torch::Tensor tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);

@@ -54,11 +54,13 @@ TEST_CASE("a model key of another family is an error, and every family reads its
     for (const char* key : train::family_keys(f)) {
       const std::string k = key;
       extra += k + " = " +
-               (k == "parametrization" ? "\"classic\""
-                : k == "mapping"       ? "\"learnable\""
-                : k == "residual_init" ? "1"
-                : k == "shrink"        ? "0.5"
-                                       : "2") +
+               (k == "parametrization"                         ? "\"classic\""
+                : k == "mapping"                               ? "\"learnable\""
+                : k == "residual_init"                         ? "1"
+                : k == "shrink"                                ? "0.5"
+                : k == "shrink_epoch"                          ? "3"  // after bnn_epochs
+                : k == "classes" && f == train::Family::LutNet ? "4"  // a neuron per class
+                                                               : "2") +
                "\n";
     }
     INFO(train::family_name(f) << ": " << extra);
@@ -153,6 +155,11 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
   CHECK(config_error(distributive + "shrink = 0.5\nshrink_epoch = 9\n[train]\nepochs = 9\n") ==
         "c.toml: [model] shrink_epoch 9 must be 1 to epochs - 1 (8)");
   CHECK(config_error(distributive + "shrink = 0.99\n").find("shrink") != std::string::npos);
+  CHECK(config_error(distributive + "shrink_steps = 3\n") ==
+        "c.toml: [model] shrink_steps applies to a shrink fraction above 0");
+  CHECK(config_error(distributive +
+                     "shrink = 0.5\nshrink_epoch = 7\nshrink_steps = 4\n[train]\nepochs = 10\n") ==
+        "c.toml: [model] shrink_steps 4 from shrink_epoch 7 run past epochs (10)");
   std::string jsc = distributive + "[train]\naugment_shift = 1\n";
   jsc.replace(jsc.find("mnist"), 5, "jsc");
   CHECK(config_error(jsc) ==

@@ -599,7 +599,7 @@ TEST_CASE(
     "thresholds synthesizes, proves and predicts as LibTorch",
     "[train][yosys]") {
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
-  // LUTs; "shrink": the same, half of the LUT inputs dropped after epoch 4.
+  // LUTs; "shrink": the same, half of the LUT inputs dropped in epochs 3 and 4, a quarter each.
   for (const char* variant : {"bnn", "lut", "shrink"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), shrink = variant == std::string("shrink");
@@ -609,7 +609,7 @@ TEST_CASE(
               "family = \"lutnet\"\nlayers = [10, 4]\nconnections = [6, 8]\nfan_in = 4\n"
               "classes = 4\ntau = 2.0\ninput_bits = 2\ninput_encoding = \"distributive\"\n"
               "bnn_epochs = ") +
-          (bnn ? "6" : "2") + (shrink ? "\nshrink = 0.5\nshrink_epoch = 4" : "");
+          (bnn ? "6" : "2") + (shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2" : "");
       train_run(write_config(dir, model, 6), dir);
       reference(dir);
       const auto torch = csv_column(dir / "torch.csv", "prediction");

@@ -245,7 +245,7 @@ class DwnLayerImpl : public torch::nn::Module {
   // Logic shrinkage (shrink_keep), then tie() on every forward.
   void shrink(double fraction) {
     torch::NoGradGuard no_grad;
-    keep.copy_(shrink_keep(tables, n, fraction));
+    keep.copy_(shrink_keep(tables, keep, fraction));
     tie();
   }
   void tie() {
@@ -287,9 +287,8 @@ class DwnNetImpl : public GroupSumNetImpl {
   }
 
   void start_epoch(const TrainConfig& c, unsigned epoch) override {
-    if (c.shrink > 0 && epoch == c.shrink_epoch)
-      for (auto& layer : layers)
-        if (layer->keep.all().item<bool>()) layer->shrink(c.shrink);
+    if (const double f = shrink_fraction(c, epoch); f > 0)
+      for (auto& layer : layers) layer->shrink(f);
   }
 
   std::vector<models::Layer> export_layers() override {
@@ -320,8 +319,11 @@ class DwnNetImpl : public GroupSumNetImpl {
 
 }  // namespace
 
-torch::Tensor shrink_keep(const torch::Tensor& tables_in, int64_t n, double fraction) {
+torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& keep_before,
+                          double fraction) {
   torch::NoGradGuard no_grad;
+  const int64_t n = keep_before.size(1);
+  const torch::Tensor before = keep_before.to(torch::kLong).contiguous();
   const torch::Tensor t = tables_in.clamp(-1, 1);
   const int64_t luts = t.size(0);
   std::vector<float> salience(static_cast<size_t>(luts * n));
@@ -329,8 +331,9 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, int64_t n, double frac
     const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
     const torch::Tensor s =
         (pairs.select(2, 0) - pairs.select(2, 1)).abs().sum({1, 2}).contiguous();
-    for (int64_t j = 0; j < luts; ++j)
-      salience[static_cast<size_t>(j * n + i)] = s.data_ptr<float>()[j];
+    for (int64_t j = 0; j < luts; ++j)  // the inputs dropped before go first
+      salience[static_cast<size_t>(j * n + i)] =
+          before.data_ptr<int64_t>()[j * n + i] ? s.data_ptr<float>()[j] : -1.0f;
   }
   std::vector<size_t> order(salience.size());
   for (size_t k = 0; k < order.size(); ++k) order[k] = k;
@@ -360,6 +363,11 @@ torch::Tensor tie_tables(const torch::Tensor& tables, const torch::Tensor& keep)
     t = torch::where(dropped, mean, pairs).reshape({luts, int64_t{1} << n});
   }
   return t;
+}
+
+double shrink_fraction(const TrainConfig& c, unsigned epoch) {
+  if (c.shrink <= 0 || epoch < c.shrink_epoch || epoch >= c.shrink_epoch + c.shrink_steps) return 0;
+  return c.shrink * (epoch - c.shrink_epoch + 1) / c.shrink_steps;
 }
 
 models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,

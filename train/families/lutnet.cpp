@@ -20,8 +20,8 @@
 // only "at least" thresholds). The last layer has a neuron per class, whose popcount is the
 // class score (a GroupSum head of one group per class).
 //
-// Logic shrinkage (`shrink`, after shrink_epoch) is the DWN family's: per layer, the least
-// salient fraction of the LUT inputs go, and the tables stay tied on them.
+// Logic shrinkage (`shrink`, from shrink_epoch, in shrink_steps epochs) is the DWN family's: per
+// layer, the least salient fraction of the LUT inputs go, and the tables stay tied on them.
 #include <algorithm>
 #include <cmath>
 
@@ -139,7 +139,7 @@ class LutNetLayerImpl : public torch::nn::Module {
   }
   void shrink(double fraction) {
     torch::NoGradGuard no_grad;
-    keep.copy_(shrink_keep(tables, k, fraction));
+    keep.copy_(shrink_keep(tables, keep, fraction));
     tie();
   }
   void tie() {
@@ -214,9 +214,8 @@ class LutNetNetImpl : public GroupSumNetImpl {
     if (epoch == c.bnn_epochs)
       for (auto& layer : layers)
         if (!layer->grown.item<bool>()) layer->grow();
-    if (c.shrink > 0 && epoch == c.shrink_epoch)
-      for (auto& layer : layers)
-        if (layer->keep.all().item<bool>()) layer->shrink(c.shrink);
+    if (const double f = shrink_fraction(c, epoch); f > 0)
+      for (auto& layer : layers) layer->shrink(f);
   }
 
   std::vector<models::Layer> export_layers() override {
