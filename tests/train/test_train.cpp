@@ -595,7 +595,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "lutnet: a BNN, its XNORs grown into LUTs, and logic shrinkage; the netlist of popcounts and "
+    "lutnet: a BNN, its XNORs grown into LUTs, and logic shrinkage, and the netlist of popcounts "
+    "and "
     "thresholds synthesizes, proves and predicts as LibTorch",
     "[train][yosys]") {
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
