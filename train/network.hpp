@@ -185,9 +185,12 @@ torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep
 // The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
 // its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
 double shrink_fraction(const TrainConfig& c, unsigned epoch);
-// The tables with the entries that each dropped input pairs averaged, so that they no longer
-// depend on it.
-torch::Tensor tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);
+// Ties `tables` in place to `keep`: the entries that each dropped input pairs are averaged, so
+// that they no longer depend on it (nothing to do while keep is all true).
+void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);
+// One shrinkage step on a layer of LUTs: keep becomes shrink_keep(tables, keep, fraction), and
+// the tables are tied to it.
+void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction);
 // One LUT of the model file from its 2^n output bits `on`, the input bits its n inputs read and
 // which of them stay: its kept inputs and the table over them, complemented when `negate`.
 models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,

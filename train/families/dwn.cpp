@@ -242,17 +242,9 @@ class DwnLayerImpl : public torch::nn::Module {
     const torch::Tensor in = learnable ? LearnableMappingFunction::apply(x, scores, cand) : x;
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
-  // Logic shrinkage (shrink_keep), then tie() on every forward.
-  void shrink(double fraction) {
-    torch::NoGradGuard no_grad;
-    keep.copy_(shrink_keep(tables, keep, fraction));
-    tie();
-  }
-  void tie() {
-    if (keep.all().item<bool>()) return;
-    torch::NoGradGuard no_grad;
-    tables.copy_(tie_tables(tables.detach(), keep));
-  }
+  // Logic shrinkage (shrink_tables), then tie() on every forward.
+  void shrink(double fraction) { shrink_tables(tables, keep, fraction); }
+  void tie() { tie_tables(tables, keep); }
 
   // The input bit each LUT input reads [luts, n].
   torch::Tensor wiring() const {
@@ -353,16 +345,24 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
   return torch::tensor(kept).view({luts, n}).to(torch::kBool);
 }
 
-torch::Tensor tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
+void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
+  if (keep.all().item<bool>()) return;
+  torch::NoGradGuard no_grad;
   const int64_t luts = tables.size(0), n = keep.size(1);
-  torch::Tensor t = tables;
+  torch::Tensor t = tables.detach();
   for (int64_t i = 0; i < n; ++i) {
     const torch::Tensor dropped = keep.select(1, i).logical_not().view({luts, 1, 1, 1});
     const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
     const torch::Tensor mean = pairs.mean(2, true).expand_as(pairs);
     t = torch::where(dropped, mean, pairs).reshape({luts, int64_t{1} << n});
   }
-  return t;
+  tables.detach().copy_(t);
+}
+
+void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction) {
+  torch::NoGradGuard no_grad;
+  keep.copy_(shrink_keep(tables, keep, fraction));
+  tie_tables(tables, keep);
 }
 
 double shrink_fraction(const TrainConfig& c, unsigned epoch) {

@@ -137,16 +137,8 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables.copy_(torch::where(bit0.unsqueeze(0), w.unsqueeze(1), -w.unsqueeze(1)));
     grown.fill_(true);
   }
-  void shrink(double fraction) {
-    torch::NoGradGuard no_grad;
-    keep.copy_(shrink_keep(tables, keep, fraction));
-    tie();
-  }
-  void tie() {
-    if (keep.all().item<bool>()) return;
-    torch::NoGradGuard no_grad;
-    tables.copy_(tie_tables(tables.detach(), keep));
-  }
+  void shrink(double fraction) { shrink_tables(tables, keep, fraction); }
+  void tie() { tie_tables(tables, keep); }
 
   // The model file's layers: the LUTs, then (hidden layers) the threshold neurons.
   void export_to(std::vector<models::Layer>& out) {
