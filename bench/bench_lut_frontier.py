@@ -120,7 +120,7 @@ def plot(out, rows):
                   "pixels in)'" % dat,
                   "'%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder'"
                   % dat,
-                  "'%s' using 3:2:1 with labels offset 0,-1 notitle" % dat]
+                  "'%s' using 3:2:1 with labels offset 0,-1 font ',9' notitle" % dat]
         extra = ""
         if mnist:
             anchors = os.path.join(out, "anchors.dat")
@@ -128,7 +128,8 @@ def plot(out, rows):
                 for name, acc, luts in ANCHORS:
                     f.write('"%s" %s %s\n' % (name, acc, luts))
             series += ["'%s' using 3:2 with points pt 5 ps 1.5 title 'published anchors'" % anchors,
-                       "'%s' using 3:2:1 with labels left offset 1,0.6 notitle" % anchors]
+                       "'%s' using 3:2:1 with labels left offset 1,0.6 font ',9' notitle"
+                       % anchors]
             extra = """# The target of the frontier: 98.0%% with at most 5,000 LUTs, the whole design counted.
 set arrow from 5000, graph 0 to 5000, graph 1 nohead dt 2 lc rgb 'gray40'
 set arrow from graph 0, first 98.0 to graph 1, first 98.0 nohead dt 2 lc rgb 'gray40'
@@ -136,7 +137,7 @@ set label 'target: >= 98.0%%, <= 5,000 LUTs' at 5050, graph 0.05 tc rgb 'gray40'
 """.replace("%%", "%")
         gp = os.path.join(out, stem + ".gp")
         with open(gp, "w") as f:
-            f.write("""set terminal pngcairo size 900,600
+            f.write("""set terminal pngcairo size 1400,800
 set output '%s'
 set title '%s: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input)'
