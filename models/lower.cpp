@@ -214,11 +214,11 @@ Netlist lower(const Model& m, const LowerParams& params) {
         if (N.threshold == 0 || N.threshold > count) {
           next[n].push_back(nl.constant(N.threshold == 0));
         } else {
-          const unsigned width = unsigned_bits(count);
           const std::vector<Signal> sum_bits =
               compressed_popcount(nl, fanin(0, count), name + "_popcount");
-          TruthTable at_least(width);
-          for (uint64_t v = N.threshold; v < (uint64_t{1} << width); ++v) set_bit(at_least, v);
+          TruthTable at_least(static_cast<unsigned>(sum_bits.size()));
+          for (uint64_t v = N.threshold; v < (uint64_t{1} << sum_bits.size()); ++v)
+            set_bit(at_least, v);
           next[n].push_back({nl.add_cell(Lut{at_least}, sum_bits, name + "_b0"), 0});
         }
       } else if (L.kind == LayerKind::Gate) {

@@ -1,7 +1,7 @@
 // Lowering a model to a netlist, cell for cell: each output bit of a neuron is a Lut cell over its
 // fan-in codes (fan_in * in_bits inputs), a PolyLUT-Add neuron is sub-neuron Luts, an Adder and
-// requantizing Luts, a gate neuron is a Gate cell, a threshold neuron is a popcount of full and
-// half adder Luts and a Lut over its sum, a GroupSum head is an Adder per class (a
+// requantizing Luts, a gate neuron is a Gate cell, a threshold neuron is a popcount of counter
+// Luts and a Lut over its count, a GroupSum head is an Adder per class (a
 // popcount) or a tree of them, a MAC layer is slices (PackedDsp) and Adders (models/lower_mac.cpp),
 // and the class scores go to output ports class0, class1, ... with an optional ArgMax cell
 // driving `prediction`.

@@ -290,12 +290,6 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
       throw Error(source + ": [model] connections has " + std::to_string(c.connections.size()) +
                   " entries for " + std::to_string(c.layers.size()) +
                   " layers; give one integer or one per layer");
-    if (model.has("classes") && c.layers.back() != model.integer("classes", 0, 0, 1u << 16))
-      throw Error(source +
-                  ": [model] a lutnet's last layer has a neuron per class: layers ends "
-                  "with " +
-                  std::to_string(c.layers.back()) + ", classes is " +
-                  std::to_string(model.integer("classes", 0, 0, 1u << 16)));
   }
   c.bnn_epochs = static_cast<unsigned>(model.integer("bnn_epochs", 0, 0, 100000));
   const bool bnn_epochs_given = model.has("bnn_epochs");
@@ -340,6 +334,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   if (c.group_sum()) {
     if (!c.classes)
       throw Error(source + ": [model] " + family_name(c.family) + " needs the key 'classes'");
+    if (lutnet && c.layers.back() != c.classes)
+      throw Error(source +
+                  ": [model] a lutnet's last layer has a neuron per class: layers ends with " +
+                  std::to_string(c.layers.back()) + ", classes is " + std::to_string(c.classes));
     if (c.layers.back() % c.classes)
       throw Error(source + ": [model] the last layer's " + std::to_string(c.layers.back()) +
                   (gates ? " gates" : " LUTs") + " do not split into " + std::to_string(c.classes) +
