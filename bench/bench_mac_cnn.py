@@ -11,14 +11,18 @@ For each dataset:
      best candidates under the DSP budget (a quarter of the baseline's slices) one layer at a time;
   3. the Pareto front of every candidate evaluated (accuracy against slices), and the pick: the
      most accurate candidate within the budget, retrained from scratch with the baseline's epochs;
-  4. the hardware of the baseline and the pick: `synth_xilinx` (DSP48E1s, LUTs, FFs),
-     `lutforge equiv` of the synthesized design against its lowering, the synthesized netlist on
-     every test image (`lutforge sim --per-sample`), whose predictions must equal models/ on
-     every image, and II and latency from the SystemC engine on the first 200 images.
+  4. the hardware of the baseline, the pick and every network of the Pareto front (each front
+     candidate retrained from scratch with the baseline's epochs): `synth_xilinx` (DSP48E1s,
+     LUTs, FFs), `lutforge equiv` of the synthesized design against its lowering, the
+     synthesized netlist on every test image (`lutforge sim --per-sample`), whose predictions
+     must equal models/ on every image, and II and latency from the SystemC engine on the first
+     200 images.
 
 Writes OUT/<dataset>/... (configurations, models, netlists, logs), OUT/search.csv (every
-candidate), OUT/results.json, and the plot OUT/pareto-dsp.{png,svg} with its data
-(OUT/search-<dataset>*.dat); prints a Markdown table.
+candidate), OUT/results.json, and the plots OUT/pareto-dsp.{png,svg} (accuracy against slices)
+and, with the hardware, OUT/pareto-luts.{png,svg} (the front's accuracy against DSP48E1s and LUTs
+after synthesis), with their data (OUT/search-<dataset>*.dat, OUT/front-<dataset>.dat); prints
+Markdown tables.
 
     bench/bench_mac_cnn.py BUILD_DIR OUT_DIR [--datasets mnist,fashion-mnist]
         [--generations 4] [--population 6] [--search-epochs 4] [--epochs 15] [--reuse 72]
@@ -71,6 +75,7 @@ class Bench:
     def __init__(self, a):
         self.a = a
         self.lf = os.path.join(a.build, "apps", "lutforge")
+        self.done = {}  # (dataset, tag) -> hardware figures, so the pick is not built twice
 
     def train(self, d, tag, weights, acts, epochs, seed=1):
         cfg = os.path.join(d, tag + ".toml")
@@ -91,6 +96,9 @@ class Bench:
 
     def hardware(self, d, tag, model, packing):
         """Lowers, synthesizes, proves and simulates `model`; returns its figures."""
+        if (self.dataset, tag) in self.done:
+            return self.done[(self.dataset, tag)]
+        print(f"  {self.dataset} {tag}: synth_xilinx, equiv, every test image", file=sys.stderr)
         log = os.path.join(d, "log.txt")
         net, v, syn = (os.path.join(d, tag + ext) for ext in (".json", ".v", "_x.json"))
         slices = self.slices(model, packing, net)
@@ -123,12 +131,13 @@ class Bench:
         right = sum(g == r["label"] for g, r in zip(got, rows))
         with open(rep) as f:
             sim = json.load(f)
-        return {"slices": slices, "dsp": res["dsps"], "luts": res["luts"],
+        self.done[(self.dataset, tag)] = {"slices": slices, "dsp": res["dsps"], "luts": res["luts"],
                 "ffs": res["flip_flops"], "carry": res["carry_cells"], "proof": verdict,
                 "images": len(rows), "hw_equals_models": same, "hw_accuracy": right / len(rows),
                 "ii": sim["throughput"]["initiation_interval"],
                 "latency": sim["latency"]["max"], "synth_s": round(synth_s, 1),
                 "equiv_s": round(equiv_s, 1), "sim_s": round(sim_s, 1)}
+        return self.done[(self.dataset, tag)]
 
     def search(self, d, budget, writer):
         """Evolutionary search; returns every candidate as (weights, acts, slices, accuracy)."""
@@ -194,7 +203,20 @@ class Bench:
             pick["slices"] = self.slices(model, True)
         else:
             pick.update(self.hardware(d, tag, model, True))
-        return {"baseline": base, "pick": pick, "budget": budget,
+        # The Pareto front as hardware: each front candidate retrained as the pick was, then
+        # synthesized, proved and run on every test image; the unpacked baseline closes it.
+        front_hw = []
+        if not self.a.search_only:
+            for w, a, _, _ in sorted(front, key=lambda c: c[2]):
+                ftag = "pick_w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
+                fmodel, facc, fsecs = ((model, acc, secs) if ftag == tag
+                                       else self.train(d, ftag, w, a, self.a.epochs))
+                h = {"config": f"w{'-'.join(map(str, w))} a{'-'.join(map(str, a))}, packed",
+                     "accuracy": facc, "train_s": round(fsecs, 1)}
+                h.update(self.hardware(d, ftag, fmodel, True))
+                front_hw.append(h)
+            front_hw.append(base)
+        return {"baseline": base, "pick": pick, "budget": budget, "front_hw": front_hw,
                 "front": sorted(([c[0], c[1], c[2], c[3]] for c in front), key=lambda c: c[2]),
                 "candidates": [[c[0], c[1], c[2], c[3]] for c in cands]}
 
@@ -220,6 +242,35 @@ def plot(results, out):
                 p = r[which]
                 f.write(f"{p['slices']} {100 * p['accuracy']:.2f} {p.get('luts', '?')}\n")
         files.append((i + 1, ds, cands, front, marks))
+    hw = [(ds, r["front_hw"]) for ds, r in results.items() if r.get("front_hw")]
+    for ds, front_hw in hw:
+        with open(os.path.join(out, f"front-{ds}.dat"), "w") as f:
+            f.write("# the front, retrained and synthesized: DSP48E1 LUTs accuracy(%) network\n")
+            for h in sorted(front_hw, key=lambda h: h["dsp"]):
+                f.write(f"{h['dsp']} {h['luts']} {100 * h['accuracy']:.2f} "
+                        f"\"{h['config'].split(',')[0]}\"\n")
+    for term, ext in (("pngcairo size 1200,500", "png"), ("svg size 1200,500", "svg")):
+        if not hw:
+            break
+        script = [f"set terminal {term} noenhanced",
+                  f"set output '{os.path.join(out, 'pareto-luts.' + ext)}'",
+                  "set multiplot layout 1,2 title 'MAC CNN: the search front, retrained, "
+                  "after synth_xilinx'", "set grid", "set key bottom right",
+                  "set offsets graph 0.08, graph 0.08, graph 0.1, graph 0.1",
+                  "set ylabel 'test accuracy (%)'"]
+        for col, label in ((1, "DSP48E1 after synth_xilinx"), (2, "LUTs after synth_xilinx")):
+            series = []
+            for lc, (ds, _) in enumerate(hw, 1):
+                dat = os.path.join(out, f"front-{ds}.dat")
+                series += [f"'{dat}' using {col}:3 with linespoints pt 7 lc {lc} title '{ds}'",
+                           f"'{dat}' using {col}:3:4 with labels offset 0,-1 font ',8' notitle"]
+            script += [f"set xlabel '{label}'", "plot " + ", ".join(series)]
+        script.append("unset multiplot")
+        try:
+            subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True, check=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"no plot ({e}); scripts/install-deps.sh installs gnuplot", file=sys.stderr)
+            return
     for term, ext in (("pngcairo size 900,600", "png"), ("svg size 900,600", "svg")):
         script = [f"set terminal {term} noenhanced",
                   f"set output '{os.path.join(out, 'pareto-dsp.' + ext)}'",
@@ -290,6 +341,15 @@ def main():
         print(f"| {ds} | ratio | {100 * (k['accuracy'] - b['accuracy']):+.2f} pts | "
               f"{b['slices'] / max(1, k['slices']):.2f}x | {b['dsp'] / max(1, k['dsp']):.2f}x | "
               f"{b['luts'] / max(1, k['luts']):.2f}x | | | | | | | |")
+    print("\nThe Pareto front of the search, each network retrained and synthesized:\n")
+    print("| dataset | network | test acc. | slices lowered | DSP48E1 | LUTs | FFs | proof | "
+          "hw = models/ | proof s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for ds, r in results.items():
+        for h in sorted(r["front_hw"], key=lambda h: h["dsp"]):
+            print(f"| {ds} | {h['config']} | {100 * h['accuracy']:.2f}% | {h['slices']} | "
+                  f"{h['dsp']} | {h['luts']} | {h['ffs']} | {h['proof']} | "
+                  f"{h['hw_equals_models']}/{h['images']} | {h['equiv_s']} |")
 
 
 if __name__ == "__main__":
