@@ -8,6 +8,7 @@
 #include "base/error.hpp"
 #include "models/lower_mac.hpp"
 #include "netlist/cells.hpp"
+#include "netlist/passes.hpp"
 
 namespace lutforge::prune {
 namespace {
@@ -90,14 +91,24 @@ Cost netlist_cost(const Netlist& nl) {
   return c;
 }
 
-Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
+namespace {
+Netlist lower_fitted(const models::Model& m, const models::LowerParams& params) {
   const models::Layer& last = m.layers.back();
   if (last.requantize || last.out_bits == models::accumulator_bits(last))
-    return netlist_cost(models::lower(m, params));
+    return models::lower(m, params);
   // Pruned weights narrow the last layer's accumulators, and the scores with them.
   models::Model fitted = m;
   fit_scores(fitted);
-  return netlist_cost(models::lower(fitted, params));
+  return models::lower(fitted, params);
+}
+}  // namespace
+
+Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
+  return netlist_cost(lower_fitted(m, params));
+}
+
+Cost pruned_cost(const models::Model& m, const models::LowerParams& params) {
+  return netlist_cost(sweep(lower_fitted(m, params)));
 }
 
 void fit_scores(models::Model& m) {
@@ -345,7 +356,7 @@ PruneResult apply_solution(const models::Model& m, const Inventory& inv, const K
   }
   fit_scores(r.model);
   models::validate(r.model, "the pruned model");
-  r.lowered = lowered_cost(r.model, params);
+  r.lowered = pruned_cost(r.model, params);
   return r;
 }
 

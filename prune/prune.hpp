@@ -45,8 +45,13 @@ Cost netlist_cost(const Netlist& nl);
 // The last layer's scores narrowed to its accumulators, which pruned weights make narrower (a
 // model file's scores are exactly that wide).
 void fit_scores(models::Model& m);
-// The resources of m's lowering with `params` (its scores fitted first).
+// The resources of m's lowering with `params` (its scores fitted first). The structures' costs
+// are differences of this count, which keeps every cell, so that they add up.
 Cost lowered_cost(const models::Model& m, const models::LowerParams& params);
+// The resources of a pruned model as synthesis keeps them: the lowering above, swept of the cells
+// that no output reaches (the input registers that no kept slice reads any more, a neuron that
+// no kept weight reads), as Yosys removes them. What a pruning reports and checks its budget by.
+Cost pruned_cost(const models::Model& m, const models::LowerParams& params);
 
 // A budget per resource; infinity where there is none.
 using Budget = Cost;

@@ -103,7 +103,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
       }
       s.step = step;
       s.budget.fill(std::numeric_limits<double>::infinity());
-      s.lowered = prune::lowered_cost(net.export_model(c, quantizer), lp);
+      s.lowered = prune::pruned_cost(net.export_model(c, quantizer), lp);
       s.predicted = s.lowered;
       s.accuracy_pruned = finetune(step - 1, 0);
       if (progress)
@@ -197,7 +197,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    c.prune.finetune_epochs);
     finish(s, t0);
   }
-  r.cost_after = prune::lowered_cost(net.export_model(c, quantizer), lp);
+  r.cost_after = prune::pruned_cost(net.export_model(c, quantizer), lp);
   if (progress)
     std::fprintf(stderr, "pruned: %s before, %s after\n", prune::format_cost(r.cost_before).c_str(),
                  prune::format_cost(r.cost_after).c_str());

@@ -154,7 +154,11 @@ TEST_CASE(
       const PruneResult r = prune(m, inv, budget, lp, solver);
       CHECK(r.removed_patterns > 0);
       CHECK(r.lowered[size_t(Resource::Dsp)] <= budget[size_t(Resource::Dsp)]);
-      if (!packing) CHECK(r.lowered[size_t(Resource::Dsp)] == r.predicted[size_t(Resource::Dsp)]);
+      // Unpacked, the structures' costs add up on the lowering that keeps every cell; the
+      // reported count has swept what no output reaches (a neuron no kept weight reads).
+      const Cost unswept = lowered_cost(r.model, lp);
+      if (!packing) CHECK(unswept[size_t(Resource::Dsp)] == r.predicted[size_t(Resource::Dsp)]);
+      for (size_t k = 0; k < kNumResources; ++k) CHECK(r.lowered[k] <= unswept[k]);
       // A removed row's code is 0: its weights, bias and the weights that read it are zero.
       for (size_t i = 0; i < inv.structures.size(); ++i) {
         const Structure& s = inv.structures[i];
@@ -226,14 +230,56 @@ TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has 
   const PruneResult r = prune(m, inv, budget, lp, KnapsackSolver::Cbc);
   CHECK(r.lowered[size_t(Resource::Dsp)] <= 20);
   // The next layer's single weights that read a removed row go with it, beyond the prediction.
-  CHECK(r.lowered[size_t(Resource::Dsp)] <= r.predicted[size_t(Resource::Dsp)]);
+  const double unswept = lowered_cost(r.model, lp)[size_t(Resource::Dsp)];
+  CHECK(unswept <= r.predicted[size_t(Resource::Dsp)]);
   size_t removed_rows_weights = 0;
   for (size_t i = 0; i < inv.structures.size(); ++i)
     if (!r.kept[i] && inv.structures[i].kind == Structure::Kind::Row)
       for (const auto& next : m.layers[1].neurons)
         removed_rows_weights += next.weights[inv.structures[i].row] != 0;
-  CHECK(r.lowered[size_t(Resource::Dsp)] >=
-        r.predicted[size_t(Resource::Dsp)] - static_cast<double>(removed_rows_weights));
+  CHECK(unswept >= r.predicted[size_t(Resource::Dsp)] - static_cast<double>(removed_rows_weights));
+  // The reported count leaves out the slices (one a nonzero weight) of every hidden neuron that
+  // no kept weight of the next layer reads: synthesis removes them.
+  double unread = 0;
+  for (size_t n = 0; n < r.model.layers[0].neurons.size(); ++n) {
+    bool read = false;
+    for (const auto& next : r.model.layers[1].neurons) read |= next.weights[n] != 0;
+    if (read) continue;
+    for (const int32_t w : r.model.layers[0].neurons[n].weights) unread += w != 0;
+  }
+  CHECK(r.lowered[size_t(Resource::Dsp)] == unswept - unread);
+}
+
+TEST_CASE(
+    "a pruning counts what synthesis keeps: input registers that no kept slice reads are not "
+    "counted") {
+  // 10 features of 3 bits, layer 0 at reuse factor 4: pattern 0 of a neuron is its weights of
+  // features 0 to 3. With pattern 0 gone from every neuron, no slice reads those features, and
+  // their 4 x 3 input register bits drive nothing.
+  const models::Model m = test::random_mac_model({6, 3}, 10, 3, 4, 3, 9);
+  models::LowerParams lp;
+  lp.reuse_factor = {4};
+  const Inventory inv = inventory(m, lp);
+  models::Model cut = m;
+  size_t patterns = 0;
+  for (const Structure& s : inv.structures)
+    if (s.kind == Structure::Kind::Pattern && s.layer == 0 && s.first == 0) {
+      CHECK(s.count == 4);
+      remove_structure(cut, s);
+      ++patterns;
+    }
+  CHECK(patterns == 6);
+  const Cost kept = lowered_cost(cut, lp), swept = pruned_cost(cut, lp);
+  CHECK(kept[size_t(Resource::Ff)] - swept[size_t(Resource::Ff)] == 4 * 3);
+  CHECK(kept[size_t(Resource::Dsp)] == swept[size_t(Resource::Dsp)]);
+  // The unpruned lowering has nothing to sweep.
+  CHECK(pruned_cost(m, lp) == lowered_cost(m, lp));
+  // A pruning reports (and checks its budget by) the swept count.
+  Budget budget;
+  budget.fill(kNone);
+  budget[size_t(Resource::Dsp)] = std::floor(inv.total[size_t(Resource::Dsp)] * 0.5);
+  const PruneResult r = prune(m, inv, budget, lp, KnapsackSolver::Cbc);
+  CHECK(r.lowered == pruned_cost(r.model, lp));
 }
 
 TEST_CASE("an impossible budget and a BRAM budget are errors that name the resource") {
