@@ -19,6 +19,7 @@ the runs' files go to OUT/runs/ (not kept in the repository).
 usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
                       [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
                       [--hardware [DATASET...]] [--equiv-time 600] [--reprove]
+                      [--keep-base-hardware]
 
 --reprove runs `lutforge equiv` again on the synthesized netlists of rows measured before (after
 a change to the prover), and keeps the rest of those rows.
@@ -200,6 +201,10 @@ def main():
     ap.add_argument("--equiv-time", type=int, default=600)
     ap.add_argument("--reprove", action="store_true",
                     help="prove the synthesized netlists of cached hardware rows again")
+    ap.add_argument("--keep-base-hardware", action="store_true",
+                    help="take the unpruned networks' rows from OUT/hardware.csv when their "
+                         "cost model figures and accuracy are this run's (the training is "
+                         "deterministic; their synthesis takes about 20 minutes each)")
     ap.add_argument("--plot-only", action="store_true",
                     help="redraw the plot from OUT/results.csv and OUT/steps.csv")
     a = ap.parse_args()
@@ -210,6 +215,16 @@ def main():
         return
     b = Bench(a)
     rows, steps, hw = [], [], []
+    hw_csv = os.path.join(a.out, "hardware.csv")
+    earlier_hw = []
+    if a.keep_base_hardware and os.path.exists(hw_csv):
+        for r in csv.DictReader(open(hw_csv)):
+            for k, v in r.items():  # numbers as the measurements give them
+                try:
+                    r[k] = float(v) if "." in v else int(v)
+                except ValueError:
+                    pass
+            earlier_hw.append(r)
     common = {"reuse_factor": str(a.reuse), "steps": str(a.steps), "finetune_epochs": str(a.finetune)}
     for ds in a.datasets:
         base, base_wall, base_model = b.train(ds + "-base", config_text(ds))
@@ -264,7 +279,11 @@ def main():
                 hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
         if a.hardware is not None and (not a.hardware or ds in a.hardware):
-            hw.append(b.hardware(ds, ds + "-base", base_model, base_cost))
+            kept = [r for r in earlier_hw if r["run"] == ds + "-base" and
+                    [float(r["model_" + k]) for k in ("dsp", "lut", "ff")] ==
+                    [float(base_cost[k]) for k in ("dsp", "lut", "ff")] and
+                    float(r["hw_accuracy"]) == round(100 * base["test_accuracy"], 2)]
+            hw.append(kept[0] if kept else b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
     for fname, data in [("results.csv", rows), ("steps.csv", steps), ("hardware.csv", hw)]:
         if not data:
