@@ -40,6 +40,7 @@ int cmd_prune(const std::vector<std::string>& args) {
 
   const prune::Inventory inv = prune::inventory(m, lp);
   const prune::PruneResult r = prune::prune(m, inv, budget, lp, which);
+  const prune::Cost before = prune::pruned_cost(m, lp);
   {
     auto out = open_output(out_path);
     out << models::write_model(r.model);
@@ -60,6 +61,7 @@ int cmd_prune(const std::vector<std::string>& args) {
             << "budget      " << prune::format_cost(budget) << "\n"
             << "before      " << prune::format_cost(inv.total) << "  (fixed "
             << prune::format_cost(inv.fixed) << ")\n"
+            << "            " << prune::format_cost(before) << " as synthesis keeps it\n"
             << "solver      " << prune::solver_name(which)
             << (r.knapsack.optimal ? " (optimal)" : "") << ", " << std::fixed
             << std::setprecision(3) << r.knapsack.seconds << " s; removed " << r.removed_rows
@@ -78,6 +80,7 @@ int cmd_prune(const std::vector<std::string>& args) {
     j["solver_seconds"] = r.knapsack.seconds;
     j["budget"] = cost_json(budget);
     j["before"] = cost_json(inv.total);
+    j["before_synthesized"] = cost_json(before);
     j["fixed"] = cost_json(inv.fixed);
     j["predicted"] = cost_json(r.predicted);
     j["lowered"] = cost_json(r.lowered);

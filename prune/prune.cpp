@@ -50,6 +50,43 @@ LayerPlan layer_plan(const models::Model& m, size_t l, const std::vector<unsigne
   return p;
 }
 
+// The bits of a multiplier factor that synthesis keeps: Yosys' wreduce drops top bits that are
+// constant 0 (unsigned) or repeat the bit below them (signed: the same net, or equal constants).
+uint32_t factor_width(const Netlist& nl, const std::vector<Signal>& bits, bool is_signed) {
+  auto same = [&](Signal a, Signal b) {
+    if (a == b) return true;
+    const auto* ca = std::get_if<Const>(&nl.cell(a.node));
+    const auto* cb = std::get_if<Const>(&nl.cell(b.node));
+    return ca && cb && ca->value == cb->value;
+  };
+  size_t w = bits.size();
+  while (w > 1) {
+    const Signal top = bits[w - 1];
+    const bool drop = is_signed ? same(top, bits[w - 2])
+                                : is_constant(nl, top) && !std::get<Const>(nl.cell(top.node)).value;
+    if (!drop) break;
+    --w;
+  }
+  return static_cast<uint32_t>(w);
+}
+
+// Whether synth_xilinx maps a plain product slice (no pre-adder, C or Z) to a DSP: mul2dsp takes a
+// multiplication only when both factors have at least 2 bits and the product at least 9
+// (DSP_A_MINWIDTH, DSP_B_MINWIDTH, DSP_Y_MINWIDTH), counting an unsigned factor's sign bit; the
+// rest become LUT multipliers. The LUTs of those: about one per bit of the partial products.
+bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, double& soft_luts) {
+  if (d.pre_add != PackedDsp::PreAdd::None || d.c_width || d.z_width) return true;
+  const auto pins = nl.fanin(n);
+  const std::vector<Signal> a(pins.begin(), pins.begin() + d.a_width),
+      b(pins.begin() + d.a_width, pins.begin() + d.a_width + d.b_width);
+  const uint32_t extra = d.is_signed ? 0 : 1;
+  const uint32_t wa = factor_width(nl, a, d.is_signed) + extra,
+                 wb = factor_width(nl, b, d.is_signed) + extra;
+  if (wa >= 2 && wb >= 2 && std::min(d.p_width, wa + wb) >= 9) return true;
+  soft_luts = static_cast<double>(std::min(wa, wb) == 1 ? std::max(wa, wb) : wa * wb);
+  return false;
+}
+
 }  // namespace
 
 const char* resource_name(Resource r) {
@@ -62,12 +99,16 @@ const char* resource_name(Resource r) {
   return "?";
 }
 
-Cost netlist_cost(const Netlist& nl) {
+Cost netlist_cost(const Netlist& nl, Count count) {
   Cost c{};
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const Cell& cell = nl.cell(n);
-    if (std::holds_alternative<PackedDsp>(cell)) {
-      c[size_t(Resource::Dsp)] += 1;
+    if (const auto* d = std::get_if<PackedDsp>(&cell)) {
+      double soft_luts = 0;
+      if (count == Count::Cells || maps_to_slice(nl, n, *d, soft_luts))
+        c[size_t(Resource::Dsp)] += 1;
+      else
+        c[size_t(Resource::Lut)] += soft_luts;
     } else if (std::holds_alternative<Dff>(cell)) {
       c[size_t(Resource::Ff)] += 1;
     } else if (std::holds_alternative<Lut>(cell) || std::holds_alternative<Gate>(cell)) {
@@ -108,7 +149,7 @@ Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
 }
 
 Cost pruned_cost(const models::Model& m, const models::LowerParams& params) {
-  return netlist_cost(sweep(lower_fitted(m, params)));
+  return netlist_cost(sweep(lower_fitted(m, params)), Count::Synthesized);
 }
 
 void fit_scores(models::Model& m) {

@@ -17,11 +17,13 @@
 // layer and kind, the model is lowered whole and with the first such structure (with packing,
 // the first as many as share a slice) removed, and the difference (per structure) is the cost of
 // each structure of that layer and kind; a row's own cost is what removing it saves beyond its
-// patterns. Resources of a netlist: slices (PackedDsp cells, one DSP each after synth_xilinx),
-// flip-flops (register bits), and LUTs estimated as the Lut cells plus one LUT per bit of each
-// two-operand addition; the lowering stores weights in LUTs, so no structure has a BRAM cost.
-// The model is additive: the next layer's patterns that read only removed rows are zero too and
-// leave the lowering, which the prediction does not count (it is high by their cost then).
+// patterns. Resources of a netlist: slices (PackedDsp cells), flip-flops (register bits), and
+// LUTs estimated as the Lut cells plus one LUT per bit of each two-operand addition; the lowering
+// stores weights in LUTs, so no structure has a BRAM cost. The model is additive: the next
+// layer's patterns that read only removed rows are zero too and leave the lowering, which the
+// prediction does not count (it is high by their cost then). What a pruning reports is counted
+// as synthesis keeps it (pruned_cost): swept, and with the product slices that synth_xilinx
+// builds of LUTs (a weight pattern of one bit, such as {0, -1}) counted as LUTs.
 #pragma once
 
 #include <array>
@@ -40,8 +42,12 @@ constexpr size_t kNumResources = 4;
 using Cost = std::array<double, kNumResources>;
 const char* resource_name(Resource r);
 
-// The resources of a lowered netlist, as the cost model counts them.
-Cost netlist_cost(const Netlist& nl);
+// The resources of a lowered netlist, as the cost model counts them. Cells: every PackedDsp cell
+// is a DSP. Synthesized: a product slice is a DSP only when synth_xilinx maps it to one (both
+// factors of at least 2 bits and the product of at least 9, after the factors' repeated sign
+// bits and constant zeros are dropped), and LUTs otherwise.
+enum class Count { Cells, Synthesized };
+Cost netlist_cost(const Netlist& nl, Count count = Count::Cells);
 // The last layer's scores narrowed to its accumulators, which pruned weights make narrower (a
 // model file's scores are exactly that wide).
 void fit_scores(models::Model& m);
@@ -50,7 +56,8 @@ void fit_scores(models::Model& m);
 Cost lowered_cost(const models::Model& m, const models::LowerParams& params);
 // The resources of a pruned model as synthesis keeps them: the lowering above, swept of the cells
 // that no output reaches (the input registers that no kept slice reads any more, a neuron that
-// no kept weight reads), as Yosys removes them. What a pruning reports and checks its budget by.
+// no kept weight reads), as Yosys removes them, and counted as Count::Synthesized. What a pruning
+// reports and checks its budget by.
 Cost pruned_cost(const models::Model& m, const models::LowerParams& params);
 
 // A budget per resource; infinity where there is none.

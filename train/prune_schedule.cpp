@@ -83,7 +83,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
   for (unsigned step = 1; step <= c.prune.steps; ++step) {
     const auto t0 = Clock::now();
     const models::Model m = net.export_model(c, quantizer);
-    if (step == 1) r.cost_before = prune::lowered_cost(m, lp);
+    if (step == 1) r.cost_before = prune::pruned_cost(m, lp);
     if (unstructured) {
       // The comparison: the smallest weights of each layer, step / steps of `sparsity`, whatever
       // slice they are on.

@@ -50,7 +50,8 @@ struct TrainResult {
   double test_accuracy = 0;
   double train_seconds = 0, export_seconds = 0;
   unsigned first_epoch = 0;  // 0, or the epoch resumed after
-  // Pruning: the steps, the accuracy before them, the lowering's resources before and after.
+  // Pruning: the steps, the accuracy before them, the lowering's resources before and after (as
+  // synthesis keeps them, prune::pruned_cost).
   std::vector<PruneStepStats> prune_steps;
   double accuracy_before_prune = 0, prune_seconds = 0;
   prune::Cost cost_before{}, cost_after{};
