@@ -202,9 +202,10 @@ def main():
     ap.add_argument("--reprove", action="store_true",
                     help="prove the synthesized netlists of cached hardware rows again")
     ap.add_argument("--keep-base-hardware", action="store_true",
-                    help="take the unpruned networks' rows from OUT/hardware.csv when their "
-                         "cost model figures and accuracy are this run's (the training is "
-                         "deterministic; their synthesis takes about 20 minutes each)")
+                    help="take the unpruned networks' synthesized rows from OUT/hardware.csv "
+                         "when their accuracy is this run's (the training is deterministic; "
+                         "their synthesis takes about 20 minutes each), with this run's cost "
+                         "model figures")
     ap.add_argument("--plot-only", action="store_true",
                     help="redraw the plot from OUT/results.csv and OUT/steps.csv")
     a = ap.parse_args()
@@ -279,9 +280,10 @@ def main():
                 hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
         if a.hardware is not None and (not a.hardware or ds in a.hardware):
-            kept = [r for r in earlier_hw if r["run"] == ds + "-base" and
-                    [float(r["model_" + k]) for k in ("dsp", "lut", "ff")] ==
-                    [float(base_cost[k]) for k in ("dsp", "lut", "ff")] and
+            # The same training gives the same network (its accuracy is the check); the cost
+            # model's figures are this run's.
+            kept = [dict(r, **{"model_" + k: base_cost[k] for k in ("dsp", "lut", "ff")})
+                    for r in earlier_hw if r["run"] == ds + "-base" and
                     float(r["hw_accuracy"]) == round(100 * base["test_accuracy"], 2)]
             hw.append(kept[0] if kept else b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
