@@ -66,7 +66,9 @@ def run(args, log=None):
     if log:
         with open(log, "a") as f:
             f.write("$ " + " ".join(args) + "\n" + r.stdout + r.stderr + "\n")
-    if r.returncode:
+    # `lutforge equiv` exits 1 for NOT EQUIVALENT and 3 for UNDECIDED: verdicts, not failures.
+    verdict = len(args) > 1 and args[1] == "equiv" and r.returncode in (1, 3)
+    if r.returncode and not verdict:
         sys.exit(f"failed: {' '.join(args)}\n{r.stdout}{r.stderr}")
     return r, time.monotonic() - start
 
