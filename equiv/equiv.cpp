@@ -144,16 +144,18 @@ void check_sequential(const Netlist& a, const Netlist& b, const EquivParams& p,
   const bool regs_a = has_registers(a), regs_b = has_registers(b);
   const auto names_a = register_names(a), names_b = register_names(b);
   bool correspond = regs_a && regs_b && names_a == names_b && unique_nonempty(names_a);
-  std::optional<Netlist> matched_b;
+  std::optional<Netlist> matched_b, merged_a;
   if (!correspond && regs_a && regs_b && unique_nonempty(names_a)) {
     const RegisterMatch m = match_registers(a, b, p);
     if (m.complete) {
-      matched_b = apply_register_match(b, m);
+      matched_b = apply_register_match(b, m, a);
+      if (!m.a_merge.empty()) merged_a = merge_duplicates(a, m);
       correspond = true;
     }
   }
   if (correspond) {
     const Netlist& b_cut = matched_b ? *matched_b : b;
+    const Netlist& a_cut = merged_a ? *merged_a : a;
     res.mode = EquivMode::RegisterCorrespondence;
     bool inits_equal = true;
     std::unordered_map<std::string, bool> init_b;
@@ -162,7 +164,7 @@ void check_sequential(const Netlist& a, const Netlist& b, const EquivParams& p,
     for (NodeId n = 0; n < a.num_nodes(); ++n)
       if (const auto* d = std::get_if<Dff>(&a.cell(n)))
         inits_equal = inits_equal && init_b[a.name(n)] == d->init;
-    const Netlist ca = cut_registers(a), cb = cut_registers(b_cut);
+    const Netlist ca = cut_registers(a_cut), cb = cut_registers(b_cut);
     const CombOutcome o = prove_combinational(ca, cb, pairs_by_name(ca, cb), p, deadline, res);
     if (o.status == EquivStatus::Equivalent && inits_equal) {
       res.status = EquivStatus::Equivalent;

@@ -188,13 +188,40 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
     a_used[x] = 1;
     m.b_rename[n] = {a.name(x), inverted};
   }
-  m.complete = a_regs == b_regs && m.b_rename.size() == b_regs;
+  // A registers left over: duplicates of a used one with the same sequence and init, which B
+  // holds once.
+  std::unordered_map<uint64_t, std::vector<NodeId>> used_by_sig;
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    if (is_register(a.cell(n)) && a_used[n]) used_by_sig[ha[n]].push_back(n);
+  size_t merged = 0;
+  for (NodeId n = 0; n < a.num_nodes(); ++n) {
+    if (!is_register(a.cell(n)) || a_used[n]) continue;
+    const auto it = used_by_sig.find(ha[n]);
+    if (it == used_by_sig.end()) continue;
+    for (const NodeId twin : it->second)
+      if (std::get<Dff>(a.cell(twin)).init == std::get<Dff>(a.cell(n)).init) {
+        m.a_merge.emplace_back(n, twin);
+        ++merged;
+        break;
+      }
+  }
+  m.complete = m.b_rename.size() == b_regs && a_regs == b_regs + merged;
   return m;
 }
 
 // B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
 // every register holds the same value as its partner in A.
-Netlist apply_register_match(const Netlist& b, const RegisterMatch& m) {
+Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m) {
+  Netlist out = a;
+  for (const auto& [dup, twin] : m.a_merge) {
+    std::vector<PinRef> readers;
+    a.foreach_fanout(dup, [&](PinRef r, uint32_t) { readers.push_back(r); });
+    for (const PinRef& r : readers) out.connect(r.node, r.pin, Signal{twin, 0});
+  }
+  return out;
+}
+
+Netlist apply_register_match(const Netlist& b, const RegisterMatch& m, const Netlist& a) {
   Netlist out;
   out.set_design_name(b.design_name());
   out.set_clock_name(b.clock_name());
@@ -232,6 +259,17 @@ Netlist apply_register_match(const Netlist& b, const RegisterMatch& m) {
         s = Signal{out.add_cell(Lut{kNot}, {s}), 0};
       out.connect(n, pin, s);
     }
+  }
+  // The duplicates: a copy of the twin's partner, under the duplicate's name.
+  std::unordered_map<std::string, NodeId> reg_by_name;
+  for (NodeId n = 0; n < out.num_nodes(); ++n)
+    if (is_register(out.cell(n))) reg_by_name.emplace(out.name(n), n);
+  for (const auto& [dup, twin] : m.a_merge) {
+    const auto it = reg_by_name.find(a.name(twin));
+    if (it == reg_by_name.end()) throw std::logic_error("register match: a twin without a partner");
+    const Cell copy = out.cell(it->second);
+    const auto pins = out.fanin(it->second);
+    out.add_cell(copy, std::vector<Signal>(pins.begin(), pins.end()), a.name(dup));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "equiv/equiv.hpp"
 
@@ -21,18 +22,30 @@ bool sequential_search(const Netlist& a, const Netlist& b, int latency, const Eq
 int find_latency(const Netlist& a, const Netlist& b, const EquivParams& p);
 
 struct RegisterMatch {
-  bool complete = false;  // every register of B has a partner in A
+  bool complete = false;  // every register of B has a partner in A, and every one of A is used
   std::unordered_map<NodeId, std::pair<std::string, bool>>
       b_rename;  // B register -> (A name, inverted)
+  // A registers that B has merged into their twins (synthesis merges registers with one D):
+  // (the duplicate, its twin in A that has a partner in B).
+  std::vector<std::pair<NodeId, NodeId>> a_merge;
 };
 
 // Registers of B that did not match A's by name are paired with A's by their value sequences in
 // random simulation from the init state: equal sequences pair directly, complementary ones with
-// inverted polarity. The pairing is only a guess; the proof that follows checks it.
+// inverted polarity. A registers left over pair with a used one of the same sequence and init, as
+// duplicates (a_merge). The pairing is only a guess; the proof that follows checks it.
 RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivParams& p);
 
 // B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
-// every register holds the same value as its partner in A.
-Netlist apply_register_match(const Netlist& b, const RegisterMatch& m);
+// every register holds the same value as its partner in A. For each duplicate of A, a register of
+// that name with the D pins of its twin's partner (its Q unread): the proof then checks that the
+// duplicate's next state is its twin's.
+Netlist apply_register_match(const Netlist& b, const RegisterMatch& m, const Netlist& a);
+
+// A with the readers of each duplicate register reading its twin instead (the duplicate stays,
+// its Q unread). Equal to A from the init state when the duplicates and their twins start equal
+// and have the same next state in every state where they are equal, which the register
+// correspondence of merge_duplicates(A) and apply_register_match(B) proves.
+Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m);
 
 }  // namespace lutforge

@@ -261,6 +261,31 @@ TEST_CASE("k-induction proves a register duplicated on one side, and merged on t
   }
 }
 
+TEST_CASE(
+    "registers that synthesis merged into one still correspond: the duplicates of A pair with "
+    "their twin",
+    "[equiv]") {
+  // A keeps the counter twice (c and d, as a lowering can compute one function in two places);
+  // B, as Yosys' opt_merge leaves it, once. The duplicate's next state is proved to be its twin's.
+  const Netlist two = counter(true), one = counter(false);
+  const EquivResult r = check_equivalence(two, one);
+  INFO(status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
+  CHECK(r.status == EquivStatus::Equivalent);
+  CHECK(r.mode == EquivMode::RegisterCorrespondence);
+  // A "duplicate" that starts one count ahead is no duplicate: the flag comes a cycle early.
+  const Netlist ahead = with_enable([&](Netlist& nl, Signal en) {
+    auto next = [](bool e, uint64_t s) { return count_up(e, s, 4); };
+    const auto c = machine(nl, en, "c", 4, 0, next);
+    const auto d = machine(nl, en, "d", 4, 1, next);
+    nl.add_output("q", c);
+    nl.add_output("hit", {decode(nl, d, [](uint64_t s) { return s == 13; })});
+  });
+  const EquivResult w = check_equivalence(ahead, one);
+  REQUIRE(w.status == EquivStatus::NotEquivalent);
+  REQUIRE(w.counterexample);
+  check_replays(ahead, one, *w.counterexample);
+}
+
 TEST_CASE("registers that no output reads take no part, and the others still correspond by name",
           "[equiv]") {
   // The counter with a second, 3-bit counter beside it that nothing reads, as a lowering keeps
