@@ -30,6 +30,7 @@ Markdown tables.
 """
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
@@ -97,9 +98,11 @@ class Bench:
         return json.loads(r.stdout)["cells"].get("packed_dsp", 0)
 
     def hardware(self, d, tag, model, packing):
-        """Lowers, synthesizes, proves and simulates `model`; returns its figures."""
+        """Lowers, synthesizes, proves and simulates `model`; returns its figures. The figures of
+        an earlier run on byte-identical Verilog are reused (OUT/<dataset>/TAG.hardware.json)."""
         if (self.dataset, tag) in self.done:
             return self.done[(self.dataset, tag)]
+        cache = os.path.join(d, tag + ".hardware.json")
         print(f"  {self.dataset} {tag}: synth_xilinx, equiv, every test image", file=sys.stderr)
         log = os.path.join(d, "log.txt")
         net, v, syn = (os.path.join(d, tag + ext) for ext in (".json", ".v", "_x.json"))
@@ -109,6 +112,13 @@ class Bench:
         # always run again.
         earlier = open(v).read() if os.path.exists(v) else None
         run([self.lf, "convert", net, "-o", v, "--adder-modules"], log)
+        digest = hashlib.sha256(open(v, "rb").read()).hexdigest()
+        if os.path.exists(cache):
+            with open(cache) as f:
+                row = json.load(f)
+            if row.pop("verilog_sha256", None) == digest:
+                self.done[(self.dataset, tag)] = row
+                return row
         resources = syn.replace(".json", ".resources.json")
         synth_s = None
         if not (earlier == open(v).read() and os.path.exists(syn) and os.path.exists(resources)):
@@ -140,14 +150,17 @@ class Bench:
         right = sum(g == r["label"] for g, r in zip(got, rows))
         with open(rep) as f:
             sim = json.load(f)
-        self.done[(self.dataset, tag)] = {"slices": slices, "dsp": res["dsps"], "luts": res["luts"],
+        row = {"slices": slices, "dsp": res["dsps"], "luts": res["luts"],
                 "ffs": res["flip_flops"], "carry": res["carry_cells"], "proof": verdict,
                 "images": len(rows), "hw_equals_models": same, "hw_accuracy": right / len(rows),
                 "ii": sim["throughput"]["initiation_interval"],
                 "latency": sim["latency"]["max"],
                 "synth_s": round(synth_s, 1) if synth_s is not None else "reused",
                 "equiv_s": round(equiv_s, 1), "sim_s": round(sim_s, 1)}
-        return self.done[(self.dataset, tag)]
+        with open(cache, "w") as f:
+            json.dump(dict(row, verilog_sha256=digest), f, indent=1)
+        self.done[(self.dataset, tag)] = row
+        return row
 
     def search(self, d, budget, writer):
         """Evolutionary search; returns every candidate as (weights, acts, slices, accuracy)."""
@@ -316,13 +329,28 @@ def main():
                    help="no synthesis, proofs or simulation: the search and the lowered slices")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, "search.csv"), "w", newline="") as f:
-        csv.writer(f).writerow(["dataset", "weight_bits", "activation_bits", "slices",
-                                "accuracy", "train_s"])
+    datasets = a.datasets.split(",")
+    search_csv = os.path.join(a.out, "search.csv")
+    kept = []
+    if os.path.exists(search_csv):
+        with open(search_csv) as f:
+            kept = [r for r in csv.reader(f)][1:]
+    with open(search_csv, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["dataset", "weight_bits", "activation_bits", "slices", "accuracy", "train_s"])
+        w.writerows(r for r in kept if r and r[0] not in datasets)
     bench = Bench(a)
-    results = {ds: bench.dataset_run(ds) for ds in a.datasets.split(",")}
-    with open(os.path.join(a.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
+    # Each dataset's results are written as soon as they are complete; the other datasets' from
+    # an earlier run stay (rerun one with --datasets).
+    path = os.path.join(a.out, "results.json")
+    results = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            results = json.load(f)
+    for ds in datasets:
+        results[ds] = bench.dataset_run(ds)
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1)
     plot(results, a.out)
     if a.search_only:
         print("| dataset | network | test acc. | slices lowered (reuse factor "
@@ -340,6 +368,8 @@ def main():
     print("| dataset | network | test acc. | slices lowered | DSP48E1 | LUTs | FFs | II | "
           "latency (cycles) | proof | hw = models/ | synth s | proof s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    # Datasets of an earlier --search-only run have no hardware figures.
+    results = {ds: r for ds, r in results.items() if "dsp" in r["baseline"]}
     for ds, r in results.items():
         for which in ("baseline", "pick"):
             h = r[which]
