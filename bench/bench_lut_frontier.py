@@ -146,7 +146,9 @@ set label 'target: >= 98.0%%, <= 5,000 LUTs' at 5050, graph 0.05 tc rgb 'gray40'
             f.write("""set terminal pngcairo size 1400,800
 set output '%s'
 set title '%s: test accuracy against LUTs after synth -lut 6'
-set xlabel 'LUTs (6-input)'
+set xlabel 'LUTs (6-input, log scale)'
+set logscale x
+set xtics (1000, 2000, 3000, 5000, 7000, 10000, 20000, 30000, 50000)
 set ylabel 'test accuracy (%%)'
 set key top right
 set offsets graph 0.08, graph 0.22, graph 0.15, graph 0.15

@@ -1,7 +1,9 @@
 set terminal pngcairo size 1400,800
 set output '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.png'
 set title 'fashion-mnist: test accuracy against LUTs after synth -lut 6'
-set xlabel 'LUTs (6-input)'
+set xlabel 'LUTs (6-input, log scale)'
+set logscale x
+set xtics (1000, 2000, 3000, 5000, 7000, 10000, 20000, 30000, 50000)
 set ylabel 'test accuracy (%)'
 set key top right
 set offsets graph 0.08, graph 0.22, graph 0.15, graph 0.15
