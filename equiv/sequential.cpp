@@ -209,8 +209,6 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
   return m;
 }
 
-// B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
-// every register holds the same value as its partner in A.
 Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m) {
   Netlist out = a;
   for (const auto& [dup, twin] : m.a_merge) {
@@ -221,6 +219,8 @@ Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m) {
   return out;
 }
 
+// B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
+// every register holds the same value as its partner in A; the duplicates of A as copies.
 Netlist apply_register_match(const Netlist& b, const RegisterMatch& m, const Netlist& a) {
   Netlist out;
   out.set_design_name(b.design_name());

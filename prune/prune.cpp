@@ -72,16 +72,15 @@ uint32_t factor_width(const Netlist& nl, const std::vector<Signal>& bits, bool i
 
 // Whether synth_xilinx maps a plain product slice (no pre-adder, C or Z) to a DSP: mul2dsp takes a
 // multiplication only when both factors have at least 2 bits and the product at least 9
-// (DSP_A_MINWIDTH, DSP_B_MINWIDTH, DSP_Y_MINWIDTH), counting an unsigned factor's sign bit; the
-// rest become LUT multipliers. The LUTs of those: about one per bit of the partial products.
+// (DSP_A_MINWIDTH, DSP_B_MINWIDTH, DSP_Y_MINWIDTH; checked before an unsigned product is widened
+// to a signed one); the rest become LUT multipliers. The LUTs of those: about one per bit of the
+// partial products.
 bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, double& soft_luts) {
   if (d.pre_add != PackedDsp::PreAdd::None || d.c_width || d.z_width) return true;
   const auto pins = nl.fanin(n);
   const std::vector<Signal> a(pins.begin(), pins.begin() + d.a_width),
       b(pins.begin() + d.a_width, pins.begin() + d.a_width + d.b_width);
-  const uint32_t extra = d.is_signed ? 0 : 1;
-  const uint32_t wa = factor_width(nl, a, d.is_signed) + extra,
-                 wb = factor_width(nl, b, d.is_signed) + extra;
+  const uint32_t wa = factor_width(nl, a, d.is_signed), wb = factor_width(nl, b, d.is_signed);
   if (wa >= 2 && wb >= 2 && std::min(d.p_width, wa + wb) >= 9) return true;
   soft_luts = static_cast<double>(std::min(wa, wb) == 1 ? std::max(wa, wb) : wa * wb);
   return false;

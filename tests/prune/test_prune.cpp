@@ -296,6 +296,7 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
     const char* what;
     std::vector<int> a;  // bit i of A: input bit a[i], or -1 / -2 for the constants 0 / 1
     uint32_t b_width, p_width;
+    bool is_signed = true;
   };
   const std::vector<Case> cases = {
       {"4 distinct bits times 9", {0, 1, 2, 3}, 9, 12},
@@ -306,6 +307,9 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
       {"a product of 9 bits", {0, 1, 2, 3}, 5, 9},
       {"the constant weight 5", {-2, -1, -2, -1}, 9, 12},
       {"the constant weight -1", {-2, -2, -2, -2}, 9, 12},
+      {"unsigned: one bit and constant zeros", {0, -1, -1, -1}, 9, 12, false},
+      {"unsigned: 4 bits times 5 in 9", {0, 1, 2, 3}, 5, 9, false},
+      {"unsigned: 4 bits times 4 in 8", {0, 1, 2, 3}, 4, 8, false},
   };
   const auto dir = test::temp_dir("prune_dsp_rule");
   size_t slices = 0;
@@ -318,7 +322,7 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
     for (const int i : c.a)
       pins.push_back(i >= 0 ? Signal{a, static_cast<uint32_t>(i)} : nl.constant(i == -2));
     for (uint32_t i = 0; i < c.b_width; ++i) pins.push_back({b, i});
-    const NodeId d = nl.add_cell(PackedDsp{4, c.b_width, 0, c.p_width, true}, pins, "p");
+    const NodeId d = nl.add_cell(PackedDsp{4, c.b_width, 0, c.p_width, c.is_signed}, pins, "p");
     std::vector<Signal> y;
     for (uint32_t i = 0; i < c.p_width; ++i) y.push_back({d, i});
     nl.add_output("y", y);
