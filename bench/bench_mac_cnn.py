@@ -50,6 +50,16 @@ def toml_list(v):
     return "[" + ", ".join(str(x) for x in v) + "]"
 
 
+def width_tag(w, a):
+    """Per-layer widths in file names: w2-2-3_a2-3."""
+    return "w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
+
+
+def width_label(w, a):
+    """Per-layer widths in tables: w2-2-3 a2-3."""
+    return width_tag(w, a).replace("_", " ")
+
+
 def write_config(path, dataset, weights, acts, epochs, seed):
     with open(path, "w") as f:
         f.write(f'[data]\ndataset = "{dataset}"\npath = "{DATA[dataset]}"\n\n[model]\n'
@@ -79,6 +89,7 @@ class Bench:
         self.a = a
         self.lf = os.path.join(a.build, "apps", "lutforge")
         self.done = {}  # (dataset, tag) -> hardware figures, so the pick is not built twice
+        self.full_runs = {}  # (dataset, tag) -> (model, accuracy, seconds) of full trainings
 
     def train(self, d, tag, weights, acts, epochs, seed=1):
         cfg = os.path.join(d, tag + ".toml")
@@ -96,6 +107,16 @@ class Bench:
              "--dsp-family", "dsp48e1"] + (["--dsp-packing"] if packing else []))
         r, _ = run([self.lf, "stats", net, "--json"])
         return json.loads(r.stdout)["cells"].get("packed_dsp", 0)
+
+    def full(self, d, w, a):
+        """Widths w, a retrained from scratch with the baseline's epochs (once a run): its tag,
+        model and a row with its configuration, accuracy and training time."""
+        tag = "pick_" + width_tag(w, a)
+        if (self.dataset, tag) not in self.full_runs:
+            self.full_runs[(self.dataset, tag)] = self.train(d, tag, w, a, self.a.epochs)
+        model, acc, secs = self.full_runs[(self.dataset, tag)]
+        return tag, model, {"config": width_label(w, a) + ", packed", "accuracy": acc,
+                            "train_s": round(secs, 1)}
 
     def hardware(self, d, tag, model, packing):
         """Lowers, synthesizes, proves and simulates `model`; returns its figures. The figures of
@@ -171,7 +192,7 @@ class Bench:
             key = (tuple(w), tuple(a))
             if key in seen:
                 return seen[key]
-            tag = "s_w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
+            tag = "s_" + width_tag(w, a)
             model, acc, secs = self.train(d, tag, w, a, self.a.search_epochs)
             s = self.slices(model, True)
             seen[key] = (list(w), list(a), s, acc)
@@ -218,10 +239,7 @@ class Bench:
                  if not any(o[2] <= c[2] and o[3] > c[3] for o in cands if o is not c)]
         within = [c for c in cands if c[2] <= budget] or sorted(cands, key=lambda c: c[2])[:1]
         w, a, s, _ = max(within, key=lambda c: c[3])
-        tag = "pick_w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
-        model, acc, secs = self.train(d, tag, w, a, self.a.epochs)
-        pick = {"config": f"w{'-'.join(map(str, w))} a{'-'.join(map(str, a))}, packed",
-                "accuracy": acc, "train_s": round(secs, 1)}
+        tag, model, pick = self.full(d, w, a)
         if self.a.search_only:
             pick["slices"] = self.slices(model, True)
         else:
@@ -231,11 +249,7 @@ class Bench:
         front_hw = []
         if not self.a.search_only:
             for w, a, _, _ in sorted(front, key=lambda c: c[2]):
-                ftag = "pick_w" + "-".join(map(str, w)) + "_a" + "-".join(map(str, a))
-                fmodel, facc, fsecs = ((model, acc, secs) if ftag == tag
-                                       else self.train(d, ftag, w, a, self.a.epochs))
-                h = {"config": f"w{'-'.join(map(str, w))} a{'-'.join(map(str, a))}, packed",
-                     "accuracy": facc, "train_s": round(fsecs, 1)}
+                ftag, fmodel, h = self.full(d, w, a)
                 h.update(self.hardware(d, ftag, fmodel, True))
                 front_hw.append(h)
             front_hw.append(base)
