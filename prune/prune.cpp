@@ -372,6 +372,7 @@ PruneResult apply_solution(const models::Model& m, const Inventory& inv, const K
                            KnapsackSolver solver) {
   PruneResult r;
   r.knapsack = solve(p, solver);
+  r.solved = p.budget;
   // A row stays exactly when one of its patterns does (a row without patterns: when kept).
   std::vector<bool> keep = r.knapsack.keep;
   for (size_t i = 0; i < keep.size(); ++i)
@@ -450,6 +451,38 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
       }
     if (!over) break;
     r = apply_solution(m, inv, p, has_patterns, params, solver);
+  }
+  // The other way: packing regroups what is kept, so the lowering can also free more than the
+  // sum predicts and land well under the budget. Then the budget of each resource with slack is
+  // loosened by it, and the solution taken when its lowering fits every budget and it keeps more
+  // importance; when it does not fit, the step is halved. A few times at most.
+  auto fits = [&](const PruneResult& t) {
+    for (size_t k = 0; k < kNumResources; ++k)
+      if (!std::isinf(budget[k]) && t.lowered[k] > budget[k] + 1e-9) return false;
+    return true;
+  };
+  if (!fits(r)) return r;
+  std::vector<double> step(kNumResources, 0.0);
+  for (size_t k = 0; k < kNumResources; ++k)
+    if (!std::isinf(budget[k])) step[k] = budget[k] - r.lowered[k];
+  for (int round = 0; round < 8; ++round) {
+    KnapsackProblem q = p;
+    bool loosen = false;
+    for (size_t k = 0; k < kNumResources; ++k)
+      if (step[k] >= 1) {
+        q.budget[k] += step[k];
+        loosen = true;
+      }
+    if (!loosen) break;
+    PruneResult t = apply_solution(m, inv, q, has_patterns, params, solver);
+    if (fits(t) && t.knapsack.value > r.knapsack.value) {
+      r = std::move(t);
+      p = std::move(q);
+      for (size_t k = 0; k < kNumResources; ++k)
+        if (!std::isinf(budget[k])) step[k] = std::min(step[k], budget[k] - r.lowered[k]);
+    } else {
+      for (double& v : step) v = std::floor(v / 2);
+    }
   }
   return r;
 }

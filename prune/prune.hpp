@@ -107,12 +107,17 @@ struct PruneResult {
   std::vector<bool> kept;  // per structure of the inventory: false when this pruning removed it
   Cost predicted{};        // fixed + the kept structures' costs
   Cost lowered{};          // the pruned model's lowering
+  // The budget the knapsack was last solved for, per resource: the given one less the fixed cost,
+  // tightened or loosened as below.
+  std::vector<double> solved;
   size_t removed_rows = 0, removed_patterns = 0;
 };
 // Keeps what the solver picks under `budget`, removes the rest. Throws Error naming the resource
 // when even the fixed part exceeds its budget. When the pruned lowering still exceeds a budget
 // (packing rounds up per group of slices), that resource's budget is tightened by the excess and
-// the knapsack solved again, up to 8 times; `lowered` says what was reached.
+// the knapsack solved again, up to 8 times; `lowered` says what was reached. When it lands under a
+// budget, that budget is loosened by the slack (halved when the lowering then exceeds it) and the
+// solution taken when it fits and keeps more importance, up to 8 times.
 PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
                   const models::LowerParams& params, KnapsackSolver solver);
 
