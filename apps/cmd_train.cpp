@@ -16,6 +16,7 @@ int cmd_train(const std::vector<std::string>& args) {
   po::options_description opts("options");
   std::string config_path, out_path, checkpoint, data, predictions, report;
   unsigned epochs = 0;
+  uint64_t seed = 0;
   opts.add_options()("config", po::value(&config_path)->required(),
                      "training configuration (TOML)")("output,o", po::value(&out_path)->required(),
                                                       "model file to write (.lfm.json)")(
@@ -24,8 +25,10 @@ int cmd_train(const std::vector<std::string>& args) {
       "resume", "continue from the checkpoint's last finished epoch")(
       "data", po::value(&data), "the dataset path, instead of the configuration's [data] path")(
       "epochs", po::value(&epochs), "the epoch count, instead of the configuration's")(
-      "predictions-out", po::value(&predictions),
-      "CSV of LibTorch's quantized evaluation on the test set: sample,label,prediction")(
+      "seed", po::value(&seed),
+      "the seed of the initialization and the shuffles, instead of the configuration's [train] "
+      "seed")("predictions-out", po::value(&predictions),
+              "CSV of LibTorch's quantized evaluation on the test set: sample,label,prediction")(
       "report", po::value(&report),
       "JSON report: the configuration, every epoch, accuracy and times")("quiet,q",
                                                                          "no progress output");
@@ -43,6 +46,7 @@ int cmd_train(const std::vector<std::string>& args) {
     if (epochs == 0) throw Error("--epochs must be at least 1");
     c.epochs = epochs;
   }
+  if (vm.count("seed")) c.seed = seed;
 #ifndef LUTFORGE_HAVE_TORCH
   throw Error(
       "this lutforge was built without LibTorch (LUTFORGE_WITH_TORCH=OFF), so it cannot train");
@@ -70,6 +74,7 @@ int cmd_train(const std::vector<std::string>& args) {
     j["layers"] = c.layers;
     j["fan_in"] = c.fan_in;
     j["bits"] = c.bits;
+    j["seed"] = c.seed;
     j["test_accuracy"] = r.test_accuracy;
     j["test_samples"] = r.test_predictions.size();
     j["train_seconds"] = r.train_seconds;

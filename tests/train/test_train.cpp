@@ -212,6 +212,10 @@ TEST_CASE("the same seed gives the same model file, and another seed another", "
   CHECK(read_text(a / "m.lfm.json") == read_text(b / "m.lfm.json"));
   CHECK(read_text(a / "torch.csv") == read_text(b / "torch.csv"));
   CHECK(read_text(a / "m.lfm.json") != read_text(c / "m.lfm.json"));
+  // --seed overrides the configuration's: seed 5's configuration with --seed 6 trains seed 6's.
+  const fs::path d = temp_dir("train_seed_d");
+  CHECK(train_run(write_config(d, model, 3, 5), d, "--seed 6")["seed"] == 6);
+  CHECK(read_text(d / "m.lfm.json") == read_text(c / "m.lfm.json"));
 }
 
 TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted run", "[train]") {
