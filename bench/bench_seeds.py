@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""How much of an accuracy difference between two training configurations is the seed's.
+
+Each pair names a baseline configuration and a candidate (say the uniform 8-bit MAC CNN and its
+packed, pruned twin); both are trained with seeds 1..N (`lutforge train --seed S`), and the
+candidate's loss is taken against the baseline of the same seed and against the baseline's mean.
+A figure from one seed (the configurations' own seed is 1) is one draw of these.
+
+Writes OUT/seeds.csv (every run), OUT/table.md (per pair: mean, standard deviation and range of
+each side, the loss per seed, and how many seeds stay within --margin points) and
+OUT/seeds.png/svg with its data OUT/seeds-PAIR.dat. The runs' files go to OUT/runs/ (not kept in
+the repository); a run whose configuration, seed and binary are unchanged is not trained again.
+
+usage: bench_seeds.py BUILD OUT --pair NAME BASE.toml CANDIDATE.toml [--pair ...] [--seeds 6]
+                      [--jobs 2] [--margin 1.0] [--plot-only]
+"""
+import argparse
+import concurrent.futures
+import csv
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def sha(*paths):
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def train(lf, config, seed, runs):
+    """Trains `config` with `seed` unless its report is there for the same inputs; the report."""
+    name = "%s-seed%d" % (os.path.splitext(os.path.basename(config))[0], seed)
+    key = sha(config, lf) + "-%d" % seed
+    report = os.path.join(runs, name + ".report.json")
+    stamp = os.path.join(runs, name + ".key")
+    if os.path.exists(report) and os.path.exists(stamp) and open(stamp).read() == key:
+        return name, json.load(open(report)), 0.0
+    t0 = time.time()
+    r = subprocess.run([lf, "train", config, "-o", os.path.join(runs, name + ".lfm.json"),
+                        "--seed", str(seed), "--report", report, "--quiet"], cwd=ROOT, text=True,
+                       capture_output=True)
+    if r.returncode != 0:
+        sys.exit("bench_seeds: %s --seed %d failed:\n%s" % (config, seed, r.stderr))
+    open(stamp, "w").write(key)
+    return name, json.load(open(report)), time.time() - t0
+
+
+def summary(values):
+    return (statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0,
+            min(values), max(values))
+
+
+def write_table(a, rows):
+    lines = ["| pair | configuration | seeds | mean | sd | min | max | DSPs after pruning |",
+             "|---|---|---|---|---|---|---|---|"]
+    notes = []
+    for name, base, cand in a.pair:
+        acc = {}
+        for role, config in (("baseline", base), ("candidate", cand)):
+            rs = [r for r in rows if r["pair"] == name and r["role"] == role]
+            acc[role] = {int(r["seed"]): float(r["test_accuracy"]) for r in rs}
+            m, sd, lo, hi = summary(list(acc[role].values()))
+            dsps = sorted({r["dsp_after"] for r in rs if r["dsp_after"]})
+            lines.append("| %s | %s `%s` | %d | %.2f%% | %.2f | %.2f%% | %.2f%% | %s |" % (
+                name, role, os.path.relpath(config, ROOT), len(rs), m, sd, lo, hi,
+                ", ".join(dsps) or "-"))
+        seeds = sorted(set(acc["baseline"]) & set(acc["candidate"]))
+        loss = [acc["baseline"][s] - acc["candidate"][s] for s in seeds]
+        base_mean = statistics.mean(acc["baseline"].values())
+        within = sum(1 for d in loss if d <= a.margin)
+        notes.append(
+            "- %s: loss per seed (baseline - candidate, points) %s; mean %.2f, median %.2f; "
+            "within %.1f point%s on %d of %d seeds; the candidate's mean %.2f points below the "
+            "baseline's mean" % (
+                name, ", ".join("%d: %+.2f" % (s, d) for s, d in zip(seeds, loss)),
+                statistics.mean(loss), statistics.median(loss), a.margin,
+                "" if a.margin == 1 else "s", within, len(loss),
+                base_mean - statistics.mean(acc["candidate"].values())))
+    with open(os.path.join(a.out, "table.md"), "w") as f:
+        f.write("\n".join(lines) + "\n\n" + "\n".join(notes) + "\n")
+    print("\n".join(lines) + "\n\n" + "\n".join(notes))
+
+
+def plot(a, rows):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(a.pair), figsize=(5 * len(a.pair), 4), squeeze=False)
+    for ax, (name, base, cand) in zip(axes[0], a.pair):
+        dat = os.path.join(a.out, "seeds-%s.dat" % name)
+        series = {}
+        with open(dat, "w") as f:
+            f.write("# seed baseline(%) candidate(%)\n")
+            for role in ("baseline", "candidate"):
+                series[role] = {int(r["seed"]): float(r["test_accuracy"]) for r in rows
+                                if r["pair"] == name and r["role"] == role}
+            seeds = sorted(set(series["baseline"]) & set(series["candidate"]))
+            for s in seeds:
+                f.write("%d %.2f %.2f\n" % (s, series["baseline"][s], series["candidate"][s]))
+        for role, marker, config in (("baseline", "o", base), ("candidate", "s", cand)):
+            xs = sorted(series[role])
+            ax.plot(xs, [series[role][s] for s in xs], marker=marker, linestyle="",
+                    label="%s (%s)" % (role, os.path.basename(config)))
+        m = statistics.mean(series["baseline"].values())
+        ax.axhline(m, color="C0", linewidth=0.8)
+        ax.axhline(m - a.margin, color="C0", linewidth=0.8, linestyle="--",
+                   label="baseline mean - %.1f point" % a.margin)
+        ax.axhline(statistics.mean(series["candidate"].values()), color="C1", linewidth=0.8)
+        ax.set_title(name)
+        ax.set_xlabel("seed")
+        ax.set_ylabel("test accuracy (%)")
+        ax.legend(fontsize=7, loc="lower left")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    for ext in ("png", "svg"):
+        fig.savefig(os.path.join(a.out, "seeds." + ext), dpi=110)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("build")
+    p.add_argument("out")
+    p.add_argument("--pair", nargs=3, action="append", required=True,
+                   metavar=("NAME", "BASE", "CANDIDATE"))
+    p.add_argument("--seeds", type=int, default=6)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--margin", type=float, default=1.0)
+    p.add_argument("--plot-only", action="store_true")
+    a = p.parse_args()
+    if a.seeds < 1:
+        sys.exit("bench_seeds: --seeds must be at least 1")
+    a.pair = [(n, os.path.abspath(b), os.path.abspath(c)) for n, b, c in a.pair]
+    for _, b, c in a.pair:
+        for config in (b, c):
+            if not os.path.exists(config):
+                sys.exit("bench_seeds: %s: no such configuration" % config)
+    os.makedirs(os.path.join(a.out, "runs"), exist_ok=True)
+    csv_path = os.path.join(a.out, "seeds.csv")
+    fields = ["pair", "role", "config", "seed", "test_accuracy", "dsp_after", "train_seconds"]
+    if a.plot_only:
+        rows = list(csv.DictReader(open(csv_path)))
+    else:
+        lf = os.path.join(os.path.abspath(a.build), "apps", "lutforge")
+        work = [(name, role, config, seed) for name, base, cand in a.pair
+                for role, config in (("baseline", base), ("candidate", cand))
+                for seed in range(1, a.seeds + 1)]
+        rows = []
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+            futures = {pool.submit(train, lf, w[2], w[3], os.path.join(a.out, "runs")): w
+                       for w in work}
+            done = 0
+            for fut in concurrent.futures.as_completed(futures):
+                name, role, config, seed = futures[fut]
+                run, report, seconds = fut.result()
+                done += 1
+                dsp = report.get("prune", {}).get("after", {}).get("dsp", "")
+                rows.append({"pair": name, "role": role, "config": os.path.relpath(config, ROOT),
+                             "seed": seed, "test_accuracy": "%.2f" % (100 * report["test_accuracy"]),
+                             "dsp_after": "%d" % dsp if dsp != "" else "",
+                             "train_seconds": "%.0f" % report["train_seconds"]})
+                print("[%d/%d] %s: %.2f%%%s" % (done, len(work), run, 100 * report["test_accuracy"],
+                                                " (%.0f s)" % seconds if seconds else " (cached)"),
+                      flush=True)
+        rows.sort(key=lambda r: (r["pair"], r["role"], int(r["seed"])))
+        with open(csv_path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+    write_table(a, rows)
+    plot(a, rows)
+
+
+if __name__ == "__main__":
+    main()
