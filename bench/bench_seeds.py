@@ -91,38 +91,47 @@ def write_table(a, rows):
 
 
 def plot(a, rows):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(a.pair), figsize=(5 * len(a.pair), 4), squeeze=False)
-    for ax, (name, base, cand) in zip(axes[0], a.pair):
-        dat = os.path.join(a.out, "seeds-%s.dat" % name)
+    """Accuracy per seed, baseline and candidate, one panel per pair, with the baseline's mean and
+    the margin below it: gnuplot PNG and SVG, the data beside them."""
+    script = []
+    panels = []
+    for name, base, cand in a.pair:
         series = {}
+        for role in ("baseline", "candidate"):
+            series[role] = {int(r["seed"]): float(r["test_accuracy"]) for r in rows
+                            if r["pair"] == name and r["role"] == role}
+        seeds = sorted(set(series["baseline"]) & set(series["candidate"]))
+        dat = os.path.join(a.out, "seeds-%s.dat" % name)
         with open(dat, "w") as f:
-            f.write("# seed baseline(%) candidate(%)\n")
-            for role in ("baseline", "candidate"):
-                series[role] = {int(r["seed"]): float(r["test_accuracy"]) for r in rows
-                                if r["pair"] == name and r["role"] == role}
-            seeds = sorted(set(series["baseline"]) & set(series["candidate"]))
+            f.write("# seed baseline(%%) candidate(%%): %s, %s\n" % (
+                os.path.relpath(base, ROOT), os.path.relpath(cand, ROOT)))
             for s in seeds:
                 f.write("%d %.2f %.2f\n" % (s, series["baseline"][s], series["candidate"][s]))
-        for role, marker, config in (("baseline", "o", base), ("candidate", "s", cand)):
-            xs = sorted(series[role])
-            ax.plot(xs, [series[role][s] for s in xs], marker=marker, linestyle="",
-                    label="%s (%s)" % (role, os.path.basename(config)))
         m = statistics.mean(series["baseline"].values())
-        ax.axhline(m, color="C0", linewidth=0.8)
-        ax.axhline(m - a.margin, color="C0", linewidth=0.8, linestyle="--",
-                   label="baseline mean - %.1f point" % a.margin)
-        ax.axhline(statistics.mean(series["candidate"].values()), color="C1", linewidth=0.8)
-        ax.set_title(name)
-        ax.set_xlabel("seed")
-        ax.set_ylabel("test accuracy (%)")
-        ax.legend(fontsize=7, loc="lower left")
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    for ext in ("png", "svg"):
-        fig.savefig(os.path.join(a.out, "seeds." + ext), dpi=110)
+        mc = statistics.mean(series["candidate"].values())
+        panels.append([
+            "set title '%s'" % name,
+            "plot '%s' using 1:2 with points pt 7 title 'baseline (%s)', "
+            "'' using 1:3 with points pt 5 title 'candidate (%s)', "
+            "%.3f with lines lc 1 dt 1 title 'baseline mean', "
+            "%.3f with lines lc 1 dt 2 title 'baseline mean - %.1f point', "
+            "%.3f with lines lc 2 dt 1 title 'candidate mean'" % (
+                dat, os.path.basename(base), os.path.basename(cand), m, m - a.margin, a.margin,
+                mc)])
+    width = 520 * len(panels)
+    for term, ext in (("pngcairo size %d,420" % width, "png"), ("svg size %d,420" % width, "svg")):
+        script += ["set terminal %s" % term,
+                   "set output '%s'" % os.path.join(a.out, "seeds." + ext),
+                   "set multiplot layout 1,%d" % len(panels),
+                   "set xlabel 'seed'", "set ylabel 'test accuracy (%)'",
+                   "set key bottom left font ',8'", "set grid", "set xrange [0.5:%d.5]" % a.seeds]
+        for p in panels:
+            script += p
+        script += ["unset multiplot"]
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("no plot (%s); scripts/install-deps.sh installs gnuplot" % e, file=sys.stderr)
 
 
 def main():
