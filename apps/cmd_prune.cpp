@@ -69,6 +69,8 @@ int cmd_prune(const std::vector<std::string>& args) {
             << share(r.knapsack.value) << "% of the importance\n"
             << "greedy      kept " << share(greedy.knapsack.value)
             << "% of the importance, lowered " << prune::format_cost(greedy.lowered) << "\n"
+            << "knapsack    solved at " << prune::format_cost(r.solved)
+            << (r.solved == budget ? "" : " (the budget, corrected by the lowering)") << "\n"
             << "predicted   " << prune::format_cost(r.predicted) << "\n"
             << "lowered     " << prune::format_cost(r.lowered) << "\n";
   if (!report_path.empty()) {
@@ -82,6 +84,7 @@ int cmd_prune(const std::vector<std::string>& args) {
     j["before"] = cost_json(inv.total);
     j["before_synthesized"] = cost_json(before);
     j["fixed"] = cost_json(inv.fixed);
+    j["solved"] = cost_json(r.solved);
     j["predicted"] = cost_json(r.predicted);
     j["lowered"] = cost_json(r.lowered);
     j["structures"] = {{"rows", rows}, {"patterns", patterns}};

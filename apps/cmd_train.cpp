@@ -95,6 +95,7 @@ int cmd_train(const std::vector<std::string>& args) {
       for (const auto& s : r.prune_steps)
         steps.push_back({{"step", s.step},
                          {"budget", cost(s.budget)},
+                         {"solved", cost(s.solved)},
                          {"predicted", cost(s.predicted)},
                          {"lowered", cost(s.lowered)},
                          {"removed_rows", s.removed_rows},

@@ -372,7 +372,7 @@ PruneResult apply_solution(const models::Model& m, const Inventory& inv, const K
                            KnapsackSolver solver) {
   PruneResult r;
   r.knapsack = solve(p, solver);
-  r.solved = p.budget;
+  for (size_t k = 0; k < kNumResources; ++k) r.solved[k] = p.budget[k] + inv.fixed[k];
   // A row stays exactly when one of its patterns does (a row without patterns: when kept).
   std::vector<bool> keep = r.knapsack.keep;
   for (size_t i = 0; i < keep.size(); ++i)

@@ -107,9 +107,9 @@ struct PruneResult {
   std::vector<bool> kept;  // per structure of the inventory: false when this pruning removed it
   Cost predicted{};        // fixed + the kept structures' costs
   Cost lowered{};          // the pruned model's lowering
-  // The budget the knapsack was last solved for, per resource: the given one less the fixed cost,
-  // tightened or loosened as below.
-  std::vector<double> solved;
+  // The budget the knapsack was last solved for (fixed cost included), per resource: the given
+  // one, tightened or loosened as below.
+  Budget solved{};
   size_t removed_rows = 0, removed_patterns = 0;
 };
 // Keeps what the solver picks under `budget`, removes the rest. Throws Error naming the resource

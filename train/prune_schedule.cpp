@@ -103,6 +103,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
       }
       s.step = step;
       s.budget.fill(std::numeric_limits<double>::infinity());
+      s.solved = s.budget;
       s.lowered = prune::pruned_cost(net.export_model(c, quantizer), lp);
       s.predicted = s.lowered;
       s.accuracy_pruned = finetune(step - 1, 0);
@@ -179,6 +180,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     PruneStepStats s;
     s.step = step;
     s.budget = budget;
+    s.solved = pr.solved;
     s.predicted = pr.predicted;
     s.lowered = pr.lowered;
     s.removed_rows = pr.removed_rows;
@@ -188,9 +190,11 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     s.accuracy_pruned = finetune(step - 1, 0);
     if (progress)
       std::fprintf(stderr,
-                   "prune step %u/%u: budget %s; removed %zu rows, %zu patterns (%s%s, %.2f s); "
-                   "predicted %s, lowered %s; test %.2f%%, fine-tuning %u epochs\n",
-                   step, c.prune.steps, prune::format_cost(budget).c_str(), s.removed_rows,
+                   "prune step %u/%u: budget %s%s%s; removed %zu rows, %zu patterns (%s%s, %.2f "
+                   "s); predicted %s, lowered %s; test %.2f%%, fine-tuning %u epochs\n",
+                   step, c.prune.steps, prune::format_cost(budget).c_str(),
+                   s.solved == budget ? "" : ", solved at ",
+                   s.solved == budget ? "" : prune::format_cost(s.solved).c_str(), s.removed_rows,
                    s.removed_patterns, c.prune.solver.c_str(), s.optimal ? ", optimal" : "",
                    s.solver_seconds, prune::format_cost(s.predicted).c_str(),
                    prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,

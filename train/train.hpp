@@ -32,6 +32,7 @@ struct EpochStats {
 struct PruneStepStats {
   unsigned step = 0;  // 1-based
   prune::Budget budget{};
+  prune::Budget solved{};  // the budget the knapsack was solved at, corrected by the lowering
   prune::Cost predicted{}, lowered{};  // the cost model's figure and the pruned lowering's
   size_t removed_rows = 0, removed_patterns = 0;
   size_t removed_weights = 0;  // method "unstructured": the weights masked so far

@@ -206,10 +206,11 @@ TEST_CASE(
       plain.budget[size_t(Resource::Dsp)] =
           budget[size_t(Resource::Dsp)] - inv.fixed[size_t(Resource::Dsp)];
       const KnapsackResult at_budget = solve_cbc(plain);
-      if (r.solved[size_t(Resource::Dsp)] > plain.budget[size_t(Resource::Dsp)] + 1e-9) {
+      const double solved = r.solved[size_t(Resource::Dsp)] - inv.fixed[size_t(Resource::Dsp)];
+      if (solved > plain.budget[size_t(Resource::Dsp)] + 1e-9) {
         ++loosened;
         CHECK(r.knapsack.value > at_budget.value);
-      } else if (r.solved[size_t(Resource::Dsp)] == plain.budget[size_t(Resource::Dsp)]) {
+      } else if (solved == Approx(plain.budget[size_t(Resource::Dsp)])) {
         CHECK(r.knapsack.value == Approx(at_budget.value));
       }
     }
@@ -425,6 +426,10 @@ TEST_CASE(
   const nlohmann::json j = nlohmann::json::parse(test::read_text(r));
   CHECK(j.at("lowered").at("dsp").get<double>() <= 30);
   CHECK(j.at("before").at("dsp").get<double>() > 30);
+  // The budget the knapsack was solved at: the given one unless the lowering corrected it.
+  CHECK(j.at("solved").at("dsp").get<double>() > 0);
+  CHECK(j.at("solved").at("lut").is_null());
+  CHECK(ok.out.find("knapsack    solved at dsp=") != std::string::npos);
   CHECK(j.at("importance_kept").get<double>() >=
         j.at("greedy").at("importance_kept").get<double>());
   // The pruned file is a model like any other: it lowers, with the slices the report counts.
