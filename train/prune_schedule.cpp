@@ -74,13 +74,18 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
   }
 
   // A step's fine-tuning and its record.
-  auto finish = [&](PruneStepStats& s, Clock::time_point t0) {
-    s.test_accuracy =
-        c.prune.finetune_epochs ? finetune(s.step - 1, c.prune.finetune_epochs) : s.accuracy_pruned;
+  auto finish = [&](PruneStepStats& s, Clock::time_point t0, unsigned epochs) {
+    s.test_accuracy = epochs ? finetune(s.step - 1, epochs) : s.accuracy_pruned;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     r.prune_steps.push_back(s);
   };
-  for (unsigned step = 1; step <= c.prune.steps; ++step) {
+  // Fine-tuning moves the kept weights, and the LUT estimate depends on their values: when the
+  // last step's fine-tuning leaves the lowering over a budget, one more step prunes at the budget
+  // and is not fine-tuned.
+  unsigned last = c.prune.steps;
+  for (unsigned step = 1; step <= last; ++step) {
+    const bool repair = step > c.prune.steps;
+    const unsigned epochs = repair ? 0 : c.prune.finetune_epochs;
     const auto t0 = Clock::now();
     const models::Model m = net.export_model(c, quantizer);
     if (step == 1) r.cost_before = prune::pruned_cost(m, lp);
@@ -114,7 +119,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                      step, c.prune.steps, 100 * fraction, s.removed_weights,
                      prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,
                      c.prune.finetune_epochs);
-      finish(s, t0);
+      finish(s, t0, epochs);
       continue;
     }
     prune::Inventory inv = prune::inventory(m, lp, rows);
@@ -122,8 +127,9 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     prune::Budget budget = target;
     for (size_t k = 0; k < prune::kNumResources; ++k)
       if (!std::isinf(target[k]))
-        budget[k] = r.cost_before[k] -
-                    (r.cost_before[k] - target[k]) * static_cast<double>(step) / c.prune.steps;
+        budget[k] = repair ? target[k]
+                           : r.cost_before[k] - (r.cost_before[k] - target[k]) *
+                                                    static_cast<double>(step) / c.prune.steps;
     if (c.prune.importance == "taylor") {
       const std::vector<torch::Tensor> imp =
           taylor_importance(net, layers, train_x, train_y, c.batch_size, 10000);
@@ -197,9 +203,18 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    s.solved == budget ? "" : prune::format_cost(s.solved).c_str(), s.removed_rows,
                    s.removed_patterns, c.prune.solver.c_str(), s.optimal ? ", optimal" : "",
                    s.solver_seconds, prune::format_cost(s.predicted).c_str(),
-                   prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned,
-                   c.prune.finetune_epochs);
-    finish(s, t0);
+                   prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned, epochs);
+    finish(s, t0, epochs);
+    if (step == c.prune.steps) {
+      const prune::Cost now = prune::pruned_cost(net.export_model(c, quantizer), lp);
+      for (size_t k = 0; k < prune::kNumResources; ++k)
+        if (now[k] > target[k] + 1e-9) last = step + 1;
+      if (last > step && progress)
+        std::fprintf(stderr,
+                     "after the fine-tuning the lowering takes %s, over the budget %s: one more "
+                     "step at the budget, not fine-tuned\n",
+                     prune::format_cost(now).c_str(), prune::format_cost(target).c_str());
+    }
   }
   r.cost_after = prune::pruned_cost(net.export_model(c, quantizer), lp);
   if (progress)
