@@ -446,7 +446,10 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
     bool over = false;
     for (size_t k = 0; k < kNumResources; ++k)
       if (!std::isinf(budget[k]) && r.lowered[k] > budget[k] + 1e-9) {
-        p.budget[k] = std::max(0.0, p.budget[k] - (r.lowered[k] - budget[k]));
+        // From what the solution uses, which can be well under the knapsack's budget: else a
+        // solution that already fits the tightened budget would not change.
+        const double used = r.knapsack.used.size() > k ? r.knapsack.used[k] : p.budget[k];
+        p.budget[k] = std::max(0.0, std::min(p.budget[k], used) - (r.lowered[k] - budget[k]));
         over = true;
       }
     if (!over) break;

@@ -81,7 +81,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
   };
   // Fine-tuning moves the kept weights, and the LUT estimate depends on their values: when the
   // last step's fine-tuning leaves the lowering over a budget, one more step prunes at the budget
-  // and is not fine-tuned.
+  // and is not fine-tuned (up to four, as the export of the masked network requantizes).
   unsigned last = c.prune.steps;
   for (unsigned step = 1; step <= last; ++step) {
     const bool repair = step > c.prune.steps;
@@ -205,7 +205,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    s.solver_seconds, prune::format_cost(s.predicted).c_str(),
                    prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned, epochs);
     finish(s, t0, epochs);
-    if (step == c.prune.steps) {
+    if (step == last && step < c.prune.steps + 4) {
       const prune::Cost now = prune::pruned_cost(net.export_model(c, quantizer), lp);
       for (size_t k = 0; k < prune::kNumResources; ++k)
         if (now[k] > target[k] + 1e-9) last = step + 1;
