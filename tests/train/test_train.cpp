@@ -486,7 +486,7 @@ TEST_CASE(
 
 TEST_CASE(
     "a MAC MLP pruned to a LUT budget ends within it: fine-tuning that moves the LUT estimate "
-    "over it is followed by one more step, not fine-tuned",
+    "over it is followed by more steps at the budget, the last one not fine-tuned",
     "[train][mac]") {
   // The LUT estimate depends on the kept weights' values, which the fine-tuning moves; the
   // slices do not (a pruned pattern stays zero). A fast fine-tuning after a single step moves
@@ -507,12 +507,12 @@ TEST_CASE(
     CHECK(pr.at("after").at("lut").get<double>() <= budget);
     const nlohmann::json& steps = pr.at("steps");
     REQUIRE(steps.size() >= 1);
-    REQUIRE(steps.size() <= 2);
-    if (steps.size() == 2) {
-      ++repaired;
-      CHECK(steps[1].at("budget").at("lut").get<double>() == budget);
-      CHECK(steps[1].at("test_accuracy") == steps[1].at("accuracy_pruned"));
-    }
+    REQUIRE(steps.size() <= 5);  // the step, and up to four more at the budget
+    repaired += steps.size() > 1;
+    for (size_t k = 1; k < steps.size(); ++k)
+      CHECK(steps[k].at("budget").at("lut").get<double>() == budget);
+    // The fourth extra step is not fine-tuned: it ends within the budget.
+    if (steps.size() == 5) CHECK(steps[4].at("test_accuracy") == steps[4].at("accuracy_pruned"));
   }
   CHECK(repaired > 0);
 }
