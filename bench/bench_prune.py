@@ -306,7 +306,7 @@ def main():
                 r["dsp_cut_pct"], r["lut_before"], r["lut_after"], r["lut_cut_pct"], r["ff_after"],
                 r["acc_base"], r["acc_pruned"], r["delta_pts"], r["train_prune_wall_s"]))
         if hw:
-            f.write("\n| dataset | run | DSP48E1 (cost model) | LUTs (cost model) | FFs (cost model) | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
+            f.write("\n| dataset | network | DSP48E1 (cost model) | LUTs (cost model) | FFs (cost model) | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
             f.write("|" + "---|" * 12 + "\n")
             for h in hw:
                 f.write("| %s | %s | %d (%d) | %d (%d) | %d (%d) | %.0f | %s | %.0f | %d/%d | %.2f%% | %g | %g |\n" % (
