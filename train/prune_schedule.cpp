@@ -73,16 +73,26 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     masks.push_back({L.bias, bmask.back()});
   }
 
-  // A step's fine-tuning and its record.
-  auto finish = [&](PruneStepStats& s, Clock::time_point t0, unsigned epochs) {
-    s.test_accuracy = epochs ? finetune(s.step - 1, epochs) : s.accuracy_pruned;
-    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    r.prune_steps.push_back(s);
-  };
   // Fine-tuning moves the kept weights, and the LUT estimate depends on their values: when the
   // last step's fine-tuning leaves the lowering over a budget, one more step prunes at the budget,
   // up to four; the fourth is not fine-tuned, so that the result is within the budget.
   unsigned last = c.prune.steps;
+  // A step's fine-tuning and its record; after the last step, the cost of the result.
+  auto finish = [&](PruneStepStats& s, Clock::time_point t0, unsigned epochs) {
+    s.test_accuracy = epochs ? finetune(s.step - 1, epochs) : s.accuracy_pruned;
+    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.prune_steps.push_back(s);
+    if (s.step != last) return;
+    r.cost_after = prune::pruned_cost(net.export_model(c, quantizer), lp);
+    if (!unstructured && s.step < c.prune.steps + 4)
+      for (size_t k = 0; k < prune::kNumResources; ++k)
+        if (r.cost_after[k] > target[k] + 1e-9) last = s.step + 1;
+    if (last > s.step && progress)
+      std::fprintf(stderr,
+                   "after the fine-tuning the lowering takes %s, over the budget %s: one more "
+                   "step at the budget\n",
+                   prune::format_cost(r.cost_after).c_str(), prune::format_cost(target).c_str());
+  };
   for (unsigned step = 1; step <= last; ++step) {
     const bool repair = step > c.prune.steps;
     // The extra steps are fine-tuned as the others, but for the last one allowed.
@@ -206,18 +216,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    s.solver_seconds, prune::format_cost(s.predicted).c_str(),
                    prune::format_cost(s.lowered).c_str(), 100 * s.accuracy_pruned, epochs);
     finish(s, t0, epochs);
-    if (step == last && step < c.prune.steps + 4) {
-      const prune::Cost now = prune::pruned_cost(net.export_model(c, quantizer), lp);
-      for (size_t k = 0; k < prune::kNumResources; ++k)
-        if (now[k] > target[k] + 1e-9) last = step + 1;
-      if (last > step && progress)
-        std::fprintf(stderr,
-                     "after the fine-tuning the lowering takes %s, over the budget %s: one more "
-                     "step at the budget\n",
-                     prune::format_cost(now).c_str(), prune::format_cost(target).c_str());
-    }
   }
-  r.cost_after = prune::pruned_cost(net.export_model(c, quantizer), lp);
   if (progress)
     std::fprintf(stderr, "pruned: %s before, %s after\n", prune::format_cost(r.cost_before).c_str(),
                  prune::format_cost(r.cost_after).c_str());
