@@ -51,6 +51,7 @@ int cmd_synth(const std::vector<std::string>& args) {
   j["flip_flops"] = r.flip_flops;
   j["carry_cells"] = r.carry_cells;
   j["dsps"] = r.dsps;
+  j["brams_18k"] = r.brams_18k;
   j["wide_muxes"] = r.muxes;
   j["gates"] = r.gates;
   j["other_cells"] = r.other;
@@ -65,8 +66,8 @@ int cmd_synth(const std::vector<std::string>& args) {
   std::cout << "synthesized " << p.top << " (" << target
             << (p.lut_size ? ", " + std::to_string(p.lut_size) + "-LUTs" : "") << "): " << r.luts
             << " LUTs, " << r.flip_flops << " flip-flops, " << r.carry_cells << " carry cells, "
-            << r.dsps << " DSPs, " << r.gates << " gates\nwrote " << out << " and " << report
-            << "\n";
+            << r.dsps << " DSPs, " << r.brams_18k << " BRAM18, " << r.gates << " gates\nwrote "
+            << out << " and " << report << "\n";
   return kExitOk;
 }
 

@@ -68,6 +68,7 @@ uint32_t num_input_pins(const Cell& c) {
                           return d.a_width + d.b_width + d.c_width + d.d_width + d.z_width +
                                  d.has_z_enable;
                         },
+                        [](const Rom& r) -> uint32_t { return r.addr_width; },
                         [](const Dff& d) -> uint32_t {
                           return 1 + d.has_enable + d.has_sync_reset + d.has_async_reset;
                         },
@@ -85,6 +86,7 @@ uint32_t num_output_bits(const Cell& c) {
                         [](const Adder& a) -> uint32_t { return a.width; },
                         [](const ArgMax& a) -> uint32_t { return argmax_index_width(a.count); },
                         [](const PackedDsp& d) -> uint32_t { return d.p_width; },
+                        [](const Rom& r) -> uint32_t { return r.width(); },
                         [](const Dff&) -> uint32_t { return 1; },
                     },
                     c);
@@ -130,6 +132,7 @@ std::string pin_name(const Cell& c, uint32_t pin) {
             }
             return std::string("ZEN");
           },
+          [&](const Rom&) { return "ADDR" + index; },
           [&](const Dff& d) {
             if (pin == 0) return std::string("D");
             uint32_t p = 1;

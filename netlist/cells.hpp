@@ -97,6 +97,21 @@ struct PackedDsp {
   uint32_t multiplicand_width() const { return pre_add == PreAdd::None ? a_width : ad_width; }
 };
 
+// A read-only memory of 2^addr_width words of `width` bits, read without a clock: the output is
+// the word at the address. Input pins: the address, LSB first. Output: the word, LSB first.
+// data[i] is output bit i as a function of the address (a truth table of addr_width inputs), so
+// bit i of word a is data[i](a). A block RAM's synchronous read is this cell followed by Dff
+// cells (its output latch, and the optional output register), as the Yosys reader builds it;
+// the Verilog writer emits the contents as a memory marked for block RAM, which Yosys maps,
+// with the registers behind it, to RAMB18E1/RAMB36E1.
+struct Rom {
+  static constexpr const char* kName = "rom";
+  static constexpr uint32_t kMaxAddrWidth = 16;
+  uint32_t addr_width = 1;
+  std::vector<TruthTable> data = {TruthTable(1)};
+  uint32_t width() const { return static_cast<uint32_t>(data.size()); }
+};
+
 // A one-bit register on the design's single rising-edge clock. Input pins, in this order: D, then
 // EN when has_enable, SRST when has_sync_reset, ARST when has_async_reset. All controls are active
 // high. At a clock edge:
@@ -130,7 +145,7 @@ struct ProbeKind {
 #define LUTFORGE_LAST_CELL_KIND Dff
 #endif
 
-using Cell = std::variant<Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp,
+using Cell = std::variant<Input, Output, Const, Lut, Gate, Adder, ArgMax, PackedDsp, Rom,
                           Dff LUTFORGE_PROBE_ALTERNATIVE>;
 
 // The kind of a cell as a number, for tables indexed by kind. The enumerators follow the
@@ -144,6 +159,7 @@ enum class CellKind : uint8_t {
   Adder,
   ArgMax,
   PackedDsp,
+  Rom,
   Dff LUTFORGE_PROBE_ENUMERATOR
 };
 inline constexpr unsigned kNumCellKinds = std::variant_size_v<Cell>;
@@ -170,7 +186,7 @@ static_assert(kind_of_type<Input> == CellKind::Input && kind_of_type<Output> == 
                   kind_of_type<Gate> == CellKind::Gate && kind_of_type<Adder> == CellKind::Adder &&
                   kind_of_type<ArgMax> == CellKind::ArgMax &&
                   kind_of_type<PackedDsp> == CellKind::PackedDsp &&
-                  kind_of_type<Dff> == CellKind::Dff,
+                  kind_of_type<Rom> == CellKind::Rom && kind_of_type<Dff> == CellKind::Dff,
               "CellKind must follow the order of Cell's alternatives");
 
 inline CellKind kind_of(const Cell& c) { return static_cast<CellKind>(c.index()); }

@@ -396,6 +396,12 @@ Program compile(const Netlist& nl, const CompileParams& params) {
                          static_cast<uint32_t>(pins.size())});
             },
             [&](const Gate& g) { comb.place(comb.lut(make_gate(g.id), ins(n, 0, 2)), out[0]); },
+            [&](const Rom& r) {
+              // Each output bit is a function of the address, decomposed as a LUT's is.
+              const auto address = ins(n, 0, r.addr_width);
+              for (uint32_t b = 0; b < r.width(); ++b)
+                comb.place(comb.lut(r.data[b], address), out[b]);
+            },
             [&](const Adder& a) {
               std::vector<uint32_t> acc(a.width, kZero);
               uint32_t pin = 0;

@@ -55,6 +55,12 @@ ojson node_json(const Netlist& nl, NodeId n) {
                    }
                    if (d.has_z_enable) j["z_enable"] = 1;
                  },
+                 [&](const Rom& r) {
+                   j["addr_width"] = r.addr_width;
+                   ojson data = ojson::array();  // output bit i as a function of the address
+                   for (const TruthTable& t : r.data) data.push_back(to_hex(t));
+                   j["data"] = data;
+                 },
                  [&](const Dff& d) {
                    j["init"] = d.init ? 1 : 0;
                    if (d.has_enable) j["enable"] = 1;
@@ -153,6 +159,22 @@ class Reader {
                 else
                   fail("\"pre_add\" must be \"add\" or \"subtract\"");
                 d.ad_width = uint(j, "ad_width", 0, true);
+              }
+            },
+            [&](Rom& r) {
+              r.addr_width = uint(j, "addr_width", 0, true);
+              if (r.addr_width == 0 || r.addr_width > Rom::kMaxAddrWidth)
+                fail("\"addr_width\" must be 1.." + std::to_string(Rom::kMaxAddrWidth));
+              auto it = j.find("data");
+              if (it == j.end() || !it->is_array() || it->empty())
+                fail("missing \"data\" array of hex tables, one per output bit");
+              r.data.clear();
+              for (const auto& bit : *it) {
+                TruthTable t;
+                if (!bit.is_string() || !from_hex(bit.get<std::string>(), r.addr_width, t))
+                  fail("\"data\" bit " + std::to_string(r.data.size()) + " is not a hex table of " +
+                       std::to_string(r.addr_width) + " inputs");
+                r.data.push_back(std::move(t));
               }
             },
             [&](Dff& d) {

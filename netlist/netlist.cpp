@@ -186,6 +186,17 @@ std::vector<std::string> verify(const Netlist& nl) {
               problem_if(d.pre_add == PackedDsp::PreAdd::None && d.d_width != 0,
                          "has a D operand but no pre-adder");
             },
+            [&](const Rom& r) {
+              problem_if(r.addr_width == 0 || r.addr_width > Rom::kMaxAddrWidth,
+                         "needs an address width of 1.." + std::to_string(Rom::kMaxAddrWidth));
+              problem_if(r.data.empty(), "needs a word width of at least one bit");
+              for (const TruthTable& t : r.data)
+                if (t.num_vars() != r.addr_width) {
+                  problem_if(true, "has a data bit that is not a function of its " +
+                                       std::to_string(r.addr_width) + " address bits");
+                  break;
+                }
+            },
             [&](const Dff&) {},
         },
         c);

@@ -290,6 +290,7 @@ class Importer {
     if (type == "FDRE" || type == "FDSE" || type == "FDCE" || type == "FDPE") return "C";
     if (type.rfind("SB_DFF", 0) == 0) return "C";
     if (type == "DSP48E1" || type == "DSP48E2") return "CLK";
+    if (type == "RAMB18E1" || type == "RAMB36E1") return "CLKARDCLK";
     return std::nullopt;
   }
   // Whether a cell with a clock port uses it: a DSP slice without pipeline registers does not.
@@ -476,9 +477,11 @@ class Importer {
     if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") return add_xilinx_ff(c);
     if (t.rfind("SB_DFF", 0) == 0) return add_ice40_ff(c);
     if (t == "DSP48E1" || t == "DSP48E2") return add_xilinx_dsp(c, t == "DSP48E2");
+    if (t == "RAMB18E1" || t == "RAMB36E1") return add_xilinx_bram(c, t == "RAMB36E1");
     fail(
         "unsupported cell type; expected generic synth gates, $lut, Yosys flip-flops, Xilinx LUTn/"
-        "MUXF7/MUXF8/CARRY4/FD*E/DSP48E1/DSP48E2 or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the "
+        "MUXF7/MUXF8/CARRY4/FD*E/DSP48E1/DSP48E2/RAMB18E1/RAMB36E1 (as ROMs) or iCE40 "
+        "SB_LUT4/SB_CARRY/SB_DFF* (map the "
         "design with synth first)");
   }
 
@@ -1030,6 +1033,160 @@ class Importer {
     }
     if (const auto* p = port_opt(c, "P")) alias(*p, p_q);
     if (const auto* p = port_opt(c, "PCOUT")) alias(*p, p_q);
+  }
+
+  // ---- block RAM ----
+  // A RAMB18E1 or RAMB36E1 that is never written (a ROM, as synth_xilinx maps a memory without
+  // write ports) becomes, for each read port, a Rom of the port's words on its address bits, the
+  // port's output latch and, with DO[AB]_REG = 1, its output register: Dff cells per bit, as
+  // UG473 describes the port. At a clock edge the latch takes the word at the address while EN
+  // is high, or SRVAL when RSTRAM is high too; the register takes the latch while REGCE is high,
+  // or SRVAL on RSTREG (with priority over REGCE when RSTREG_PRIORITY is "RSTREG"). Both start
+  // at INIT. The array holds 16 Kbit of data and 2 Kbit of parity (twice that in a RAMB36E1):
+  // INIT_xx holds data bits 256 xx up, INITP_xx parity bits 256 xx up. A port of width w reads
+  // dw = w (w < 9) or 8 w / 9 data bits and pw = w / 9 parity bits: word a is data bits a dw up
+  // and parity bits a pw up, at address bits ADDR[log2(dw) ...]; DO holds the data, DOP the
+  // parity, and INIT and SRVAL are {parity, data}. In SDP mode port A reads words of 36 (72)
+  // bits: the low half on DOADO/DOPADOP with INIT_A/SRVAL_A, the high half on DOBDO/DOPBDOP with
+  // INIT_B/SRVAL_B. Writes, cascades and inverted pins are errors that name the cell.
+  bool param_bit(const YosysCell& c, std::string_view name, size_t i) const {
+    const auto* p = param_opt(c, name);
+    if (!p || i >= p->size()) return false;
+    const char ch = (*p)[p->size() - 1 - i];
+    count_xz(ch);
+    return ch == '1';
+  }
+
+  void add_xilinx_bram(const YosysCell& c, bool is36) {
+    for (const auto& [k, v] : c.parameters)
+      if (k.rfind("IS_", 0) == 0 && param_uint(c, k, 0) != 0)
+        fail("parameter " + std::string(k) +
+             " is set; lutforge reads block RAMs without inverted pins");
+    if (is36) {
+      expect_param(c, "RAM_EXTENSION_A", "NONE", {"NONE"});
+      expect_param(c, "RAM_EXTENSION_B", "NONE", {"NONE"});
+    }
+    expect_param(c, "RAM_MODE", "TDP", {"TDP", "SDP"});
+    const bool sdp = param_string(c, "RAM_MODE", "TDP") == "SDP";
+    // Never written: every write enable is the constant 0, or its port is never enabled.
+    auto never = [&](const char* en, const char* we, size_t width) {
+      if (in_bit(c, en, kYBit0) == kYBit0) return true;
+      for (YBit b : in_bits(c, we, width))
+        if (b != kYBit0 && b != kYBitX) return false;
+      return true;
+    };
+    if (!never("ENARDEN", "WEA", is36 ? 4 : 2) || !never("ENBWREN", "WEBWE", is36 ? 8 : 4))
+      fail("the memory can be written (WEA/WEBWE are not 0); lutforge reads block RAMs as ROMs");
+
+    const unsigned addr_bits = is36 ? 15 : 14;  // bit addresses of the data array
+    const std::string prefix(c.name);
+    struct Port {
+      char name;       // 'A' or 'B'
+      unsigned width;  // READ_WIDTH
+      const char *addr, *en, *regce, *rstram, *rstreg;
+    };
+    std::vector<Port> ports;
+    const Port a{'A', 0, "ADDRARDADDR", "ENARDEN", "REGCEAREGCE", "RSTRAMARSTRAM", "RSTREGARSTREG"};
+    const Port b{'B', 0, "ADDRBWRADDR", "ENBWREN", "REGCEB", "RSTRAMB", "RSTREGB"};
+    for (Port p : {a, b}) {
+      p.width = static_cast<unsigned>(param_uint(c, std::string("READ_WIDTH_") + p.name, 0));
+      if (p.width == 0 || (sdp && p.name == 'B')) continue;
+      const unsigned max = (is36 ? 36u : 18u) * (sdp ? 2 : 1);
+      if (!(p.width == 1 || p.width == 2 || p.width == 4 || p.width == 9 || p.width == 18 ||
+            p.width == 36 || p.width == 72) ||
+          p.width > max || (sdp && p.width != max))
+        fail("READ_WIDTH_" + std::string(1, p.name) + " is " + std::to_string(p.width) +
+             "; lutforge reads 1, 2, 4, 9, ... up to " + std::to_string(max) +
+             (sdp ? " (SDP mode reads " + std::to_string(max) + ")" : ""));
+      if (p.name == 'B' && port1(c, "CLKBWRCLK") != port1(c, "CLKARDCLK"))
+        fail("ports A and B read on different clocks; lutforge expects one clock domain");
+      ports.push_back(p);
+    }
+    for (const Port& p : ports) {
+      const unsigned dw = p.width < 9 ? p.width : p.width / 9 * 8, pw = p.width / 9;
+      unsigned low = 0;
+      while ((1u << low) < dw) ++low;
+      const uint32_t aw = addr_bits - low;
+      const std::vector<YBit> address = in_bits(c, p.addr, 16);
+      // The words: data bits, then parity bits.
+      std::vector<TruthTable> data(dw + pw, TruthTable(aw));
+      for (uint64_t w = 0; w < (uint64_t{1} << aw); ++w) {
+        for (unsigned i = 0; i < dw; ++i) {
+          const uint64_t bit = w * dw + i;
+          if (param_bit(c, init_name("INIT_", bit / 256), bit % 256)) set_bit(data[i], w);
+        }
+        for (unsigned i = 0; i < pw; ++i) {
+          const uint64_t bit = w * pw + i;
+          if (param_bit(c, init_name("INITP_", bit / 256), bit % 256)) set_bit(data[dw + i], w);
+        }
+      }
+      const std::string port_name = prefix + ".port" + p.name;
+      const NodeId rom = nl_.add_cell(Rom{aw, std::move(data)}, {}, port_name);
+      for (uint32_t i = 0; i < aw; ++i) read(rom, i, address[low + i]);
+      // Where each word bit goes: its output port and bit, and its INIT/SRVAL parameter and bit.
+      struct Out {
+        const char* port;
+        unsigned bit;
+        char half;  // INIT_/SRVAL_ suffix
+        unsigned value_bit;
+      };
+      std::vector<Out> outs;
+      const unsigned halves = sdp ? 2 : 1, hd = dw / halves, hp = pw / halves;
+      for (unsigned i = 0; i < dw; ++i) {
+        const unsigned h = i / hd;
+        outs.push_back({h ? "DOBDO" : (p.name == 'A' ? "DOADO" : "DOBDO"), i % hd,
+                        sdp ? char('A' + h) : p.name, i % hd});
+      }
+      for (unsigned i = 0; i < pw; ++i) {
+        const unsigned h = i / hp;
+        outs.push_back({h ? "DOPBDOP" : (p.name == 'A' ? "DOPADOP" : "DOPBDOP"), i % hp,
+                        sdp ? char('A' + h) : p.name, hd + i % hp});
+      }
+      const std::string reg_param = std::string("DO") + p.name + "_REG";
+      const uint64_t output_reg = param_uint(c, reg_param, 0);
+      if (output_reg > 1) fail("parameter " + reg_param + " is " + std::to_string(output_reg));
+      if (sdp && param_uint(c, "DOB_REG", 0) != output_reg)
+        fail("in SDP mode, DOA_REG and DOB_REG differ");
+      const std::string priority =
+          param_string(c, std::string("RSTREG_PRIORITY_") + p.name, "RSTREG");
+      if (priority != "RSTREG" && priority != "REGCE")
+        fail("parameter RSTREG_PRIORITY_" + std::string(1, p.name) + " is \"" + priority + "\"");
+      const YBit en = in_bit(c, p.en, kYBit1), rstram = in_bit(c, p.rstram, kYBit0);
+      const YBit regce = in_bit(c, p.regce, kYBit1), rstreg = in_bit(c, p.rstreg, kYBit0);
+      for (uint32_t i = 0; i < outs.size(); ++i) {
+        const Out& o = outs[i];
+        const std::string init = std::string("INIT_") + o.half,
+                          srval = std::string("SRVAL_") + o.half;
+        const bool init_v = param_bit(c, init, o.value_bit),
+                   srval_v = param_bit(c, srval, o.value_bit);
+        const YBit word_bit = fresh_bit();
+        drive(word_bit, Signal{rom, i});
+        const std::string bit_name = "[" + std::to_string(o.bit) + "]";
+        RegSpec latch;
+        latch.has_en = en != kYBit1;
+        latch.has_srst = rstram != kYBit0;
+        latch.srst_needs_en = latch.has_en;
+        const auto* port_bits = port_opt(c, o.port);
+        if (!port_bits || o.bit >= port_bits->size() || (*port_bits)[o.bit] < 0)
+          continue;  // a bit that the design does not read
+        const YBit out = (*port_bits)[o.bit];
+        const YBit q_latch = output_reg ? fresh_bit() : out;
+        const std::string latch_name = prefix + "." + o.port + "_latch" + bit_name;
+        add_register_bit(c, latch, word_bit, q_latch, en, rstram, kYBit0, srval_v, init_v,
+                         &latch_name);
+        if (!output_reg) continue;
+        RegSpec reg;
+        reg.has_en = regce != kYBit1;
+        reg.has_srst = rstreg != kYBit0;
+        reg.srst_needs_en = reg.has_en && priority == "REGCE";
+        const std::string reg_name = prefix + "." + o.port + "_reg" + bit_name;
+        add_register_bit(c, reg, q_latch, out, regce, rstreg, kYBit0, srval_v, init_v, &reg_name);
+      }
+    }
+  }
+  static std::string init_name(const char* prefix, uint64_t index) {
+    static const char* hex = "0123456789ABCDEF";
+    return std::string(prefix) + hex[(index >> 4) & 15] + hex[index & 15];
   }
 
   void add_carry4(const YosysCell& c) {

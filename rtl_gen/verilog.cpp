@@ -384,6 +384,23 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
               }
               out << ";\n";
             },
+            [&](const Rom& r) {
+              // A memory with its contents, marked for block RAM; Yosys merges the registers
+              // that take its word into the block RAM's output latch.
+              const uint64_t depth = uint64_t{1} << r.addr_width;
+              const uint32_t w = r.width();
+              const std::string mem = helper + "_mem";
+              out << "  (* rom_style = \"block\" *)\n  reg [" << w - 1 << ":0] " << mem
+                  << " [0:" << depth - 1 << "];\n  initial begin\n";
+              for (uint64_t a = 0; a < depth; ++a) {
+                std::string bits(w, '0');
+                for (uint32_t b = 0; b < w; ++b)
+                  if (get_bit(r.data[b], a)) bits[w - 1 - b] = '1';
+                out << "    " << mem << "[" << a << "] = " << w << "'b" << bits << ";\n";
+              }
+              out << "  end\n  assign " << y << " = " << mem << "["
+                  << concat(nl, ids, n, 0, r.addr_width) << "];\n";
+            },
         },
         c);
   }

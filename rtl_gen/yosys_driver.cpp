@@ -35,7 +35,7 @@ std::string synth_script(const std::string& verilog, const std::string& json,
         << "\n";
       break;
     case SynthTarget::Xilinx:
-      // Shift-register LUTs are not read back yet; DSP48E1 slices are.
+      // Shift-register LUTs are not read back yet; DSP48E1 slices and block RAM ROMs are.
       s << "synth_xilinx -flatten -nosrl -top " << p.top << "\n";
       s << "delete =A:blackbox\n";
       break;
@@ -99,6 +99,8 @@ Resources count_resources(const std::string& json_path, const std::string& top) 
       ++r.carry_cells;
     } else if (t.rfind("DSP", 0) == 0 || t == "SB_MAC16") {
       ++r.dsps;
+    } else if (t == "RAMB18E1" || t == "RAMB36E1") {
+      r.brams_18k += t == "RAMB36E1" ? 2 : 1;
     } else if (t.rfind("MUXF", 0) == 0) {
       ++r.muxes;
     } else if (t.size() > 2 && t[0] == '$' && t[1] == '_') {

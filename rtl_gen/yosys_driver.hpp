@@ -21,6 +21,7 @@ struct SynthParams {
 struct Resources {
   std::map<unsigned, size_t> luts_by_size;
   size_t luts = 0, gates = 0, flip_flops = 0, carry_cells = 0, dsps = 0, muxes = 0, other = 0;
+  size_t brams_18k = 0;  // block RAM in 18 Kbit halves: a RAMB18E1 is one, a RAMB36E1 two
   std::map<std::string, size_t> cells_by_type;
 };
 

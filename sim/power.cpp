@@ -23,6 +23,7 @@ std::map<std::string, double> default_kind_weights() {
                                      [](const Adder&) { return 1.5; },
                                      [](const ArgMax&) { return 1.0; },
                                      [](const PackedDsp&) { return 4.0; },
+                                     [](const Rom&) { return 2.0; },
                                      [](const Dff&) { return 0.5; },
                                  },
                                  c);

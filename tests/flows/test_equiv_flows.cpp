@@ -17,6 +17,7 @@
 #include "netlist/native_json.hpp"
 #include "netlist/passes.hpp"
 #include "netlist/vectors.hpp"
+#include "netlist/yosys_json.hpp"
 #include "rtl_gen/verilog.hpp"
 #include "tests/support/designs.hpp"
 #include "tests/support/random_model.hpp"
@@ -488,5 +489,94 @@ TEST_CASE(
     r = run_lutforge("equiv " + net.string() + " " + mapped.string() + " --time-limit 120");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("a ROM with a registered word maps to block RAM, reads back and is proved equal to it",
+          "[yosys][bram]") {
+  // A Rom cell of random words behind registers (with an enable and initial values in one case):
+  // lutforge writes the contents as a memory, synth_xilinx maps it with the registers to a
+  // RAMB18E1 or RAMB36E1, and the reader's netlist must both prove equivalent and, simulated,
+  // give the words the test chose, one cycle after their address.
+  struct Shape {
+    uint32_t addr_width, width;
+    bool enable;
+    const char* primitive;
+  };
+  for (const Shape& shape : {Shape{4, 8, true, "RAMB18E1"}, Shape{9, 36, false, "RAMB18E1"},
+                             Shape{11, 9, false, "RAMB18E1"}, Shape{8, 72, true, "RAMB36E1"}}) {
+    const uint64_t depth = uint64_t{1} << shape.addr_width;
+    std::mt19937_64 rng(depth * 131 + shape.width);
+    std::vector<BitVector> words(depth);
+    Rom rom{shape.addr_width, std::vector<TruthTable>(shape.width, TruthTable(shape.addr_width))};
+    for (uint64_t a = 0; a < depth; ++a) {
+      words[a].assign((shape.width + 63) / 64, 0);
+      for (uint32_t b = 0; b < shape.width; ++b)
+        if (rng() & 1) {
+          words[a][b / 64] |= uint64_t{1} << (b % 64);
+          set_bit(rom.data[b], a);
+        }
+    }
+    Netlist nl;
+    nl.set_design_name("rom");
+    nl.set_clock_name("clk");
+    const NodeId addr = nl.add_input("addr", shape.addr_width);
+    const NodeId en = nl.add_input("en", 1);
+    std::vector<Signal> pins;
+    for (uint32_t i = 0; i < shape.addr_width; ++i) pins.push_back({addr, i});
+    const NodeId r = nl.add_cell(rom, pins, "weights");
+    std::vector<Signal> q;
+    for (uint32_t b = 0; b < shape.width; ++b) {
+      Dff d;
+      d.has_enable = shape.enable;
+      d.init = shape.enable && b % 3 == 0;
+      std::vector<Signal> in{{r, b}};
+      if (shape.enable) in.push_back({en, 0});
+      q.push_back({nl.add_cell(d, in, "q" + std::to_string(b)), 0});
+    }
+    nl.add_output("word", q);
+    REQUIRE(verify(nl).empty());
+
+    const fs::path dir = temp_dir("bram_rom_" + std::to_string(shape.addr_width) + "x" +
+                                  std::to_string(shape.width));
+    write_netlist(dir / "rom.json", nl);
+    REQUIRE(
+        run_lutforge("convert " + (dir / "rom.json").string() + " -o " + (dir / "rom.v").string())
+            .exit_code == 0);
+    const RunResult s =
+        run_lutforge("synth " + (dir / "rom.v").string() + " --top rom --target xilinx -o " +
+                     (dir / "mapped.json").string());
+    INFO(s.out << s.err);
+    REQUIRE(s.exit_code == 0);
+    const std::string mapped = read_text(dir / "mapped.json");
+    CHECK(mapped.find("\"type\": \"" + std::string(shape.primitive) + "\"") != std::string::npos);
+    CHECK(s.out.find(" 0 flip-flops") != std::string::npos);  // the registers are the RAM's
+    const Netlist back = read_yosys_json_file((dir / "mapped.json").string());
+
+    // The words, read independently of the reader: address a in cycle t, its word in cycle t + 1
+    // (while enabled; a disabled cycle keeps the word).
+    VectorTable in = input_table(back);
+    const size_t addr_col = in.names[0] == "addr" ? 0 : 1;
+    for (uint64_t t = 0; t < 300; ++t) {
+      std::vector<BitVector> row(2);
+      row[addr_col] = {rng() % depth};
+      row[1 - addr_col] = {uint64_t{shape.enable ? rng() % 4 != 0 : true}};
+      in.rows.push_back(row);
+    }
+    const VectorTable out = simulate(back, in, in.rows.size());
+    BitVector expect((shape.width + 63) / 64, 0);
+    for (uint32_t b = 0; b < shape.width; b += 3)
+      if (shape.enable) expect[b / 64] |= uint64_t{1} << (b % 64);
+    size_t mismatches = 0;
+    for (size_t t = 0; t < in.rows.size(); ++t) {
+      mismatches += out.rows[t][0] != expect;
+      if (in.rows[t][1 - addr_col][0]) expect = words[in.rows[t][addr_col][0]];
+    }
+    CHECK(mismatches == 0);
+
+    const RunResult e =
+        run_lutforge("equiv " + (dir / "rom.json").string() + " " + (dir / "mapped.json").string());
+    INFO(e.out << e.err);
+    CHECK(e.exit_code == 0);
   }
 }

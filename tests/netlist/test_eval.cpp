@@ -54,6 +54,44 @@ TEST_CASE("LUTs of 1 to 12 inputs evaluate their table", "[eval]") {
   }
 }
 
+TEST_CASE("a ROM gives the word at its address, in the vector and the scalar evaluator", "[eval]") {
+  std::mt19937_64 rng(11);
+  for (const uint32_t aw : {1u, 5u, 10u}) {
+    const uint32_t width = 13;
+    std::vector<uint64_t> words(size_t{1} << aw);
+    Rom rom{aw, std::vector<TruthTable>(width, TruthTable(aw))};
+    for (uint64_t a = 0; a < words.size(); ++a) {
+      words[a] = rng() & mask(width);
+      for (uint32_t b = 0; b < width; ++b)
+        if ((words[a] >> b) & 1) set_bit(rom.data[b], a);
+    }
+    Netlist nl;
+    const auto pins = add_inputs(nl, {aw});
+    add_output_of(nl, nl.add_cell(rom, pins, "rom"));
+    REQUIRE(verify(nl).empty());
+    const VectorTable in = random_vectors(nl, 500, aw);
+    const VectorTable out = simulate(nl, in, in.rows.size());
+    for (size_t r = 0; r < in.rows.size(); ++r)
+      REQUIRE(val(out.rows[r][0]) == words[val(in.rows[r][0])]);
+    CompileParams scalar_params;
+    scalar_params.scalar = true;
+    ScalarEvaluator scalar(compile(nl, scalar_params));
+    for (uint64_t a = 0; a < words.size(); ++a) {
+      for (uint32_t i = 0; i < aw; ++i) *scalar.input(0, i) = (a >> i) & 1;
+      scalar.eval();
+      uint64_t w = 0;
+      for (uint32_t b = 0; b < width; ++b) w |= uint64_t{*scalar.output(0, b) & 1u} << b;
+      REQUIRE(w == words[a]);
+    }
+  }
+  Netlist bad;
+  const auto pins = add_inputs(bad, {2});
+  add_output_of(bad, bad.add_cell(Rom{2, {TruthTable(2), TruthTable(3)}}, pins, "w"));
+  const auto problems = verify(bad);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "rom 'w' has a data bit that is not a function of its 2 address bits");
+}
+
 TEST_CASE("LUTs with structure: constants, literals, XOR chains", "[eval]") {
   for (const TruthTable& tt :
        {make_constant(3, false), make_constant(3, true), make_var(4, 2), ~make_var(4, 3),

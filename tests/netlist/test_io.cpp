@@ -37,7 +37,9 @@ Netlist every_kind() {
   reg.has_enable = reg.has_sync_reset = reg.has_async_reset = true;
   reg.sync_reset_value = true;
   const NodeId r = nl.add_cell(reg, {{l, 0}, {g, 0}, {a, 3}, {b, 3}}, "r");
-  nl.add_output("y", {{s, 0}, {s, 4}, {m, 0}, {d, 4}, {d2, 5}, {r, 0}});
+  const NodeId rom = nl.add_cell(Rom{3, {make_var(3, 0) ^ make_var(3, 2), make_var(3, 1)}},
+                                 {{a, 0}, {b, 1}, {b, 2}}, "rom");
+  nl.add_output("y", {{s, 0}, {s, 4}, {m, 0}, {d, 4}, {d2, 5}, {r, 0}, {rom, 0}, {rom, 1}});
   return nl;
 }
 }  // namespace
@@ -109,6 +111,10 @@ TEST_CASE("native JSON reader rejects bad files with a located message", "[io]")
           head +
           R"({"kind":"packed_dsp","name":"m","a_width":1,"b_width":1,"c_width":0,"p_width":2,"pre_add":"mul","ad_width":2}]})") ==
       "bad.json: node 0: \"pre_add\" must be \"add\" or \"subtract\"");
+  CHECK(message(head + R"({"kind":"rom","name":"w","addr_width":2,"data":["f","3f"]}]})") ==
+        "bad.json: node 0: \"data\" bit 1 is not a hex table of 2 inputs");
+  CHECK(message(head + R"({"kind":"rom","name":"w","addr_width":17,"data":["0"]}]})") ==
+        "bad.json: node 0: \"addr_width\" must be 1..16");
 }
 
 TEST_CASE("dot output names every cell and edge", "[io]") {

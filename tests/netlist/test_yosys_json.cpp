@@ -180,8 +180,22 @@ TEST_CASE("bad Yosys JSON gets one-line messages naming file, object and expecta
         "in.json: no \"modules\" object; is this a Yosys write_json file?");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$alu","connections":{}}})")) ==
         "in.json: module 'm', cell 'c1' ($alu): unsupported cell type; expected generic synth "
-        "gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E/DSP48E1/DSP48E2 or "
-        "iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with synth first)");
+        "gates, $lut, Yosys flip-flops, Xilinx LUTn/MUXF7/MUXF8/CARRY4/FD*E/DSP48E1/DSP48E2/"
+        "RAMB18E1/RAMB36E1 (as ROMs) or iCE40 SB_LUT4/SB_CARRY/SB_DFF* (map the design with "
+        "synth first)");
+  // Block RAM is read as a ROM: a write enable driven by a net, or a cascade, is refused.
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"r":{"type":"RAMB18E1","parameters":{"READ_WIDTH_A":"00000000000000000000000000000001"},"connections":{"CLKARDCLK":[2],"ENARDEN":["1"],"WEA":[3,"0"],"ADDRARDADDR":[3],"DOADO":[4]}}})")) ==
+      "in.json: module 'm', cell 'r' (RAMB18E1): the memory can be written (WEA/WEBWE are not 0); "
+      "lutforge reads block RAMs as ROMs");
+  CHECK(
+      error_of(module(
+          kPorts,
+          R"({"r":{"type":"RAMB36E1","parameters":{"RAM_EXTENSION_A":"UPPER"},"connections":{"CLKARDCLK":[2],"DOADO":[4]}}})")) ==
+      "in.json: module 'm', cell 'r' (RAMB36E1): parameter RAM_EXTENSION_A is \"UPPER\"; "
+      "lutforge reads NONE");
   CHECK(error_of(module(kPorts, R"({"c1":{"type":"$_AND_","connections":{"A":[2],"Y":[4]}}})")) ==
         "in.json: module 'm', cell 'c1' ($_AND_): missing port B");
   CHECK(
