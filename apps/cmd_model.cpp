@@ -26,7 +26,10 @@ void add_mac_lowering_options(po::options_description& opts) {
       "reuse-factor", po::value<std::string>(),
       "MAC networks: each slice serves R products over R cycles (R, or R0,R1,... per layer); the "
       "design takes a sample every max(R) cycles through valid_in/in_ready and offers its scores "
-      "with valid_out");
+      "with valid_out")(
+      "weights-in-bram",
+      "with --reuse-factor: each layer's weights are a ROM read by the frame counter, which "
+      "synth_xilinx maps to block RAM, instead of LUTs");
 }
 
 void read_mac_lowering_options(const po::variables_map& vm, const models::Model& m,
@@ -48,6 +51,9 @@ void read_mac_lowering_options(const po::variables_map& vm, const models::Model&
       throw Error(model_path + ": --reuse-factor applies to MAC layers, and this model has none");
     lp.reuse_factor = parse_unsigned_list(vm["reuse-factor"].as<std::string>(), "--reuse-factor");
   }
+  lp.weights_in_bram = vm.count("weights-in-bram");
+  if (lp.weights_in_bram && !vm.count("reuse-factor"))
+    throw Error("--weights-in-bram needs --reuse-factor (weights are read one slot at a time)");
 }
 
 int cmd_lower(const std::vector<std::string>& args) {
@@ -79,7 +85,8 @@ int cmd_lower(const std::vector<std::string>& args) {
   if (!parse(args,
              "lutforge lower MODEL.lfm.json -o NETLIST.json [--no-argmax] [--register-layers | "
              "--register-every N] [--popcount-radix R] [--argmax-tree] [--dsp-packing "
-             "[--dsp-family F]] [--reuse-factor R[,R...]] [--fold] [--pixel-bits W]",
+             "[--dsp-family F]] [--reuse-factor R[,R...] [--weights-in-bram]] [--fold] "
+             "[--pixel-bits W]",
              opts, pos, vm))
     return kExitOk;
   const models::Model m = models::read_model_file(model_path);

@@ -129,8 +129,12 @@ Netlist lower(const Model& m, const LowerParams& params) {
           "registers every N layers, the ArgMax tree and the pixel encoder do not combine with "
           "it");
     return lower_reused(m, reuse_factors(m, params), params.clock, params.argmax,
-                        {params.dsp_family, params.dsp_packing});
+                        {params.dsp_family, params.dsp_packing, params.weights_in_bram});
   }
+  if (params.weights_in_bram)
+    throw Error(
+        "lower: weights in block RAM need reuse factors (a fully parallel layer reads every "
+        "weight at once)");
   Netlist nl;
   std::string name = m.family.empty() ? "model" : m.family;  // a plain Verilog identifier
   for (char& c : name)

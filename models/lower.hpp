@@ -42,6 +42,9 @@ struct LowerParams {
   // cycles, and the design is sequential with an initiation interval of the largest R
   // (models/lower_reuse.cpp): ports valid_in, valid_out and in_ready beside x and the scores.
   std::vector<unsigned> reuse_factor;
+  // With reuse factors: each layer's weights as a ROM on the frame counter with registers behind
+  // it, which synth_xilinx maps to block RAM (MacLowering::weights_in_bram).
+  bool weights_in_bram = false;
   std::string clock = "clk";
   // The input encoder in hardware: 0 makes the port x the input codes (pack_codes). W > 0 makes
   // it the features as W-bit integers p (feature = p / (2^W - 1), as image pixels are read), and

@@ -12,6 +12,10 @@ namespace lutforge::models {
 struct MacLowering {
   DspFamily family = DspFamily::DSP48E2;
   bool packing = false;  // products of one input for several neurons share a slice
+  // With reuse factors: each layer's weights are one ROM read by the frame counter, with a
+  // register per weight bit behind it (block RAM after synth_xilinx), instead of LUTs of the
+  // counter.
+  bool weights_in_bram = false;
 };
 
 // clamp((acc * m + r) >> shift, 0, 2^out_bits - 1) of a signed accumulator, r = 2^(shift - 1):

@@ -39,6 +39,7 @@ class ReuseBuilder {
       const Signal next = on_counter([&](uint64_t c) { return (((c + 1) % ii_) >> b) & 1; },
                                      "count_d" + std::to_string(b));
       nl.connect(counter_[b].node, 0, next);
+      next_.push_back(next);
     }
   }
 
@@ -128,13 +129,73 @@ class ReuseBuilder {
   }
 
   const std::vector<Signal>& counter() const { return counter_; }
+  // The counter's next value, (c + 1) mod II.
+  const std::vector<Signal>& next() const { return next_; }
+  unsigned ii() const { return ii_; }
 
  private:
   Netlist& nl_;
   unsigned ii_;
   uint32_t cbits_;
-  std::vector<Signal> counter_;
+  std::vector<Signal> counter_, next_;
   std::map<std::vector<uint64_t>, Signal> luts_;  // by truth table: one LUT per function
+};
+
+// The weight bits of one layer's slices, each a function f(c) of the counter state. In LUTs
+// (ReuseBuilder::on_counter), or with MacLowering::weights_in_bram as the columns of one ROM
+// per layer: the ROM reads the word of the counter's next value, and a register per column
+// takes it, so that in counter state c the register holds f(c) (initially f(0), the counter
+// starting at 0). synth_xilinx maps the ROM and its registers to block RAM. Constant columns
+// need no storage, and equal columns share one.
+class WeightBits {
+ public:
+  WeightBits(Netlist& nl, ReuseBuilder& rb, bool in_bram) : nl_(nl), rb_(rb), in_bram_(in_bram) {}
+
+  template <typename F>
+  Signal bit(F f, const std::string& name) {
+    if (!in_bram_) return rb_.on_counter(f, name);
+    const uint32_t aw = static_cast<uint32_t>(rb_.counter().size());
+    TruthTable t(aw);
+    bool any = false, all = true;
+    for (uint64_t c = 0; c < rb_.ii(); ++c) {
+      const bool v = f(c);
+      if (v) set_bit(t, c);
+      any |= v;
+      all &= v;
+    }
+    if (!any || all) return nl_.constant(all);
+    const std::vector<uint64_t> key(t.words(), t.words() + t.num_words());
+    auto it = columns_.find(key);
+    if (it != columns_.end()) return {registers_[it->second], 0};
+    Dff q;
+    q.init = get_bit(t, 0);
+    columns_.emplace(key, registers_.size());
+    registers_.push_back(nl_.add_cell(q, {}, name + "_q"));
+    data_.push_back(std::move(t));
+    return {registers_.back(), 0};
+  }
+
+  // Builds the layer's ROM and connects its registers; the next layer starts a new memory.
+  void finish(const std::string& name) {
+    if (!registers_.empty()) {
+      const uint32_t aw = static_cast<uint32_t>(rb_.counter().size());
+      // Column i at address a is f_i(a); the register reads it at address (c + 1) mod II.
+      const NodeId rom = nl_.add_cell(Rom{aw, std::move(data_)}, rb_.next(), name);
+      for (size_t i = 0; i < registers_.size(); ++i)
+        nl_.connect(registers_[i], 0, {rom, static_cast<uint32_t>(i)});
+    }
+    registers_.clear();
+    data_.clear();
+    columns_.clear();
+  }
+
+ private:
+  Netlist& nl_;
+  ReuseBuilder& rb_;
+  bool in_bram_;
+  std::vector<NodeId> registers_;
+  std::vector<TruthTable> data_;
+  std::map<std::vector<uint64_t>, size_t> columns_;
 };
 
 // What one slice (or one field of a packed slice) does: in counter state c, the product of input
@@ -285,6 +346,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
     const Layer& L = m.layers[l];
     const std::string layer = "l" + std::to_string(l);
     const Schedule plan = schedule(L, reuse[l], ii);
+    WeightBits weight_bits(nl, rb, mac.weights_in_bram);
     // The operand multiplexers, one per distinct sequence of inputs.
     std::map<std::vector<uint32_t>, std::vector<Signal>> muxes;
     auto operand = [&](const std::vector<uint32_t>& key) -> const std::vector<Signal>& {
@@ -330,7 +392,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
           const std::string name = layer + "_pack" + std::to_string(slice);
           std::vector<Signal> x_word;
           for (uint32_t b = 0; b < x_width; ++b)
-            x_word.push_back(rb.on_counter(
+            x_word.push_back(weight_bits.bit(
                 [&](uint64_t c) {
                   std::vector<int64_t> w;
                   for (size_t i : part) w.push_back(weight_at(plan.lanes[i], c));
@@ -350,7 +412,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
         const std::string name = layer + "_slice" + std::to_string(i);
         std::vector<Signal> dsp_pins;
         for (uint32_t b = 0; b < L.weight_bits; ++b)
-          dsp_pins.push_back(rb.on_counter(
+          dsp_pins.push_back(weight_bits.bit(
               [&](uint64_t c) { return (static_cast<uint64_t>(weight_at(lane, c)) >> b) & 1; },
               name + "_w" + std::to_string(b)));
         const std::vector<Signal>& y = operand(input_key(lane));
@@ -363,6 +425,8 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
         products[lane.accumulator].push_back(bits);
       }
     }
+
+    weight_bits.finish(layer + "_weights");
 
     // The accumulators: s = (a segment starts ? its bias : acc) + the products, acc takes s, and
     // each segment's neuron takes its (requantized) s at the segment's last slot.

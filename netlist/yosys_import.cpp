@@ -1179,8 +1179,7 @@ class Importer {
         reg.has_en = regce != kYBit1;
         reg.has_srst = rstreg != kYBit0;
         reg.srst_needs_en = reg.has_en && priority == "REGCE";
-        const std::string reg_name = prefix + "." + o.port + "_reg" + bit_name;
-        add_register_bit(c, reg, q_latch, out, regce, rstreg, kYBit0, srval_v, init_v, &reg_name);
+        add_register_bit(c, reg, q_latch, out, regce, rstreg, kYBit0, srval_v, init_v);
       }
     }
   }

@@ -492,6 +492,39 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a MAC network with its weights in block RAM is proved equal to its lowering after "
+    "synth_xilinx",
+    "[yosys][dsp][mac][bram]") {
+  // Reuse factors 8 and 4: each layer's weights are a ROM on the frame counter, which
+  // synth_xilinx maps to block RAM with the registers behind it; the reader reads the RAM back,
+  // named after the registers it absorbed, so the registers correspond and the proof is quick.
+  const models::Model m = random_mac_model({10, 4}, 16, 4, 6, 4, 8);
+  const fs::path dir = temp_dir("mac_bram_flow");
+  write_text(dir / "m.lfm.json", models::write_model(m));
+  for (const bool packing : {false, true}) {
+    const std::string tag = packing ? "packed" : "plain";
+    const fs::path net = dir / (tag + ".json"), v = dir / (tag + ".v"),
+                   mapped = dir / (tag + "_x.json");
+    RunResult r = run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " + net.string() +
+                               " --dsp-family dsp48e1 --reuse-factor 8,4 --weights-in-bram" +
+                               (packing ? " --dsp-packing" : ""));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(run_lutforge("convert " + net.string() + " -o " + v.string() + " --adder-modules")
+                .exit_code == 0);
+    const Netlist nl = read_netlist_file(net.string());
+    r = run_lutforge("synth " + v.string() + " --top " + nl.design_name() + " --target xilinx -o " +
+                     mapped.string());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find(" 0 BRAM18") == std::string::npos);
+    r = run_lutforge("equiv " + net.string() + " " + mapped.string() + " --time-limit 120");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+  }
+}
+
 TEST_CASE("a ROM with a registered word maps to block RAM, reads back and is proved equal to it",
           "[yosys][bram]") {
   // A Rom cell of random words behind registers (with an enable and initial values in one case):

@@ -534,3 +534,46 @@ TEST_CASE("reuse factors: one or one per layer, MAC layers only, and alone", "[m
   REQUIRE(pack->count >= 4);
   CHECK(slices(lower(mac, packed)) == 3 + 2);
 }
+
+TEST_CASE("weights in block RAM: one ROM a layer, read a cycle ahead, computes as models/ does",
+          "[models][mac][bram]") {
+  // The ROM's registers must show slot c's weights in counter state c, from the first frame on:
+  // every sample's scores, pipelined back to back, equal the integer reference.
+  const Model m = lutforge::test::random_mac_model({9, 4}, 20, 8, 5, 4, 31);
+  std::mt19937_64 rng(4);
+  VectorTable in;
+  std::vector<std::vector<uint32_t>> codes(40);
+  for (auto& c : codes) {
+    for (size_t f = 0; f < 20; ++f) c.push_back(static_cast<uint32_t>(rng() % 256));
+    in.rows.push_back({pack_codes(m, c)});
+  }
+  for (const bool packing : {false, true}) {
+    INFO("packing " << packing);
+    LowerParams lp;
+    lp.reuse_factor = {6, 4};
+    lp.dsp_packing = packing;
+    lp.dsp_family = DspFamily::DSP48E1;
+    lp.weights_in_bram = true;
+    const Netlist nl = lower(m, lp);
+    size_t roms = 0, lut_inputs_on_counter = 0;
+    for (NodeId n = 0; n < nl.num_nodes(); ++n) {
+      roms += std::holds_alternative<Rom>(nl.cell(n));
+      if (nl.name(n).find("_w") != std::string::npos && std::holds_alternative<Lut>(nl.cell(n)))
+        ++lut_inputs_on_counter;
+    }
+    CHECK(roms == 2);
+    CHECK(lut_inputs_on_counter == 0);  // no weight is a LUT of the counter any more
+    const VectorTable out = simulate_samples(nl, in, "valid_in", "valid_out", 100000);
+    for (size_t k = 0; k < m.num_classes(); ++k) {
+      const size_t col = static_cast<size_t>(
+          std::find(out.names.begin(), out.names.end(), "class" + std::to_string(k)) -
+          out.names.begin());
+      REQUIRE(col < out.names.size());
+      for (size_t s = 0; s < codes.size(); ++s)
+        CHECK(out.rows[s][col][0] == class_scores(m, codes[s])[k]);
+    }
+  }
+  LowerParams parallel;
+  parallel.weights_in_bram = true;
+  CHECK_THROWS_WITH(lower(m, parallel), Catch::Contains("weights in block RAM need reuse factors"));
+}
