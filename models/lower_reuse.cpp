@@ -225,8 +225,9 @@ struct Schedule {
 //   an accumulator of its own (one segment per neuron).
 // Pruned weights cost nothing: a lane whose weights are all zero is left out (the lanes keep
 // their inputs, so that a pruned lane is a slice less), and a neuron without a nonzero weight has
-// no lane and no accumulator (its code is a constant, lower_reused()).
-Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
+// no lane and no accumulator (its code is a constant, lower_reused()); nor has a neuron that
+// nothing reads (read[n] false).
+Schedule schedule(const Layer& L, unsigned r, unsigned ii, const std::vector<bool>& read) {
   Schedule plan;
   const size_t F = L.fan_in, N = L.neurons.size();
   auto counter_of = [&](uint64_t t) { return (t + 1) % ii; };
@@ -234,7 +235,7 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
   if (m < 2) {
     const size_t per = (F + r - 1) / r;
     for (size_t n = 0; n < N; ++n) {
-      if (!is_live(L.neurons[n])) continue;
+      if (!is_live(L.neurons[n]) || !read[n]) continue;
       const size_t accumulator = plan.accumulators.size();
       plan.accumulators.push_back({{n, 0, ii - 1}});
       for (size_t k = 0; k < per; ++k) {
@@ -257,7 +258,7 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii) {
   std::map<std::vector<uint32_t>, size_t> class_of;
   std::vector<std::vector<size_t>> classes;
   for (size_t n = 0; n < N; ++n) {
-    if (!is_live(L.neurons[n])) continue;
+    if (!is_live(L.neurons[n]) || !read[n]) continue;
     const auto [it, fresh] = class_of.emplace(L.neurons[n].inputs, classes.size());
     if (fresh) classes.emplace_back();
     classes[it->second].push_back(n);
@@ -312,6 +313,27 @@ std::vector<Signal> enabled_registers(Netlist& nl, const std::vector<Signal>& d,
 
 }  // namespace
 
+std::vector<std::vector<bool>> read_neurons(const Model& m) {
+  std::vector<std::vector<bool>> read(m.layers.size());
+  read.back().assign(m.layers.back().neurons.size(), true);
+  for (size_t l = m.layers.size(); l-- > 0;) {
+    if (l + 1 < m.layers.size()) {
+      read[l].assign(m.layers[l].neurons.size(), false);
+      const Layer& next = m.layers[l + 1];
+      for (size_t n = 0; n < next.neurons.size(); ++n) {
+        if (!read[l + 1][n]) continue;
+        const Neuron& N = next.neurons[n];
+        for (size_t i = 0; i < N.weights.size(); ++i)
+          if (N.weights[i] != 0) read[l][N.inputs[i]] = true;
+      }
+    }
+    const Layer& L = m.layers[l];
+    for (size_t n = 0; n < L.neurons.size(); ++n)
+      if (L.requantize && L.neurons[n].multiplier == 0) read[l][n] = false;
+  }
+  return read;
+}
+
 Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const std::string& clock,
                      bool argmax, const MacLowering& mac) {
   if (m.head.kind != Head::Kind::Codes)
@@ -323,6 +345,8 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
   unsigned ii = 1;
   for (unsigned r : reuse) ii = std::max(ii, r);
   if (ii > 4096) throw Error("lower: a reuse factor above 4096");
+
+  const std::vector<std::vector<bool>> read = read_neurons(m);
 
   Netlist nl;
   nl.set_design_name("mac");
@@ -345,7 +369,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const Layer& L = m.layers[l];
     const std::string layer = "l" + std::to_string(l);
-    const Schedule plan = schedule(L, reuse[l], ii);
+    const Schedule plan = schedule(L, reuse[l], ii, read[l]);
     WeightBits weight_bits(nl, rb, mac.weights_in_bram);
     // The operand multiplexers, one per distinct sequence of inputs.
     std::map<std::vector<uint32_t>, std::vector<Signal>> muxes;
@@ -498,7 +522,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
     }
     // The pruned neurons: their bias alone, a constant code.
     for (size_t n = 0; n < L.neurons.size(); ++n)
-      if (!is_live(L.neurons[n])) next[n] = pruned_code(nl, L, L.neurons[n]);
+      if (!is_live(L.neurons[n]) || !read[l][n]) next[n] = pruned_code(nl, L, L.neurons[n]);
     valid = enabled_registers(nl, {valid}, load, "valid" + std::to_string(l + 1))[0];
     codes.swap(next);
   }

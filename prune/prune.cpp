@@ -98,10 +98,40 @@ const char* resource_name(Resource r) {
   return "?";
 }
 
+double bram_width_per_18k(uint32_t addr_width) {
+  // RAMB18E1's shapes: 512 x 36 (SDP), 1K x 18, 2K x 9, 4K x 4, 8K x 2, 16K x 1.
+  static const double kWidth[] = {36, 18, 9, 4, 2, 1};
+  if (addr_width <= 9) return kWidth[0];
+  if (addr_width <= 14) return kWidth[addr_width - 9];
+  return 1.0 / static_cast<double>(uint64_t{1} << (addr_width - 14));  // deeper: several a bit
+}
+
 Cost netlist_cost(const Netlist& nl, Count count) {
   Cost c{};
+  // The ROM bits that something reads, and the registers that take a ROM's word: synthesis
+  // drops the others and merges these into the block RAM.
+  std::vector<std::vector<bool>> rom_bit_read(nl.num_nodes());
+  for (NodeId n = 0; n < nl.num_nodes(); ++n)
+    if (const auto* r = std::get_if<Rom>(&nl.cell(n))) rom_bit_read[n].assign(r->width(), false);
+  for (NodeId n = 0; n < nl.num_nodes(); ++n)
+    for (const Signal& s : nl.fanin(n))
+      if (!rom_bit_read[s.node].empty()) rom_bit_read[s.node][s.bit] = true;
   for (NodeId n = 0; n < nl.num_nodes(); ++n) {
     const Cell& cell = nl.cell(n);
+    if (const auto* r = std::get_if<Rom>(&cell)) {
+      // In 18 Kbit halves of block RAM: the ROM's width over one half's width at its depth.
+      // Cells counts the share, so that the structures' costs add up; Synthesized rounds up
+      // per ROM, as synth_xilinx splits its width (a RAMB36E1 is two halves).
+      const double width = count == Count::Cells
+                               ? r->width()
+                               : static_cast<double>(std::count(rom_bit_read[n].begin(),
+                                                                rom_bit_read[n].end(), true));
+      const double halves = width / bram_width_per_18k(r->addr_width);
+      c[size_t(Resource::Bram)] += count == Count::Cells ? halves : std::ceil(halves);
+      continue;
+    }
+    if (std::holds_alternative<Dff>(cell) && !rom_bit_read[nl.fanin(n)[0].node].empty())
+      continue;  // the block RAM's output latch
     if (const auto* d = std::get_if<PackedDsp>(&cell)) {
       double soft_luts = 0;
       if (count == Count::Cells || maps_to_slice(nl, n, *d, soft_luts))
@@ -230,6 +260,10 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
   const std::vector<unsigned> reuse = models::reuse_factors(m, params);
   Inventory inv;
   inv.total = lowered_cost(m, params);
+  // With reuse factors the lowering builds nothing for a neuron whose code nothing reads; such a
+  // neuron is as good as pruned, and costs nothing to remove.
+  std::vector<std::vector<bool>> read;
+  if (models::initiation_interval(m, params) > 1) read = models::read_neurons(m);
 
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const models::Layer& L = m.layers[l];
@@ -253,7 +287,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
     };
     auto live = [&](size_t r, size_t first, size_t count) {
       for (size_t n : row_neurons(r))
-        if (models::any_weight(L.neurons[n], first, count)) return true;
+        if (models::any_weight(L.neurons[n], first, count) && (read.empty() || read[l][n]))
+          return true;
       return false;
     };
     auto measure = [&](Structure::Kind kind) {
@@ -409,8 +444,6 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
   p.budget.assign(budget.begin(), budget.end());
   for (size_t k = 0; k < kNumResources; ++k) {
     if (std::isinf(budget[k])) continue;
-    if (k == size_t(Resource::Bram) && budget[k] < inv.total[k])
-      throw Error("prune: --budget bram: the lowering stores the weights in LUTs and uses no BRAM");
     p.budget[k] = budget[k] - inv.fixed[k];
     if (p.budget[k] < 0)
       throw Error("prune: --budget " + std::string(resource_name(static_cast<Resource>(k))) + "=" +

@@ -17,9 +17,13 @@
 // layer and kind, the model is lowered whole and with the first such structure (with packing,
 // the first as many as share a slice) removed, and the difference (per structure) is the cost of
 // each structure of that layer and kind; a row's own cost is what removing it saves beyond its
-// patterns. Resources of a netlist: slices (PackedDsp cells), flip-flops (register bits), and
-// LUTs estimated as the Lut cells plus one LUT per bit of each two-operand addition; the lowering
-// stores weights in LUTs, so no structure has a BRAM cost. The model is additive: the next
+// patterns. Resources of a netlist: slices (PackedDsp cells), flip-flops (register bits), LUTs
+// estimated as the Lut cells plus one LUT per bit of each two-operand addition, and block RAM
+// in 18 Kbit halves (Rom cells: their width over the width of one half at their depth, whose
+// registers are the RAM's own). With the weights in LUTs no structure has a BRAM cost; with
+// LowerParams::weights_in_bram a layer's weights are one ROM, and a pattern costs the share of
+// its width that its weight columns take (the weight block it frees), which synthesis rounds up
+// per layer. The model is additive: the next
 // layer's patterns that read only removed rows are zero too and leave the lowering, which the
 // prediction does not count (it is high by their cost then). What a pruning reports is counted
 // as synthesis keeps it (pruned_cost): swept, and with the product slices that synth_xilinx
@@ -43,9 +47,10 @@ using Cost = std::array<double, kNumResources>;
 const char* resource_name(Resource r);
 
 // The resources of a lowered netlist, as the cost model counts them. Cells: every PackedDsp cell
-// is a DSP. Synthesized: a product slice is a DSP only when synth_xilinx maps it to one (both
-// factors of at least 2 bits and the product of at least 9, after the factors' repeated sign
-// bits and constant zeros are dropped), and LUTs otherwise.
+// is a DSP, and a ROM its share of block RAM. Synthesized: a product slice is a DSP only when
+// synth_xilinx maps it to one (both factors of at least 2 bits and the product of at least 9, after
+// the factors' repeated sign bits and constant zeros are dropped), and LUTs otherwise; a ROM's bits
+// that are read take whole block RAMs.
 enum class Count { Cells, Synthesized };
 Cost netlist_cost(const Netlist& nl, Count count = Count::Cells);
 // The last layer's scores narrowed to its accumulators, which pruned weights make narrower (a

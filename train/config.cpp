@@ -425,6 +425,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
       throw Error(source + ": [prune] reuse_factor has " + std::to_string(p.reuse_factor.size()) +
                   " entries; give one or " + std::to_string(total) + " (one per layer)");
     p.dsp_packing = pr.integer("dsp_packing", 0, 0, 1) != 0;
+    p.weights_in_bram = pr.integer("weights_in_bram", 0, 0, 1) != 0;
+    if (p.weights_in_bram &&
+        std::all_of(p.reuse_factor.begin(), p.reuse_factor.end(), [](unsigned r) { return r < 2; }))
+      throw Error(source +
+                  ": [prune] weights_in_bram needs a reuse_factor above 1 (a fully parallel "
+                  "layer reads every weight at once)");
     p.dsp_family = pr.str("dsp_family", "dsp48e2");
     check_choice(source, "[prune] dsp_family", p.dsp_family, {"dsp48e1", "dsp48e2"});
     p.steps = static_cast<unsigned>(pr.integer("steps", 4, 1, 1000));

@@ -92,6 +92,7 @@
 //   sparsity = 0.9               # unstructured: the fraction of each layer's weights pruned
 //   reuse_factor = 49            # the lowering the costs are measured on: one, or one per layer
 //   dsp_packing = 0              # 1: with DSP packing
+//   weights_in_bram = 0          # 1: each layer's weights in block RAM (needs a reuse factor)
 //   dsp_family = "dsp48e2"       # dsp48e1 | dsp48e2
 //   steps = 4                    # pruning steps, step s to s/steps of the way to the budget
 //   finetune_epochs = 2          # epochs of fine-tuning after each step
@@ -174,6 +175,7 @@ struct TrainConfig {
     double sparsity = 0;  // method "unstructured"
     std::vector<unsigned> reuse_factor;
     bool dsp_packing = false;
+    bool weights_in_bram = false;
     std::string dsp_family = "dsp48e2";
     unsigned steps = 4, finetune_epochs = 2;
     double finetune_learning_rate = 1e-3;

@@ -54,6 +54,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
   models::LowerParams lp;
   lp.reuse_factor = c.prune.reuse_factor;
   lp.dsp_packing = c.prune.dsp_packing;
+  lp.weights_in_bram = c.prune.weights_in_bram;
   if (!models::family_from_name(c.prune.dsp_family, lp.dsp_family))
     throw Error(c.source + ": [prune] dsp_family '" + c.prune.dsp_family + "'");
   const bool unstructured = c.prune.method == "unstructured";

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include "base/error.hpp"
 #include "models/lower.hpp"
+#include "models/lower_mac.hpp"
 #include "netlist/passes.hpp"
 #include "netlist/vectors.hpp"
 #include "prune/prune.hpp"
@@ -155,10 +156,20 @@ TEST_CASE(
       const PruneResult r = prune(m, inv, budget, lp, solver);
       CHECK(r.removed_patterns > 0);
       CHECK(r.lowered[size_t(Resource::Dsp)] <= budget[size_t(Resource::Dsp)]);
-      // Unpacked, the structures' costs add up on the lowering that keeps every cell; the
-      // reported count has swept what no output reaches (a neuron no kept weight reads).
+      // Unpacked, the structures' costs add up on the lowering, less the kept structures of the
+      // neurons that no kept weight reads any more, for which the lowering builds nothing; the
+      // reported count has also swept the input registers that nothing reads.
       const Cost unswept = lowered_cost(r.model, lp);
-      if (!packing) CHECK(unswept[size_t(Resource::Dsp)] == r.predicted[size_t(Resource::Dsp)]);
+      const auto read = models::read_neurons(r.model);
+      Cost expected = r.predicted;
+      for (size_t i = 0; i < inv.structures.size(); ++i) {
+        const Structure& s = inv.structures[i];
+        if (!r.kept[i] || s.removed) continue;
+        bool any_read = false;
+        for (size_t n : s.neurons) any_read |= read[s.layer][n];
+        if (!any_read) expected[size_t(Resource::Dsp)] -= s.cost[size_t(Resource::Dsp)];
+      }
+      if (!packing) CHECK(unswept[size_t(Resource::Dsp)] == expected[size_t(Resource::Dsp)]);
       for (size_t k = 0; k < kNumResources; ++k) CHECK(r.lowered[k] <= unswept[k]);
       // A removed row's code is 0: its weights, bias and the weights that read it are zero.
       for (size_t i = 0; i < inv.structures.size(); ++i) {
@@ -386,6 +397,64 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
   }
   CHECK(slices > 0);
   CHECK(slices < cases.size());
+}
+
+TEST_CASE(
+    "weights in block RAM: a pattern costs its share of a BRAM, a bram budget is met, and the "
+    "count is synth_xilinx's") {
+  // 8-bit weights, 40 inputs at reuse factor 10 (4 lanes a neuron): layer 0's ROM has 16 x 4
+  // lanes x 8 bits, at most 512 = 14 BRAM18 halves of 36 bits.
+  const models::Model m = test::random_mac_model({16, 4}, 40, 8, 8, 5, 13);
+  models::LowerParams lp;
+  lp.reuse_factor = {10};
+  lp.weights_in_bram = true;
+  lp.dsp_family = models::DspFamily::DSP48E1;
+  const Inventory inv = inventory(m, lp);
+  const double total = inv.total[size_t(Resource::Bram)];
+  CHECK(total > 10);
+  for (const Structure& st : inv.structures)
+    if (st.kind == Structure::Kind::Pattern && st.layer == 0 && !st.removed) {
+      // Its 8 weight columns, less any that is constant over the slots, of 36 a half.
+      CHECK(st.cost[size_t(Resource::Bram)] > 0);
+      CHECK(st.cost[size_t(Resource::Bram)] <= 8.0 / 36 + 1e-9);
+    }
+  std::mt19937_64 rng(5);
+  std::vector<std::vector<uint32_t>> codes(32);
+  for (auto& c : codes)
+    for (size_t f = 0; f < 40; ++f) c.push_back(static_cast<uint32_t>(rng() % 256));
+  const auto dir = test::temp_dir("prune_bram");
+  Budget budget;
+  budget.fill(kNone);
+  budget[size_t(Resource::Bram)] = std::floor(pruned_cost(m, lp)[size_t(Resource::Bram)] * 0.8);
+  const PruneResult r = prune(m, inv, budget, lp, KnapsackSolver::Cbc);
+  CHECK(r.removed_patterns > 0);
+  CHECK(r.lowered[size_t(Resource::Dsp)] > 0);  // the network still computes
+  CHECK(r.lowered[size_t(Resource::Bram)] <= budget[size_t(Resource::Bram)]);
+  const auto hw = lowered_scores(r.model, lp, codes);
+  for (size_t s = 0; s < codes.size(); ++s) {
+    const std::vector<uint32_t> ref = models::class_scores(r.model, codes[s]);
+    CHECK(hw[s] == std::vector<uint64_t>(ref.begin(), ref.end()));
+  }
+  // The BRAM the cost model counts is what synth_xilinx builds, before and after pruning.
+  for (const auto& [tag, model] :
+       {std::pair<std::string, const models::Model*>{"whole", &m}, {"pruned", &r.model}}) {
+    const auto json = dir / (tag + ".json"), v = dir / (tag + ".v"),
+               mapped = dir / (tag + "_x.json");
+    models::Model fitted = *model;
+    fit_scores(fitted);
+    test::write_netlist(json, models::lower(fitted, lp));
+    REQUIRE(
+        test::run_lutforge("convert " + json.string() + " -o " + v.string() + " --adder-modules")
+            .exit_code == 0);
+    const test::RunResult syn = test::run_lutforge(
+        "synth " + v.string() + " --top mac --target xilinx -o " + mapped.string());
+    INFO(tag << "\n" << syn.out << syn.err);
+    REQUIRE(syn.exit_code == 0);
+    const nlohmann::json res =
+        nlohmann::json::parse(test::read_text(dir / (tag + "_x.resources.json")));
+    CHECK(pruned_cost(*model, lp)[size_t(Resource::Bram)] == res.at("brams_18k").get<double>());
+    CHECK(pruned_cost(*model, lp)[size_t(Resource::Dsp)] == res.at("dsps").get<double>());
+  }
 }
 
 TEST_CASE("an impossible budget and a BRAM budget are errors that name the resource") {

@@ -281,6 +281,14 @@ TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC ne
   CHECK(pc.prune.steps == 3);
   CHECK(pc.prune.reuse_factor == std::vector<unsigned>{8});
   CHECK(pc.prune.importance == "taylor");
+  CHECK(!pc.prune.weights_in_bram);
+  CHECK(
+      train::parse_train_config(
+          head + "[prune]\nbudget = \"bram=4\"\nreuse_factor = 8\nweights_in_bram = 1\n", "c.toml")
+          .prune.weights_in_bram);
+  CHECK(config_error(head + "[prune]\nbudget = \"bram=4\"\nweights_in_bram = 1\n") ==
+        "c.toml: [prune] weights_in_bram needs a reuse_factor above 1 (a fully parallel layer "
+        "reads every weight at once)");
   const auto d = train::parse_train_config(head + "bits = 5\n", "c.toml");
   CHECK(d.weight_bits == std::vector<unsigned>{8, 8, 8});
   CHECK(d.activation_bits == std::vector<unsigned>{5, 5});
