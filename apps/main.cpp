@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
           {"dsp-packing", cmd_dsp_packing,
            "how many low-bit products a DSP slice packs, with guard bits; proved on request"},
           {"prune", cmd_prune,
-           "prune a MAC model to a budget of DSPs, LUTs and FFs (a knapsack over its structures)"},
+           "prune a MAC model to a budget of DSPs, LUTs, FFs and BRAM (a knapsack over its "
+           "structures)"},
           {"regress", cmd_regress,
            "run a regression suite: resumable, in parallel or on Slurm, with reports"},
       });

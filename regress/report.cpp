@@ -196,8 +196,9 @@ int better_direction(const std::string& metric) {
   if (metric.find("accuracy") != std::string::npos ||
       metric.find("samples_per_cycle") != std::string::npos)
     return +1;
-  for (const char* k : {"luts", "flip_flops", "dsps", "carry_cells", "latency", "energy", "power",
-                        "cells.", "logic_depth", "registers", "initiation_interval", "gates"})
+  for (const char* k :
+       {"luts", "flip_flops", "dsps", "brams_18k", "carry_cells", "latency", "energy", "power",
+        "cells.", "logic_depth", "registers", "initiation_interval", "gates"})
     if (metric.find(k) != std::string::npos) return -1;
   return 0;
 }

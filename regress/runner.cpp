@@ -366,6 +366,7 @@ class Runner {
         if (o.count("dsp_packing")) argv.push_back("--dsp-packing");
         opt("dsp_family", "--dsp-family");
         opt("reuse_factor", "--reuse-factor");
+        if (o.count("weights_in_bram")) argv.push_back("--weights-in-bram");
         if (o.count("fold")) argv.push_back("--fold");
         opt("pixel_bits", "--pixel-bits");
         break;

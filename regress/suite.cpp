@@ -275,6 +275,7 @@ Step read_step(Table& t, const Case& c, const fs::path& dir) {
       option("popcount_radix", t.integer("popcount_radix", 2, 1000000));
       if (t.boolean("argmax_tree")) s.options["argmax_tree"] = "1";
       if (t.boolean("dsp_packing")) s.options["dsp_packing"] = "1";
+      if (t.boolean("weights_in_bram")) s.options["weights_in_bram"] = "1";
       option("dsp_family", t.one_of("dsp_family", {"dsp48e1", "dsp48e2"}));
       option("reuse_factor", t.integer("reuse_factor", 1, 4096));
       if (t.boolean("fold")) s.options["fold"] = "1";
