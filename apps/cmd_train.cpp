@@ -106,12 +106,17 @@ int cmd_train(const std::vector<std::string>& args) {
                          {"accuracy_pruned", s.accuracy_pruned},
                          {"test_accuracy", s.test_accuracy},
                          {"seconds", s.seconds}});
-      j["prune"] = {
-          {"method", c.prune.method},         {"sparsity", c.prune.sparsity},
-          {"budget", c.prune.budget},         {"solver", c.prune.solver},
-          {"importance", c.prune.importance}, {"accuracy_before", r.accuracy_before_prune},
-          {"before", cost(r.cost_before)},    {"after", cost(r.cost_after)},
-          {"seconds", r.prune_seconds},       {"steps", steps}};
+      j["prune"] = {{"method", c.prune.method},
+                    {"sparsity", c.prune.sparsity},
+                    {"budget", c.prune.budget},
+                    {"solver", c.prune.solver},
+                    {"importance", c.prune.importance},
+                    {"accuracy_before", r.accuracy_before_prune},
+                    {"before", cost(r.cost_before)},
+                    {"after", cost(r.cost_after)},
+                    {"within_budget", r.within_budget},
+                    {"seconds", r.prune_seconds},
+                    {"steps", steps}};
     }
     auto out = open_output(report);
     out << j.dump(1) << "\n";

@@ -93,6 +93,15 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
                    "after the fine-tuning the lowering takes %s, over the budget %s: one more "
                    "step at the budget\n",
                    prune::format_cost(r.cost_after).c_str(), prune::format_cost(target).c_str());
+    if (last == s.step && !unstructured)
+      for (size_t k = 0; k < prune::kNumResources; ++k)
+        if (r.cost_after[k] > target[k] + 1e-9) r.within_budget = false;
+    if (!r.within_budget)  // shown even when quiet: the result is not what was asked for
+      std::fprintf(stderr,
+                   "%s: warning: after %u pruning steps the lowering still takes %s, over the "
+                   "budget %s\n",
+                   c.source.c_str(), s.step, prune::format_cost(r.cost_after).c_str(),
+                   prune::format_cost(target).c_str());
   };
   for (unsigned step = 1; step <= last; ++step) {
     const bool repair = step > c.prune.steps;

@@ -56,6 +56,8 @@ struct TrainResult {
   std::vector<PruneStepStats> prune_steps;
   double accuracy_before_prune = 0, prune_seconds = 0;
   prune::Cost cost_before{}, cost_after{};
+  // False when the result still exceeds the budget after the extra steps (a warning says so).
+  bool within_budget = true;
 };
 
 // The train and test sets a configuration names, with its limits applied (JSC: split and scaled).

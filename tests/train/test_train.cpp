@@ -505,6 +505,7 @@ TEST_CASE(
     CHECK(csv_column(dir / "ref.csv", "prediction") == csv_column(dir / "torch.csv", "prediction"));
     const nlohmann::json& pr = report.at("prune");
     CHECK(pr.at("after").at("lut").get<double>() <= budget);
+    CHECK(pr.at("within_budget") == true);
     const nlohmann::json& steps = pr.at("steps");
     REQUIRE(steps.size() >= 1);
     REQUIRE(steps.size() <= 5);  // the step, and up to four more at the budget
