@@ -128,8 +128,9 @@ Netlist lower(const Model& m, const LowerParams& params) {
           "lower: with reuse factors the design is a sequential schedule of its own; "
           "registers every N layers, the ArgMax tree and the pixel encoder do not combine with "
           "it");
-    return lower_reused(m, reuse_factors(m, params), params.clock, params.argmax,
-                        {params.dsp_family, params.dsp_packing, params.weights_in_bram});
+    return lower_reused(
+        m, reuse_factors(m, params), params.clock, params.argmax,
+        {params.dsp_family, params.dsp_packing, params.weights_in_bram, params.keep_unread});
   }
   if (params.weights_in_bram)
     throw Error(

@@ -45,6 +45,10 @@ struct LowerParams {
   // With reuse factors: each layer's weights as a ROM on the frame counter with registers behind
   // it, which synth_xilinx maps to block RAM (MacLowering::weights_in_bram).
   bool weights_in_bram = false;
+  // With reuse factors: build the slices of neurons whose code nothing reads too (read_neurons(),
+  // models/lower_mac.hpp), as the pruning cost model measures structures one at a time, so that
+  // removing a next-layer structure is not charged for the neurons it leaves unread.
+  bool keep_unread = false;
   std::string clock = "clk";
   // The input encoder in hardware: 0 makes the port x the input codes (pack_codes). W > 0 makes
   // it the features as W-bit integers p (feature = p / (2^W - 1), as image pixels are read), and

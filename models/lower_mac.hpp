@@ -16,6 +16,7 @@ struct MacLowering {
   // register per weight bit behind it (block RAM after synth_xilinx), instead of LUTs of the
   // counter.
   bool weights_in_bram = false;
+  bool keep_unread = false;  // LowerParams::keep_unread
 };
 
 // clamp((acc * m + r) >> shift, 0, 2^out_bits - 1) of a signed accumulator, r = 2^(shift - 1):

@@ -66,6 +66,10 @@ void validate(const KnapsackProblem& p, const std::string& what) {
     if (it.parent >= static_cast<int>(i) || it.parent < -1)
       throw Error(what + ": item " + std::to_string(i) + " needs item " +
                   std::to_string(it.parent) + ", which is not an earlier item");
+    for (int j : it.needs_any)
+      if (j < 0 || j >= static_cast<int>(p.items.size()) || j == static_cast<int>(i))
+        throw Error(what + ": item " + std::to_string(i) + " needs one of item " +
+                    std::to_string(j) + ", which is not another item");
   }
 }
 
@@ -97,6 +101,18 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit) {
     const double coefs[2] = {1.0, -1.0};
     Cbc_addRow(cbc, ("needs" + std::to_string(i)).c_str(), 2, cols, coefs, 'L', 0.0);
   }
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (p.items[i].needs_any.empty()) continue;
+    // x_i <= the sum of the x_j it needs one of.
+    std::vector<int> cols{static_cast<int>(i)};
+    std::vector<double> coefs{1.0};
+    for (int j : p.items[i].needs_any) {
+      cols.push_back(j);
+      coefs.push_back(-1.0);
+    }
+    Cbc_addRow(cbc, ("needs_any" + std::to_string(i)).c_str(), static_cast<int>(cols.size()),
+               cols.data(), coefs.data(), 'L', 0.0);
+  }
   Cbc_setMaximumSeconds(cbc, time_limit);
   Cbc_setParameter(cbc, "threads", "1");
   Cbc_solve(cbc);
@@ -124,8 +140,11 @@ KnapsackResult solve_dp(const KnapsackProblem& p) {
       throw Error("knapsack: the dynamic program takes one limited resource, not several");
     resource = k;
   }
-  for (const KnapsackItem& it : p.items)
+  for (const KnapsackItem& it : p.items) {
     if (it.parent >= 0) throw Error("knapsack: the dynamic program takes no parents");
+    if (!it.needs_any.empty())
+      throw Error("knapsack: the dynamic program takes no items that need one of others");
+  }
   KnapsackResult r;
   r.keep.assign(p.items.size(), false);
   if (resource == p.budget.size()) {  // nothing is limited: keep what is worth keeping
@@ -187,22 +206,47 @@ KnapsackResult solve_greedy(const KnapsackProblem& p) {
   KnapsackResult r;
   r.keep.assign(p.items.size(), false);
   std::vector<double> used(p.budget.size(), 0.0);
-  for (size_t i : order) {
-    if (r.keep[i] || p.items[i].value <= 0) continue;
-    // The item and the ancestors it still needs.
-    std::vector<size_t> take{i};
-    for (int a = p.items[i].parent; a >= 0 && !r.keep[static_cast<size_t>(a)];
-         a = p.items[static_cast<size_t>(a)].parent)
-      take.push_back(static_cast<size_t>(a));
-    std::vector<double> after = used;
-    bool fits = true;
-    for (size_t k = 0; k < p.budget.size(); ++k) {
-      for (size_t t : take) after[k] += p.items[t].cost[k];
-      fits &= after[k] <= p.budget[k] * (1 + 1e-12) + 1e-12;
+  auto satisfied = [&](size_t i) {
+    if (p.items[i].needs_any.empty()) return true;
+    for (int j : p.items[i].needs_any)
+      if (r.keep[static_cast<size_t>(j)]) return true;
+    return false;
+  };
+  // A refill takes only items whose ancestors' needs are met already.
+  auto fill = [&](bool refill) {
+    for (size_t i : order) {
+      if (r.keep[i] || p.items[i].value <= 0) continue;
+      // The item and the ancestors it still needs.
+      std::vector<size_t> take{i};
+      for (int a = p.items[i].parent; a >= 0 && !r.keep[static_cast<size_t>(a)];
+           a = p.items[static_cast<size_t>(a)].parent)
+        take.push_back(static_cast<size_t>(a));
+      if (refill && !std::all_of(take.begin(), take.end(), satisfied)) continue;
+      std::vector<double> after = used;
+      bool fits = true;
+      for (size_t k = 0; k < p.budget.size(); ++k) {
+        for (size_t t : take) after[k] += p.items[t].cost[k];
+        fits &= after[k] <= p.budget[k] * (1 + 1e-12) + 1e-12;
+      }
+      if (!fits) continue;
+      used = after;
+      for (size_t t : take) r.keep[t] = true;
     }
-    if (!fits) continue;
-    used = after;
-    for (size_t t : take) r.keep[t] = true;
+  };
+  fill(false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    // Drop what needs one of several items of which none is kept, and what needs it; items come
+    // after their parents, so one pass in order drops whole subtrees.
+    for (size_t i = 0; i < p.items.size(); ++i) {
+      const int parent = p.items[i].parent;
+      if (!r.keep[i] || (satisfied(i) && (parent < 0 || r.keep[static_cast<size_t>(parent)])))
+        continue;
+      r.keep[i] = false;
+      for (size_t k = 0; k < p.budget.size(); ++k) used[k] -= p.items[i].cost[k];
+      changed = true;
+    }
+    if (changed) fill(true);
   }
   tally(p, r);
   r.seconds = seconds_since(t0);

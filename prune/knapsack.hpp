@@ -1,6 +1,7 @@
 // The multi-dimensional 0/1 knapsack of resource-aware pruning: keep the items (prunable
 // structures) with the most value (importance) whose summed cost fits a budget in every resource.
-// An item may have a parent, which it needs: a pattern of a neuron is kept only with its neuron.
+// An item may have a parent, which it needs: a pattern of a neuron is kept only with its neuron;
+// and a set of items of which it needs one: a neuron is kept only with a structure that reads it.
 //
 // Three solvers: COIN-OR CBC on the integer program (the exact answer, or the best one found in
 // the time limit, said so); an exact dynamic program for one resource with integer costs and no
@@ -17,6 +18,9 @@ struct KnapsackItem {
   double value = 0;
   std::vector<double> cost;  // one per resource, >= 0
   int parent = -1;           // the item this one needs, or -1
+  // Items of which this one needs at least one (empty: none): a neuron is worth keeping only
+  // when something reads it. CBC and greedy honour it; the dynamic program takes none.
+  std::vector<int> needs_any;
 };
 
 struct KnapsackProblem {
@@ -43,7 +47,9 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit = 60);
 // otherwise, or when the budget exceeds 10^7 units.
 KnapsackResult solve_dp(const KnapsackProblem& p);
 // Items by decreasing value per unit of normalized cost (the sum over the limited resources of
-// cost / budget), each taken when it and its parent fit.
+// cost / budget), each taken when it and its parent fit; then the items whose needs_any has none
+// kept are dropped with what needs them, and the freed budget refilled in the same order, until
+// nothing changes.
 KnapsackResult solve_greedy(const KnapsackProblem& p);
 KnapsackResult solve(const KnapsackProblem& p, KnapsackSolver s);
 

@@ -174,7 +174,9 @@ Netlist lower_fitted(const models::Model& m, const models::LowerParams& params) 
 }  // namespace
 
 Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
-  return netlist_cost(lower_fitted(m, params));
+  models::LowerParams every = params;
+  every.keep_unread = true;  // additive: a structure is not charged for what it leaves unread
+  return netlist_cost(lower_fitted(m, every));
 }
 
 Cost pruned_cost(const models::Model& m, const models::LowerParams& params) {
@@ -399,6 +401,30 @@ void set_importance(Inventory& inv,
   }
 }
 
+std::vector<std::vector<int>> readers(const models::Model& m, const Inventory& inv) {
+  std::vector<std::vector<int>> read_by(inv.structures.size());
+  std::map<std::pair<size_t, size_t>, size_t> row_of;  // (layer, neuron) -> its row structure
+  for (size_t i = 0; i < inv.structures.size(); ++i) {
+    const Structure& s = inv.structures[i];
+    if (s.kind == Structure::Kind::Row)
+      for (size_t n : s.neurons) row_of[{s.layer, n}] = i;
+  }
+  for (size_t j = 0; j < inv.structures.size(); ++j) {
+    const Structure& s = inv.structures[j];
+    if (s.removed || s.layer == 0 || s.count == 0) continue;  // a row with patterns reads none
+    const models::Layer& L = m.layers[s.layer];
+    for (size_t n : s.neurons)
+      for (size_t i = s.first; i < s.first + s.count && i < L.fan_in; ++i) {
+        if (L.neurons[n].weights[i] == 0) continue;
+        auto it = row_of.find({s.layer - 1, L.neurons[n].inputs[i]});
+        if (it == row_of.end()) continue;
+        std::vector<int>& v = read_by[it->second];
+        if (v.empty() || v.back() != static_cast<int>(j)) v.push_back(static_cast<int>(j));
+      }
+  }
+  return read_by;
+}
+
 namespace {
 
 // Solves p, removes from m what the solver does not keep, and lowers the result.
@@ -459,14 +485,17 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
   std::vector<bool> has_patterns(inv.structures.size(), false);
   for (const Structure& s : inv.structures)
     if (s.parent >= 0) has_patterns[static_cast<size_t>(s.parent)] = true;
+  const std::vector<std::vector<int>> read_by = readers(m, inv);
   for (size_t i = 0; i < inv.structures.size(); ++i) {
     const Structure& s = inv.structures[i];
     KnapsackItem it;
     it.value = s.importance;
     it.cost.assign(s.cost.begin(), s.cost.end());
     it.parent = s.parent;
+    it.needs_any = read_by[i];
     if (solver == KnapsackSolver::Dp) {
       it.parent = -1;
+      it.needs_any.clear();
       if (has_patterns[i]) it.cost.assign(kNumResources, 0.0);
     }
     p.items.push_back(std::move(it));

@@ -56,8 +56,9 @@ Cost netlist_cost(const Netlist& nl, Count count = Count::Cells);
 // The last layer's scores narrowed to its accumulators, which pruned weights make narrower (a
 // model file's scores are exactly that wide).
 void fit_scores(models::Model& m);
-// The resources of m's lowering with `params` (its scores fitted first). The structures' costs
-// are differences of this count, which keeps every cell, so that they add up.
+// The resources of m's lowering with `params` (its scores fitted first), keeping the slices of
+// neurons that nothing reads (LowerParams::keep_unread). The structures' costs are differences
+// of this count, which keeps every cell, so that they add up.
 Cost lowered_cost(const models::Model& m, const models::LowerParams& params);
 // The resources of a pruned model as synthesis keeps them: the lowering above, swept of the cells
 // that no output reaches (the input registers that no kept slice reads any more, a neuron that
@@ -101,6 +102,13 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
 // sum over its weights (a row's over the weights not in its patterns).
 void set_importance(Inventory& inv,
                     const std::vector<std::vector<std::vector<double>>>& importance);
+
+// For each row of a layer before the last, the live structures of the next layer that read it
+// through a nonzero weight (its patterns, or its rows that have none); empty for the others, and
+// for a row that the next layer reads with no structure of its own (the last layer without
+// patterns). A row is worth its cost only while one of them stays: prune() keeps it only with
+// one (KnapsackItem::needs_any), so that it cannot keep a layer that nothing reads.
+std::vector<std::vector<int>> readers(const models::Model& m, const Inventory& inv);
 
 // The weights each structure covers are zeroed (a row also its bias, and the next layer's weights
 // that read its neurons).
