@@ -1,6 +1,7 @@
 // prune: resource-aware structured pruning of a MAC model file under a budget per resource
 // (prune/prune.hpp), with a report of the structures, the solver's pick, and the cost model
 // against the pruned model's lowering.
+#include <cmath>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,12 @@ int cmd_prune(const std::vector<std::string>& args) {
   read_mac_lowering_options(vm, m, model_path, lp);
 
   const prune::Inventory inv = prune::inventory(m, lp);
+  if (!std::isinf(budget[size_t(prune::Resource::Bram)]) &&
+      inv.total[size_t(prune::Resource::Bram)] == 0)
+    std::cerr << "note: --budget bram: this lowering stores the weights in LUTs and uses no block "
+                 "RAM"
+              << (lp.reuse_factor.empty() ? "" : "; --weights-in-bram stores them in block RAM")
+              << "\n";
   const prune::PruneResult r = prune::prune(m, inv, budget, lp, which);
   const prune::Cost before = prune::pruned_cost(m, lp);
   {

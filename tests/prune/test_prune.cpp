@@ -533,6 +533,23 @@ TEST_CASE(
         std::string::npos);
   CHECK(error(m + " --reuse-factor 7 --budget ff=3 -o " + p).find("--budget ff=3 is impossible") !=
         std::string::npos);
+  CHECK(error(m + " --weights-in-bram --budget bram=3 -o " + p)
+            .find("--weights-in-bram needs --reuse-factor") != std::string::npos);
+  // A BRAM budget on a lowering without block RAM is met by nothing, and says so; with the
+  // weights in block RAM it prunes.
+  const test::RunResult luts =
+      test::run_lutforge("prune " + m + " --reuse-factor 7 --budget bram=1 -o " + p);
+  CHECK(luts.exit_code == 0);
+  CHECK(luts.err.find("uses no block RAM; --weights-in-bram stores them") != std::string::npos);
+  const test::RunResult bram =
+      test::run_lutforge("prune " + m + " --reuse-factor 7 --weights-in-bram --budget bram=1 -o " +
+                         p + " --report " + r);
+  INFO(bram.out << bram.err);
+  REQUIRE(bram.exit_code == 0);
+  CHECK(bram.err.find("block RAM") == std::string::npos);
+  const nlohmann::json jb = nlohmann::json::parse(test::read_text(r));
+  CHECK(jb.at("before").at("bram").get<double>() > 1);
+  CHECK(jb.at("lowered").at("bram").get<double>() <= 1);
 }
 
 }  // namespace
