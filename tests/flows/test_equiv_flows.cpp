@@ -454,75 +454,51 @@ TEST_CASE("a registered slice built by lutforge maps to one DSP48E1 and is prove
 }
 
 TEST_CASE(
-    "a MAC network through synth_xilinx is proved equal to its lowering, with and without "
-    "DSP packing",
-    "[yosys][dsp][mac]") {
+    "a MAC network through synth_xilinx is proved equal to its lowering: with and without DSP "
+    "packing, and with its weights in block RAM",
+    "[yosys][dsp][mac][bram]") {
   // Two MAC layers (a requantizing one and the signed scores) over 16 codes of 4 bits. Written
   // with --adder-modules, every partial sum of products survives synthesis, and the proof takes
-  // seconds; the Verilog itself simulates in iverilog as the netlist does.
+  // seconds; the fully parallel Verilog also simulates in iverilog as the netlist does. With
+  // reuse factors 8 and 4 and the weights in block RAM, each layer's weights are a ROM on the
+  // frame counter that synth_xilinx maps, with the registers behind it, to block RAM; the reader
+  // names the RAM's latches after the registers it absorbed, so the registers still correspond.
   const models::Model m = random_mac_model({10, 4}, 16, 4, 4, 4, 5);
   const fs::path dir = temp_dir("mac_flow");
   write_text(dir / "m.lfm.json", models::write_model(m));
-  for (const bool packing : {false, true}) {
-    const std::string tag = packing ? "packed" : "plain";
-    const fs::path net = dir / (tag + ".json"), v = dir / (tag + ".v"),
-                   mapped = dir / (tag + "_x.json");
-    RunResult r = run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " + net.string() +
-                               " --dsp-family dsp48e1" + (packing ? " --dsp-packing" : ""));
-    INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    REQUIRE(run_lutforge("convert " + net.string() + " -o " + v.string() + " --adder-modules")
-                .exit_code == 0);
-    const Netlist nl = read_netlist_file(net.string());
-    const VectorTable in = random_vectors(nl, 200, 3);
-    const VectorTable got = simulate(nl, in, in.rows.size());
-    fs::create_directories(dir / tag);
-    const VectorTable ref =
-        iverilog_simulate(v, nl.design_name(), "", in, got.names, got.widths, dir / tag);
-    INFO(compare_tables(ref, got));
-    CHECK(compare_tables(ref, got).empty());
-    r = run_lutforge("synth " + v.string() + " --top " + nl.design_name() + " --target xilinx -o " +
-                     mapped.string());
-    INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    if (packing) CHECK(r.out.find(" 0 DSPs") == std::string::npos);
-    r = run_lutforge("equiv " + net.string() + " " + mapped.string() + " --time-limit 120");
-    INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
-  }
-}
-
-TEST_CASE(
-    "a MAC network with its weights in block RAM is proved equal to its lowering after "
-    "synth_xilinx",
-    "[yosys][dsp][mac][bram]") {
-  // Reuse factors 8 and 4: each layer's weights are a ROM on the frame counter, which
-  // synth_xilinx maps to block RAM with the registers behind it; the reader reads the RAM back,
-  // named after the registers it absorbed, so the registers correspond and the proof is quick.
-  const models::Model m = random_mac_model({10, 4}, 16, 4, 6, 4, 8);
-  const fs::path dir = temp_dir("mac_bram_flow");
-  write_text(dir / "m.lfm.json", models::write_model(m));
-  for (const bool packing : {false, true}) {
-    const std::string tag = packing ? "packed" : "plain";
-    const fs::path net = dir / (tag + ".json"), v = dir / (tag + ".v"),
-                   mapped = dir / (tag + "_x.json");
-    RunResult r = run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " + net.string() +
-                               " --dsp-family dsp48e1 --reuse-factor 8,4 --weights-in-bram" +
-                               (packing ? " --dsp-packing" : ""));
-    INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    REQUIRE(run_lutforge("convert " + net.string() + " -o " + v.string() + " --adder-modules")
-                .exit_code == 0);
-    const Netlist nl = read_netlist_file(net.string());
-    r = run_lutforge("synth " + v.string() + " --top " + nl.design_name() + " --target xilinx -o " +
-                     mapped.string());
-    INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    CHECK(r.out.find(" 0 BRAM18") == std::string::npos);
-    r = run_lutforge("equiv " + net.string() + " " + mapped.string() + " --time-limit 120");
-    INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
-  }
+  for (const bool bram : {false, true})
+    for (const bool packing : {false, true}) {
+      const std::string tag = std::string(bram ? "bram_" : "") + (packing ? "packed" : "plain");
+      const fs::path net = dir / (tag + ".json"), v = dir / (tag + ".v"),
+                     mapped = dir / (tag + "_x.json");
+      RunResult r = run_lutforge("lower " + (dir / "m.lfm.json").string() + " -o " + net.string() +
+                                 " --dsp-family dsp48e1" + (packing ? " --dsp-packing" : "") +
+                                 (bram ? " --reuse-factor 8,4 --weights-in-bram" : ""));
+      INFO(tag << "\n" << r.out << r.err);
+      REQUIRE(r.exit_code == 0);
+      REQUIRE(run_lutforge("convert " + net.string() + " -o " + v.string() + " --adder-modules")
+                  .exit_code == 0);
+      const Netlist nl = read_netlist_file(net.string());
+      if (!bram) {
+        const VectorTable in = random_vectors(nl, 200, 3);
+        const VectorTable got = simulate(nl, in, in.rows.size());
+        fs::create_directories(dir / tag);
+        const VectorTable ref =
+            iverilog_simulate(v, nl.design_name(), "", in, got.names, got.widths, dir / tag);
+        INFO(compare_tables(ref, got));
+        CHECK(compare_tables(ref, got).empty());
+      }
+      r = run_lutforge("synth " + v.string() + " --top " + nl.design_name() +
+                       " --target xilinx -o " + mapped.string());
+      INFO(r.out << r.err);
+      REQUIRE(r.exit_code == 0);
+      if (packing) CHECK(r.out.find(" 0 DSPs") == std::string::npos);
+      if (bram) CHECK(r.out.find(" 0 BRAM18") == std::string::npos);
+      r = run_lutforge("equiv " + net.string() + " " + mapped.string() + " --time-limit 120");
+      INFO(r.out << r.err);
+      CHECK(r.exit_code == 0);
+      if (bram) CHECK(r.out.find("register correspondence") != std::string::npos);
+    }
 }
 
 TEST_CASE("a ROM with a registered word maps to block RAM, reads back and is proved equal to it",
