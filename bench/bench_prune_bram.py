@@ -10,8 +10,10 @@ cost model's), the prover with a time limit, per-sample simulation of all test i
 models/ (lutforge encode's reference), and the SystemC engine's II and latency: bench_prune.py's
 hardware stage, with the weights in block RAM.
 
-Writes OUT/results.csv and OUT/table.md; the runs' files go to OUT/runs/ (not kept in the
-repository). A hardware row is reused when its lowered netlist is unchanged.
+Writes OUT/results.csv, OUT/steps.csv (every pruning step), OUT/table.md and the plot
+OUT/prune-bram-steps.png/svg of accuracy against BRAM18 over the schedule, with its .dat files;
+the runs' files go to OUT/runs/ (not kept in the repository). A hardware row is reused when its
+lowered netlist is unchanged.
 
 usage: bench_prune_bram.py BUILD OUT [--datasets mnist fashion-mnist] [--reuse 196]
                            [--fractions 0.5 0.25] [--steps 4] [--finetune 2] [--equiv-time 900]
@@ -56,7 +58,7 @@ def main():
     a.reprove = False
     os.makedirs(a.out, exist_ok=True)
     b = BramBench(a)
-    rows = []
+    rows, steps, lines = [], [], []
     common = {"reuse_factor": str(a.reuse), "steps": str(a.steps),
               "finetune_epochs": str(a.finetune), "weights_in_bram": "1",
               "dsp_family": '"dsp48e1"', "solver": '"cbc"', "importance": '"taylor"'}
@@ -89,10 +91,27 @@ def main():
                                            "hw_accuracy", "systemc_ii", "systemc_latency")})
             rows.append(row)
             print(row, flush=True)
+            if "prune" not in rep:
+                continue
+            for st in rep["prune"]["steps"]:
+                steps.append({"dataset": ds, "run": name, "step": st["step"],
+                              "bram": st["lowered"]["bram"], "dsp": st["lowered"]["dsp"],
+                              "acc_pruned": round(100 * st["accuracy_pruned"], 2),
+                              "acc_finetuned": round(100 * st["test_accuracy"], 2)})
+            lines.append(({"dataset": ds, "bram_before": base_cost["bram"],
+                           "acc_base": round(100 * base["test_accuracy"], 2)}, name,
+                          "budget %s" % budget))
     with open(os.path.join(a.out, "results.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()
         w.writerows(rows)
+    with open(os.path.join(a.out, "steps.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(steps[0].keys()))
+        w.writeheader()
+        w.writerows(steps)
+    bench_prune.schedule_plot(a.out, steps, lines, "bram", "", "bram", "1:2", "prune-bram-steps",
+                              "accuracy against block RAM over the schedule",
+                              "BRAM18 of the lowering (R=%d, weights in block RAM)" % a.reuse)
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write("| dataset | network | budget | test acc. | change (pts) | BRAM18 (cost model) | "
                 "DSP48E1 (cost model) | LUTs (cost model) | FFs (cost model) | proof | proof (s) | "
