@@ -501,6 +501,57 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("a ROM read at two addresses maps to both ports of one RAMB18E1 and reads back",
+          "[yosys][bram]") {
+  // Two registered reads of one memory: synth_xilinx uses ports A and B of one block RAM (TDP, 18
+  // bits each). The reader's netlist, simulated, must give both words the test chose, a cycle
+  // after their addresses.
+  std::mt19937_64 rng(77);
+  std::vector<uint64_t> words(256);
+  std::string v =
+      "module rom2(input clk, input [7:0] a, input [7:0] b, output reg [15:0] qa = 16'd0,\n"
+      "            output reg [15:0] qb = 16'd0);\n"
+      "  (* rom_style = \"block\" *) reg [15:0] mem [0:255];\n  initial begin\n";
+  for (size_t i = 0; i < words.size(); ++i) {
+    words[i] = rng() & 0xffff;
+    v += "    mem[" + std::to_string(i) + "] = 16'd" + std::to_string(words[i]) + ";\n";
+  }
+  v += "  end\n  always @(posedge clk) begin\n    qa <= mem[a];\n    qb <= mem[b];\n  end\n"
+       "endmodule\n";
+  const fs::path dir = temp_dir("bram_two_ports");
+  write_text(dir / "rom2.v", v);
+  const RunResult s =
+      run_lutforge("synth " + (dir / "rom2.v").string() + " --top rom2 --target xilinx -o " +
+                   (dir / "mapped.json").string());
+  INFO(s.out << s.err);
+  REQUIRE(s.exit_code == 0);
+  CHECK(s.out.find(" 1 BRAM18") != std::string::npos);
+  CHECK(s.out.find(" 0 flip-flops") != std::string::npos);
+  const Netlist back = read_yosys_json_file((dir / "mapped.json").string());
+  VectorTable in = input_table(back);
+  for (int t = 0; t < 200; ++t) {
+    std::vector<BitVector> row;
+    for (size_t c = 0; c < in.names.size(); ++c) row.push_back({rng() % 256});
+    in.rows.push_back(row);
+  }
+  const VectorTable out = simulate(back, in, in.rows.size());
+  auto column = [](const VectorTable& t, const std::string& name) {
+    const size_t c =
+        static_cast<size_t>(std::find(t.names.begin(), t.names.end(), name) - t.names.begin());
+    REQUIRE(c < t.names.size());
+    return c;
+  };
+  const size_t ca = column(in, "a"), cb = column(in, "b"), qa = column(out, "qa"),
+               qb = column(out, "qb");
+  size_t mismatches = 0;
+  for (size_t t = 0; t < in.rows.size(); ++t) {
+    const uint64_t want_a = t ? words[in.rows[t - 1][ca][0]] : 0;
+    const uint64_t want_b = t ? words[in.rows[t - 1][cb][0]] : 0;
+    mismatches += out.rows[t][qa][0] != want_a || out.rows[t][qb][0] != want_b;
+  }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("a ROM with a registered word maps to block RAM, reads back and is proved equal to it",
           "[yosys][bram]") {
   // A Rom cell of random words behind registers (with an enable and initial values in one case):
