@@ -346,9 +346,11 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
   for (unsigned r : reuse) ii = std::max(ii, r);
   if (ii > 4096) throw Error("lower: a reuse factor above 4096");
 
-  std::vector<std::vector<bool>> read = read_neurons(m);
+  std::vector<std::vector<bool>> read;
   if (mac.keep_unread)
-    for (auto& layer : read) layer.assign(layer.size(), true);
+    for (const Layer& L : m.layers) read.emplace_back(L.neurons.size(), true);
+  else
+    read = read_neurons(m);
 
   Netlist nl;
   nl.set_design_name("mac");

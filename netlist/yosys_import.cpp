@@ -1050,9 +1050,12 @@ class Importer {
   // bits: the low half on DOADO/DOPADOP with INIT_A/SRVAL_A, the high half on DOBDO/DOPBDOP with
   // INIT_B/SRVAL_B. Writes, cascades and inverted pins are errors that name the cell.
   bool param_bit(const YosysCell& c, std::string_view name, size_t i) const {
-    const auto* p = param_opt(c, name);
-    if (!p || i >= p->size()) return false;
-    const char ch = (*p)[p->size() - 1 - i];
+    return value_bit(param_opt(c, name), i);
+  }
+  // Bit i (from the LSB) of a binary parameter value; an absent value or bit reads as 0.
+  bool value_bit(const std::string_view* value, size_t i) const {
+    if (!value || i >= value->size()) return false;
+    const char ch = (*value)[value->size() - 1 - i];
     count_xz(ch);
     return ch == '1';
   }
@@ -1079,6 +1082,9 @@ class Importer {
       fail("the memory can be written (WEA/WEBWE are not 0); lutforge reads block RAMs as ROMs");
 
     const unsigned addr_bits = is36 ? 15 : 14;  // bit addresses of the data array
+    // The array's data and parity bits, read once for both ports.
+    const std::vector<bool> array = init_bits(c, "INIT_", size_t{1} << addr_bits),
+                            parity = init_bits(c, "INITP_", size_t{1} << (addr_bits - 3));
     const std::string prefix(c.name);
     struct Port {
       char name;       // 'A' or 'B'
@@ -1111,14 +1117,10 @@ class Importer {
       // The words: data bits, then parity bits.
       std::vector<TruthTable> data(dw + pw, TruthTable(aw));
       for (uint64_t w = 0; w < (uint64_t{1} << aw); ++w) {
-        for (unsigned i = 0; i < dw; ++i) {
-          const uint64_t bit = w * dw + i;
-          if (param_bit(c, init_name("INIT_", bit / 256), bit % 256)) set_bit(data[i], w);
-        }
-        for (unsigned i = 0; i < pw; ++i) {
-          const uint64_t bit = w * pw + i;
-          if (param_bit(c, init_name("INITP_", bit / 256), bit % 256)) set_bit(data[dw + i], w);
-        }
+        for (unsigned i = 0; i < dw; ++i)
+          if (array[w * dw + i]) set_bit(data[i], w);
+        for (unsigned i = 0; i < pw; ++i)
+          if (parity[w * pw + i]) set_bit(data[dw + i], w);
       }
       const std::string port_name = prefix + ".port" + p.name;
       const NodeId rom = nl_.add_cell(Rom{aw, std::move(data)}, {}, port_name);
@@ -1155,10 +1157,12 @@ class Importer {
       const YBit regce = in_bit(c, p.regce, kYBit1), rstreg = in_bit(c, p.rstreg, kYBit0);
       for (uint32_t i = 0; i < outs.size(); ++i) {
         const Out& o = outs[i];
-        const std::string init = std::string("INIT_") + o.half,
-                          srval = std::string("SRVAL_") + o.half;
-        const bool init_v = param_bit(c, init, o.value_bit),
-                   srval_v = param_bit(c, srval, o.value_bit);
+        const auto* port_bits = port_opt(c, o.port);
+        if (!port_bits || o.bit >= port_bits->size() || (*port_bits)[o.bit] < 0)
+          continue;  // a bit that the design does not read
+        const YBit out = (*port_bits)[o.bit];
+        const bool init_v = param_bit(c, std::string("INIT_") + o.half, o.value_bit),
+                   srval_v = param_bit(c, std::string("SRVAL_") + o.half, o.value_bit);
         const YBit word_bit = fresh_bit();
         drive(word_bit, Signal{rom, i});
         const std::string bit_name = "[" + std::to_string(o.bit) + "]";
@@ -1166,10 +1170,6 @@ class Importer {
         latch.has_en = en != kYBit1;
         latch.has_srst = rstram != kYBit0;
         latch.srst_needs_en = latch.has_en;
-        const auto* port_bits = port_opt(c, o.port);
-        if (!port_bits || o.bit >= port_bits->size() || (*port_bits)[o.bit] < 0)
-          continue;  // a bit that the design does not read
-        const YBit out = (*port_bits)[o.bit];
         const YBit q_latch = output_reg ? fresh_bit() : out;
         const std::string latch_name = prefix + "." + o.port + "_latch" + bit_name;
         add_register_bit(c, latch, word_bit, q_latch, en, rstram, kYBit0, srval_v, init_v,
@@ -1183,9 +1183,18 @@ class Importer {
       }
     }
   }
-  static std::string init_name(const char* prefix, uint64_t index) {
+  // `count` bits from the 256-bit parameters PREFIX00, PREFIX01, ... (hex suffixes); an absent
+  // parameter reads as 0.
+  std::vector<bool> init_bits(const YosysCell& c, const char* prefix, size_t count) const {
     static const char* hex = "0123456789ABCDEF";
-    return std::string(prefix) + hex[(index >> 4) & 15] + hex[index & 15];
+    std::vector<bool> bits(count, false);
+    for (size_t index = 0; index * 256 < count; ++index) {
+      const std::string name = std::string(prefix) + hex[(index >> 4) & 15] + hex[index & 15];
+      const std::string_view* value = param_opt(c, name);
+      for (size_t i = 0; i < 256 && index * 256 + i < count; ++i)
+        bits[index * 256 + i] = value_bit(value, i);
+    }
+    return bits;
   }
 
   void add_carry4(const YosysCell& c) {

@@ -85,18 +85,20 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     r.prune_steps.push_back(s);
     if (s.step != last) return;
     r.cost_after = prune::pruned_cost(net.export_model(c, quantizer), lp);
-    if (!unstructured && s.step < c.prune.steps + 4)
-      for (size_t k = 0; k < prune::kNumResources; ++k)
-        if (r.cost_after[k] > target[k] + 1e-9) last = s.step + 1;
-    if (last > s.step && progress)
-      std::fprintf(stderr,
-                   "after the fine-tuning the lowering takes %s, over the budget %s: one more "
-                   "step at the budget\n",
-                   prune::format_cost(r.cost_after).c_str(), prune::format_cost(target).c_str());
-    if (last == s.step && !unstructured)
-      for (size_t k = 0; k < prune::kNumResources; ++k)
-        if (r.cost_after[k] > target[k] + 1e-9) r.within_budget = false;
-    if (!r.within_budget)  // shown even when quiet: the result is not what was asked for
+    bool over = false;
+    if (!unstructured)
+      for (size_t k = 0; k < prune::kNumResources; ++k) over |= r.cost_after[k] > target[k] + 1e-9;
+    if (over && s.step < c.prune.steps + 4) {
+      last = s.step + 1;
+      if (progress)
+        std::fprintf(stderr,
+                     "after the fine-tuning the lowering takes %s, over the budget %s: one more "
+                     "step at the budget\n",
+                     prune::format_cost(r.cost_after).c_str(), prune::format_cost(target).c_str());
+      return;
+    }
+    r.within_budget = !over;
+    if (over)  // shown even when quiet: the result is not what was asked for
       std::fprintf(stderr,
                    "%s: warning: after %u pruning steps the lowering still takes %s, over the "
                    "budget %s\n",
