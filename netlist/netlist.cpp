@@ -237,6 +237,40 @@ CellCounts count_cells(const Netlist& nl) {
   return c;
 }
 
+std::vector<AdderStep> adder_steps(const Netlist& nl, NodeId n) {
+  const auto& a = std::get<Adder>(nl.cell(n));
+  const auto pins = nl.fanin(n);
+  auto is_const = [&](Signal s) { return std::holds_alternative<Const>(nl.cell(s.node)); };
+  auto is_zero = [&](Signal s) { return is_const(s) && !std::get<Const>(nl.cell(s.node)).value; };
+  std::vector<AdderStep> steps;
+  uint32_t at = 0;
+  uint32_t sum_zeros = 0;  // the partial sum is constant zero in bits [0, sum_zeros)
+  bool sum_const = false;
+  for (size_t i = 0; i < a.operands.size(); ++i) {
+    const Adder::Operand& op = a.operands[i];
+    const uint32_t used = std::min(op.width, a.width);
+    uint32_t zeros = 0;  // the operand, extended to the width, is zero in bits [0, zeros)
+    while (zeros < used && is_zero(pins[at + zeros])) ++zeros;
+    if (zeros == used) zeros = a.width;  // zero, and so is its extension
+    bool constant = true;
+    for (uint32_t b = 0; b < used; ++b) constant = constant && is_const(pins[at + b]);
+    at += op.width;
+    if (i == 0) {
+      sum_zeros = zeros;
+      sum_const = constant;
+      continue;
+    }
+    AdderStep step;
+    step.constant = constant || sum_const;
+    step.low = std::max(sum_zeros, zeros);
+    step.low_from_sum = zeros >= sum_zeros;
+    steps.push_back(step);
+    sum_zeros = std::min(sum_zeros, zeros);
+    sum_const = sum_const && constant;
+  }
+  return steps;
+}
+
 uint32_t port_width(const Netlist& nl, NodeId port) {
   return std::max(num_output_bits(nl.cell(port)), num_input_pins(nl.cell(port)));
 }

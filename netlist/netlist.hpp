@@ -141,4 +141,19 @@ struct CellCounts {
 };
 CellCounts count_cells(const Netlist& nl);
 
+// How the sum of Adder cell n is built two operands at a time, in operand order: one step per
+// operand after the first, adding it to the partial sum of those before it, both at the cell's
+// width. In a step, one side is constant zero in bits [0, low): those bits of the step's sum are
+// the other side's (the partial sum's when `low_from_sum`), and only bits [low, width) need an
+// adder (an operand shifted left, as a requantizer's shift-and-add multiplier makes them). A step
+// with a side that is all constant is `constant`: synthesis folds it into a carry chain without
+// LUTs. The Verilog writer (VerilogParams::adder_modules) writes each step so, and the pruning
+// cost model counts width - low LUTs for each step that is not constant.
+struct AdderStep {
+  uint32_t low = 0;
+  bool low_from_sum = false;
+  bool constant = false;
+};
+std::vector<AdderStep> adder_steps(const Netlist& nl, NodeId n);
+
 }  // namespace lutforge

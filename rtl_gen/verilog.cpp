@@ -291,22 +291,50 @@ void write_verilog(const Netlist& nl, std::ostream& out, const VerilogParams& pa
             },
             [&](const Adder& a) {
               if (params.adder_modules && a.operands.size() > 2) {
+                // One step per operand after the first (adder_steps): a step with a constant
+                // side is an addition synthesis may fold; the others are lf_add2 instances over
+                // the bits above those where one side is constant zero.
                 const std::string range = "[" + std::to_string(a.width - 1) + ":0] ";
+                auto bits = [](const std::string& word, uint32_t hi, uint32_t lo) {
+                  return word + (word.back() == ' ' ? "" : " ") + "[" + std::to_string(hi) + ":" +
+                         std::to_string(lo) + "]";
+                };
+                const std::vector<AdderStep> steps = adder_steps(nl, n);
                 uint32_t pin = 0;
                 std::string sum;
                 for (size_t i = 0; i < a.operands.size(); ++i) {
-                  const std::string term = extended(nl, ids, n, pin, a.operands[i].width, a.width,
-                                                    a.operands[i].is_signed);
+                  std::string term = extended(nl, ids, n, pin, a.operands[i].width, a.width,
+                                              a.operands[i].is_signed);
                   pin += a.operands[i].width;
                   if (i == 0) {
                     sum = term;
                     continue;
                   }
+                  const AdderStep& step = steps[i - 1];
                   const bool last = i + 1 == a.operands.size();
                   const std::string partial = last ? y : helper + "_s" + std::to_string(i);
                   if (!last) out << "  wire " << range << partial << ";\n";
-                  out << "  lf_add2 #(.W(" << a.width << ")) " << helper << "_add" << i << " ("
-                      << sum << ", " << term << ", " << partial << ");\n";
+                  if (step.constant) {
+                    out << "  assign " << partial << " = " << sum << " + " << term << ";\n";
+                  } else if (step.low == 0) {
+                    out << "  lf_add2 #(.W(" << a.width << ")) " << helper << "_add" << i << " ("
+                        << sum << ", " << term << ", " << partial << ");\n";
+                  } else {
+                    // Concatenations cannot be sliced: name both sides first.
+                    if (sum.front() == '{') {
+                      out << "  wire " << range << helper << "_s0 = " << sum << ";\n";
+                      sum = helper + "_s0";
+                    }
+                    const std::string t = helper + "_t" + std::to_string(i);
+                    out << "  wire " << range << t << " = " << term << ";\n";
+                    term = t;
+                    const uint32_t hi = a.width - 1;
+                    out << "  assign " << bits(partial, step.low - 1, 0) << " = "
+                        << bits(step.low_from_sum ? sum : term, step.low - 1, 0) << ";\n";
+                    out << "  lf_add2 #(.W(" << a.width - step.low << ")) " << helper << "_add" << i
+                        << " (" << bits(sum, hi, step.low) << ", " << bits(term, hi, step.low)
+                        << ", " << bits(partial, hi, step.low) << ");\n";
+                  }
                   sum = partial;
                 }
                 return;

@@ -211,3 +211,109 @@ TEST_CASE("blackbox LUTs: iverilog runs their body, yosys keeps each as one cell
     CHECK(e.status == EquivStatus::Equivalent);
   }
 }
+
+TEST_CASE(
+    "sums written as lf_add2 chains add only the bits above a shifted operand's zeros, fold "
+    "constant steps, and synthesize to one LUT per added bit",
+    "[rtl_gen][iverilog][yosys]") {
+  namespace fs = std::filesystem;
+  using namespace lutforge::test;
+  Netlist nl;
+  nl.set_design_name("sums");
+  const NodeId x = nl.add_input("x", 10), z = nl.add_input("z", 6);
+  const Signal zero = nl.constant(false), one = nl.constant(true);
+  // x shifted left by `s`, as `bits` pins (zeros below, x above).
+  auto shifted = [&](NodeId in, uint32_t width, uint32_t s) {
+    std::vector<Signal> v(s, zero);
+    for (uint32_t b = 0; b < width; ++b) v.push_back({in, b});
+    return v;
+  };
+  auto word = [&](uint64_t value, uint32_t width) {
+    std::vector<Signal> v;
+    for (uint32_t b = 0; b < width; ++b) v.push_back((value >> b) & 1 ? one : zero);
+    return v;
+  };
+  auto adder = [&](const std::string& name, uint32_t width,
+                   const std::vector<std::pair<std::vector<Signal>, bool>>& ops) {
+    Adder a;
+    a.width = width;
+    std::vector<Signal> pins;
+    for (const auto& [bits, is_signed] : ops) {
+      a.operands.push_back({static_cast<uint32_t>(bits.size()), is_signed});
+      pins.insert(pins.end(), bits.begin(), bits.end());
+    }
+    const NodeId n = nl.add_cell(a, pins, name);
+    std::vector<Signal> out;
+    for (uint32_t b = 0; b < width; ++b) out.push_back({n, b});
+    nl.add_output(name, out);
+    return n;
+  };
+  // A requantizer's x * 0b1100010 plus a rounding constant: x<<1 + x<<5 + x<<6 + 2^9.
+  const NodeId requant = adder("requant", 18,
+                               {{shifted(x, 10, 1), true},
+                                {shifted(x, 10, 5), true},
+                                {shifted(x, 10, 6), true},
+                                {word(512, 11), false}});
+  // A constant first, then the partial sum has more low zeros than the next operand.
+  const NodeId const_first =
+      adder("const_first", 14,
+            {{word(48, 7), false}, {shifted(z, 6, 4), false}, {std::vector<Signal>{{x, 0}}, true}});
+  // An all-zero signed operand in the middle, and a shifted operand after an unshifted one.
+  const NodeId zero_middle = adder(
+      "zero_middle", 13, {{shifted(z, 6, 0), true}, {word(0, 5), true}, {shifted(x, 10, 3), true}});
+  verify_or_throw(nl, "sums");
+
+  // The steps, from the operands built above.
+  auto lows = [&](NodeId n) {
+    std::vector<std::tuple<uint32_t, bool, bool>> v;
+    for (const AdderStep& s : adder_steps(nl, n)) v.emplace_back(s.low, s.low_from_sum, s.constant);
+    return v;
+  };
+  using Steps = std::vector<std::tuple<uint32_t, bool, bool>>;
+  CHECK(lows(requant) == Steps{{5, true, false}, {6, true, false}, {9, true, true}});
+  CHECK(lows(const_first) == Steps{{4, true, true}, {4, false, false}});
+  CHECK(lows(zero_middle) == Steps{{13, true, true}, {3, true, false}});
+
+  const fs::path dir = temp_dir("adder_steps");
+  {
+    std::ofstream v(dir / "design.v");
+    VerilogParams vp;
+    vp.adder_modules = true;
+    write_verilog(nl, v, vp);
+  }
+  const std::string text = read_text(dir / "design.v");
+  CHECK(text.find("lf_add2 #(.W(13))") != std::string::npos);  // requant: 18 - 5
+  CHECK(text.find("lf_add2 #(.W(12))") != std::string::npos);  // requant: 18 - 6
+  CHECK(text.find("lf_add2 #(.W(10))") != std::string::npos);  // zero_middle: 13 - 3
+  CHECK(text.find("lf_add2 #(.W(18))") == std::string::npos);  // the constant step is inline
+  const VectorTable in = random_vectors(nl, 200, 5);
+  const VectorTable got = simulate(nl, in, in.rows.size());
+  const VectorTable ref =
+      iverilog_simulate(dir / "design.v", "sums", "", in, got.names, got.widths, dir);
+  INFO(compare_tables(ref, got));
+  CHECK(compare_tables(ref, got).empty());
+
+  // synth_xilinx: one LUT per bit that a step adds (13 + 12, 10, and const_first's second step
+  // at 14 - 4; none for the constant steps), and the result proved equal to the netlist.
+  const RunResult r =
+      run("yosys -q -p 'read_verilog -icells " + (dir / "design.v").string() +
+          "; synth_xilinx -flatten -top sums; setattr -mod -unset keep_hierarchy; "
+          "flatten; tee -q -o " +
+          (dir / "stat.txt").string() + " stat; write_json " + (dir / "out.json").string() + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  size_t luts = 0;
+  std::istringstream stat(read_text(dir / "stat.txt"));
+  for (std::string kind; stat >> kind;) {
+    if (kind.rfind("LUT", 0) != 0 || kind.size() != 4) continue;
+    size_t count = 0;
+    stat >> count;
+    luts += count;
+  }
+  INFO(read_text(dir / "stat.txt"));
+  CHECK(luts == 13 + 12 + 10 + 10);
+  const Netlist b = read_netlist_file((dir / "out.json").string());
+  const EquivResult e = check_equivalence(nl, b);
+  INFO(status_name(e.status) << " " << e.reason);
+  CHECK(e.status == EquivStatus::Equivalent);
+}
