@@ -1,8 +1,10 @@
 #include "prune/prune.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 #include "base/error.hpp"
@@ -143,16 +145,11 @@ Cost netlist_cost(const Netlist& nl, Count count) {
     } else if (std::holds_alternative<Lut>(cell) || std::holds_alternative<Gate>(cell)) {
       c[size_t(Resource::Lut)] += 1;
     } else if (const auto* a = std::get_if<Adder>(&cell)) {
-      // One LUT per bit of each addition of an operand that is not a constant to the others.
-      const auto pins = nl.fanin(n);
-      size_t at = 0, live = 0;
-      for (const Adder::Operand& op : a->operands) {
-        bool constant = true;
-        for (uint32_t b = 0; b < op.width; ++b) constant &= is_constant(nl, pins[at + b]);
-        at += op.width;
-        live += !constant;
-      }
-      if (live > 1) c[size_t(Resource::Lut)] += static_cast<double>((live - 1) * a->width);
+      // Two operands at a time (adder_steps): one LUT per bit that a step adds, none for a
+      // step with a constant side (a carry chain alone) or for the low bits that one side
+      // leaves unchanged.
+      for (const AdderStep& step : adder_steps(nl, n))
+        if (!step.constant) c[size_t(Resource::Lut)] += a->width - step.low;
     } else if (const auto* a = std::get_if<ArgMax>(&cell)) {
       // A comparison and a multiplexer of the running maximum per word after the first.
       c[size_t(Resource::Lut)] += 2.0 * (a->count - 1) * a->width;
@@ -280,7 +277,10 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
 
     // The measured costs: remove the structure of the kind (a row, or pattern k of a row) from
     // the first rows where it is live (as many as share a slice, with packing), lower, and divide
-    // the difference. A layer where nothing is live has nothing to cost.
+    // the difference. A layer where nothing is live has nothing to cost. Patterns are measured at
+    // the position where the most rows are live: the multiplexer that selects a position's
+    // inputs serves all the rows' slices there, and the last slice to go takes it along, so a
+    // position with few live rows would charge that shared multiplexer to every pattern.
     const size_t g = std::min(plan.pack, R);
     auto row_neurons = [&](size_t r) {
       std::vector<size_t> v;
@@ -296,11 +296,16 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
     auto measure = [&](Structure::Kind kind) {
       const size_t span = kind == Structure::Kind::Row ? L.fan_in : plan.reuse;
       const size_t positions = kind == Structure::Kind::Row ? 1 : (L.fan_in + span - 1) / span;
-      for (size_t k = 0; k < positions; ++k) {
+      std::vector<size_t> live_rows(positions, 0), order(positions);
+      for (size_t k = 0; k < positions; ++k)
+        for (size_t r = 0; r < R; ++r) live_rows[k] += live(r, k * span, span);
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return live_rows[a] > live_rows[b]; });
+      for (size_t k : order) {
         std::vector<size_t> picked;
         for (size_t r = 0; r < R && picked.size() < g; ++r)
           if (live(r, k * span, span)) picked.push_back(r);
-        if (picked.size() < std::min(g, R) && k + 1 < positions) continue;
         if (picked.empty()) break;
         models::Model cut = m;
         for (size_t r : picked) {
