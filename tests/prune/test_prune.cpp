@@ -287,6 +287,42 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a pattern's LUT cost is measured where every row keeps its slice: a position's multiplexer "
+    "is not charged to each pattern") {
+  models::Model m = test::random_mac_model({12, 4}, 30, 8, 4, 5, 5);
+  // Position 0 of layer 0 (weights 0..6) is live in row 3 alone: removing that pattern removes
+  // the multiplexer that selects the position's inputs along with its slice.
+  for (size_t n = 0; n < 12; ++n)
+    if (n != 3)
+      for (size_t i = 0; i < 7; ++i) m.layers[0].neurons[n].weights[i] = 0;
+  // Every other position is live in every row.
+  for (size_t n = 0; n < 12; ++n)
+    for (size_t k = 1; k < 5; ++k)
+      if (!models::any_weight(m.layers[0].neurons[n], k * 7, std::min<size_t>(7, 30 - k * 7)))
+        m.layers[0].neurons[n].weights[k * 7] = 1;
+  models::LowerParams lp;
+  lp.reuse_factor = {7, 5};
+  const Inventory inv = inventory(m, lp);
+  auto without = [&](size_t row, size_t first) {
+    models::Model cut = m;
+    Structure s;
+    s.kind = Structure::Kind::Pattern;
+    s.layer = 0;
+    s.neurons = {row};
+    s.first = first;
+    s.count = 7;
+    remove_structure(cut, s);
+    return inv.total[size_t(Resource::Lut)] - lowered_cost(cut, lp)[size_t(Resource::Lut)];
+  };
+  const double lone = without(3, 0), shared = without(5, 14);
+  CHECK(lone > shared);
+  for (const Structure& s : inv.structures)
+    if (s.kind == Structure::Kind::Pattern && s.layer == 0 && !s.removed)
+      CHECK(s.cost[size_t(Resource::Lut)] == Approx(shared));
+  CHECK(inv.fixed[size_t(Resource::Lut)] >= 0);
+}
+
 TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has its slices") {
   const models::Model m = test::random_mac_model({6, 3}, 10, 8, 4, 5, 9);
   const models::LowerParams lp;
