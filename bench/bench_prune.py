@@ -9,7 +9,8 @@ with the [prune] schedule, `steps` steps of `finetune` epochs:
   - knapsack on a LUT budget of (1 - lut_cut) x the baseline's LUT estimate: CBC and greedy;
   - unstructured magnitude pruning of each layer's smallest weights at several sparsities, the
     comparison at equal accuracy.
-Then, with --hardware, the baseline and the CBC/Taylor DSP run of each dataset go through lower,
+Then, with --hardware, the baseline and the CBC/Taylor runs (DSP and LUT budgets) of each dataset
+go through lower,
 synth_xilinx, the prover (with a time limit), per-sample simulation of all test images against
 models/ (lutforge encode's reference), and the SystemC engine's II and latency.
 
@@ -20,6 +21,10 @@ usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [-
                       [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
                       [--hardware [DATASET...]] [--equiv-time 600] [--reprove]
                       [--keep-base-hardware]
+       bench_prune.py BUILD OUT --merge DIR [DIR...]
+
+The datasets can run side by side, each with its own OUT (--datasets mnist, --datasets
+fashion-mnist); --merge then writes the tables and plots of both into one OUT.
 
 --reprove runs `lutforge equiv` again on the synthesized netlists of rows measured before (after
 a change to the prover), and keeps the rest of those rows.
@@ -82,11 +87,12 @@ class Bench:
         cost model's figure for the lowering (the [prune] report's)."""
         a = self.a
         low = self.lowered(model, name)
-        # A row measured before on the same lowered netlist is reused (synthesis of the unpruned
-        # network takes tens of minutes).
-        digest = hashlib.sha256(open(low, "rb").read()).hexdigest()
-        cache = os.path.join(self.runs, name + ".hardware.json")
         v = os.path.join(self.runs, name + ".v")
+        self.cmd("convert", low, "-o", v, "--adder-modules")
+        # A row measured before on the same lowered netlist, written as the same Verilog, is
+        # reused (synthesis of the unpruned network takes tens of minutes).
+        digest = hashlib.sha256(open(low, "rb").read() + open(v, "rb").read()).hexdigest()
+        cache = os.path.join(self.runs, name + ".hardware.json")
         syn = os.path.join(self.runs, name + "-xilinx.json")
         if os.path.exists(cache):
             row = json.load(open(cache))
@@ -96,7 +102,6 @@ class Bench:
                     json.dump(row, open(cache, "w"), indent=1)
                 del row["lowered_sha256"]
                 return row
-        self.cmd("convert", low, "-o", v, "--adder-modules")
         t0 = time.time()
         self.cmd("synth", v, "--top", "mac", "--target", "xilinx", "-o", syn)
         synth_s = time.time() - t0
@@ -185,6 +190,50 @@ def plot(out, rows, steps, reuse):
                   "accuracy against LUTs over the schedule", "thousand LUTs (cost model estimate)")
 
 
+def write_outputs(out, rows, steps, hw, reuse):
+    """results.csv, steps.csv, hardware.csv, the plots and table.md."""
+    for fname, data in [("results.csv", rows), ("steps.csv", steps), ("hardware.csv", hw)]:
+        if not data:
+            continue
+        with open(os.path.join(out, fname), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(data[0].keys()))
+            w.writeheader()
+            w.writerows(data)
+    plot(out, rows, steps, reuse)
+    with open(os.path.join(out, "table.md"), "w") as f:
+        f.write("| dataset | budget | solver | importance | DSPs before | after | cut | LUTs before | after | cut |"
+                " FFs after | accuracy unpruned | pruned | change (pts) | train+prune (s) |\n")
+        f.write("|" + "---|" * 15 + "\n")
+        for r in rows:
+            what = r["budget_value"] or ("unstructured %s" % r["sparsity"])
+            f.write("| %s | %s | %s | %s | %d | %d | %.1f%% | %d | %d | %.1f%% | %d | %.2f%% | %.2f%% | %+.2f | %.0f |\n" % (
+                r["dataset"], what, r["solver"], r["importance"], r["dsp_before"], r["dsp_after"],
+                r["dsp_cut_pct"], r["lut_before"], r["lut_after"], r["lut_cut_pct"], r["ff_after"],
+                r["acc_base"], r["acc_pruned"], r["delta_pts"], r["train_prune_wall_s"]))
+        if hw:
+            f.write("\n| dataset | network | DSP48E1 (cost model) | LUTs (cost model) | FFs (cost model) | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
+            f.write("|" + "---|" * 12 + "\n")
+            for h in hw:
+                f.write("| %s | %s | %d (%d) | %d (%d) | %d (%d) | %.0f | %s | %.0f | %d/%d | %.2f%% | %g | %g |\n" % (
+                    h["dataset"], h["run"], h["dsps"], h["model_dsp"], h["luts"], h["model_lut"],
+                    h["flip_flops"], h["model_ff"], h["synth_s"],
+                    h["equiv"], h["equiv_s"], h["hw_equals_models"], h["test_images"],
+                    h["hw_accuracy"], h["systemc_ii"], h["systemc_latency"]))
+
+
+def read_csv(path):
+    """Rows of a CSV file written here, with numbers as numbers."""
+    rows = []
+    for r in csv.DictReader(open(path)):
+        for k, v in r.items():
+            try:
+                r[k] = float(v) if "." in v else int(v)
+            except ValueError:
+                pass
+        rows.append(r)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -206,6 +255,9 @@ def main():
                          "when their accuracy is this run's (the training is deterministic; "
                          "their synthesis takes about 20 minutes each), with this run's cost "
                          "model figures")
+    ap.add_argument("--merge", nargs="+", metavar="DIR",
+                    help="write OUT's tables and plots from the runs in DIRs (each OUT of a run "
+                         "over some of the datasets, run side by side)")
     ap.add_argument("--plot-only", action="store_true",
                     help="redraw the plot from OUT/results.csv and OUT/steps.csv")
     a = ap.parse_args()
@@ -214,18 +266,21 @@ def main():
         plot(a.out, list(csv.DictReader(open(os.path.join(a.out, "results.csv")))),
              list(csv.DictReader(open(os.path.join(a.out, "steps.csv")))), a.reuse)
         return
+    if a.merge:
+        merged = {f: [] for f in ("results.csv", "steps.csv", "hardware.csv")}
+        for d in a.merge:
+            for f in merged:
+                if os.path.exists(os.path.join(d, f)):
+                    merged[f] += read_csv(os.path.join(d, f))
+        write_outputs(a.out, merged["results.csv"], merged["steps.csv"], merged["hardware.csv"],
+                      a.reuse)
+        return
     b = Bench(a)
     rows, steps, hw = [], [], []
     hw_csv = os.path.join(a.out, "hardware.csv")
     earlier_hw = []
     if a.keep_base_hardware and os.path.exists(hw_csv):
-        for r in csv.DictReader(open(hw_csv)):
-            for k, v in r.items():  # numbers as the measurements give them
-                try:
-                    r[k] = float(v) if "." in v else int(v)
-                except ValueError:
-                    pass
-            earlier_hw.append(r)
+        earlier_hw = read_csv(hw_csv)
     common = {"reuse_factor": str(a.reuse), "steps": str(a.steps), "finetune_epochs": str(a.finetune)}
     for ds in a.datasets:
         base, base_wall, base_model = b.train(ds + "-base", config_text(ds))
@@ -276,7 +331,7 @@ def main():
                               "acc_finetuned": round(100 * s["test_accuracy"], 2)})
             print(rows[-1], flush=True)
             hardware = a.hardware is not None and (not a.hardware or ds in a.hardware)
-            if hardware and (kind, solver, importance) == ("dsp", "cbc", "taylor"):
+            if hardware and (solver, importance) == ("cbc", "taylor"):
                 hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
         if a.hardware is not None and (not a.hardware or ds in a.hardware):
@@ -287,33 +342,7 @@ def main():
                     float(r["hw_accuracy"]) == round(100 * base["test_accuracy"], 2)]
             hw.append(kept[0] if kept else b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
-    for fname, data in [("results.csv", rows), ("steps.csv", steps), ("hardware.csv", hw)]:
-        if not data:
-            continue
-        with open(os.path.join(a.out, fname), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(data[0].keys()))
-            w.writeheader()
-            w.writerows(data)
-    plot(a.out, rows, steps, a.reuse)
-    with open(os.path.join(a.out, "table.md"), "w") as f:
-        f.write("| dataset | budget | solver | importance | DSPs before | after | cut | LUTs before | after | cut |"
-                " FFs after | accuracy unpruned | pruned | change (pts) | train+prune (s) |\n")
-        f.write("|" + "---|" * 15 + "\n")
-        for r in rows:
-            what = r["budget_value"] or ("unstructured %s" % r["sparsity"])
-            f.write("| %s | %s | %s | %s | %d | %d | %.1f%% | %d | %d | %.1f%% | %d | %.2f%% | %.2f%% | %+.2f | %.0f |\n" % (
-                r["dataset"], what, r["solver"], r["importance"], r["dsp_before"], r["dsp_after"],
-                r["dsp_cut_pct"], r["lut_before"], r["lut_after"], r["lut_cut_pct"], r["ff_after"],
-                r["acc_base"], r["acc_pruned"], r["delta_pts"], r["train_prune_wall_s"]))
-        if hw:
-            f.write("\n| dataset | network | DSP48E1 (cost model) | LUTs (cost model) | FFs (cost model) | synth (s) | proof | proof (s) | hardware = models/ | hardware accuracy | SystemC II | latency (cycles) |\n")
-            f.write("|" + "---|" * 12 + "\n")
-            for h in hw:
-                f.write("| %s | %s | %d (%d) | %d (%d) | %d (%d) | %.0f | %s | %.0f | %d/%d | %.2f%% | %g | %g |\n" % (
-                    h["dataset"], h["run"], h["dsps"], h["model_dsp"], h["luts"], h["model_lut"],
-                    h["flip_flops"], h["model_ff"], h["synth_s"],
-                    h["equiv"], h["equiv_s"], h["hw_equals_models"], h["test_images"],
-                    h["hw_accuracy"], h["systemc_ii"], h["systemc_latency"]))
+    write_outputs(a.out, rows, steps, hw, a.reuse)
 
 
 if __name__ == "__main__":
