@@ -76,13 +76,17 @@ uint32_t factor_width(const Netlist& nl, const std::vector<Signal>& bits, bool i
 // multiplication only when both factors have at least 2 bits and the product at least 9
 // (DSP_A_MINWIDTH, DSP_B_MINWIDTH, DSP_Y_MINWIDTH; checked before an unsigned product is widened
 // to a signed one); the rest become LUT multipliers. The LUTs of those: about one per bit of the
-// partial products.
-bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, double& soft_luts) {
+// partial products. `by_value`: the factors' widths as the pins' values narrow them (a weight
+// pattern of {0, -1} is one bit); else the ports' widths, which are the same for every slice of a
+// layer, so that one slice's cost is every slice's.
+bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, bool by_value,
+                   double& soft_luts) {
   if (d.pre_add != PackedDsp::PreAdd::None || d.c_width || d.z_width) return true;
   const auto pins = nl.fanin(n);
   const std::vector<Signal> a(pins.begin(), pins.begin() + d.a_width),
       b(pins.begin() + d.a_width, pins.begin() + d.a_width + d.b_width);
-  const uint32_t wa = factor_width(nl, a, d.is_signed), wb = factor_width(nl, b, d.is_signed);
+  const uint32_t wa = by_value ? factor_width(nl, a, d.is_signed) : d.a_width,
+                 wb = by_value ? factor_width(nl, b, d.is_signed) : d.b_width;
   if (wa >= 2 && wb >= 2 && std::min(d.p_width, wa + wb) >= 9) return true;
   soft_luts = static_cast<double>(std::min(wa, wb) == 1 ? std::max(wa, wb) : wa * wb);
   return false;
@@ -136,7 +140,7 @@ Cost netlist_cost(const Netlist& nl, Count count) {
       continue;  // the block RAM's output latch
     if (const auto* d = std::get_if<PackedDsp>(&cell)) {
       double soft_luts = 0;
-      if (count == Count::Cells || maps_to_slice(nl, n, *d, soft_luts))
+      if (maps_to_slice(nl, n, *d, count == Count::Synthesized, soft_luts))
         c[size_t(Resource::Dsp)] += 1;
       else
         c[size_t(Resource::Lut)] += soft_luts;

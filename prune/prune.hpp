@@ -17,17 +17,19 @@
 // layer and kind, the model is lowered whole and with the first such structure (with packing,
 // the first as many as share a slice) removed, and the difference (per structure) is the cost of
 // each structure of that layer and kind; a row's own cost is what removing it saves beyond its
-// patterns. Resources of a netlist: slices (PackedDsp cells), flip-flops (register bits), LUTs
-// estimated as the Lut cells plus one LUT per bit of each two-operand addition, and block RAM
+// patterns. Resources of a netlist: DSPs (PackedDsp cells that synthesis maps to slices),
+// flip-flops (register bits), LUTs estimated as the Lut cells plus one LUT per bit that each
+// two-operand step of a sum adds (adder_steps), and block RAM
 // in 18 Kbit halves (Rom cells: their width over the width of one half at their depth, whose
 // registers are the RAM's own). With the weights in LUTs no structure has a BRAM cost; with
 // LowerParams::weights_in_bram a layer's weights are one ROM, and a pattern costs the share of
 // its width that its weight columns take (the weight block it frees), which synthesis rounds up
 // per layer. The model is additive: the next
 // layer's patterns that read only removed rows are zero too and leave the lowering, which the
-// prediction does not count (it is high by their cost then). What a pruning reports is counted
-// as synthesis keeps it (pruned_cost): swept, and with the product slices that synth_xilinx
-// builds of LUTs (a weight pattern of one bit, such as {0, -1}) counted as LUTs.
+// prediction does not count (it is high by their cost then). Product slices that synth_xilinx
+// builds of LUTs (a weight pattern of one bit, such as {0, -1}, or a product narrower than 9 bits)
+// count as LUTs, in the structures' costs as in what a pruning reports (pruned_cost), which is
+// also swept of what no output reaches, as synthesis keeps it.
 #pragma once
 
 #include <array>
@@ -46,11 +48,14 @@ constexpr size_t kNumResources = 4;
 using Cost = std::array<double, kNumResources>;
 const char* resource_name(Resource r);
 
-// The resources of a lowered netlist, as the cost model counts them. Cells: every PackedDsp cell
-// is a DSP, and a ROM its share of block RAM. Synthesized: a product slice is a DSP only when
-// synth_xilinx maps it to one (both factors of at least 2 bits and the product of at least 9, after
-// the factors' repeated sign bits and constant zeros are dropped), and LUTs otherwise; a ROM's bits
-// that are read take whole block RAMs.
+// The resources of a lowered netlist, as the cost model counts them. A product slice is a DSP only
+// when synth_xilinx maps it to one (both factors of at least 2 bits and the product of at least 9),
+// and LUTs otherwise: a score layer of 4-bit weights and activations is LUTs, and pruning it saves
+// no DSP. Cells: the factors are the slice's ports, and a ROM counts its share of block RAM, so
+// that one structure's cost is that of every structure of its layer and kind, and the costs add
+// up. Synthesized: the factors' repeated sign bits and constant zeros are dropped first, as
+// synthesis drops them (a weight pattern of {0, -1} is one bit), and a ROM's bits that are read
+// take whole block RAMs.
 enum class Count { Cells, Synthesized };
 Cost netlist_cost(const Netlist& nl, Count count = Count::Cells);
 // The last layer's scores narrowed to its accumulators, which pruned weights make narrower (a
