@@ -52,10 +52,10 @@ bool any_weight(const Neuron& n, size_t first, size_t count) {
   return false;
 }
 
-bool is_live(const Neuron& n) { return any_weight(n, 0, n.weights.size()); }
+bool is_live(const Layer& L, const Neuron& n) { return !constant_output(L, n); }
 
 std::vector<Signal> pruned_code(Netlist& nl, const Layer& L, const Neuron& n) {
-  const uint32_t code = mac_output(L, n.bias, n);
+  const uint32_t code = constant_output(L, n).value_or(mac_output(L, n.bias, n));
   std::vector<Signal> bits;
   for (unsigned b = 0; b < L.out_bits; ++b) bits.push_back(nl.constant((code >> b) & 1));
   return bits;
@@ -150,7 +150,7 @@ std::vector<std::vector<Signal>> lower_mac_layer(Netlist& nl, const Layer& L,
   for (size_t n = 0; n < L.neurons.size(); ++n) {
     const Neuron& N = L.neurons[n];
     const std::string name = prefix + "_n" + std::to_string(n);
-    if (!is_live(N)) {
+    if (!is_live(L, N)) {
       out[n] = pruned_code(nl, L, N);
       continue;
     }

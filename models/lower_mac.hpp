@@ -40,17 +40,18 @@ unsigned reused_latency(const Model& m, const std::vector<unsigned>& reuse);
 // Whether any of the weights first .. first + count - 1 of MAC neuron n is nonzero (a lane whose
 // weights are all zero is pruned: no slice).
 bool any_weight(const Neuron& n, size_t first, size_t count);
-// Whether a MAC neuron has a nonzero weight; one without (pruned) lowers to the constant code of
-// its bias, with no slice and no adder (pruned_code).
-bool is_live(const Neuron& n);
+// Whether a MAC neuron's code varies (models::constant_output); one that does not (pruned, or
+// saturated) lowers to its constant code, with no slice and no adder (pruned_code).
+bool is_live(const Layer& L, const Neuron& n);
 // read[l][n]: whether the code of neuron n of layer l varies and is read: a neuron of the next
 // layer that is itself read takes it through a nonzero weight (every neuron of the last layer:
-// the scores), and its requantizer's multiplier is not 0 (which makes the code the constant 0).
+// the scores), and it is live (is_live: a multiplier of 0, for one, makes the code constant).
 // lower_reused() builds no slice for the others, as for pruned neurons: their code is the
 // constant of their bias, and no lane, weight or memory column is built for what synthesis would
 // only find dead later.
 std::vector<std::vector<bool>> read_neurons(const Model& m);
-// The constant code of a pruned neuron of layer L: its bias alone, L.out_bits constant signals.
+// The constant code of a neuron of layer L that is not live, as L.out_bits constant signals; for
+// a live one (which nothing reads), the code of its bias alone.
 std::vector<Signal> pruned_code(Netlist& nl, const Layer& L, const Neuron& n);
 
 // The layer's output codes (L.out_bits signals per neuron) from its input codes.

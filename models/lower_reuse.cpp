@@ -235,7 +235,7 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii, const std::vector<boo
   if (m < 2) {
     const size_t per = (F + r - 1) / r;
     for (size_t n = 0; n < N; ++n) {
-      if (!is_live(L.neurons[n]) || !read[n]) continue;
+      if (!is_live(L, L.neurons[n]) || !read[n]) continue;
       const size_t accumulator = plan.accumulators.size();
       plan.accumulators.push_back({{n, 0, ii - 1}});
       for (size_t k = 0; k < per; ++k) {
@@ -258,7 +258,7 @@ Schedule schedule(const Layer& L, unsigned r, unsigned ii, const std::vector<boo
   std::map<std::vector<uint32_t>, size_t> class_of;
   std::vector<std::vector<size_t>> classes;
   for (size_t n = 0; n < N; ++n) {
-    if (!is_live(L.neurons[n]) || !read[n]) continue;
+    if (!is_live(L, L.neurons[n]) || !read[n]) continue;
     const auto [it, fresh] = class_of.emplace(L.neurons[n].inputs, classes.size());
     if (fresh) classes.emplace_back();
     classes[it->second].push_back(n);
@@ -329,7 +329,7 @@ std::vector<std::vector<bool>> read_neurons(const Model& m) {
     }
     const Layer& L = m.layers[l];
     for (size_t n = 0; n < L.neurons.size(); ++n)
-      if (L.requantize && L.neurons[n].multiplier == 0) read[l][n] = false;
+      if (!is_live(L, L.neurons[n])) read[l][n] = false;
   }
   return read;
 }
@@ -526,7 +526,7 @@ Netlist lower_reused(const Model& m, const std::vector<unsigned>& reuse, const s
     }
     // The pruned neurons: their bias alone, a constant code.
     for (size_t n = 0; n < L.neurons.size(); ++n)
-      if (!is_live(L.neurons[n]) || !read[l][n]) next[n] = pruned_code(nl, L, L.neurons[n]);
+      if (!is_live(L, L.neurons[n]) || !read[l][n]) next[n] = pruned_code(nl, L, L.neurons[n]);
     valid = enabled_registers(nl, {valid}, load, "valid" + std::to_string(l + 1))[0];
     codes.swap(next);
   }

@@ -70,9 +70,18 @@ unsigned signed_bits(int64_t lo, int64_t hi) {
   return bits;
 }
 
+std::optional<uint32_t> constant_output(const Layer& L, const Neuron& n) {
+  const AccumulatorRange r = accumulator_range(L, n);
+  // A requantized code is monotone in the accumulator (the multiplier is unsigned).
+  if (r.min == r.max || (L.requantize && mac_output(L, r.min, n) == mac_output(L, r.max, n)))
+    return mac_output(L, r.min, n);
+  return std::nullopt;
+}
+
 unsigned accumulator_bits(const Layer& L) {
   unsigned bits = 1;
   for (const Neuron& n : L.neurons) {
+    if (L.requantize && constant_output(L, n)) continue;
     const AccumulatorRange r = accumulator_range(L, n);
     bits = std::max(bits, signed_bits(r.min, r.max));
   }

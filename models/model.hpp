@@ -120,10 +120,16 @@ AccumulatorRange accumulator_range(const Layer& L, const Neuron& n);
 unsigned unsigned_bits(uint64_t max);
 // The two's complement width that holds every integer in [lo, hi].
 unsigned signed_bits(int64_t lo, int64_t hi);
-// The two's complement width that holds every accumulator of the layer.
-unsigned accumulator_bits(const Layer& L);
 // A MAC neuron's output: its requantized code, or its accumulator in L.out_bits bits.
 uint32_t mac_output(const Layer& L, int64_t acc, const Neuron& n);
+// The output of a MAC neuron that gives one code for every input: one without a nonzero weight,
+// or a requantizing one whose whole accumulator range requantizes to one code (a multiplier of 0,
+// or a bias that saturates the clamp either way). Such a neuron needs no accumulator in hardware.
+std::optional<uint32_t> constant_output(const Layer& L, const Neuron& n);
+// The two's complement width that holds every accumulator that the layer computes: of every
+// neuron in a layer without requantizing (its accumulators are its codes), and of the neurons
+// whose output is not constant in a requantizing one.
+unsigned accumulator_bits(const Layer& L);
 
 // Checks the structure (widths, indices, table sizes, weight ranges); throws Error naming `what`,
 // the layer and the neuron.

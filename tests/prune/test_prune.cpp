@@ -198,6 +198,64 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "neurons whose code is constant (no weight, a multiplier of 0, a saturating bias) lower to "
+    "constants and do not widen their layer's accumulators") {
+  const models::Model m = test::random_mac_model({12, 4}, 30, 8, 4, 5, 8);
+  models::Model c = m;
+  std::vector<models::Neuron>& ns = c.layers[0].neurons;
+  // As training exports a neuron whose weights were all pruned.
+  std::fill(ns[1].weights.begin(), ns[1].weights.end(), 0);
+  ns[1].multiplier = 0;
+  ns[1].bias = -5'800'000'000;
+  ns[2].multiplier = 0;              // its weights stay
+  ns[3].bias = -(int64_t{1} << 40);  // below 0 for every input
+  ns[4].bias = int64_t{1} << 40;     // above the largest code for every input
+  ns[4].multiplier = std::max<uint32_t>(ns[4].multiplier, 1);
+  const uint32_t top = (1u << c.layers[0].out_bits) - 1;
+  CHECK(models::constant_output(c.layers[0], ns[0]) == std::nullopt);
+  CHECK(models::constant_output(c.layers[0], ns[1]) == 0u);
+  CHECK(models::constant_output(c.layers[0], ns[2]) == 0u);
+  CHECK(models::constant_output(c.layers[0], ns[3]) == 0u);
+  CHECK(models::constant_output(c.layers[0], ns[4]) == top);
+  // The widths are those of the layer without the four neurons.
+  models::Layer rest = c.layers[0];
+  rest.neurons.erase(rest.neurons.begin() + 1, rest.neurons.begin() + 5);
+  CHECK(models::accumulator_bits(c.layers[0]) == models::accumulator_bits(rest));
+  CHECK(models::accumulator_bits(c.layers[0]) < 24);
+
+  std::mt19937_64 rng(4);
+  std::vector<std::vector<uint32_t>> codes(48);
+  for (auto& x : codes)
+    for (size_t f = 0; f < 30; ++f) x.push_back(static_cast<uint32_t>(rng() % 256));
+  for (const bool packing : {false, true}) {
+    INFO("packing " << packing);
+    models::LowerParams lp;
+    lp.reuse_factor = {7, 5};
+    lp.dsp_packing = packing;
+    lp.dsp_family = models::DspFamily::DSP48E1;
+    // Four neurons fewer to accumulate and requantize: fewer slices and LUTs than the same
+    // model with the four neurons live.
+    const Cost live = lowered_cost(m, lp), constant = lowered_cost(c, lp);
+    CHECK(constant[size_t(Resource::Lut)] < live[size_t(Resource::Lut)]);
+    CHECK(constant[size_t(Resource::Ff)] < live[size_t(Resource::Ff)]);
+    const auto hw = lowered_scores(c, lp, codes);
+    for (size_t s = 0; s < codes.size(); ++s) {
+      const std::vector<uint32_t> ref = models::class_scores(c, codes[s]);
+      CHECK(hw[s] == std::vector<uint64_t>(ref.begin(), ref.end()));
+    }
+  }
+  // Fully parallel (models/lower_mac.cpp), combinational.
+  const Netlist nl = models::lower(c, models::LowerParams{});
+  VectorTable in = input_table(nl);
+  for (const auto& x : codes) in.rows.push_back({models::pack_codes(c, x)});
+  const VectorTable out = simulate(nl, in, in.rows.size());
+  for (size_t s = 0; s < codes.size(); ++s) {
+    const std::vector<uint32_t> ref = models::class_scores(c, codes[s]);
+    for (size_t k = 0; k < ref.size(); ++k) CHECK(out.rows[s][k][0] == ref[k]);
+  }
+}
+
+TEST_CASE(
     "a packed pruning that lands under its budget is loosened towards it, and keeps more "
     "importance than the knapsack at the budget") {
   // Packing frees a slice only when every product on it goes, so the knapsack's sum of
@@ -344,8 +402,19 @@ TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has 
         removed_rows_weights += next.weights[inv.structures[i].row] != 0;
   CHECK(unswept >= r.predicted[size_t(Resource::Dsp)] - static_cast<double>(removed_rows_weights));
   // The reported count leaves out the slices of every hidden neuron that no kept weight of the
-  // next layer reads (synthesis removes them): as if their weights were zero.
+  // next layer reads (synthesis removes them): as if their weights were zero. And a hidden neuron
+  // whose code is constant has no slices, and neither have the products of that constant: as if
+  // the next layer's weights on it were folded into the biases.
   models::Model unread = r.model;
+  for (size_t n = 0; n < unread.layers[0].neurons.size(); ++n) {
+    const std::optional<uint32_t> code =
+        models::constant_output(unread.layers[0], unread.layers[0].neurons[n]);
+    if (!code) continue;
+    for (auto& next : unread.layers[1].neurons) {
+      next.bias += int64_t{next.weights[n]} * *code;
+      next.weights[n] = 0;
+    }
+  }
   size_t unread_neurons = 0;
   for (size_t n = 0; n < unread.layers[0].neurons.size(); ++n) {
     bool read = false;
