@@ -190,6 +190,14 @@ def plot(out, rows, steps, reuse):
         runs.append((r, name, "%s budget, %s %s" % (r["budget"], r["solver"], r["importance"])))
     schedule_plot(out, steps, runs, "lut", "-lut", "lut-estimate", "($1/1000):2", "prune-luts",
                   "accuracy against LUTs over the schedule", "thousand LUTs (cost model estimate)")
+    # Flip-flops: every run (the registers go with the neurons and the lanes).
+    runs = []
+    for r in rows:
+        tag = r["sparsity"] if r["budget"] == "unstructured" else r["solver"]
+        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], tag, r["importance"])
+        runs.append((r, name, "%s %s %s" % (r["budget"], tag, r["importance"])))
+    schedule_plot(out, steps, runs, "ff", "-ff", "flip-flops", "1:2", "prune-ffs",
+                  "accuracy against flip-flops over the schedule", "flip-flops (as synthesis keeps them)")
 
 
 def write_outputs(out, rows, steps, hw, reuse):
@@ -328,6 +336,7 @@ def main():
             for s in p["steps"]:
                 steps.append({"dataset": ds, "run": name, "step": s["step"],
                               "dsp": s["lowered"]["dsp"], "lut": s["lowered"]["lut"],
+                              "ff": s["lowered"]["ff"],
                               "dsp_predicted": s["predicted"]["dsp"], "lut_predicted": s["predicted"]["lut"],
                               "acc_pruned": round(100 * s["accuracy_pruned"], 2),
                               "acc_finetuned": round(100 * s["test_accuracy"], 2)})
