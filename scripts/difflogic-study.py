@@ -221,7 +221,9 @@ def results(db):
 
 def wrapper_verilog(stats, path):
     """A top that feeds every input bit from a shift register and XORs the registered outputs
-    into one pin, so that the design needs three pins and every gate stays observable."""
+    into one pin, so that the design needs three pins and every gate stays observable. The XOR
+    is a tree of 4-input XORs with a register after each level (one LUT4 a stage), so that the
+    wrapper does not set the clock."""
     clock = stats.get("clock") or ""
     ins = [p for p in stats["inputs"] if p["name"] != clock]
     outs = stats["outputs"]
@@ -232,8 +234,17 @@ def wrapper_verilog(stats, path):
              f"  always @(posedge clk) chain <= {{chain[{n_in - 2}:0], sin}};" if n_in > 1 else
              "  always @(posedge clk) chain <= sin;",
              f"  wire [{n_out - 1}:0] y;",
-             f"  reg [{n_out - 1}:0] y_q = 0;",
-             "  always @(posedge clk) begin y_q <= y; sout <= ^y_q; end"]
+             f"  reg [{n_out - 1}:0] x0 = 0;",
+             "  always @(posedge clk) x0 <= y;"]
+    level, width = 0, n_out
+    while width > 1:
+        nxt = (width + 3) // 4
+        lines.append(f"  reg [{nxt - 1}:0] x{level + 1} = 0;")
+        for i in range(nxt):
+            hi = min(4 * i + 3, width - 1)
+            lines.append(f"  always @(posedge clk) x{level + 1}[{i}] <= ^x{level}[{hi}:{4 * i}];")
+        level, width = level + 1, nxt
+    lines.append(f"  always @(posedge clk) sout <= x{level}[0];")
     conns, lo = [], 0
     for p in ins:
         conns.append(f".{p['name']}(chain[{lo + p['width'] - 1}:{lo}])")
