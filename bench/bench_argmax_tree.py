@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The prediction as one ArgMax cell against a pipelined ArgMax tournament (`lutforge lower
---argmax-tree`), on trained gate networks of the study: both lowered as the study lowers them
-(folded, a register every 2 layers, popcount trees of radix 16), placed and routed on an iCE40
-HX8K with nextpnr-ice40 in the study's wrapper, and proved equal to each other by `lutforge equiv`.
+--argmax-tree`), on trained gate networks of the study: both lowered as the study lowered them
+before it took the tournament (folded, a register every 2 layers, popcount trees of radix 16),
+placed and routed on an iCE40 HX8K with nextpnr-ice40 in the study's wrapper, and proved equal to
+each other by `lutforge equiv`.
 Prints a Markdown table and writes OUT/figures.json.
 
     bench/bench_argmax_tree.py BUILD_DIR STUDY_RUN_DIR OUT_DIR CASE...
