@@ -169,33 +169,37 @@ def schedule_plot(out, steps, runs, resource, dat_suffix, header, using, output,
         subprocess.run(["gnuplot"], input=script, text=True, cwd=out, check=True)
 
 
+def run_tag(r):
+    """A results row's solver, or its sparsity for an unstructured run."""
+    return r["sparsity"] if r["budget"] == "unstructured" else r["solver"]
+
+
+def run_name(r):
+    """The name of a results row's run (its files in OUT/runs/)."""
+    return "%s-%s-%s-%s" % (r["dataset"], r["budget"], run_tag(r), r["importance"])
+
+
 def plot(out, rows, steps, reuse):
-    """Accuracy against slices (the runs on a DSP budget and the unstructured ones) and against
-    the LUT estimate (the knapsack runs on either budget) over the schedule."""
+    """Accuracy against slices (the runs on a DSP budget and the unstructured ones), against
+    the LUT estimate (the knapsack runs on either budget) and against flip-flops (every run) over
+    the schedule."""
     runs = []
     for r in rows:
         if r["budget"] == "lut":
             continue
-        tag = r["solver"] if r["budget"] != "unstructured" else r["sparsity"]
-        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], tag, r["importance"])
         kind = "unstructured" if r["budget"] == "unstructured" else "knapsack"
-        runs.append((r, name, "%s %s %s" % (kind, tag, r["importance"])))
+        runs.append((r, run_name(r), "%s %s %s" % (kind, run_tag(r), r["importance"])))
     schedule_plot(out, steps, runs, "dsp", "", "dsp", "1:2", "prune-steps",
                   "accuracy over the pruning schedule", "DSP slices of the lowering (R=%d)" % reuse)
     runs = []
     for r in rows:
         if r["budget"] == "unstructured":
             continue
-        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], r["solver"], r["importance"])
-        runs.append((r, name, "%s budget, %s %s" % (r["budget"], r["solver"], r["importance"])))
+        runs.append((r, run_name(r), "%s budget, %s %s" % (r["budget"], r["solver"], r["importance"])))
     schedule_plot(out, steps, runs, "lut", "-lut", "lut-estimate", "($1/1000):2", "prune-luts",
                   "accuracy against LUTs over the schedule", "thousand LUTs (cost model estimate)")
     # Flip-flops: every run (the registers go with the neurons and the lanes).
-    runs = []
-    for r in rows:
-        tag = r["sparsity"] if r["budget"] == "unstructured" else r["solver"]
-        name = "%s-%s-%s-%s" % (r["dataset"], r["budget"], tag, r["importance"])
-        runs.append((r, name, "%s %s %s" % (r["budget"], tag, r["importance"])))
+    runs = [(r, run_name(r), "%s %s %s" % (r["budget"], run_tag(r), r["importance"])) for r in rows]
     schedule_plot(out, steps, runs, "ff", "-ff", "flip-flops", "1:2", "prune-ffs",
                   "accuracy against flip-flops over the schedule", "flip-flops (as synthesis keeps them)")
 
