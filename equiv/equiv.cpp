@@ -149,7 +149,7 @@ void check_sequential(const Netlist& a, const Netlist& b, const EquivParams& p,
     const RegisterMatch m = match_registers(a, b, p);
     if (m.complete) {
       matched_b = apply_register_match(b, m, a);
-      if (!m.a_merge.empty()) merged_a = merge_duplicates(a, m);
+      if (!m.a_merge.empty() || !m.a_constant.empty()) merged_a = merge_duplicates(a, m);
       correspond = true;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "equiv/counterexample.hpp"
@@ -106,6 +107,48 @@ int find_latency(const Netlist& a, const Netlist& b, const EquivParams& p) {
   return -1;
 }
 
+// For each register of A that never left its init value in `varies`' simulation: whether its
+// next state is that value in random states where those registers hold their init values and the
+// others and the inputs are random. A register that holds a constant passes; one that a rare
+// input pattern sets (a comparator that random inputs never satisfied) fails.
+static std::vector<char> holds_init(const Netlist& a, const std::vector<char>& varies,
+                                    uint64_t seed) {
+  constexpr unsigned kWords = 16, kRounds = 4;
+  std::vector<char> held(a.num_nodes(), 0);
+  std::unordered_map<std::string, NodeId> reg_by_name;
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    if (is_register(a.cell(n))) {
+      held[n] = !varies[n];
+      reg_by_name.emplace(a.name(n), n);
+    }
+  const Netlist cut = cut_registers(a);
+  // Each cut input: the register it stands for (with its init value) when that never varied.
+  std::vector<std::optional<bool>> fixed(cut.inputs().size());
+  for (size_t i = 0; i < cut.inputs().size(); ++i) {
+    const std::string& name = cut.name(cut.inputs()[i]);
+    if (name.size() < 2 || name.compare(name.size() - 2, 2, "@q") != 0) continue;
+    const auto it = reg_by_name.find(name.substr(0, name.size() - 2));
+    if (it != reg_by_name.end() && !varies[it->second])
+      fixed[i] = std::get<Dff>(a.cell(it->second)).init;
+  }
+  Evaluator e(cut, kWords);
+  Stimulus stim(seed, kWords, cut.inputs().size());
+  for (unsigned round = 0; round < kRounds; ++round) {
+    for (size_t i = 0; i < cut.inputs().size(); ++i)
+      for (uint32_t k = 0; k < port_width(cut, cut.inputs()[i]); ++k)
+        for (unsigned w = 0; w < kWords; ++w)
+          e.input(i, k)[w] = fixed[i] ? (*fixed[i] ? ~uint64_t{0} : 0) : stim.word(w, i);
+    e.eval();
+    for (size_t o = a.outputs().size(); o < cut.outputs().size(); ++o) {
+      const std::string& name = cut.name(cut.outputs()[o]);
+      const NodeId r = reg_by_name.at(name.substr(0, name.size() - 5));  // "@next"
+      const uint64_t init = std::get<Dff>(a.cell(r)).init ? ~uint64_t{0} : 0;
+      for (unsigned w = 0; w < kWords && held[r]; ++w) held[r] = e.output(o, 0)[w] == init;
+    }
+  }
+  return held;
+}
+
 // Registers of B that did not match A's by name are paired with A's by their value sequences in
 // random simulation from the init state: equal sequences pair directly, complementary ones with
 // inverted polarity. The pairing is only a guess; the proof that follows checks it.
@@ -116,6 +159,7 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
   Stimulus stim(p.seed + kMatchSeedOffset, kWords, a.inputs().size());
   std::vector<uint64_t> ha(a.num_nodes(), 0x12345), hb(b.num_nodes(), 0x12345),
       hbn(b.num_nodes(), 0x12345);
+  std::vector<char> a_varies(a.num_nodes(), 0);  // left its init value in some cycle and lane
   auto mix = [](uint64_t h, uint64_t w) { return (h ^ w) * 0x100000001b3ull + (h >> 29); };
   const std::vector<size_t> in_b = match_ports(a, a.inputs(), b, b.inputs());
   for (unsigned t = 0; t < kCycles; ++t) {
@@ -131,8 +175,13 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
     }
     ea.eval();
     eb.eval();
-    for (const auto& r : ea.program().registers)
-      for (unsigned w = 0; w < kWords; ++w) ha[r.node] = mix(ha[r.node], ea.slot(r.state)[w]);
+    for (const auto& r : ea.program().registers) {
+      const uint64_t held = std::get<Dff>(a.cell(r.node)).init ? ~uint64_t{0} : 0;
+      for (unsigned w = 0; w < kWords; ++w) {
+        ha[r.node] = mix(ha[r.node], ea.slot(r.state)[w]);
+        a_varies[r.node] |= ea.slot(r.state)[w] != held;
+      }
+    }
     for (const auto& r : eb.program().registers)
       for (unsigned w = 0; w < kWords; ++w) {
         hb[r.node] = mix(hb[r.node], eb.slot(r.state)[w]);
@@ -193,19 +242,29 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
   std::unordered_map<uint64_t, std::vector<NodeId>> used_by_sig;
   for (NodeId n = 0; n < a.num_nodes(); ++n)
     if (is_register(a.cell(n)) && a_used[n]) used_by_sig[ha[n]].push_back(n);
-  size_t merged = 0;
+  // A register that never varied is a constant when its next state holds its init value, and
+  // otherwise may be the duplicate of a register that also never varied here.
+  std::vector<char> held;
+  for (NodeId n = 0; n < a.num_nodes() && held.empty(); ++n)
+    if (is_register(a.cell(n)) && !a_used[n] && !a_varies[n])
+      held = holds_init(a, a_varies, p.seed + kMatchSeedOffset + 1);
   for (NodeId n = 0; n < a.num_nodes(); ++n) {
     if (!is_register(a.cell(n)) || a_used[n]) continue;
+    const bool init = std::get<Dff>(a.cell(n)).init;
+    if (!a_varies[n] && held[n]) {
+      m.a_constant.emplace_back(n, init);
+      continue;
+    }
     const auto it = used_by_sig.find(ha[n]);
     if (it == used_by_sig.end()) continue;
     for (const NodeId twin : it->second)
-      if (std::get<Dff>(a.cell(twin)).init == std::get<Dff>(a.cell(n)).init) {
+      if (std::get<Dff>(a.cell(twin)).init == init) {
         m.a_merge.emplace_back(n, twin);
-        ++merged;
         break;
       }
   }
-  m.complete = m.b_rename.size() == b_regs && a_regs == b_regs + merged;
+  m.complete =
+      m.b_rename.size() == b_regs && a_regs == b_regs + m.a_merge.size() + m.a_constant.size();
   return m;
 }
 
@@ -215,6 +274,12 @@ Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m) {
     std::vector<PinRef> readers;
     a.foreach_fanout(dup, [&](PinRef r, uint32_t) { readers.push_back(r); });
     for (const PinRef& r : readers) out.connect(r.node, r.pin, Signal{twin, 0});
+  }
+  for (const auto& [reg, value] : m.a_constant) {
+    std::vector<PinRef> readers;
+    a.foreach_fanout(reg, [&](PinRef r, uint32_t) { readers.push_back(r); });
+    const Signal c = out.constant(value);
+    for (const PinRef& r : readers) out.connect(r.node, r.pin, c);
   }
   return out;
 }
@@ -270,6 +335,12 @@ Netlist apply_register_match(const Netlist& b, const RegisterMatch& m, const Net
     const Cell copy = out.cell(it->second);
     const auto pins = out.fanin(it->second);
     out.add_cell(copy, std::vector<Signal>(pins.begin(), pins.end()), a.name(dup));
+  }
+  // The constants: a register that starts at the value and stays there.
+  for (const auto& [reg, value] : m.a_constant) {
+    Dff held;
+    held.init = value;
+    out.add_cell(held, {out.constant(value)}, a.name(reg));
   }
   return out;
 }

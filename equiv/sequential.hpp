@@ -28,24 +28,32 @@ struct RegisterMatch {
   // A registers that B has merged into their twins (synthesis merges registers with one D):
   // (the duplicate, its twin in A that has a partner in B).
   std::vector<std::pair<NodeId, NodeId>> a_merge;
+  // A registers that B has removed because they hold their init value in every cycle (synthesis
+  // removes a register whose D is the constant it starts with): (the register, that value).
+  std::vector<std::pair<NodeId, bool>> a_constant;
 };
 
 // Registers of B that did not match A's by name are paired with A's by their value sequences in
 // random simulation from the init state: equal sequences pair directly, complementary ones with
 // inverted polarity. A registers left over pair with a used one of the same sequence and init, as
-// duplicates (a_merge). The pairing is only a guess; the proof that follows checks it.
+// duplicates (a_merge), or, when they never left their init value, count as constants
+// (a_constant). The pairing is only a guess; the proof that follows checks it.
 RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivParams& p);
 
 // B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
 // every register holds the same value as its partner in A. For each duplicate of A, a register of
 // that name with the D pins of its twin's partner (its Q unread): the proof then checks that the
-// duplicate's next state is its twin's.
+// duplicate's next state is its twin's. For each constant of A, a register of that name with that
+// init and D tied to it (its Q unread): the proof checks that the constant's next state is that
+// value.
 Netlist apply_register_match(const Netlist& b, const RegisterMatch& m, const Netlist& a);
 
-// A with the readers of each duplicate register reading its twin instead (the duplicate stays,
-// its Q unread). Equal to A from the init state when the duplicates and their twins start equal
-// and have the same next state in every state where they are equal, which the register
-// correspondence of merge_duplicates(A) and apply_register_match(B) proves.
+// A with the readers of each duplicate register reading its twin instead, and those of each
+// constant register reading its value (the register stays, its Q unread). Equal to A from the init
+// state when the duplicates and their twins start equal and have the same next state in every
+// state where they are equal, and each constant's next state is its init value in every state
+// where the registers correspond, which the register correspondence of merge_duplicates(A) and
+// apply_register_match(B) proves.
 Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m);
 
 }  // namespace lutforge

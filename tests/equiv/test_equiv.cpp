@@ -286,6 +286,84 @@ TEST_CASE(
   check_replays(ahead, one, *w.counterexample);
 }
 
+TEST_CASE(
+    "registers that synthesis removed as constants still correspond: a register that holds its "
+    "init value is proved constant",
+    "[equiv]") {
+  // A: the counter, and two registers that hold their init value (k starts at 1 and its next state
+  // is k | en; z starts at 0, next z & en) gating the flag, as a lowering registers a constant;
+  // B, as Yosys' opt_dff leaves it, without them.
+  const Netlist one = counter(false);
+  const Netlist gated = with_enable([&](Netlist& nl, Signal en) {
+    const auto c = machine(nl, en, "c", 4, 0, [](bool e, uint64_t s) { return count_up(e, s, 4); });
+    const auto k = machine(nl, en, "k", 1, 1, [](bool e, uint64_t s) { return s | e; });
+    const auto z = machine(nl, en, "z", 1, 0, [](bool e, uint64_t s) { return s & e; });
+    std::vector<Signal> in = c;
+    in.push_back(k[0]);
+    in.push_back(z[0]);
+    nl.add_output("q", c);
+    nl.add_output("hit", {lut(nl, in, [](uint64_t x) {
+                    return ((x & 15) == 13 && ((x >> 4) & 1)) || ((x >> 5) & 1);
+                  })});
+  });
+  for (const bool swap : {false, true}) {
+    const EquivResult r = swap ? check_equivalence(one, gated) : check_equivalence(gated, one);
+    INFO(status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
+    CHECK(r.status == EquivStatus::Equivalent);
+    // Registers only B lacks are paired; a register only B has is not guessed away.
+    CHECK((r.mode == EquivMode::RegisterCorrespondence) == !swap);
+  }
+  // A constant register beside a live one that random simulation never sets either (a flag for
+  // a 12-bit counter at 3000): both start at 0 and stay there for the 256 cycles, but only the
+  // constant's next state holds 0 from any state, so it is not taken for the flag's duplicate.
+  auto rare = [](bool with_constant) {
+    return with_enable([&](Netlist& nl, Signal en) {
+      const auto c =
+          machine(nl, en, "c", 12, 0, [](bool e, uint64_t s) { return count_up(e, s, 12); });
+      const NodeId r = nl.add_cell(Dff{}, {}, "r");
+      nl.connect(r, 0, lut(nl, c, [](uint64_t x) { return x == 3000; }));
+      Signal flag{r, 0};
+      if (with_constant) {
+        const auto z = machine(nl, en, "z", 1, 0, [](bool e, uint64_t s) { return s & e; });
+        flag = lut(nl, {flag, z[0]}, [](uint64_t x) { return x != 0; });
+      }
+      nl.add_output("q", c);
+      nl.add_output("hit", {flag});
+    });
+  };
+  const EquivResult rc = check_equivalence(rare(true), rare(false));
+  INFO(status_name(rc.status) << " (" << mode_name(rc.mode) << ") " << rc.reason);
+  CHECK(rc.status == EquivStatus::Equivalent);
+  CHECK(rc.mode == EquivMode::RegisterCorrespondence);
+  // A register that holds its init value for the 256 cycles of random simulation but leaves it
+  // when a 12-bit counter reaches 3000: the guess is made, and the proof must not confirm it.
+  auto late = [](bool gate) {
+    return with_enable([&](Netlist& nl, Signal en) {
+      const auto c =
+          machine(nl, en, "c", 12, 0, [](bool e, uint64_t s) { return count_up(e, s, 12); });
+      std::vector<Signal> flag_in = c;
+      if (gate) {
+        Dff d;
+        d.init = true;
+        const NodeId k = nl.add_cell(d, {}, "k");
+        std::vector<Signal> in = c;
+        in.push_back({k, 0});
+        nl.connect(k, 0, lut(nl, in, [](uint64_t x) { return (x >> 12) && (x & 4095) != 3000; }));
+        flag_in.push_back({k, 0});
+      }
+      nl.add_output("q", c);
+      nl.add_output("hit", {lut(nl, flag_in, [gate](uint64_t x) {
+                      return (x & 4095) == 13 && (!gate || (x >> 12));
+                    })});
+    });
+  };
+  EquivParams p;
+  p.time_limit = 20;
+  const EquivResult w = check_equivalence(late(true), late(false), p);
+  INFO(status_name(w.status) << " (" << mode_name(w.mode) << ") " << w.reason);
+  CHECK(w.status != EquivStatus::Equivalent);
+}
+
 TEST_CASE("registers that no output reads take no part, and the others still correspond by name",
           "[equiv]") {
   // The counter with a second, 3-bit counter beside it that nothing reads, as a lowering keeps
