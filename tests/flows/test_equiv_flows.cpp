@@ -304,6 +304,15 @@ std::string mutate(nlohmann::ordered_json& mod, std::mt19937_64& rng) {
   }
 }
 
+// `lutforge synth V --top TOP --target xilinx -o OUT`, which must succeed; its report.
+std::string synth_xilinx_cli(const fs::path& v, const std::string& top, const fs::path& out) {
+  const RunResult r =
+      run_lutforge("synth " + v.string() + " --top " + top + " --target xilinx -o " + out.string());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -440,12 +449,8 @@ TEST_CASE("a registered slice built by lutforge maps to one DSP48E1 and is prove
     REQUIRE(run_lutforge("convert " + (dir / "slice.json").string() + " -o " +
                          (dir / "slice.v").string())
                 .exit_code == 0);
-    const RunResult s =
-        run_lutforge("synth " + (dir / "slice.v").string() + " --top slice --target xilinx -o " +
-                     (dir / "mapped.json").string());
-    INFO(s.out << s.err);
-    REQUIRE(s.exit_code == 0);
-    CHECK(s.out.find(" 1 DSPs") != std::string::npos);
+    const std::string report = synth_xilinx_cli(dir / "slice.v", "slice", dir / "mapped.json");
+    CHECK(report.find(" 1 DSPs") != std::string::npos);
     const RunResult e = run_lutforge("equiv " + (dir / "slice.json").string() + " " +
                                      (dir / "mapped.json").string());
     INFO(e.out << e.err);
@@ -488,12 +493,9 @@ TEST_CASE(
         INFO(compare_tables(ref, got));
         CHECK(compare_tables(ref, got).empty());
       }
-      r = run_lutforge("synth " + v.string() + " --top " + nl.design_name() +
-                       " --target xilinx -o " + mapped.string());
-      INFO(r.out << r.err);
-      REQUIRE(r.exit_code == 0);
-      if (packing) CHECK(r.out.find(" 0 DSPs") == std::string::npos);
-      if (bram) CHECK(r.out.find(" 0 BRAM18") == std::string::npos);
+      const std::string report = synth_xilinx_cli(v, nl.design_name(), mapped);
+      if (packing) CHECK(report.find(" 0 DSPs") == std::string::npos);
+      if (bram) CHECK(report.find(" 0 BRAM18") == std::string::npos);
       r = run_lutforge("equiv " + net.string() + " " + mapped.string() + " --time-limit 120");
       INFO(r.out << r.err);
       CHECK(r.exit_code == 0);
@@ -520,13 +522,9 @@ TEST_CASE("a ROM read at two addresses maps to both ports of one RAMB18E1 and re
        "endmodule\n";
   const fs::path dir = temp_dir("bram_two_ports");
   write_text(dir / "rom2.v", v);
-  const RunResult s =
-      run_lutforge("synth " + (dir / "rom2.v").string() + " --top rom2 --target xilinx -o " +
-                   (dir / "mapped.json").string());
-  INFO(s.out << s.err);
-  REQUIRE(s.exit_code == 0);
-  CHECK(s.out.find(" 1 BRAM18") != std::string::npos);
-  CHECK(s.out.find(" 0 flip-flops") != std::string::npos);
+  const std::string report = synth_xilinx_cli(dir / "rom2.v", "rom2", dir / "mapped.json");
+  CHECK(report.find(" 1 BRAM18") != std::string::npos);
+  CHECK(report.find(" 0 flip-flops") != std::string::npos);
   const Netlist back = read_yosys_json_file((dir / "mapped.json").string());
   VectorTable in = input_table(back);
   for (int t = 0; t < 200; ++t) {
@@ -603,14 +601,10 @@ TEST_CASE("a ROM with a registered word maps to block RAM, reads back and is pro
     REQUIRE(
         run_lutforge("convert " + (dir / "rom.json").string() + " -o " + (dir / "rom.v").string())
             .exit_code == 0);
-    const RunResult s =
-        run_lutforge("synth " + (dir / "rom.v").string() + " --top rom --target xilinx -o " +
-                     (dir / "mapped.json").string());
-    INFO(s.out << s.err);
-    REQUIRE(s.exit_code == 0);
+    const std::string report = synth_xilinx_cli(dir / "rom.v", "rom", dir / "mapped.json");
     const std::string mapped = read_text(dir / "mapped.json");
     CHECK(mapped.find("\"type\": \"" + std::string(shape.primitive) + "\"") != std::string::npos);
-    CHECK(s.out.find(" 0 flip-flops") != std::string::npos);  // the registers are the RAM's
+    CHECK(report.find(" 0 flip-flops") != std::string::npos);  // the registers are the RAM's
     const Netlist back = read_yosys_json_file((dir / "mapped.json").string());
 
     // The words, read independently of the reader: address a in cycle t, its word in cycle t + 1
