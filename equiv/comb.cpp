@@ -46,6 +46,10 @@ class CombProver {
           unified_.push_back({b.name(b.inputs()[i]), k});
       }
     }
+    a_port_of_.assign(a.num_nodes(), 0);
+    for (uint32_t i = 0; i < a.inputs().size(); ++i) a_port_of_[a.inputs()[i]] = i;
+    b_port_of_.assign(b.num_nodes(), 0);
+    for (uint32_t i = 0; i < b.inputs().size(); ++i) b_port_of_[b.inputs()[i]] = i;
     for (auto [oa, ob] : out_pairs_)
       for (uint32_t k = 0; k < port_width(a, a.outputs()[oa]); ++k) bits_.push_back({oa, ob, k});
     st_.outputs += bits_.size();
@@ -157,35 +161,47 @@ class CombProver {
     return sup;
   }
 
-  // A netlist with the same inputs and only the cone of `outs`, whose outputs are `outs`.
-  static Netlist cone(const Netlist& nl, const Levels& lv, const std::vector<Signal>& outs) {
-    std::vector<char> keep(nl.num_nodes(), 0);
-    std::vector<NodeId> stack;
+  // A netlist of the cone of `outs` alone, whose outputs are `outs` and whose inputs are one
+  // 1-bit port per bit of `support` (unified input bits, sorted), which holds every input bit
+  // the cone reads. Costs the cone's size, not the design's: a cut design has an input per
+  // register, and is enumerated cone by cone.
+  static Netlist cone(const Netlist& nl, const Levels& lv, const std::vector<size_t>& port_base,
+                      const std::vector<uint32_t>& port_of, const std::vector<Signal>& outs,
+                      const std::vector<uint32_t>& support) {
+    std::unordered_map<NodeId, std::vector<Signal>> map;
+    std::vector<NodeId> cells, stack;
+    Netlist c;
+    for (uint32_t j = 0; j < support.size(); ++j) c.add_input("s" + std::to_string(j), 1);
     for (const Signal& s : outs) stack.push_back(s.node);
     while (!stack.empty()) {
       const NodeId n = stack.back();
       stack.pop_back();
-      if (keep[n]) continue;
-      keep[n] = 1;
-      for (const Signal& s : nl.fanin(n)) stack.push_back(s.node);
-    }
-    Netlist c;
-    std::vector<std::vector<Signal>> map(nl.num_nodes());
-    for (NodeId n : nl.inputs()) {
-      const NodeId m = c.add_input(nl.name(n), port_width(nl, n));
-      for (uint32_t k = 0; k < port_width(nl, n); ++k) map[n].push_back({m, k});
-    }
-    for (NodeId n : lv.order) {
-      if (!keep[n] || std::holds_alternative<Input>(nl.cell(n)) ||
-          std::holds_alternative<Output>(nl.cell(n)))
+      if (!map.try_emplace(n).second) continue;
+      if (!std::holds_alternative<Input>(nl.cell(n))) {
+        cells.push_back(n);
+        for (const Signal& s : nl.fanin(n)) stack.push_back(s.node);
         continue;
+      }
+      const uint32_t port = port_of[n];
+      for (uint32_t k = 0; k < port_width(nl, n); ++k) {
+        const auto it = std::lower_bound(support.begin(), support.end(), port_base[port] + k);
+        // A bit outside the support is not read: the support is the union of the cones'.
+        map[n].push_back(it != support.end() && *it == port_base[port] + k
+                             ? Signal{c.inputs()[it - support.begin()], 0}
+                             : c.constant(false));
+      }
+    }
+    std::sort(cells.begin(), cells.end(), [&](NodeId x, NodeId y) {
+      return std::pair(lv.level[x], x) < std::pair(lv.level[y], y);
+    });
+    for (NodeId n : cells) {
       std::vector<Signal> f;
-      for (const Signal& s : nl.fanin(n)) f.push_back(map[s.node][s.bit]);
+      for (const Signal& s : nl.fanin(n)) f.push_back(map.at(s.node)[s.bit]);
       const NodeId m = c.add_cell(nl.cell(n), f);
       for (uint32_t k = 0; k < num_output_bits(nl.cell(n)); ++k) map[n].push_back({m, k});
     }
     for (size_t i = 0; i < outs.size(); ++i)
-      c.add_output("o" + std::to_string(i), {map[outs[i].node][outs[i].bit]});
+      c.add_output("o" + std::to_string(i), {map.at(outs[i].node)[outs[i].bit]});
     return c;
   }
 
@@ -228,40 +244,36 @@ class CombProver {
       oa.push_back(a_.fanin(a_.outputs()[bits_[m].a_port])[bits_[m].bit]);
       ob.push_back(b_.fanin(b_.outputs()[bits_[m].b_port])[bits_[m].bit]);
     }
-    const Netlist ca = cone(a_, levels_a_, oa), cb = cone(b_, levels_b_, ob);
+    const Netlist ca = cone(a_, levels_a_, a_port_base_, a_port_of_, oa, support),
+                  cb = cone(b_, levels_b_, b_port_base_, b_port_of_, ob, support);
     const unsigned m = static_cast<unsigned>(support.size());
     const unsigned words = m <= 6 ? 1 : std::min(64u, 1u << std::min(6u, m - 6));
     Evaluator ea(ca, words), eb(cb, words);
     const unsigned lane_bits = 6 + __builtin_ctz(words);
     const uint64_t rounds = m <= lane_bits ? 1 : uint64_t{1} << (m - lane_bits);
-    std::vector<std::vector<uint64_t>> words_of(unified_.size(), std::vector<uint64_t>(words, 0));
-    std::vector<size_t> local(members.size());
-    for (size_t i = 0; i < local.size(); ++i) local[i] = i;
+    const uint64_t valid = used_bits(m);
     for (uint64_t round = 0; round < rounds; ++round) {
-      for (unsigned j = 0; j < m; ++j) {
-        auto& v = words_of[support[j]];
+      for (unsigned j = 0; j < m; ++j)
         for (unsigned w = 0; w < words; ++w) {
-          if (j < lane_bits)
-            v[w] = projection_word(j, w);
-          else
-            v[w] = ((round >> (j - lane_bits)) & 1) ? ~uint64_t{0} : 0;
+          const uint64_t v = j < lane_bits                      ? projection_word(j, w)
+                             : ((round >> (j - lane_bits)) & 1) ? ~uint64_t{0}
+                                                                : 0;
+          ea.input(j, 0)[w] = v;
+          eb.input(j, 0)[w] = v;
         }
-      }
-      set_inputs(ea, eb, words_of);
       ea.eval();
       eb.eval();
       for (size_t i = 0; i < members.size(); ++i) {
         const uint64_t* x = ea.output(i, 0);
         const uint64_t* y = eb.output(i, 0);
         for (unsigned w = 0; w < words; ++w) {
-          const uint64_t valid = used_bits(m);
           const uint64_t diff = (x[w] ^ y[w]) & valid;
           if (!diff) continue;
           const unsigned lane = static_cast<unsigned>(__builtin_ctzll(diff));
           r.status = EquivStatus::NotEquivalent;
           r.assignment.assign(unified_.size(), false);
-          for (size_t u = 0; u < unified_.size(); ++u)
-            r.assignment[u] = (words_of[u][w] >> lane) & 1;
+          for (unsigned j = 0; j < m; ++j)
+            r.assignment[support[j]] = (ea.input(j, 0)[w] >> lane) & 1;
           return true;
         }
       }
@@ -560,6 +572,7 @@ class CombProver {
   EquivResult& st_;
   std::vector<std::pair<std::string, uint32_t>> unified_;
   std::vector<size_t> a_port_base_, b_port_base_;
+  std::vector<uint32_t> a_port_of_, b_port_of_;  // each input node's index among the inputs
   std::vector<OutBit> bits_;
   std::unique_ptr<Cnf> cnf_;
   std::vector<char> shared_;    // by variable
