@@ -35,9 +35,10 @@ struct RegisterMatch {
 
 // Registers of B that did not match A's by name are paired with A's by their value sequences in
 // random simulation from the init state: equal sequences pair directly, complementary ones with
-// inverted polarity. A registers left over pair with a used one of the same sequence and init, as
-// duplicates (a_merge), or, when they never left their init value, count as constants
-// (a_constant). The pairing is only a guess; the proof that follows checks it.
+// inverted polarity. A registers left over that never left their init value, and whose next state
+// holds it from random states, count as constants (a_constant); the others pair with a used one of
+// the same sequence and init, as duplicates (a_merge). The pairing is only a guess; the proof that
+// follows checks it.
 RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivParams& p);
 
 // B with its registers renamed, and the inverted ones stored with the opposite polarity, so that
