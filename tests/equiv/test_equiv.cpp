@@ -336,7 +336,8 @@ TEST_CASE(
   CHECK(rc.status == EquivStatus::Equivalent);
   CHECK(rc.mode == EquivMode::RegisterCorrespondence);
   // A register that holds its init value for the 256 cycles of random simulation but leaves it
-  // when a 12-bit counter reaches 3000: the guess is made, and the proof must not confirm it.
+  // when a 12-bit counter reaches 3000: whether or not the random states reveal it and the guess
+  // is made, the result must not be EQUIVALENT.
   auto late = [](bool gate) {
     return with_enable([&](Netlist& nl, Signal en) {
       const auto c =
