@@ -270,17 +270,14 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
 
 Netlist merge_duplicates(const Netlist& a, const RegisterMatch& m) {
   Netlist out = a;
-  for (const auto& [dup, twin] : m.a_merge) {
-    std::vector<PinRef> readers;
-    a.foreach_fanout(dup, [&](PinRef r, uint32_t) { readers.push_back(r); });
-    for (const PinRef& r : readers) out.connect(r.node, r.pin, Signal{twin, 0});
-  }
-  for (const auto& [reg, value] : m.a_constant) {
+  // Every reader of register `reg` reads `to` instead.
+  auto redirect = [&](NodeId reg, Signal to) {
     std::vector<PinRef> readers;
     a.foreach_fanout(reg, [&](PinRef r, uint32_t) { readers.push_back(r); });
-    const Signal c = out.constant(value);
-    for (const PinRef& r : readers) out.connect(r.node, r.pin, c);
-  }
+    for (const PinRef& r : readers) out.connect(r.node, r.pin, to);
+  };
+  for (const auto& [dup, twin] : m.a_merge) redirect(dup, Signal{twin, 0});
+  for (const auto& [reg, value] : m.a_constant) redirect(reg, out.constant(value));
   return out;
 }
 
