@@ -132,7 +132,9 @@ std::vector<const char*> family_keys(Family f) {
     case Family::PolyLut: return {"degree"};
     case Family::NeuraLut: return {"hidden", "hidden_layers"};
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
-    case Family::DiffLogic: return {"classes", "tau", "parametrization", "residual_init"};
+    case Family::DiffLogic:
+      return {"classes",       "tau",     "parametrization",
+              "residual_init", "mapping", "mapping_candidates"};
     case Family::Dwn:
       return {"classes", "tau",          "mapping",     "mapping_candidates",
               "shrink",  "shrink_epoch", "shrink_steps"};
@@ -206,7 +208,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   if (gates && (model.has("fan_in") || model.has("bits") || model.has("output_bits") ||
                 model.has("connectivity")))
     throw Error(source +
-                ": [model] difflogic gates read 2 inputs of 1 bit and are wired at random; "
+                ": [model] difflogic gates read 2 inputs of 1 bit and are wired by `mapping`; "
                 "fan_in, bits, output_bits and connectivity may not be given");
   const bool lutnet = c.family == Family::LutNet;
   const bool dwn = c.family == Family::Dwn || lutnet;  // LUTs of single bits with trained entries

@@ -43,12 +43,13 @@
 //   residual_init = 0            # difflogic: 1 starts every gate near the pass-through of its
 //                                #    first input, which helps deep networks train; shallow ones
 //                                #    learn faster without (0, the default)
-//   mapping = "random"           # dwn: the first layer's inputs at random, or "learnable" (each
-//                                #    LUT input chooses its input bit by a trained score); the
+//   mapping = "random"           # dwn, difflogic: the first layer's inputs at random, or
+//                                #    "learnable" (each LUT or gate input chooses its input bit
+//                                #    by a trained score); dwn: the
 //                                #    layers are LUTs of fan_in inputs of 1 bit with learned
 //                                #    tables, classes and tau as for difflogic (bits and
 //                                #    output_bits are 1 and may not be given)
-//   mapping_candidates = 64      # dwn, learnable: the random input bits each LUT input chooses
+//   mapping_candidates = 64      # learnable: the random input bits each LUT or gate input chooses
 //                                #    among (at least the input bit count: all, as DWN)
 //   connections = [32, 64]       # lutnet: XNORs (then LUTs) per neuron, one or one per layer;
 //                                #    the last layer has a neuron per class; fan_in is K
@@ -143,8 +144,9 @@ struct TrainConfig {
   unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
   unsigned classes = 0;  // difflogic, dwn, lutnet
   double tau = 10.0;
-  std::string mapping = "random";    // dwn: random | learnable (the first layer's inputs)
-  unsigned mapping_candidates = 64;  // dwn, learnable: the input bits each LUT input chooses from
+  std::string mapping = "random";  // dwn, difflogic: random | learnable (the first layer's inputs)
+  unsigned mapping_candidates =
+      64;               // learnable: the input bits each LUT or gate input chooses from
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each

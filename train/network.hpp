@@ -175,6 +175,18 @@ std::shared_ptr<NetworkImpl> make_dwn_network(const TrainConfig& c, int64_t feat
 // the inputs the extended finite difference with the constants alpha and beta.
 torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
                             const torch::Tensor& map, double alpha, double beta);
+// The learnable mapping (train/families/dwn.cpp): slot s reads x[:, cand[s][argmax_c
+// scores[s][c]]] ([B, slots]); the scores [slots, k] get dW[s, c] = sum_b (2 x[b, cand[s][c]] - 1)
+// g[b, s], so a slot's scores rise for the bits that agree with the direction its reader wants
+// that input to move. x (the input encoding's bits) gets no gradient.
+torch::Tensor learnable_mapping(const torch::Tensor& x, const torch::Tensor& scores,
+                                const torch::Tensor& cand);
+// The input each slot reads after training [slots].
+torch::Tensor mapping_choice(const torch::Tensor& scores, const torch::Tensor& cand);
+// Each slot's candidates [slots, min(inputs, candidates)]: distinct inputs at random, or all of
+// the inputs in order when there are no more than `candidates`.
+torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidates,
+                                 std::mt19937_64& rng);
 // Logic shrinkage of LUTs with trained tables [luts, 2^n] (train/families/dwn.cpp): the salience
 // of LUT input i is the sum of |c_p - c_q| over the pairs of entries that differ only in bit i.
 // Returns which inputs stay [luts, n] (bool): the `fraction` of all inputs with the least salience

@@ -83,9 +83,10 @@ TEST_CASE("difflogic configurations: classes, gate widths, and the keys a gate n
         "c.toml: [model] difflogic needs the key 'classes'");
   CHECK(config_error(head + "layers = [64, 30]\nclasses = 4\n") ==
         "c.toml: [model] the last layer's 30 gates do not split into 4 equal groups (classes)");
-  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nfan_in = 3\n") ==
-        "c.toml: [model] difflogic gates read 2 inputs of 1 bit and are wired at random; fan_in, "
-        "bits, output_bits and connectivity may not be given");
+  CHECK(
+      config_error(head + "layers = [64, 32]\nclasses = 4\nfan_in = 3\n") ==
+      "c.toml: [model] difflogic gates read 2 inputs of 1 bit and are wired by `mapping`; fan_in, "
+      "bits, output_bits and connectivity may not be given");
   CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nparametrization = \"x\"\n") ==
         "c.toml: [model] parametrization is 'x'; expected one of input-wise, classic");
   const auto c = train::parse_train_config(
@@ -96,6 +97,14 @@ TEST_CASE("difflogic configurations: classes, gate widths, and the keys a gate n
   CHECK(c.parametrization == "input-wise");
   CHECK(c.residual_init);
   CHECK(c.bits == 1);
+  CHECK(c.mapping == "random");
+  const auto l = train::parse_train_config(
+      head + "layers = [64, 32]\nclasses = 4\nmapping = \"learnable\"\nmapping_candidates = 16\n",
+      "c.toml");
+  CHECK(l.mapping == "learnable");
+  CHECK(l.mapping_candidates == 16);
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nmapping_candidates = 16\n") ==
+        "c.toml: [model] mapping_candidates applies to mapping = \"learnable\"");
 }
 
 TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN has not",

@@ -12,6 +12,11 @@
 // The layer kernel (GateLayerFunction) computes y for a whole batch from the 4 coefficients in
 // fused loops, forward and backward, parallel over the batch with at::parallel_for.
 //
+// The learnable mapping (mapping = "learnable", the first layer, as the DWN family's): each of a
+// gate's two inputs chooses its input bit among mapping_candidates random ones by a trained
+// score (learnable_mapping); the discretized gate reads the bits of the largest scores. A gate
+// may then read one bit twice.
+//
 // Discretization: classic takes the gate of the largest logit, input-wise the gate with
 // f_ab = [w_ab > 0]. The discretized network runs through the same kernel with the gates'
 // integer coefficients on 0/1 inputs, which is exact in float, so eval_codes computes what the
@@ -191,13 +196,29 @@ class ClassicCoefficientsFunction : public torch::autograd::Function<ClassicCoef
 
 class GateLayerImpl : public torch::nn::Module {
  public:
-  GateLayerImpl(const TrainConfig& c, int64_t inputs, int64_t gates, std::mt19937_64& rng)
-      : classic(c.parametrization == "classic"), neurons(gates) {
+  GateLayerImpl(const TrainConfig& c, int64_t inputs, int64_t gates, bool learnable,
+                std::mt19937_64& rng)
+      : classic(c.parametrization == "classic"), learnable(learnable), neurons(gates) {
     if (inputs < 2)
       throw Error(c.source + ": a gate layer needs at least 2 inputs; the layer before has " +
                   std::to_string(inputs));
-    // Two different inputs per gate, at random; every input is read when the layer is wide
-    // enough: the first inputs of the gates run through a permutation of the inputs.
+    if (learnable) {
+      // Slot j (input a of gate j) and slot gates + j (its input b) each choose their input
+      // among their own candidates; the gates read the slots.
+      cand =
+          register_buffer("cand", mapping_candidates(inputs, 2 * gates, c.mapping_candidates, rng));
+      scores = register_parameter("scores", torch::rand(cand.sizes()));
+      ia = register_buffer("ia", torch::arange(gates, torch::kLong));
+      ib = register_buffer("ib", torch::arange(gates, 2 * gates, torch::kLong));
+    } else {
+      wire_at_random(inputs, gates, rng);
+    }
+    init_weights(c, gates);
+  }
+
+  // Two different inputs per gate, at random; every input is read when the layer is wide
+  // enough: the first inputs of the gates run through a permutation of the inputs.
+  void wire_at_random(int64_t inputs, int64_t gates, std::mt19937_64& rng) {
     std::vector<int64_t> perm(static_cast<size_t>(inputs));
     for (int64_t i = 0; i < inputs; ++i) perm[static_cast<size_t>(i)] = i;
     std::shuffle(perm.begin(), perm.end(), rng);
@@ -210,6 +231,9 @@ class GateLayerImpl : public torch::nn::Module {
     }
     ia = register_buffer("ia", torch::tensor(a, torch::kLong));
     ib = register_buffer("ib", torch::tensor(b, torch::kLong));
+  }
+
+  void init_weights(const TrainConfig& c, int64_t gates) {
     if (classic) {
       torch::Tensor w = torch::randn({gates, 16});
       if (c.residual_init) {  // gate 3 is f = a, the pass-through of the first input
@@ -245,17 +269,28 @@ class GateLayerImpl : public torch::nn::Module {
   torch::Tensor discrete_coefficients() const { return gate_coef.index_select(0, gate_ids()); }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    return GateLayerFunction::apply(x, coefficients(), ia, ib);
+    return GateLayerFunction::apply(slots(x), coefficients(), ia, ib);
   }
   torch::Tensor forward_discrete(const torch::Tensor& x) {
-    return GateLayerFunction::apply(x, discrete_coefficients(), ia, ib);
+    return GateLayerFunction::apply(slots(x), discrete_coefficients(), ia, ib);
+  }
+  // What the gates read: the layer's input, or (learnable) the inputs its slots chose.
+  torch::Tensor slots(const torch::Tensor& x) const {
+    return learnable ? learnable_mapping(x, scores, cand) : x;
+  }
+  // The inputs a and b of every gate, of the layer's input [N] each.
+  std::pair<torch::Tensor, torch::Tensor> wiring() const {
+    if (!learnable) return {ia, ib};
+    const torch::Tensor chosen = mapping_choice(scores, cand);
+    return {chosen.narrow(0, 0, neurons), chosen.narrow(0, neurons, neurons)};
   }
 
-  bool classic;
+  bool classic, learnable;
   int64_t neurons;
   torch::Tensor ia, ib, weights;
-  torch::Tensor to_coef;    // [4, 4]: truth values (f00, f01, f10, f11) to coefficients
-  torch::Tensor gate_coef;  // [16, 4]: the coefficients of each gate id
+  torch::Tensor cand, scores;  // learnable: each slot's candidate inputs and their scores
+  torch::Tensor to_coef;       // [4, 4]: truth values (f00, f01, f10, f11) to coefficients
+  torch::Tensor gate_coef;     // [16, 4]: the coefficients of each gate id
 };
 TORCH_MODULE(GateLayer);
 
@@ -265,7 +300,8 @@ class GateNetImpl : public GroupSumNetImpl {
     int64_t prev = features * c.input_bits;
     for (size_t l = 0; l < c.layers.size(); ++l) {
       layers.push_back(register_module("layer" + std::to_string(l),
-                                       GateLayer(c, prev, static_cast<int64_t>(c.layers[l]), rng)));
+                                       GateLayer(c, prev, static_cast<int64_t>(c.layers[l]),
+                                                 l == 0 && c.mapping == "learnable", rng)));
       prev = c.layers[l];
     }
   }
@@ -283,7 +319,8 @@ class GateNetImpl : public GroupSumNetImpl {
       L.kind = models::LayerKind::Gate;
       L.fan_in = 2;
       const torch::Tensor ids = layer->gate_ids().contiguous();
-      const torch::Tensor a = layer->ia.contiguous(), b = layer->ib.contiguous();
+      const auto [wa, wb] = layer->wiring();
+      const torch::Tensor a = wa.contiguous(), b = wb.contiguous();
       const int64_t *pid = ids.data_ptr<int64_t>(), *pa = a.data_ptr<int64_t>(),
                     *pb = b.data_ptr<int64_t>();
       for (int64_t j = 0; j < layer->neurons; ++j)

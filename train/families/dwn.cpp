@@ -197,21 +197,9 @@ class DwnLayerImpl : public torch::nn::Module {
     tables = register_parameter("tables", torch::rand({luts, int64_t{1} << n}) * 2 - 1);
     keep = register_buffer("keep", torch::ones({luts, n}, torch::kBool));
     if (learnable) {
-      // Each slot's candidates: distinct inputs at random (all of them, in order, when there are
-      // no more than c.mapping_candidates).
-      const int64_t k = std::min<int64_t>(inputs, c.mapping_candidates);
-      std::vector<int64_t> all(static_cast<size_t>(inputs)), cands;
-      for (int64_t i = 0; i < inputs; ++i) all[static_cast<size_t>(i)] = i;
-      for (int64_t s = 0; s < luts * n; ++s) {
-        if (k < inputs)  // a partial shuffle: the first k of a random permutation
-          for (int64_t i = 0; i < k; ++i)
-            std::swap(all[static_cast<size_t>(i)],
-                      all[static_cast<size_t>(
-                          i + static_cast<int64_t>(rng() % static_cast<uint64_t>(inputs - i)))]);
-        cands.insert(cands.end(), all.begin(), all.begin() + k);
-      }
-      cand = register_buffer("cand", torch::tensor(cands, torch::kLong).view({luts * n, k}));
-      scores = register_parameter("scores", torch::rand({luts * n, k}));
+      cand =
+          register_buffer("cand", mapping_candidates(inputs, luts * n, c.mapping_candidates, rng));
+      scores = register_parameter("scores", torch::rand(cand.sizes()));
       map = register_buffer("map", torch::arange(luts * n, torch::kLong).view({luts, n}));
       return;
     }
@@ -239,7 +227,7 @@ class DwnLayerImpl : public torch::nn::Module {
       tables.clamp_(-1, 1);
     }
     tie();
-    const torch::Tensor in = learnable ? LearnableMappingFunction::apply(x, scores, cand) : x;
+    const torch::Tensor in = learnable ? learnable_mapping(x, scores, cand) : x;
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
   // Logic shrinkage (shrink_tables), then tie() on every forward.
@@ -248,7 +236,7 @@ class DwnLayerImpl : public torch::nn::Module {
 
   // The input bit each LUT input reads [luts, n].
   torch::Tensor wiring() const {
-    return learnable ? LearnableMappingFunction::chosen(scores, cand).view({luts, n}) : map;
+    return learnable ? mapping_choice(scores, cand).view({luts, n}) : map;
   }
 
   int64_t luts, n;
@@ -390,6 +378,32 @@ models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep,
   }
   N.tables.push_back(std::move(t));
   return N;
+}
+
+torch::Tensor learnable_mapping(const torch::Tensor& x, const torch::Tensor& scores,
+                                const torch::Tensor& cand) {
+  return LearnableMappingFunction::apply(x, scores, cand);
+}
+
+torch::Tensor mapping_choice(const torch::Tensor& scores, const torch::Tensor& cand) {
+  return LearnableMappingFunction::chosen(scores, cand);
+}
+
+torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidates,
+                                 std::mt19937_64& rng) {
+  // Distinct inputs at random (all of them, in order, when there are no more than `candidates`).
+  const int64_t k = std::min<int64_t>(inputs, candidates);
+  std::vector<int64_t> all(static_cast<size_t>(inputs)), cands;
+  for (int64_t i = 0; i < inputs; ++i) all[static_cast<size_t>(i)] = i;
+  for (int64_t s = 0; s < slots; ++s) {
+    if (k < inputs)  // a partial shuffle: the first k of a random permutation
+      for (int64_t i = 0; i < k; ++i)
+        std::swap(all[static_cast<size_t>(i)],
+                  all[static_cast<size_t>(
+                      i + static_cast<int64_t>(rng() % static_cast<uint64_t>(inputs - i)))]);
+    cands.insert(cands.end(), all.begin(), all.begin() + k);
+  }
+  return torch::tensor(cands, torch::kLong).view({slots, k});
 }
 
 torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
