@@ -134,10 +134,11 @@ std::vector<const char*> family_keys(Family f) {
     case Family::PolyLutAdd: return {"degree", "sub_neurons", "sub_bits"};
     case Family::DiffLogic:
       return {"classes",       "tau",     "parametrization",
-              "residual_init", "mapping", "mapping_candidates"};
+              "residual_init", "mapping", "mapping_candidates",
+              "mapping_layers"};
     case Family::Dwn:
-      return {"classes", "tau",          "mapping",     "mapping_candidates",
-              "shrink",  "shrink_epoch", "shrink_steps"};
+      return {"classes",        "tau",    "mapping",      "mapping_candidates",
+              "mapping_layers", "shrink", "shrink_epoch", "shrink_steps"};
     case Family::LutNet:
       return {"classes", "tau",          "connections", "bnn_epochs",
               "shrink",  "shrink_epoch", "shrink_steps"};
@@ -277,8 +278,11 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   check_choice(source, "[model] mapping", c.mapping, {"random", "learnable"});
   c.mapping_candidates =
       static_cast<unsigned>(model.integer("mapping_candidates", 64, 2, 1u << 20));
-  if (model.has("mapping_candidates") && c.mapping != "learnable")
-    throw Error(source + ": [model] mapping_candidates applies to mapping = \"learnable\"");
+  c.mapping_layers = static_cast<unsigned>(
+      model.integer("mapping_layers", 1, 1, static_cast<int64_t>(c.layers.size())));
+  for (const char* key : {"mapping_candidates", "mapping_layers"})
+    if (model.has(key) && c.mapping != "learnable")
+      throw Error(source + ": [model] " + key + " applies to mapping = \"learnable\"");
   c.shrink = model.real("shrink", 0.0, 0.0, 0.95);
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
   c.shrink_steps = static_cast<unsigned>(model.integer("shrink_steps", 1, 1, 1000));

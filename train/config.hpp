@@ -51,6 +51,8 @@
 //                                #    output_bits are 1 and may not be given)
 //   mapping_candidates = 64      # learnable: the random input bits each LUT or gate input chooses
 //                                #    among (at least the input bit count: all, as DWN)
+//   mapping_layers = 1           # learnable: how many of the first layers learn their mapping
+//                                #    (the first by default)
 //   connections = [32, 64]       # lutnet: XNORs (then LUTs) per neuron, one or one per layer;
 //                                #    the last layer has a neuron per class; fan_in is K
 //   bnn_epochs = 4               # lutnet: epochs of the BNN before its XNORs grow into LUTs
@@ -146,7 +148,8 @@ struct TrainConfig {
   double tau = 10.0;
   std::string mapping = "random";  // dwn, difflogic: random | learnable (the first layer's inputs)
   unsigned mapping_candidates =
-      64;               // learnable: the input bits each LUT or gate input chooses from
+      64;                       // learnable: the input bits each LUT or gate input chooses from
+  unsigned mapping_layers = 1;  // learnable: the first layers that learn their mapping
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each

@@ -178,7 +178,7 @@ torch::Tensor dwn_lut_layer(const torch::Tensor& x, const torch::Tensor& tables,
 // The learnable mapping (train/families/dwn.cpp): slot s reads x[:, cand[s][argmax_c
 // scores[s][c]]] ([B, slots]); the scores [slots, k] get dW[s, c] = sum_b (2 x[b, cand[s][c]] - 1)
 // g[b, s], so a slot's scores rise for the bits that agree with the direction its reader wants
-// that input to move. x (the input encoding's bits) gets no gradient.
+// that input to move. When x needs a gradient, dx[b, chosen[s]] += g[b, s].
 torch::Tensor learnable_mapping(const torch::Tensor& x, const torch::Tensor& scores,
                                 const torch::Tensor& cand);
 // The input each slot reads after training [slots].

@@ -88,8 +88,9 @@ std::string fingerprint(const TrainConfig& c) {
     << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
     << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch << '|'
     << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init << '|'
-    << c.mapping << '|' << c.mapping_candidates << '|' << c.shrink << '|' << c.shrink_epoch << '|'
-    << c.augment_shift << '|' << c.pixel_bits << '|' << c.threshold_bits << '|';
+    << c.mapping << '|' << c.mapping_candidates << '|' << c.mapping_layers << '|' << c.shrink << '|'
+    << c.shrink_epoch << '|' << c.augment_shift << '|' << c.pixel_bits << '|' << c.threshold_bits
+    << '|';
   for (unsigned v : c.weight_bits) s << v << ',';
   s << '|';
   for (unsigned v : c.activation_bits) s << v << ',';

@@ -103,6 +103,12 @@ TEST_CASE("difflogic configurations: classes, gate widths, and the keys a gate n
       "c.toml");
   CHECK(l.mapping == "learnable");
   CHECK(l.mapping_candidates == 16);
+  CHECK(l.mapping_layers == 1);
+  CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nmapping_layers = 2\n") ==
+        "c.toml: [model] mapping_layers applies to mapping = \"learnable\"");
+  CHECK(config_error(
+            head + "layers = [64, 32]\nclasses = 4\nmapping = \"learnable\"\nmapping_layers = 3\n")
+            .find("mapping_layers") != std::string::npos);
   CHECK(config_error(head + "layers = [64, 32]\nclasses = 4\nmapping_candidates = 16\n") ==
         "c.toml: [model] mapping_candidates applies to mapping = \"learnable\"");
 }

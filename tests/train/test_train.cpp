@@ -531,7 +531,7 @@ TEST_CASE(
     "difflogic: both parametrizations and the learnable mapping learn, and the gate netlist "
     "synthesizes, proves and predicts as LibTorch",
     "[train][yosys]") {
-  // "learnable": input-wise, and the first layer's inputs chosen among 8 candidates each.
+  // "learnable": input-wise, and the first two layers' inputs chosen among 8 candidates each.
   for (const char* variant : {"input-wise", "classic", "learnable"}) {
     SECTION(variant) {
       const bool learnable = variant == std::string("learnable");
@@ -540,7 +540,9 @@ TEST_CASE(
       const std::string model =
           "family = \"difflogic\"\nlayers = [96, 64, 48]\nclasses = 4\ntau = 4.0\n"
           "input_bits = 3\ninput_encoding = \"thermometer\"\nparametrization = \"" +
-          param + "\"" + (learnable ? "\nmapping = \"learnable\"\nmapping_candidates = 8" : "");
+          param + "\"" +
+          (learnable ? "\nmapping = \"learnable\"\nmapping_candidates = 8\nmapping_layers = 2"
+                     : "");
       const nlohmann::json report = train_run(write_config(dir, model, 6), dir);
       reference(dir);
       const auto torch = csv_column(dir / "torch.csv", "prediction");

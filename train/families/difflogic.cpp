@@ -12,10 +12,10 @@
 // The layer kernel (GateLayerFunction) computes y for a whole batch from the 4 coefficients in
 // fused loops, forward and backward, parallel over the batch with at::parallel_for.
 //
-// The learnable mapping (mapping = "learnable", the first layer, as the DWN family's): each of a
-// gate's two inputs chooses its input bit among mapping_candidates random ones by a trained
-// score (learnable_mapping); the discretized gate reads the bits of the largest scores. A gate
-// may then read one bit twice.
+// The learnable mapping (mapping = "learnable", in the first mapping_layers layers, as the DWN
+// family's): each of a gate's two inputs chooses its input among mapping_candidates random ones
+// by a trained score (learnable_mapping); the discretized gate reads the inputs of the largest
+// scores. A gate may then read one input twice.
 //
 // Discretization: classic takes the gate of the largest logit, input-wise the gate with
 // f_ab = [w_ab > 0]. The discretized network runs through the same kernel with the gates'
@@ -299,9 +299,10 @@ class GateNetImpl : public GroupSumNetImpl {
   GateNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : GroupSumNetImpl(c) {
     int64_t prev = features * c.input_bits;
     for (size_t l = 0; l < c.layers.size(); ++l) {
-      layers.push_back(register_module("layer" + std::to_string(l),
-                                       GateLayer(c, prev, static_cast<int64_t>(c.layers[l]),
-                                                 l == 0 && c.mapping == "learnable", rng)));
+      layers.push_back(
+          register_module("layer" + std::to_string(l),
+                          GateLayer(c, prev, static_cast<int64_t>(c.layers[l]),
+                                    c.mapping == "learnable" && l < c.mapping_layers, rng)));
       prev = c.layers[l];
     }
   }

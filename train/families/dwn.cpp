@@ -12,10 +12,11 @@
 // difference of two entries, so a layer's weights E[j][a][l] take n^2 2^n operations per LUT and
 // batch, and the per-sample work is n multiply-adds per LUT.
 //
-// The learnable mapping (mapping = "learnable", the first layer): each LUT input slot s has a
-// score per candidate input bit and reads the candidate of the largest score; a score's gradient
-// is the sum over the batch of (2 x - 1) g, so a slot's scores rise for the bits that agree with
-// the direction its LUT wants that input to move. DWN gives every slot all input bits as
+// The learnable mapping (mapping = "learnable", the first mapping_layers layers): each LUT input
+// slot s has a score per candidate input bit and reads the candidate of the largest score; a
+// score's gradient is the sum over the batch of (2 x - 1) g, so a slot's scores rise for the bits
+// that agree with the direction its LUT wants that input to move. DWN gives every slot all input
+// bits as
 // candidates (mapping_candidates at least the input count does too); that is a dense
 // [slots x inputs] score matrix, whose optimizer step alone costs seconds a batch on a CPU, so by
 // default each slot has 64 random candidates.
@@ -143,20 +144,20 @@ class LutLayerFunction : public torch::autograd::Function<LutLayerFunction> {
 };
 
 // x[:, cand[s][argmax_c W[s, c]]] for every slot s; the scores' gradient is
-// dW[s, c] = sum_b (2 x[b, cand[s][c]] - 1) g[b, s]. The input bits get no gradient (the mapping
-// reads the input encoding, which is not trained).
+// dW[s, c] = sum_b (2 x[b, cand[s][c]] - 1) g[b, s]. When x needs a gradient (a mapping between
+// trained layers), each slot's gradient goes to the input it reads: dx[b, chosen[s]] += g[b, s].
 class LearnableMappingFunction : public torch::autograd::Function<LearnableMappingFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x_in,
                                const torch::Tensor& scores, const torch::Tensor& cand) {
-    const torch::Tensor x = x_in.contiguous();
-    ctx->save_for_backward({x, cand});
-    return x.index_select(1, chosen(scores, cand));
+    const torch::Tensor x = x_in.contiguous(), which = chosen(scores, cand);
+    ctx->save_for_backward({x, cand, which});
+    return x.index_select(1, which);
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const torch::Tensor &x = saved[0], &cand = saved[1];
+    const torch::Tensor &x = saved[0], &cand = saved[1], &which = saved[2];
     const torch::Tensor g = grads[0].contiguous();
     const int64_t batch = x.size(0), m = x.size(1), slots = cand.size(0), c = cand.size(1);
     torch::Tensor gw = torch::zeros({slots, c}, x.options());
@@ -174,7 +175,9 @@ class LearnableMappingFunction : public torch::autograd::Function<LearnableMappi
         }
       }
     });
-    return {torch::Tensor(), gw, torch::Tensor()};
+    torch::Tensor gx;
+    if (ctx->needs_input_grad(0)) gx = torch::zeros_like(x).index_add_(1, which, g);
+    return {gx, gw, torch::Tensor()};
   }
   // The input each slot reads [slots].
   static torch::Tensor chosen(const torch::Tensor& scores, const torch::Tensor& cand) {
@@ -252,9 +255,10 @@ class DwnNetImpl : public GroupSumNetImpl {
   DwnNetImpl(const TrainConfig& c, int64_t features, std::mt19937_64& rng) : GroupSumNetImpl(c) {
     int64_t prev = features * c.input_bits;
     for (size_t l = 0; l < c.layers.size(); ++l) {
-      layers.push_back(register_module(
-          "layer" + std::to_string(l),
-          DwnLayer(c, prev, c.layers[l], c.fan_in[l], l == 0 && c.mapping == "learnable", rng)));
+      layers.push_back(
+          register_module("layer" + std::to_string(l),
+                          DwnLayer(c, prev, c.layers[l], c.fan_in[l],
+                                   c.mapping == "learnable" && l < c.mapping_layers, rng)));
       prev = c.layers[l];
     }
   }
