@@ -48,10 +48,76 @@ void Cnf::equate(int x, int y) {
 }
 
 int Cnf::gate(Op op, int a, int b, int c) {
-  if (op == Op::Copy) return a;
-  if (op == Op::Not) return -a;
   if (!op_reads_b(op)) b = 0;
   if (!op_reads_c(op)) c = 0;
+  // Every operation is rewritten to And, Xor, Xor3, Mux or Maj and its complement, and simplified
+  // where an operand is constant or two operands are the same signal, so that logic which a
+  // netlist pass folded on one side hashes to what the other side still computes.
+  const int F = false_, T = -false_;
+  auto is_const = [&](int l) { return l == F || l == T; };
+  switch (op) {
+    case Op::Copy: return a;
+    case Op::Not: return -a;
+    case Op::Or: return -gate(Op::And, -a, -b);
+    case Op::Nand: return -gate(Op::And, a, b);
+    case Op::Nor: return gate(Op::And, -a, -b);
+    case Op::AndNot: return gate(Op::And, a, -b);
+    case Op::OrNot: return -gate(Op::And, -a, b);
+    case Op::Xnor: return -gate(Op::Xor, a, b);
+    case Op::And:
+      if (a == F || b == F || a == -b) return F;
+      if (a == T || a == b) return b;
+      if (b == T) return a;
+      break;
+    case Op::Xor: {
+      if (is_const(a)) return a == F ? b : -b;
+      if (is_const(b)) return b == F ? a : -a;
+      if (a == b) return F;
+      if (a == -b) return T;
+      // xor(-a, b) = -xor(a, b): hash the positive operands.
+      const bool negate = (a < 0) != (b < 0);
+      const int d = hashed(Op::Xor, std::abs(a), std::abs(b), 0);
+      return negate ? -d : d;
+    }
+    case Op::Xor3:
+      if (is_const(a)) return a == F ? gate(Op::Xor, b, c) : -gate(Op::Xor, b, c);
+      if (is_const(b)) return b == F ? gate(Op::Xor, a, c) : -gate(Op::Xor, a, c);
+      if (is_const(c)) return c == F ? gate(Op::Xor, a, b) : -gate(Op::Xor, a, b);
+      if (a == b || a == -b) return a == b ? c : -c;
+      if (a == c || a == -c) return a == c ? b : -b;
+      if (b == c || b == -c) return b == c ? a : -a;
+      {
+        const bool negate = ((a < 0) + (b < 0) + (c < 0)) % 2 == 1;
+        const int d = hashed(Op::Xor3, std::abs(a), std::abs(b), std::abs(c));
+        return negate ? -d : d;
+      }
+    case Op::Mux:  // c ? b : a
+      if (c == T || a == b) return b;
+      if (c == F) return a;
+      if (c < 0) return gate(Op::Mux, b, a, -c);
+      if (a == F) return gate(Op::And, c, b);
+      if (b == F) return gate(Op::And, -c, a);
+      if (a == T) return -gate(Op::And, c, -b);
+      if (b == T) return -gate(Op::And, -c, -a);
+      break;
+    case Op::Maj:
+      if (a == b || a == c) return a;
+      if (b == c) return b;
+      if (a == -b) return c;
+      if (a == -c) return b;
+      if (b == -c) return a;
+      if (is_const(a)) return a == F ? gate(Op::And, b, c) : -gate(Op::And, -b, -c);
+      if (is_const(b)) return b == F ? gate(Op::And, a, c) : -gate(Op::And, -a, -c);
+      if (is_const(c)) return c == F ? gate(Op::And, a, b) : -gate(Op::And, -a, -b);
+      // maj(-a, -b, -c) = -maj(a, b, c): at most one operand negated.
+      if ((a < 0) + (b < 0) + (c < 0) >= 2) return -gate(Op::Maj, -a, -b, -c);
+      break;
+    default: break;
+  }
+  return hashed(op, a, b, c);
+}
+
+int Cnf::hashed(Op op, int a, int b, int c) {
   const bool commutative = op == Op::And || op == Op::Or || op == Op::Xor || op == Op::Nand ||
                            op == Op::Nor || op == Op::Xnor || op == Op::Maj || op == Op::Xor3;
   if (commutative) {

@@ -47,7 +47,9 @@ class Cnf {
 
   int new_var();
   int false_lit() const { return false_; }
-  // The literal of op(a, b, c), structurally hashed. Lut is not encodable (scalar programs only).
+  // The literal of op(a, b, c), structurally hashed after rewriting to And, Xor, Xor3, Mux and
+  // Maj (Not and Copy are literals) and simplifying constant and repeated operands. Lut is not
+  // encodable (scalar programs only).
   int gate(Op op, int a, int b = 0, int c = 0);
   void add(std::initializer_list<int> lits);
   void add(const std::vector<int>& lits);
@@ -68,6 +70,7 @@ class Cnf {
   size_t calls() const { return calls_; }
 
  private:
+  int hashed(Op op, int a, int b, int c);  // a new variable for op(a, b, c) unless hashed before
   void clauses(Op op, int d, int a, int b, int c);
 
   struct KeyHash {

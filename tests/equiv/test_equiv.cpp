@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "equiv/cnf.hpp"
 #include "equiv/equiv.hpp"
 #include "netlist/generate.hpp"
 #include "netlist/levels.hpp"
@@ -64,6 +65,49 @@ Netlist invert_luts(const Netlist& nl) {
 }
 
 }  // namespace
+
+TEST_CASE("the CNF's simplified and hashed operations compute what the evaluator computes",
+          "[equiv]") {
+  // Every operation on every combination of constant, repeated and complemented operands: the
+  // literal gate() returns takes, under each assignment of the three signals, the value that
+  // apply_op (the evaluator's own semantics) gives, as CaDiCaL finds it.
+  using Op = Program::Op;
+  Cnf cnf;
+  const int x = cnf.new_var(), y = cnf.new_var(), z = cnf.new_var();
+  const int F = cnf.false_lit(), T = -F;
+  const std::vector<int> pool{F, T, x, -x, y, -y, z, -z};
+  const std::vector<int> none{0};
+  struct Case {
+    Op op;
+    int a, b, c, lit;
+  };
+  std::vector<Case> cases;
+  for (Op op : {Op::And, Op::Or, Op::Xor, Op::AndNot, Op::OrNot, Op::Nand, Op::Nor, Op::Xnor,
+                Op::Not, Op::Copy, Op::Mux, Op::Maj, Op::Xor3})
+    for (int a : pool)
+      for (int b : op_reads_b(op) ? pool : none)
+        for (int c : op_reads_c(op) ? pool : none)
+          cases.push_back({op, a, b, c, cnf.gate(op, a, b, c)});
+  size_t simplified = 0;
+  for (const Case& k : cases) simplified += std::abs(k.lit) <= std::max({x, y, z});
+  CHECK(simplified > cases.size() / 4);  // constants and repeats became literals
+  for (unsigned m = 0; m < 8; ++m) {
+    const bool vx = m & 1, vy = m & 2, vz = m & 4;
+    REQUIRE(cnf.solve({vx ? x : -x, vy ? y : -y, vz ? z : -z}) == SatResult::Satisfiable);
+    auto value = [&](int l) -> uint64_t {
+      if (l == 0) return 0;
+      const int v = std::abs(l);
+      const bool b = v == std::abs(F) ? false : v == x ? vx : v == y ? vy : vz;
+      return (l > 0 ? b : !b) ? 1 : 0;
+    };
+    for (const Case& k : cases) {
+      INFO("op " << static_cast<int>(k.op) << " on " << k.a << ", " << k.b << ", " << k.c
+                 << " with x y z = " << vx << vy << vz);
+      CHECK(cnf.value(k.lit) ==
+            ((apply_op<uint64_t>(k.op, value(k.a), value(k.b), value(k.c)) & 1) != 0));
+    }
+  }
+}
 
 TEST_CASE("SAT sweeping proves a deep LUT network equal to its decomposition into LUT3s",
           "[equiv]") {
