@@ -473,15 +473,17 @@ TEST_CASE("the bundled suites read, and the demo's Verilog case passes", "[regre
   for (const auto& e : fs::directory_iterator(std::string(LUTFORGE_SOURCE_DIR) + "/configs"))
     configs += e.path().extension() == ".toml";
   CHECK(models.cases.size() == configs);
-  // Gate networks add the pipelined lowering whose proof goes through; MAC networks have a flow
-  // of their own (a reuse factor, synth_xilinx, per-sample prediction), and so do DWN and LUTNet
-  // networks (the pixel encoder, pipelined popcounts, SystemC).
+  // Gate networks add the pipelined lowering whose proof goes through (the learned-connection
+  // one has only that); MAC networks have a flow of their own (a reuse factor, synth_xilinx,
+  // per-sample prediction), and so do DWN and LUTNet networks (the pixel encoder, pipelined
+  // popcounts, SystemC).
   for (const auto& c : models.cases)
-    CHECK(c.steps.size() == (c.name.find("difflogic") != std::string::npos ? 16u
-                             : c.name.find("-mac-") != std::string::npos   ? 7u
-                             : c.name.find("-dwn") != std::string::npos    ? 7u
-                             : c.name.find("-lutnet") != std::string::npos ? 7u
-                                                                           : 11u));
+    CHECK(c.steps.size() == (c.name.find("-learned") != std::string::npos    ? 10u
+                             : c.name.find("difflogic") != std::string::npos ? 16u
+                             : c.name.find("-mac-") != std::string::npos     ? 7u
+                             : c.name.find("-dwn") != std::string::npos      ? 7u
+                             : c.name.find("-lutnet") != std::string::npos   ? 7u
+                                                                             : 11u));
   for (const auto& c : models.cases)
     if (c.name.find("-dwn") != std::string::npos ||
         c.name.find("-lutnet") != std::string::npos) {  // lowering and prediction read 8-bit pixels
