@@ -254,15 +254,24 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   } else if (model.has("pixel_bits")) {
     throw Error(source + ": [model] pixel_bits is read only with threshold_bits");
   }
-  // A key that belongs to another family is a mistake: it would be silently ignored.
+  // A key that belongs to other families is a mistake: it would be silently ignored.
+  auto reads = [](Family f, const char* key) {
+    const auto keys = family_keys(f);
+    return std::any_of(keys.begin(), keys.end(),
+                       [&](const char* k) { return std::string(k) == key; });
+  };
   for (Family f : kFamilies)
     for (const char* key : family_keys(f)) {
-      const auto mine = family_keys(c.family);
-      const bool read = std::any_of(mine.begin(), mine.end(),
-                                    [&](const char* k) { return std::string(k) == key; });
-      if (!read && model.has(key))
-        throw Error(source + ": [model] " + key + " is read by the " + family_name(f) +
-                    " family, not by " + family_name(c.family));
+      if (reads(c.family, key) || !model.has(key)) continue;
+      std::vector<std::string> readers;
+      for (Family g : kFamilies)
+        if (reads(g, key)) readers.push_back(family_name(g));
+      std::string list = readers[0];
+      for (size_t i = 1; i < readers.size(); ++i)
+        list += (i + 1 == readers.size() ? " and " : ", ") + readers[i];
+      throw Error(source + ": [model] " + key + " is read by the " + list +
+                  (readers.size() == 1 ? " family" : " families") + ", not by " +
+                  family_name(c.family));
     }
   c.degree = static_cast<unsigned>(model.integer("degree", 1, 1, 8));
   c.sub_neurons = static_cast<unsigned>(model.integer("sub_neurons", 2, 1, 16));

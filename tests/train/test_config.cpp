@@ -47,7 +47,7 @@ TEST_CASE("a model key of another family is an error, and every family reads its
   CHECK(config_error(data + model("polylut", "hidden = 8\n")) ==
         "c.toml: [model] hidden is read by the neuralut family, not by polylut");
   CHECK(config_error(data + model("logicnets", "degree = 2\n")) ==
-        "c.toml: [model] degree is read by the polylut family, not by logicnets");
+        "c.toml: [model] degree is read by the polylut and polylut-add families, not by logicnets");
   // Each family accepts every key it names, and the value arrives in the configuration.
   for (train::Family f : train::kFamilies) {
     std::string extra;
@@ -223,7 +223,7 @@ TEST_CASE("lutnet configurations: connections per layer, the BNN epochs and shri
         "c.toml: [model] lutnet LUTs read and give single bits and are wired at random; bits, "
         "output_bits and connectivity may not be given");
   CHECK(config_error(head + "connections = 8\nmapping = \"learnable\"\n") ==
-        "c.toml: [model] mapping is read by the dwn family, not by lutnet");
+        "c.toml: [model] mapping is read by the difflogic and dwn families, not by lutnet");
 }
 
 TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC network has not",
