@@ -43,12 +43,12 @@
 //   residual_init = 0            # difflogic: 1 starts every gate near the pass-through of its
 //                                #    first input, which helps deep networks train; shallow ones
 //                                #    learn faster without (0, the default)
-//   mapping = "random"           # dwn, difflogic: the first layer's inputs at random, or
-//                                #    "learnable" (each LUT or gate input chooses its input bit
-//                                #    by a trained score); dwn: the
-//                                #    layers are LUTs of fan_in inputs of 1 bit with learned
-//                                #    tables, classes and tau as for difflogic (bits and
-//                                #    output_bits are 1 and may not be given)
+//   mapping = "random"           # dwn, difflogic: connections at random, or "learnable" (in
+//                                #    the first mapping_layers layers, each LUT or gate input
+//                                #    chooses its input by a trained score); dwn: the layers are
+//                                #    LUTs of fan_in inputs of 1 bit with learned tables,
+//                                #    classes and tau as for difflogic (bits and output_bits are
+//                                #    1 and may not be given)
 //   mapping_candidates = 64      # learnable: the random input bits each LUT or gate input chooses
 //                                #    among (at least the input bit count: all, as DWN)
 //   mapping_layers = 1           # learnable: how many of the first layers learn their mapping
@@ -146,10 +146,9 @@ struct TrainConfig {
   unsigned degree = 1, sub_neurons = 2, sub_bits = 2, hidden = 16, hidden_layers = 2;
   unsigned classes = 0;  // difflogic, dwn, lutnet
   double tau = 10.0;
-  std::string mapping = "random";  // dwn, difflogic: random | learnable (the first layer's inputs)
-  unsigned mapping_candidates =
-      64;                       // learnable: the input bits each LUT or gate input chooses from
-  unsigned mapping_layers = 1;  // learnable: the first layers that learn their mapping
+  std::string mapping = "random";    // dwn, difflogic: random | learnable
+  unsigned mapping_candidates = 64;  // learnable: the inputs each LUT or gate input chooses from
+  unsigned mapping_layers = 1;       // learnable: the first layers that learn their mapping
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each

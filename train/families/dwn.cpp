@@ -16,8 +16,7 @@
 // slot s has a score per candidate input bit and reads the candidate of the largest score; a
 // score's gradient is the sum over the batch of (2 x - 1) g, so a slot's scores rise for the bits
 // that agree with the direction its LUT wants that input to move. DWN gives every slot all input
-// bits as
-// candidates (mapping_candidates at least the input count does too); that is a dense
+// bits as candidates (mapping_candidates at least the input count does too); that is a dense
 // [slots x inputs] score matrix, whose optimizer step alone costs seconds a batch on a CPU, so by
 // default each slot has 64 random candidates.
 #include <ATen/Parallel.h>
