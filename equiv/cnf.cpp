@@ -118,8 +118,8 @@ int Cnf::gate(Op op, int a, int b, int c) {
 }
 
 int Cnf::hashed(Op op, int a, int b, int c) {
-  const bool commutative = op == Op::And || op == Op::Or || op == Op::Xor || op == Op::Nand ||
-                           op == Op::Nor || op == Op::Xnor || op == Op::Maj || op == Op::Xor3;
+  // gate() leaves only And, Xor, Xor3, Mux and Maj (and Lut, which clauses() refuses).
+  const bool commutative = op == Op::And || op == Op::Xor || op == Op::Maj || op == Op::Xor3;
   if (commutative) {
     if (a > b) std::swap(a, b);
     if ((op == Op::Maj || op == Op::Xor3) && b > c) std::swap(b, c);
@@ -185,50 +185,11 @@ void Cnf::clauses(Op op, int d, int a, int b, int c) {
       add({-d, b});
       add({d, -a, -b});
       break;
-    case Op::Or:
-      add({d, -a});
-      add({d, -b});
-      add({-d, a, b});
-      break;
-    case Op::Nand:
-      add({d, a});
-      add({d, b});
-      add({-d, -a, -b});
-      break;
-    case Op::Nor:
-      add({-d, -a});
-      add({-d, -b});
-      add({d, a, b});
-      break;
-    case Op::AndNot:
-      add({-d, a});
-      add({-d, -b});
-      add({d, -a, b});
-      break;
-    case Op::OrNot:
-      add({d, -a});
-      add({d, b});
-      add({-d, a, -b});
-      break;
     case Op::Xor:
       add({-d, a, b});
       add({-d, -a, -b});
       add({d, -a, b});
       add({d, a, -b});
-      break;
-    case Op::Xnor:
-      add({d, a, b});
-      add({d, -a, -b});
-      add({-d, -a, b});
-      add({-d, a, -b});
-      break;
-    case Op::Not:
-      add({d, a});
-      add({-d, -a});
-      break;
-    case Op::Copy:
-      add({-d, a});
-      add({d, -a});
       break;
     case Op::Mux:  // d = c ? b : a
       add({-c, -b, d});
@@ -254,6 +215,7 @@ void Cnf::clauses(Op op, int d, int a, int b, int c) {
         if (parity % 2 == 1) add({sa, sb, sc, sd});  // forbids assignments with d != a ^ b ^ c
       }
       break;
+    default: throw std::logic_error("equivalence: gate() rewrites this operation before hashing");
   }
 }
 
