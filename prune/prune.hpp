@@ -30,6 +30,11 @@
 // builds of LUTs (a weight pattern of one bit, such as {0, -1}, or a product narrower than 9 bits)
 // count as LUTs, in the structures' costs as in what a pruning reports (pruned_cost), which is
 // also swept of what no output reaches, as synthesis keeps it.
+// The LUT estimate is what synth_xilinx makes of the lowering written with `lutforge convert
+// --xilinx-luts --adder-modules` (its Lut cells as LUT instances, which synthesis keeps, and its
+// sums as kept two-operand adders), to within about 2% (the ArgMax is estimated); without
+// --xilinx-luts ABC maps the Lut cells again, into about 6% more LUTs on the MAC MLP of
+// BENCHMARKS.md (the weights' functions of the counter share pieces instead of one LUT6 each).
 #pragma once
 
 #include <array>
