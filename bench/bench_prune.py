@@ -20,7 +20,6 @@ the runs' files go to OUT/runs/ (not kept in the repository).
 usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
                       [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
                       [--hardware [DATASET...]] [--equiv-time 600] [--reprove]
-                      [--keep-base-hardware]
        bench_prune.py BUILD OUT --merge DIR [DIR...]
 
 The datasets can run side by side, each with its own OUT (--datasets mnist, --datasets
@@ -88,9 +87,12 @@ class Bench:
         a = self.a
         low = self.lowered(model, name)
         v = os.path.join(self.runs, name + ".v")
-        self.cmd("convert", low, "-o", v, "--adder-modules")
+        # The lowering's LUTs as LUT instances, which synth_xilinx keeps as they are: the cost
+        # model counts them one each, and ABC, left to map them again, makes more (the weights'
+        # functions of the counter) and takes much longer.
+        self.cmd("convert", low, "-o", v, "--adder-modules", "--xilinx-luts")
         # A row measured before on the same lowered netlist, written as the same Verilog, is
-        # reused (synthesis of the unpruned network takes tens of minutes).
+        # reused.
         digest = hashlib.sha256(open(low, "rb").read() + open(v, "rb").read()).hexdigest()
         cache = os.path.join(self.runs, name + ".hardware.json")
         syn = os.path.join(self.runs, name + "-xilinx.json")
@@ -264,11 +266,6 @@ def main():
     ap.add_argument("--equiv-time", type=int, default=600)
     ap.add_argument("--reprove", action="store_true",
                     help="prove the synthesized netlists of cached hardware rows again")
-    ap.add_argument("--keep-base-hardware", action="store_true",
-                    help="take the unpruned networks' synthesized rows from OUT/hardware.csv "
-                         "when their accuracy is this run's (the training is deterministic; "
-                         "their synthesis takes about 20 minutes each), with this run's cost "
-                         "model figures")
     ap.add_argument("--merge", nargs="+", metavar="DIR",
                     help="write OUT's tables and plots from the runs in DIRs (each OUT of a run "
                          "over some of the datasets, run side by side)")
@@ -291,10 +288,6 @@ def main():
         return
     b = Bench(a)
     rows, steps, hw = [], [], []
-    hw_csv = os.path.join(a.out, "hardware.csv")
-    earlier_hw = []
-    if a.keep_base_hardware and os.path.exists(hw_csv):
-        earlier_hw = read_csv(hw_csv)
     common = {"reuse_factor": str(a.reuse), "steps": str(a.steps), "finetune_epochs": str(a.finetune)}
     for ds in a.datasets:
         base, base_wall, base_model = b.train(ds + "-base", config_text(ds))
@@ -350,12 +343,7 @@ def main():
                 hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
         if a.hardware is not None and (not a.hardware or ds in a.hardware):
-            # The same training gives the same network (its accuracy is the check); the cost
-            # model's figures are this run's.
-            kept = [dict(r, **{"model_" + k: base_cost[k] for k in ("dsp", "lut", "ff")})
-                    for r in earlier_hw if r["run"] == ds + "-base" and
-                    float(r["hw_accuracy"]) == round(100 * base["test_accuracy"], 2)]
-            hw.append(kept[0] if kept else b.hardware(ds, ds + "-base", base_model, base_cost))
+            hw.append(b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
     write_outputs(a.out, rows, steps, hw, a.reuse)
 
