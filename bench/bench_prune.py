@@ -18,7 +18,7 @@ Writes OUT/results.csv, OUT/steps.csv, OUT/hardware.csv, OUT/prune-steps.png/svg
 the runs' files go to OUT/runs/ (not kept in the repository).
 
 usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
-                      [--reuse 49] [--steps 4] [--finetune 2] [--sparsities 0.5 0.7 0.9]
+                      [--reuse 49] [--steps 4] [--finetune 6] [--sparsities 0.5 0.7 0.9]
                       [--hardware [DATASET...]] [--equiv-time 600] [--reprove]
        bench_prune.py BUILD OUT --merge DIR [DIR...]
 
@@ -259,7 +259,7 @@ def main():
     ap.add_argument("--lut-cut", type=float, default=0.5)
     ap.add_argument("--reuse", type=int, default=49)
     ap.add_argument("--steps", type=int, default=4)
-    ap.add_argument("--finetune", type=int, default=2)
+    ap.add_argument("--finetune", type=int, default=6)
     ap.add_argument("--sparsities", type=float, nargs="+", default=[0.5, 0.7, 0.9])
     ap.add_argument("--hardware", nargs="*", metavar="DATASET",
                     help="run the hardware stage (for the datasets named, or all)")
