@@ -92,6 +92,30 @@ bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, bool by_valu
   return false;
 }
 
+// A sum of two operands (which `convert --adder-modules` writes as a plain addition) of which one
+// is the whole product of a slice that synth_xilinx maps to a DSP and that nothing else reads:
+// synthesis moves the addition into the slice's post-adder (its C port), as it does for the
+// accumulator of a neuron left with one lane by pruning.
+bool in_post_adder(const Netlist& nl, NodeId n, const Adder& a, bool by_value) {
+  if (a.operands.size() != 2) return false;
+  const auto pins = nl.fanin(n);
+  uint32_t first = 0;
+  for (const Adder::Operand& op : a.operands) {
+    const NodeId d = pins[first].node;
+    const auto* dsp = std::get_if<PackedDsp>(&nl.cell(d));
+    bool whole = dsp != nullptr;
+    for (uint32_t b = 0; whole && b < op.width; ++b)
+      whole = pins[first + b].node == d && pins[first + b].bit == b;
+    first += op.width;
+    if (!whole) continue;
+    bool only_reader = true;
+    nl.foreach_fanout(d, [&](const PinRef& sink, uint32_t) { only_reader &= sink.node == n; });
+    double soft_luts = 0;
+    if (only_reader && maps_to_slice(nl, d, *dsp, by_value, soft_luts)) return true;
+  }
+  return false;
+}
+
 // An ArgMax: a comparison and a multiplexer of the running maximum per word after the first, a
 // LUT a bit each. `by_value`: a word whose bits are all constant (a class whose score-layer
 // weights were all pruned) costs half when the running maximum is not constant (the comparison
@@ -176,7 +200,8 @@ Cost netlist_cost(const Netlist& nl, Count count) {
     } else if (const auto* a = std::get_if<Adder>(&cell)) {
       // Two operands at a time (adder_steps): one LUT per bit that a step adds, none for a
       // step with a constant side (a carry chain alone) or for the low bits that one side
-      // leaves unchanged.
+      // leaves unchanged; none for the sum of two that a slice's post-adder takes.
+      if (in_post_adder(nl, n, *a, count == Count::Synthesized)) continue;
       for (const AdderStep& step : adder_steps(nl, n))
         if (!step.constant) c[size_t(Resource::Lut)] += a->width - step.low;
     } else if (const auto* a = std::get_if<ArgMax>(&cell)) {

@@ -19,7 +19,8 @@
 // each structure of that layer and kind; a row's own cost is what removing it saves beyond its
 // patterns. Resources of a netlist: DSPs (PackedDsp cells that synthesis maps to slices),
 // flip-flops (register bits), LUTs estimated as the Lut cells plus one LUT per bit that each
-// two-operand step of a sum adds (adder_steps), and block RAM
+// two-operand step of a sum adds (adder_steps; none for a sum of two that a slice's post-adder
+// takes), and block RAM
 // in 18 Kbit halves (Rom cells: their width over the width of one half at their depth, whose
 // registers are the RAM's own). With the weights in LUTs no structure has a BRAM cost; with
 // LowerParams::weights_in_bram a layer's weights are one ROM, and a pattern costs the share of

@@ -520,6 +520,51 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
 }
 
 TEST_CASE(
+    "a sum of two whose operand is a slice's product is the slice's post-adder, unless the product "
+    "is read elsewhere",
+    "[yosys][dsp]") {
+  // acc + a * b, as the lowering makes a neuron's accumulator when pruning leaves it one lane:
+  // synth_xilinx takes the addition into the DSP48E1 (its C port), and the cost model counts no
+  // LUT for it; when the product is also an output, the addition stays in LUTs, one a bit.
+  const auto dir = test::temp_dir("prune_post_adder");
+  for (const bool shared : {false, true}) {
+    Netlist nl;
+    nl.set_design_name("mac");
+    const NodeId a = nl.add_input("a", 4), b = nl.add_input("b", 9), acc = nl.add_input("acc", 18);
+    std::vector<Signal> pins;
+    for (uint32_t i = 0; i < 4; ++i) pins.push_back({a, i});
+    for (uint32_t i = 0; i < 9; ++i) pins.push_back({b, i});
+    const NodeId d = nl.add_cell(PackedDsp{4, 9, 0, 12, true}, pins, "p");
+    std::vector<Signal> sum_pins, product;
+    for (uint32_t i = 0; i < 18; ++i) sum_pins.push_back({acc, i});
+    for (uint32_t i = 0; i < 12; ++i) product.push_back({d, i});
+    sum_pins.insert(sum_pins.end(), product.begin(), product.end());
+    const NodeId s = nl.add_cell(Adder{{{18, true}, {12, true}}, 18}, sum_pins, "s");
+    std::vector<Signal> y;
+    for (uint32_t i = 0; i < 18; ++i) y.push_back({s, i});
+    nl.add_output("y", y);
+    if (shared) nl.add_output("p", product);
+    const std::string tag = shared ? "shared" : "alone";
+    const auto json = dir / (tag + ".json"), v = dir / (tag + ".v"),
+               mapped = dir / (tag + "_x.json");
+    test::write_netlist(json, nl);
+    REQUIRE(test::run_lutforge("convert " + json.string() + " -o " + v.string() +
+                               " --adder-modules --xilinx-luts")
+                .exit_code == 0);
+    const test::RunResult r = test::run_lutforge(
+        "synth " + v.string() + " --top mac --target xilinx -o " + mapped.string());
+    INFO(tag << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const nlohmann::json res =
+        nlohmann::json::parse(test::read_text(dir / (tag + "_x.resources.json")));
+    const Cost c = netlist_cost(nl, Count::Synthesized);
+    CHECK(c[size_t(Resource::Dsp)] == res.at("dsps").get<double>());
+    CHECK(c[size_t(Resource::Lut)] == (shared ? 18 : 0));
+    CHECK(c[size_t(Resource::Lut)] == res.at("luts").get<double>());
+  }
+}
+
+TEST_CASE(
     "weights in block RAM: a pattern costs its share of a BRAM, a bram budget is met, and the "
     "count is synth_xilinx's") {
   // 8-bit weights, 40 inputs at reuse factor 10 (4 lanes a neuron): layer 0's ROM has 16 x 4
