@@ -93,9 +93,10 @@ bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, bool by_valu
 }
 
 // A sum of two operands (which `convert --adder-modules` writes as a plain addition) of which one
-// is the whole product of a slice that synth_xilinx maps to a DSP and that nothing else reads:
-// synthesis moves the addition into the slice's post-adder (its C port), as it does for the
-// accumulator of a neuron left with one lane by pruning.
+// is the whole product of a plain slice (no pre-adder, C or Z operand of its own) that
+// synth_xilinx maps to a DSP and that nothing else reads: synthesis moves the addition into the
+// slice's post-adder (its C port), as it does for the accumulator of a neuron left with one lane
+// by pruning.
 bool in_post_adder(const Netlist& nl, NodeId n, const Adder& a, bool by_value) {
   if (a.operands.size() != 2) return false;
   const auto pins = nl.fanin(n);
@@ -103,7 +104,8 @@ bool in_post_adder(const Netlist& nl, NodeId n, const Adder& a, bool by_value) {
   for (const Adder::Operand& op : a.operands) {
     const NodeId d = pins[first].node;
     const auto* dsp = std::get_if<PackedDsp>(&nl.cell(d));
-    bool whole = dsp != nullptr;
+    bool whole =
+        dsp != nullptr && dsp->pre_add == PackedDsp::PreAdd::None && !dsp->c_width && !dsp->z_width;
     for (uint32_t b = 0; whole && b < op.width; ++b)
       whole = pins[first + b].node == d && pins[first + b].bit == b;
     first += op.width;
