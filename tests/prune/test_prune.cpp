@@ -22,6 +22,22 @@ namespace {
 
 constexpr double kNone = std::numeric_limits<double>::infinity();
 
+// `nl` written to dir/TAG.json, converted to Verilog with `convert_flags`, synthesized by
+// synth_xilinx with its design as the top: the resource report of synthesis.
+nlohmann::json synth_xilinx(const std::filesystem::path& dir, const std::string& tag,
+                            const Netlist& nl, const std::string& convert_flags) {
+  const auto json = dir / (tag + ".json"), v = dir / (tag + ".v"), mapped = dir / (tag + "_x.json");
+  test::write_netlist(json, nl);
+  REQUIRE(test::run_lutforge("convert " + json.string() + " -o " + v.string() + convert_flags)
+              .exit_code == 0);
+  const test::RunResult r =
+      test::run_lutforge("synth " + v.string() + " --top " + nl.design_name() +
+                         " --target xilinx -o " + mapped.string());
+  INFO(tag << "\n" << r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(test::read_text(dir / (tag + "_x.resources.json")));
+}
+
 // The best value by enumerating every subset that respects the parents and the budgets.
 double enumerate_best(const KnapsackProblem& p) {
   const size_t n = p.items.size();
@@ -497,17 +513,8 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
     std::vector<Signal> y;
     for (uint32_t i = 0; i < c.p_width; ++i) y.push_back({d, i});
     nl.add_output("y", y);
-    const auto json = dir / ("c" + std::to_string(k) + ".json"),
-               v = dir / ("c" + std::to_string(k) + ".v"),
-               mapped = dir / ("c" + std::to_string(k) + "_x.json");
-    test::write_netlist(json, nl);
-    REQUIRE(test::run_lutforge("convert " + json.string() + " -o " + v.string()).exit_code == 0);
-    const test::RunResult r = test::run_lutforge(
-        "synth " + v.string() + " --top slice --target xilinx -o " + mapped.string());
-    INFO(c.what << "\n" << r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    const nlohmann::json res = nlohmann::json::parse(
-        test::read_text(dir / ("c" + std::to_string(k) + "_x.resources.json")));
+    INFO(c.what);
+    const nlohmann::json res = synth_xilinx(dir, "c" + std::to_string(k), nl, "");
     const double dsps = res.at("dsps").get<double>();
     CHECK(netlist_cost(nl, Count::Synthesized)[size_t(Resource::Dsp)] == dsps);
     // Counted by the ports' widths, a slice is a DSP unless its ports are too narrow.
@@ -544,19 +551,8 @@ TEST_CASE(
     for (uint32_t i = 0; i < 18; ++i) y.push_back({s, i});
     nl.add_output("y", y);
     if (shared) nl.add_output("p", product);
-    const std::string tag = shared ? "shared" : "alone";
-    const auto json = dir / (tag + ".json"), v = dir / (tag + ".v"),
-               mapped = dir / (tag + "_x.json");
-    test::write_netlist(json, nl);
-    REQUIRE(test::run_lutforge("convert " + json.string() + " -o " + v.string() +
-                               " --adder-modules --xilinx-luts")
-                .exit_code == 0);
-    const test::RunResult r = test::run_lutforge(
-        "synth " + v.string() + " --top mac --target xilinx -o " + mapped.string());
-    INFO(tag << "\n" << r.out << r.err);
-    REQUIRE(r.exit_code == 0);
     const nlohmann::json res =
-        nlohmann::json::parse(test::read_text(dir / (tag + "_x.resources.json")));
+        synth_xilinx(dir, shared ? "shared" : "alone", nl, " --adder-modules --xilinx-luts");
     const Cost c = netlist_cost(nl, Count::Synthesized);
     CHECK(c[size_t(Resource::Dsp)] == res.at("dsps").get<double>());
     CHECK(c[size_t(Resource::Lut)] == (shared ? 18 : 0));
@@ -604,20 +600,10 @@ TEST_CASE(
   // after pruning, and its LUTs nearly so.
   for (const auto& [tag, model] :
        {std::pair<std::string, const models::Model*>{"whole", &m}, {"pruned", &r.model}}) {
-    const auto json = dir / (tag + ".json"), v = dir / (tag + ".v"),
-               mapped = dir / (tag + "_x.json");
     models::Model fitted = *model;
     fit_scores(fitted);
-    test::write_netlist(json, models::lower(fitted, lp));
-    REQUIRE(test::run_lutforge("convert " + json.string() + " -o " + v.string() +
-                               " --adder-modules --xilinx-luts")
-                .exit_code == 0);
-    const test::RunResult syn = test::run_lutforge(
-        "synth " + v.string() + " --top mac --target xilinx -o " + mapped.string());
-    INFO(tag << "\n" << syn.out << syn.err);
-    REQUIRE(syn.exit_code == 0);
     const nlohmann::json res =
-        nlohmann::json::parse(test::read_text(dir / (tag + "_x.resources.json")));
+        synth_xilinx(dir, tag, models::lower(fitted, lp), " --adder-modules --xilinx-luts");
     const Cost model_cost = pruned_cost(*model, lp);
     CHECK(model_cost[size_t(Resource::Bram)] == res.at("brams_18k").get<double>());
     CHECK(model_cost[size_t(Resource::Dsp)] == res.at("dsps").get<double>());
