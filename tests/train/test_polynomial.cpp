@@ -1,7 +1,8 @@
 // The PolyLUT polynomial kernel against LibTorch's autograd on the monomials written out as
 // products of powers: every monomial up to degree D appears once, and the values and both
 // gradients agree. The difflogic gate-layer kernel against autograd of its formula. And frozen
-// batch norm: training then computes what evaluation computes.
+// batch norm: training then computes what evaluation computes. And the MAC family's class
+// scores: the integers hardware compares rank the classes as the scores training sees do.
 #include <map>
 
 #include "train/config.hpp"
@@ -211,4 +212,34 @@ TEST_CASE("the classic coefficient kernel: values and gradients of softmax times
     CHECK(torch::allclose(c, cr, 1e-5, 1e-5));
     CHECK(torch::allclose(w.grad(), wr.grad(), 1e-4, 1e-5));
   }
+}
+
+TEST_CASE(
+    "mac: the last layer's class scores share one unit, so hardware ranks the classes as "
+    "training does",
+    "[train]") {
+  const TrainConfig c = parse_train_config(
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"mac\"\nlayers = [4]\n"
+      "input_bits = 4\nweight_bits = 4\n",
+      "c.toml");
+  torch::manual_seed(5);
+  auto net = make_mac_network(c, 12);
+  {
+    // Classes whose largest weights differ by 100x, and one whose largest weights were pruned.
+    torch::NoGradGuard no_grad;
+    const torch::Tensor w = net->prunable_layers().at(0).weight;
+    w[0].mul_(10);
+    w[2].mul_(0.1);
+    w[3].narrow(0, 0, 6).zero_();
+  }
+  net->eval();
+  const torch::Tensor codes = torch::randint(0, 16, {200, 12}, torch::kLong);
+  const torch::Tensor real = net->forward(codes).to(torch::kDouble);  // fake-quantized, as trained
+  const torch::Tensor acc = net->eval_codes(codes).to(torch::kDouble);  // the model file's integers
+  // One layer reads the input codes directly, so its real scores are its accumulators times the
+  // weight scale times the input scale: one factor for every class.
+  const double unit = (real.abs().max() / acc.abs().max()).item<double>();
+  CHECK(unit > 0);
+  CHECK((real - acc * unit).abs().max().item<double>() < 1e-4 * real.abs().max().item<double>());
+  CHECK(torch::equal(real.argmax(1), acc.argmax(1)));
 }

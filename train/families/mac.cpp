@@ -8,7 +8,8 @@
 // Scales. Layer l reads codes q of in_bits bits whose real value is q * s_in (the input codes:
 // s_in = 1 / (2^input_bits - 1); after that, the scale the layer before learned). Neuron n's
 // weights are w_n ~ W_n * s_w[n] with W_n integers of weight_bits bits (|W| <= 2^(b-1) - 1) and a
-// per-neuron scale s_w[n] = max |w_n| / (2^(b-1) - 1); its bias is B_n * s_w[n] * s_in. So the
+// per-neuron scale s_w[n] = max |w_n| / (2^(b-1) - 1) (in the last layer one scale for all, the
+// largest |w| of the layer: the class scores share a unit); its bias is B_n * s_w[n] * s_in. So the
 // neuron's real pre-activation is acc * s_w[n] * s_in, with acc = B_n + sum_i W_n[i] q[i] the
 // integer accumulator of the model file. A requantizing layer has a learned output scale s_out
 // (LSQ: the gradient reaches it through the straight-through rounding) and gives the code
@@ -161,10 +162,15 @@ class MacLayerImpl : public torch::nn::Module {
     return conv ? v.repeat_interleave(conv->out() * conv->out()) : v;
   }
 
-  // The per-neuron weight scale [N, 1]: the largest magnitude maps to the largest integer.
+  // The weight scale [N, 1]: the largest magnitude maps to the largest integer, per neuron where
+  // a requantizer rescales each accumulator, and over the whole last layer, whose accumulators
+  // the ArgMax compares as they are: with a scale per class, a class whose largest weight is
+  // pruned or trained smaller would score in other units than the rest in hardware, and training
+  // would not see it.
   torch::Tensor weight_scale() const {
-    return (weight.abs().amax(1, true).clamp_min(1e-8) / static_cast<double>(weight_max()))
-        .detach();
+    const torch::Tensor top =
+        requantize ? weight.abs().amax(1, true) : weight.abs().amax().expand({weight.size(0), 1});
+    return (top.clamp_min(1e-8) / static_cast<double>(weight_max())).detach();
   }
 };
 TORCH_MODULE(MacLayer);
