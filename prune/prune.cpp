@@ -441,43 +441,22 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
       for (auto& w : magnitude[l])
         for (double& v : w) v *= count / sum;
   }
-  set_importance(inv, m, magnitude);
+  set_importance(inv, magnitude);
   inv.fixed = inv.total;
   for (const Structure& s : inv.structures) add_to(inv.fixed, s.cost, -1);
   return inv;
 }
 
-void set_importance(Inventory& inv, const models::Model& m,
+void set_importance(Inventory& inv,
                     const std::vector<std::vector<std::vector<double>>>& importance) {
-  std::map<std::pair<size_t, size_t>, size_t> row_of;  // (layer, neuron) -> its live row
-  for (size_t j = 0; j < inv.structures.size(); ++j) {
-    Structure& s = inv.structures[j];
+  for (Structure& s : inv.structures) {
     s.importance = 0;
     if (s.removed) continue;
-    if (s.kind == Structure::Kind::Row)
-      for (size_t n : s.neurons) row_of[{s.layer, n}] = j;
     // A row with patterns has no weights of its own; one without covers all of them.
     if (s.kind == Structure::Kind::Row && s.count == 0) continue;
     for (size_t n : s.neurons) {
       const std::vector<double>& w = importance.at(s.layer).at(n);
       for (size_t i = s.first; i < s.first + s.count && i < w.size(); ++i) s.importance += w[i];
-    }
-  }
-  // A row's removal also zeroes the next layer's weights that read it (remove_structure), so
-  // they count for it too: without them a neuron looks as cheap to lose as its own weights, and
-  // a LUT budget, which a neuron's accumulator and requantizer make worth removing whole, takes
-  // half of a hidden layer. They stay in the next layer's structures as well: each removal is
-  // charged what it loses while the other stays.
-  for (size_t l = 1; l < m.layers.size(); ++l) {
-    const models::Layer& L = m.layers[l];
-    for (size_t n = 0; n < L.neurons.size(); ++n) {
-      const models::Neuron& N = L.neurons[n];
-      const std::vector<double>& w = importance.at(l).at(n);
-      for (size_t i = 0; i < N.inputs.size() && i < w.size(); ++i) {
-        if (N.weights[i] == 0) continue;
-        const auto it = row_of.find({l - 1, N.inputs[i]});
-        if (it != row_of.end()) inv.structures[it->second].importance += w[i];
-      }
     }
   }
 }

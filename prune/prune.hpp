@@ -92,7 +92,7 @@ struct Structure {
   std::vector<size_t> neurons;  // the model's neurons it covers
   size_t first = 0, count = 0;  // Pattern: weights first .. first + count - 1 of each neuron
   Cost cost{};
-  double importance = 0;  // Pattern: its weights'; Row: see set_importance()
+  double importance = 0;  // Pattern: its weights'; Row: its weights outside patterns
   int parent = -1;        // Pattern: the index of its row's structure, if the row is prunable
   bool removed = false;   // already pruned (all weights zero): cost and importance 0
 };
@@ -109,10 +109,9 @@ struct Inventory {
 // set_importance() replaces it.
 Inventory inventory(const models::Model& m, const models::LowerParams& params,
                     const std::vector<size_t>& rows = {});
-// importance[l][n][i]: the importance of weight i of neuron n of layer l (m's); each structure's
-// is the sum over its weights (a row's over the weights not in its patterns), and a row's also
-// over the next layer's nonzero weights that read its neurons, which its removal zeroes.
-void set_importance(Inventory& inv, const models::Model& m,
+// importance[l][n][i]: the importance of weight i of neuron n of layer l; each structure's is the
+// sum over its weights (a row's over the weights not in its patterns).
+void set_importance(Inventory& inv,
                     const std::vector<std::vector<std::vector<double>>>& importance);
 
 // For each row of a layer before the last, the live structures of the next layer that read it

@@ -168,7 +168,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
           per_weight[l].push_back(std::move(w));
         }
       }
-      prune::set_importance(inv, m, per_weight);
+      prune::set_importance(inv, per_weight);
     }
     const prune::PruneResult pr = prune::prune(m, inv, budget, lp, solver);
 

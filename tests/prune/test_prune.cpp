@@ -362,51 +362,6 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a row's importance counts the next layer's weights that read it, which its removal zeroes") {
-  models::Model m = test::random_mac_model({12, 4}, 30, 8, 4, 5, 7);
-  m.layers[1].neurons[2].weights[5] = 0;  // a zero weight reading row 5 is no loss
-  models::LowerParams lp;
-  lp.reuse_factor = {7, 5};
-  Inventory inv = inventory(m, lp);
-  // Weight i of neuron n of layer l is worth 1000 l + i + 1, so that each sum names its weights.
-  std::vector<std::vector<std::vector<double>>> imp(2);
-  for (size_t l = 0; l < 2; ++l)
-    for (const models::Neuron& n : m.layers[l].neurons) {
-      imp[l].emplace_back();
-      for (size_t i = 0; i < n.weights.size(); ++i) imp[l].back().push_back(1000.0 * l + i + 1);
-    }
-  set_importance(inv, m, imp);
-  size_t rows = 0;
-  for (const Structure& s : inv.structures) {
-    if (s.removed) continue;
-    double expected = 0;
-    if (s.kind == Structure::Kind::Pattern)  // its weights, in each of its neurons
-      for (size_t n : s.neurons)
-        for (size_t i = s.first; i < s.first + s.count; ++i) expected += imp[s.layer][n][i];
-    if (s.kind == Structure::Kind::Row) {  // layer 0's rows: the nonzero weights reading them
-      ++rows;
-      REQUIRE(s.layer == 0);
-      for (const models::Neuron& next : m.layers[1].neurons)
-        for (size_t i = 0; i < next.inputs.size(); ++i)
-          if (next.inputs[i] == s.row && next.weights[i] != 0) expected += 1000.0 + i + 1;
-      CHECK(expected > 0);
-      // What removing it zeroes in the next layer is what it was credited with.
-      models::Model cut = m;
-      remove_structure(cut, s);
-      double lost = 0;
-      for (size_t n = 0; n < 4; ++n)
-        for (size_t i = 0; i < m.layers[1].neurons[n].weights.size(); ++i)
-          if (m.layers[1].neurons[n].weights[i] != cut.layers[1].neurons[n].weights[i])
-            lost += imp[1][n][i];
-      CHECK(lost == Approx(expected));
-    }
-    INFO("layer " << s.layer << " row " << s.row << " first " << s.first);
-    CHECK(s.importance == Approx(expected));
-  }
-  CHECK(rows == 12);
-}
-
-TEST_CASE(
     "a pattern's LUT cost is measured where every row keeps its slice: a position's multiplexer "
     "is not charged to each pattern") {
   models::Model m = test::random_mac_model({12, 4}, 30, 8, 4, 5, 5);
