@@ -85,8 +85,17 @@ bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, bool by_valu
   const auto pins = nl.fanin(n);
   const std::vector<Signal> a(pins.begin(), pins.begin() + d.a_width),
       b(pins.begin() + d.a_width, pins.begin() + d.a_width + d.b_width);
-  const uint32_t wa = by_value ? factor_width(nl, a, d.is_signed) : d.a_width,
-                 wb = by_value ? factor_width(nl, b, d.is_signed) : d.b_width;
+  uint32_t wa = by_value ? factor_width(nl, a, d.is_signed) : d.a_width,
+           wb = by_value ? factor_width(nl, b, d.is_signed) : d.b_width;
+  // Signed factors whose sign bits are both the constant 0 (a weight pattern of {0, 1} times a
+  // pixel) make an unsigned product of one bit less each, as Yosys' wreduce does before mul2dsp.
+  auto sign_zero = [&](const std::vector<Signal>& f, uint32_t w) {
+    return w >= 2 && is_constant(nl, f[w - 1]) && !std::get<Const>(nl.cell(f[w - 1].node)).value;
+  };
+  if (by_value && d.is_signed && sign_zero(a, wa) && sign_zero(b, wb)) {
+    --wa;
+    --wb;
+  }
   if (wa >= 2 && wb >= 2 && std::min(d.p_width, wa + wb) >= 9) return true;
   soft_luts = static_cast<double>(std::min(wa, wb) == 1 ? std::max(wa, wb) : wa * wb);
   return false;

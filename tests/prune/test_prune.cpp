@@ -484,12 +484,16 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
     std::vector<int> a;  // bit i of A: input bit a[i], or -1 / -2 for the constants 0 / 1
     uint32_t b_width, p_width;
     bool is_signed = true;
+    bool b_sign_zero = false;  // B's top bit the constant 0, as an unsigned pixel's
   };
   const std::vector<Case> cases = {
       {"4 distinct bits times 9", {0, 1, 2, 3}, 9, 12},
       {"a weight in {0, -1}: one bit repeated", {0, 0, 0, 0}, 9, 12},
       {"a weight in [-2, 1]: two bits, the sign repeated", {0, 1, 1, 1}, 9, 12},
       {"a weight in [0, 1]: its bit and constant zeros", {0, -1, -1, -1}, 9, 12},
+      {"a weight in [0, 1] times a pixel: both non-negative", {0, -1, -1, -1}, 9, 12, true, true},
+      {"a weight in [0, 3] times a pixel: both non-negative", {0, 1, -1, -1}, 9, 12, true, true},
+      {"a weight in [-1, 0] times a pixel", {0, 0, 0, 0}, 9, 12, true, true},
       {"a product of 8 bits", {0, 1, 2, 3}, 5, 8},
       {"a product of 9 bits", {0, 1, 2, 3}, 5, 9},
       {"the constant weight 5", {-2, -1, -2, -1}, 9, 12},
@@ -508,7 +512,8 @@ TEST_CASE("the cost model counts a product slice as a DSP exactly when synth_xil
     std::vector<Signal> pins;
     for (const int i : c.a)
       pins.push_back(i >= 0 ? Signal{a, static_cast<uint32_t>(i)} : nl.constant(i == -2));
-    for (uint32_t i = 0; i < c.b_width; ++i) pins.push_back({b, i});
+    for (uint32_t i = 0; i < c.b_width; ++i)
+      pins.push_back(c.b_sign_zero && i + 1 == c.b_width ? nl.constant(false) : Signal{b, i});
     const NodeId d = nl.add_cell(PackedDsp{4, c.b_width, 0, c.p_width, c.is_signed}, pins, "p");
     std::vector<Signal> y;
     for (uint32_t i = 0; i < c.p_width; ++i) y.push_back({d, i});
