@@ -21,6 +21,11 @@ bool is_constant(const Netlist& nl, Signal s) {
   return std::holds_alternative<Const>(nl.cell(s.node));
 }
 
+bool is_zero(const Netlist& nl, Signal s) {
+  const auto* c = std::get_if<Const>(&nl.cell(s.node));
+  return c && !c->value;
+}
+
 Cost minus(const Cost& a, const Cost& b) {
   Cost c{};
   for (size_t k = 0; k < kNumResources; ++k) c[k] = a[k] - b[k];
@@ -64,8 +69,7 @@ uint32_t factor_width(const Netlist& nl, const std::vector<Signal>& bits, bool i
   size_t w = bits.size();
   while (w > 1) {
     const Signal top = bits[w - 1];
-    const bool drop = is_signed ? same(top, bits[w - 2])
-                                : is_constant(nl, top) && !std::get<Const>(nl.cell(top.node)).value;
+    const bool drop = is_signed ? same(top, bits[w - 2]) : is_zero(nl, top);
     if (!drop) break;
     --w;
   }
@@ -90,7 +94,7 @@ bool maps_to_slice(const Netlist& nl, NodeId n, const PackedDsp& d, bool by_valu
   // Signed factors whose sign bits are both the constant 0 (a weight pattern of {0, 1} times a
   // pixel) make an unsigned product of one bit less each, as Yosys' wreduce does before mul2dsp.
   auto sign_zero = [&](const std::vector<Signal>& f, uint32_t w) {
-    return w >= 2 && is_constant(nl, f[w - 1]) && !std::get<Const>(nl.cell(f[w - 1].node)).value;
+    return w >= 2 && is_zero(nl, f[w - 1]);
   };
   if (by_value && d.is_signed && sign_zero(a, wa) && sign_zero(b, wb)) {
     --wa;
@@ -234,10 +238,10 @@ Netlist lower_fitted(const models::Model& m, const models::LowerParams& params) 
 }
 }  // namespace
 
-Cost lowered_cost(const models::Model& m, const models::LowerParams& params) {
+Cost lowered_cost(const models::Model& m, const models::LowerParams& params, Count count) {
   models::LowerParams every = params;
   every.keep_unread = true;  // additive: a structure is not charged for what it leaves unread
-  return netlist_cost(lower_fitted(m, every));
+  return netlist_cost(lower_fitted(m, every), count);
 }
 
 Cost pruned_cost(const models::Model& m, const models::LowerParams& params) {

@@ -69,8 +69,10 @@ Cost netlist_cost(const Netlist& nl, Count count = Count::Cells);
 void fit_scores(models::Model& m);
 // The resources of m's lowering with `params` (its scores fitted first), keeping the slices of
 // neurons that nothing reads (LowerParams::keep_unread). The structures' costs are differences
-// of this count, which keeps every cell, so that they add up.
-Cost lowered_cost(const models::Model& m, const models::LowerParams& params);
+// of this count, which keeps every cell, so that they add up; with Count::Synthesized it is
+// pruned_cost() before its sweep.
+Cost lowered_cost(const models::Model& m, const models::LowerParams& params,
+                  Count count = Count::Cells);
 // The resources of a pruned model as synthesis keeps them: the lowering above, swept of the cells
 // that no output reaches (the input registers that no kept slice reads any more, a neuron that
 // no kept weight reads), as Yosys removes them, and counted as Count::Synthesized. What a pruning

@@ -38,14 +38,6 @@ nlohmann::json synth_xilinx(const std::filesystem::path& dir, const std::string&
   return nlohmann::json::parse(test::read_text(dir / (tag + "_x.resources.json")));
 }
 
-// m's lowering counted as synthesis counts it (Count::Synthesized: a factor's constant and
-// repeated sign bits dropped), with every cell kept: pruned_cost() before its sweep.
-Cost unswept_synthesized(models::Model m, models::LowerParams lp) {
-  fit_scores(m);
-  lp.keep_unread = true;
-  return netlist_cost(models::lower(m, lp), Count::Synthesized);
-}
-
 // The best value by enumerating every subset that respects the parents and the budgets.
 double enumerate_best(const KnapsackProblem& p) {
   const size_t n = p.items.size();
@@ -448,7 +440,8 @@ TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has 
     for (int32_t& w : unread.layers[0].neurons[n].weights) w = 0;
   }
   CHECK(unread_neurons > 0);
-  CHECK(r.lowered[size_t(Resource::Dsp)] == unswept_synthesized(unread, lp)[size_t(Resource::Dsp)]);
+  CHECK(r.lowered[size_t(Resource::Dsp)] ==
+        lowered_cost(unread, lp, Count::Synthesized)[size_t(Resource::Dsp)]);
 }
 
 TEST_CASE(
@@ -470,11 +463,11 @@ TEST_CASE(
       ++patterns;
     }
   CHECK(patterns == 6);
-  const Cost kept = unswept_synthesized(cut, lp), swept = pruned_cost(cut, lp);
+  const Cost kept = lowered_cost(cut, lp, Count::Synthesized), swept = pruned_cost(cut, lp);
   CHECK(kept[size_t(Resource::Ff)] - swept[size_t(Resource::Ff)] == 4 * 8);
   CHECK(kept[size_t(Resource::Dsp)] == swept[size_t(Resource::Dsp)]);
   // The unpruned lowering has nothing to sweep.
-  CHECK(pruned_cost(m, lp) == unswept_synthesized(m, lp));
+  CHECK(pruned_cost(m, lp) == lowered_cost(m, lp, Count::Synthesized));
   // A pruning reports (and checks its budget by) the swept count.
   Budget budget;
   budget.fill(kNone);
