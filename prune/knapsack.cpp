@@ -70,7 +70,19 @@ void validate(const KnapsackProblem& p, const std::string& what) {
       if (j < 0 || j >= static_cast<int>(p.items.size()) || j == static_cast<int>(i))
         throw Error(what + ": item " + std::to_string(i) + " needs one of item " +
                     std::to_string(j) + ", which is not another item");
+    if (it.required && it.parent >= 0 && !p.items[static_cast<size_t>(it.parent)].required)
+      throw Error(what + ": item " + std::to_string(i) + " is required and its parent " +
+                  std::to_string(it.parent) + " is not");
   }
+  std::vector<double> required(p.budget.size(), 0.0);
+  for (const KnapsackItem& it : p.items)
+    if (it.required)
+      for (size_t k = 0; k < p.budget.size(); ++k) required[k] += it.cost[k];
+  for (size_t k = 0; k < p.budget.size(); ++k)
+    if (required[k] > p.budget[k] * (1 + 1e-12) + 1e-12)
+      throw Error(what + ": the required items alone cost " + std::to_string(required[k]) +
+                  " of resource " + std::to_string(k) + ", over its budget " +
+                  std::to_string(p.budget[k]));
 }
 
 KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit) {
@@ -81,8 +93,8 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit) {
   Cbc_setLogLevel(cbc, 0);
   Cbc_setObjSense(cbc, -1);  // maximize
   for (size_t i = 0; i < p.items.size(); ++i)
-    Cbc_addCol(cbc, ("x" + std::to_string(i)).c_str(), 0.0, 1.0, p.items[i].value, 1, 0, nullptr,
-               nullptr);
+    Cbc_addCol(cbc, ("x" + std::to_string(i)).c_str(), p.items[i].required ? 1.0 : 0.0, 1.0,
+               p.items[i].value, 1, 0, nullptr, nullptr);
   for (size_t k = 0; k < p.budget.size(); ++k) {
     if (std::isinf(p.budget[k])) continue;
     std::vector<int> cols;
@@ -152,17 +164,25 @@ KnapsackResult solve_dp(const KnapsackProblem& p) {
   } else {
     if (p.budget[resource] > 1e7)
       throw Error("knapsack: a budget above 10^7 for the dynamic program");
-    const size_t cap = static_cast<size_t>(std::floor(p.budget[resource] + 1e-9));
+    std::vector<size_t> cost(p.items.size());
+    size_t taken = 0;  // by the required items, which the program does not choose
+    for (size_t i = 0; i < p.items.size(); ++i) {
+      cost[i] = static_cast<size_t>(std::ceil(p.items[i].cost[resource] - 1e-9));
+      if (p.items[i].required) taken += cost[i];
+    }
+    const size_t budget = static_cast<size_t>(std::floor(p.budget[resource] + 1e-9));
+    if (taken > budget)
+      throw Error(
+          "knapsack: the required items' costs rounded up exceed the dynamic program's "
+          "budget");
+    const size_t cap = budget - taken;
     if (static_cast<double>(p.items.size()) * static_cast<double>(cap + 1) > 5e8)
       throw Error("knapsack: too large for the dynamic program (items x budget above 5 * 10^8)");
-    std::vector<size_t> cost(p.items.size());
-    for (size_t i = 0; i < p.items.size(); ++i)
-      cost[i] = static_cast<size_t>(std::ceil(p.items[i].cost[resource] - 1e-9));
     // best[c]: the most value within cost c; took[i][c]: item i was taken for best[c] after i.
     std::vector<double> best(cap + 1, 0.0);
     std::vector<std::vector<bool>> took(p.items.size(), std::vector<bool>(cap + 1, false));
     for (size_t i = 0; i < p.items.size(); ++i) {
-      if (p.items[i].value <= 0) continue;
+      if (p.items[i].value <= 0 || p.items[i].required) continue;
       for (size_t c = cap + 1; c-- > cost[i];) {
         const double with = best[c - cost[i]] + p.items[i].value;
         if (with > best[c]) {
@@ -178,6 +198,8 @@ KnapsackResult solve_dp(const KnapsackProblem& p) {
         c -= cost[i];
       }
   }
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (p.items[i].required) r.keep[i] = true;
   r.optimal = true;
   tally(p, r);
   r.seconds = seconds_since(t0);
@@ -233,6 +255,12 @@ KnapsackResult solve_greedy(const KnapsackProblem& p) {
       for (size_t t : take) r.keep[t] = true;
     }
   };
+  // The required items first (validate() checked that they fit).
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (p.items[i].required) {
+      r.keep[i] = true;
+      for (size_t k = 0; k < p.budget.size(); ++k) used[k] += p.items[i].cost[k];
+    }
   fill(false);
   for (bool changed = true; changed;) {
     changed = false;
@@ -240,7 +268,8 @@ KnapsackResult solve_greedy(const KnapsackProblem& p) {
     // after their parents, so one pass in order drops whole subtrees.
     for (size_t i = 0; i < p.items.size(); ++i) {
       const int parent = p.items[i].parent;
-      if (!r.keep[i] || (satisfied(i) && (parent < 0 || r.keep[static_cast<size_t>(parent)])))
+      if (!r.keep[i] || p.items[i].required ||
+          (satisfied(i) && (parent < 0 || r.keep[static_cast<size_t>(parent)])))
         continue;
       r.keep[i] = false;
       for (size_t k = 0; k < p.budget.size(); ++k) used[k] -= p.items[i].cost[k];

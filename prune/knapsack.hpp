@@ -21,6 +21,9 @@ struct KnapsackItem {
   // Items of which this one needs at least one (empty: none): a neuron is worth keeping only
   // when something reads it. CBC and greedy honour it; the dynamic program takes none.
   std::vector<int> needs_any;
+  // Kept whatever the budget leaves for the others (with its parent, which must be required too):
+  // a class's path to the inputs. Every solver keeps it; their costs alone must fit the budget.
+  bool required = false;
 };
 
 struct KnapsackProblem {

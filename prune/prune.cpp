@@ -474,28 +474,109 @@ void set_importance(Inventory& inv,
   }
 }
 
-std::vector<std::vector<int>> readers(const models::Model& m, const Inventory& inv) {
-  std::vector<std::vector<int>> read_by(inv.structures.size());
-  std::map<std::pair<size_t, size_t>, size_t> row_of;  // (layer, neuron) -> its row structure
+namespace {
+
+using RowIndex = std::map<std::pair<size_t, size_t>, size_t>;  // (layer, neuron) -> its row
+
+RowIndex row_index(const Inventory& inv) {
+  RowIndex row_of;
   for (size_t i = 0; i < inv.structures.size(); ++i) {
     const Structure& s = inv.structures[i];
     if (s.kind == Structure::Kind::Row)
       for (size_t n : s.neurons) row_of[{s.layer, n}] = i;
   }
+  return row_of;
+}
+
+// The row structures of layer `layer` - 1 that weights first .. first + count - 1 of `neurons`
+// read through a nonzero weight, in increasing order.
+std::vector<size_t> rows_read(const models::Model& m, const RowIndex& row_of, size_t layer,
+                              const std::vector<size_t>& neurons, size_t first, size_t count) {
+  std::vector<size_t> v;
+  if (layer == 0) return v;
+  const models::Layer& L = m.layers[layer];
+  for (size_t n : neurons)
+    for (size_t i = first; i < first + count && i < L.fan_in; ++i) {
+      if (L.neurons[n].weights[i] == 0) continue;
+      auto it = row_of.find({layer - 1, L.neurons[n].inputs[i]});
+      if (it != row_of.end()) v.push_back(it->second);
+    }
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::vector<int>> readers(const models::Model& m, const Inventory& inv) {
+  std::vector<std::vector<int>> read_by(inv.structures.size());
+  const RowIndex row_of = row_index(inv);
   for (size_t j = 0; j < inv.structures.size(); ++j) {
     const Structure& s = inv.structures[j];
-    if (s.removed || s.layer == 0 || s.count == 0) continue;  // a row with patterns reads none
-    const models::Layer& L = m.layers[s.layer];
-    for (size_t n : s.neurons)
-      for (size_t i = s.first; i < s.first + s.count && i < L.fan_in; ++i) {
-        if (L.neurons[n].weights[i] == 0) continue;
-        auto it = row_of.find({s.layer - 1, L.neurons[n].inputs[i]});
-        if (it == row_of.end()) continue;
-        std::vector<int>& v = read_by[it->second];
-        if (v.empty() || v.back() != static_cast<int>(j)) v.push_back(static_cast<int>(j));
-      }
+    if (s.removed || s.count == 0) continue;  // a row with patterns reads none
+    for (size_t r : rows_read(m, row_of, s.layer, s.neurons, s.first, s.count))
+      read_by[r].push_back(static_cast<int>(j));
   }
   return read_by;
+}
+
+std::vector<bool> class_paths(const models::Model& m, const Inventory& inv) {
+  const size_t n = inv.structures.size();
+  std::vector<bool> required(n, false);
+  if (m.layers.empty()) return required;
+  const RowIndex row_of = row_index(inv);
+  // A row's live patterns, and its strength: its importance with theirs.
+  std::vector<std::vector<size_t>> patterns(n);
+  std::vector<double> strength(n, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    const Structure& s = inv.structures[i];
+    if (s.removed) continue;
+    strength[i] += s.importance;
+    if (s.parent < 0) continue;
+    patterns[static_cast<size_t>(s.parent)].push_back(i);
+    strength[static_cast<size_t>(s.parent)] += s.importance;
+  }
+  auto strongest = [&](const std::vector<size_t>& among) {
+    size_t best = n;  // the first of equals, so that the choice is deterministic
+    for (size_t i : among)
+      if (!inv.structures[i].removed && (best == n || strength[i] > strength[best])) best = i;
+    return best;
+  };
+  const size_t last = m.layers.size() - 1;
+  const models::Layer& out = m.layers[last];
+  bool last_has_structures = false;
+  for (const Structure& s : inv.structures) last_has_structures |= s.layer == last;
+  for (size_t c = 0; c < out.neurons.size(); ++c) {
+    std::vector<size_t> reads;
+    if (last_has_structures) {
+      std::vector<size_t> own;
+      for (size_t i = 0; i < n; ++i) {
+        const Structure& s = inv.structures[i];
+        if (s.layer == last && std::find(s.neurons.begin(), s.neurons.end(), c) != s.neurons.end())
+          own.push_back(i);
+      }
+      const size_t p = strongest(own);
+      if (p == n) continue;  // every weight of the class is pruned already
+      required[p] = true;
+      const Structure& s = inv.structures[p];
+      reads = rows_read(m, row_of, last, s.neurons, s.first, s.count);
+    } else {
+      reads = rows_read(m, row_of, last, {c}, 0, out.fan_in);
+    }
+    // Down the strongest row read, through its strongest pattern, to the first layer.
+    for (size_t r = strongest(reads); r != n; r = strongest(reads)) {
+      required[r] = true;
+      const Structure& row = inv.structures[r];
+      if (patterns[r].empty()) {
+        reads = rows_read(m, row_of, row.layer, row.neurons, 0, m.layers[row.layer].fan_in);
+        continue;
+      }
+      const Structure& p = inv.structures[strongest(patterns[r])];
+      required[strongest(patterns[r])] = true;
+      reads = rows_read(m, row_of, row.layer, row.neurons, p.first, p.count);
+    }
+  }
+  return required;
 }
 
 namespace {
@@ -541,17 +622,8 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
                   const models::LowerParams& params, KnapsackSolver solver) {
   KnapsackProblem p;
   p.budget.assign(budget.begin(), budget.end());
-  for (size_t k = 0; k < kNumResources; ++k) {
-    if (std::isinf(budget[k])) continue;
-    p.budget[k] = budget[k] - inv.fixed[k];
-    if (p.budget[k] < 0)
-      throw Error("prune: --budget " + std::string(resource_name(static_cast<Resource>(k))) + "=" +
-                  std::to_string(std::llround(budget[k])) +
-                  " is impossible: what pruning cannot "
-                  "remove (the counter, input and output registers, the last layer's own parts) "
-                  "already costs " +
-                  std::to_string(std::llround(inv.fixed[k])));
-  }
+  for (size_t k = 0; k < kNumResources; ++k)
+    if (!std::isinf(budget[k])) p.budget[k] = budget[k] - inv.fixed[k];
   // Removed structures are items of no value and no cost; their children need them all the same,
   // and the knapsack may keep them at no charge. The dynamic program takes no parents: it
   // chooses among the patterns, and a row's own cost is not in its problem.
@@ -559,9 +631,13 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
   for (const Structure& s : inv.structures)
     if (s.parent >= 0) has_patterns[static_cast<size_t>(s.parent)] = true;
   const std::vector<std::vector<int>> read_by = readers(m, inv);
+  const std::vector<bool> required = class_paths(m, inv);
+  Cost path{};  // what the required paths cost
   for (size_t i = 0; i < inv.structures.size(); ++i) {
     const Structure& s = inv.structures[i];
     KnapsackItem it;
+    it.required = required[i];
+    if (it.required) add_to(path, s.cost);
     it.value = s.importance;
     it.cost.assign(s.cost.begin(), s.cost.end());
     it.parent = s.parent;
@@ -573,6 +649,18 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
     }
     p.items.push_back(std::move(it));
   }
+  for (size_t k = 0; k < kNumResources; ++k)
+    if (!std::isinf(budget[k]) && p.budget[k] < path[k] - 1e-9)
+      throw Error("prune: --budget " + std::string(resource_name(static_cast<Resource>(k))) + "=" +
+                  std::to_string(std::llround(budget[k])) +
+                  " is impossible: what pruning cannot remove (the counter, input and output "
+                  "registers, the last layer's own parts) and one path from the inputs to each "
+                  "class already cost " +
+                  [](double v) {
+                    std::ostringstream o;  // the estimate's fractions of a block RAM show
+                    o << std::round(v * 10) / 10;
+                    return o.str();
+                  }(inv.fixed[k] + path[k]));
   // The costs are measured one structure (or one packed group) at a time; packing rounds up per
   // group, so the lowering can exceed what the sum predicts. Then the budget of the resource is
   // tightened by the excess and the knapsack solved again, a few times at most.
@@ -584,7 +672,8 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
         // From what the solution uses, which can be well under the knapsack's budget: else a
         // solution that already fits the tightened budget would not change.
         const double used = r.knapsack.used.size() > k ? r.knapsack.used[k] : p.budget[k];
-        p.budget[k] = std::max(0.0, std::min(p.budget[k], used) - (r.lowered[k] - budget[k]));
+        // Never under the required paths' cost: the knapsack would have no solution.
+        p.budget[k] = std::max(path[k], std::min(p.budget[k], used) - (r.lowered[k] - budget[k]));
         over = true;
       }
     if (!over) break;

@@ -123,6 +123,14 @@ void set_importance(Inventory& inv,
 // one (KnapsackItem::needs_any), so that it cannot keep a layer that nothing reads.
 std::vector<std::vector<int>> readers(const models::Model& m, const Inventory& inv);
 
+// The structures that keep each class connected to the inputs: the class's strongest live
+// pattern in the last layer (the class's own weights when that layer has no structures), the
+// strongest live row that it reads (a row's strength: its importance with its patterns'), that
+// row's strongest pattern, and so on down to the first layer. prune() requires them
+// (KnapsackItem::required): a class whose last path went would score a constant, and no budget
+// or importance estimate may remove it.
+std::vector<bool> class_paths(const models::Model& m, const Inventory& inv);
+
 // The weights each structure covers are zeroed (a row also its bias, and the next layer's weights
 // that read its neurons).
 void remove_structure(models::Model& m, const Structure& s);

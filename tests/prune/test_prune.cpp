@@ -47,7 +47,10 @@ double enumerate_best(const KnapsackProblem& p) {
     double value = 0;
     std::vector<double> used(p.budget.size(), 0.0);
     for (size_t i = 0; i < n && ok; ++i) {
-      if (!((set >> i) & 1)) continue;
+      if (!((set >> i) & 1)) {
+        ok = !p.items[i].required;
+        continue;
+      }
       if (p.items[i].parent >= 0 && !((set >> p.items[i].parent) & 1)) ok = false;
       value += p.items[i].value;
       for (size_t k = 0; k < used.size(); ++k) used[k] += p.items[i].cost[k];
@@ -59,8 +62,10 @@ double enumerate_best(const KnapsackProblem& p) {
 }
 
 void check_feasible(const KnapsackProblem& p, const KnapsackResult& r) {
-  for (size_t i = 0; i < p.items.size(); ++i)
+  for (size_t i = 0; i < p.items.size(); ++i) {
     if (r.keep[i] && p.items[i].parent >= 0) CHECK(r.keep[static_cast<size_t>(p.items[i].parent)]);
+    if (p.items[i].required) CHECK(r.keep[i]);
+  }
   for (size_t k = 0; k < p.budget.size(); ++k) CHECK(r.used[k] <= p.budget[k] + 1e-6);
 }
 
@@ -87,6 +92,52 @@ TEST_CASE("CBC finds the enumerated optimum of small knapsacks with two resource
     check_feasible(p, greedy);
     CHECK(greedy.value <= best + 1e-6);
   }
+}
+
+TEST_CASE("required items are kept by every solver, and the rest is the optimum around them") {
+  std::mt19937_64 rng(13);
+  for (int trial = 0; trial < 25; ++trial) {
+    KnapsackProblem p;
+    const size_t n = 8 + rng() % 7;
+    const bool parents = trial % 2 == 0;  // the dynamic program takes none
+    for (size_t i = 0; i < n; ++i) {
+      KnapsackItem it;
+      it.value = static_cast<double>(rng() % 100) / 7.0;
+      it.cost = {static_cast<double>(rng() % 10)};
+      it.parent = parents && i > 0 && rng() % 3 == 0 ? static_cast<int>(rng() % i) : -1;
+      // Required now and then, and only under a required parent; a valuable required item is
+      // one that the optimum keeps anyway, so some are worth nothing.
+      it.required = rng() % 4 == 0 && (it.parent < 0 || p.items[size_t(it.parent)].required);
+      if (it.required && rng() % 2) it.value = 0;
+      p.items.push_back(it);
+    }
+    double required = 0;
+    for (const KnapsackItem& it : p.items) required += it.required ? it.cost[0] : 0;
+    p.budget = {required + static_cast<double>(rng() % 20)};
+    INFO("trial " << trial);
+    const double best = enumerate_best(p);
+    const KnapsackResult cbc = solve_cbc(p);
+    check_feasible(p, cbc);
+    CHECK(cbc.value == Approx(best).margin(1e-6));
+    check_feasible(p, solve_greedy(p));
+    if (!parents) {
+      const KnapsackResult dp = solve_dp(p);
+      check_feasible(p, dp);
+      CHECK(dp.value == Approx(best).margin(1e-6));
+    }
+    // Below the required items' cost, no solver has a solution, and each says why.
+    if (required > 0) {
+      p.budget = {required - 0.5};
+      for (const KnapsackSolver solver :
+           {KnapsackSolver::Cbc, KnapsackSolver::Greedy, KnapsackSolver::Dp})
+        CHECK_THROWS_WITH(solve(p, solver), Catch::Contains("the required items alone cost"));
+    }
+  }
+  KnapsackProblem orphan;
+  orphan.items = {{1, {1}, -1, {}, false}, {1, {1}, 0, {}, true}};
+  orphan.budget = {2};
+  CHECK_THROWS_WITH(validate(orphan, "k"),
+                    Catch::Contains("item 1 is required and its parent 0 is not"));
 }
 
 TEST_CASE("an item that needs one of several is kept only with one of them, by CBC and greedy") {
@@ -295,10 +346,11 @@ TEST_CASE(
       // The knapsack at the budget itself, solved here from the inventory.
       KnapsackProblem plain;
       const std::vector<std::vector<int>> read_by = readers(m, inv);
+      const std::vector<bool> required = class_paths(m, inv);
       for (size_t i = 0; i < inv.structures.size(); ++i) {
         const Structure& s = inv.structures[i];
         plain.items.push_back({s.importance, std::vector<double>(s.cost.begin(), s.cost.end()),
-                               s.parent, read_by[i]});
+                               s.parent, read_by[i], required[i]});
       }
       plain.budget.assign(kNumResources, kNone);
       plain.budget[size_t(Resource::Dsp)] =
@@ -442,6 +494,63 @@ TEST_CASE("fully parallel: a pattern is one weight, and the pruned lowering has 
   CHECK(unread_neurons > 0);
   CHECK(r.lowered[size_t(Resource::Dsp)] ==
         lowered_cost(unread, lp, Count::Synthesized)[size_t(Resource::Dsp)]);
+}
+
+// Whether every class of m reads, through nonzero weights, a chain of neurons from the inputs.
+bool every_class_reaches_the_inputs(const models::Model& m) {
+  std::vector<bool> live;  // of the layer before; every input is
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    std::vector<bool> next;
+    for (const models::Neuron& n : m.layers[l].neurons) {
+      bool any = false;
+      for (size_t i = 0; i < n.weights.size() && !any; ++i)
+        any = n.weights[i] != 0 && (l == 0 || live[n.inputs[i]]);
+      next.push_back(any);
+    }
+    live = std::move(next);
+  }
+  return std::all_of(live.begin(), live.end(), [](bool b) { return b; });
+}
+
+TEST_CASE("no budget, importance or solver removes a class's last path from the inputs") {
+  size_t pruned = 0, impossible = 0;
+  for (const uint64_t seed : {3u, 8u}) {
+    const models::Model m = test::random_mac_model({8, 6, 4}, 20, 8, 4, 5, seed);
+    REQUIRE(every_class_reaches_the_inputs(m));
+    for (const unsigned reuse : {1u, 5u}) {
+      models::LowerParams lp;
+      lp.reuse_factor = {reuse};
+      Inventory inv = inventory(m, lp);
+      // An importance that gives the last layer nothing: the knapsack has no reason of its own
+      // to keep any weight of a class.
+      std::vector<std::vector<std::vector<double>>> importance(m.layers.size());
+      for (size_t l = 0; l < m.layers.size(); ++l)
+        for (const models::Neuron& n : m.layers[l].neurons)
+          importance[l].push_back(
+              std::vector<double>(n.weights.size(), l + 1 == m.layers.size() ? 0.0 : 1.0));
+      set_importance(inv, importance);
+      for (const Resource resource : {Resource::Dsp, Resource::Lut})
+        for (const double fraction : {0.02, 0.15, 0.4})
+          for (const KnapsackSolver solver :
+               {KnapsackSolver::Cbc, KnapsackSolver::Greedy, KnapsackSolver::Dp}) {
+            Budget budget;
+            budget.fill(kNone);
+            budget[size_t(resource)] = std::floor(inv.total[size_t(resource)] * fraction);
+            INFO("seed " << seed << ", reuse " << reuse << ", " << format_cost(budget) << ", "
+                         << solver_name(solver));
+            try {
+              const PruneResult r = prune(m, inv, budget, lp, solver);
+              ++pruned;
+              CHECK(every_class_reaches_the_inputs(r.model));
+            } catch (const Error& e) {
+              CHECK_THAT(e.what(), Catch::Contains("one path from the inputs to each class"));
+              ++impossible;
+            }
+          }
+    }
+  }
+  CHECK(pruned > 0);
+  CHECK(impossible > 0);
 }
 
 TEST_CASE(
@@ -691,7 +800,7 @@ TEST_CASE(
         std::string::npos);
   CHECK(error(m + " --budget dsp=-3 -o " + p).find("negative budget for resource 'dsp'") !=
         std::string::npos);
-  CHECK(error(m + " --budget dsp=3,lut=100000 --solver dp -o " + p).find("one limited resource") !=
+  CHECK(error(m + " --budget dsp=20,lut=100000 --solver dp -o " + p).find("one limited resource") !=
         std::string::npos);
   CHECK(error(m + " --reuse-factor 7 --budget ff=3 -o " + p).find("--budget ff=3 is impossible") !=
         std::string::npos);
@@ -704,14 +813,19 @@ TEST_CASE(
   CHECK(luts.exit_code == 0);
   CHECK(luts.err.find("uses no block RAM; --weights-in-bram stores them") != std::string::npos);
   const test::RunResult bram =
-      test::run_lutforge("prune " + m + " --reuse-factor 7 --weights-in-bram --budget bram=1 -o " +
+      test::run_lutforge("prune " + m + " --reuse-factor 7 --weights-in-bram --budget bram=2 -o " +
                          p + " --report " + r);
   INFO(bram.out << bram.err);
   REQUIRE(bram.exit_code == 0);
   CHECK(bram.err.find("block RAM") == std::string::npos);
   const nlohmann::json jb = nlohmann::json::parse(test::read_text(r));
-  CHECK(jb.at("before").at("bram").get<double>() > 1);
-  CHECK(jb.at("lowered").at("bram").get<double>() <= 1);
+  CHECK(jb.at("before").at("bram").get<double>() > 2);
+  CHECK(jb.at("lowered").at("bram").get<double>() <= 2);
+  // One block RAM would leave the classes nothing to read.
+  CHECK(error(m + " --reuse-factor 7 --weights-in-bram --budget bram=1 -o " + p)
+            .find("--budget bram=1 is impossible: what pruning cannot remove (the counter, input "
+                  "and output registers, the last layer's own parts) and one path from the inputs "
+                  "to each class already cost") != std::string::npos);
 }
 
 }  // namespace
