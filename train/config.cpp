@@ -452,7 +452,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     p.finetune_epochs = static_cast<unsigned>(pr.integer("finetune_epochs", 2, 0, 100000));
     p.finetune_learning_rate = pr.real("finetune_learning_rate", 1e-3, 1e-9, 10.0);
     p.importance = pr.str("importance", "taylor");
-    check_choice(source, "[prune] importance", p.importance, {"taylor", "magnitude"});
+    check_choice(source, "[prune] importance", p.importance, {"taylor", "fisher", "magnitude"});
     p.solver = pr.str("solver", "cbc");
     check_choice(source, "[prune] solver", p.solver, {"cbc", "dp", "greedy"});
   }

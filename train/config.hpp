@@ -100,7 +100,8 @@
 //   steps = 4                    # pruning steps, step s to s/steps of the way to the budget
 //   finetune_epochs = 2          # epochs of fine-tuning after each step
 //   finetune_learning_rate = 0.001   # cosine-annealed within each step's epochs
-//   importance = "taylor"        # taylor (|sum of w * dL/dw| over the training set) | magnitude
+//   importance = "taylor"        # taylor (|sum of w * dL/dw| over the training set) | fisher
+//                                # (sum over the batches of (w * dL/dw)^2) | magnitude
 //   solver = "cbc"               # cbc | dp (one resource) | greedy
 //
 //   [sparselut]                  # only with connectivity = "sparselut"

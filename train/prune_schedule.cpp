@@ -15,13 +15,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// |sum over the batches of w * dL/dw| per weight entry, over the first `limit` samples of the
-// training set: the first-order (Taylor) estimate of the loss change when the weight goes.
+// The first-order (Taylor) estimate of the loss change when a weight goes, per weight entry, over
+// the first `limit` samples of the training set: with `squared` false, |sum over the batches of
+// w * dL/dw|; with `squared` true, the sum over the batches of (w * dL/dw)^2, which does not
+// vanish when the batches' gradients cancel near convergence.
 std::vector<torch::Tensor> taylor_importance(NetworkImpl& net,
                                              const std::vector<NetworkImpl::PrunableLayer>& layers,
                                              const torch::Tensor& train_x,
                                              const torch::Tensor& train_y, int64_t batch,
-                                             int64_t limit) {
+                                             int64_t limit, bool squared) {
   std::vector<torch::Tensor> sum;
   for (const auto& L : layers) sum.push_back(torch::zeros_like(L.weight));
   net.train();
@@ -34,10 +36,14 @@ std::vector<torch::Tensor> taylor_importance(NetworkImpl& net,
     torch::nn::functional::cross_entropy(net.forward(x), y).backward();
     torch::NoGradGuard no_grad;
     for (size_t l = 0; l < layers.size(); ++l)
-      if (layers[l].weight.grad().defined()) sum[l] += layers[l].weight * layers[l].weight.grad();
+      if (layers[l].weight.grad().defined()) {
+        const torch::Tensor wg = layers[l].weight * layers[l].weight.grad();
+        sum[l] += squared ? wg * wg : wg;
+      }
   }
   net.zero_grad();
-  for (auto& t : sum) t = t.abs();
+  if (!squared)
+    for (auto& t : sum) t = t.abs();
   return sum;
 }
 
@@ -153,9 +159,9 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
         budget[k] = repair ? target[k]
                            : r.cost_before[k] - (r.cost_before[k] - target[k]) *
                                                     static_cast<double>(step) / c.prune.steps;
-    if (c.prune.importance == "taylor") {
-      const std::vector<torch::Tensor> imp =
-          taylor_importance(net, layers, train_x, train_y, c.batch_size, 10000);
+    if (c.prune.importance != "magnitude") {
+      const std::vector<torch::Tensor> imp = taylor_importance(
+          net, layers, train_x, train_y, c.batch_size, 10000, c.prune.importance == "fisher");
       std::vector<std::vector<std::vector<double>>> per_weight(m.layers.size());
       for (size_t l = 0; l < m.layers.size(); ++l) {
         const torch::Tensor t = imp[l].to(torch::kDouble).contiguous();

@@ -276,7 +276,7 @@ TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC ne
   CHECK(config_error(head + "[prune]\nreuse_factor = 2\n") ==
         "c.toml: [prune] needs the key 'budget'");
   CHECK(config_error(head + "[prune]\nbudget = \"dsp=4\"\nimportance = \"random\"\n") ==
-        "c.toml: [prune] importance is 'random'; expected one of taylor, magnitude");
+        "c.toml: [prune] importance is 'random'; expected one of taylor, fisher, magnitude");
   CHECK(config_error("[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = "
                      "\"logicnets\"\nlayers = [4, 2]\nfan_in = 2\n"
                      "[prune]\nbudget = \"dsp=4\"\n") ==

@@ -497,13 +497,15 @@ TEST_CASE(
   // them far. 8-bit weights, so that the products are DSP slices and the structures' costs add up.
   // The budgets are fractions of the trained network's estimate, which a budget it already meets
   // reports unpruned (the trained weights, and so the estimate, vary with the machine's kernels).
-  auto run = [](const std::string& tag, int budget) {
+  auto run = [](const std::string& tag, int budget, const std::string& importance = "taylor") {
     const fs::path dir = temp_dir("train_prune_lut_" + tag);
     const nlohmann::json report =
         train_run(write_config(dir, "family = \"mac\"\nweight_bits = 8\nactivation_bits = 3", 3, 3,
                                "\n[prune]\nbudget = \"lut=" + std::to_string(budget) +
                                    "\"\nreuse_factor = 5\nsteps = 1\nfinetune_epochs = 4\n"
-                                   "finetune_learning_rate = 0.03\nsolver = \"cbc\"\n"),
+                                   "finetune_learning_rate = 0.03\nsolver = \"cbc\"\n"
+                                   "importance = \"" +
+                                   importance + "\"\n"),
                   dir);
     return std::pair(dir, report);
   };
@@ -512,8 +514,10 @@ TEST_CASE(
   size_t repaired = 0;
   for (const double fraction : {0.96, 0.92, 0.88, 0.84}) {
     const int budget = static_cast<int>(fraction * unpruned);
-    INFO("lut=" << budget << " of " << unpruned);
-    const auto [dir, report] = run(std::to_string(budget), budget);
+    // Half of them with the other gradient-based importance.
+    const std::string importance = fraction == 0.92 || fraction == 0.84 ? "fisher" : "taylor";
+    INFO("lut=" << budget << " of " << unpruned << ", " << importance);
+    const auto [dir, report] = run(std::to_string(budget), budget, importance);
     reference(dir);
     CHECK(csv_column(dir / "ref.csv", "prediction") == csv_column(dir / "torch.csv", "prediction"));
     const nlohmann::json& pr = report.at("prune");
