@@ -6,12 +6,12 @@ Per dataset, each run trains the configuration's epochs and then (but for the ba
 with the [prune] schedule, `steps` steps of `finetune` epochs:
   - knapsack on a DSP budget of (1 - cut) x the baseline lowering's slices: CBC and greedy on
     Taylor importance, CBC on magnitude importance;
-  - knapsack on a LUT budget of (1 - lut_cut) x the baseline's LUT estimate: CBC and greedy;
+  - knapsack on a LUT budget of (1 - lut_cut) x the baseline's LUT estimate: CBC and greedy on
+    Taylor importance, CBC on Fisher importance;
   - unstructured magnitude pruning of each layer's smallest weights at several sparsities, the
     comparison at equal accuracy.
-Then, with --hardware, the baseline and the CBC/Taylor runs (DSP and LUT budgets) of each dataset
-go through lower,
-synth_xilinx, the prover (with a time limit), per-sample simulation of all test images against
+Then, with --hardware, the baseline and the CBC runs on Taylor and Fisher importance (DSP and
+LUT budgets) of each dataset go through lower, synth_xilinx, the prover (with a time limit), per-sample simulation of all test images against
 models/ (lutforge encode's reference), and the SystemC engine's II and latency.
 
 Writes OUT/results.csv, OUT/steps.csv, OUT/hardware.csv, OUT/prune-steps.png/svg, OUT/table.md;
@@ -20,10 +20,14 @@ the runs' files go to OUT/runs/ (not kept in the repository).
 usage: bench_prune.py BUILD OUT [--datasets mnist fashion-mnist] [--cut 0.56] [--lut-cut 0.5]
                       [--reuse 49] [--steps 4] [--finetune 6] [--sparsities 0.5 0.7 0.9]
                       [--hardware [DATASET...]] [--equiv-time 600] [--reprove]
+                      [--only RUN...]
        bench_prune.py BUILD OUT --merge DIR [DIR...]
 
 The datasets can run side by side, each with its own OUT (--datasets mnist, --datasets
 fashion-mnist); --merge then writes the tables and plots of both into one OUT.
+
+--only runs some of the runs, named BUDGET-SOLVER-IMPORTANCE (lut-cbc-fisher), beside the
+baseline, whose hardware row it then leaves to the full run that OUT is merged with.
 
 --reprove runs `lutforge equiv` again on the synthesized netlists of rows measured before (after
 a change to the prover), and keeps the rest of those rows.
@@ -68,6 +72,14 @@ class Bench:
         t0 = time.time()
         self.cmd("train", cfg, "-o", model, "--report", report, "-q")
         return json.load(open(report)), time.time() - t0, model
+
+    def cost(self, model, name):
+        """The cost model's figure for `model` at the reuse factor, as a [prune] run's "before"."""
+        report = os.path.join(self.runs, name + "-cost.json")
+        self.cmd("prune", model, "--budget", "dsp=1000000000", "--reuse-factor", self.a.reuse,
+                 "-o", os.path.join(self.runs, name + "-cost.lfm.json"), "--report", report,
+                 capture=True)
+        return json.load(open(report))["before_synthesized"]
 
     def lowered(self, model, name):
         low = os.path.join(self.runs, name + "-r%d.json" % self.a.reuse)
@@ -264,6 +276,8 @@ def main():
     ap.add_argument("--hardware", nargs="*", metavar="DATASET",
                     help="run the hardware stage (for the datasets named, or all)")
     ap.add_argument("--equiv-time", type=int, default=600)
+    ap.add_argument("--only", nargs="+", metavar="RUN",
+                    help="only these runs (BUDGET-SOLVER-IMPORTANCE, as lut-cbc-fisher)")
     ap.add_argument("--reprove", action="store_true",
                     help="prove the synthesized netlists of cached hardware rows again")
     ap.add_argument("--merge", nargs="+", metavar="DIR",
@@ -294,9 +308,14 @@ def main():
         st = json.loads(b.cmd("stats", b.lowered(base_model, ds + "-base"), "--json", capture=True))
         dsp_before = st["cells"]["packed_dsp"]
         runs = [("dsp", "cbc", "taylor"), ("dsp", "greedy", "taylor"), ("dsp", "cbc", "magnitude"),
-                ("lut", "cbc", "taylor"), ("lut", "greedy", "taylor")]
+                ("lut", "cbc", "taylor"), ("lut", "greedy", "taylor"), ("lut", "cbc", "fisher")]
         runs += [("unstructured", "%g" % s, "magnitude") for s in a.sparsities]
-        lut_before = None
+        if a.only:
+            unknown = set(a.only) - {"-".join(r) for r in runs}
+            if unknown:
+                raise SystemExit("bench_prune.py: --only: no run named %s" % ", ".join(sorted(unknown)))
+            runs = [r for r in runs if "-".join(r) in a.only]
+        lut_before = b.cost(base_model, ds + "-base")["lut"]
         base_cost = None
         for kind, solver, importance in runs:
             spec = dict(common)
@@ -313,7 +332,6 @@ def main():
             name = "%s-%s-%s-%s" % (ds, kind, solver, importance)
             rep, wall, model = b.train(name, config_text(ds, spec))
             p = rep["prune"]
-            lut_before = lut_before or p["before"]["lut"]
             base_cost = base_cost or p["before"]  # the same training: the baseline's lowering
             rows.append({
                 "dataset": ds, "budget": kind, "solver": solver if kind != "unstructured" else "-",
@@ -339,10 +357,10 @@ def main():
                               "acc_finetuned": round(100 * s["test_accuracy"], 2)})
             print(rows[-1], flush=True)
             hardware = a.hardware is not None and (not a.hardware or ds in a.hardware)
-            if hardware and (solver, importance) == ("cbc", "taylor"):
+            if hardware and solver == "cbc" and importance in ("taylor", "fisher"):
                 hw.append(b.hardware(ds, name, model, p["after"]))
                 print(hw[-1], flush=True)
-        if a.hardware is not None and (not a.hardware or ds in a.hardware):
+        if a.hardware is not None and (not a.hardware or ds in a.hardware) and not a.only:
             hw.append(b.hardware(ds, ds + "-base", base_model, base_cost))
             print(hw[-1], flush=True)
     write_outputs(a.out, rows, steps, hw, a.reuse)
