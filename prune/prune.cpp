@@ -571,8 +571,9 @@ std::vector<bool> class_paths(const models::Model& m, const Inventory& inv) {
         reads = rows_read(m, row_of, row.layer, row.neurons, 0, m.layers[row.layer].fan_in);
         continue;
       }
-      const Structure& p = inv.structures[strongest(patterns[r])];
-      required[strongest(patterns[r])] = true;
+      const size_t q = strongest(patterns[r]);
+      required[q] = true;
+      const Structure& p = inv.structures[q];
       reads = rows_read(m, row_of, row.layer, row.neurons, p.first, p.count);
     }
   }
@@ -580,6 +581,13 @@ std::vector<bool> class_paths(const models::Model& m, const Inventory& inv) {
 }
 
 namespace {
+
+// v to a tenth, as the cost model's fractions of a block RAM are.
+std::string to_tenths(double v) {
+  std::ostringstream o;
+  o << std::round(v * 10) / 10;
+  return o.str();
+}
 
 // Solves p, removes from m what the solver does not keep, and lowers the result.
 PruneResult apply_solution(const models::Model& m, const Inventory& inv, const KnapsackProblem& p,
@@ -637,7 +645,6 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
     const Structure& s = inv.structures[i];
     KnapsackItem it;
     it.required = required[i];
-    if (it.required) add_to(path, s.cost);
     it.value = s.importance;
     it.cost.assign(s.cost.begin(), s.cost.end());
     it.parent = s.parent;
@@ -647,6 +654,8 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
       it.needs_any.clear();
       if (has_patterns[i]) it.cost.assign(kNumResources, 0.0);
     }
+    if (it.required)
+      for (size_t k = 0; k < kNumResources; ++k) path[k] += it.cost[k];
     p.items.push_back(std::move(it));
   }
   for (size_t k = 0; k < kNumResources; ++k)
@@ -656,11 +665,7 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
                   " is impossible: what pruning cannot remove (the counter, input and output "
                   "registers, the last layer's own parts) and one path from the inputs to each "
                   "class already cost " +
-                  [](double v) {
-                    std::ostringstream o;  // the estimate's fractions of a block RAM show
-                    o << std::round(v * 10) / 10;
-                    return o.str();
-                  }(inv.fixed[k] + path[k]));
+                  to_tenths(inv.fixed[k] + path[k]));
   // The costs are measured one structure (or one packed group) at a time; packing rounds up per
   // group, so the lowering can exceed what the sum predicts. Then the budget of the resource is
   // tightened by the excess and the knapsack solved again, a few times at most.
