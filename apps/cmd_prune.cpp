@@ -51,7 +51,7 @@ int cmd_prune(const std::vector<std::string>& args) {
     if (r.lowered[k] > budget[k] + 1e-9)
       throw Error("--budget " + std::string(prune::resource_name(static_cast<prune::Resource>(k))) +
                   "=" + std::to_string(std::llround(budget[k])) +
-                  " is not reached: the smallest pruning found, which keeps one path from the "
+                  " is not reached: the best pruning found, which keeps one path from the "
                   "inputs to each class, lowers to " +
                   prune::format_cost(r.lowered));
   const prune::Cost before = prune::pruned_cost(m, lp);

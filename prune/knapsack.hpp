@@ -49,10 +49,10 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit = 60);
 // The exact optimum for one resource with integer costs (rounded up) and no parents; throws Error
 // otherwise, or when the budget exceeds 10^7 units.
 KnapsackResult solve_dp(const KnapsackProblem& p);
-// Items by decreasing value per unit of normalized cost (the sum over the limited resources of
-// cost / budget), each taken when it and its parent fit; then the items whose needs_any has none
-// kept are dropped with what needs them, and the freed budget refilled in the same order, until
-// nothing changes.
+// The required items, then the others by decreasing value per unit of normalized cost (the sum
+// over the limited resources of cost / budget), each taken when it and its parent fit; then the
+// items whose needs_any has none kept are dropped with what needs them, and the freed budget
+// refilled in the same order, until nothing changes.
 KnapsackResult solve_greedy(const KnapsackProblem& p);
 KnapsackResult solve(const KnapsackProblem& p, KnapsackSolver s);
 
