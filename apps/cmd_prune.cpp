@@ -47,13 +47,12 @@ int cmd_prune(const std::vector<std::string>& args) {
               << (lp.reuse_factor.empty() ? "" : "; --weights-in-bram stores them in block RAM")
               << "\n";
   const prune::PruneResult r = prune::prune(m, inv, budget, lp, which);
-  for (size_t k = 0; k < prune::kNumResources; ++k)
-    if (r.lowered[k] > budget[k] + 1e-9)
-      throw Error("--budget " + std::string(prune::resource_name(static_cast<prune::Resource>(k))) +
-                  "=" + std::to_string(std::llround(budget[k])) +
-                  " is not reached: the best pruning found, which keeps one path from the "
-                  "inputs to each class, lowers to " +
-                  prune::format_cost(r.lowered));
+  if (const std::optional<prune::Resource> over = prune::over_budget(r.lowered, budget))
+    throw Error("--budget " + std::string(prune::resource_name(*over)) + "=" +
+                std::to_string(std::llround(budget[size_t(*over)])) +
+                " is not reached: the best pruning found, which keeps one path from the inputs "
+                "to each class, lowers to " +
+                prune::format_cost(r.lowered));
   const prune::Cost before = prune::pruned_cost(m, lp);
   {
     auto out = open_output(out_path);

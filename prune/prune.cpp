@@ -298,6 +298,12 @@ std::string format_cost(const Cost& c) {
   return s.str();
 }
 
+std::optional<Resource> over_budget(const Cost& c, const Budget& b) {
+  for (size_t k = 0; k < kNumResources; ++k)
+    if (c[k] > b[k] + 1e-9) return static_cast<Resource>(k);  // never over infinity
+  return std::nullopt;
+}
+
 void remove_structure(models::Model& m, const Structure& s) {
   models::Layer& L = m.layers.at(s.layer);
   for (size_t n : s.neurons) {
@@ -547,6 +553,11 @@ std::vector<bool> class_paths(const models::Model& m, const Inventory& inv) {
   bool last_has_structures = false;
   for (const Structure& s : inv.structures) last_has_structures |= s.layer == last;
   for (size_t c = 0; c < out.neurons.size(); ++c) {
+    // The rows that structure i reads (a row without patterns covers all its weights).
+    auto reads_of = [&](size_t i) {
+      const Structure& s = inv.structures[i];
+      return rows_read(m, row_of, s.layer, s.neurons, s.first, s.count);
+    };
     std::vector<size_t> reads;
     if (last_has_structures) {
       std::vector<size_t> own;
@@ -558,23 +569,16 @@ std::vector<bool> class_paths(const models::Model& m, const Inventory& inv) {
       const size_t p = strongest(own);
       if (p == n) continue;  // every weight of the class is pruned already
       required[p] = true;
-      const Structure& s = inv.structures[p];
-      reads = rows_read(m, row_of, last, s.neurons, s.first, s.count);
+      reads = reads_of(p);
     } else {
       reads = rows_read(m, row_of, last, {c}, 0, out.fan_in);
     }
     // Down the strongest row read, through its strongest pattern, to the first layer.
     for (size_t r = strongest(reads); r != n; r = strongest(reads)) {
       required[r] = true;
-      const Structure& row = inv.structures[r];
-      if (patterns[r].empty()) {
-        reads = rows_read(m, row_of, row.layer, row.neurons, 0, m.layers[row.layer].fan_in);
-        continue;
-      }
-      const size_t q = strongest(patterns[r]);
-      required[q] = true;
-      const Structure& p = inv.structures[q];
-      reads = rows_read(m, row_of, row.layer, row.neurons, p.first, p.count);
+      const size_t via = patterns[r].empty() ? r : strongest(patterns[r]);
+      required[via] = true;
+      reads = reads_of(via);
     }
   }
   return required;
@@ -688,11 +692,7 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
   // sum predicts and land well under the budget. Then the budget of each resource with slack is
   // loosened by it, and the solution taken when its lowering fits every budget and it keeps more
   // importance; when it does not fit, the step is halved. A few times at most.
-  auto fits = [&](const PruneResult& t) {
-    for (size_t k = 0; k < kNumResources; ++k)
-      if (!std::isinf(budget[k]) && t.lowered[k] > budget[k] + 1e-9) return false;
-    return true;
-  };
+  auto fits = [&](const PruneResult& t) { return !over_budget(t.lowered, budget); };
   if (!fits(r)) return r;
   std::vector<double> step(kNumResources, 0.0);
   for (size_t k = 0; k < kNumResources; ++k)

@@ -39,6 +39,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,8 @@ using Budget = Cost;
 // malformed number, or a repeated resource.
 Budget parse_budget(const std::string& text, const std::string& what);
 std::string format_cost(const Cost& c);
+// The first resource in which `c` exceeds `b` (beyond rounding), or none.
+std::optional<Resource> over_budget(const Cost& c, const Budget& b);
 
 struct Structure {
   enum class Kind { Row, Pattern };

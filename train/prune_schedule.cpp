@@ -91,9 +91,7 @@ void run_prune_schedule(const TrainConfig& c, const models::InputQuantizer& quan
     r.prune_steps.push_back(s);
     if (s.step != last) return;
     r.cost_after = prune::pruned_cost(net.export_model(c, quantizer), lp);
-    bool over = false;
-    if (!unstructured)
-      for (size_t k = 0; k < prune::kNumResources; ++k) over |= r.cost_after[k] > target[k] + 1e-9;
+    const bool over = !unstructured && prune::over_budget(r.cost_after, target);
     if (over && s.step < c.prune.steps + 4) {
       last = s.step + 1;
       if (progress)
