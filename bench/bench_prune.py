@@ -11,8 +11,9 @@ with the [prune] schedule, `steps` steps of `finetune` epochs:
   - unstructured magnitude pruning of each layer's smallest weights at several sparsities, the
     comparison at equal accuracy.
 Then, with --hardware, the baseline and the CBC runs on Taylor and Fisher importance (DSP and
-LUT budgets) of each dataset go through lower, synth_xilinx, the prover (with a time limit), per-sample simulation of all test images against
-models/ (lutforge encode's reference), and the SystemC engine's II and latency.
+LUT budgets) of each dataset go through lower, synth_xilinx, the prover (with a time limit),
+per-sample simulation of all test images against models/ (lutforge encode's reference), and the
+SystemC engine's II and latency.
 
 Writes OUT/results.csv, OUT/steps.csv, OUT/hardware.csv, OUT/prune-steps.png/svg, OUT/table.md;
 the runs' files go to OUT/runs/ (not kept in the repository).
@@ -315,8 +316,8 @@ def main():
             if unknown:
                 raise SystemExit("bench_prune.py: --only: no run named %s" % ", ".join(sorted(unknown)))
             runs = [r for r in runs if "-".join(r) in a.only]
-        lut_before = b.cost(base_model, ds + "-base")["lut"]
-        base_cost = None
+        base_cost = b.cost(base_model, ds + "-base")  # as a [prune] run's "before"
+        lut_before = base_cost["lut"]
         for kind, solver, importance in runs:
             spec = dict(common)
             if kind == "unstructured":
@@ -332,7 +333,6 @@ def main():
             name = "%s-%s-%s-%s" % (ds, kind, solver, importance)
             rep, wall, model = b.train(name, config_text(ds, spec))
             p = rep["prune"]
-            base_cost = base_cost or p["before"]  # the same training: the baseline's lowering
             rows.append({
                 "dataset": ds, "budget": kind, "solver": solver if kind != "unstructured" else "-",
                 "sparsity": solver if kind == "unstructured" else "-", "importance": importance,
