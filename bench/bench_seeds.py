@@ -39,7 +39,7 @@ def sha(*paths):
 def train(lf, config, seed, runs):
     """Trains `config` with `seed` unless its report is there for the same inputs; the report."""
     name = "%s-seed%d" % (os.path.splitext(os.path.basename(config))[0], seed)
-    key = sha(config, lf) + "-%d" % seed
+    key = sha(config, lf, lf + "-train") + "-%d" % seed  # the CLI and the trainer it runs
     report = os.path.join(runs, name + ".report.json")
     stamp = os.path.join(runs, name + ".key")
     if os.path.exists(report) and os.path.exists(stamp) and open(stamp).read() == key:

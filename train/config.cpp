@@ -143,7 +143,7 @@ std::vector<const char*> family_keys(Family f) {
       return {"classes", "tau",          "connections", "bnn_epochs",
               "shrink",  "shrink_epoch", "shrink_steps"};
     case Family::Mac:
-      return {"weight_bits",  "activation_bits", "multiplier_bits",
+      return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
   }
   return {};
@@ -309,6 +309,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.bnn_epochs = static_cast<unsigned>(model.integer("bnn_epochs", 0, 0, 100000));
   const bool bnn_epochs_given = model.has("bnn_epochs");
   c.multiplier_bits = static_cast<unsigned>(model.integer("multiplier_bits", 8, 2, 16));
+  c.weight_scale = model.str("weight_scale", "max");
+  check_choice(source, "[model] weight_scale", c.weight_scale, {"max", "learned"});
   if (mac) {
     c.conv_filters = model.integers("conv_filters", 1, 1024, false);
     const size_t convs = c.conv_filters.size(), total = convs + c.layers.size();

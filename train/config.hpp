@@ -70,6 +70,10 @@
 //                                #    dense (fan_in may not be given) and the last layer's
 //                                #    accumulators are the class scores (no output_bits)
 //   multiplier_bits = 8          # mac: width of the integer requantizing multipliers (2..16)
+//   weight_scale = "max"         # mac: the weights' scale per neuron (one for the last layer):
+//                                #    "max" maps the largest magnitude to the largest integer;
+//                                #    "learned" starts there and learns it (LSQ), clipping the
+//                                #    weights beyond it
 //   conv_filters = [8, 16]       # mac: convolutions before the dense layers, on the square
 //   conv_kernel = 3              #    single-channel images: filters, kernel side and stride of
 //   conv_stride = 2              #    each (no padding); weight_bits and activation_bits then
@@ -160,6 +164,7 @@ struct TrainConfig {
   std::vector<unsigned> weight_bits;      // mac: one per layer after reading
   std::vector<unsigned> activation_bits;  // mac: one per layer but the last after reading
   unsigned multiplier_bits = 8;           // mac
+  std::string weight_scale = "max";       // mac: max | learned
   std::vector<unsigned> conv_filters, conv_kernel, conv_stride;  // mac: one per convolution
 
   unsigned epochs = 10, batch_size = 256;

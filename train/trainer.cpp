@@ -94,7 +94,7 @@ std::string fingerprint(const TrainConfig& c) {
   for (unsigned v : c.weight_bits) s << v << ',';
   s << '|';
   for (unsigned v : c.activation_bits) s << v << ',';
-  s << '|' << c.multiplier_bits << '|';
+  s << '|' << c.multiplier_bits << '|' << c.weight_scale << '|';
   for (const auto* v : {&c.conv_filters, &c.conv_kernel, &c.conv_stride}) {
     for (unsigned x : *v) s << x << ',';
     s << '|';

@@ -56,6 +56,7 @@ TEST_CASE("a model key of another family is an error, and every family reads its
       extra += k + " = " +
                (k == "parametrization"                         ? "\"classic\""
                 : k == "mapping"                               ? "\"learnable\""
+                : k == "weight_scale"                          ? "\"learned\""
                 : k == "residual_init"                         ? "1"
                 : k == "shrink"                                ? "0.5"
                 : k == "shrink_epoch"                          ? "3"  // after bnn_epochs
@@ -254,6 +255,11 @@ TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC ne
   CHECK(c.weight_bits == std::vector<unsigned>{8, 4, 2});
   CHECK(c.activation_bits == std::vector<unsigned>{6, 3});
   CHECK(c.multiplier_bits == 12);
+  CHECK(c.weight_scale == "max");
+  CHECK(train::parse_train_config(head + "weight_scale = \"learned\"\n", "c.toml").weight_scale ==
+        "learned");
+  CHECK(config_error(head + "weight_scale = \"lsq\"\n") ==
+        "c.toml: [model] weight_scale is 'lsq'; expected one of max, learned");
   CHECK(config_error(head + "conv_kernel = 3\n") ==
         "c.toml: [model] conv_kernel is given but conv_filters is not");
   CHECK(config_error(head + "conv_filters = [4, 8]\nconv_stride = [1, 2, 2]\n") ==

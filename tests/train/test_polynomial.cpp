@@ -3,6 +3,7 @@
 // gradients agree. The difflogic gate-layer kernel against autograd of its formula. And frozen
 // batch norm: training then computes what evaluation computes. And the MAC family's class
 // scores: the integers hardware compares rank the classes as the scores training sees do.
+#include <cmath>
 #include <map>
 
 #include "train/config.hpp"
@@ -242,4 +243,51 @@ TEST_CASE(
   CHECK(unit > 0);
   CHECK((real - acc * unit).abs().max().item<double>() < 1e-4 * real.abs().max().item<double>());
   CHECK(torch::equal(real.argmax(1), acc.argmax(1)));
+}
+
+TEST_CASE(
+    "mac: a learned weight scale clips the weights beyond it, in training and in the model file, "
+    "and keeps their gradient",
+    "[train]") {
+  const TrainConfig c = parse_train_config(
+      "[data]\ndataset = \"mnist\"\npath = \"d\"\n[model]\nfamily = \"mac\"\nlayers = [4]\n"
+      "input_bits = 4\nweight_bits = 3\nweight_scale = \"learned\"\n",
+      "c.toml");
+  torch::manual_seed(7);
+  auto net = make_mac_network(c, 12);
+  const torch::Tensor codes = torch::randint(0, 16, {200, 12}, torch::kLong);
+  net->train();
+  net->forward(codes);  // the first training step starts the scale at the largest magnitude's
+  const torch::Tensor w = net->prunable_layers().at(0).weight;
+  torch::Tensor log_scale = net->named_parameters()["layer0.log_weight_scale"];
+  const double start = std::exp(log_scale.item<double>());
+  CHECK(start == Approx(w.abs().max().item<double>() / 3));
+  {
+    // A third of that scale: every weight above a third of the largest clips at +-3.
+    torch::NoGradGuard no_grad;
+    log_scale.fill_(std::log(start / 3));
+  }
+  const double scale = start / 3;
+  const torch::Tensor clipped = w.abs() > 3.5 * scale;
+  REQUIRE(clipped.any().item<bool>());
+
+  // The model file's integers are the clipped ones, and the real scores of training are its
+  // accumulators times one unit.
+  net->eval();
+  const torch::Tensor real = net->forward(codes).to(torch::kDouble);
+  const torch::Tensor acc = net->eval_codes(codes).to(torch::kDouble);
+  const torch::Tensor expected =
+      codes.to(torch::kDouble)
+          .matmul(torch::clamp(torch::floor(w.to(torch::kDouble) / scale + 0.5), -3, 3).t());
+  const torch::Tensor bias_acc = acc - expected;  // the bias, the same for every sample
+  CHECK(torch::equal(bias_acc, bias_acc[0].expand_as(bias_acc)));
+  const double unit = scale / 15;
+  CHECK((real - acc * unit).abs().max().item<double>() < 1e-4 * real.abs().max().item<double>());
+
+  // Training: the scale gets LSQ's gradient, and a clipped weight keeps its gradient.
+  net->train();
+  net->zero_grad();
+  net->forward(codes).pow(2).sum().backward();
+  CHECK(log_scale.grad().abs().item<double>() > 0);
+  CHECK(torch::all(w.grad().masked_select(clipped) != 0).item<bool>());
 }

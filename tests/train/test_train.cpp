@@ -138,6 +138,9 @@ const std::vector<Family>& families() {
       {"sparselut", "family = \"polylut\"\nfan_in = 3\ndegree = 2\nconnectivity = \"sparselut\""},
       {"thermometer",
        "family = \"logicnets\"\nfan_in = 3\ninput_bits = 3\ninput_encoding = \"thermometer\""},
+      {"mac-learned-scale",
+       "family = \"mac\"\ninput_bits = 4\nweight_bits = [3, 4]\nactivation_bits = 3\n"
+       "weight_scale = \"learned\""},
       {"mac", "family = \"mac\"\ninput_bits = 4\nweight_bits = [3, 4]\nactivation_bits = 3"},
   };
   return f;
@@ -174,7 +177,7 @@ TEST_CASE("every family trains, learns, and models/ predicts every test sample a
         CHECK(m.layers[0].neurons[0].sub.size() == 2);
       }
       if (std::string(f.name) == "sparselut") CHECK(m.family == "polylut+sparselut");
-      if (std::string(f.name) == "mac") {
+      if (std::string(f.name).rfind("mac", 0) == 0) {
         // Dense integer layers of the configured widths; the last one's accumulators are the
         // signed scores, and the requantizing multipliers fit multiplier_bits (8).
         CHECK(m.family == "mac");

@@ -60,7 +60,7 @@ class MacLayerImpl : public torch::nn::Module {
   // A dense layer of `neurons` over `inputs` units, or with `conv` a convolution (its filters are
   // the rows of the weight matrix, each over channels x kernel x kernel inputs).
   MacLayerImpl(int64_t inputs, int64_t neurons, unsigned in_bits, unsigned weight_bits,
-               unsigned out_bits, bool requantize, unsigned multiplier_bits,
+               unsigned out_bits, bool requantize, unsigned multiplier_bits, bool learned_scale,
                std::optional<ConvShape> conv = std::nullopt)
       : in_bits(in_bits),
         weight_bits(weight_bits),
@@ -76,6 +76,11 @@ class MacLayerImpl : public torch::nn::Module {
       log_scale = register_parameter("log_scale", torch::zeros({}));
       scale_ready = register_buffer("scale_ready", torch::zeros({}, torch::kLong));
     }
+    if (learned_scale) {
+      log_weight_scale =
+          register_parameter("log_weight_scale", torch::zeros({requantize ? rows : 1, 1}));
+      weight_scale_ready = register_buffer("weight_scale_ready", torch::zeros({}, torch::kLong));
+    }
   }
 
   int64_t weight_max() const { return (int64_t{1} << (weight_bits - 1)) - 1; }
@@ -84,8 +89,23 @@ class MacLayerImpl : public torch::nn::Module {
   // Training: real values [B, F] whose scale is in_scale to real values [B, N] (codes times the
   // output scale), or the real pre-activations of the last layer.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& in_scale) {
+    if (is_training() && log_weight_scale.defined() && weight_scale_ready.item<int64_t>() == 0) {
+      torch::NoGradGuard no_grad;  // a learned scale starts at the largest magnitude's
+      log_weight_scale.copy_(max_weight_scale().narrow(0, 0, log_weight_scale.size(0)).log());
+      weight_scale_ready.fill_(1);
+    }
     const torch::Tensor sw = weight_scale();
-    const torch::Tensor wq = ste_round(weight / sw) * sw;
+    // The weights' integers. A learned scale clips the weights beyond it: its gradient is LSQ's,
+    // and the weights' the identity's, clipped ones included, so that a weight beyond the scale
+    // keeps its gradient (and its Taylor importance, which pruning reads).
+    const torch::Tensor wd = weight.detach();
+    const torch::Tensor wq =
+        log_weight_scale.defined()
+            ? torch::clamp(ste_round(wd / sw), -static_cast<double>(weight_max()),
+                           static_cast<double>(weight_max())) *
+                      sw +
+                  (weight - wd)
+            : ste_round(weight / sw) * sw;
     const torch::Tensor unit = (sw.squeeze(1) * in_scale).detach();  // one accumulator step
     const torch::Tensor bq = bias + (round_half_up(bias / unit) * unit - bias).detach();
     const torch::Tensor y = affine(x, wq, bq);
@@ -109,7 +129,9 @@ class MacLayerImpl : public torch::nn::Module {
     torch::NoGradGuard no_grad;
     const torch::Tensor sw = weight_scale().to(torch::kDouble);  // [N, 1]
     LayerIntegers q;
-    q.weights = round_half_up(weight.to(torch::kDouble) / sw).to(torch::kLong);
+    q.weights = round_half_up(weight.to(torch::kDouble) / sw)
+                    .clamp(-weight_max(), weight_max())
+                    .to(torch::kLong);
     const torch::Tensor unit = sw.squeeze(1) * in_scale;
     q.bias = round_half_up(bias.to(torch::kDouble) / unit).to(torch::kLong);
     if (!requantize) return q;
@@ -145,6 +167,7 @@ class MacLayerImpl : public torch::nn::Module {
   unsigned multiplier_bits;
   std::optional<ConvShape> conv;
   torch::Tensor weight, bias, log_scale, scale_ready;
+  torch::Tensor log_weight_scale, weight_scale_ready;  // [model] weight_scale = "learned"
 
  private:
   // x [B, inputs] times the weights w [rows, cols] plus b [rows]: a matrix product, or the
@@ -162,12 +185,18 @@ class MacLayerImpl : public torch::nn::Module {
     return conv ? v.repeat_interleave(conv->out() * conv->out()) : v;
   }
 
-  // The weight scale [N, 1]: the largest magnitude maps to the largest integer, per neuron where
-  // a requantizer rescales each accumulator, and over the whole last layer, whose accumulators
-  // the ArgMax compares as they are: with a scale per class, a class whose largest weight is
-  // pruned or trained smaller would score in other units than the rest in hardware, and training
-  // would not see it.
+  // The weight scale [N, 1], per neuron where a requantizer rescales each accumulator, and one
+  // over the whole last layer, whose accumulators the ArgMax compares as they are: with a scale
+  // per class, a class whose largest weight is pruned or trained smaller would score in other
+  // units than the rest in hardware, and training would not see it. The learned scale once
+  // training has started it, else the largest magnitude's.
   torch::Tensor weight_scale() const {
+    if (log_weight_scale.defined() && weight_scale_ready.item<int64_t>() != 0)
+      return torch::exp(log_weight_scale).expand({weight.size(0), 1});
+    return max_weight_scale();
+  }
+  // The scale that maps the largest magnitude to the largest integer.
+  torch::Tensor max_weight_scale() const {
     const torch::Tensor top =
         requantize ? weight.abs().amax(1, true) : weight.abs().amax().expand({weight.size(0), 1});
     return (top.clamp_min(1e-8) / static_cast<double>(weight_max())).detach();
@@ -209,9 +238,10 @@ class MacNetImpl : public NetworkImpl {
       } else {
         width = c.layers[l - convs];
       }
-      layers.push_back(register_module("layer" + std::to_string(l),
-                                       MacLayer(prev, width, prev_bits, c.weight_bits[l], out_bits,
-                                                !last, c.multiplier_bits, shape)));
+      layers.push_back(
+          register_module("layer" + std::to_string(l),
+                          MacLayer(prev, width, prev_bits, c.weight_bits[l], out_bits, !last,
+                                   c.multiplier_bits, c.weight_scale == "learned", shape)));
       prev = width;
       prev_bits = out_bits;
     }
