@@ -20,18 +20,43 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// The value and the summed costs of `keep`.
+// The value and the costs of `keep`.
 void tally(const KnapsackProblem& p, KnapsackResult& r) {
   r.value = 0;
-  r.used.assign(p.budget.size(), 0.0);
-  for (size_t i = 0; i < p.items.size(); ++i) {
-    if (!r.keep[i]) continue;
-    r.value += p.items[i].value;
-    for (size_t k = 0; k < p.budget.size(); ++k) r.used[k] += p.items[i].cost[k];
-  }
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (r.keep[i]) r.value += p.items[i].value;
+  r.used = cost_of(p, r.keep);
+}
+
+// grouped[k][i]: item i's cost of resource k is its group's.
+std::vector<std::vector<bool>> grouped(const KnapsackProblem& p) {
+  std::vector<std::vector<bool>> g(p.budget.size(), std::vector<bool>(p.items.size(), false));
+  for (const KnapsackGroup& group : p.groups)
+    for (int i : group.items) g[group.resource][static_cast<size_t>(i)] = true;
+  return g;
+}
+
+void no_groups(const KnapsackProblem& p, const char* solver) {
+  if (!p.groups.empty())
+    throw Error(std::string("knapsack: the ") + solver + " takes no groups of items");
 }
 
 }  // namespace
+
+std::vector<double> cost_of(const KnapsackProblem& p, const std::vector<bool>& keep) {
+  const std::vector<std::vector<bool>> in_group = grouped(p);
+  std::vector<double> used(p.budget.size(), 0.0);
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (keep[i])
+      for (size_t k = 0; k < p.budget.size(); ++k)
+        if (!in_group[k][i]) used[k] += p.items[i].cost[k];
+  for (const KnapsackGroup& g : p.groups) {
+    size_t kept = 0;
+    for (int i : g.items) kept += keep[static_cast<size_t>(i)];
+    used[g.resource] += g.unit * static_cast<double>((kept + g.per - 1) / g.per);
+  }
+  return used;
+}
 
 KnapsackSolver parse_solver(const std::string& name, const std::string& what) {
   if (name == "cbc") return KnapsackSolver::Cbc;
@@ -74,10 +99,28 @@ void validate(const KnapsackProblem& p, const std::string& what) {
       throw Error(what + ": item " + std::to_string(i) + " is required and its parent " +
                   std::to_string(it.parent) + " is not");
   }
-  std::vector<double> required(p.budget.size(), 0.0);
-  for (const KnapsackItem& it : p.items)
-    if (it.required)
-      for (size_t k = 0; k < p.budget.size(); ++k) required[k] += it.cost[k];
+  std::vector<std::vector<bool>> in_group(p.budget.size(),
+                                          std::vector<bool>(p.items.size(), false));
+  for (size_t g = 0; g < p.groups.size(); ++g) {
+    const KnapsackGroup& group = p.groups[g];
+    const std::string name = what + ": group " + std::to_string(g);
+    if (group.resource >= p.budget.size())
+      throw Error(name + " charges resource " + std::to_string(group.resource) + " of " +
+                  std::to_string(p.budget.size()));
+    if (group.per < 1 || !(group.unit >= 0) || std::isinf(group.unit))
+      throw Error(name + " needs per >= 1 and a finite unit >= 0");
+    for (int i : group.items) {
+      if (i < 0 || i >= static_cast<int>(p.items.size()))
+        throw Error(name + " has item " + std::to_string(i) + ", which is not an item");
+      if (in_group[group.resource][static_cast<size_t>(i)])
+        throw Error(name + " has item " + std::to_string(i) +
+                    ", which is in a group of the same resource already");
+      in_group[group.resource][static_cast<size_t>(i)] = true;
+    }
+  }
+  std::vector<bool> required_keep(p.items.size());
+  for (size_t i = 0; i < p.items.size(); ++i) required_keep[i] = p.items[i].required;
+  const std::vector<double> required = cost_of(p, required_keep);
   for (size_t k = 0; k < p.budget.size(); ++k)
     if (required[k] > p.budget[k] * (1 + 1e-12) + 1e-12)
       throw Error(what + ": the required items alone cost " + std::to_string(required[k]) +
@@ -95,17 +138,43 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit) {
   for (size_t i = 0; i < p.items.size(); ++i)
     Cbc_addCol(cbc, ("x" + std::to_string(i)).c_str(), p.items[i].required ? 1.0 : 0.0, 1.0,
                p.items[i].value, 1, 0, nullptr, nullptr);
+  // Group g's units, an integer z_g >= kept / per: column items.size() + g.
+  const int first_unit = static_cast<int>(p.items.size());
+  for (size_t g = 0; g < p.groups.size(); ++g)
+    Cbc_addCol(
+        cbc, ("z" + std::to_string(g)).c_str(), 0.0,
+        static_cast<double>((p.groups[g].items.size() + p.groups[g].per - 1) / p.groups[g].per),
+        0.0, 1, 0, nullptr, nullptr);
+  const std::vector<std::vector<bool>> in_group = grouped(p);
   for (size_t k = 0; k < p.budget.size(); ++k) {
     if (std::isinf(p.budget[k])) continue;
     std::vector<int> cols;
     std::vector<double> coefs;
     for (size_t i = 0; i < p.items.size(); ++i)
-      if (p.items[i].cost[k] > 0) {
+      if (p.items[i].cost[k] > 0 && !in_group[k][i]) {
         cols.push_back(static_cast<int>(i));
         coefs.push_back(p.items[i].cost[k]);
       }
+    for (size_t g = 0; g < p.groups.size(); ++g)
+      if (p.groups[g].resource == k && p.groups[g].unit > 0) {
+        cols.push_back(first_unit + static_cast<int>(g));
+        coefs.push_back(p.groups[g].unit);
+      }
     Cbc_addRow(cbc, ("budget" + std::to_string(k)).c_str(), static_cast<int>(cols.size()),
                cols.data(), coefs.data(), 'L', p.budget[k]);
+  }
+  for (size_t g = 0; g < p.groups.size(); ++g) {
+    // The sum of the group's x_i <= per * z_g.
+    std::vector<int> cols;
+    std::vector<double> coefs;
+    for (int i : p.groups[g].items) {
+      cols.push_back(i);
+      coefs.push_back(1.0);
+    }
+    cols.push_back(first_unit + static_cast<int>(g));
+    coefs.push_back(-static_cast<double>(p.groups[g].per));
+    Cbc_addRow(cbc, ("units" + std::to_string(g)).c_str(), static_cast<int>(cols.size()),
+               cols.data(), coefs.data(), 'L', 0.0);
   }
   for (size_t i = 0; i < p.items.size(); ++i) {
     if (p.items[i].parent < 0) continue;
@@ -144,6 +213,7 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit) {
 
 KnapsackResult solve_dp(const KnapsackProblem& p) {
   validate(p, "knapsack");
+  no_groups(p, "dynamic program");
   const auto t0 = Clock::now();
   size_t resource = p.budget.size();
   for (size_t k = 0; k < p.budget.size(); ++k) {
@@ -208,6 +278,7 @@ KnapsackResult solve_dp(const KnapsackProblem& p) {
 
 KnapsackResult solve_greedy(const KnapsackProblem& p) {
   validate(p, "knapsack");
+  no_groups(p, "greedy solver");
   const auto t0 = Clock::now();
   auto normalized = [&](const KnapsackItem& it) {
     double s = 0;

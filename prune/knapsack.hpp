@@ -3,6 +3,9 @@
 // An item may have a parent, which it needs: a pattern of a neuron is kept only with its neuron;
 // and a set of items of which it needs one: a neuron is kept only with a structure that reads it.
 //
+// Items may also form a group whose cost in one resource comes in whole units: DSP slices that
+// pack several lanes cost one slice for every `per` lanes kept or part of them.
+//
 // Three solvers: COIN-OR CBC on the integer program (the exact answer, or the best one found in
 // the time limit, said so); an exact dynamic program for one resource with integer costs and no
 // parents (the cross-check); and the greedy one by value per unit of cost.
@@ -26,10 +29,23 @@ struct KnapsackItem {
   bool required = false;
 };
 
+// The group costs unit * ceil(kept / per) of `resource`, where kept counts its items that are
+// kept; in that resource its items' own costs do not count. Only CBC takes groups.
+struct KnapsackGroup {
+  std::vector<int> items;  // distinct, and in no other group of the same resource
+  size_t resource = 0;
+  size_t per = 1;
+  double unit = 0;
+};
+
 struct KnapsackProblem {
   std::vector<KnapsackItem> items;
   std::vector<double> budget;  // one per resource; infinity: no limit
+  std::vector<KnapsackGroup> groups;
 };
+
+// What `keep` costs: per resource, the kept items' costs, with groups charged by their units.
+std::vector<double> cost_of(const KnapsackProblem& p, const std::vector<bool>& keep);
 
 struct KnapsackResult {
   std::vector<bool> keep;

@@ -367,6 +367,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
           return true;
       return false;
     };
+    // The cost of one structure of the kind, and (unit) what removing the packed group took.
+    double unit = 0;
     auto measure = [&](Structure::Kind kind) {
       const size_t span = kind == Structure::Kind::Row ? L.fan_in : plan.reuse;
       const size_t positions = kind == Structure::Kind::Row ? 1 : (L.fan_in + span - 1) / span;
@@ -392,23 +394,32 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
           remove_structure(cut, s);
         }
         Cost c = minus(inv.total, lowered_cost(cut, params));
+        unit = std::max(0.0, c[static_cast<size_t>(Resource::Dsp)]);
         for (double& v : c) v /= static_cast<double>(picked.size());
         return c;
       }
       return Cost{};
     };
     Cost pattern_cost{}, row_cost{};
+    double pattern_unit = 0, row_unit = 0;
     if (lanes) {
       pattern_cost = measure(Structure::Kind::Pattern);
+      pattern_unit = unit;
       for (double& v : pattern_cost) v = std::max(0.0, v);
     }
     if (prunable_rows) {
       row_cost = measure(Structure::Kind::Row);
+      row_unit = unit;
       // Its own part: beyond its `lanes` patterns (each over all of its neurons).
       add_to(row_cost, pattern_cost, -static_cast<double>(lanes));
       for (double& v : row_cost) v = std::max(0.0, v);
     }
 
+    // Packed groups: the live patterns of each lane index, or the live rows of a layer without.
+    const size_t first_group = inv.groups.size();
+    if (plan.pack > 1 && (lanes || prunable_rows))
+      for (size_t k = 0; k < std::max<size_t>(lanes, 1); ++k)
+        inv.groups.push_back({{}, plan.pack, lanes ? pattern_unit : row_unit});
     for (size_t r = 0; r < R; ++r) {
       const std::vector<size_t> neurons = row_neurons(r);
       const bool any_live = live(r, 0, L.fan_in);
@@ -423,6 +434,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
         if (any_live) s.cost = row_cost;
         if (!lanes) s.count = L.fan_in;  // its importance covers all its weights
         parent = static_cast<int>(inv.structures.size());
+        if (plan.pack > 1 && !lanes && any_live)
+          inv.groups[first_group].structures.push_back(inv.structures.size());
         inv.structures.push_back(std::move(s));
       }
       for (size_t k = 0; k < lanes; ++k) {
@@ -436,6 +449,8 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
         s.parent = parent;
         s.removed = !live(r, s.first, s.count);
         if (!s.removed) s.cost = pattern_cost;
+        if (plan.pack > 1 && !s.removed)
+          inv.groups[first_group + k].structures.push_back(inv.structures.size());
         inv.structures.push_back(std::move(s));
       }
     }
@@ -461,6 +476,9 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
         for (double& v : w) v *= count / sum;
   }
   set_importance(inv, magnitude);
+  inv.groups.erase(std::remove_if(inv.groups.begin(), inv.groups.end(),
+                                  [](const PackGroup& g) { return g.structures.empty(); }),
+                   inv.groups.end());
   inv.fixed = inv.total;
   for (const Structure& s : inv.structures) add_to(inv.fixed, s.cost, -1);
   return inv;
@@ -593,13 +611,14 @@ std::string to_tenths(double v) {
   return o.str();
 }
 
-// Solves p, removes from m what the solver does not keep, and lowers the result.
+// Solves p, removes from m what the solver does not keep, and lowers the result. `fixed` is what
+// the items of p do not cost.
 PruneResult apply_solution(const models::Model& m, const Inventory& inv, const KnapsackProblem& p,
-                           const std::vector<bool>& has_patterns, const models::LowerParams& params,
-                           KnapsackSolver solver) {
+                           const Cost& fixed, const std::vector<bool>& has_patterns,
+                           const models::LowerParams& params, KnapsackSolver solver) {
   PruneResult r;
   r.knapsack = solve(p, solver);
-  for (size_t k = 0; k < kNumResources; ++k) r.solved[k] = p.budget[k] + inv.fixed[k];
+  for (size_t k = 0; k < kNumResources; ++k) r.solved[k] = p.budget[k] + fixed[k];
   // A row stays exactly when one of its patterns does (a row without patterns: when kept).
   std::vector<bool> keep = r.knapsack.keep;
   for (size_t i = 0; i < keep.size(); ++i)
@@ -610,14 +629,12 @@ PruneResult apply_solution(const models::Model& m, const Inventory& inv, const K
   }
   r.model = m;
   r.kept.assign(inv.structures.size(), true);
-  r.predicted = inv.fixed;
+  r.predicted = fixed;
+  const std::vector<double> cost = cost_of(p, keep);
+  for (size_t k = 0; k < kNumResources; ++k) r.predicted[k] += cost[k];
   for (size_t i = 0; i < inv.structures.size(); ++i) {
     const Structure& s = inv.structures[i];
-    if (keep[i]) {
-      add_to(r.predicted, s.cost);
-      continue;
-    }
-    if (s.removed) continue;
+    if (keep[i] || s.removed) continue;
     r.kept[i] = false;
     remove_structure(r.model, s);
     ++(s.kind == Structure::Kind::Row ? r.removed_rows : r.removed_patterns);
@@ -633,9 +650,26 @@ PruneResult apply_solution(const models::Model& m, const Inventory& inv, const K
 PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& budget,
                   const models::LowerParams& params, KnapsackSolver solver) {
   KnapsackProblem p;
+  // CBC charges packed slices by the group (KnapsackGroup); then what the groups take now
+  // replaces their structures' fractions in what pruning cannot remove.
+  Cost fixed = inv.fixed;
+  if (solver == KnapsackSolver::Cbc)
+    for (const PackGroup& g : inv.groups) {
+      const size_t dsp = static_cast<size_t>(Resource::Dsp);
+      KnapsackGroup kg;
+      kg.resource = dsp;
+      kg.per = g.per;
+      kg.unit = g.unit;
+      for (size_t i : g.structures) {
+        kg.items.push_back(static_cast<int>(i));
+        fixed[dsp] += inv.structures[i].cost[dsp];
+      }
+      fixed[dsp] -= g.unit * static_cast<double>((g.structures.size() + g.per - 1) / g.per);
+      p.groups.push_back(std::move(kg));
+    }
   p.budget.assign(budget.begin(), budget.end());
   for (size_t k = 0; k < kNumResources; ++k)
-    if (!std::isinf(budget[k])) p.budget[k] = budget[k] - inv.fixed[k];
+    if (!std::isinf(budget[k])) p.budget[k] = budget[k] - fixed[k];
   // Removed structures are items of no value and no cost; their children need them all the same,
   // and the knapsack may keep them at no charge. The dynamic program takes no parents: it
   // chooses among the patterns, and a row's own cost is not in its problem.
@@ -644,7 +678,6 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
     if (s.parent >= 0) has_patterns[static_cast<size_t>(s.parent)] = true;
   const std::vector<std::vector<int>> read_by = readers(m, inv);
   const std::vector<bool> required = class_paths(m, inv);
-  Cost path{};  // what the required paths cost
   for (size_t i = 0; i < inv.structures.size(); ++i) {
     const Structure& s = inv.structures[i];
     KnapsackItem it;
@@ -658,10 +691,9 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
       it.needs_any.clear();
       if (has_patterns[i]) it.cost.assign(kNumResources, 0.0);
     }
-    if (it.required)
-      for (size_t k = 0; k < kNumResources; ++k) path[k] += it.cost[k];
     p.items.push_back(std::move(it));
   }
+  const std::vector<double> path = cost_of(p, required);  // what the required paths cost
   for (size_t k = 0; k < kNumResources; ++k)
     if (!std::isinf(budget[k]) && p.budget[k] < path[k] - 1e-9)
       throw Error("prune: --budget " + std::string(resource_name(static_cast<Resource>(k))) + "=" +
@@ -669,11 +701,11 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
                   " is impossible: what pruning cannot remove (the counter, input and output "
                   "registers, the last layer's own parts) and one path from the inputs to each "
                   "class already cost " +
-                  to_tenths(inv.fixed[k] + path[k]));
+                  to_tenths(fixed[k] + path[k]));
   // The costs are measured one structure (or one packed group) at a time; packing rounds up per
   // group, so the lowering can exceed what the sum predicts. Then the budget of the resource is
   // tightened by the excess and the knapsack solved again, a few times at most.
-  PruneResult r = apply_solution(m, inv, p, has_patterns, params, solver);
+  PruneResult r = apply_solution(m, inv, p, fixed, has_patterns, params, solver);
   for (int round = 0; round < 8; ++round) {
     bool over = false;
     for (size_t k = 0; k < kNumResources; ++k)
@@ -686,7 +718,7 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
         over = true;
       }
     if (!over) break;
-    r = apply_solution(m, inv, p, has_patterns, params, solver);
+    r = apply_solution(m, inv, p, fixed, has_patterns, params, solver);
   }
   // The other way: packing regroups what is kept, so the lowering can also free more than the
   // sum predicts and land well under the budget. Then the budget of each resource with slack is
@@ -706,7 +738,7 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
         loosen = true;
       }
     if (!loosen) break;
-    PruneResult t = apply_solution(m, inv, q, has_patterns, params, solver);
+    PruneResult t = apply_solution(m, inv, q, fixed, has_patterns, params, solver);
     if (fits(t) && t.knapsack.value > r.knapsack.value) {
       r = std::move(t);
       p = std::move(q);

@@ -102,10 +102,21 @@ struct Structure {
   bool removed = false;   // already pruned (all weights zero): cost and importance 0
 };
 
+// Live structures whose lanes share packed DSP slices, `per` lanes a slice at each of the places
+// where they are lanes: the rows of a layer without patterns, or the patterns of one lane index
+// (weights k*R ..). They take unit * ceil(kept / per) slices, which their costs spread as
+// fractions (unit / per each, where at least per are live).
+struct PackGroup {
+  std::vector<size_t> structures;
+  size_t per = 1;
+  double unit = 0;  // slices freed by removing per of them (all, when fewer are live)
+};
+
 struct Inventory {
   std::vector<Structure> structures;
   Cost total{};  // the lowering of the model as it is
   Cost fixed{};  // total minus every live structure's cost: what pruning cannot remove
+  std::vector<PackGroup> groups;  // with DSP packing
 };
 
 // rows[l]: the number of rows of layer l (its neuron count divides by it); empty: every neuron
