@@ -11,6 +11,9 @@ For each dataset:
      best candidates under the DSP budget (a quarter of the baseline's slices) one layer at a time;
   3. the Pareto front of every candidate evaluated (accuracy against slices), and the pick: the
      most accurate candidate within the budget, retrained from scratch with the baseline's epochs;
+     with --prune-slack F, the most accurate within F above the budget, retrained and then pruned
+     to the budget by the [prune] schedule (one knapsack step on Fisher importance that counts
+     packed slices, 15 epochs of fine-tuning);
   4. the hardware of the baseline, the pick and every network of the Pareto front (each front
      candidate retrained from scratch with the baseline's epochs): `synth_xilinx` (DSP48E1s,
      LUTs, FFs), `lutforge equiv` of the synthesized design against its lowering, the
@@ -26,7 +29,7 @@ Markdown tables.
 
     bench/bench_mac_cnn.py BUILD_DIR OUT_DIR [--datasets mnist,fashion-mnist]
         [--generations 4] [--population 6] [--search-epochs 4] [--epochs 15] [--reuse 72]
-        [--search-only]
+        [--input-bits 8] [--weight-scale max|learned] [--prune-slack F] [--search-only]
 """
 import argparse
 import csv
@@ -60,15 +63,23 @@ def width_label(w, a):
     return width_tag(w, a).replace("_", " ")
 
 
-def write_config(path, dataset, weights, acts, epochs, seed):
+def write_config(path, a, dataset, weights, acts, epochs, seed, prune_to=None, baseline=False):
+    """A training configuration; with prune_to, pruned to that many packed DSP48E1 slices. The
+    baseline has 8-bit pixel codes and the largest magnitude's weight scales, as
+    configs/*-mac-cnn.toml."""
     with open(path, "w") as f:
         f.write(f'[data]\ndataset = "{dataset}"\npath = "{DATA[dataset]}"\n\n[model]\n'
-                f'family = "mac"\ninput_bits = 8\n')
+                f'family = "mac"\ninput_bits = {8 if baseline else a.input_bits}\n'
+                f'weight_scale = "{"max" if baseline else a.weight_scale}"\n')
         for k, v in ARCH.items():
             f.write(f"{k} = {toml_list(v)}\n")
         f.write(f"weight_bits = {toml_list(weights)}\nactivation_bits = {toml_list(acts)}\n\n"
                 f"[train]\nepochs = {epochs}\nbatch_size = 128\nlearning_rate = 0.003\n"
                 f"seed = {seed}\nthreads = 1\n")
+        if prune_to is not None:
+            f.write(f'\n[prune]\nbudget = "dsp={prune_to}"\nreuse_factor = {a.reuse}\n'
+                    f'dsp_packing = 1\ndsp_family = "dsp48e1"\nsteps = 1\nfinetune_epochs = 15\n'
+                    f'importance = "fisher"\nsolver = "cbc"\n')
 
 
 def run(args, log=None):
@@ -91,9 +102,9 @@ class Bench:
         self.done = {}  # (dataset, tag) -> hardware figures, so the pick is not built twice
         self.full_runs = {}  # (dataset, tag) -> (model, accuracy, seconds) of full trainings
 
-    def train(self, d, tag, weights, acts, epochs, seed=1):
+    def train(self, d, tag, weights, acts, epochs, seed=1, prune_to=None, baseline=False):
         cfg = os.path.join(d, tag + ".toml")
-        write_config(cfg, self.dataset, weights, acts, epochs, seed)
+        write_config(cfg, self.a, self.dataset, weights, acts, epochs, seed, prune_to, baseline)
         model, rep = os.path.join(d, tag + ".lfm.json"), os.path.join(d, tag + ".report.json")
         _, secs = run([self.lf, "train", cfg, "-o", model, "--report", rep, "--quiet"],
                       os.path.join(d, "log.txt"))
@@ -108,15 +119,17 @@ class Bench:
         r, _ = run([self.lf, "stats", net, "--json"])
         return json.loads(r.stdout)["cells"].get("packed_dsp", 0)
 
-    def full(self, d, w, a):
-        """Widths w, a retrained from scratch with the baseline's epochs (once a run): its tag,
-        model and a row with its configuration, accuracy and training time."""
-        tag = "pick_" + width_tag(w, a)
+    def full(self, d, w, a, prune_to=None):
+        """Widths w, a retrained from scratch with the baseline's epochs (once a run), and pruned
+        to prune_to slices if given: its tag, model and a row with its configuration, accuracy
+        and training time."""
+        tag = "pick_" + width_tag(w, a) + ("" if prune_to is None else f"_pruned{prune_to}")
         if (self.dataset, tag) not in self.full_runs:
-            self.full_runs[(self.dataset, tag)] = self.train(d, tag, w, a, self.a.epochs)
+            self.full_runs[(self.dataset, tag)] = self.train(d, tag, w, a, self.a.epochs,
+                                                             prune_to=prune_to)
         model, acc, secs = self.full_runs[(self.dataset, tag)]
-        return tag, model, {"config": width_label(w, a) + ", packed", "accuracy": acc,
-                            "train_s": round(secs, 1)}
+        label = width_label(w, a) + ", packed" + ("" if prune_to is None else ", pruned")
+        return tag, model, {"config": label, "accuracy": acc, "train_s": round(secs, 1)}
 
     def hardware(self, d, tag, model, packing):
         """Lowers, synthesizes, proves and simulates `model`; returns its figures. The figures of
@@ -183,6 +196,10 @@ class Bench:
         self.done[(self.dataset, tag)] = row
         return row
 
+    def reach(self, budget):
+        """The most slices a candidate may have: the budget, or with --prune-slack above it."""
+        return budget * (1 + self.a.prune_slack)
+
     def search(self, d, budget, writer):
         """Evolutionary search; returns every candidate as (weights, acts, slices, accuracy)."""
         rng = random.Random(5)
@@ -206,7 +223,8 @@ class Bench:
                ([3, 4, 3], [4, 4]), ([2, 3, 3], [3, 3]), ([3, 2, 4], [3, 4])][:self.a.population]
         for g in range(self.a.generations):
             scored = [evaluate(w, a) for w, a in pop]
-            fit = sorted((c for c in seen.values() if c[2] <= budget), key=lambda c: -c[3])
+            fit = sorted((c for c in seen.values() if c[2] <= self.reach(budget)),
+                         key=lambda c: -c[3])
             parents = fit[:max(2, self.a.population // 2)] or sorted(seen.values(),
                                                                    key=lambda c: c[2])[:2]
             pop = []
@@ -226,7 +244,8 @@ class Bench:
         d = os.path.join(self.a.out, dataset)
         os.makedirs(d, exist_ok=True)
         open(os.path.join(d, "log.txt"), "w").close()
-        model, acc, secs = self.train(d, "base_w8a8", [8, 8, 8], [8, 8], self.a.epochs)
+        model, acc, secs = self.train(d, "base_w8a8", [8, 8, 8], [8, 8], self.a.epochs,
+                                      baseline=True)
         base = {"config": "w8-8-8 a8-8, unpacked", "accuracy": acc, "train_s": round(secs, 1)}
         if self.a.search_only:
             base["slices"] = self.slices(model, False)
@@ -237,9 +256,10 @@ class Bench:
             cands = self.search(d, budget, csv.writer(f))
         front = [c for c in cands
                  if not any(o[2] <= c[2] and o[3] > c[3] for o in cands if o is not c)]
-        within = [c for c in cands if c[2] <= budget] or sorted(cands, key=lambda c: c[2])[:1]
+        within = ([c for c in cands if c[2] <= self.reach(budget)] or
+                  sorted(cands, key=lambda c: c[2])[:1])
         w, a, s, _ = max(within, key=lambda c: c[3])
-        tag, model, pick = self.full(d, w, a)
+        tag, model, pick = self.full(d, w, a, budget if self.a.prune_slack and s > budget else None)
         if self.a.search_only:
             pick["slices"] = self.slices(model, True)
         else:
@@ -339,6 +359,11 @@ def main():
     p.add_argument("--search-epochs", type=int, default=4)
     p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--reuse", type=int, default=72)
+    p.add_argument("--input-bits", type=int, default=8, help="the pixel codes' width")
+    p.add_argument("--weight-scale", choices=["max", "learned"], default="max")
+    p.add_argument("--prune-slack", type=float, default=0.0,
+                   help="pick among the candidates up to this fraction over the budget, and prune "
+                        "the pick to the budget")
     p.add_argument("--search-only", action="store_true",
                    help="no synthesis, proofs or simulation: the search and the lowered slices")
     a = p.parse_args()
