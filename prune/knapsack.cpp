@@ -43,6 +43,8 @@ void no_groups(const KnapsackProblem& p, const char* solver) {
 
 }  // namespace
 
+size_t units(const KnapsackGroup& g, size_t kept) { return (kept + g.per - 1) / g.per; }
+
 std::vector<double> cost_of(const KnapsackProblem& p, const std::vector<bool>& keep) {
   const std::vector<std::vector<bool>> in_group = grouped(p);
   std::vector<double> used(p.budget.size(), 0.0);
@@ -53,7 +55,7 @@ std::vector<double> cost_of(const KnapsackProblem& p, const std::vector<bool>& k
   for (const KnapsackGroup& g : p.groups) {
     size_t kept = 0;
     for (int i : g.items) kept += keep[static_cast<size_t>(i)];
-    used[g.resource] += g.unit * static_cast<double>((kept + g.per - 1) / g.per);
+    used[g.resource] += g.unit * static_cast<double>(units(g, kept));
   }
   return used;
 }
@@ -141,10 +143,9 @@ KnapsackResult solve_cbc(const KnapsackProblem& p, double time_limit) {
   // Group g's units, an integer z_g >= kept / per: column items.size() + g.
   const int first_unit = static_cast<int>(p.items.size());
   for (size_t g = 0; g < p.groups.size(); ++g)
-    Cbc_addCol(
-        cbc, ("z" + std::to_string(g)).c_str(), 0.0,
-        static_cast<double>((p.groups[g].items.size() + p.groups[g].per - 1) / p.groups[g].per),
-        0.0, 1, 0, nullptr, nullptr);
+    Cbc_addCol(cbc, ("z" + std::to_string(g)).c_str(), 0.0,
+               static_cast<double>(units(p.groups[g], p.groups[g].items.size())), 0.0, 1, 0,
+               nullptr, nullptr);
   const std::vector<std::vector<bool>> in_group = grouped(p);
   for (size_t k = 0; k < p.budget.size(); ++k) {
     if (std::isinf(p.budget[k])) continue;

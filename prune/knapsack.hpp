@@ -44,6 +44,9 @@ struct KnapsackProblem {
   std::vector<KnapsackGroup> groups;
 };
 
+// The units that `kept` items of group g take: ceil(kept / g.per).
+size_t units(const KnapsackGroup& g, size_t kept);
+
 // What `keep` costs: per resource, the kept items' costs, with groups charged by their units.
 std::vector<double> cost_of(const KnapsackProblem& p, const std::vector<bool>& keep);
 

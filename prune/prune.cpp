@@ -367,9 +367,13 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
           return true;
       return false;
     };
-    // The cost of one structure of the kind, and (unit) what removing the packed group took.
-    double unit = 0;
-    auto measure = [&](Structure::Kind kind) {
+    // The cost of one structure of the kind, and the slices that removing the group measured
+    // (as many as share a slice) freed.
+    struct Measured {
+      Cost each{};
+      double group_dsp = 0;
+    };
+    auto measure = [&](Structure::Kind kind) -> Measured {
       const size_t span = kind == Structure::Kind::Row ? L.fan_in : plan.reuse;
       const size_t positions = kind == Structure::Kind::Row ? 1 : (L.fan_in + span - 1) / span;
       std::vector<size_t> live_rows(positions, 0), order(positions);
@@ -393,23 +397,25 @@ Inventory inventory(const models::Model& m, const models::LowerParams& params,
           s.count = span;
           remove_structure(cut, s);
         }
-        Cost c = minus(inv.total, lowered_cost(cut, params));
-        unit = std::max(0.0, c[static_cast<size_t>(Resource::Dsp)]);
-        for (double& v : c) v /= static_cast<double>(picked.size());
-        return c;
+        Measured r{minus(inv.total, lowered_cost(cut, params))};
+        r.group_dsp = std::max(0.0, r.each[static_cast<size_t>(Resource::Dsp)]);
+        for (double& v : r.each) v /= static_cast<double>(picked.size());
+        return r;
       }
-      return Cost{};
+      return {};
     };
     Cost pattern_cost{}, row_cost{};
     double pattern_unit = 0, row_unit = 0;
     if (lanes) {
-      pattern_cost = measure(Structure::Kind::Pattern);
-      pattern_unit = unit;
+      const Measured pm = measure(Structure::Kind::Pattern);
+      pattern_cost = pm.each;
+      pattern_unit = pm.group_dsp;
       for (double& v : pattern_cost) v = std::max(0.0, v);
     }
     if (prunable_rows) {
-      row_cost = measure(Structure::Kind::Row);
-      row_unit = unit;
+      const Measured rm = measure(Structure::Kind::Row);
+      row_cost = rm.each;
+      row_unit = rm.group_dsp;
       // Its own part: beyond its `lanes` patterns (each over all of its neurons).
       add_to(row_cost, pattern_cost, -static_cast<double>(lanes));
       for (double& v : row_cost) v = std::max(0.0, v);
@@ -664,7 +670,7 @@ PruneResult prune(const models::Model& m, const Inventory& inv, const Budget& bu
         kg.items.push_back(static_cast<int>(i));
         fixed[dsp] += inv.structures[i].cost[dsp];
       }
-      fixed[dsp] -= g.unit * static_cast<double>((g.structures.size() + g.per - 1) / g.per);
+      fixed[dsp] -= g.unit * static_cast<double>(units(kg, kg.items.size()));
       p.groups.push_back(std::move(kg));
     }
   p.budget.assign(budget.begin(), budget.end());
