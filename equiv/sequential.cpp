@@ -18,6 +18,9 @@ constexpr uint64_t kSearchSeedStride = 1000;  // between its rounds
 constexpr uint64_t kMatchSeedOffset = 31;     // register matching
 constexpr uint64_t kSearchRounds = 3;         // of the sequential search, each with fresh densities
 
+// One more word into a simulation signature.
+uint64_t mix_hash(uint64_t h, uint64_t w) { return (h ^ w) * 0x100000001b3ull + (h >> 29); }
+
 }  // namespace
 
 // Random sequences from the init state; B at t against A at t - latency. Fills cex on a difference.
@@ -107,29 +110,24 @@ int find_latency(const Netlist& a, const Netlist& b, const EquivParams& p) {
   return -1;
 }
 
-// For each register of A that never left its init value in `varies`' simulation: whether its
-// next state is that value in random states where those registers hold their init values and the
-// others and the inputs are random. A register that holds a constant passes; one that a rare
-// input pattern sets (a comparator that random inputs never satisfied) fails.
-static std::vector<char> holds_init(const Netlist& a, const std::vector<char>& varies,
-                                    uint64_t seed) {
+// Evaluates A's next-state functions in random states: the registers with a value in `fixed`
+// (by node) hold it, the other registers and the inputs are random. Calls visit(register, word)
+// for every simulated word of every register's next state.
+template <class Visit>
+static void random_next_states(const Netlist& a, const std::vector<std::optional<bool>>& fixed,
+                               uint64_t seed, Visit visit) {
   constexpr unsigned kWords = 16, kRounds = 4;
-  std::vector<char> held(a.num_nodes(), 0);
   std::unordered_map<std::string, NodeId> reg_by_name;
   for (NodeId n = 0; n < a.num_nodes(); ++n)
-    if (is_register(a.cell(n))) {
-      held[n] = !varies[n];
-      reg_by_name.emplace(a.name(n), n);
-    }
+    if (is_register(a.cell(n))) reg_by_name.emplace(a.name(n), n);
   const Netlist cut = cut_registers(a);
-  // Each cut input: the register it stands for (with its init value) when that never varied.
-  std::vector<std::optional<bool>> fixed(cut.inputs().size());
+  // Each cut input: the value of the register it stands for, if that is fixed.
+  std::vector<std::optional<bool>> value(cut.inputs().size());
   for (size_t i = 0; i < cut.inputs().size(); ++i) {
     const std::string& name = cut.name(cut.inputs()[i]);
     if (name.size() < 2 || name.compare(name.size() - 2, 2, "@q") != 0) continue;
     const auto it = reg_by_name.find(name.substr(0, name.size() - 2));
-    if (it != reg_by_name.end() && !varies[it->second])
-      fixed[i] = std::get<Dff>(a.cell(it->second)).init;
+    if (it != reg_by_name.end()) value[i] = fixed[it->second];
   }
   Evaluator e(cut, kWords);
   Stimulus stim(seed, kWords, cut.inputs().size());
@@ -137,16 +135,52 @@ static std::vector<char> holds_init(const Netlist& a, const std::vector<char>& v
     for (size_t i = 0; i < cut.inputs().size(); ++i)
       for (uint32_t k = 0; k < port_width(cut, cut.inputs()[i]); ++k)
         for (unsigned w = 0; w < kWords; ++w)
-          e.input(i, k)[w] = fixed[i] ? (*fixed[i] ? ~uint64_t{0} : 0) : stim.word(w, i);
+          e.input(i, k)[w] = value[i] ? (*value[i] ? ~uint64_t{0} : 0) : stim.word(w, i);
     e.eval();
     for (size_t o = a.outputs().size(); o < cut.outputs().size(); ++o) {
       const std::string& name = cut.name(cut.outputs()[o]);
       const NodeId r = reg_by_name.at(name.substr(0, name.size() - 5));  // "@next"
-      const uint64_t init = std::get<Dff>(a.cell(r)).init ? ~uint64_t{0} : 0;
-      for (unsigned w = 0; w < kWords && held[r]; ++w) held[r] = e.output(o, 0)[w] == init;
+      for (unsigned w = 0; w < kWords; ++w) visit(r, e.output(o, 0)[w]);
     }
   }
+}
+
+// The init value of every register of A in `which`, by node.
+static std::vector<std::optional<bool>> init_values(const Netlist& a,
+                                                    const std::vector<char>& which) {
+  std::vector<std::optional<bool>> v(a.num_nodes());
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    if (is_register(a.cell(n)) && which[n]) v[n] = std::get<Dff>(a.cell(n)).init;
+  return v;
+}
+
+// For each register of A that never left its init value in `varies`' simulation: whether its
+// next state is that value in random states where those registers hold their init values and the
+// others and the inputs are random. A register that holds a constant passes; one that a rare
+// input pattern sets (a comparator that random inputs never satisfied) fails.
+static std::vector<char> holds_init(const Netlist& a, const std::vector<char>& varies,
+                                    uint64_t seed) {
+  std::vector<char> held(a.num_nodes(), 0), steady(a.num_nodes(), 0);
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    steady[n] = held[n] = is_register(a.cell(n)) && !varies[n];
+  random_next_states(a, init_values(a, steady), seed, [&](NodeId r, uint64_t word) {
+    const uint64_t init = std::get<Dff>(a.cell(r)).init ? ~uint64_t{0} : 0;
+    held[r] = held[r] && word == init;
+  });
   return held;
+}
+
+// A hash of each register's next state over random states in which the `constant` registers hold
+// their init values, as merge_duplicates makes them: registers with the same next-state function
+// there (the duplicates that synthesis merges) hash alike, while two whose sequences from the init
+// state only happened to agree (a rare value of a shared input) rarely do.
+static std::vector<uint64_t> next_state_signatures(const Netlist& a,
+                                                   const std::vector<char>& constant,
+                                                   uint64_t seed) {
+  std::vector<uint64_t> sig(a.num_nodes(), 0x12345);
+  random_next_states(a, init_values(a, constant), seed,
+                     [&](NodeId r, uint64_t word) { sig[r] = mix_hash(sig[r], word); });
+  return sig;
 }
 
 // Registers of B that did not match A's by name are paired with A's by their value sequences in
@@ -160,7 +194,6 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
   std::vector<uint64_t> ha(a.num_nodes(), 0x12345), hb(b.num_nodes(), 0x12345),
       hbn(b.num_nodes(), 0x12345);
   std::vector<char> a_varies(a.num_nodes(), 0);  // left its init value in some cycle and lane
-  auto mix = [](uint64_t h, uint64_t w) { return (h ^ w) * 0x100000001b3ull + (h >> 29); };
   const std::vector<size_t> in_b = match_ports(a, a.inputs(), b, b.inputs());
   for (unsigned t = 0; t < kCycles; ++t) {
     for (size_t i = 0; i < a.inputs().size(); ++i) {
@@ -178,14 +211,14 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
     for (const auto& r : ea.program().registers) {
       const uint64_t held = std::get<Dff>(a.cell(r.node)).init ? ~uint64_t{0} : 0;
       for (unsigned w = 0; w < kWords; ++w) {
-        ha[r.node] = mix(ha[r.node], ea.slot(r.state)[w]);
+        ha[r.node] = mix_hash(ha[r.node], ea.slot(r.state)[w]);
         a_varies[r.node] |= ea.slot(r.state)[w] != held;
       }
     }
     for (const auto& r : eb.program().registers)
       for (unsigned w = 0; w < kWords; ++w) {
-        hb[r.node] = mix(hb[r.node], eb.slot(r.state)[w]);
-        hbn[r.node] = mix(hbn[r.node], ~eb.slot(r.state)[w]);
+        hb[r.node] = mix_hash(hb[r.node], eb.slot(r.state)[w]);
+        hbn[r.node] = mix_hash(hbn[r.node], ~eb.slot(r.state)[w]);
       }
     ea.step();
     eb.step();
@@ -244,24 +277,33 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
     if (is_register(a.cell(n)) && a_used[n]) used_by_sig[ha[n]].push_back(n);
   // A register that never varied is a constant when its next state holds its init value, and
   // otherwise may be the duplicate of a register that also never varied here.
-  std::vector<char> held;
-  for (NodeId n = 0; n < a.num_nodes() && held.empty(); ++n)
-    if (is_register(a.cell(n)) && !a_used[n] && !a_varies[n])
-      held = holds_init(a, a_varies, p.seed + kMatchSeedOffset + 1);
-  for (NodeId n = 0; n < a.num_nodes(); ++n) {
-    if (!is_register(a.cell(n)) || a_used[n]) continue;
-    const bool init = std::get<Dff>(a.cell(n)).init;
-    if (!a_varies[n] && held[n]) {
-      m.a_constant.emplace_back(n, init);
-      continue;
+  std::vector<char> left(a.num_nodes(), 0), constant(a.num_nodes(), 0);
+  for (NodeId n = 0; n < a.num_nodes(); ++n) left[n] = is_register(a.cell(n)) && !a_used[n];
+  const bool any_left = std::find(left.begin(), left.end(), 1) != left.end();
+  const std::vector<char> held =
+      any_left ? holds_init(a, a_varies, p.seed + kMatchSeedOffset + 1) : left;
+  for (NodeId n = 0; n < a.num_nodes(); ++n)
+    if (left[n] && !a_varies[n] && held[n]) {
+      constant[n] = 1;
+      m.a_constant.emplace_back(n, std::get<Dff>(a.cell(n)).init);
     }
+  // Among the used registers of a duplicate's sequence, its twin is one with its next-state
+  // function if there is one: registers that differ only rarely share a sequence too.
+  const std::vector<uint64_t> next =
+      any_left ? next_state_signatures(a, constant, p.seed + kMatchSeedOffset + 2)
+               : std::vector<uint64_t>();
+  for (NodeId n = 0; n < a.num_nodes(); ++n) {
+    if (!left[n] || constant[n]) continue;
+    const bool init = std::get<Dff>(a.cell(n)).init;
     const auto it = used_by_sig.find(ha[n]);
     if (it == used_by_sig.end()) continue;
-    for (const NodeId twin : it->second)
-      if (std::get<Dff>(a.cell(twin)).init == init) {
-        m.a_merge.emplace_back(n, twin);
-        break;
-      }
+    NodeId twin = kNoNode;
+    for (const NodeId x : it->second) {
+      if (std::get<Dff>(a.cell(x)).init != init) continue;
+      if (twin == kNoNode || next[x] == next[n]) twin = x;
+      if (next[x] == next[n]) break;
+    }
+    if (twin != kNoNode) m.a_merge.emplace_back(n, twin);
   }
   m.complete =
       m.b_rename.size() == b_regs && a_regs == b_regs + m.a_merge.size() + m.a_constant.size();

@@ -37,8 +37,9 @@ struct RegisterMatch {
 // random simulation from the init state: equal sequences pair directly, complementary ones with
 // inverted polarity. A registers left over that never left their init value, and whose next state
 // holds it from random states, count as constants (a_constant); the others pair with a used one of
-// the same sequence and init, as duplicates (a_merge). The pairing is only a guess; the proof that
-// follows checks it.
+// the same sequence and init, as duplicates (a_merge), preferring one whose next state agrees with
+// theirs from random states (the constants held): a rare value on a shared input can give other
+// registers the same sequence. The pairing is only a guess; the proof that follows checks it.
 RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivParams& p);
 
 // B with its registers renamed, and the inverted ones stored with the opposite polarity, so that

@@ -409,6 +409,45 @@ TEST_CASE(
   CHECK(w.status != EquivStatus::Equivalent);
 }
 
+TEST_CASE(
+    "a merged duplicate pairs with the register of its next-state function, not with one whose "
+    "sequence only happened to agree",
+    "[equiv]") {
+  // Registers rx <= x and rc <= (w != 0x5a5a5a), a 24-bit comparison that random simulation
+  // never satisfies (its words are dense or sparse in ones, never this mix), so rc is 1 in every
+  // simulated cycle. Then p <= rx, d <= rx & rc and, in A
+  // only, its duplicate e <= rx & rc, which Yosys' opt_merge folds into d. p, d and e have the
+  // same sequence from the init state; only d has e's next-state function.
+  auto design = [](bool duplicated) {
+    Netlist nl;
+    nl.set_design_name("seq");
+    nl.set_clock_name("clk");
+    const auto in = add_words(nl, {{"x", 1}, {"w", 24}});
+    auto reg = [&](const std::string& name, Signal d, bool init) {
+      Dff f;
+      f.init = init;
+      return Signal{nl.add_cell(f, {d}, name), 0};
+    };
+    auto pattern = [](uint64_t v) { return v == 0xa5a; };
+    const Signal low = lut(nl, {in[1].begin(), in[1].begin() + 12}, pattern);
+    const Signal high =
+        lut(nl, {in[1].begin() + 12, in[1].end()}, [](uint64_t v) { return v == 0x5a5; });
+    const Signal rx = reg("rx", in[0][0], false);
+    const Signal rc = reg("rc", lut(nl, {low, high}, [](uint64_t v) { return v != 3; }), true);
+    const Signal p = reg("p", rx, false);  // the first register of that sequence
+    auto both = [](uint64_t v) { return v == 3; };
+    const Signal d = reg("d", lut(nl, {rx, rc}, both), false);
+    const Signal e = duplicated ? reg("e", lut(nl, {rx, rc}, both), false) : d;
+    nl.add_output("y", {p, d, e});
+    REQUIRE(verify(nl).empty());
+    return nl;
+  };
+  const EquivResult r = check_equivalence(design(true), design(false));
+  INFO(status_name(r.status) << " (" << mode_name(r.mode) << ") " << r.reason);
+  CHECK(r.status == EquivStatus::Equivalent);
+  CHECK(r.mode == EquivMode::RegisterCorrespondence);
+}
+
 TEST_CASE("registers that no output reads take no part, and the others still correspond by name",
           "[equiv]") {
   // The counter with a second, 3-bit counter beside it that nothing reads, as a lowering keeps
