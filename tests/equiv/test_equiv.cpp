@@ -415,9 +415,9 @@ TEST_CASE(
     "[equiv]") {
   // Registers rx <= x and rc <= (w != 0x5a5a5a), a 24-bit comparison that random simulation
   // never satisfies (its words are dense or sparse in ones, never this mix), so rc is 1 in every
-  // simulated cycle. Then p <= rx, d <= rx & rc and, in A
-  // only, its duplicate e <= rx & rc, which Yosys' opt_merge folds into d. p, d and e have the
-  // same sequence from the init state; only d has e's next-state function.
+  // simulated cycle. Then p <= rx, d <= rx & rc and, in A only, its duplicate e <= rx & rc,
+  // which Yosys' opt_merge folds into d. p, d and e have the same sequence from the init state;
+  // only d has e's next-state function.
   auto design = [](bool duplicated) {
     Netlist nl;
     nl.set_design_name("seq");
