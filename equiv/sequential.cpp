@@ -279,31 +279,33 @@ RegisterMatch match_registers(const Netlist& a, const Netlist& b, const EquivPar
   // otherwise may be the duplicate of a register that also never varied here.
   std::vector<char> left(a.num_nodes(), 0), constant(a.num_nodes(), 0);
   for (NodeId n = 0; n < a.num_nodes(); ++n) left[n] = is_register(a.cell(n)) && !a_used[n];
-  const bool any_left = std::find(left.begin(), left.end(), 1) != left.end();
-  const std::vector<char> held =
-      any_left ? holds_init(a, a_varies, p.seed + kMatchSeedOffset + 1) : left;
-  for (NodeId n = 0; n < a.num_nodes(); ++n)
-    if (left[n] && !a_varies[n] && held[n]) {
-      constant[n] = 1;
-      m.a_constant.emplace_back(n, std::get<Dff>(a.cell(n)).init);
+  if (std::find(left.begin(), left.end(), 1) != left.end()) {
+    const std::vector<char> held = holds_init(a, a_varies, p.seed + kMatchSeedOffset + 1);
+    for (NodeId n = 0; n < a.num_nodes(); ++n)
+      if (left[n] && !a_varies[n] && held[n]) {
+        constant[n] = 1;
+        m.a_constant.emplace_back(n, std::get<Dff>(a.cell(n)).init);
+      }
+    // Among the used registers of a duplicate's sequence, its twin is one with its next-state
+    // function if there is one: registers that differ only rarely share a sequence too.
+    const std::vector<uint64_t> next =
+        next_state_signatures(a, constant, p.seed + kMatchSeedOffset + 2);
+    for (NodeId n = 0; n < a.num_nodes(); ++n) {
+      if (!left[n] || constant[n]) continue;
+      const bool init = std::get<Dff>(a.cell(n)).init;
+      const auto it = used_by_sig.find(ha[n]);
+      if (it == used_by_sig.end()) continue;
+      NodeId twin = kNoNode;
+      for (const NodeId x : it->second) {
+        if (std::get<Dff>(a.cell(x)).init != init) continue;
+        if (next[x] == next[n]) {
+          twin = x;
+          break;
+        }
+        if (twin == kNoNode) twin = x;
+      }
+      if (twin != kNoNode) m.a_merge.emplace_back(n, twin);
     }
-  // Among the used registers of a duplicate's sequence, its twin is one with its next-state
-  // function if there is one: registers that differ only rarely share a sequence too.
-  const std::vector<uint64_t> next =
-      any_left ? next_state_signatures(a, constant, p.seed + kMatchSeedOffset + 2)
-               : std::vector<uint64_t>();
-  for (NodeId n = 0; n < a.num_nodes(); ++n) {
-    if (!left[n] || constant[n]) continue;
-    const bool init = std::get<Dff>(a.cell(n)).init;
-    const auto it = used_by_sig.find(ha[n]);
-    if (it == used_by_sig.end()) continue;
-    NodeId twin = kNoNode;
-    for (const NodeId x : it->second) {
-      if (std::get<Dff>(a.cell(x)).init != init) continue;
-      if (twin == kNoNode || next[x] == next[n]) twin = x;
-      if (next[x] == next[n]) break;
-    }
-    if (twin != kNoNode) m.a_merge.emplace_back(n, twin);
   }
   m.complete =
       m.b_rename.size() == b_regs && a_regs == b_regs + m.a_merge.size() + m.a_constant.size();
