@@ -392,6 +392,11 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   if (c.augment_shift && !c.image_dataset())
     throw Error(source + ": [train] augment_shift shifts images; the dataset " + c.dataset +
                 " has none");
+  c.average_decay = tr.real("average_decay", 0.0, 0.0, 0.999999);
+  const bool average_epoch_given = tr.has("average_epoch");
+  c.average_epoch = static_cast<unsigned>(tr.integer("average_epoch", 0, 0, 100000));
+  if (average_epoch_given && c.average_decay == 0.0)
+    throw Error(source + ": [train] average_epoch is given but average_decay is 0 (no average)");
   c.seed = tr.integer("seed", 1, 0, INT64_MAX);
   c.threads = static_cast<unsigned>(tr.integer("threads", 0, 0, 1024));
   c.logit_scale = tr.real("logit_scale", 4.0, 1e-3, 1e3);
@@ -467,6 +472,21 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   if (root.contains("sparselut") && !c.sparselut())
     throw Error(source + ": [sparselut] is given but [model] connectivity is '" + c.connectivity +
                 "'");
+
+  // The average of the parameters starts once the network keeps its structure: a mean across a
+  // change (a regrown connection, a BNN weight becoming a table, a dropped LUT input) would mix
+  // parameters that mean different things.
+  const unsigned settled =
+      std::max({c.sparselut() ? c.freeze_epoch : 0u, lutnet ? c.bnn_epochs : 0u,
+                c.shrink > 0.0 ? c.shrink_epoch + c.shrink_steps : 0u});
+  if (!average_epoch_given) c.average_epoch = settled;
+  if (c.average_decay > 0.0 && c.average_epoch < settled)
+    throw Error(source + ": [train] average_epoch " + std::to_string(c.average_epoch) +
+                " is before epoch " + std::to_string(settled) +
+                ", the first after the network's last change of structure");
+  if (c.average_decay > 0.0 && c.average_epoch >= c.epochs)
+    throw Error(source + ": [train] average_epoch " + std::to_string(c.average_epoch) +
+                " leaves no epoch to average (epochs = " + std::to_string(c.epochs) + ")");
   return c;
 }
 

@@ -86,6 +86,13 @@
 //   weight_decay = 0.0
 //   augment_shift = 0            # images: every epoch shifts each training image by a random
 //                                #    (dx, dy) in [-s, s]^2 (zeros fill in), then encodes it
+//   average_decay = 0.0          # above 0: the test accuracies and the export use an exponential
+//                                #    moving average of the parameters, updated after every step
+//                                #    with this decay (at most (1 + t) / (10 + t) at its step t);
+//                                #    buffers (batch-norm statistics) stay the live network's
+//   average_epoch = 0            #    the epoch the average starts from (default and minimum:
+//                                #    the first after every change of structure: the SparseLUT
+//                                #    freeze, LUTNet's BNN epochs, the last shrinkage step)
 //   seed = 1
 //   threads = 0                  # intra-op threads (0: one per core)
 //   logit_scale = 4.0            # the class scores' values (on [-1, 1]) times this are the logits
@@ -170,6 +177,8 @@ struct TrainConfig {
   unsigned epochs = 10, batch_size = 256;
   double learning_rate = 0.01, weight_decay = 0.0;
   unsigned augment_shift = 0;  // images: random shifts of up to this many pixels a training epoch
+  double average_decay = 0.0;  // 0: no averaging of the parameters
+  unsigned average_epoch = 0;  // the epoch the average starts from
   uint64_t seed = 1;
   unsigned threads = 0;
   double logit_scale = 4.0;

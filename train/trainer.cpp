@@ -1,6 +1,6 @@
 // The training loop: seeded initialization and shuffling, Adam with a cosine schedule, SparseLUT
-// prune-and-regrow until the freeze epoch, a checkpoint after every epoch, then the export and its
-// check against the quantized evaluation.
+// prune-and-regrow until the freeze epoch, an optional moving average of the parameters, a
+// checkpoint after every epoch, then the export and its check against the quantized evaluation.
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,16 +99,82 @@ std::string fingerprint(const TrainConfig& c) {
     for (unsigned x : *v) s << x << ',';
     s << '|';
   }
+  if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
   return s.str();
 }
 
+// Polyak averaging: an exponential moving average of a network's parameters, updated after every
+// optimizer step once started, with the decay min(decay, (1 + t) / (10 + t)) at its step t so
+// that the first steps do not hold on to the parameters it started from.
+class ParameterAverage {
+ public:
+  ParameterAverage(NetworkImpl& net, const TrainConfig& c)
+      : params_(net.parameters()), decay_(c.average_decay), first_epoch_(c.average_epoch) {}
+
+  // Whether the configuration averages, and from which epoch.
+  bool enabled() const { return decay_ > 0; }
+  unsigned first_epoch() const { return first_epoch_; }
+  bool started() const { return !average_.empty(); }
+  void start() {
+    torch::NoGradGuard no_grad;
+    average_.clear();
+    for (const torch::Tensor& p : params_) average_.push_back(p.detach().clone());
+    steps_ = 0;
+  }
+  void update() {
+    if (!started()) return;
+    torch::NoGradGuard no_grad;
+    const double t = static_cast<double>(steps_++);
+    const double d = std::min(decay_, (1.0 + t) / (10.0 + t));
+    for (size_t i = 0; i < params_.size(); ++i) average_[i].lerp_(params_[i].detach(), 1.0 - d);
+  }
+  // Exchanges the averaged and the live values of the parameters (twice restores them).
+  void swap() {
+    if (!started()) return;
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const torch::Tensor live = params_[i].detach().clone();
+      params_[i].detach().copy_(average_[i]);
+      average_[i].copy_(live);
+    }
+  }
+  // The live parameters become the average, which stops.
+  void finish() {
+    swap();
+    average_.clear();
+  }
+  void save(torch::serialize::OutputArchive& ar) const {
+    ar.write("steps", c10::IValue(static_cast<int64_t>(steps_)));
+    for (size_t i = 0; i < average_.size(); ++i) ar.write(std::to_string(i), average_[i]);
+  }
+  void load(torch::serialize::InputArchive& ar) {
+    c10::IValue v;
+    ar.read("steps", v);
+    start();
+    steps_ = static_cast<uint64_t>(v.toInt());
+    for (size_t i = 0; i < average_.size(); ++i) ar.read(std::to_string(i), average_[i]);
+  }
+
+ private:
+  std::vector<torch::Tensor> params_;
+  std::vector<torch::Tensor> average_;
+  double decay_;
+  unsigned first_epoch_;
+  uint64_t steps_ = 0;
+};
+
 void save_checkpoint(const std::string& path, NetworkImpl& net, torch::optim::Optimizer& opt,
-                     unsigned epochs_done, const std::string& config) {
-  torch::serialize::OutputArchive ar, model_ar, opt_ar;
+                     const ParameterAverage& average, unsigned epochs_done,
+                     const std::string& config) {
+  torch::serialize::OutputArchive ar, model_ar, opt_ar, average_ar;
   net.save(model_ar);
   opt.save(opt_ar);
   ar.write("model", model_ar);
   ar.write("optimizer", opt_ar);
+  if (average.started()) {
+    average.save(average_ar);
+    ar.write("average", average_ar);
+  }
   ar.write("epoch", c10::IValue(static_cast<int64_t>(epochs_done)));
   ar.write("config", c10::IValue(config));
   const std::string tmp = path + ".tmp";
@@ -117,7 +183,8 @@ void save_checkpoint(const std::string& path, NetworkImpl& net, torch::optim::Op
 }
 
 unsigned load_checkpoint(const std::string& path, NetworkImpl& net, torch::optim::Optimizer& opt,
-                         const std::string& config, const std::string& source) {
+                         ParameterAverage& average, const std::string& config,
+                         const std::string& source) {
   if (!std::filesystem::exists(path)) throw Error(path + ": no checkpoint to resume from");
   try {
     torch::serialize::InputArchive ar, model_ar, opt_ar;
@@ -132,7 +199,13 @@ unsigned load_checkpoint(const std::string& path, NetworkImpl& net, torch::optim
     net.load(model_ar);
     ar.read("optimizer", opt_ar);
     opt.load(opt_ar);
-    return static_cast<unsigned>(v.toInt());
+    const auto epochs_done = static_cast<unsigned>(v.toInt());
+    if (average.enabled() && epochs_done > average.first_epoch()) {
+      torch::serialize::InputArchive average_ar;
+      ar.read("average", average_ar);
+      average.load(average_ar);
+    }
+    return epochs_done;
   } catch (const c10::Error& e) {
     throw Error(path + ": not a readable lutforge checkpoint (" +
                 std::string(e.what_without_backtrace()) + ")");
@@ -258,11 +331,12 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const std::shared_ptr<NetworkImpl> net =
       new_network(c, static_cast<int64_t>(train_set.num_features));
   torch::optim::Adam opt = new_optimizer(c, *net);
+  ParameterAverage average(*net, c);
   const std::string config = fingerprint(c);
 
   TrainResult r;
   if (opts.resume) {
-    r.first_epoch = load_checkpoint(opts.checkpoint, *net, opt, config, c.source);
+    r.first_epoch = load_checkpoint(opts.checkpoint, *net, opt, average, config, c.source);
     if (opts.progress)
       std::fprintf(stderr, "resuming %s after epoch %u of %u\n", opts.checkpoint.c_str(),
                    r.first_epoch, c.epochs);
@@ -272,9 +346,11 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const int64_t n = train_x.size(0);
   Progress progress(opts.progress);
   const torch::Tensor test_y = labels_of(test_set);
-  auto test_accuracy = [&]() {
+  auto test_accuracy = [&]() {  // of the averaged parameters while there is an average
     if (test_x.size(0) == 0) return 0.0;
+    average.swap();
     const torch::Tensor pred = predictions(eval_all(*net, test_x));
+    average.swap();
     return pred.eq(test_y).to(torch::kDouble).mean().item<double>();
   };
   // Pruning masks (parameter, mask): the masked entries are zeroed after every optimizer step.
@@ -306,6 +382,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
 
     net->train();
     net->start_epoch(c, e);
+    if (average.enabled() && e == average.first_epoch() && !average.started()) average.start();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, regrown = 0;
     const int64_t batches = (n + c.batch_size - 1) / c.batch_size;
@@ -323,6 +400,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       loss.backward();
       opt.step();
       apply_masks();
+      average.update();
       if (rewire) {
         for (const auto& [param, mask] : net->rewire(regrow_rng)) {
           const int64_t k = mask.sum().item<int64_t>();
@@ -346,8 +424,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     s.seconds = seconds_since(t_epoch);
     s.regrown = regrown;
     if (opts.progress) {
-      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", s.epoch,
-                   epochs, s.loss, 100 * s.train_accuracy, 100 * s.test_accuracy, s.seconds);
+      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test%s %.2f%%  %.1f s", s.epoch,
+                   epochs, s.loss, 100 * s.train_accuracy, average.started() ? " (average)" : "",
+                   100 * s.test_accuracy, s.seconds);
       if (c.sparselut())
         std::fprintf(stderr, rewire ? "  regrown %lld" : "  mask frozen", s.regrown);
       std::fprintf(stderr, "\n");
@@ -357,8 +436,10 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
 
   for (unsigned e = r.first_epoch; e < c.epochs; ++e) {
     r.epochs.push_back(run_epoch(e, e + 1, c.epochs, cosine_rate(c.learning_rate, e, c.epochs)));
-    if (!opts.checkpoint.empty()) save_checkpoint(opts.checkpoint, *net, opt, e + 1, config);
+    if (!opts.checkpoint.empty())
+      save_checkpoint(opts.checkpoint, *net, opt, average, e + 1, config);
   }
+  average.finish();  // what follows (pruning, the export) starts from the averaged parameters
   r.train_seconds = seconds_since(t_train);
 
   if (c.prune.enabled) {

@@ -187,6 +187,34 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
       std::string::npos);
 }
 
+TEST_CASE("the parameter average starts after the network's last change of structure", "[train]") {
+  auto config_error = [](const std::string& text) {
+    return error_of([&] { train::parse_train_config(text, "c.toml"); });
+  };
+  const std::string data = "[data]\ndataset = \"mnist\"\npath = \"d\"\n";
+  const std::string polylut = "[model]\nfamily = \"polylut\"\nlayers = [8, 4]\nfan_in = 3\n";
+  const std::string lutnet =
+      "[model]\nfamily = \"lutnet\"\nlayers = [64, 10]\nclasses = 10\nfan_in = 4\n"
+      "connections = 8\nshrink = 0.5\n";  // BNN epochs 0-2, shrinkage after epoch 7 (of 10)
+  const auto p = train::parse_train_config(data + polylut + "[train]\naverage_decay = 0.99\n", "c");
+  CHECK(p.average_decay == 0.99);
+  CHECK(p.average_epoch == 0);
+  CHECK(train::parse_train_config(data + lutnet + "[train]\naverage_decay = 0.99\n", "c")
+            .average_epoch == 8);
+  CHECK(train::parse_train_config(
+            data + polylut + "connectivity = \"sparselut\"\n[train]\naverage_decay = 0.9\n", "c")
+            .average_epoch == 5);  // the SparseLUT mask freezes half way by default
+  CHECK(config_error(data + lutnet + "[train]\naverage_decay = 0.99\naverage_epoch = 5\n") ==
+        "c.toml: [train] average_epoch 5 is before epoch 8, the first after the network's last "
+        "change of structure");
+  CHECK(config_error(data + polylut + "[train]\naverage_decay = 0.99\naverage_epoch = 10\n") ==
+        "c.toml: [train] average_epoch 10 leaves no epoch to average (epochs = 10)");
+  CHECK(config_error(data + polylut + "[train]\naverage_epoch = 2\n") ==
+        "c.toml: [train] average_epoch is given but average_decay is 0 (no average)");
+  CHECK(config_error(data + polylut + "[train]\naverage_decay = 1.0\n").find("average_decay") !=
+        std::string::npos);
+}
+
 TEST_CASE("lutnet configurations: connections per layer, the BNN epochs and shrinkage after them",
           "[train]") {
   auto config_error = [](const std::string& text) {

@@ -258,6 +258,47 @@ TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted 
   CHECK(read_text(out) == read_text(whole / "m.lfm.json"));
 }
 
+TEST_CASE(
+    "the parameter average: a decay near 0 exports the live network, a real one another, and a "
+    "killed run resumes with its average",
+    "[train]") {
+  const std::string model =
+      "family = \"difflogic\"\nlayers = [48, 24]\nclasses = 4\ntau = 4.0\ninput_bits = 1";
+  const unsigned epochs = 4;  // few steps: the average still lags the live parameters at the end
+  const fs::path live = temp_dir("train_average_live"), near0 = temp_dir("train_average_near0"),
+                 whole = temp_dir("train_average_whole"), killed = temp_dir("train_average_killed");
+  train_run(write_config(live, model, epochs, 4), live);
+  // The decay is at most its value: 1e-6 keeps the average within float rounding of the live
+  // parameters, so the export is the network without an average.
+  train_run(write_config(near0, model, epochs, 4, "average_decay = 0.000001\n"), near0);
+  CHECK(read_text(near0 / "m.lfm.json") == read_text(live / "m.lfm.json"));
+
+  const std::string averaged = "average_decay = 0.99\n";  // from the first epoch on
+  const nlohmann::json full = train_run(write_config(whole, model, epochs, 4, averaged), whole);
+  CHECK(read_text(whole / "m.lfm.json") != read_text(live / "m.lfm.json"));
+  CHECK(full["test_accuracy"].get<double>() > 0.5);  // four classes: chance is 0.25
+  // The last epoch's test accuracy is the average's, and the export is the average.
+  CHECK(full["epochs"].back()["test_accuracy"] == full["test_accuracy"]);
+
+  // Killed after its first checkpoint and resumed: the model of the run that was not killed, so
+  // the checkpoint carried the average.
+  const fs::path config = write_config(killed, model, epochs, 4, averaged);
+  const fs::path out = killed / "m.lfm.json", ckpt = killed / "m.lfm.json.ckpt";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  REQUIRE(WIFSIGNALED(kill_once_written(pid, ckpt)));
+  const nlohmann::json report = train_run(config, killed, "--resume");
+  CHECK(report["resumed_after_epoch"].get<unsigned>() >= 1);
+  CHECK(report["resumed_after_epoch"].get<unsigned>() < epochs);
+  CHECK(read_text(out) == read_text(whole / "m.lfm.json"));
+  CHECK(read_text(killed / "torch.csv") == read_text(whole / "torch.csv"));
+}
+
 TEST_CASE("resume errors name the checkpoint and what is wrong", "[train]") {
   const fs::path dir = temp_dir("train_resume_errors");
   const fs::path config = write_config(dir, "family = \"logicnets\"\nfan_in = 3", 1);
