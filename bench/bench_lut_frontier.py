@@ -24,6 +24,7 @@ published anchors marked beside ours.
 import argparse
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -109,6 +110,20 @@ class Bench:
                 "energy_per_inference": sc["power"]["energy_per_inference"]}
 
 
+def label_sides(rows):
+    """-1 (below its point) for each row's label, or 1 (above) when a label below would cover one
+    already placed below: a point near another in LUTs (within 30%) and accuracy (0.6 points)."""
+    def near(r, q):
+        luts = max(1.0, float(r["luts_pixels"])) / max(1.0, float(q["luts_pixels"]))
+        return abs(math.log10(luts)) < 0.12 and abs(float(r["accuracy"]) - float(q["accuracy"])) < 0.6
+
+    sides = []
+    for r in rows:
+        below_taken = any(side < 0 and near(r, q) for q, side in zip(rows, sides))
+        sides.append(1 if below_taken else -1)
+    return sides
+
+
 def plot(out, rows):
     """One plot a dataset: frontier.png for MNIST (with the published anchors and the target),
     frontier-DATASET.png for the others; the data beside each."""
@@ -117,23 +132,27 @@ def plot(out, rows):
         stem = "frontier" if mnist else "frontier-" + dataset
         dat = os.path.join(out, stem + ".dat")
         with open(dat, "w") as f:
-            f.write("# name accuracy luts_with_encoder luts_without_encoder\n")
-            for r in rows:
-                if r["dataset"] == dataset:
-                    f.write('"%s" %s %s %s\n' % (r["name"], r["accuracy"], r["luts_pixels"],
-                                                 r["luts_bits"]))
+            f.write("# name accuracy luts_with_encoder luts_without_encoder label_side\n")
+            here = [r for r in rows if r["dataset"] == dataset]
+            for r, side in zip(here, label_sides(here)):
+                f.write('"%s" %s %s %s %d\n' % (r["name"], r["accuracy"], r["luts_pixels"],
+                                                r["luts_bits"], side))
         series = ["'%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit "
                   "pixels in)'" % dat,
                   "'%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder'"
                   % dat,
-                  "'%s' using 3:2:1 with labels offset 0,-1 font ',9' notitle" % dat]
+                  "'%s' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle"
+                  % dat,
+                  "'%s' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle"
+                  % dat]
         extra = ""
         if mnist:
             anchors = os.path.join(out, "anchors.dat")
             with open(anchors, "w") as f:
                 for name, acc, luts in ANCHORS:
                     f.write('"%s" %s %s\n' % (name, acc, luts))
-            series += ["'%s' using 3:2 with points pt 5 ps 1.5 title 'published anchors'" % anchors,
+            series += ["'%s' using 3:2 with points pt 5 ps 1.5 lc rgb '#e69f00' "
+                       "title 'published anchors'" % anchors,
                        "'%s' using 3:2:1 with labels left offset 1,0.6 font ',9' notitle"
                        % anchors]
             extra = """# The target of the frontier: 98.0%% with at most 5,000 LUTs, the whole design counted.

@@ -10,4 +10,5 @@ set offsets graph 0.08, graph 0.22, graph 0.15, graph 0.15
 set grid
 plot '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \
      '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \
-     '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:2:1 with labels offset 0,-1 font ',9' notitle
+     '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle, \
+     '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle
