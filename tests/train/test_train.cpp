@@ -123,6 +123,19 @@ int kill_once_written(pid_t pid, const fs::path& file) {
   return status;
 }
 
+// Starts `lutforge train CONFIG -o OUT --quiet` in a child process and SIGKILLs it as soon as its
+// first checkpoint (OUT.ckpt) is in place, unless it exits first; returns its wait status.
+int train_until_checkpoint(const fs::path& config, const fs::path& out) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return kill_once_written(pid, out.string() + ".ckpt");
+}
+
 struct Family {
   const char* name;
   const char* model;  // [model] keys
@@ -231,16 +244,9 @@ TEST_CASE("a run killed after an epoch resumes to the model of an uninterrupted 
 
   const fs::path config =
       write_config(killed, model, epochs, 9, "\n[sparselut]\nfreeze_epoch = 4\n");
-  const fs::path out = killed / "m.lfm.json", ckpt = killed / "m.lfm.json.ckpt";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const fs::path out = killed / "m.lfm.json";
   // Kill it as soon as its first checkpoint is in place.
-  REQUIRE(WIFSIGNALED(kill_once_written(pid, ckpt)));  // killed mid-run, not finished
+  REQUIRE(WIFSIGNALED(train_until_checkpoint(config, out)));  // killed mid-run, not finished
   CHECK_FALSE(fs::exists(out));
 
   const nlohmann::json report = train_run(config, killed, "--resume");
@@ -283,15 +289,8 @@ TEST_CASE(
   // Killed after its first checkpoint and resumed: the model of the run that was not killed, so
   // the checkpoint carried the average.
   const fs::path config = write_config(killed, model, epochs, 4, averaged);
-  const fs::path out = killed / "m.lfm.json", ckpt = killed / "m.lfm.json.ckpt";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl(LUTFORGE_BIN, LUTFORGE_BIN, "train", config.c_str(), "-o", out.c_str(), "--quiet",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  REQUIRE(WIFSIGNALED(kill_once_written(pid, ckpt)));
+  const fs::path out = killed / "m.lfm.json";
+  REQUIRE(WIFSIGNALED(train_until_checkpoint(config, out)));
   const nlohmann::json report = train_run(config, killed, "--resume");
   CHECK(report["resumed_after_epoch"].get<unsigned>() >= 1);
   CHECK(report["resumed_after_epoch"].get<unsigned>() < epochs);
