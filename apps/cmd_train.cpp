@@ -81,13 +81,16 @@ int cmd_train(const std::vector<std::string>& args) {
     j["export_seconds"] = r.export_seconds;
     j["resumed_after_epoch"] = r.first_epoch;
     nlohmann::json ep = nlohmann::json::array();
-    for (const auto& e : r.epochs)
+    for (const auto& e : r.epochs) {
       ep.push_back({{"epoch", e.epoch},
                     {"loss", e.loss},
                     {"train_accuracy", e.train_accuracy},
                     {"test_accuracy", e.test_accuracy},
                     {"seconds", e.seconds},
                     {"regrown", e.regrown}});
+      if (e.unaveraged_test_accuracy)
+        ep.back()["unaveraged_test_accuracy"] = *e.unaveraged_test_accuracy;
+    }
     j["epochs"] = ep;
     if (c.prune.enabled) {
       const auto cost = cost_json<nlohmann::json>;

@@ -89,7 +89,8 @@
 //   average_decay = 0.0          # above 0: the test accuracies and the export use an exponential
 //                                #    moving average of the parameters, updated after every step
 //                                #    with this decay (at most (1 + t) / (10 + t) at its step t);
-//                                #    buffers (batch-norm statistics) stay the live network's
+//                                #    buffers (batch-norm statistics) stay the live network's;
+//                                #    each epoch reports the last parameters' test accuracy too
 //   average_epoch = 0            #    the epoch the average starts from (default and minimum:
 //                                #    the first after every change of structure: the SparseLUT
 //                                #    freeze, LUTNet's BNN epochs, the last shrinkage step)

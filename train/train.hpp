@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct EpochStats {
   unsigned epoch = 0;         // 1-based
   double loss = 0;            // mean training loss
   double train_accuracy = 0;  // of the training forward pass (batch statistics)
-  double test_accuracy = 0;   // of the quantized evaluation
+  double test_accuracy = 0;   // of the quantized evaluation (of the average, if there is one)
+  std::optional<double> unaveraged_test_accuracy;  // with an average: the last parameters'
   double seconds = 0;
   long long regrown = 0;  // SparseLUT: input slots regrown in the epoch
 };

@@ -346,12 +346,16 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const int64_t n = train_x.size(0);
   Progress progress(opts.progress);
   const torch::Tensor test_y = labels_of(test_set);
-  auto test_accuracy = [&]() {  // of the averaged parameters while there is an average
+  auto live_test_accuracy = [&]() {
     if (test_x.size(0) == 0) return 0.0;
-    average.swap();
     const torch::Tensor pred = predictions(eval_all(*net, test_x));
-    average.swap();
     return pred.eq(test_y).to(torch::kDouble).mean().item<double>();
+  };
+  auto test_accuracy = [&]() {  // of the averaged parameters while there is an average
+    average.swap();
+    const double a = live_test_accuracy();
+    average.swap();
+    return a;
   };
   // Pruning masks (parameter, mask): the masked entries are zeroed after every optimizer step.
   std::vector<std::pair<torch::Tensor, torch::Tensor>> masks;
@@ -421,12 +425,16 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     s.train_accuracy =
         static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, seen));
     s.test_accuracy = test_accuracy();
+    if (average.started()) s.unaveraged_test_accuracy = live_test_accuracy();
     s.seconds = seconds_since(t_epoch);
     s.regrown = regrown;
     if (opts.progress) {
-      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test%s %.2f%%  %.1f s", s.epoch,
-                   epochs, s.loss, 100 * s.train_accuracy, average.started() ? " (average)" : "",
-                   100 * s.test_accuracy, s.seconds);
+      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train %.2f%%  test %.2f%%", s.epoch, epochs,
+                   s.loss, 100 * s.train_accuracy, 100 * s.test_accuracy);
+      if (s.unaveraged_test_accuracy)
+        std::fprintf(stderr, " (average; last parameters %.2f%%)",
+                     100 * *s.unaveraged_test_accuracy);
+      std::fprintf(stderr, "  %.1f s", s.seconds);
       if (c.sparselut())
         std::fprintf(stderr, rewire ? "  regrown %lld" : "  mask frozen", s.regrown);
       std::fprintf(stderr, "\n");

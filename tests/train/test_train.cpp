@@ -285,6 +285,16 @@ TEST_CASE(
   CHECK(full["test_accuracy"].get<double>() > 0.5);  // four classes: chance is 0.25
   // The last epoch's test accuracy is the average's, and the export is the average.
   CHECK(full["epochs"].back()["test_accuracy"] == full["test_accuracy"]);
+  // The average leaves the training alone: every epoch reports the last parameters' test
+  // accuracy too, and it is the run without an average's.
+  const nlohmann::json plain = nlohmann::json::parse(read_text(live / "report.json"));
+  REQUIRE(plain["epochs"].size() == epochs);
+  REQUIRE(full["epochs"].size() == epochs);
+  for (unsigned e = 0; e < epochs; ++e) {
+    CHECK_FALSE(plain["epochs"][e].contains("unaveraged_test_accuracy"));
+    CHECK(full["epochs"][e]["unaveraged_test_accuracy"] == plain["epochs"][e]["test_accuracy"]);
+    CHECK(full["epochs"][e]["loss"] == plain["epochs"][e]["loss"]);
+  }
 
   // Killed after its first checkpoint and resumed: the model of the run that was not killed, so
   // the checkpoint carried the average.
