@@ -64,6 +64,9 @@
 //                                #    |c_p - c_q| over the table entries that differ only in
 //                                #    that input), averages the entries paired by each dropped
 //                                #    input, and trains on
+//   shrink_min_inputs = 0        #    the fewest inputs it leaves a LUT: 1 (the default) or 0,
+//                                #    which lets it remove whole LUTs (constants, which synthesis
+//                                #    folds into the popcount or LUT that reads them)
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -165,6 +168,7 @@ struct TrainConfig {
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
+  unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT (0 or 1)
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";

@@ -191,9 +191,9 @@ torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidat
 // of LUT input i is the sum of |c_p - c_q| over the pairs of entries that differ only in bit i.
 // Returns which inputs stay [luts, n] (bool): the `fraction` of all inputs with the least salience
 // go (those that `keep_before` dropped first; ties: the lower LUT, then the lower input, first),
-// and every LUT keeps its most salient input.
+// and every LUT keeps its `min_inputs` most salient inputs (0 or 1).
 torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
-                          double fraction);
+                          double fraction, unsigned min_inputs);
 // The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
 // its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
 double shrink_fraction(const TrainConfig& c, unsigned epoch);
@@ -202,9 +202,11 @@ double shrink_fraction(const TrainConfig& c, unsigned epoch);
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);
 // One shrinkage step on a layer of LUTs: keep becomes shrink_keep(tables, keep, fraction), and
 // the tables are tied to it.
-void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction);
+void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
+                   unsigned min_inputs);
 // One LUT of the model file from its 2^n output bits `on`, the input bits its n inputs read and
-// which of them stay: its kept inputs and the table over them, complemented when `negate`.
+// which of them stay: its kept inputs and the table over them, complemented when `negate` (a LUT
+// that kept none reads its first input through a constant table).
 models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,
                         bool negate);
 // The LUTNet network: BNN layers whose XNORs grow into LUTs (train/families/lutnet.cpp).

@@ -60,6 +60,7 @@ TEST_CASE("a model key of another family is an error, and every family reads its
                 : k == "residual_init"                         ? "1"
                 : k == "shrink"                                ? "0.5"
                 : k == "shrink_epoch"                          ? "3"  // after bnn_epochs
+                : k == "shrink_min_inputs"                     ? "0"
                 : k == "classes" && f == train::Family::LutNet ? "4"  // a neuron per class
                                                                : "2") +
                "\n";
@@ -165,7 +166,14 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
   const auto shrink =
       train::parse_train_config(distributive + "shrink = 0.75\n[train]\nepochs = 9\n", "c.toml");
   CHECK(shrink.shrink == 0.75);
-  CHECK(shrink.shrink_epoch == 4);  // half the epochs by default
+  CHECK(shrink.shrink_epoch == 4);       // half the epochs by default
+  CHECK(shrink.shrink_min_inputs == 1);  // a LUT keeps an input by default
+  CHECK(train::parse_train_config(distributive + "shrink = 0.75\nshrink_min_inputs = 0\n", "c.toml")
+            .shrink_min_inputs == 0);
+  CHECK(config_error(distributive + "shrink = 0.75\nshrink_min_inputs = 2\n")
+            .find("shrink_min_inputs") != std::string::npos);
+  CHECK(config_error(distributive + "shrink_min_inputs = 0\n") ==
+        "c.toml: [model] shrink_min_inputs applies to a shrink fraction above 0");
   CHECK(config_error(distributive + "shrink_epoch = 3\n") ==
         "c.toml: [model] shrink_epoch applies to a shrink fraction above 0");
   CHECK(config_error(distributive + "shrink = 0.5\nshrink_epoch = 9\n[train]\nepochs = 9\n") ==

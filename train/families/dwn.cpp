@@ -233,7 +233,9 @@ class DwnLayerImpl : public torch::nn::Module {
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
   // Logic shrinkage (shrink_tables), then tie() on every forward.
-  void shrink(double fraction) { shrink_tables(tables, keep, fraction); }
+  void shrink(double fraction, unsigned min_inputs) {
+    shrink_tables(tables, keep, fraction, min_inputs);
+  }
   void tie() { tie_tables(tables, keep); }
 
   // The input bit each LUT input reads [luts, n].
@@ -271,7 +273,7 @@ class DwnNetImpl : public GroupSumNetImpl {
 
   void start_epoch(const TrainConfig& c, unsigned epoch) override {
     if (const double f = shrink_fraction(c, epoch); f > 0)
-      for (auto& layer : layers) layer->shrink(f);
+      for (auto& layer : layers) layer->shrink(f, c.shrink_min_inputs);
   }
 
   std::vector<models::Layer> export_layers() override {
@@ -303,7 +305,7 @@ class DwnNetImpl : public GroupSumNetImpl {
 }  // namespace
 
 torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& keep_before,
-                          double fraction) {
+                          double fraction, unsigned min_inputs) {
   torch::NoGradGuard no_grad;
   const int64_t n = keep_before.size(1);
   const torch::Tensor before = keep_before.to(torch::kLong).contiguous();
@@ -328,7 +330,7 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
   size_t dropped = 0;
   for (size_t k : order) {
     if (dropped == target) break;
-    if (left[k / static_cast<size_t>(n)] == 1) continue;
+    if (left[k / static_cast<size_t>(n)] <= static_cast<int64_t>(min_inputs)) continue;
     kept[k] = 0;
     --left[k / static_cast<size_t>(n)];
     ++dropped;
@@ -350,9 +352,10 @@ void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
   tables.detach().copy_(t);
 }
 
-void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction) {
+void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
+                   unsigned min_inputs) {
   torch::NoGradGuard no_grad;
-  keep.copy_(shrink_keep(tables, keep, fraction));
+  keep.copy_(shrink_keep(tables, keep, fraction, min_inputs));
   tie_tables(tables, keep);
 }
 
@@ -364,18 +367,19 @@ double shrink_fraction(const TrainConfig& c, unsigned epoch) {
 models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,
                         bool negate) {
   // The inputs that shrinkage left, and the table over them: the entries whose dropped inputs
-  // are 0 (the others equal them).
+  // are 0 (the others equal them). A LUT that lost every input is a constant; the model file
+  // gives it its first input (a table of two equal entries), which synthesis folds away.
   models::Neuron N;
   std::vector<int64_t> kept;
   for (int64_t l = 0; l < n; ++l)
-    if (keep[l]) {
-      kept.push_back(l);
-      N.inputs.push_back(static_cast<uint32_t>(wiring[l]));
-    }
+    if (keep[l]) kept.push_back(l);
+  const bool constant = kept.empty();
+  if (constant) kept.push_back(0);
+  for (int64_t l : kept) N.inputs.push_back(static_cast<uint32_t>(wiring[l]));
   TruthTable t(static_cast<unsigned>(kept.size()));
   for (uint64_t a = 0; a < (uint64_t{1} << kept.size()); ++a) {
     int64_t full = 0;
-    for (size_t k = 0; k < kept.size(); ++k)
+    for (size_t k = 0; k < kept.size() && !constant; ++k)
       if ((a >> k) & 1) full |= int64_t{1} << kept[k];
     if (on[full] != negate) set_bit(t, a);
   }
