@@ -138,10 +138,10 @@ std::vector<const char*> family_keys(Family f) {
               "mapping_layers"};
     case Family::Dwn:
       return {"classes", "tau",          "mapping",      "mapping_candidates", "mapping_layers",
-              "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs"};
+              "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs",  "shrink_unit"};
     case Family::LutNet:
-      return {"classes", "tau",          "connections",  "bnn_epochs",
-              "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs"};
+      return {"classes",      "tau",          "connections",       "bnn_epochs", "shrink",
+              "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -296,7 +296,9 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
   c.shrink_steps = static_cast<unsigned>(model.integer("shrink_steps", 1, 1, 1000));
   c.shrink_min_inputs = static_cast<unsigned>(model.integer("shrink_min_inputs", 1, 0, 1));
-  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs"})
+  c.shrink_unit = model.str("shrink_unit", "input");
+  check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
+  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"})
     if (model.has(key) && c.shrink == 0.0)
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {

@@ -67,6 +67,11 @@
 //   shrink_min_inputs = 0        #    the fewest inputs it leaves a LUT: 1 (the default) or 0,
 //                                #    which lets it remove whole LUTs (constants, which synthesis
 //                                #    folds into the popcount or LUT that reads them)
+//   shrink_unit = "lut"          #    "input" (the default): shrink is a fraction of the inputs;
+//                                #    "lut": of the LUTs, those whose inputs beyond their
+//                                #    shrink_min_inputs most salient sum the least salience keep
+//                                #    only those (after synth -lut 6 a LUT of 2 to 6 inputs is one
+//                                #    LUT6; one of 0 or 1 is none)
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -166,9 +171,11 @@ struct TrainConfig {
   unsigned mapping_candidates = 64;  // learnable: the inputs each LUT or gate input chooses from
   unsigned mapping_layers = 1;       // learnable: the first layers that learn their mapping
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
-  unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
-  unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
-  unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT (0 or 1)
+  unsigned shrink_epoch = 0;       // dwn, lutnet: the epoch after which it does (0: a default)
+  unsigned shrink_steps = 1;       // dwn, lutnet: the epochs it takes, an equal part in each
+  unsigned shrink_min_inputs = 1;  // dwn, lutnet: the fewest inputs it leaves a LUT (0 or 1)
+  std::string shrink_unit =
+      "input";  // dwn, lutnet: "input" or "lut": what `shrink` is a fraction of
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";

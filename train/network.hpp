@@ -191,19 +191,21 @@ torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidat
 // of LUT input i is the sum of |c_p - c_q| over the pairs of entries that differ only in bit i.
 // Returns which inputs stay [luts, n] (bool): the `fraction` of all inputs with the least salience
 // go (those that `keep_before` dropped first; ties: the lower LUT, then the lower input, first),
-// and every LUT keeps its `min_inputs` most salient inputs (0 or 1).
+// and every LUT keeps its `min_inputs` most salient inputs (0 or 1). With `whole_luts`, the
+// `fraction` is of the LUTs, not of the inputs: those whose inputs beyond their `min_inputs` most
+// salient have the least salience in sum keep only those (the LUTs cut before first).
 torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
-                          double fraction, unsigned min_inputs);
+                          double fraction, unsigned min_inputs, bool whole_luts);
 // The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
 // its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
 double shrink_fraction(const TrainConfig& c, unsigned epoch);
 // Ties `tables` in place to `keep`: the entries that each dropped input pairs are averaged, so
 // that they no longer depend on it (nothing to do while keep is all true).
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);
-// One shrinkage step on a layer of LUTs: keep becomes shrink_keep(tables, keep, fraction), and
-// the tables are tied to it.
+// One shrinkage step on a layer of LUTs: keep becomes shrink_keep(tables, keep, fraction) with
+// the configuration's shrink_min_inputs and shrink_unit, and the tables are tied to it.
 void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
-                   unsigned min_inputs);
+                   const TrainConfig& c);
 // One LUT of the model file from its 2^n output bits `on`, the input bits its n inputs read and
 // which of them stay: its kept inputs and the table over them, complemented when `negate` (a LUT
 // that kept none reads its first input through a constant table).

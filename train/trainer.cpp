@@ -100,7 +100,8 @@ std::string fingerprint(const TrainConfig& c) {
     s << '|';
   }
   if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
-  if (c.shrink > 0) s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << '|';
+  if (c.shrink > 0)
+    s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
   return s.str();
 }
 

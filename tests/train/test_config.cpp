@@ -61,6 +61,7 @@ TEST_CASE("a model key of another family is an error, and every family reads its
                 : k == "shrink"                                ? "0.5"
                 : k == "shrink_epoch"                          ? "3"  // after bnn_epochs
                 : k == "shrink_min_inputs"                     ? "0"
+                : k == "shrink_unit"                           ? "\"lut\""
                 : k == "classes" && f == train::Family::LutNet ? "4"  // a neuron per class
                                                                : "2") +
                "\n";
@@ -172,6 +173,11 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
             .shrink_min_inputs == 0);
   CHECK(config_error(distributive + "shrink = 0.75\nshrink_min_inputs = 2\n")
             .find("shrink_min_inputs") != std::string::npos);
+  CHECK(shrink.shrink_unit == "input");
+  CHECK(config_error(distributive + "shrink = 0.75\nshrink_unit = \"luts\"\n") ==
+        "c.toml: [model] shrink_unit is 'luts'; expected one of input, lut");
+  CHECK(config_error(distributive + "shrink_unit = \"lut\"\n") ==
+        "c.toml: [model] shrink_unit applies to a shrink fraction above 0");
   CHECK(config_error(distributive + "shrink_min_inputs = 0\n") ==
         "c.toml: [model] shrink_min_inputs applies to a shrink fraction above 0");
   CHECK(config_error(distributive + "shrink_epoch = 3\n") ==

@@ -291,3 +291,24 @@ TEST_CASE(
   CHECK(log_scale.grad().abs().item<double>() > 0);
   CHECK(torch::all(w.grad().masked_select(clipped) != 0).item<bool>());
 }
+
+TEST_CASE("logic shrinkage keeps the salient inputs, or whole LUTs by what cutting them loses",
+          "[train]") {
+  // Three LUTs of two inputs (entry a has input 0 as bit 0). Salience (input 0, input 1):
+  // the XNOR of input 0 (4, 0), an XOR (4, 4), input 0 with a little of input 1 (3.5, 0.5).
+  const torch::Tensor tables =
+      torch::tensor({-1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, 1.0f, -1.0f, -1.0f, 1.0f, -0.5f, 1.0f})
+          .view({3, 4});
+  const torch::Tensor all = torch::ones({3, 2}, torch::kBool);
+  auto keep = [](std::vector<int> k) { return torch::tensor(k).view({3, 2}).to(torch::kBool); };
+  // Inputs: half of them go, the least salient first, but none that is a LUT's last.
+  CHECK(torch::equal(shrink_keep(tables, all, 0.5, 1, false), keep({1, 0, 0, 1, 1, 0})));
+  // LUTs: two of three keep only their most salient input; the XOR would lose the most (4).
+  CHECK(torch::equal(shrink_keep(tables, all, 2.0 / 3, 1, true), keep({1, 0, 1, 1, 1, 0})));
+  // With no input kept, a LUT loses its whole salience: 4, 8, 4 (the lower LUT goes first).
+  CHECK(torch::equal(shrink_keep(tables, all, 1.0 / 3, 0, true), keep({0, 0, 1, 1, 1, 1})));
+  // A second step counts the LUT cut before, and keeps what it dropped dropped.
+  const torch::Tensor first = shrink_keep(tables, all, 1.0 / 3, 1, true);
+  CHECK(torch::equal(first, keep({1, 0, 1, 1, 1, 1})));
+  CHECK(torch::equal(shrink_keep(tables, first, 2.0 / 3, 1, true), keep({1, 0, 1, 1, 1, 0})));
+}

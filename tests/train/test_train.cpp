@@ -716,10 +716,10 @@ TEST_CASE(
     "[train][yosys]") {
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
   // LUTs; "shrink": the same, half of the LUT inputs dropped in epochs 3 and 4, a quarter each;
-  // "empty": three quarters dropped at epoch 3, where a LUT may lose all of its inputs.
-  for (const char* variant : {"bnn", "lut", "shrink", "empty"}) {
+  // "cut": half of the LUTs lose all of their inputs at epoch 3.
+  for (const char* variant : {"bnn", "lut", "shrink", "cut"}) {
     SECTION(variant) {
-      const bool bnn = variant == std::string("bnn"), empty = variant == std::string("empty");
+      const bool bnn = variant == std::string("bnn"), empty = variant == std::string("cut");
       const bool shrink = empty || variant == std::string("shrink");
       const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
       const std::string model =
@@ -728,7 +728,7 @@ TEST_CASE(
               "classes = 4\ntau = 2.0\ninput_bits = 2\ninput_encoding = \"distributive\"\n"
               "bnn_epochs = ") +
           (bnn ? "6" : "2") +
-          (empty    ? "\nshrink = 0.75\nshrink_epoch = 3\nshrink_min_inputs = 0"
+          (empty ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_min_inputs = 0"
            : shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2"
                     : "");
       train_run(write_config(dir, model, 6), dir);
@@ -757,15 +757,16 @@ TEST_CASE(
                         static_cast<uint32_t>(6 * n + 4), static_cast<uint32_t>(6 * n + 5)});
       }
       CHECK(m.layers[2].neurons.size() == 32);
-      size_t inputs = 0, luts = 0, constants = 0;
+      size_t inputs = 0, luts = 0, whole = 0, constants = 0;
       for (size_t l : {0u, 2u})
         for (const auto& n : m.layers[l].neurons) {
           ++luts;
           inputs += n.inputs.size();
+          whole += n.inputs.size() == 4;
           CHECK(n.tables[0].num_vars() == n.inputs.size());
-          // A LUT that lost every input reads one through a table of two equal entries (as may
-          // one that kept an input and learned a constant).
+          // A LUT that lost every input reads one through a table of two equal entries.
           if (n.inputs.size() == 1 && (n.tables[0].words()[0] & 3) % 3 == 0) ++constants;
+          if (empty) CHECK((n.inputs.size() == 4 || n.inputs.size() == 1));
           if (bnn) {  // an XNOR with a weight: the input or its complement
             REQUIRE(n.inputs.size() == 1);
             const uint64_t t = n.tables[0].words()[0] & 3;
@@ -774,13 +775,11 @@ TEST_CASE(
             CHECK(std::set<uint32_t>(n.inputs.begin(), n.inputs.end()).size() == 4);
           }
         }
-      // Shrinkage drops half of each layer's inputs: 120 of 240 and 64 of 128. Three quarters
-      // (180 and 96) leave 92 = luts, and the model file adds an input to each LUT left without
-      // any: there are some, and each is a constant.
-      INFO(constants << " constant LUTs");
+      // Shrinkage drops half of each layer's inputs: 120 of 240 and 64 of 128. Cutting LUTs
+      // leaves half of each layer whole (30 and 16) and the others constants.
       if (empty) {
-        CHECK(inputs > luts);
-        CHECK(inputs - luts <= constants);
+        CHECK(whole == 46);
+        CHECK(constants == luts - 46);
       } else {
         CHECK(inputs == (bnn ? luts : shrink ? luts * 2 : luts * 4));
       }

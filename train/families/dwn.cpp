@@ -233,9 +233,7 @@ class DwnLayerImpl : public torch::nn::Module {
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
   // Logic shrinkage (shrink_tables), then tie() on every forward.
-  void shrink(double fraction, unsigned min_inputs) {
-    shrink_tables(tables, keep, fraction, min_inputs);
-  }
+  void shrink(double fraction, const TrainConfig& c) { shrink_tables(tables, keep, fraction, c); }
   void tie() { tie_tables(tables, keep); }
 
   // The input bit each LUT input reads [luts, n].
@@ -273,7 +271,7 @@ class DwnNetImpl : public GroupSumNetImpl {
 
   void start_epoch(const TrainConfig& c, unsigned epoch) override {
     if (const double f = shrink_fraction(c, epoch); f > 0)
-      for (auto& layer : layers) layer->shrink(f, c.shrink_min_inputs);
+      for (auto& layer : layers) layer->shrink(f, c);
   }
 
   std::vector<models::Layer> export_layers() override {
@@ -305,7 +303,7 @@ class DwnNetImpl : public GroupSumNetImpl {
 }  // namespace
 
 torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& keep_before,
-                          double fraction, unsigned min_inputs) {
+                          double fraction, unsigned min_inputs, bool whole_luts) {
   torch::NoGradGuard no_grad;
   const int64_t n = keep_before.size(1);
   const torch::Tensor before = keep_before.to(torch::kLong).contiguous();
@@ -320,12 +318,37 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
       salience[static_cast<size_t>(j * n + i)] =
           before.data_ptr<int64_t>()[j * n + i] ? s.data_ptr<float>()[j] : -1.0f;
   }
+  std::vector<int64_t> kept(salience.size(), 1);
+  if (whole_luts) {
+    // Each LUT's loss: the salience of its inputs beyond its min_inputs most salient (-1 for one
+    // cut before). The `fraction` of the LUTs with the least loss keep only those inputs.
+    std::vector<float> loss(static_cast<size_t>(luts));
+    std::vector<std::vector<size_t>> ranked(static_cast<size_t>(luts));
+    for (size_t j = 0; j < ranked.size(); ++j) {
+      for (size_t i = 0; i < static_cast<size_t>(n); ++i) ranked[j].push_back(j * n + i);
+      std::stable_sort(ranked[j].begin(), ranked[j].end(),
+                       [&](size_t a, size_t b) { return salience[a] > salience[b]; });
+      float& l = loss[j];
+      for (size_t r = min_inputs; r < ranked[j].size(); ++r)
+        l += std::max(0.0f, salience[ranked[j][r]]);
+      if (salience[ranked[j][std::min<size_t>(min_inputs, n - 1)]] < 0) l = -1;
+    }
+    std::vector<size_t> order(loss.size());
+    for (size_t j = 0; j < order.size(); ++j) order[j] = j;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return loss[a] < loss[b]; });
+    const auto cut = static_cast<size_t>(fraction * static_cast<double>(luts));
+    for (size_t c = 0; c < cut; ++c)
+      for (size_t r = min_inputs; r < ranked[order[c]].size(); ++r) kept[ranked[order[c]][r]] = 0;
+    for (size_t k = 0; k < kept.size(); ++k)
+      if (salience[k] < 0) kept[k] = 0;  // what was dropped stays dropped
+    return torch::tensor(kept).view({luts, n}).to(torch::kBool);
+  }
   std::vector<size_t> order(salience.size());
   for (size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return salience[a] < salience[b]; });
   std::vector<int64_t> left(static_cast<size_t>(luts), n);
-  std::vector<int64_t> kept(salience.size(), 1);
   const auto target = static_cast<size_t>(fraction * static_cast<double>(salience.size()));
   size_t dropped = 0;
   for (size_t k : order) {
@@ -353,9 +376,9 @@ void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
 }
 
 void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
-                   unsigned min_inputs) {
+                   const TrainConfig& c) {
   torch::NoGradGuard no_grad;
-  keep.copy_(shrink_keep(tables, keep, fraction, min_inputs));
+  keep.copy_(shrink_keep(tables, keep, fraction, c.shrink_min_inputs, c.shrink_unit == "lut"));
   tie_tables(tables, keep);
 }
 

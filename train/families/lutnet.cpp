@@ -137,9 +137,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables.copy_(torch::where(bit0.unsqueeze(0), w.unsqueeze(1), -w.unsqueeze(1)));
     grown.fill_(true);
   }
-  void shrink(double fraction, unsigned min_inputs) {
-    shrink_tables(tables, keep, fraction, min_inputs);
-  }
+  void shrink(double fraction, const TrainConfig& c) { shrink_tables(tables, keep, fraction, c); }
   void tie() { tie_tables(tables, keep); }
 
   // The model file's layers: the LUTs, then (hidden layers) the threshold neurons.
@@ -209,7 +207,7 @@ class LutNetNetImpl : public GroupSumNetImpl {
       for (auto& layer : layers)
         if (!layer->grown.item<bool>()) layer->grow();
     if (const double f = shrink_fraction(c, epoch); f > 0)
-      for (auto& layer : layers) layer->shrink(f, c.shrink_min_inputs);
+      for (auto& layer : layers) layer->shrink(f, c);
   }
 
   std::vector<models::Layer> export_layers() override {
