@@ -324,11 +324,12 @@ class GateNetImpl : public GroupSumNetImpl {
       const torch::Tensor a = wa.contiguous(), b = wb.contiguous();
       const int64_t *pid = ids.data_ptr<int64_t>(), *pa = a.data_ptr<int64_t>(),
                     *pb = b.data_ptr<int64_t>();
-      for (int64_t j = 0; j < layer->neurons; ++j)
-        L.neurons.push_back({{static_cast<uint32_t>(pa[j]), static_cast<uint32_t>(pb[j])},
-                             {make_gate(static_cast<unsigned>(pid[j]))},
-                             {},
-                             {}});
+      for (int64_t j = 0; j < layer->neurons; ++j) {
+        models::Neuron N;
+        N.inputs = {static_cast<uint32_t>(pa[j]), static_cast<uint32_t>(pb[j])};
+        N.tables = {make_gate(static_cast<unsigned>(pid[j]))};
+        L.neurons.push_back(std::move(N));
+      }
       out.push_back(std::move(L));
     }
     return out;
