@@ -112,10 +112,13 @@ class Bench:
 
 def label_sides(rows):
     """-1 (below its point) for each row's label, or 1 (above) when a label below would cover one
-    already placed below: a point near another in LUTs (within 30%) and accuracy (0.6 points)."""
+    already placed below: within 0.6 points of accuracy, and the two centred names closer on the
+    log-LUT axis than half their widths (about 0.006 decades a character)."""
     def near(r, q):
         luts = max(1.0, float(r["luts_pixels"])) / max(1.0, float(q["luts_pixels"]))
-        return abs(math.log10(luts)) < 0.12 and abs(float(r["accuracy"]) - float(q["accuracy"])) < 0.6
+        widths = 0.006 * (len(r["name"]) + len(q["name"]))
+        return (abs(math.log10(luts)) < widths
+                and abs(float(r["accuracy"]) - float(q["accuracy"])) < 0.6)
 
     sides = []
     for r in rows:
