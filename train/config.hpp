@@ -170,12 +170,11 @@ struct TrainConfig {
   std::string mapping = "random";    // dwn, difflogic: random | learnable
   unsigned mapping_candidates = 64;  // learnable: the inputs each LUT or gate input chooses from
   unsigned mapping_layers = 1;       // learnable: the first layers that learn their mapping
-  double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs logic shrinkage removes per layer
-  unsigned shrink_epoch = 0;       // dwn, lutnet: the epoch after which it does (0: a default)
-  unsigned shrink_steps = 1;       // dwn, lutnet: the epochs it takes, an equal part in each
-  unsigned shrink_min_inputs = 1;  // dwn, lutnet: the fewest inputs it leaves a LUT (0 or 1)
-  std::string shrink_unit =
-      "input";  // dwn, lutnet: "input" or "lut": what `shrink` is a fraction of
+  double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs (or LUTs) shrinkage cuts a layer
+  unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
+  unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
+  unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT (0 or 1)
+  std::string shrink_unit = "input";  // dwn, lutnet: what `shrink` counts: "input" or "lut"
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";
