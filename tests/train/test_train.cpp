@@ -719,8 +719,8 @@ TEST_CASE(
   // "cut": half of the LUTs lose all of their inputs at epoch 3.
   for (const char* variant : {"bnn", "lut", "shrink", "cut"}) {
     SECTION(variant) {
-      const bool bnn = variant == std::string("bnn"), empty = variant == std::string("cut");
-      const bool shrink = empty || variant == std::string("shrink");
+      const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
+      const bool shrink = cut || variant == std::string("shrink");
       const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
       const std::string model =
           std::string(
@@ -728,7 +728,7 @@ TEST_CASE(
               "classes = 4\ntau = 2.0\ninput_bits = 2\ninput_encoding = \"distributive\"\n"
               "bnn_epochs = ") +
           (bnn ? "6" : "2") +
-          (empty ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_min_inputs = 0"
+          (cut ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_min_inputs = 0"
            : shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2"
                     : "");
       train_run(write_config(dir, model, 6), dir);
@@ -766,7 +766,7 @@ TEST_CASE(
           CHECK(n.tables[0].num_vars() == n.inputs.size());
           // A LUT that lost every input reads one through a table of two equal entries.
           if (n.inputs.size() == 1 && (n.tables[0].words()[0] & 3) % 3 == 0) ++constants;
-          if (empty) CHECK((n.inputs.size() == 4 || n.inputs.size() == 1));
+          if (cut) CHECK((n.inputs.size() == 4 || n.inputs.size() == 1));
           if (bnn) {  // an XNOR with a weight: the input or its complement
             REQUIRE(n.inputs.size() == 1);
             const uint64_t t = n.tables[0].words()[0] & 3;
@@ -777,7 +777,7 @@ TEST_CASE(
         }
       // Shrinkage drops half of each layer's inputs: 120 of 240 and 64 of 128. Cutting LUTs
       // leaves half of each layer whole (30 and 16) and the others constants.
-      if (empty) {
+      if (cut) {
         CHECK(whole == 46);
         CHECK(constants == luts - 46);
       } else {
