@@ -395,14 +395,15 @@ models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep,
   models::Neuron N;
   std::vector<int64_t> kept;
   for (int64_t l = 0; l < n; ++l)
-    if (keep[l]) kept.push_back(l);
-  const bool constant = kept.empty();
-  if (constant) kept.push_back(0);
-  for (int64_t l : kept) N.inputs.push_back(static_cast<uint32_t>(wiring[l]));
-  TruthTable t(static_cast<unsigned>(kept.size()));
-  for (uint64_t a = 0; a < (uint64_t{1} << kept.size()); ++a) {
+    if (keep[l]) {
+      kept.push_back(l);
+      N.inputs.push_back(static_cast<uint32_t>(wiring[l]));
+    }
+  if (kept.empty()) N.inputs.push_back(static_cast<uint32_t>(wiring[0]));
+  TruthTable t(static_cast<unsigned>(N.inputs.size()));
+  for (uint64_t a = 0; a < (uint64_t{1} << N.inputs.size()); ++a) {
     int64_t full = 0;
-    for (size_t k = 0; k < kept.size() && !constant; ++k)
+    for (size_t k = 0; k < kept.size(); ++k)
       if ((a >> k) & 1) full |= int64_t{1} << kept[k];
     if (on[full] != negate) set_bit(t, a);
   }
