@@ -214,15 +214,25 @@ Netlist lower(const Model& m, const LowerParams& params) {
       } else if (L.kind == LayerKind::Mac) {
         // built above, a layer at a time
       } else if (L.kind == LayerKind::Threshold) {
-        // A popcount of counter Luts and a Lut over its sum that tells sum >= threshold.
-        const size_t count = N.inputs.size();
-        if (N.threshold == 0 || N.threshold > count) {
-          next[n].push_back(nl.constant(N.threshold == 0));
+        // A popcount of counter Luts and a Lut over its sum that tells sum >= threshold. Inputs
+        // that are constants (LUTs that logic shrinkage emptied) are left out of the popcount, and
+        // each constant 1 lowers the threshold by one: synthesis would fold them too, but not
+        // rebuild the counters around the bits that are left.
+        std::vector<Signal> counted;
+        uint32_t threshold = N.threshold;
+        for (const Signal& s : fanin(0, N.inputs.size())) {
+          const auto* c = std::get_if<Const>(&nl.cell(s.node));
+          if (!c)
+            counted.push_back(s);
+          else if (c->value && threshold > 0)
+            --threshold;
+        }
+        if (threshold == 0 || threshold > counted.size()) {
+          next[n].push_back(nl.constant(threshold == 0));
         } else {
-          const std::vector<Signal> sum_bits =
-              compressed_popcount(nl, fanin(0, count), name + "_popcount");
+          const std::vector<Signal> sum_bits = compressed_popcount(nl, counted, name + "_popcount");
           TruthTable at_least(static_cast<unsigned>(sum_bits.size()));
-          for (uint64_t v = N.threshold; v < (uint64_t{1} << sum_bits.size()); ++v)
+          for (uint64_t v = threshold; v < (uint64_t{1} << sum_bits.size()); ++v)
             set_bit(at_least, v);
           next[n].push_back({nl.add_cell(Lut{at_least}, sum_bits, name + "_b0"), 0});
         }
@@ -231,14 +241,20 @@ Netlist lower(const Model& m, const LowerParams& params) {
             {nl.add_cell(Gate{gate_id_of(N.tables[0])}, fanin(0, 2), name + "_b0"), 0});
       } else {
         const std::vector<Signal> f = fanin(0, N.inputs.size());  // mixed fan-in: its own
-        for (unsigned b = 0; b < L.out_bits; ++b)
-          next[n].push_back({nl.add_cell(Lut{N.tables[b]}, f, name + "_b" + std::to_string(b)), 0});
+        for (unsigned b = 0; b < L.out_bits; ++b) {
+          const TruthTable& t = N.tables[b];
+          const bool zero = is_constant(t, false), one = is_constant(t, true);
+          next[n].push_back(
+              zero || one ? nl.constant(one)
+                          : Signal{nl.add_cell(Lut{t}, f, name + "_b" + std::to_string(b)), 0});
+        }
       }
       const bool last = l + 1 == m.layers.size();
       if (every && ((l + 1) % every == 0 || (last && !group_sum)))
         for (unsigned b = 0; b < L.out_bits; ++b)
-          next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"),
-                        0};
+          if (!std::holds_alternative<Const>(nl.cell(next[n][b].node)))  // the same every cycle
+            next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"),
+                          0};
     }
     codes.swap(next);
   }
