@@ -292,6 +292,41 @@ TEST_CASE(
   CHECK(torch::all(w.grad().masked_select(clipped) != 0).item<bool>());
 }
 
+TEST_CASE("tying shrunk tables averages the pairs of each dropped input, as tensor means do",
+          "[train]") {
+  // The reference: for each input in order, the mean over the pair dimension of the entries that
+  // differ in it, taken where the LUT dropped it.
+  auto reference = [](torch::Tensor t, const torch::Tensor& keep) {
+    const int64_t luts = t.size(0), n = keep.size(1);
+    for (int64_t i = 0; i < n; ++i) {
+      const torch::Tensor dropped = keep.select(1, i).logical_not().view({luts, 1, 1, 1});
+      const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
+      t = torch::where(dropped, pairs.mean(2, true).expand_as(pairs), pairs)
+              .reshape({luts, int64_t{1} << n});
+    }
+    return t;
+  };
+  torch::manual_seed(5);
+  for (const int64_t n : {2, 4, 6}) {
+    INFO("inputs " << n);
+    const torch::Tensor tables = torch::rand({300, int64_t{1} << n}) * 2 - 1;
+    torch::Tensor keep = torch::rand({300, n}).gt(0.4);
+    keep.slice(0, 0, 100).fill_(true);     // some LUTs keep every input
+    keep.slice(0, 100, 150).fill_(false);  // and some none
+    const torch::Tensor expected = reference(tables.clone(), keep);
+    const torch::Tensor tied = tables.clone();
+    tie_tables(tied, keep);
+    CHECK(torch::equal(tied, expected));
+    CHECK(torch::equal(tied.slice(0, 0, 100), tables.slice(0, 0, 100)));
+    // A LUT that keeps no input is its mean everywhere; tying again changes nothing.
+    CHECK(torch::allclose(tied.slice(0, 100, 150),
+                          tables.slice(0, 100, 150).mean(1, true).expand({50, int64_t{1} << n})));
+    const torch::Tensor again = tied.clone();
+    tie_tables(again, keep);
+    CHECK(torch::equal(again, tied));
+  }
+}
+
 TEST_CASE("logic shrinkage keeps the salient inputs, or whole LUTs by what cutting them loses",
           "[train]") {
   // Three LUTs of two inputs (entry a has input 0 as bit 0). Salience (input 0, input 1):

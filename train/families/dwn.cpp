@@ -362,17 +362,31 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
 }
 
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
-  if (keep.all().item<bool>()) return;
+  // A pass over each LUT that dropped an input, its dropped inputs in order: each pair of entries
+  // that differ only in that input becomes their mean, rounded once from the exact (a + b) / 2, as
+  // the mean over a dimension of two gives it. Runs on every forward pass of a shrunk network.
   torch::NoGradGuard no_grad;
-  const int64_t luts = tables.size(0), n = keep.size(1);
-  torch::Tensor t = tables.detach();
-  for (int64_t i = 0; i < n; ++i) {
-    const torch::Tensor dropped = keep.select(1, i).logical_not().view({luts, 1, 1, 1});
-    const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
-    const torch::Tensor mean = pairs.mean(2, true).expand_as(pairs);
-    t = torch::where(dropped, mean, pairs).reshape({luts, int64_t{1} << n});
-  }
-  tables.detach().copy_(t);
+  const torch::Tensor k = keep.contiguous();
+  const torch::Tensor t = tables.detach();
+  if (!t.is_contiguous() || t.scalar_type() != torch::kFloat)
+    throw Error("tie_tables: the tables must be a contiguous float tensor");
+  const int64_t luts = t.size(0), n = k.size(1), size = int64_t{1} << n;
+  const bool* pk = k.data_ptr<bool>();
+  float* pt = t.data_ptr<float>();
+  at::parallel_for(0, luts, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j)
+      for (int64_t i = 0; i < n; ++i) {
+        if (pk[j * n + i]) continue;
+        float* row = pt + j * size;
+        const int64_t bit = int64_t{1} << i;
+        for (int64_t p = 0; p < size; ++p)
+          if (!(p & bit)) {
+            const auto mean =
+                static_cast<float>((static_cast<double>(row[p]) + row[p | bit]) / 2.0);
+            row[p] = row[p | bit] = mean;
+          }
+      }
+  });
 }
 
 void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
