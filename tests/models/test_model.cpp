@@ -330,8 +330,8 @@ TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the
     for (Neuron& N : r.layers[1].neurons)
       for (uint32_t& i : N.inputs) i %= 12;
     r.layers.insert(r.layers.begin() + 1, T);
-    // LUTs that shrinkage emptied: every fourth of the first layer is constant 0 or 1 (neuron 0's
-    // first input among them, and neuron 1's whole group of 1 to 9 when it is short enough).
+    // LUTs that shrinkage emptied: LUTs 0 to 3 and every fourth after them are constant 0 or 1
+    // (the first threshold neuron reads LUT 0 onwards, so its count loses its first bits).
     for (size_t i = 0; i < 60; ++i) {
       TruthTable& t = r.layers[0].neurons[i].tables[0];
       if (i % 4 != 0 && (i < 1 || i >= 4)) continue;
