@@ -65,8 +65,9 @@
 //                                #    that input), averages the entries paired by each dropped
 //                                #    input, and trains on
 //   shrink_min_inputs = 0        #    the fewest inputs it leaves a LUT: 1 (the default) or 0,
-//                                #    which lets it remove whole LUTs (constants, which synthesis
-//                                #    folds into the popcount or LUT that reads them)
+//                                #    which lets it remove whole LUTs (constants, which the
+//                                #    lowering leaves out of LUTNet's popcounts and synthesis
+//                                #    folds into any LUT that reads them)
 //   shrink_unit = "lut"          #    "input" (the default): shrink is a fraction of the inputs;
 //                                #    "lut": of the LUTs, those whose inputs beyond their
 //                                #    shrink_min_inputs most salient sum the least salience keep
