@@ -137,7 +137,8 @@ def plot(out, rows):
         with open(dat, "w") as f:
             f.write("# name accuracy luts_with_encoder luts_without_encoder label_side\n")
             here = [r for r in rows if r["dataset"] == dataset]
-            for r, side in zip(here, label_sides(here)):
+            sides = label_sides(here)
+            for r, side in zip(here, sides):
                 f.write('"%s" %s %s %s %d\n' % (r["name"], r["accuracy"], r["luts_pixels"],
                                                 r["luts_bits"], side))
         series = ["'%s' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit "
@@ -145,9 +146,12 @@ def plot(out, rows):
                   "'%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder'"
                   % dat,
                   "'%s' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle"
-                  % dat,
-                  "'%s' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle"
                   % dat]
+        # gnuplot (5.4) crashes on a labels series with no point left, so the labels above their
+        # points are a series only when some are.
+        if any(side > 0 for side in sides):
+            series.append("'%s' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' "
+                          "notitle" % dat)
         extra = ""
         if mnist:
             anchors = os.path.join(out, "anchors.dat")
