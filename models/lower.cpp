@@ -221,10 +221,10 @@ Netlist lower(const Model& m, const LowerParams& params) {
         std::vector<Signal> counted;
         uint32_t threshold = N.threshold;
         for (const Signal& s : fanin(0, N.inputs.size())) {
-          const auto* c = std::get_if<Const>(&nl.cell(s.node));
+          const std::optional<bool> c = constant_of(nl, s);
           if (!c)
             counted.push_back(s);
-          else if (c->value && threshold > 0)
+          else if (*c && threshold > 0)
             --threshold;
         }
         if (threshold == 0 || threshold > counted.size()) {
@@ -252,7 +252,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
       const bool last = l + 1 == m.layers.size();
       if (every && ((l + 1) % every == 0 || (last && !group_sum)))
         for (unsigned b = 0; b < L.out_bits; ++b)
-          if (!std::holds_alternative<Const>(nl.cell(next[n][b].node)))  // the same every cycle
+          if (!constant_of(nl, next[n][b]))  // a constant is the same every cycle
             next[n][b] = {nl.add_cell(Dff{}, {next[n][b]}, name + "_b" + std::to_string(b) + "_q"),
                           0};
     }

@@ -133,6 +133,11 @@ void Netlist::set_name(NodeId n, const std::string& name) {
   old = name;
 }
 
+std::optional<bool> constant_of(const Netlist& nl, Signal s) {
+  if (const auto* k = std::get_if<Const>(&nl.cell(s.node))) return k->value;
+  return std::nullopt;
+}
+
 std::string describe(const Netlist& nl, NodeId n) {
   const std::string& name = nl.name(n);
   if (!name.empty()) return "'" + name + "'";

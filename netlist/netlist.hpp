@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -133,6 +134,9 @@ uint32_t port_width(const Netlist& nl, NodeId port);
 
 // A readable name of a node for messages: its name, or its kind and id.
 std::string describe(const Netlist& nl, NodeId n);
+
+// The value of `s` when a Const cell drives it.
+std::optional<bool> constant_of(const Netlist& nl, Signal s);
 
 // Sizes of the netlist by cell kind.
 struct CellCounts {

@@ -89,11 +89,6 @@ void fill_stats(PassStats* stats, const Netlist& before, const Netlist& after, s
   stats->rewritten = rewritten;
 }
 
-std::optional<bool> constant_of(const Netlist& nl, Signal s) {
-  if (const auto* k = std::get_if<Const>(&nl.cell(s.node))) return k->value;
-  return std::nullopt;
-}
-
 // The simplest form of f over `fanin`: constants folded in, repeated inputs merged and inputs
 // outside the support dropped. Returns the signal when the result is a constant or a plain input.
 std::optional<Signal> simplify(Netlist& out, TruthTable& f, std::vector<Signal>& fanin) {

@@ -17,14 +17,9 @@ namespace {
 
 constexpr double kNone = std::numeric_limits<double>::infinity();
 
-bool is_constant(const Netlist& nl, Signal s) {
-  return std::holds_alternative<Const>(nl.cell(s.node));
-}
+bool is_constant(const Netlist& nl, Signal s) { return constant_of(nl, s).has_value(); }
 
-bool is_zero(const Netlist& nl, Signal s) {
-  const auto* c = std::get_if<Const>(&nl.cell(s.node));
-  return c && !c->value;
-}
+bool is_zero(const Netlist& nl, Signal s) { return constant_of(nl, s) == false; }
 
 Cost minus(const Cost& a, const Cost& b) {
   Cost c{};
