@@ -137,11 +137,13 @@ std::vector<const char*> family_keys(Family f) {
               "residual_init", "mapping", "mapping_candidates",
               "mapping_layers"};
     case Family::Dwn:
-      return {"classes", "tau",          "mapping",      "mapping_candidates", "mapping_layers",
-              "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs",  "shrink_unit"};
+      return {"classes",           "tau",         "mapping",        "mapping_candidates",
+              "mapping_layers",    "shrink",      "shrink_epoch",   "shrink_steps",
+              "shrink_min_inputs", "shrink_unit", "shrink_salience"};
     case Family::LutNet:
-      return {"classes",      "tau",          "connections",       "bnn_epochs", "shrink",
-              "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"};
+      return {
+          "classes",      "tau",          "connections",       "bnn_epochs",  "shrink",
+          "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit", "shrink_salience"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -298,7 +300,10 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.shrink_min_inputs = static_cast<unsigned>(model.integer("shrink_min_inputs", 1, 0, 1));
   c.shrink_unit = model.str("shrink_unit", "input");
   check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
-  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"})
+  c.shrink_salience = model.str("shrink_salience", "table");
+  check_choice(source, "[model] shrink_salience", c.shrink_salience, {"table", "data"});
+  for (const char* key :
+       {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit", "shrink_salience"})
     if (model.has(key) && c.shrink == 0.0)
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {
