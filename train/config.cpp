@@ -297,7 +297,13 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.shrink = model.real("shrink", 0.0, 0.0, 0.95);
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
   c.shrink_steps = static_cast<unsigned>(model.integer("shrink_steps", 1, 1, 1000));
-  c.shrink_min_inputs = static_cast<unsigned>(model.integer("shrink_min_inputs", 1, 0, 1));
+  c.shrink_min_inputs = static_cast<unsigned>(model.integer("shrink_min_inputs", 1, 0, 7));
+  if (model.has("shrink_min_inputs"))
+    for (unsigned f : c.fan_in)
+      if (c.shrink_min_inputs >= f)
+        throw Error(source + ": [model] shrink_min_inputs " + std::to_string(c.shrink_min_inputs) +
+                    " leaves a LUT of " + std::to_string(f) +
+                    " inputs whole; it must be below every layer's fan_in");
   c.shrink_unit = model.str("shrink_unit", "input");
   check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
   c.shrink_salience = model.str("shrink_salience", "table");

@@ -64,10 +64,10 @@
 //                                #    |c_p - c_q| over the table entries that differ only in
 //                                #    that input), averages the entries paired by each dropped
 //                                #    input, and trains on
-//   shrink_min_inputs = 0        #    the fewest inputs it leaves a LUT: 1 (the default) or 0,
+//   shrink_min_inputs = 0        #    the fewest inputs it leaves a LUT: 1 (the default), 0,
 //                                #    which lets it remove whole LUTs (constants, which the
 //                                #    lowering leaves out of LUTNet's popcounts and synthesis
-//                                #    folds into any LUT that reads them)
+//                                #    folds into any LUT that reads them), or more, below fan_in
 //   shrink_unit = "lut"          #    "input" (the default): shrink is a fraction of the inputs;
 //                                #    "lut": of the LUTs, those whose inputs beyond their
 //                                #    shrink_min_inputs most salient sum the least salience keep
@@ -78,7 +78,7 @@
 //                                #    set, each entry weighted by the samples that reach it; an
 //                                #    input's salience is the sum of (n_p + n_q) |c_p - c_q|, a
 //                                #    LUT's loss under shrink_unit = "lut" the samples whose
-//                                #    output its cut would flip (it keeps the input that flips
+//                                #    output its cut would flip (it keeps the inputs that flip
 //                                #    fewest), and the tied entries take means weighted by n
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
@@ -181,7 +181,7 @@ struct TrainConfig {
   double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs (or LUTs) shrinkage cuts a layer
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
-  unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT (0 or 1)
+  unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT
   std::string shrink_unit = "input";  // dwn, lutnet: what `shrink` counts: "input" or "lut"
   std::string shrink_salience = "table";  // dwn, lutnet: "table" or "data" (weighted by the
                                           // training set's visits to each entry)

@@ -199,13 +199,13 @@ torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidat
 // of LUT input i is the sum of |c_p - c_q| over the pairs of entries that differ only in bit i.
 // Returns which inputs stay [luts, n] (bool): the `fraction` of all inputs with the least salience
 // go (those that `keep_before` dropped first; ties: the lower LUT, then the lower input, first),
-// and every LUT keeps its `min_inputs` most salient inputs (0 or 1). With `whole_luts`, the
+// and every LUT keeps its `min_inputs` most salient inputs. With `whole_luts`, the
 // `fraction` is of the LUTs, not of the inputs: those whose inputs beyond their `min_inputs` most
 // salient have the least salience in sum keep only those (the LUTs cut before first).
 // With `counts` [luts, 2^n] (the samples that reach each entry, count_entries), the data
 // salience: each pair's |c_p - c_q| is weighted by n_p + n_q, and a LUT's loss under
-// `whole_luts` is the samples whose output its cut flips (flips_of_cut), keeping the input that
-// flips fewest.
+// `whole_luts` is the samples whose output its cut flips, keeping the `min_inputs` inputs that
+// flip fewest.
 torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
                           double fraction, unsigned min_inputs, bool whole_luts,
                           const torch::Tensor& counts = {});

@@ -172,7 +172,12 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
   CHECK(shrink.shrink_min_inputs == 1);  // a LUT keeps an input by default
   CHECK(train::parse_train_config(distributive + "shrink = 0.75\nshrink_min_inputs = 0\n", "c.toml")
             .shrink_min_inputs == 0);
-  CHECK(config_error(distributive + "shrink = 0.75\nshrink_min_inputs = 2\n")
+  CHECK(train::parse_train_config(distributive + "shrink = 0.75\nshrink_min_inputs = 2\n", "c.toml")
+            .shrink_min_inputs == 2);  // a cut LUT keeps two inputs
+  CHECK(config_error(distributive + "shrink = 0.75\nshrink_min_inputs = 6\n") ==
+        "c.toml: [model] shrink_min_inputs 6 leaves a LUT of 6 inputs whole; it must be below "
+        "every layer's fan_in");
+  CHECK(config_error(distributive + "shrink = 0.75\nshrink_min_inputs = 8\n")
             .find("shrink_min_inputs") != std::string::npos);
   CHECK(shrink.shrink_unit == "input");
   CHECK(config_error(distributive + "shrink = 0.75\nshrink_unit = \"luts\"\n") ==

@@ -400,4 +400,16 @@ TEST_CASE("the data salience weighs each table entry by the training samples tha
   CHECK(torch::equal(shrunk[1], torch::tensor({-1.0f, -1.0f, 1.0f, 1.0f})));
   CHECK(torch::equal(shrunk[0], tables[0]));  // the XNOR of input 0 does not depend on input 1
   CHECK(torch::equal(shrunk[2], tables[2]));  // whole
+
+  // A cut LUT keeps two of three inputs: the XOR of inputs 0 and 2. By the tables, input 1 is
+  // the one to drop; the samples reach only the entries where input 2 is 0, where the LUT is
+  // input 0 alone, so the first pair of inputs that flips nothing stays: inputs 0 and 1.
+  torch::Tensor xor02 = torch::empty({1, 8});
+  for (int64_t a = 0; a < 8; ++a) xor02[0][a] = ((a & 1) ^ ((a >> 2) & 1)) ? 1.0f : -1.0f;
+  const torch::Tensor low2 = torch::tensor({1.0f, 1.0f, 1.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f});
+  const torch::Tensor three = torch::ones({1, 3}, torch::kBool);
+  const torch::Tensor by_table = torch::tensor({1, 0, 1}).view({1, 3}).to(torch::kBool);
+  CHECK(torch::equal(shrink_keep(xor02, three, 1.0, 2, true), by_table));
+  CHECK(torch::equal(shrink_keep(xor02, three, 1.0, 2, true, low2.view({1, 8})),
+                     torch::tensor({1, 1, 0}).view({1, 3}).to(torch::kBool)));
 }

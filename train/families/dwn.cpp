@@ -343,23 +343,21 @@ void tie_rows(float* pt, float* w, const bool* pk, int64_t luts, int64_t n) {
 }
 
 // Under the data salience: the samples (of `w`, the visits to each entry) whose output of the
-// table `row` [2^n] changes when the entries that agree on the input `kept` (or all of them, when
-// kept < 0) become their weighted mean.
+// table `row` [2^n] changes when the entries that agree on the inputs of the mask `kept` become
+// their weighted mean (their plain mean when the samples reach none of them).
 double flips_of_cut(const float* row, const float* w, int64_t n, int64_t kept) {
   const int64_t size = int64_t{1} << n;
+  std::vector<double> sum(static_cast<size_t>(size)), weight(sum.size()), plain(sum.size());
+  for (int64_t a = 0; a < size; ++a) {
+    const auto g = static_cast<size_t>(a & kept);
+    sum[g] += static_cast<double>(w[a]) * row[a];
+    weight[g] += w[a];
+    plain[g] += row[a];
+  }
   double flips = 0;
-  for (int v = 0; v < (kept < 0 ? 1 : 2); ++v) {
-    auto in_group = [&](int64_t a) { return kept < 0 || ((a >> kept) & 1) == v; };
-    double sum = 0, weight = 0, plain = 0;
-    for (int64_t a = 0; a < size; ++a)
-      if (in_group(a)) {
-        sum += static_cast<double>(w[a]) * row[a];
-        weight += w[a];
-        plain += row[a];
-      }
-    const bool on = weight > 0 ? sum > 0 : plain > 0;
-    for (int64_t a = 0; a < size; ++a)
-      if (in_group(a) && (row[a] > 0) != on) flips += w[a];
+  for (int64_t a = 0; a < size; ++a) {
+    const auto g = static_cast<size_t>(a & kept);
+    if ((row[a] > 0) != (weight[g] > 0 ? sum[g] > 0 : plain[g] > 0)) flips += w[a];
   }
   return flips;
 }
@@ -405,22 +403,24 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
       float& l = loss[j];
       if (salience[ranked[j][std::min<size_t>(min_inputs, n - 1)]] < 0) {
         l = -1;
-      } else if (data) {
+      } else if (data) {  // the min_inputs inputs whose cut flips fewest samples stay
         const float* row = t.data_ptr<float>() + static_cast<int64_t>(j) * size;
         const float* wr = w.data_ptr<float>() + static_cast<int64_t>(j) * size;
-        if (min_inputs == 0) {
-          l = static_cast<float>(flips_of_cut(row, wr, n, -1));
-        } else {  // the input that flips fewest goes first (ties: the more salient)
-          std::vector<double> flips(static_cast<size_t>(n));
-          for (int64_t i = 0; i < n; ++i)  // an input dropped before is no candidate
-            flips[static_cast<size_t>(i)] = pb[static_cast<int64_t>(j) * n + i]
-                                                ? flips_of_cut(row, wr, n, i)
-                                                : std::numeric_limits<double>::infinity();
-          std::stable_sort(ranked[j].begin(), ranked[j].end(), [&](size_t a, size_t b) {
-            return flips[a % static_cast<size_t>(n)] < flips[b % static_cast<size_t>(n)];
-          });
-          l = static_cast<float>(flips[ranked[j][0] % static_cast<size_t>(n)]);
+        int64_t best = -1;
+        double fewest = std::numeric_limits<double>::infinity();
+        for (int64_t mask = 0; mask < size; ++mask) {  // masks of min_inputs inputs kept before
+          if (__builtin_popcountll(static_cast<uint64_t>(mask)) != static_cast<int>(min_inputs))
+            continue;
+          bool ok = true;
+          for (int64_t i = 0; i < n; ++i)
+            if (((mask >> i) & 1) && !pb[static_cast<int64_t>(j) * n + i]) ok = false;
+          if (!ok) continue;
+          const double f = flips_of_cut(row, wr, n, mask);
+          if (f < fewest) fewest = f, best = mask;
         }
+        std::stable_partition(ranked[j].begin(), ranked[j].end(),
+                              [&](size_t k) { return (best >> (k % static_cast<size_t>(n))) & 1; });
+        l = static_cast<float>(fewest);
       } else {
         for (size_t r = min_inputs; r < ranked[j].size(); ++r)
           l += std::max(0.0f, salience[ranked[j][r]]);
