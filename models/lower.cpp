@@ -2,12 +2,10 @@
 
 #include "base/error.hpp"
 #include "models/lower_mac.hpp"
-#include "netlist/passes.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <optional>
 
 namespace lutforge::models {
 
@@ -78,16 +76,16 @@ std::vector<Signal> popcount(Netlist& nl, const std::vector<Signal>& bits, unsig
   return parts[0].bits;
 }
 
-// The number of set bits of `columns` (column c holds bits of weight 2^c; `total` is the most
-// they can add up to) as Lut cells of counters (column compression: up to six bits of a column
-// become their count, a bit in each of that column and the next two, each a LUT6 at most; two
-// bits left in a column become a half adder), unsigned_bits(total) bits wide. Every partial count
-// is a net of its own, so synthesis and the prover see the same small steps (a popcount in one
-// Adder cell leaves the prover a wide sum to reason about at once).
-std::vector<Signal> compressed_popcount(Netlist& nl, std::vector<std::vector<Signal>> column,
-                                        size_t total, const std::string& name) {
-  const unsigned width = unsigned_bits(total);
-  column.resize(std::max<size_t>(column.size(), width + 3));
+// The number of set bits among `bits` as Lut cells of counters (column compression: up to six bits
+// of a column become their count, a bit in each of that column and the next two, each a LUT6 at
+// most; two bits left in a column become a half adder), unsigned_bits(bits.size()) bits wide.
+// Every partial count is a net of its own, so synthesis and the prover see the same small steps
+// (a popcount in one Adder cell leaves the prover a wide sum to reason about at once).
+std::vector<Signal> compressed_popcount(Netlist& nl, const std::vector<Signal>& bits,
+                                        const std::string& name) {
+  const unsigned width = unsigned_bits(bits.size());
+  std::vector<std::vector<Signal>> column(width + 3);
+  column[0] = bits;
   unsigned cells = 0;
   // Bit j of the count of `in` set bits, into column c + j.
   auto count = [&](const std::vector<Signal>& in, unsigned c) {
@@ -120,96 +118,6 @@ std::vector<Signal> compressed_popcount(Netlist& nl, std::vector<std::vector<Sig
   return out;
 }
 
-// The bits to count, as the columns of compressed_popcount. The bits that Luts of two or three
-// inputs drive (LUTs that logic shrinkage cut) are counted in groups whose LUTs read at most six
-// signals in all, by Luts over those signals with the small LUTs folded in: three LUTs of two
-// inputs become the two bits of their count, two of three inputs a half adder over six signals.
-// Groups are filled first-fit, the LUTs of three inputs first. The other bits, and a small LUT
-// that no other joins, stay in column 0 in their order (wires and inverters, LUTs of one input,
-// synthesis folds into the counters already). The Luts folded in are left unread (lower() sweeps
-// them when `fused` is set).
-std::vector<std::vector<Signal>> fuse_small_luts(Netlist& nl, const std::vector<Signal>& bits,
-                                                 const std::string& name, bool& fused) {
-  struct Item {
-    size_t index;                 // in bits
-    std::vector<Signal> support;  // what its Lut reads
-    TruthTable table;
-  };
-  std::vector<Item> small;
-  for (size_t i = 0; i < bits.size(); ++i) {
-    const auto* lut = std::get_if<Lut>(&nl.cell(bits[i].node));
-    if (!lut) continue;
-    const std::span<const Signal> in = nl.fanin(bits[i].node);
-    const bool reads_constant = std::any_of(
-        in.begin(), in.end(), [&](const Signal& s) { return constant_of(nl, s).has_value(); });
-    if (in.size() >= 2 && in.size() <= 3 && !reads_constant)  // (constants: left to synthesis)
-      small.push_back({i, {in.begin(), in.end()}, lut->function});
-  }
-  std::stable_sort(small.begin(), small.end(), [](const Item& a, const Item& b) {
-    return a.support.size() > b.support.size();
-  });
-  struct Group {
-    std::vector<const Item*> items;
-    std::vector<Signal> support;
-  };
-  std::vector<Group> groups;
-  for (const Item& it : small) {
-    bool placed = false;
-    for (Group& g : groups) {
-      if (g.items.size() == 6) continue;
-      std::vector<Signal> u = g.support;
-      for (const Signal& s : it.support)
-        if (std::find(u.begin(), u.end(), s) == u.end()) u.push_back(s);
-      if (u.size() > 6) continue;
-      g.items.push_back(&it);
-      g.support = std::move(u);
-      placed = true;
-      break;
-    }
-    if (!placed) groups.push_back({{&it}, it.support});
-  }
-  std::vector<char> counted(bits.size(), 0);  // by a group's Luts
-  for (const Group& G : groups)
-    if (G.items.size() > 1)
-      for (const Item* it : G.items) counted[it->index] = 1;
-  std::vector<std::vector<Signal>> column(1);
-  for (size_t i = 0; i < bits.size(); ++i)
-    if (!counted[i]) column[0].push_back(bits[i]);
-  for (size_t g = 0; g < groups.size(); ++g) {
-    const Group& G = groups[g];
-    if (G.items.size() == 1) continue;
-    // Each item's pins as positions in the group's support.
-    std::vector<std::vector<size_t>> pins;
-    for (const Item* it : G.items) {
-      pins.emplace_back();
-      for (const Signal& s : it->support)
-        pins.back().push_back(static_cast<size_t>(std::find(G.support.begin(), G.support.end(), s) -
-                                                  G.support.begin()));
-    }
-    fused = true;
-    const auto k = static_cast<unsigned>(G.support.size());
-    const unsigned outs = unsigned_bits(G.items.size());
-    std::vector<TruthTable> t(outs, TruthTable(k));
-    for (uint64_t v = 0; v < (uint64_t{1} << k); ++v) {
-      unsigned sum = 0;
-      for (size_t q = 0; q < G.items.size(); ++q) {
-        uint64_t a = 0;
-        for (size_t p = 0; p < pins[q].size(); ++p) a |= ((v >> pins[q][p]) & 1) << p;
-        sum += get_bit(G.items[q]->table, a);
-      }
-      for (unsigned j = 0; j < outs; ++j)
-        if ((sum >> j) & 1) set_bit(t[j], v);
-    }
-    for (unsigned j = 0; j < outs; ++j) {
-      if (column.size() <= j) column.resize(j + 1);
-      column[j].push_back({nl.add_cell(Lut{t[j]}, G.support,
-                                       name + "_g" + std::to_string(g) + "_b" + std::to_string(j)),
-                           0});
-    }
-  }
-  return column;
-}
-
 }  // namespace
 
 Netlist lower(const Model& m, const LowerParams& params) {
@@ -229,7 +137,6 @@ Netlist lower(const Model& m, const LowerParams& params) {
         "lower: weights in block RAM need reuse factors (a fully parallel layer reads every "
         "weight at once)");
   Netlist nl;
-  bool fused = false;  // Luts folded into popcounts are left unread: swept at the end
   std::string name = m.family.empty() ? "model" : m.family;  // a plain Verilog identifier
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -323,9 +230,7 @@ Netlist lower(const Model& m, const LowerParams& params) {
         if (threshold == 0 || threshold > counted.size()) {
           next[n].push_back(nl.constant(threshold == 0));
         } else {
-          const std::vector<Signal> sum_bits =
-              compressed_popcount(nl, fuse_small_luts(nl, counted, name + "_popcount", fused),
-                                  counted.size(), name + "_popcount");
+          const std::vector<Signal> sum_bits = compressed_popcount(nl, counted, name + "_popcount");
           TruthTable at_least(static_cast<unsigned>(sum_bits.size()));
           for (uint64_t v = threshold; v < (uint64_t{1} << sum_bits.size()); ++v)
             set_bit(at_least, v);
@@ -423,10 +328,10 @@ Netlist lower(const Model& m, const LowerParams& params) {
     for (size_t c = 0; c < delayed.size(); ++c)
       nl.add_output("class" + std::to_string(c), delayed[c]);
     nl.add_output("prediction", round[0].index);
-  } else {
-    add_score_ports(nl, m, codes, params.argmax);
+    verify_or_throw(nl, "lower");
+    return nl;
   }
-  if (fused) nl = sweep(nl);
+  add_score_ports(nl, m, codes, params.argmax);
   verify_or_throw(nl, "lower");
   return nl;
 }

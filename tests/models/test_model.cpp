@@ -355,53 +355,6 @@ TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the
         for (const Signal& s : nl.fanin(n)) CHECK(!constant_of(nl, s));
     }
   }
-  // LUTs that shrinkage cut to 2 or 3 inputs fold into the popcounts (two in three LUTs are cut
-  // to 1 to 3 inputs): a group of them whose LUTs read at most six signals in all is counted by
-  // Luts over those signals. Combinational, and with the threshold neurons registered but not the
-  // LUTs.
-  for (unsigned every : {0u, 2u}) {
-    Model r = lutforge::test::random_bit_lut_model({60, 40}, 12, 3, 6, 4, 21 + every);
-    std::mt19937_64 rng(every);
-    for (size_t i = 0; i < 60; ++i) {
-      if (i % 3 == 2) continue;
-      Neuron& N = r.layers[0].neurons[i];
-      const unsigned k = 1 + static_cast<unsigned>(rng() % 3);
-      N.inputs.resize(k);
-      TruthTable t(k);
-      t.words()[0] = rng() & ((uint64_t{1} << (1u << k)) - 1);
-      N.tables[0] = t;
-    }
-    Layer T;
-    T.kind = LayerKind::Threshold;
-    for (size_t n = 0; n < 6; ++n) {  // ten LUTs each
-      Neuron N;
-      for (uint32_t i = 0; i < 10; ++i) N.inputs.push_back(static_cast<uint32_t>(10 * n + i));
-      N.threshold = static_cast<uint32_t>(3 + rng() % 5);
-      T.neurons.push_back(N);
-    }
-    T.fan_in = 10;
-    for (Neuron& N : r.layers[1].neurons)
-      for (uint32_t& i : N.inputs) i %= 6;
-    r.layers.insert(r.layers.begin() + 1, T);
-    validate(r, "random");
-    LowerParams lp;
-    lp.register_every = every;
-    const Netlist nl = lower(r, lp);
-    check_against_reference(r, nl, lowered_latency(r, lp), 300, 1.2f, 3);
-    size_t fused = 0, small = 0;
-    for (NodeId n = 0; n < nl.num_nodes(); ++n) {
-      const std::string& name = nl.name(n);
-      if (name.find("_popcount_g") != std::string::npos) {
-        ++fused;
-        CHECK(nl.fanin(n).size() <= 6);
-      }
-      small += name.rfind("l0_n", 0) == 0 && nl.fanin(n).size() >= 2 && nl.fanin(n).size() <= 3;
-    }
-    // About 27 LUTs of two or three inputs in six neurons: at most one a neuron is left alone, as
-    // a cell of its own (LUTs of one input stay cells: synthesis folds them into the counters).
-    CHECK(small <= 6);
-    CHECK(fused >= 12);
-  }
 }
 
 TEST_CASE("a hand-computed MAC model: products, bias, rounding, clamping and signed scores",
