@@ -137,13 +137,11 @@ std::vector<const char*> family_keys(Family f) {
               "residual_init", "mapping", "mapping_candidates",
               "mapping_layers"};
     case Family::Dwn:
-      return {"classes",           "tau",         "mapping",        "mapping_candidates",
-              "mapping_layers",    "shrink",      "shrink_epoch",   "shrink_steps",
-              "shrink_min_inputs", "shrink_unit", "shrink_salience"};
+      return {"classes", "tau",          "mapping",      "mapping_candidates", "mapping_layers",
+              "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs",  "shrink_unit"};
     case Family::LutNet:
-      return {
-          "classes",      "tau",          "connections",       "bnn_epochs",  "shrink",
-          "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit", "shrink_salience"};
+      return {"classes",      "tau",          "connections",       "bnn_epochs", "shrink",
+              "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -306,10 +304,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
                     " inputs whole; it must be below every layer's fan_in");
   c.shrink_unit = model.str("shrink_unit", "input");
   check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
-  c.shrink_salience = model.str("shrink_salience", "table");
-  check_choice(source, "[model] shrink_salience", c.shrink_salience, {"table", "data"});
-  for (const char* key :
-       {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit", "shrink_salience"})
+  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"})
     if (model.has(key) && c.shrink == 0.0)
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {

@@ -73,13 +73,6 @@
 //                                #    shrink_min_inputs most salient sum the least salience keep
 //                                #    only those (after synth -lut 6 a LUT of 2 to 6 inputs is one
 //                                #    LUT6; one of 0 or 1 is none)
-//   shrink_salience = "data"     #    "table" (the default): salience from the tables alone, as
-//                                #    above; "data": from one discrete pass over the training
-//                                #    set, each entry weighted by the samples that reach it; an
-//                                #    input's salience is the sum of (n_p + n_q) |c_p - c_q|, a
-//                                #    LUT's loss under shrink_unit = "lut" the samples whose
-//                                #    output its cut would flip (it keeps the inputs that flip
-//                                #    fewest), and the tied entries take means weighted by n
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -187,8 +180,6 @@ struct TrainConfig {
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
   unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT
   std::string shrink_unit = "input";  // dwn, lutnet: what `shrink` counts: "input" or "lut"
-  std::string shrink_salience = "table";  // dwn, lutnet: "table" or "data" (weighted by the
-                                          // training set's visits to each entry)
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";

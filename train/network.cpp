@@ -72,27 +72,6 @@ torch::Tensor GroupSumNetImpl::input_bits_of(const torch::Tensor& codes) const {
       .to(torch::kFloat);
 }
 
-std::vector<torch::Tensor> GroupSumNetImpl::entry_counts(
-    const torch::Tensor& codes, size_t layers, const std::function<torch::Tensor(size_t)>& wiring,
-    const std::function<torch::Tensor(size_t, const torch::Tensor&)>& step) {
-  torch::NoGradGuard no_grad;
-  constexpr int64_t kBatch = 1024;
-  std::vector<torch::Tensor> counts, wirings;
-  for (size_t l = 0; l < layers; ++l) {
-    wirings.push_back(wiring(l).contiguous());
-    counts.push_back(torch::zeros({wirings[l].size(0), int64_t{1} << wirings[l].size(1)}));
-  }
-  for (int64_t s = 0; s < codes.size(0); s += kBatch) {
-    torch::Tensor x =
-        input_bits_of(codes.narrow(0, s, std::min(kBatch, codes.size(0) - s)).to(torch::kLong));
-    for (size_t l = 0; l < layers; ++l) {
-      count_entries(x, wirings[l], counts[l]);
-      x = step(l, x);
-    }
-  }
-  return counts;
-}
-
 torch::Tensor GroupSumNetImpl::group_sums(const torch::Tensor& y) const {
   return y.view({y.size(0), classes, -1}).sum(-1);
 }

@@ -99,10 +99,8 @@ class NetworkImpl : public torch::nn::Module {
   // what the exported model file computes.
   virtual torch::Tensor eval_codes(const torch::Tensor& input_codes) = 0;
   virtual models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) = 0;
-  // Called before each epoch's batches, with the training set's input codes [N, features] that
-  // the epoch trains on.
-  virtual void start_epoch(const TrainConfig& c, unsigned epoch, const torch::Tensor& train_codes) {
-  }
+  // Called before each epoch's batches.
+  virtual void start_epoch(const TrainConfig& c, unsigned epoch) {}
   // A term added to the loss (SparseLUT's L1 pull while the connections rewire).
   virtual torch::Tensor penalty(const TrainConfig& c, bool rewire) { return torch::zeros({}); }
   // Called after each optimizer step while the connections rewire: the parameters and masks of the
@@ -136,12 +134,6 @@ class GroupSumNetImpl : public NetworkImpl {
  protected:
   virtual torch::Tensor layers_forward(torch::Tensor bits, bool discrete) = 0;
   virtual std::vector<models::Layer> export_layers() = 0;
-  // One discrete pass over `codes` [N, features] in batches, counting how often each LUT of each
-  // of the `layers` layers reads each of its entries (count_entries): layer l's LUTs read
-  // wiring(l) [luts, n] of its input bits, and step(l, bits) is its discrete output.
-  std::vector<torch::Tensor> entry_counts(
-      const torch::Tensor& codes, size_t layers, const std::function<torch::Tensor(size_t)>& wiring,
-      const std::function<torch::Tensor(size_t, const torch::Tensor&)>& step);
 
  private:
   torch::Tensor input_bits_of(const torch::Tensor& codes) const;
@@ -158,7 +150,7 @@ class LutNetImpl : public NetworkImpl {
   torch::Tensor forward(const torch::Tensor& input_codes) override;
   torch::Tensor eval_codes(const torch::Tensor& input_codes) override;
   models::Model export_model(const TrainConfig& c, const models::InputQuantizer& input) override;
-  void start_epoch(const TrainConfig& c, unsigned epoch, const torch::Tensor&) override {
+  void start_epoch(const TrainConfig& c, unsigned epoch) override {
     for (auto& layer : layers)
       layer->bn_frozen = c.bn_freeze_epoch > 0 && epoch >= c.bn_freeze_epoch;
   }
@@ -202,28 +194,18 @@ torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidat
 // and every LUT keeps its `min_inputs` most salient inputs. With `whole_luts`, the
 // `fraction` is of the LUTs, not of the inputs: those whose inputs beyond their `min_inputs` most
 // salient have the least salience in sum keep only those (the LUTs cut before first).
-// With `counts` [luts, 2^n] (the samples that reach each entry, count_entries), the data
-// salience: each pair's |c_p - c_q| is weighted by n_p + n_q, and a LUT's loss under
-// `whole_luts` is the samples whose output its cut flips, keeping the `min_inputs` inputs that
-// flip fewest.
 torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
-                          double fraction, unsigned min_inputs, bool whole_luts,
-                          const torch::Tensor& counts = {});
+                          double fraction, unsigned min_inputs, bool whole_luts);
 // The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
 // its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
 double shrink_fraction(const TrainConfig& c, unsigned epoch);
 // Ties `tables` in place to `keep`: the entries that each dropped input pairs are averaged, so
 // that they no longer depend on it (nothing to do while keep is all true).
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);
-// One shrinkage step on a layer of LUTs: keep becomes shrink_keep(tables, keep, fraction,
-// counts) with the configuration's shrink_min_inputs and shrink_unit, and the tables are tied to
-// it: with counts, each group of tied entries first takes the mean weighted by its visits.
+// One shrinkage step on a layer of LUTs: keep becomes shrink_keep(tables, keep, fraction) with
+// the configuration's shrink_min_inputs and shrink_unit, and the tables are tied to it.
 void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
-                   const TrainConfig& c, const torch::Tensor& counts = {});
-// Adds to counts [luts, 2^n] (float) the addresses that each LUT reads on each sample of x [B, m]
-// (bits as floats, > 0.5 is 1), LUT j's input i reading bit wiring[j][i].
-void count_entries(const torch::Tensor& x, const torch::Tensor& wiring,
-                   const torch::Tensor& counts);
+                   const TrainConfig& c);
 // One LUT of the model file from its 2^n output bits `on`, the input bits its n inputs read and
 // which of them stay: its kept inputs and the table over them, complemented when `negate` (a LUT
 // that kept none reads its first input through a constant table).

@@ -105,7 +105,6 @@ std::string fingerprint(const TrainConfig& c) {
     s << "teacher " << c.teacher << ' ' << c.distill << ' ' << c.distill_temperature << '|';
   if (c.shrink > 0)
     s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
-  if (c.shrink > 0 && c.shrink_salience != "table") s << "salience " << c.shrink_salience << '|';
   return s.str();
 }
 
@@ -426,7 +425,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     const torch::Tensor order_t = torch::tensor(order, torch::kLong);
 
     net->train();
-    net->start_epoch(c, e, train_x);
+    net->start_epoch(c, e);
     if (average.enabled() && e == average.first_epoch() && !average.started()) average.start();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, regrown = 0;

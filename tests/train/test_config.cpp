@@ -62,7 +62,6 @@ TEST_CASE("a model key of another family is an error, and every family reads its
                 : k == "shrink_epoch"                          ? "3"  // after bnn_epochs
                 : k == "shrink_min_inputs"                     ? "0"
                 : k == "shrink_unit"                           ? "\"lut\""
-                : k == "shrink_salience"                       ? "\"data\""
                 : k == "classes" && f == train::Family::LutNet ? "4"  // a neuron per class
                                                                : "2") +
                "\n";
@@ -184,11 +183,6 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
         "c.toml: [model] shrink_unit is 'luts'; expected one of input, lut");
   CHECK(config_error(distributive + "shrink_unit = \"lut\"\n") ==
         "c.toml: [model] shrink_unit applies to a shrink fraction above 0");
-  CHECK(shrink.shrink_salience == "table");
-  CHECK(config_error(distributive + "shrink = 0.75\nshrink_salience = \"visits\"\n") ==
-        "c.toml: [model] shrink_salience is 'visits'; expected one of table, data");
-  CHECK(config_error(distributive + "shrink_salience = \"data\"\n") ==
-        "c.toml: [model] shrink_salience applies to a shrink fraction above 0");
   CHECK(config_error(distributive + "shrink_min_inputs = 0\n") ==
         "c.toml: [model] shrink_min_inputs applies to a shrink fraction above 0");
   CHECK(config_error(distributive + "shrink_epoch = 3\n") ==

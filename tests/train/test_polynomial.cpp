@@ -114,14 +114,14 @@ TEST_CASE("frozen batch norm: training uses and keeps the running statistics, as
 
   TrainConfig frozen_after_0 = c;
   frozen_after_0.bn_freeze_epoch = 1;
-  net->start_epoch(frozen_after_0, 1, torch::Tensor());  // frozen from epoch 1 on
+  net->start_epoch(frozen_after_0, 1);  // frozen from epoch 1 on
   const torch::Tensor frozen = net->forward(x);
   CHECK(same(before, buffers()));
   net->eval();
   CHECK(torch::equal(frozen, net->forward(x)));
 
   net->train();
-  net->start_epoch(frozen_after_0, 0, torch::Tensor());  // epoch 0: batch statistics
+  net->start_epoch(frozen_after_0, 0);  // epoch 0: batch statistics
   const torch::Tensor batch = net->forward(x);
   CHECK(!same(before, buffers()));
   CHECK(!torch::equal(frozen, batch));
@@ -346,70 +346,9 @@ TEST_CASE("logic shrinkage keeps the salient inputs, or whole LUTs by what cutti
   const torch::Tensor first = shrink_keep(tables, all, 1.0 / 3, 1, true);
   CHECK(torch::equal(first, keep({1, 0, 1, 1, 1, 1})));
   CHECK(torch::equal(shrink_keep(tables, first, 2.0 / 3, 1, true), keep({1, 0, 1, 1, 1, 0})));
-}
-
-TEST_CASE("the data salience weighs each table entry by the training samples that reach it",
-          "[train]") {
-  // count_entries against a count by hand: LUT j's address has bit i = x[b][wiring[j][i]].
-  torch::manual_seed(9);
-  const torch::Tensor x = torch::rand({50, 9}).gt(0.5).to(torch::kFloat);
-  const torch::Tensor wiring = torch::randint(0, 9, {7, 3}, torch::kLong);
-  torch::Tensor expected = torch::zeros({7, 8});
-  for (int64_t b = 0; b < 50; ++b)
-    for (int64_t j = 0; j < 7; ++j) {
-      int64_t a = 0;
-      for (int64_t i = 0; i < 3; ++i)
-        a += (x[b][wiring[j][i].item<int64_t>()].item<float>() > 0.5f ? 1 : 0) << i;
-      expected[j][a] += 1;
-    }
-  torch::Tensor counts = torch::zeros({7, 8});
-  count_entries(x, wiring, counts);
-  CHECK(torch::equal(counts, expected));
-  count_entries(x, wiring, counts);  // it adds
-  CHECK(torch::equal(counts, expected * 2));
-
-  // The three LUTs of the test above: the XNOR of input 0, an XOR, input 0 with a little of
-  // input 1. The samples reach every entry of the first and third once, and only entries 0
-  // (three times) and 2 (once) of the XOR: there it reads input 1 alone.
-  const torch::Tensor tables =
-      torch::tensor({-1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, 1.0f, -1.0f, -1.0f, 1.0f, -0.5f, 1.0f})
-          .view({3, 4});
-  const torch::Tensor visits =
-      torch::tensor({1.0f, 1.0f, 1.0f, 1.0f, 3.0f, 0.0f, 1.0f, 0.0f, 1.0f, 1.0f, 1.0f, 1.0f})
-          .view({3, 4});
-  const torch::Tensor all = torch::ones({3, 2}, torch::kBool);
-  auto keep = [](std::vector<int> k) { return torch::tensor(k).view({3, 2}).to(torch::kBool); };
-  // Visits alike everywhere: the same inputs go as by the tables alone.
-  CHECK(torch::equal(shrink_keep(tables, all, 0.5, 1, false, torch::ones({3, 4})),
-                     keep({1, 0, 0, 1, 1, 0})));
-  // LUTs, one input each: cut to input 1 the XOR flips no sample (cut to input 0 it would flip
-  // entry 2's), and neither do the others cut to input 0; the first two go. By the tables alone
-  // the XOR loses the most and stays whole.
-  CHECK(torch::equal(shrink_keep(tables, all, 2.0 / 3, 1, true, visits), keep({1, 0, 0, 1, 1, 1})));
-  // LUTs to constants: the XOR's weighted mean is (-3 + 1) / 4, off, which flips one sample
-  // (entry 2); the first flips two (entries 1 and 3), the third two (entries 0 and 2).
-  CHECK(torch::equal(shrink_keep(tables, all, 1.0 / 3, 0, true, visits), keep({1, 1, 0, 0, 1, 1})));
-  // The cut takes the means weighted by the visits: the XOR keeps its outputs where the samples
-  // reach it, -1 on entries 0 and 1 and +1 on 2 and 3, where the plain means would be 0.
-  TrainConfig c;
-  c.shrink_unit = "lut";
-  c.shrink_min_inputs = 1;
-  const torch::Tensor shrunk = tables.clone(), kept = all.clone();
-  shrink_tables(shrunk, kept, 2.0 / 3, c, visits);
-  CHECK(torch::equal(kept, keep({1, 0, 0, 1, 1, 1})));
-  CHECK(torch::equal(shrunk[1], torch::tensor({-1.0f, -1.0f, 1.0f, 1.0f})));
-  CHECK(torch::equal(shrunk[0], tables[0]));  // the XNOR of input 0 does not depend on input 1
-  CHECK(torch::equal(shrunk[2], tables[2]));  // whole
-
-  // A cut LUT keeps two of three inputs: the XOR of inputs 0 and 2. By the tables, input 1 is
-  // the one to drop; the samples reach only the entries where input 2 is 0, where the LUT is
-  // input 0 alone, so the first pair of inputs that flips nothing stays: inputs 0 and 1.
+  // A cut LUT may keep more than one input: the XOR of inputs 0 and 2 of three keeps those two.
   torch::Tensor xor02 = torch::empty({1, 8});
   for (int64_t a = 0; a < 8; ++a) xor02[0][a] = ((a & 1) ^ ((a >> 2) & 1)) ? 1.0f : -1.0f;
-  const torch::Tensor low2 = torch::tensor({1.0f, 1.0f, 1.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f});
-  const torch::Tensor three = torch::ones({1, 3}, torch::kBool);
-  const torch::Tensor by_table = torch::tensor({1, 0, 1}).view({1, 3}).to(torch::kBool);
-  CHECK(torch::equal(shrink_keep(xor02, three, 1.0, 2, true), by_table));
-  CHECK(torch::equal(shrink_keep(xor02, three, 1.0, 2, true, low2.view({1, 8})),
-                     torch::tensor({1, 1, 0}).view({1, 3}).to(torch::kBool)));
+  CHECK(torch::equal(shrink_keep(xor02, torch::ones({1, 3}, torch::kBool), 1.0, 2, true),
+                     torch::tensor({1, 0, 1}).view({1, 3}).to(torch::kBool)));
 }

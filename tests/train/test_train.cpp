@@ -717,11 +717,11 @@ TEST_CASE(
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
   // LUTs; "shrink": the same, half of the LUT inputs dropped in epochs 3 and 4, a quarter each;
   // "cut": half of the LUTs lose all of their inputs at epoch 3.
-  for (const char* variant : {"bnn", "lut", "shrink", "cut", "data"}) {
+  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
-      const bool data = variant == std::string("data");  // LUTs cut to wires by the data salience
-      const bool shrink = cut || data || variant == std::string("shrink");
+      const bool wires = variant == std::string("wires");  // LUTs cut to one input each
+      const bool shrink = cut || wires || variant == std::string("shrink");
       const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
       const std::string model =
           std::string(
@@ -729,9 +729,8 @@ TEST_CASE(
               "classes = 4\ntau = 2.0\ninput_bits = 2\ninput_encoding = \"distributive\"\n"
               "bnn_epochs = ") +
           (bnn ? "6" : "2") +
-          (cut    ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_min_inputs = 0"
-           : data ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_salience = "
-                    "\"data\""
+          (cut ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_min_inputs = 0"
+           : wires  ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\""
            : shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2"
                     : "");
       train_run(write_config(dir, model, 6), dir);
@@ -769,7 +768,7 @@ TEST_CASE(
           CHECK(n.tables[0].num_vars() == n.inputs.size());
           // A LUT that lost every input reads one through a table of two equal entries.
           if (n.inputs.size() == 1 && (n.tables[0].words()[0] & 3) % 3 == 0) ++constants;
-          if (cut || data) CHECK((n.inputs.size() == 4 || n.inputs.size() == 1));
+          if (cut || wires) CHECK((n.inputs.size() == 4 || n.inputs.size() == 1));
           if (bnn) {  // an XNOR with a weight: the input or its complement
             REQUIRE(n.inputs.size() == 1);
             const uint64_t t = n.tables[0].words()[0] & 3;
@@ -783,7 +782,7 @@ TEST_CASE(
       if (cut) {
         CHECK(whole == 46);
         CHECK(constants == luts - 46);
-      } else if (data) {
+      } else if (wires) {
         CHECK(whole == 46);
         CHECK(inputs == 46 * 4 + (luts - 46));
       } else {

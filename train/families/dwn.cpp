@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "base/error.hpp"
 #include "train/network.hpp"
@@ -234,9 +233,7 @@ class DwnLayerImpl : public torch::nn::Module {
     return LutLayerFunction::apply(in, tables, map, alpha, beta);
   }
   // Logic shrinkage (shrink_tables), then tie() on every forward.
-  void shrink(double fraction, const TrainConfig& c, const torch::Tensor& counts) {
-    shrink_tables(tables, keep, fraction, c, counts);
-  }
+  void shrink(double fraction, const TrainConfig& c) { shrink_tables(tables, keep, fraction, c); }
   void tie() { tie_tables(tables, keep); }
 
   // The input bit each LUT input reads [luts, n].
@@ -272,15 +269,9 @@ class DwnNetImpl : public GroupSumNetImpl {
     return x;
   }
 
-  void start_epoch(const TrainConfig& c, unsigned epoch, const torch::Tensor& codes) override {
-    const double f = shrink_fraction(c, epoch);
-    if (f <= 0) return;
-    std::vector<torch::Tensor> counts(layers.size());
-    if (c.shrink_salience == "data")
-      counts = entry_counts(
-          codes, layers.size(), [&](size_t l) { return layers[l]->wiring(); },
-          [&](size_t l, const torch::Tensor& x) { return layers[l]->forward(x); });
-    for (size_t l = 0; l < layers.size(); ++l) layers[l]->shrink(f, c, counts[l]);
+  void start_epoch(const TrainConfig& c, unsigned epoch) override {
+    if (const double f = shrink_fraction(c, epoch); f > 0)
+      for (auto& layer : layers) layer->shrink(f, c);
   }
 
   std::vector<models::Layer> export_layers() override {
@@ -311,89 +302,26 @@ class DwnNetImpl : public GroupSumNetImpl {
 
 }  // namespace
 
-namespace {
-
-// The weighted mean of the entries of each row [luts, 2^n] that agree on the inputs `keep` [luts,
-// n] leaves, and their summed weight, in place: each dropped input in order pairs the entries
-// that differ only in it. Without weights (w == nullptr) every mean is the plain one, rounded once
-// from the exact (a + b) / 2, as the mean over a dimension of two gives it.
-void tie_rows(float* pt, float* w, const bool* pk, int64_t luts, int64_t n) {
-  const int64_t size = int64_t{1} << n;
-  at::parallel_for(0, luts, 256, [&](int64_t begin, int64_t end) {
-    for (int64_t j = begin; j < end; ++j)
-      for (int64_t i = 0; i < n; ++i) {
-        if (pk[j * n + i]) continue;
-        float* row = pt + j * size;
-        float* wr = w ? w + j * size : nullptr;
-        const int64_t bit = int64_t{1} << i;
-        for (int64_t p = 0; p < size; ++p) {
-          if (p & bit) continue;
-          const int64_t q = p | bit;
-          const double a = row[p], b = row[q];
-          double mean = (a + b) / 2.0;
-          if (wr) {
-            const double wp = wr[p], wq = wr[q];
-            if (wp + wq > 0) mean = (wp * a + wq * b) / (wp + wq);
-            wr[p] = wr[q] = static_cast<float>(wp + wq);
-          }
-          row[p] = row[q] = static_cast<float>(mean);
-        }
-      }
-  });
-}
-
-// Under the data salience: the samples (of `w`, the visits to each entry) whose output of the
-// table `row` [2^n] changes when the entries that agree on the inputs of the mask `kept` become
-// their weighted mean (their plain mean when the samples reach none of them).
-double flips_of_cut(const float* row, const float* w, int64_t n, int64_t kept) {
-  const int64_t size = int64_t{1} << n;
-  std::vector<double> sum(static_cast<size_t>(size)), weight(sum.size()), plain(sum.size());
-  for (int64_t a = 0; a < size; ++a) {
-    const auto g = static_cast<size_t>(a & kept);
-    sum[g] += static_cast<double>(w[a]) * row[a];
-    weight[g] += w[a];
-    plain[g] += row[a];
-  }
-  double flips = 0;
-  for (int64_t a = 0; a < size; ++a) {
-    const auto g = static_cast<size_t>(a & kept);
-    if ((row[a] > 0) != (weight[g] > 0 ? sum[g] > 0 : plain[g] > 0)) flips += w[a];
-  }
-  return flips;
-}
-
-}  // namespace
-
 torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& keep_before,
-                          double fraction, unsigned min_inputs, bool whole_luts,
-                          const torch::Tensor& counts) {
+                          double fraction, unsigned min_inputs, bool whole_luts) {
   torch::NoGradGuard no_grad;
   const int64_t n = keep_before.size(1);
-  const int64_t size = int64_t{1} << n;
   const torch::Tensor before = keep_before.to(torch::kLong).contiguous();
-  const torch::Tensor t = tables_in.clamp(-1, 1).contiguous();
-  const bool data = counts.defined();
-  const torch::Tensor w = data ? counts.to(torch::kFloat).contiguous() : torch::Tensor();
+  const torch::Tensor t = tables_in.clamp(-1, 1);
   const int64_t luts = t.size(0);
-  const int64_t* pb = before.data_ptr<int64_t>();
   std::vector<float> salience(static_cast<size_t>(luts * n));
   for (int64_t i = 0; i < n; ++i) {
     const torch::Tensor pairs = t.view({luts, -1, 2, int64_t{1} << i});
-    torch::Tensor diff = (pairs.select(2, 0) - pairs.select(2, 1)).abs();
-    if (data) {
-      const torch::Tensor wp = w.view({luts, -1, 2, int64_t{1} << i});
-      diff = diff * (wp.select(2, 0) + wp.select(2, 1));
-    }
-    const torch::Tensor s = diff.sum({1, 2}).contiguous();
+    const torch::Tensor s =
+        (pairs.select(2, 0) - pairs.select(2, 1)).abs().sum({1, 2}).contiguous();
     for (int64_t j = 0; j < luts; ++j)  // the inputs dropped before go first
-      salience[static_cast<size_t>(j * n + i)] = pb[j * n + i] ? s.data_ptr<float>()[j] : -1.0f;
+      salience[static_cast<size_t>(j * n + i)] =
+          before.data_ptr<int64_t>()[j * n + i] ? s.data_ptr<float>()[j] : -1.0f;
   }
   std::vector<int64_t> kept(salience.size(), 1);
   if (whole_luts) {
-    // Each LUT's loss: the salience of its inputs beyond its min_inputs most salient, or under
-    // the data salience the samples whose output the cut flips, keeping the input (if any) that
-    // flips fewest (-1 for a LUT cut before). The `fraction` of the LUTs with the least loss keep
-    // only those inputs.
+    // Each LUT's loss: the salience of its inputs beyond its min_inputs most salient (-1 for one
+    // cut before). The `fraction` of the LUTs with the least loss keep only those inputs.
     std::vector<float> loss(static_cast<size_t>(luts));
     std::vector<std::vector<size_t>> ranked(static_cast<size_t>(luts));
     for (size_t j = 0; j < ranked.size(); ++j) {
@@ -401,30 +329,9 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
       std::stable_sort(ranked[j].begin(), ranked[j].end(),
                        [&](size_t a, size_t b) { return salience[a] > salience[b]; });
       float& l = loss[j];
-      if (salience[ranked[j][std::min<size_t>(min_inputs, n - 1)]] < 0) {
-        l = -1;
-      } else if (data) {  // the min_inputs inputs whose cut flips fewest samples stay
-        const float* row = t.data_ptr<float>() + static_cast<int64_t>(j) * size;
-        const float* wr = w.data_ptr<float>() + static_cast<int64_t>(j) * size;
-        int64_t best = -1;
-        double fewest = std::numeric_limits<double>::infinity();
-        for (int64_t mask = 0; mask < size; ++mask) {  // masks of min_inputs inputs kept before
-          if (__builtin_popcountll(static_cast<uint64_t>(mask)) != static_cast<int>(min_inputs))
-            continue;
-          bool ok = true;
-          for (int64_t i = 0; i < n; ++i)
-            if (((mask >> i) & 1) && !pb[static_cast<int64_t>(j) * n + i]) ok = false;
-          if (!ok) continue;
-          const double f = flips_of_cut(row, wr, n, mask);
-          if (f < fewest) fewest = f, best = mask;
-        }
-        std::stable_partition(ranked[j].begin(), ranked[j].end(),
-                              [&](size_t k) { return (best >> (k % static_cast<size_t>(n))) & 1; });
-        l = static_cast<float>(fewest);
-      } else {
-        for (size_t r = min_inputs; r < ranked[j].size(); ++r)
-          l += std::max(0.0f, salience[ranked[j][r]]);
-      }
+      for (size_t r = min_inputs; r < ranked[j].size(); ++r)
+        l += std::max(0.0f, salience[ranked[j][r]]);
+      if (salience[ranked[j][std::min<size_t>(min_inputs, n - 1)]] < 0) l = -1;
     }
     std::vector<size_t> order(loss.size());
     for (size_t j = 0; j < order.size(); ++j) order[j] = j;
@@ -455,49 +362,38 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
 }
 
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {
-  // Runs on every forward pass of a shrunk network: a pass over each LUT that dropped an input.
+  // A pass over each LUT that dropped an input, its dropped inputs in order: each pair of entries
+  // that differ only in that input becomes their mean, rounded once from the exact (a + b) / 2, as
+  // the mean over a dimension of two gives it. Runs on every forward pass of a shrunk network.
   torch::NoGradGuard no_grad;
   const torch::Tensor k = keep.contiguous();
   const torch::Tensor t = tables.detach();
   if (!t.is_contiguous() || t.scalar_type() != torch::kFloat)
     throw Error("tie_tables: the tables must be a contiguous float tensor");
-  tie_rows(t.data_ptr<float>(), nullptr, k.data_ptr<bool>(), t.size(0), k.size(1));
+  const int64_t luts = t.size(0), n = k.size(1), size = int64_t{1} << n;
+  const bool* pk = k.data_ptr<bool>();
+  float* pt = t.data_ptr<float>();
+  at::parallel_for(0, luts, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j)
+      for (int64_t i = 0; i < n; ++i) {
+        if (pk[j * n + i]) continue;
+        float* row = pt + j * size;
+        const int64_t bit = int64_t{1} << i;
+        for (int64_t p = 0; p < size; ++p)
+          if (!(p & bit)) {
+            const auto mean =
+                static_cast<float>((static_cast<double>(row[p]) + row[p | bit]) / 2.0);
+            row[p] = row[p | bit] = mean;
+          }
+      }
+  });
 }
 
 void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, double fraction,
-                   const TrainConfig& c, const torch::Tensor& counts) {
+                   const TrainConfig& c) {
   torch::NoGradGuard no_grad;
-  keep.copy_(
-      shrink_keep(tables, keep, fraction, c.shrink_min_inputs, c.shrink_unit == "lut", counts));
-  if (counts.defined()) {  // the means weighted by the visits, before the plain tie keeps them
-    const torch::Tensor t = tables.detach(), k = keep.contiguous();
-    const torch::Tensor w = counts.to(torch::kFloat).contiguous().clone();
-    if (!t.is_contiguous() || t.scalar_type() != torch::kFloat)
-      throw Error("shrink_tables: the tables must be a contiguous float tensor");
-    tie_rows(t.data_ptr<float>(), w.data_ptr<float>(), k.data_ptr<bool>(), t.size(0), k.size(1));
-  }
+  keep.copy_(shrink_keep(tables, keep, fraction, c.shrink_min_inputs, c.shrink_unit == "lut"));
   tie_tables(tables, keep);
-}
-
-void count_entries(const torch::Tensor& x_in, const torch::Tensor& wiring_in,
-                   const torch::Tensor& counts) {
-  const torch::Tensor x = x_in.contiguous(), wiring = wiring_in.contiguous();
-  if (!counts.is_contiguous() || counts.scalar_type() != torch::kFloat)
-    throw Error("count_entries: the counts must be a contiguous float tensor");
-  const int64_t batch = x.size(0), m = x.size(1), luts = wiring.size(0), n = wiring.size(1);
-  const float* px = x.data_ptr<float>();
-  const int64_t* pw = wiring.data_ptr<int64_t>();
-  float* pc = counts.data_ptr<float>();
-  at::parallel_for(0, luts, 64, [&](int64_t begin, int64_t end) {
-    for (int64_t b = 0; b < batch; ++b) {
-      const float* row = px + b * m;
-      for (int64_t j = begin; j < end; ++j) {
-        int64_t a = 0;
-        for (int64_t i = 0; i < n; ++i) a |= int64_t{row[pw[j * n + i]] > 0.5f} << i;
-        pc[(j << n) + a] += 1;
-      }
-    }
-  });
 }
 
 double shrink_fraction(const TrainConfig& c, unsigned epoch) {

@@ -137,9 +137,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables.copy_(torch::where(bit0.unsqueeze(0), w.unsqueeze(1), -w.unsqueeze(1)));
     grown.fill_(true);
   }
-  void shrink(double fraction, const TrainConfig& c, const torch::Tensor& counts) {
-    shrink_tables(tables, keep, fraction, c, counts);
-  }
+  void shrink(double fraction, const TrainConfig& c) { shrink_tables(tables, keep, fraction, c); }
   void tie() { tie_tables(tables, keep); }
 
   // The model file's layers: the LUTs, then (hidden layers) the threshold neurons.
@@ -204,18 +202,12 @@ class LutNetNetImpl : public GroupSumNetImpl {
     return x;
   }
 
-  void start_epoch(const TrainConfig& c, unsigned epoch, const torch::Tensor& codes) override {
+  void start_epoch(const TrainConfig& c, unsigned epoch) override {
     if (epoch == c.bnn_epochs)
       for (auto& layer : layers)
         if (!layer->grown.item<bool>()) layer->grow();
-    const double f = shrink_fraction(c, epoch);
-    if (f <= 0) return;
-    std::vector<torch::Tensor> counts(layers.size());
-    if (c.shrink_salience == "data")  // shrinkage follows growth: the LUTs read `map`
-      counts = entry_counts(
-          codes, layers.size(), [&](size_t l) { return layers[l]->map; },
-          [&](size_t l, const torch::Tensor& x) { return layers[l]->forward(x, true); });
-    for (size_t l = 0; l < layers.size(); ++l) layers[l]->shrink(f, c, counts[l]);
+    if (const double f = shrink_fraction(c, epoch); f > 0)
+      for (auto& layer : layers) layer->shrink(f, c);
   }
 
   std::vector<models::Layer> export_layers() override {
