@@ -401,12 +401,6 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   if (c.augment_shift && !c.image_dataset())
     throw Error(source + ": [train] augment_shift shifts images; the dataset " + c.dataset +
                 " has none");
-  c.teacher = tr.str("teacher", "");
-  c.distill = tr.real("distill", 0.5, 0.0, 1.0);
-  c.distill_temperature = tr.real("distill_temperature", 1.0, 0.01, 100.0);
-  for (const char* key : {"distill", "distill_temperature"})
-    if (tr.has(key) && c.teacher.empty())
-      throw Error(source + ": [train] " + key + " applies to a teacher model file");
   c.average_decay = tr.real("average_decay", 0.0, 0.0, 0.999999);
   const bool average_epoch_given = tr.has("average_epoch");
   c.average_epoch = static_cast<unsigned>(tr.integer("average_epoch", 0, 0, 100000));

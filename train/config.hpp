@@ -103,10 +103,6 @@
 //   average_epoch = 0            #    the epoch the average starts from (default and minimum:
 //                                #    the first after every change of structure: the SparseLUT
 //                                #    freeze, LUTNet's BNN epochs, the last shrinkage step)
-//   teacher = "t.lfm.json"       # a model file (GroupSum head, the same classes and features)
-//                                #    whose class scores over its tau the network also learns:
-//   distill = 0.5                #    the loss is (1 - distill) CE(labels) + distill T^2
-//   distill_temperature = 1.0    #    KL(softmax(teacher / T) || softmax(logits / T))
 //   seed = 1
 //   threads = 0                  # intra-op threads (0: one per core)
 //   logit_scale = 4.0            # the class scores' values (on [-1, 1]) times this are the logits
@@ -193,11 +189,8 @@ struct TrainConfig {
   unsigned epochs = 10, batch_size = 256;
   double learning_rate = 0.01, weight_decay = 0.0;
   unsigned augment_shift = 0;  // images: random shifts of up to this many pixels a training epoch
-  std::string teacher;         // a model file to distill from ("": none)
-  double distill = 0.5;        // the weight of the teacher's term in the loss
-  double distill_temperature = 1.0;  // T of the softmaxes the teacher's term compares
-  double average_decay = 0.0;        // 0: no averaging of the parameters
-  unsigned average_epoch = 0;        // the epoch the average starts from
+  double average_decay = 0.0;  // 0: no averaging of the parameters
+  unsigned average_epoch = 0;  // the epoch the average starts from
   uint64_t seed = 1;
   unsigned threads = 0;
   double logit_scale = 4.0;

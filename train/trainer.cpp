@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -101,8 +100,6 @@ std::string fingerprint(const TrainConfig& c) {
     s << '|';
   }
   if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
-  if (!c.teacher.empty())
-    s << "teacher " << c.teacher << ' ' << c.distill << ' ' << c.distill_temperature << '|';
   if (c.shrink > 0)
     s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
   return s.str();
@@ -249,22 +246,6 @@ void reset_adam_moments(torch::optim::Adam& opt, const torch::Tensor& param,
   st.exp_avg_sq().masked_fill_(mask, 0.0);
 }
 
-// The teacher's logits [N, classes] on the samples of d: its class scores over its tau.
-torch::Tensor teacher_logits(const models::Model& t, const Dataset& d) {
-  torch::Tensor out = torch::empty({static_cast<int64_t>(d.size()), t.num_classes()});
-  float* po = out.data_ptr<float>();
-  const auto classes = static_cast<int64_t>(t.num_classes());
-  at::parallel_for(0, static_cast<int64_t>(d.size()), 256, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const std::vector<uint32_t> scores =
-          models::class_scores(t, models::input_codes(t, &d.features[i * d.num_features]));
-      for (int64_t k = 0; k < classes; ++k)
-        po[i * classes + k] = static_cast<float>(scores[k] / t.head.tau);
-    }
-  });
-  return out;
-}
-
 }  // namespace
 
 std::pair<Dataset, Dataset> load_datasets(const TrainConfig& c) {
@@ -349,23 +330,6 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
   const torch::Tensor train_y = labels_of(train_set);
   const torch::Tensor test_x = encode_dataset(quantizer, test_set);
 
-  // Distillation: the teacher's logits on this epoch's training samples.
-  std::optional<models::Model> teacher;
-  torch::Tensor teacher_y;
-  if (!c.teacher.empty()) {
-    teacher = models::read_model_file(c.teacher);
-    const std::string at = c.source + ": [train] teacher " + c.teacher;
-    if (teacher->head.kind != models::Head::Kind::GroupSum)
-      throw Error(at + ": its class scores are not a GroupSum head's popcounts");
-    if (teacher->num_classes() != c.num_classes())
-      throw Error(at + ": " + std::to_string(teacher->num_classes()) +
-                  " classes, the network has " + std::to_string(c.num_classes()));
-    if (teacher->input.num_features() != train_set.num_features)
-      throw Error(at + ": it reads " + std::to_string(teacher->input.num_features()) +
-                  " features, the dataset has " + std::to_string(train_set.num_features));
-    teacher_y = teacher_logits(*teacher, train_set);
-  }
-
   const std::shared_ptr<NetworkImpl> net =
       new_network(c, static_cast<int64_t>(train_set.num_features));
   torch::optim::Adam opt = new_optimizer(c, *net);
@@ -418,9 +382,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
     std::mt19937_64 regrow_rng(mix(c.seed, 2 * e + 1));
     if (c.augment_shift) {  // this epoch's shifted images, from the seed and the epoch alone
       std::mt19937_64 shift_rng(mix(c.seed ^ 0x5bd1e995u, e));
-      const Dataset shifted = shifted_images(train_set, c.augment_shift, shift_rng);
-      train_x = encode_dataset(quantizer, shifted);
-      if (teacher) teacher_y = teacher_logits(*teacher, shifted);
+      train_x = encode_dataset(quantizer, shifted_images(train_set, c.augment_shift, shift_rng));
     }
     const torch::Tensor order_t = torch::tensor(order, torch::kLong);
 
@@ -439,14 +401,6 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       const torch::Tensor logits = net->forward(x);
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double ce = loss.item<double>();
-      if (teacher) {
-        namespace F = torch::nn::functional;
-        const double T = c.distill_temperature;
-        const torch::Tensor soft = torch::softmax(teacher_y.index_select(0, idx) / T, 1);
-        const torch::Tensor kd = F::kl_div(torch::log_softmax(logits / T, 1), soft,
-                                           F::KLDivFuncOptions().reduction(torch::kBatchMean));
-        loss = (1 - c.distill) * loss + c.distill * T * T * kd;
-      }
       if (rewire) loss = loss + net->penalty(c, rewire);
       opt.zero_grad();
       loss.backward();

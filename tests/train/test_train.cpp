@@ -802,60 +802,6 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("distillation: the network learns a teacher model's class scores", "[train]") {
-  const std::string model =
-      "family = \"dwn\"\nlayers = [60, 40]\nfan_in = 6\nclasses = 4\ntau = 3.0\n"
-      "input_bits = 3\ninput_encoding = \"distributive\"";
-  const fs::path dir = temp_dir("train_distill");
-  const fs::path t_dir = dir / "teacher", s_dir = dir / "student";
-  fs::create_directories(t_dir);
-  fs::create_directories(s_dir);
-  train_run(write_config(t_dir, model, 4), t_dir);
-  reference(t_dir);
-  INFO("teacher accuracy " << accuracy(t_dir / "ref.csv"));
-  REQUIRE(accuracy(t_dir / "ref.csv") > 0.6);
-  // A wrong teacher: its class k scores with the LUTs of class k + 1, so it mostly answers the
-  // class before the right one. Learning from it alone, the network answers as it does.
-  models::Model wrong =
-      models::read_model(read_text(t_dir / "m.lfm.json"), (t_dir / "m.lfm.json").string());
-  auto& last = wrong.layers.back().neurons;
-  std::rotate(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(last.size() / 4),
-              last.end());
-  const fs::path wrong_path = dir / "wrong.lfm.json";
-  write_text(wrong_path, models::write_model(wrong));
-  lutforge_ok("encode " + wrong_path.string() + " --mnist " + image_data().string() + " -o " +
-              (dir / "wx.csv").string() + " --reference-out " + (dir / "wrong.csv").string());
-  const auto taught = csv_column(dir / "wrong.csv", "prediction");
-  train_run(write_config(s_dir, model, 4, 3,
-                         "teacher = \"" + wrong_path.string() + "\"\ndistill = 1.0\n"),
-            s_dir);
-  const auto learned = csv_column(s_dir / "torch.csv", "prediction");
-  REQUIRE(learned.size() == taught.size());
-  size_t agree = 0;
-  for (size_t i = 0; i < learned.size(); ++i) agree += learned[i] == taught[i];
-  INFO("agreement with the wrong teacher " << agree << " of " << learned.size() << ", accuracy "
-                                           << accuracy(s_dir / "torch.csv"));
-  CHECK(agree > learned.size() * 6 / 10);
-  CHECK(accuracy(s_dir / "torch.csv") < 0.45);
-  // Bad teachers are named.
-  auto train_error = [&](const std::string& train_keys) {
-    const RunResult r =
-        run_lutforge("train " + write_config(s_dir, model, 1, 3, train_keys).string() + " -o " +
-                     (s_dir / "x.lfm.json").string() + " --quiet");
-    CHECK(r.exit_code != 0);
-    return r.err;
-  };
-  CHECK(train_error("distill = 0.5\n").find("[train] distill applies to a teacher model file") !=
-        std::string::npos);
-  CHECK(train_error("teacher = \"" + (dir / "none.lfm.json").string() + "\"\n")
-            .find("none.lfm.json") != std::string::npos);
-  models::Model three = wrong;
-  three.head.groups = 5;  // 40 LUTs in 5 classes
-  write_text(dir / "five.lfm.json", models::write_model(three));
-  CHECK(train_error("teacher = \"" + (dir / "five.lfm.json").string() + "\"\n")
-            .find("five.lfm.json: 5 classes, the network has 4") != std::string::npos);
-}
-
 TEST_CASE("a regression run killed during a train step resumes the training from its checkpoint",
           "[train][regress]") {
   const fs::path dir = temp_dir("train_regress_resume");
