@@ -716,7 +716,8 @@ TEST_CASE(
     "[train][yosys]") {
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
   // LUTs; "shrink": the same, half of the LUT inputs dropped in epochs 3 and 4, a quarter each;
-  // "cut": half of the LUTs lose all of their inputs at epoch 3.
+  // "cut": half of the LUTs lose all of their inputs at epoch 3; "wires": half of the LUTs keep
+  // only their most salient input.
   for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
