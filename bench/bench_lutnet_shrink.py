@@ -24,7 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASE = os.path.join(ROOT, "configs", "mnist-lutnet.toml")
 BASE_NAME = "lutnet-256"  # mnist-lutnet itself
 
-# name, kind, what differs from configs/mnist-lutnet.toml: hidden neurons, [model] keys added.
+# The networks without shrinkage: their hidden neurons. The shrunk ones, of 256 hidden neurons:
+# name, rule, and the [model] keys added to configs/mnist-lutnet.toml.
 WIDTHS = [128, 160, 192, 224, 256]
 SHRUNK = [
     ("wires-60", "LUTs cut to their most salient input",
@@ -61,6 +62,8 @@ def variant(text, data, neurons, keys):
 
 
 def plot(out, rows):
+    """OUT/shrink.png from the bench's rows: accuracy against LUTs without the encoder, with the
+    data in OUT/shrink.dat and the gnuplot script in OUT/shrink.gp."""
     by_name = {r["name"]: r for r in rows}
     base = by_name.get(BASE_NAME)
     dat = os.path.join(out, "shrink.dat")
