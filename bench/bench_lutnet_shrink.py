@@ -140,7 +140,10 @@ def main():
     if not a.plot_only:
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "bench_lut_frontier.py"),
                         "--build", a.build, "--out", a.out, "--data", a.data] + paths, check=True)
-    rows = list(csv.DictReader(open(os.path.join(a.out, "frontier.csv"))))
+    csv_path = os.path.join(a.out, "frontier.csv")
+    if not os.path.exists(csv_path):
+        sys.exit("%s: not found; run without --plot-only to measure the networks first" % csv_path)
+    rows = list(csv.DictReader(open(csv_path)))
     plot(a.out, rows)
     print("wrote %s" % os.path.join(a.out, "shrink.png"))
 
