@@ -54,7 +54,7 @@ def variant(text, data, neurons, keys):
     text = sub(r'^path = ".*"$', 'path = "%s"' % os.path.abspath(data), text)
     text = sub(r"^layers = \[256, 10\]$", "layers = [%d, 10]" % neurons, text)
     added = "".join("%s = %s\n" % kv for kv in keys.items())
-    text = sub(r"^\[train\]$", added + "\n[train]", text.replace("\n\n[train]", "\n[train]"))
+    text = sub(r"^\n\[train\]$", added + "\n[train]", text)  # the keys end [model]
     what = ", ".join(["%d hidden neurons" % neurons] + ["%s = %s" % kv for kv in keys.items()])
     body = text[text.index("[data]"):]  # the base's comments describe the base
     return "# Written by bench/bench_lutnet_shrink.py: configs/mnist-lutnet.toml with %s.\n%s" % (
@@ -73,6 +73,7 @@ def plot(out, rows):
         blocks = [[("lutnet-%d" % w, "%d neurons" % w) for w in WIDTHS]]
         blocks += [[(n, n) for n, k, _ in SHRUNK if k == kind] for kind in KINDS]
         below = []  # the shrunk points labelled below them: a near one is labelled above
+        sides = set()
         for i, block in enumerate(blocks):
             for name, label in block:
                 if name in by_name:
@@ -82,6 +83,7 @@ def plot(out, rows):
                                               for a, l in below) else -1
                     if side < 0:
                         below.append((acc, luts))
+                    sides.add(side)
                     f.write('"%s" %s %s %s %d\n' % (label, r["accuracy"], r["luts_bits"],
                                                     r["luts_pixels"], side))
             f.write("\n\n")
@@ -110,11 +112,10 @@ set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
                               "neurons, %s'" % (dat, i, pt, kind))
         # The labels above their points, then those below (a series each only when it has
         # some: gnuplot crashes on a labels series with no point left).
-        sides = [l.split()[-1] for l in open(dat) if l.startswith('"')]
-        for side, dy in (("1", 1), ("-1", -1)):
+        for side in (1, -1):
             if side in sides:
-                series.append("'%s' using 3:($5 == %s ? $2 : NaN):1 with labels offset 0,%d "
-                              "font ',9' notitle" % (dat, side, dy))
+                series.append("'%s' using 3:($5 == %d ? $2 : NaN):1 with labels offset 0,%d "
+                              "font ',9' notitle" % (dat, side, side))
         f.write("plot " + ", \\\n     ".join(series) + "\n")
     subprocess.run(["gnuplot", gp], check=True)
 
