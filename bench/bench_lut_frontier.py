@@ -17,7 +17,11 @@ start to written output.
       configs/mnist-dwn.toml
 
 Writes OUT/frontier.csv (keeping the rows of earlier runs for other configurations, unless
---fresh) and OUT/frontier.md (the table of BENCHMARKS.md) and an
+--fresh; --merge takes in the rows of runs made elsewhere, one core or machine each, so that
+
+  bench/bench_lut_frontier.py --merge OTHER/frontier.csv
+
+redraws the table and the plots with them and measures nothing) and OUT/frontier.md (the table of BENCHMARKS.md) and an
 accuracy-against-LUTs plot (OUT/frontier.png, with the data in OUT/frontier.dat) with the
 published anchors marked beside ours.
 """
@@ -187,14 +191,30 @@ set grid
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("configs", nargs="+")
+    p.add_argument("configs", nargs="*")
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "lut-frontier"))
     p.add_argument("--data", default=os.path.join(ROOT, "data", "mnist"))
     p.add_argument("--equiv-time", default=1200, type=int)
     p.add_argument("--fresh", action="store_true",
                    help="drop the rows of earlier runs from OUT/frontier.csv")
+    p.add_argument("--merge", action="append", default=[], metavar="CSV",
+                   help="the rows of another run's frontier.csv, in place of this OUT's rows of "
+                   "the same names (repeatable)")
     a = p.parse_args()
+    if not a.configs and not a.merge:
+        p.error("give configurations to measure, or --merge CSV to redraw with another run's rows")
+    merged = []
+    for path in a.merge:
+        if not os.path.exists(path):
+            sys.exit("--merge %s: no such file (a frontier.csv that this bench wrote)" % path)
+        here = list(csv.DictReader(open(path)))
+        missing = {"name", "dataset", "accuracy", "luts_pixels", "luts_bits"} - set(
+            here[0].keys() if here else ())
+        if missing:
+            sys.exit("--merge %s: not a frontier.csv of this bench (no %s)"
+                     % (path, ", ".join(sorted(missing))))
+        merged += here
     b = Bench(a)
     rows = []
     for config in a.configs:
@@ -213,11 +233,17 @@ def main():
             equiv_pixels_s=whole["equiv_s"], synth_pixels_s=whole["synth_s"],
             logic_depth=whole["logic_depth"], **pred))
         print(json.dumps(rows[-1]), file=sys.stderr)
-    # The rows of earlier runs stay, in their order, unless this run measured them again.
+    # The rows of earlier runs stay, in their order, unless this run measured them again or a
+    # merged run did; a merged row takes the place of the row it replaces.
     csv_path = os.path.join(a.out, "frontier.csv")
+    mine = {r["name"] for r in rows}
+    fresh = {r["name"]: r for r in merged if r["name"] not in mine}
+    earlier = []
     if os.path.exists(csv_path) and not a.fresh:
-        mine = {r["name"] for r in rows}
-        earlier = [r for r in csv.DictReader(open(csv_path)) if r["name"] not in mine]
+        earlier = [fresh.pop(r["name"], r) for r in csv.DictReader(open(csv_path))
+                   if r["name"] not in mine]
+    earlier += fresh.values()
+    if earlier:
         for r in earlier:
             r.setdefault("dataset", "mnist")  # the runs before the dataset column were MNIST's
             for k, v in r.items():
