@@ -66,6 +66,13 @@ int cmd_train(const std::vector<std::string>& args) {
     for (size_t i = 0; i < r.test_predictions.size(); ++i)
       out << i << ',' << r.test_labels[i] << ',' << r.test_predictions[i] << '\n';
   }
+  // The learned shape of each plain LUT layer (a mixed fan-in after logic shrinkage).
+  std::vector<std::pair<size_t, models::FanInProfile>> profiles;
+  for (size_t l = 0; l < r.model.layers.size(); ++l) {
+    const models::Layer& L = r.model.layers[l];
+    if (L.kind == models::LayerKind::Lut && !L.sub_neurons)
+      profiles.emplace_back(l, models::fan_in_profile(L));
+  }
   if (!report.empty()) {
     nlohmann::json j;
     j["config"] = config_path;
@@ -92,6 +99,17 @@ int cmd_train(const std::vector<std::string>& args) {
         ep.back()["unaveraged_test_accuracy"] = *e.unaveraged_test_accuracy;
     }
     j["epochs"] = ep;
+    nlohmann::json lut_layers = nlohmann::json::array();
+    for (const auto& [l, p] : profiles) {
+      nlohmann::json by = nlohmann::json::object();
+      for (size_t k = 1; k < p.by_fan_in.size(); ++k)
+        if (p.by_fan_in[k]) by[std::to_string(k)] = p.by_fan_in[k];
+      lut_layers.push_back({{"layer", l},
+                            {"neurons", r.model.layers[l].neurons.size()},
+                            {"constant", p.constant},
+                            {"by_fan_in", by}});
+    }
+    j["lut_layers"] = lut_layers;
     if (c.prune.enabled) {
       const auto cost = cost_json<nlohmann::json>;
       nlohmann::json steps = nlohmann::json::array();
@@ -124,6 +142,13 @@ int cmd_train(const std::vector<std::string>& args) {
     auto out = open_output(report);
     out << j.dump(1) << "\n";
   }
+  if (o.progress && c.shrink > 0)  // the fan-ins that logic shrinkage learned
+    for (const auto& [l, p] : profiles) {
+      std::cerr << "layer " << l << ": " << r.model.layers[l].neurons.size() << " LUTs,";
+      for (size_t k = 1; k < p.by_fan_in.size(); ++k)
+        if (p.by_fan_in[k]) std::cerr << ' ' << p.by_fan_in[k] << " of " << k << " inputs,";
+      std::cerr << ' ' << p.constant << " constant\n";
+    }
   if (o.progress)
     std::cerr << "test accuracy " << 100.0 * r.test_accuracy << "% (" << r.test_predictions.size()
               << " samples); wrote " << out_path << "\n";

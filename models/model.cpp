@@ -33,6 +33,21 @@ unsigned Layer::sum_bits() const {
   return unsigned_bits(uint64_t{sub_neurons} * ((uint64_t{1} << sub_bits) - 1));
 }
 
+FanInProfile fan_in_profile(const Layer& L) {
+  FanInProfile p;
+  p.by_fan_in.assign(L.fan_in + 1, 0);
+  for (const Neuron& n : L.neurons) {
+    const bool constant = std::all_of(n.tables.begin(), n.tables.end(), [](const TruthTable& t) {
+      return is_constant(t, false) || is_constant(t, true);
+    });
+    if (constant)
+      ++p.constant;
+    else
+      ++p.by_fan_in.at(n.inputs.size());
+  }
+  return p;
+}
+
 size_t Model::num_classes() const {
   if (head.kind == Head::Kind::GroupSum) return head.groups;
   return layers.empty() ? 0 : layers.back().neurons.size();

@@ -111,6 +111,16 @@ struct Model {
   bool signed_scores() const;
 };
 
+// The LUTs of a plain LUT layer (one without sub-neurons) as logic shrinkage leaves them:
+// by_fan_in[k] neurons read k inputs (k = 1..fan_in) and compute more than a constant, and
+// `constant` neurons give one code whatever they read (the lowering makes them constants, no
+// LUT). The two together count every neuron.
+struct FanInProfile {
+  std::vector<size_t> by_fan_in;
+  size_t constant = 0;
+};
+FanInProfile fan_in_profile(const Layer& L);
+
 // The smallest and largest accumulator of MAC neuron n, over all input codes.
 struct AccumulatorRange {
   int64_t min = 0, max = 0;

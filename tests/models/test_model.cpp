@@ -275,6 +275,42 @@ TEST_CASE("mixed fan-in: a neuron reads 1 to fan_in inputs, its tables over its 
   }
 }
 
+TEST_CASE("the fan-in profile of a LUT layer counts neurons by inputs, and constants apart",
+          "[models]") {
+  // A 1-bit layer of fan-in 4: neurons of 4, 1, 1 and 2 inputs computing something, and two that
+  // compute constants (0 over 3 inputs, 1 over 1 input).
+  Layer L;
+  L.fan_in = 4;
+  auto neuron = [&](std::vector<uint32_t> inputs, uint64_t table) {
+    Neuron n;
+    n.inputs = std::move(inputs);
+    n.tables = {TruthTable(static_cast<unsigned>(n.inputs.size()))};
+    for (uint64_t v = 0; v < (uint64_t{1} << n.inputs.size()); ++v)
+      set_bit(n.tables[0], v, (table >> v) & 1);
+    L.neurons.push_back(n);
+  };
+  neuron({0, 1, 2, 3}, 0x8000);  // AND of four
+  neuron({5}, 0b01);             // an inverter
+  neuron({6}, 0b10);             // a wire
+  neuron({1, 2}, 0b0110);        // XOR
+  neuron({1, 2, 3}, 0);          // constant 0
+  neuron({4}, 0b11);             // constant 1
+  const FanInProfile p = fan_in_profile(L);
+  CHECK(p.by_fan_in == std::vector<size_t>{0, 2, 1, 0, 1});
+  CHECK(p.constant == 2);
+  // A 2-bit neuron is constant only when both of its bits are.
+  L.neurons.clear();
+  L.out_bits = 2;
+  neuron({0, 1}, 0);
+  L.neurons.back().tables.push_back(L.neurons.back().tables[0]);
+  neuron({0, 1}, 0);
+  L.neurons.back().tables.push_back(TruthTable(2));
+  set_bit(L.neurons.back().tables[1], 3, true);
+  const FanInProfile q = fan_in_profile(L);
+  CHECK(q.by_fan_in == std::vector<size_t>{0, 0, 1, 0, 0});
+  CHECK(q.constant == 1);
+}
+
 TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the lowered netlist",
           "[models]") {
   // Two features of 3 thermometer bits (units 3f + b). Neuron 0: at least 2 of a0 a1 a2 b0;

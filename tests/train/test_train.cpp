@@ -734,7 +734,7 @@ TEST_CASE(
            : wires  ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\""
            : shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2"
                     : "");
-      train_run(write_config(dir, model, 6), dir);
+      const nlohmann::json report = train_run(write_config(dir, model, 6), dir);
       reference(dir);
       const auto torch = csv_column(dir / "torch.csv", "prediction");
       REQUIRE(torch.size() == 300);
@@ -780,12 +780,31 @@ TEST_CASE(
         }
       // Shrinkage drops half of each layer's inputs: 120 of 240 and 64 of 128. Cutting LUTs
       // leaves half of each layer whole (30 and 16) and the others constants (or wires).
+      // The report gives the same shape a layer: the two LUT layers, whole, wires and constants.
+      const auto& shape = report["lut_layers"];
+      REQUIRE(shape.size() == 2);
+      CHECK(shape[0]["layer"] == 0);
+      CHECK(shape[1]["layer"] == 2);
+      CHECK(shape[0]["neurons"] == 60);
+      CHECK(shape[1]["neurons"] == 32);
+      size_t reported_whole = 0, reported_constants = 0, reported_inputs = 0;
+      for (const auto& s : shape) {
+        reported_whole += s["by_fan_in"].value("4", size_t{0});
+        reported_constants += s["constant"].get<size_t>();
+        for (const auto& [k, count] : s["by_fan_in"].items())
+          reported_inputs += std::stoul(k) * count.get<size_t>();
+      }
+      CHECK(reported_whole == whole);
       if (cut) {
         CHECK(whole == 46);
         CHECK(constants == luts - 46);
+        CHECK(reported_constants == constants);
+        CHECK(shape[0]["by_fan_in"].size() == 1);  // 4 inputs, the others constants
       } else if (wires) {
         CHECK(whole == 46);
         CHECK(inputs == 46 * 4 + (luts - 46));
+        // The wires and inverters are LUTs of one input; the rest constants.
+        CHECK(reported_inputs + reported_constants == inputs);
       } else {
         CHECK(inputs == (bnn ? luts : shrink ? luts * 2 : luts * 4));
       }
