@@ -67,7 +67,7 @@ int cmd_train(const std::vector<std::string>& args) {
       out << i << ',' << r.test_labels[i] << ',' << r.test_predictions[i] << '\n';
   }
   // The learned shape of each plain LUT layer (a mixed fan-in after logic shrinkage).
-  std::vector<std::pair<size_t, models::FanInProfile>> profiles;
+  std::vector<std::pair<size_t, models::FanInProfile> > profiles;
   for (size_t l = 0; l < r.model.layers.size(); ++l) {
     const models::Layer& L = r.model.layers[l];
     if (L.kind == models::LayerKind::Lut && !L.sub_neurons)
