@@ -4,24 +4,104 @@
 #include "apps/commands.hpp"
 #include "apps/options.hpp"
 #include "base/files.hpp"
+#include "models/model.hpp"
 #include "netlist/levels.hpp"
 #include "netlist/native_json.hpp"
 #include "netlist/yosys_json.hpp"
 
 namespace lutforge::cli {
 
+namespace {
+
+const char* layer_kind_name(models::LayerKind k) {
+  switch (k) {
+    case models::LayerKind::Lut: return "lut";
+    case models::LayerKind::Gate: return "gate";
+    case models::LayerKind::Mac: return "mac";
+    case models::LayerKind::Threshold: return "threshold";
+  }
+  return "?";
+}
+
+// A model file's shape: its input, and each layer's neurons, widths and fan-ins; for plain LUT
+// layers the neurons by the inputs they read and the constants (what logic shrinkage learned).
+int model_stats(const std::string& path, bool as_json) {
+  const models::Model m = models::read_model_file(path);
+  nlohmann::ordered_json j;
+  j["file"] = path;
+  j["family"] = m.family;
+  j["dataset"] = m.dataset;
+  j["input"] = {
+      {"kind", m.input.kind == models::InputQuantizer::Kind::Uniform ? "uniform" : "thermometer"},
+      {"features", m.input.num_features()},
+      {"bits", m.input.bits}};
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  std::vector<std::string> lines;  // a layer each, for the text form
+  for (const models::Layer& L : m.layers) {
+    nlohmann::ordered_json jl = {{"kind", layer_kind_name(L.kind)},
+                                 {"neurons", L.neurons.size()},
+                                 {"in_bits", L.in_bits},
+                                 {"out_bits", L.out_bits},
+                                 {"fan_in", L.fan_in}};
+    // Plain LUT layers count their constants apart; the others count every neuron by fan-in.
+    const bool plain = L.kind == models::LayerKind::Lut && !L.sub_neurons;
+    models::FanInProfile p;
+    if (plain) {
+      p = models::fan_in_profile(L);
+      jl["constant"] = p.constant;
+    } else {
+      p.by_fan_in.assign(L.fan_in + 1, 0);
+      for (const models::Neuron& n : L.neurons) ++p.by_fan_in.at(n.inputs.size());
+    }
+    nlohmann::ordered_json jb = nlohmann::ordered_json::object();
+    for (size_t k = 0; k < p.by_fan_in.size(); ++k)
+      if (p.by_fan_in[k]) jb[std::to_string(k)] = p.by_fan_in[k];
+    jl["by_fan_in"] = jb;
+    if (L.sub_neurons) jl["sub_neurons"] = L.sub_neurons;
+    layers.push_back(jl);
+    const std::string shape = models::describe(p);  // ends ", N constant": kept when plain
+    lines.push_back(std::string(layer_kind_name(L.kind)) + ": " + std::to_string(L.neurons.size()) +
+                    " neurons of " + std::to_string(L.in_bits) + " -> " +
+                    std::to_string(L.out_bits) + " bits; " +
+                    (plain ? shape : shape.substr(0, shape.rfind(", "))));
+  }
+  j["layers"] = layers;
+  j["head"] = m.head.kind == models::Head::Kind::GroupSum
+                  ? nlohmann::ordered_json{{"kind", "group_sum"}, {"groups", m.head.groups}}
+                  : nlohmann::ordered_json{{"kind", "codes"}};
+  j["classes"] = m.num_classes();
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "model           " << m.family << (m.dataset.empty() ? "" : " on " + m.dataset)
+            << "\n";
+  std::cout << "input           " << m.input.num_features() << " features, "
+            << j["input"]["kind"].get<std::string>() << " codes of " << m.input.bits << " bits\n";
+  for (size_t l = 0; l < lines.size(); ++l)
+    std::cout << "layer " << std::left << std::setw(10) << l << lines[l] << "\n";
+  std::cout << "head            "
+            << (m.head.kind == models::Head::Kind::GroupSum ? "GroupSum popcounts, " : "scores, ")
+            << m.num_classes() << " classes\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int cmd_stats(const std::vector<std::string>& args) {
   po::options_description opts("options");
   std::string path, top;
   opts.add_options()("netlist", po::value(&path)->required(),
-                     "netlist file (Yosys JSON or native JSON)")(
+                     "netlist file (Yosys JSON or native JSON), or a model file (.lfm.json)")(
       "top", po::value(&top), "module to read from a Yosys JSON with several modules")(
       "json", "print the statistics as JSON");
   po::positional_options_description pos;
   pos.add("netlist", 1);
   po::variables_map vm;
-  if (!parse(args, "lutforge stats NETLIST [--top T] [--json]", opts, pos, vm)) return kExitOk;
+  if (!parse(args, "lutforge stats NETLIST|MODEL [--top T] [--json]", opts, pos, vm))
+    return kExitOk;
 
+  if (models::is_model_file(path)) return model_stats(path, vm.count("json") > 0);
   const bool native = is_native_json_file(path);
   ImportStats istats;
   Netlist nl;

@@ -144,10 +144,8 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   if (o.progress && c.shrink > 0)  // the fan-ins that logic shrinkage learned
     for (const auto& [l, p] : profiles) {
-      std::cerr << "layer " << l << ": " << r.model.layers[l].neurons.size() << " LUTs,";
-      for (size_t k = 1; k < p.by_fan_in.size(); ++k)
-        if (p.by_fan_in[k]) std::cerr << ' ' << p.by_fan_in[k] << " of " << k << " inputs,";
-      std::cerr << ' ' << p.constant << " constant\n";
+      std::cerr << "layer " << l << ": " << r.model.layers[l].neurons.size()
+                << " LUTs: " << models::describe(p) << "\n";
     }
   if (o.progress)
     std::cerr << "test accuracy " << 100.0 * r.test_accuracy << "% (" << r.test_predictions.size()

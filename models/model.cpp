@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 
 #include "base/error.hpp"
 #include "base/files.hpp"
@@ -46,6 +47,15 @@ FanInProfile fan_in_profile(const Layer& L) {
       ++p.by_fan_in.at(n.inputs.size());
   }
   return p;
+}
+
+std::string describe(const FanInProfile& p) {
+  std::string s;
+  for (size_t k = 0; k < p.by_fan_in.size(); ++k)
+    if (p.by_fan_in[k])
+      s += std::to_string(p.by_fan_in[k]) + " of " + std::to_string(k) +
+           (k == 1 ? " input, " : " inputs, ");
+  return s + std::to_string(p.constant) + " constant";
 }
 
 size_t Model::num_classes() const {
@@ -373,6 +383,16 @@ Model read_model(const std::string& text, const std::string& filename) {
 }
 
 Model read_model_file(const std::string& path) { return read_model(read_file(path), path); }
+
+bool is_model_file(const std::string& path) {
+  // The keys are written in order: "dataset" and "family" (short strings) come before "format".
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open file for reading");
+  std::string head(1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head.find("\"lutforge-model\"") != std::string::npos;
+}
 
 std::string write_model(const Model& m) {
   json j;

@@ -120,6 +120,8 @@ struct FanInProfile {
   size_t constant = 0;
 };
 FanInProfile fan_in_profile(const Layer& L);
+// "4411 of 1 input, 3277 of 6 inputs, 504 constant"
+std::string describe(const FanInProfile& p);
 
 // The smallest and largest accumulator of MAC neuron n, over all input codes.
 struct AccumulatorRange {
@@ -147,6 +149,8 @@ void validate(const Model& m, const std::string& what);
 
 Model read_model(const std::string& text, const std::string& filename);
 Model read_model_file(const std::string& path);
+// Whether the file starts as a model file does (its "format" key among the first keys).
+bool is_model_file(const std::string& path);
 std::string write_model(const Model& m);  // deterministic JSON text
 
 // The class scores from the last layer's codes, by the head.

@@ -269,3 +269,44 @@ TEST_CASE("Verilog of a gate network with wide popcounts needs no decomposition 
   CHECK(v.exit_code == 0);
   CHECK(read_text(dir / "m.v").find("module difflogic") != std::string::npos);
 }
+
+TEST_CASE("stats on a model file: each layer's neurons by fan-in, and the constant LUTs apart",
+          "[models]") {
+  // Neurons of 1 + n % 3 inputs with non-constant tables (bit b copies bit b of the first input),
+  // as logic shrinkage leaves them, and neurons 0 and 1 of layer 0 made constants (0 and 3).
+  Model m = random_model({9, 6, 4}, 7, 3, 2, 0, 21);
+  for (Layer& L : m.layers)
+    for (size_t n = 0; n < L.neurons.size(); ++n) {
+      Neuron& N = L.neurons[n];
+      N.inputs.resize(1 + n % 3);
+      for (unsigned b = 0; b < 2; ++b) {
+        N.tables[b] = TruthTable(static_cast<unsigned>(N.inputs.size()) * 2);
+        for (uint64_t v = 0; v < (uint64_t{1} << N.tables[b].num_vars()); ++v)
+          set_bit(N.tables[b], v, &L == &m.layers[0] && n < 2 ? n == 1 : (v >> b) & 1);
+      }
+    }
+  const fs::path dir = temp_dir("model_stats");
+  write_text(dir / "m.lfm.json", write_model(m));
+  const RunResult j = run_lutforge("stats " + (dir / "m.lfm.json").string() + " --json");
+  INFO(j.err);
+  REQUIRE(j.exit_code == 0);
+  const nlohmann::json s = nlohmann::json::parse(j.out);
+  CHECK(s["input"]["features"] == 7);
+  REQUIRE(s["layers"].size() == 3);
+  // Layer 0: inputs 1, 2, 3, 1, 2, 3, 1, 2, 3 with the first two constant.
+  CHECK(s["layers"][0]["by_fan_in"] == nlohmann::json({{"1", 2}, {"2", 2}, {"3", 3}}));
+  CHECK(s["layers"][0]["constant"] == 2);
+  CHECK(s["layers"][1]["by_fan_in"] == nlohmann::json({{"1", 2}, {"2", 2}, {"3", 2}}));
+  CHECK(s["layers"][2]["by_fan_in"] == nlohmann::json({{"1", 2}, {"2", 1}, {"3", 1}}));
+  CHECK(s["layers"][2]["constant"] == 0);
+  CHECK(s["classes"] == 4);
+  const RunResult t = run_lutforge("stats " + (dir / "m.lfm.json").string());
+  CHECK(t.out.find("layer 0         lut: 9 neurons of 2 -> 2 bits; 2 of 1 input, 2 of 2 inputs, "
+                   "3 of 3 inputs, 2 constant\n") != std::string::npos);
+  // A model file cut short is named, as the model reader names it.
+  const std::string text = read_text(dir / "m.lfm.json");
+  write_text(dir / "cut.lfm.json", text.substr(0, text.size() / 2));
+  const RunResult bad = run_lutforge("stats " + (dir / "cut.lfm.json").string());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("cut.lfm.json") != std::string::npos);
+}
