@@ -47,14 +47,16 @@ class Bench:
         self.runs = os.path.join(a.out, "runs")
         os.makedirs(self.runs, exist_ok=True)
 
-    def cmd(self, *args):
-        """Runs lutforge; (stdout, seconds)."""
+    def cmd(self, *args, progress=False):
+        """Runs lutforge; (stdout, seconds). With progress, its stderr (the training's line an
+        epoch) goes to ours as it comes."""
         t0 = time.time()
-        r = subprocess.run([self.lf] + [str(x) for x in args], text=True, capture_output=True)
+        r = subprocess.run([self.lf] + [str(x) for x in args], text=True, stdout=subprocess.PIPE,
+                           stderr=None if progress else subprocess.PIPE)
         # equiv exits 1 for NOT EQUIVALENT and 3 for UNDECIDED: verdicts, not failures.
         if r.returncode != 0 and not (args[0] == "equiv" and r.returncode in (1, 3)):
-            sys.exit("lutforge %s failed (%d):\n%s" % (" ".join(map(str, args)), r.returncode,
-                                                      r.stderr[-2000:]))
+            sys.exit("lutforge %s failed (%d)%s" % (" ".join(map(str, args)), r.returncode,
+                                                   ":\n" + r.stderr[-2000:] if r.stderr else ""))
         return r.stdout, time.time() - t0
 
     def path(self, name, ext):
@@ -64,7 +66,7 @@ class Bench:
         model, report = self.path(name, ".lfm.json"), self.path(name, ".json")
         if not (os.path.exists(model) and os.path.exists(report)):
             print("training %s" % config, file=sys.stderr)
-            self.cmd("train", config, "-o", model, "--report", report, "-q")
+            self.cmd("train", config, "-o", model, "--report", report, progress=True)
         return model, json.load(open(report))
 
     def hardware(self, model, name, pixels):
