@@ -17,13 +17,12 @@ start to written output.
       configs/mnist-dwn.toml
 
 Writes OUT/frontier.csv (keeping the rows of earlier runs for other configurations, unless
---fresh; --merge takes in the rows of runs made elsewhere, one core or machine each, so that
+--fresh), OUT/frontier.md (the table of BENCHMARKS.md) and an accuracy-against-LUTs plot
+(OUT/frontier.png, with the data in OUT/frontier.dat) with the published anchors marked beside
+ours. --merge takes in the rows of runs made in other OUTs (one a core or a machine) in place of
+the rows of the same names; without configurations it measures nothing and only redraws:
 
   bench/bench_lut_frontier.py --merge OTHER/frontier.csv
-
-redraws the table and the plots with them and measures nothing) and OUT/frontier.md (the table of BENCHMARKS.md) and an
-accuracy-against-LUTs plot (OUT/frontier.png, with the data in OUT/frontier.dat) with the
-published anchors marked beside ours.
 """
 import argparse
 import csv
