@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/fan_in_json.hpp"
 #include "apps/options.hpp"
 #include "base/files.hpp"
 #include "models/model.hpp"
@@ -53,17 +54,13 @@ int model_stats(const std::string& path, bool as_json) {
       p.by_fan_in.assign(L.fan_in + 1, 0);
       for (const models::Neuron& n : L.neurons) ++p.by_fan_in.at(n.inputs.size());
     }
-    nlohmann::ordered_json jb = nlohmann::ordered_json::object();
-    for (size_t k = 0; k < p.by_fan_in.size(); ++k)
-      if (p.by_fan_in[k]) jb[std::to_string(k)] = p.by_fan_in[k];
-    jl["by_fan_in"] = jb;
+    jl["by_fan_in"] = fan_in_json<nlohmann::ordered_json>(p);
     if (L.sub_neurons) jl["sub_neurons"] = L.sub_neurons;
     layers.push_back(jl);
-    const std::string shape = models::describe(p);  // ends ", N constant": kept when plain
     lines.push_back(std::string(layer_kind_name(L.kind)) + ": " + std::to_string(L.neurons.size()) +
                     " neurons of " + std::to_string(L.in_bits) + " -> " +
                     std::to_string(L.out_bits) + " bits; " +
-                    (plain ? shape : shape.substr(0, shape.rfind(", "))));
+                    models::describe(p, /*constants=*/plain));
   }
   j["layers"] = layers;
   j["head"] = m.head.kind == models::Head::Kind::GroupSum

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/fan_in_json.hpp"
 #include "apps/options.hpp"
 #include "apps/prune_json.hpp"
 #include "models/model.hpp"
@@ -100,15 +101,11 @@ int cmd_train(const std::vector<std::string>& args) {
     }
     j["epochs"] = ep;
     nlohmann::json lut_layers = nlohmann::json::array();
-    for (const auto& [l, p] : profiles) {
-      nlohmann::json by = nlohmann::json::object();
-      for (size_t k = 1; k < p.by_fan_in.size(); ++k)
-        if (p.by_fan_in[k]) by[std::to_string(k)] = p.by_fan_in[k];
+    for (const auto& [l, p] : profiles)
       lut_layers.push_back({{"layer", l},
                             {"neurons", r.model.layers[l].neurons.size()},
                             {"constant", p.constant},
-                            {"by_fan_in", by}});
-    }
+                            {"by_fan_in", fan_in_json<nlohmann::json>(p)}});
     j["lut_layers"] = lut_layers;
     if (c.prune.enabled) {
       const auto cost = cost_json<nlohmann::json>;

@@ -11,7 +11,8 @@ int train_in_helper(const std::vector<std::string>& args) {
   // LibTorch's OpenMP threads spin while they wait. With more training threads than cores (two
   // trainings of two threads on two cores) the spinning took the cores from the work: two gate
   // networks took 1.7x as long, two PolyLUT-Add networks about 10x (BENCHMARKS.md). Threads
-  // that sleep cost nothing measurable alone. The user's own setting stays.
+  // that sleep cost nothing measurable alone. The user's own setting stays. It is set here, in
+  // the helper's environment: OpenMP reads it when its library loads, before the helper's main.
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   lutforge::cli::exec_helper("lutforge-train", "train", args,
                              "lutforge train (LUTFORGE_WITH_TORCH)");

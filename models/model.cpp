@@ -49,13 +49,14 @@ FanInProfile fan_in_profile(const Layer& L) {
   return p;
 }
 
-std::string describe(const FanInProfile& p) {
+std::string describe(const FanInProfile& p, bool constants) {
   std::string s;
   for (size_t k = 0; k < p.by_fan_in.size(); ++k)
     if (p.by_fan_in[k])
-      s += std::to_string(p.by_fan_in[k]) + " of " + std::to_string(k) +
-           (k == 1 ? " input, " : " inputs, ");
-  return s + std::to_string(p.constant) + " constant";
+      s += (s.empty() ? "" : ", ") + std::to_string(p.by_fan_in[k]) + " of " + std::to_string(k) +
+           (k == 1 ? " input" : " inputs");
+  if (constants) s += (s.empty() ? "" : ", ") + std::to_string(p.constant) + " constant";
+  return s;
 }
 
 size_t Model::num_classes() const {

@@ -120,8 +120,8 @@ struct FanInProfile {
   size_t constant = 0;
 };
 FanInProfile fan_in_profile(const Layer& L);
-// "4411 of 1 input, 3277 of 6 inputs, 504 constant"
-std::string describe(const FanInProfile& p);
+// "4411 of 1 input, 3277 of 6 inputs, 504 constant" (without the constants when not asked).
+std::string describe(const FanInProfile& p, bool constants = true);
 
 // The smallest and largest accumulator of MAC neuron n, over all input codes.
 struct AccumulatorRange {
