@@ -101,7 +101,8 @@ std::string fingerprint(const TrainConfig& c) {
   }
   if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
   if (c.shrink > 0)
-    s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
+    s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << ' '
+      << c.shrink_penalty << '|';
   return s.str();
 }
 
@@ -401,7 +402,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       const torch::Tensor logits = net->forward(x);
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double ce = loss.item<double>();
-      if (rewire) loss = loss + net->penalty(c, rewire);
+      loss = loss + net->penalty(c, rewire);
       opt.zero_grad();
       loss.backward();
       opt.step();
