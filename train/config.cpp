@@ -137,12 +137,11 @@ std::vector<const char*> family_keys(Family f) {
               "residual_init", "mapping", "mapping_candidates",
               "mapping_layers"};
     case Family::Dwn:
-      return {"classes",           "tau",         "mapping",       "mapping_candidates",
-              "mapping_layers",    "shrink",      "shrink_epoch",  "shrink_steps",
-              "shrink_min_inputs", "shrink_unit", "shrink_penalty"};
+      return {"classes", "tau",          "mapping",      "mapping_candidates", "mapping_layers",
+              "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs",  "shrink_unit"};
     case Family::LutNet:
-      return {"classes",      "tau",          "connections",       "bnn_epochs",  "shrink",
-              "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit", "shrink_penalty"};
+      return {"classes",      "tau",          "connections",       "bnn_epochs", "shrink",
+              "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -305,13 +304,9 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
                     " inputs whole; it must be below every layer's fan_in");
   c.shrink_unit = model.str("shrink_unit", "input");
   check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
-  c.shrink_penalty = model.real("shrink_penalty", 0.0, 0.0, 1.0);
-  for (const char* key :
-       {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit", "shrink_penalty"})
+  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"})
     if (model.has(key) && c.shrink == 0.0)
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
-  if (model.has("shrink_penalty") && c.shrink_unit != "lut")
-    throw Error(source + ": [model] shrink_penalty applies to shrink_unit = \"lut\"");
   if (lutnet) {
     c.connections = model.integers("connections", 1, 1u << 16, true);
     if (c.connections.size() == 1) c.connections.assign(c.layers.size(), c.connections[0]);

@@ -73,10 +73,6 @@
 //                                #    shrink_min_inputs most salient sum the least salience keep
 //                                #    only those (after synth -lut 6 a LUT of 2 to 6 inputs is one
 //                                #    LUT6; one of 0 or 1 is none)
-//   shrink_penalty = 1e-6        #    "lut" only: until the last cut, the loss adds this times the
-//                                #    salience the rule ranks (each LUT's inputs beyond its
-//                                #    shrink_min_inputs most salient), summed over the LUTs, so
-//                                #    that training leaves less in the LUTs the cut takes
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -180,8 +176,6 @@ struct TrainConfig {
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
   unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT
   std::string shrink_unit = "input";  // dwn, lutnet: what `shrink` counts: "input" or "lut"
-  double shrink_penalty =
-      0.0;  // dwn, lutnet (unit "lut"): the weight of the salience before the cut
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";

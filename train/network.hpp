@@ -196,12 +196,6 @@ torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidat
 // salient have the least salience in sum keep only those (the LUTs cut before first).
 torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
                           double fraction, unsigned min_inputs, bool whole_luts);
-// What the rule of `whole_luts` ranks, differentiably: per LUT of `tables` [luts, 2^n], the
-// salience of its inputs beyond its `min_inputs` most salient, summed over the LUTs (with the
-// environment's LF_SP_GROUP: the root of the sum of their squared differences, per LUT).
-torch::Tensor shrink_salience(const torch::Tensor& tables, unsigned min_inputs);
-// Whether `shrink_penalty` adds shrink_salience to the loss in `epoch`: before the last cut.
-bool shrink_penalized(const TrainConfig& c, unsigned epoch);
 // The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
 // its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
 double shrink_fraction(const TrainConfig& c, unsigned epoch);

@@ -101,8 +101,7 @@ std::string fingerprint(const TrainConfig& c) {
   }
   if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
   if (c.shrink > 0)
-    s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << ' '
-      << c.shrink_penalty << '|';
+    s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
   return s.str();
 }
 
@@ -402,7 +401,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& opts) {
       const torch::Tensor logits = net->forward(x);
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double ce = loss.item<double>();
-      loss = loss + net->penalty(c, rewire);
+      if (rewire) loss = loss + net->penalty(c, rewire);
       opt.zero_grad();
       loss.backward();
       opt.step();

@@ -62,7 +62,6 @@ TEST_CASE("a model key of another family is an error, and every family reads its
                 : k == "shrink_epoch"                          ? "3"  // after bnn_epochs
                 : k == "shrink_min_inputs"                     ? "0"
                 : k == "shrink_unit"                           ? "\"lut\""
-                : k == "shrink_penalty"                        ? "1e-6"
                 : k == "classes" && f == train::Family::LutNet ? "4"  // a neuron per class
                                                                : "2") +
                "\n";

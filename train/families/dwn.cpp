@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 #include "base/error.hpp"
 #include "train/network.hpp"
@@ -271,7 +270,6 @@ class DwnNetImpl : public GroupSumNetImpl {
   }
 
   void start_epoch(const TrainConfig& c, unsigned epoch) override {
-    epoch_ = epoch;
     if (const double f = shrink_fraction(c, epoch); f > 0)
       for (auto& layer : layers) layer->shrink(f, c);
   }
@@ -298,18 +296,8 @@ class DwnNetImpl : public GroupSumNetImpl {
     return out;
   }
 
-  // shrink_penalty: the LUTs' salience beyond what the cut keeps, until the last cut.
-  torch::Tensor penalty(const TrainConfig& c, bool) override {
-    torch::Tensor p = torch::zeros({});
-    if (shrink_penalized(c, epoch_))
-      for (auto& layer : layers)
-        p = p + c.shrink_penalty * shrink_salience(layer->tables, c.shrink_min_inputs);
-    return p;
-  }
-
  private:
   std::vector<DwnLayer> layers;
-  unsigned epoch_ = 0;
 };
 
 }  // namespace
@@ -371,29 +359,6 @@ torch::Tensor shrink_keep(const torch::Tensor& tables_in, const torch::Tensor& k
     ++dropped;
   }
   return torch::tensor(kept).view({luts, n}).to(torch::kBool);
-}
-
-torch::Tensor shrink_salience(const torch::Tensor& tables, unsigned min_inputs) {
-  const int64_t luts = tables.size(0), n = static_cast<int64_t>(std::log2(tables.size(1)));
-  std::vector<torch::Tensor> per_input, sq;
-  for (int64_t i = 0; i < n; ++i) {
-    const torch::Tensor pairs = tables.view({luts, -1, 2, int64_t{1} << i});
-    const torch::Tensor d = pairs.select(2, 0) - pairs.select(2, 1);
-    per_input.push_back(d.abs().sum({1, 2}));
-    sq.push_back(d.square().sum({1, 2}));
-  }
-  if (std::getenv("LF_SP_GROUP")) {
-    const torch::Tensor order = torch::stack(per_input, 1).detach().argsort(1, true);
-    const torch::Tensor q =
-        torch::stack(sq, 1).gather(1, order).narrow(1, min_inputs, n - min_inputs);
-    return (q.sum(1) + 1e-8).sqrt().sum();
-  }
-  const torch::Tensor s = std::get<0>(torch::stack(per_input, 1).sort(1, /*descending=*/true));
-  return s.narrow(1, min_inputs, n - min_inputs).sum();
-}
-
-bool shrink_penalized(const TrainConfig& c, unsigned epoch) {
-  return c.shrink_penalty > 0 && epoch + 1 < c.shrink_epoch + c.shrink_steps;
 }
 
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep) {

@@ -203,21 +203,11 @@ class LutNetNetImpl : public GroupSumNetImpl {
   }
 
   void start_epoch(const TrainConfig& c, unsigned epoch) override {
-    epoch_ = epoch;
     if (epoch == c.bnn_epochs)
       for (auto& layer : layers)
         if (!layer->grown.item<bool>()) layer->grow();
     if (const double f = shrink_fraction(c, epoch); f > 0)
       for (auto& layer : layers) layer->shrink(f, c);
-  }
-
-  // shrink_penalty: the grown LUTs' salience beyond what the cut keeps, until the last cut.
-  torch::Tensor penalty(const TrainConfig& c, bool) override {
-    torch::Tensor p = torch::zeros({});
-    if (shrink_penalized(c, epoch_) && epoch_ >= c.bnn_epochs)
-      for (auto& layer : layers)
-        p = p + c.shrink_penalty * shrink_salience(layer->tables, c.shrink_min_inputs);
-    return p;
   }
 
   std::vector<models::Layer> export_layers() override {
@@ -228,7 +218,6 @@ class LutNetNetImpl : public GroupSumNetImpl {
 
  private:
   std::vector<LutNetLayer> layers;
-  unsigned epoch_ = 0;
 };
 
 }  // namespace
