@@ -25,7 +25,8 @@ const char* layer_kind_name(models::LayerKind k) {
 }
 
 // A model file's shape: its input, and each layer's neurons, widths and fan-ins; for plain LUT
-// layers the neurons by the inputs they read and the constants (what logic shrinkage learned).
+// layers the neurons by the inputs they read and the constants (what logic shrinkage learned),
+// for gate layers the gates by the inputs their functions depend on and the constants.
 int model_stats(const std::string& path, bool as_json) {
   const models::Model m = models::read_model_file(path);
   nlohmann::ordered_json j;
@@ -44,8 +45,10 @@ int model_stats(const std::string& path, bool as_json) {
                                  {"in_bits", L.in_bits},
                                  {"out_bits", L.out_bits},
                                  {"fan_in", L.fan_in}};
-    // Plain LUT layers count their constants apart; the others count every neuron by fan-in.
-    const bool plain = L.kind == models::LayerKind::Lut && !L.sub_neurons;
+    // Plain LUT and gate layers count their constants apart; the others count every neuron by
+    // fan-in.
+    const bool plain =
+        (L.kind == models::LayerKind::Lut && !L.sub_neurons) || L.kind == models::LayerKind::Gate;
     models::FanInProfile p;
     if (plain) {
       p = models::fan_in_profile(L);

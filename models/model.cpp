@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <fstream>
 
 #include "base/error.hpp"
@@ -43,6 +44,8 @@ FanInProfile fan_in_profile(const Layer& L) {
     });
     if (constant)
       ++p.constant;
+    else if (L.kind == LayerKind::Gate)
+      ++p.by_fan_in.at(static_cast<size_t>(std::popcount(support(n.tables.at(0)))));
     else
       ++p.by_fan_in.at(n.inputs.size());
   }

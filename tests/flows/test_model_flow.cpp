@@ -208,6 +208,25 @@ TEST_CASE("a gate network lowered with --fold: counts before and after, and the 
       foldable += id == 0 || id == 15 || id == 3 || id == 5 || id == 10 || id == 12;
     }
   REQUIRE(foldable > 0);
+  // `lutforge stats` on the model counts the same gates: of one input (pass-throughs and
+  // negations) and constants, per layer.
+  {
+    const RunResult s = run_lutforge("stats " + (dir / "m.lfm.json").string() + " --json");
+    REQUIRE(s.exit_code == 0);
+    const auto j = nlohmann::json::parse(s.out);
+    for (size_t l = 0; l < m.layers.size(); ++l) {
+      size_t one = 0, constant = 0;
+      for (const Neuron& n : m.layers[l].neurons) {
+        const unsigned id = gate_id_of(n.tables[0]);
+        constant += id == 0 || id == 15;
+        one += id == 3 || id == 5 || id == 10 || id == 12;
+      }
+      const auto& jl = j["layers"][l];
+      CHECK(jl["constant"] == constant);
+      CHECK(jl["by_fan_in"].value("1", size_t{0}) == one);
+      CHECK(jl["by_fan_in"].value("2", size_t{0}) == m.layers[l].neurons.size() - one - constant);
+    }
+  }
   auto lf = [&](const std::string& args) {
     const RunResult r = run_lutforge(args);
     INFO("lutforge " << args << "\n" << r.err);

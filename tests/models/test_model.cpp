@@ -275,7 +275,7 @@ TEST_CASE("mixed fan-in: a neuron reads 1 to fan_in inputs, its tables over its 
   }
 }
 
-TEST_CASE("the fan-in profile of a LUT layer counts neurons by inputs, and constants apart",
+TEST_CASE("the fan-in profile of a LUT or gate layer counts neurons by inputs, and constants apart",
           "[models]") {
   // A 1-bit layer of fan-in 4: neurons of 4, 1, 1 and 2 inputs computing something, and two that
   // compute constants (0 over 3 inputs, 1 over 1 input).
@@ -309,6 +309,21 @@ TEST_CASE("the fan-in profile of a LUT layer counts neurons by inputs, and const
   const FanInProfile q = fan_in_profile(L);
   CHECK(q.by_fan_in == std::vector<size_t>{0, 0, 1, 0, 0});
   CHECK(q.constant == 1);
+  // A gate counts by the inputs its function depends on: AND and XOR two, a (3), not b (10) one,
+  // the constants 0 and 1 none.
+  Layer G;
+  G.kind = LayerKind::Gate;
+  G.fan_in = 2;
+  for (unsigned id : {1u, 6u, 3u, 10u, 0u, 15u, 6u}) {
+    Neuron n;
+    n.inputs = {0, 1};
+    n.tables = {make_gate(id)};
+    G.neurons.push_back(n);
+  }
+  const FanInProfile g = fan_in_profile(G);
+  CHECK(g.by_fan_in == std::vector<size_t>{0, 2, 3});
+  CHECK(g.constant == 2);
+  CHECK(describe(g) == "2 of 1 input, 3 of 2 inputs, 2 constant");
 }
 
 TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the lowered netlist",
