@@ -115,8 +115,8 @@ struct Model {
 // by_fan_in[k] neurons read k inputs (k = 1..fan_in) and compute more than a constant, and
 // `constant` neurons give one code whatever they read (the lowering makes them constants, no
 // LUT). The two together count every neuron. The gates of a gate layer count by the inputs
-// their function depends on: 2, 1 (a wire or an inverter, which lowering with --fold removes)
-// or none (a constant).
+// their function depends on: 2, 1 (a wire or an inverter: lowering with --fold makes it a wire
+// or a one-input LUT) or none (a constant, which it folds away).
 struct FanInProfile {
   std::vector<size_t> by_fan_in;
   size_t constant = 0;
