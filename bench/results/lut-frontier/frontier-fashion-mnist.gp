@@ -1,5 +1,5 @@
 set terminal pngcairo size 1400,800
-set output '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.png'
+set output 'bench/results/lut-frontier/frontier-fashion-mnist.png'
 set title 'fashion-mnist: test accuracy against LUTs after synth -lut 6'
 set xlabel 'LUTs (6-input, log scale)'
 set logscale x
@@ -8,7 +8,7 @@ set ylabel 'test accuracy (%)'
 set key top right
 set offsets graph 0.08, graph 0.22, graph 0.15, graph 0.15
 set grid
-plot '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \
-     '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \
-     '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle, \
-     '/work/main/bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle
+plot 'bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \
+     'bench/results/lut-frontier/frontier-fashion-mnist.dat' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \
+     'bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle, \
+     'bench/results/lut-frontier/frontier-fashion-mnist.dat' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle
