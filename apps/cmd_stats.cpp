@@ -45,25 +45,14 @@ int model_stats(const std::string& path, bool as_json) {
                                  {"in_bits", L.in_bits},
                                  {"out_bits", L.out_bits},
                                  {"fan_in", L.fan_in}};
-    // Plain LUT and gate layers count their constants apart; the others count every neuron by
-    // fan-in.
-    const bool plain =
-        (L.kind == models::LayerKind::Lut && !L.sub_neurons) || L.kind == models::LayerKind::Gate;
-    models::FanInProfile p;
-    if (plain) {
-      p = models::fan_in_profile(L);
-      jl["constant"] = p.constant;
-    } else {
-      p.by_fan_in.assign(L.fan_in + 1, 0);
-      for (const models::Neuron& n : L.neurons) ++p.by_fan_in.at(n.inputs.size());
-    }
+    const models::FanInProfile p = models::fan_in_profile(L);
+    if (p.constants_apart) jl["constant"] = p.constant;
     jl["by_fan_in"] = fan_in_json<nlohmann::ordered_json>(p);
     if (L.sub_neurons) jl["sub_neurons"] = L.sub_neurons;
     layers.push_back(jl);
     lines.push_back(std::string(layer_kind_name(L.kind)) + ": " + std::to_string(L.neurons.size()) +
                     " neurons of " + std::to_string(L.in_bits) + " -> " +
-                    std::to_string(L.out_bits) + " bits; " +
-                    models::describe(p, /*constants=*/plain));
+                    std::to_string(L.out_bits) + " bits; " + models::describe(p));
   }
   j["layers"] = layers;
   j["head"] = m.head.kind == models::Head::Kind::GroupSum

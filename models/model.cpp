@@ -38,10 +38,12 @@ unsigned Layer::sum_bits() const {
 FanInProfile fan_in_profile(const Layer& L) {
   FanInProfile p;
   p.by_fan_in.assign(L.fan_in + 1, 0);
+  p.constants_apart = (L.kind == LayerKind::Lut && !L.sub_neurons) || L.kind == LayerKind::Gate;
   for (const Neuron& n : L.neurons) {
-    const bool constant = std::all_of(n.tables.begin(), n.tables.end(), [](const TruthTable& t) {
-      return is_constant(t, false) || is_constant(t, true);
-    });
+    const bool constant =
+        p.constants_apart && std::all_of(n.tables.begin(), n.tables.end(), [](const TruthTable& t) {
+          return is_constant(t, false) || is_constant(t, true);
+        });
     if (constant)
       ++p.constant;
     else if (L.kind == LayerKind::Gate)
@@ -52,13 +54,13 @@ FanInProfile fan_in_profile(const Layer& L) {
   return p;
 }
 
-std::string describe(const FanInProfile& p, bool constants) {
+std::string describe(const FanInProfile& p) {
   std::string s;
   for (size_t k = 0; k < p.by_fan_in.size(); ++k)
     if (p.by_fan_in[k])
       s += (s.empty() ? "" : ", ") + std::to_string(p.by_fan_in[k]) + " of " + std::to_string(k) +
            (k == 1 ? " input" : " inputs");
-  if (constants) s += (s.empty() ? "" : ", ") + std::to_string(p.constant) + " constant";
+  if (p.constants_apart) s += (s.empty() ? "" : ", ") + std::to_string(p.constant) + " constant";
   return s;
 }
 

@@ -111,19 +111,21 @@ struct Model {
   bool signed_scores() const;
 };
 
-// The LUTs of a plain LUT layer (one without sub-neurons) as logic shrinkage leaves them:
-// by_fan_in[k] neurons read k inputs (k = 1..fan_in) and compute more than a constant, and
-// `constant` neurons give one code whatever they read (the lowering makes them constants, no
-// LUT). The two together count every neuron. The gates of a gate layer count by the inputs
-// their function depends on: 2, 1 (a wire or an inverter: lowering with --fold makes it a wire
-// or a one-input LUT) or none (a constant, which it folds away).
+// A layer's neurons by the inputs they read: by_fan_in[k] neurons read k (k = 0..fan_in).
+// A plain LUT layer (one without sub-neurons) counts them as logic shrinkage leaves them, and
+// `constant` neurons, which give one code whatever they read (the lowering makes them
+// constants, no LUT), apart. The gates of a gate layer count by the inputs their function
+// depends on: 2, 1 (a wire or an inverter: lowering with --fold makes it a wire or a one-input
+// LUT) or none, a constant, apart too (folded away). The other layers (PolyLUT-Add's, threshold,
+// MAC) count every neuron by the inputs it lists, and no constants.
 struct FanInProfile {
   std::vector<size_t> by_fan_in;
   size_t constant = 0;
+  bool constants_apart = false;  // plain LUT and gate layers
 };
 FanInProfile fan_in_profile(const Layer& L);
-// "4411 of 1 input, 3277 of 6 inputs, 504 constant" (without the constants when not asked).
-std::string describe(const FanInProfile& p, bool constants = true);
+// "4411 of 1 input, 3277 of 6 inputs, 504 constant" (the constants when counted apart).
+std::string describe(const FanInProfile& p);
 
 // The smallest and largest accumulator of MAC neuron n, over all input codes.
 struct AccumulatorRange {

@@ -324,6 +324,20 @@ TEST_CASE("the fan-in profile of a LUT or gate layer counts neurons by inputs, a
   CHECK(g.by_fan_in == std::vector<size_t>{0, 2, 3});
   CHECK(g.constant == 2);
   CHECK(describe(g) == "2 of 1 input, 3 of 2 inputs, 2 constant");
+  // A threshold layer has no tables: its neurons count by the inputs they list, no constants.
+  Layer T;
+  T.kind = LayerKind::Threshold;
+  T.fan_in = 3;
+  for (std::vector<uint32_t> inputs : {std::vector<uint32_t>{0, 1, 2}, {3}, {4, 5}, {6, 7, 8}}) {
+    Neuron n;
+    n.inputs = inputs;
+    n.threshold = 1;
+    T.neurons.push_back(n);
+  }
+  const FanInProfile t = fan_in_profile(T);
+  CHECK(t.by_fan_in == std::vector<size_t>{0, 1, 1, 2});
+  CHECK(t.constant == 0);
+  CHECK(describe(t) == "1 of 1 input, 1 of 2 inputs, 2 of 3 inputs");
 }
 
 TEST_CASE("threshold layers: popcount and threshold by hand, round trip, and the lowered netlist",
