@@ -24,6 +24,7 @@
 // layer, the least salient fraction of the LUT inputs go, and the tables stay tied on them.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "base/error.hpp"
 #include "train/network.hpp"
@@ -70,6 +71,14 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables = register_parameter("tables", torch::zeros({luts, int64_t{1} << k}));
     keep = register_buffer("keep", torch::ones({luts, k}, torch::kBool));
     grown = register_buffer("grown", torch::zeros({}, torch::kBool));
+    if (const char* e = std::getenv("LF_REWIRE")) {
+      const int64_t cands = std::atoll(e);
+      std::mt19937_64 wrng = rng;  // the wiring of the layers after stays as without
+      wire_cand = register_buffer("wire_cand", mapping_candidates(inputs, luts, cands, wrng));
+      wire_scores = register_parameter("wire_scores", torch::zeros({luts, cands}));
+      wire_tables = register_parameter("wire_tables", torch::zeros({luts, 2}));
+      wired = register_buffer("wired", torch::zeros({luts}, torch::kBool));
+    }
     if (!last) bn = register_module("bn", torch::nn::BatchNorm1d(neurons));
   }
 
@@ -83,7 +92,59 @@ class LutNetLayerImpl : public torch::nn::Module {
     if (!grown.item<bool>())
       return dwn_lut_layer(x, torch::stack({-w, w}, 1), connection, 0.5, kBeta);
     tie();
-    return dwn_lut_layer(x, tables, map, 0.5 * std::pow(0.75, static_cast<double>(k - 1)), kBeta);
+    torch::Tensor y =
+        dwn_lut_layer(x, tables, map, 0.5 * std::pow(0.75, static_cast<double>(k - 1)), kBeta);
+    if (!wired.defined() || !wired.any().item<bool>()) return y;
+    if (is_training()) {
+      torch::NoGradGuard no_grad;
+      wire_tables.clamp_(-1, 1);
+    }
+    const torch::Tensor idx = wired.nonzero().squeeze(1);
+    const torch::Tensor xs =
+        learnable_mapping(x, wire_scores.index_select(0, idx), wire_cand.index_select(0, idx));
+    const torch::Tensor yw =
+        dwn_lut_layer(xs, wire_tables.index_select(0, idx),
+                      torch::arange(idx.size(0), torch::kLong).view({-1, 1}), 0.5, kBeta);
+    return y.index_copy(1, idx, yw);
+  }
+
+  // The cut LUTs of one input learn which bit they read: candidate 0 is the input the cut kept.
+  void start_wires() {
+    if (!wired.defined()) return;
+    torch::NoGradGuard no_grad;
+    const torch::Tensor ones = keep.sum(1).eq(1).logical_and(wired.logical_not());
+    const torch::Tensor idx = ones.nonzero().squeeze(1).contiguous();
+    const int64_t* pi = idx.data_ptr<int64_t>();
+    const char* me = std::getenv("LF_REWIRE_MARGIN");
+    const double margin = me ? std::atof(me) : 0.05;
+    for (int64_t i = 0; i < idx.size(0); ++i) {
+      const int64_t j = pi[i];
+      const int64_t slot = keep[j].to(torch::kLong).argmax().item<int64_t>();
+      wire_cand[j][0] = map[j][slot];
+      wire_scores[j].fill_(0);
+      wire_scores[j][0] = margin;
+      wire_tables[j][0] = tables[j][0];
+      wire_tables[j][1] = tables[j][int64_t{1} << slot];
+    }
+    wired.logical_or_(ones);
+  }
+  // Writes the wires' choices into map and tables (the export reads those).
+  void commit_wires() {
+    if (!wired.defined()) return;
+    torch::NoGradGuard no_grad;
+    const torch::Tensor choice = mapping_choice(wire_scores, wire_cand);
+    const torch::Tensor idx = wired.nonzero().squeeze(1).contiguous();
+    const int64_t* pi = idx.data_ptr<int64_t>();
+    for (int64_t i = 0; i < idx.size(0); ++i) {
+      const int64_t j = pi[i];
+      const int64_t slot = keep[j].to(torch::kLong).argmax().item<int64_t>();
+      map[j][slot] = choice[j];
+      const torch::Tensor bit = torch::arange(int64_t{1} << k, torch::kLong)
+                                    .bitwise_right_shift(slot)
+                                    .bitwise_and(1)
+                                    .eq(1);
+      tables[j].copy_(torch::where(bit, wire_tables[j][1], wire_tables[j][0]));
+    }
   }
 
   // The layer's output bits [B, neurons] (hidden layers), or its LUTs' outputs (the last).
@@ -137,7 +198,10 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables.copy_(torch::where(bit0.unsqueeze(0), w.unsqueeze(1), -w.unsqueeze(1)));
     grown.fill_(true);
   }
-  void shrink(double fraction, const TrainConfig& c) { shrink_tables(tables, keep, fraction, c); }
+  void shrink(double fraction, const TrainConfig& c) {
+    shrink_tables(tables, keep, fraction, c);
+    start_wires();
+  }
   void tie() { tie_tables(tables, keep); }
 
   // The model file's layers: the LUTs, then (hidden layers) the threshold neurons.
@@ -145,6 +209,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     torch::NoGradGuard no_grad;
     const bool g = grown.item<bool>();
     const int64_t n_in = g ? k : 1;
+    if (g) commit_wires();
     if (g) tie();
     const torch::Tensor on = (g ? tables : torch::stack({-w, w}, 1)).gt(0).contiguous();
     const torch::Tensor wiring = (g ? map : connection).contiguous();
@@ -181,6 +246,7 @@ class LutNetLayerImpl : public torch::nn::Module {
   int64_t neurons, s, k;
   bool last;
   torch::Tensor map, connection, w, tables, keep, grown;
+  torch::Tensor wire_cand, wire_scores, wire_tables, wired;
   torch::nn::BatchNorm1d bn{nullptr};
 };
 TORCH_MODULE(LutNetLayer);
