@@ -140,8 +140,9 @@ std::vector<const char*> family_keys(Family f) {
       return {"classes", "tau",          "mapping",      "mapping_candidates", "mapping_layers",
               "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs",  "shrink_unit"};
     case Family::LutNet:
-      return {"classes",      "tau",          "connections",       "bnn_epochs", "shrink",
-              "shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"};
+      return {"classes",     "tau",           "connections",         "bnn_epochs",
+              "shrink",      "shrink_epoch",  "shrink_steps",        "shrink_min_inputs",
+              "shrink_unit", "shrink_rewire", "shrink_rewire_margin"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -304,7 +305,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
                     " inputs whole; it must be below every layer's fan_in");
   c.shrink_unit = model.str("shrink_unit", "input");
   check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
-  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit"})
+  c.shrink_rewire = static_cast<unsigned>(model.integer("shrink_rewire", 0, 2, 1u << 16));
+  c.shrink_rewire_margin = model.real("shrink_rewire_margin", 2.0, 0.0, 1e6);
+  if (model.has("shrink_rewire_margin") && c.shrink_rewire == 0)
+    throw Error(source + ": [model] shrink_rewire_margin applies to shrink_rewire above 0");
+  for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit",
+                          "shrink_rewire", "shrink_rewire_margin"})
     if (model.has(key) && c.shrink == 0.0)
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {

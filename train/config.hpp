@@ -73,6 +73,12 @@
 //                                #    shrink_min_inputs most salient sum the least salience keep
 //                                #    only those (after synth -lut 6 a LUT of 2 to 6 inputs is one
 //                                #    LUT6; one of 0 or 1 is none)
+//   shrink_rewire = 64           # lutnet: a LUT that shrinkage leaves one input (a wire or an
+//                                #    inverter) learns which bit it reads: the one kept and
+//                                #    shrink_rewire - 1 random others, by score, as a learnable
+//                                #    mapping (0, the default: it keeps that input)
+//   shrink_rewire_margin = 2.0   #    the kept bit's head start in score (Adam moves a score by
+//                                #    about the learning rate a step)
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -176,6 +182,8 @@ struct TrainConfig {
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
   unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT
   std::string shrink_unit = "input";  // dwn, lutnet: what `shrink` counts: "input" or "lut"
+  unsigned shrink_rewire = 0;         // lutnet: the bits a LUT cut to one input chooses from
+  double shrink_rewire_margin = 2.0;  // lutnet: the head start of the input the cut kept
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow
   std::string parametrization = "input-wise";

@@ -272,6 +272,25 @@ TEST_CASE("lutnet configurations: connections per layer, the BNN epochs and shri
         "output_bits and connectivity may not be given");
   CHECK(config_error(head + "connections = 8\nmapping = \"learnable\"\n") ==
         "c.toml: [model] mapping is read by the difflogic and dwn families, not by lutnet");
+  // Rewiring the LUTs that shrinkage cuts to one input.
+  const std::string cut = head + "connections = 8\nshrink = 0.5\nshrink_unit = \"lut\"\n";
+  const auto r = train::parse_train_config(cut + "shrink_rewire = 32\n", "c.toml");
+  CHECK(r.shrink_rewire == 32);
+  CHECK(r.shrink_rewire_margin == 2.0);
+  CHECK(s.shrink_rewire == 0);  // off by default
+  CHECK(train::parse_train_config(cut + "shrink_rewire = 8\nshrink_rewire_margin = 0.5\n", "c")
+            .shrink_rewire_margin == 0.5);
+  CHECK(config_error(head + "connections = 8\nshrink_rewire = 32\n") ==
+        "c.toml: [model] shrink_rewire applies to a shrink fraction above 0");
+  CHECK(config_error(cut + "shrink_rewire_margin = 1.0\n") ==
+        "c.toml: [model] shrink_rewire_margin applies to shrink_rewire above 0");
+  CHECK(config_error(cut + "shrink_rewire = 1\n") ==
+        "c.toml:12: [model] shrink_rewire = 1 is outside 2..65536");
+  std::string dwn = cut + "shrink_rewire = 32\n";
+  dwn.replace(dwn.find("lutnet"), 6, "dwn");
+  dwn.replace(dwn.find("connections = 8\n"), 16, "");
+  CHECK(config_error(dwn) ==
+        "c.toml: [model] shrink_rewire is read by the lutnet family, not by dwn");
 }
 
 TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC network has not",

@@ -717,11 +717,12 @@ TEST_CASE(
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
   // LUTs; "shrink": the same, half of the LUT inputs dropped in epochs 3 and 4, a quarter each;
   // "cut": half of the LUTs lose all of their inputs at epoch 3; "wires": half of the LUTs keep
-  // only their most salient input.
-  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires"}) {
+  // only their most salient input; "rewired": the same, and those learn which bit they read.
+  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires", "rewired"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
-      const bool wires = variant == std::string("wires");  // LUTs cut to one input each
+      const bool rewired = variant == std::string("rewired");
+      const bool wires = rewired || variant == std::string("wires");  // LUTs cut to one input
       const bool shrink = cut || wires || variant == std::string("shrink");
       const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
       const std::string model =
@@ -734,7 +735,9 @@ TEST_CASE(
            : wires  ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\""
            : shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2"
                     : "");
-      const nlohmann::json report = train_run(write_config(dir, model, 6), dir);
+      const std::string rewire = "\nshrink_rewire = 16\nshrink_rewire_margin = 0.0";
+      const nlohmann::json report =
+          train_run(write_config(dir, model + (rewired ? rewire : ""), 6), dir);
       reference(dir);
       const auto torch = csv_column(dir / "torch.csv", "prediction");
       REQUIRE(torch.size() == 300);
@@ -807,6 +810,24 @@ TEST_CASE(
         CHECK(reported_inputs + reported_constants == inputs);
       } else {
         CHECK(inputs == (bnn ? luts : shrink ? luts * 2 : luts * 4));
+      }
+      if (rewired) {
+        // The same network without rewiring trains the same until the cut, so cuts the same
+        // LUTs; after it, some of those read other bits than the input the cut kept.
+        const fs::path plain = temp_dir("train_lutnet_rewired_plain");
+        train_run(write_config(plain, model, 6), plain);
+        const models::Model p =
+            models::read_model(read_text(plain / "m.lfm.json"), (plain / "m.lfm.json").string());
+        size_t moved = 0;
+        for (size_t l : {0u, 2u})
+          for (size_t j = 0; j < m.layers[l].neurons.size(); ++j) {
+            const auto &a = m.layers[l].neurons[j], &b = p.layers[l].neurons[j];
+            REQUIRE(a.inputs.size() == b.inputs.size());
+            if (a.inputs.size() == 4) CHECK(a.inputs == b.inputs);
+            moved += a.inputs.size() == 1 && a.inputs != b.inputs;
+          }
+        INFO("cut LUTs " << luts - 46 << ", rewired " << moved);
+        CHECK(moved > 0);
       }
       if (bnn) continue;
       const std::string low = (dir / "low.json").string(), v = (dir / "m.v").string(),

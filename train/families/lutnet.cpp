@@ -21,10 +21,11 @@
 // class score (a GroupSum head of one group per class).
 //
 // Logic shrinkage (`shrink`, from shrink_epoch, in shrink_steps epochs) is the DWN family's: per
-// layer, the least salient fraction of the LUT inputs go, and the tables stay tied on them.
+// layer, the least salient fraction of the LUT inputs go, and the tables stay tied on them. With
+// shrink_rewire, the LUTs it leaves one input (wires and inverters, no LUT after synthesis)
+// learn which bit of the layer before they read, among shrink_rewire candidates.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 #include "base/error.hpp"
 #include "train/network.hpp"
@@ -71,13 +72,14 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables = register_parameter("tables", torch::zeros({luts, int64_t{1} << k}));
     keep = register_buffer("keep", torch::ones({luts, k}, torch::kBool));
     grown = register_buffer("grown", torch::zeros({}, torch::kBool));
-    if (const char* e = std::getenv("LF_REWIRE")) {
-      const int64_t cands = std::atoll(e);
-      std::mt19937_64 wrng = rng;  // the wiring of the layers after stays as without
-      wire_cand = register_buffer("wire_cand", mapping_candidates(inputs, luts, cands, wrng));
-      wire_scores = register_parameter("wire_scores", torch::zeros({luts, cands}));
+    if (c.shrink_rewire > 0) {
+      std::mt19937_64 wrng = rng;  // the layers after are wired as without rewiring
+      wire_cand =
+          register_buffer("wire_cand", mapping_candidates(inputs, luts, c.shrink_rewire, wrng));
+      wire_scores = register_parameter("wire_scores", torch::zeros({luts, wire_cand.size(1)}));
       wire_tables = register_parameter("wire_tables", torch::zeros({luts, 2}));
       wired = register_buffer("wired", torch::zeros({luts}, torch::kBool));
+      margin = c.shrink_rewire_margin;
     }
     if (!last) bn = register_module("bn", torch::nn::BatchNorm1d(neurons));
   }
@@ -94,7 +96,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     tie();
     torch::Tensor y =
         dwn_lut_layer(x, tables, map, 0.5 * std::pow(0.75, static_cast<double>(k - 1)), kBeta);
-    if (!wired.defined() || !wired.any().item<bool>()) return y;
+    if (!rewires() || !wired.any().item<bool>()) return y;
     if (is_training()) {
       torch::NoGradGuard no_grad;
       wire_tables.clamp_(-1, 1);
@@ -108,44 +110,43 @@ class LutNetLayerImpl : public torch::nn::Module {
     return y.index_copy(1, idx, yw);
   }
 
-  // The cut LUTs of one input learn which bit they read: candidate 0 is the input the cut kept.
+  // Rewiring: each LUT that shrinkage leaves one input reads the candidate bit of the largest
+  // score (DWN's learnable mapping) through a table of two entries of its own. At its cut, its
+  // candidate 0 is the input it kept, with a head start of `margin`, and its two entries are
+  // the tied table's.
   void start_wires() {
-    if (!wired.defined()) return;
     torch::NoGradGuard no_grad;
-    const torch::Tensor ones = keep.sum(1).eq(1).logical_and(wired.logical_not());
-    const torch::Tensor idx = ones.nonzero().squeeze(1).contiguous();
+    // A wire that a later step empties is a constant: its tied table holds it from now on.
+    wired.logical_and_(keep.sum(1).eq(1));
+    const torch::Tensor fresh = keep.sum(1).eq(1).logical_and(wired.logical_not());
+    const torch::Tensor idx = fresh.nonzero().squeeze(1).contiguous();
     const int64_t* pi = idx.data_ptr<int64_t>();
-    const char* me = std::getenv("LF_REWIRE_MARGIN");
-    const double margin = me ? std::atof(me) : 0.05;
     for (int64_t i = 0; i < idx.size(0); ++i) {
-      const int64_t j = pi[i];
-      const int64_t slot = keep[j].to(torch::kLong).argmax().item<int64_t>();
+      const int64_t j = pi[i], slot = kept_slot(j);
       wire_cand[j][0] = map[j][slot];
       wire_scores[j].fill_(0);
       wire_scores[j][0] = margin;
       wire_tables[j][0] = tables[j][0];
       wire_tables[j][1] = tables[j][int64_t{1} << slot];
     }
-    wired.logical_or_(ones);
+    wired.logical_or_(fresh);
   }
-  // Writes the wires' choices into map and tables (the export reads those).
+  // Writes each wire's bit and entries into map and tables, where salience and export read them.
   void commit_wires() {
-    if (!wired.defined()) return;
     torch::NoGradGuard no_grad;
     const torch::Tensor choice = mapping_choice(wire_scores, wire_cand);
+    const torch::Tensor addr = torch::arange(int64_t{1} << k, torch::kLong);
     const torch::Tensor idx = wired.nonzero().squeeze(1).contiguous();
     const int64_t* pi = idx.data_ptr<int64_t>();
     for (int64_t i = 0; i < idx.size(0); ++i) {
-      const int64_t j = pi[i];
-      const int64_t slot = keep[j].to(torch::kLong).argmax().item<int64_t>();
+      const int64_t j = pi[i], slot = kept_slot(j);
       map[j][slot] = choice[j];
-      const torch::Tensor bit = torch::arange(int64_t{1} << k, torch::kLong)
-                                    .bitwise_right_shift(slot)
-                                    .bitwise_and(1)
-                                    .eq(1);
-      tables[j].copy_(torch::where(bit, wire_tables[j][1], wire_tables[j][0]));
+      const torch::Tensor on = addr.bitwise_right_shift(slot).bitwise_and(1).eq(1);
+      tables[j].copy_(torch::where(on, wire_tables[j][1], wire_tables[j][0]));
     }
   }
+  int64_t kept_slot(int64_t j) const { return keep[j].to(torch::kLong).argmax().item<int64_t>(); }
+  bool rewires() const { return wired.defined(); }
 
   // The layer's output bits [B, neurons] (hidden layers), or its LUTs' outputs (the last).
   torch::Tensor forward(const torch::Tensor& x, bool discrete) {
@@ -199,8 +200,9 @@ class LutNetLayerImpl : public torch::nn::Module {
     grown.fill_(true);
   }
   void shrink(double fraction, const TrainConfig& c) {
+    if (rewires()) commit_wires();
     shrink_tables(tables, keep, fraction, c);
-    start_wires();
+    if (rewires()) start_wires();
   }
   void tie() { tie_tables(tables, keep); }
 
@@ -209,7 +211,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     torch::NoGradGuard no_grad;
     const bool g = grown.item<bool>();
     const int64_t n_in = g ? k : 1;
-    if (g) commit_wires();
+    if (g && rewires()) commit_wires();
     if (g) tie();
     const torch::Tensor on = (g ? tables : torch::stack({-w, w}, 1)).gt(0).contiguous();
     const torch::Tensor wiring = (g ? map : connection).contiguous();
@@ -246,7 +248,8 @@ class LutNetLayerImpl : public torch::nn::Module {
   int64_t neurons, s, k;
   bool last;
   torch::Tensor map, connection, w, tables, keep, grown;
-  torch::Tensor wire_cand, wire_scores, wire_tables, wired;
+  torch::Tensor wire_cand, wire_scores, wire_tables, wired;  // rewiring (shrink_rewire)
+  double margin = 0;
   torch::nn::BatchNorm1d bn{nullptr};
 };
 TORCH_MODULE(LutNetLayer);
