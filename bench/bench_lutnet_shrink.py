@@ -4,12 +4,13 @@
 Writes a configuration per variant of configs/mnist-lutnet.toml into OUT/configs: the LUTNet with
 fewer hidden neurons and no shrinkage, and the 256-neuron LUTNet shrunk by each rule of
 train/README.md (LUTs cut to their most salient input, LUTs cut to constants, inputs dropped
-across the layer). bench/bench_lut_frontier.py then trains each one that OUT/runs does not hold
-yet, lowers it with and without the input encoder, synthesizes it, proves it EQUIVALENT and
-predicts every test image in SystemC against models/ (OUT/frontier.csv and frontier.md). The plot,
-OUT/shrink.png with its data in OUT/shrink.dat, draws the accuracy against the LUTs without the
-encoder, the narrower networks as a line, and the target of the learned-table issue: at most
-1/1.5 of mnist-lutnet's LUTs within 0.2 points of its accuracy.
+across the layer, LUTs cut to one input that they choose: shrink_rewire).
+bench/bench_lut_frontier.py then trains each one that OUT/runs does not hold yet, lowers it with
+and without the input encoder, synthesizes it, proves it EQUIVALENT and predicts every test image
+in SystemC against models/ (OUT/frontier.csv and frontier.md). The plot, OUT/shrink.png with its
+data in OUT/shrink.dat, draws the accuracy against the LUTs without the encoder, the narrower
+networks as a line, and the target of the learned-table issue: at most 1/1.5 of mnist-lutnet's
+LUTs within 0.2 points of its accuracy.
 
   bench/bench_lutnet_shrink.py --build build --out bench/results/lutnet-shrink
 """
@@ -37,9 +38,11 @@ SHRUNK = [
     ("constants-50", "LUTs cut to constants",
      {"shrink": 0.5, "shrink_unit": '"lut"', "shrink_epoch": 5, "shrink_min_inputs": 0}),
     ("inputs-50", "inputs dropped across the layer", {"shrink": 0.5, "shrink_epoch": 10}),
+    ("wires-60-rewired", "LUTs cut to one input that they learn",
+     {"shrink": 0.6, "shrink_unit": '"lut"', "shrink_epoch": 5, "shrink_rewire": 64}),
 ]
 KINDS = ["LUTs cut to their most salient input", "LUTs cut to constants",
-         "inputs dropped across the layer"]
+         "inputs dropped across the layer", "LUTs cut to one input that they learn"]
 
 
 def variant(text, data, neurons, keys):
@@ -68,7 +71,8 @@ def plot(out, rows):
     base = by_name.get(BASE_NAME)
     dat = os.path.join(out, "shrink.dat")
     with open(dat, "w") as f:
-        f.write("# block 0: hidden neurons, no shrinkage; blocks 1 to 3: %s\n" % "; ".join(KINDS))
+        f.write("# block 0: hidden neurons, no shrinkage; blocks 1 to %d: %s\n"
+                % (len(KINDS), "; ".join(KINDS)))
         f.write("# name accuracy luts_without_encoder luts_with_encoder label_side\n")
         blocks = [[("lutnet-%d" % w, "%d neurons" % w) for w in WIDTHS]]
         blocks += [[(n, n) for n, k, _ in SHRUNK if k == kind] for kind in KINDS]
@@ -106,7 +110,7 @@ set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
 %s""" % (os.path.join(out, "shrink.png"), target))
         series = ["'%s' index 0 using 3:2 with linespoints pt 7 ps 1.3 lc rgb '#333333' "
                   "title 'LUTNet, fewer hidden neurons, no shrinkage'" % dat]
-        for i, (kind, pt) in enumerate(zip(KINDS, (9, 5, 13)), start=1):
+        for i, (kind, pt) in enumerate(zip(KINDS, (9, 5, 13, 11)), start=1):
             if any(k == kind and n in by_name for n, k, _ in SHRUNK):
                 series.append("'%s' index %d using 3:2 with points pt %d ps 1.6 title '256 "
                               "neurons, %s'" % (dat, i, pt, kind))
