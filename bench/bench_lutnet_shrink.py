@@ -110,10 +110,11 @@ set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
 %s""" % (os.path.join(out, "shrink.png"), target))
         series = ["'%s' index 0 using 3:2 with linespoints pt 7 ps 1.3 lc rgb '#333333' "
                   "title 'LUTNet, fewer hidden neurons, no shrinkage'" % dat]
-        for i, (kind, pt) in enumerate(zip(KINDS, (9, 5, 13, 11)), start=1):
+        styles = ((9, "#009e73"), (5, "#56b4e9"), (13, "#e69f00"), (11, "#c0392b"))
+        for i, (kind, (pt, colour)) in enumerate(zip(KINDS, styles), start=1):
             if any(k == kind and n in by_name for n, k, _ in SHRUNK):
-                series.append("'%s' index %d using 3:2 with points pt %d ps 1.6 title '256 "
-                              "neurons, %s'" % (dat, i, pt, kind))
+                series.append("'%s' index %d using 3:2 with points pt %d ps 1.6 lc rgb '%s' "
+                              "title '256 neurons, %s'" % (dat, i, pt, colour, kind))
         # The labels above their points, then those below (a series each only when it has
         # some: gnuplot crashes on a labels series with no point left).
         for side in (1, -1):
