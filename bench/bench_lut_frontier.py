@@ -118,7 +118,8 @@ class Bench:
 def label_sides(rows):
     """-1 (below its point) for each row's label, or 1 (above) when a label below would cover one
     already placed below: within 0.6 points of accuracy, and the two centred names closer on the
-    log-LUT axis than half their widths (about 0.006 decades a character)."""
+    log-LUT axis than half their widths (about 0.006 decades a character); -2 (a line lower) when
+    one above would cover one already placed above too."""
     def near(r, q):
         luts = max(1.0, float(r["luts_pixels"])) / max(1.0, float(q["luts_pixels"]))
         widths = 0.006 * (len(r["name"]) + len(q["name"]))
@@ -127,19 +128,21 @@ def label_sides(rows):
 
     sides = []
     for r in rows:
-        below_taken = any(side < 0 and near(r, q) for q, side in zip(rows, sides))
-        sides.append(1 if below_taken else -1)
+        taken = {side for q, side in zip(rows, sides) if near(r, q)}
+        sides.append(-1 if -1 not in taken else 1 if 1 not in taken else -2)
     return sides
 
 
 def plot(out, rows):
     """One plot a dataset: frontier.png for MNIST (with the published anchors and the target),
-    frontier-DATASET.png for the others; the data beside each."""
+    frontier-DATASET.png for the others; the data beside each. The gnuplot scripts name their
+    files from the repository's root, where they run."""
+    out = os.path.relpath(os.path.abspath(out), ROOT)
     for dataset in sorted({r["dataset"] for r in rows}):
         mnist = dataset == "mnist"
         stem = "frontier" if mnist else "frontier-" + dataset
         dat = os.path.join(out, stem + ".dat")
-        with open(dat, "w") as f:
+        with open(os.path.join(ROOT, dat), "w") as f:
             f.write("# name accuracy luts_with_encoder luts_without_encoder label_side\n")
             here = [r for r in rows if r["dataset"] == dataset]
             sides = label_sides(here)
@@ -150,17 +153,18 @@ def plot(out, rows):
                   "pixels in)'" % dat,
                   "'%s' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder'"
                   % dat,
-                  "'%s' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle"
+                  "'%s' using 3:($5 == -1 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle"
                   % dat]
         # gnuplot (5.4) crashes on a labels series with no point left, so the labels above their
-        # points are a series only when some are.
-        if any(side > 0 for side in sides):
-            series.append("'%s' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' "
-                          "notitle" % dat)
+        # points and those two lines below are a series only when some are.
+        for side in (1, -2):
+            if side in sides:
+                series.append("'%s' using 3:($5 == %d ? $2 : NaN):1 with labels offset 0,%d "
+                              "font ',9' notitle" % (dat, side, side))
         extra = ""
         if mnist:
             anchors = os.path.join(out, "anchors.dat")
-            with open(anchors, "w") as f:
+            with open(os.path.join(ROOT, anchors), "w") as f:
                 for name, acc, luts in ANCHORS:
                     f.write('"%s" %s %s\n' % (name, acc, luts))
             series += ["'%s' using 3:2 with points pt 5 ps 1.5 lc rgb '#e69f00' "
@@ -173,7 +177,7 @@ set arrow from graph 0, first 98.0 to graph 1, first 98.0 nohead dt 2 lc rgb 'gr
 set label 'target: >= 98.0%%, <= 5,000 LUTs' at 5050, graph 0.05 tc rgb 'gray40'
 """.replace("%%", "%")
         gp = os.path.join(out, stem + ".gp")
-        with open(gp, "w") as f:
+        with open(os.path.join(ROOT, gp), "w") as f:
             f.write("""set terminal pngcairo size 1400,800
 set output '%s'
 set title '%s: test accuracy against LUTs after synth -lut 6'
@@ -187,7 +191,7 @@ set grid
 """ % (os.path.join(out, stem + ".png"), "MNIST" if mnist else dataset))
             f.write(extra)
             f.write("plot " + ", \\\n     ".join(series) + "\n")
-        subprocess.run(["gnuplot", gp], check=True)
+        subprocess.run(["gnuplot", gp], check=True, cwd=ROOT)
 
 
 def main():

@@ -69,8 +69,9 @@ def plot(out, rows):
     data in OUT/shrink.dat and the gnuplot script in OUT/shrink.gp."""
     by_name = {r["name"]: r for r in rows}
     base = by_name.get(BASE_NAME)
+    out = os.path.relpath(os.path.abspath(out), ROOT)  # the script names files from the root
     dat = os.path.join(out, "shrink.dat")
-    with open(dat, "w") as f:
+    with open(os.path.join(ROOT, dat), "w") as f:
         f.write("# block 0: hidden neurons, no shrinkage; blocks 1 to %d: %s\n"
                 % (len(KINDS), "; ".join(KINDS)))
         f.write("# name accuracy luts_without_encoder luts_with_encoder label_side\n")
@@ -98,7 +99,7 @@ def plot(out, rows):
 set label 'target: >= %.2f%% (mnist-lutnet - 0.2) with <= %s LUTs (mnist-lutnet / 1.5)' at graph 0.02, graph 0.96 tc rgb 'gray30'
 """ % (acc, luts, acc, format(int(luts), ","))
     gp = os.path.join(out, "shrink.gp")
-    with open(gp, "w") as f:
+    with open(os.path.join(ROOT, gp), "w") as f:
         f.write("""set terminal pngcairo size 1200,750
 set output '%s'
 set title 'MNIST LUTNet: logic shrinkage against narrower networks (seed 1)'
@@ -122,7 +123,7 @@ set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
                 series.append("'%s' using 3:($5 == %d ? $2 : NaN):1 with labels offset 0,%d "
                               "font ',9' notitle" % (dat, side, side))
         f.write("plot " + ", \\\n     ".join(series) + "\n")
-    subprocess.run(["gnuplot", gp], check=True)
+    subprocess.run(["gnuplot", gp], check=True, cwd=ROOT)
 
 
 def main():

@@ -14,7 +14,8 @@ set arrow from graph 0, first 98.0 to graph 1, first 98.0 nohead dt 2 lc rgb 'gr
 set label 'target: >= 98.0%, <= 5,000 LUTs' at 5050, graph 0.05 tc rgb 'gray40'
 plot 'bench/results/lut-frontier/frontier.dat' using 3:2 with points pt 7 ps 1.5 title 'lutforge, whole design (8-bit pixels in)', \
      'bench/results/lut-frontier/frontier.dat' using 4:2 with points pt 6 ps 1.5 title 'lutforge, without the encoder', \
-     'bench/results/lut-frontier/frontier.dat' using 3:($5 < 0 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle, \
-     'bench/results/lut-frontier/frontier.dat' using 3:($5 > 0 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle, \
+     'bench/results/lut-frontier/frontier.dat' using 3:($5 == -1 ? $2 : NaN):1 with labels offset 0,-1 font ',9' notitle, \
+     'bench/results/lut-frontier/frontier.dat' using 3:($5 == 1 ? $2 : NaN):1 with labels offset 0,1 font ',9' notitle, \
+     'bench/results/lut-frontier/frontier.dat' using 3:($5 == -2 ? $2 : NaN):1 with labels offset 0,-2 font ',9' notitle, \
      'bench/results/lut-frontier/anchors.dat' using 3:2 with points pt 5 ps 1.5 lc rgb '#e69f00' title 'published anchors', \
      'bench/results/lut-frontier/anchors.dat' using 3:2:1 with labels left offset 1,0.6 font ',9' notitle
