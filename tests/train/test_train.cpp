@@ -717,13 +717,16 @@ TEST_CASE(
   // "bnn": the BNN alone (every epoch before the LUTs grow); "lut": 2 epochs of BNN, then 4-input
   // LUTs; "shrink": the same, half of the LUT inputs dropped in epochs 3 and 4, a quarter each;
   // "cut": half of the LUTs lose all of their inputs at epoch 3; "wires": half of the LUTs keep
-  // only their most salient input; "rewired": the same, and those learn which bit they read.
-  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires", "rewired"}) {
+  // only their most salient input; "rewired": the same, and those learn which bit they read;
+  // "rewired-steps": "shrink" with LUTs that may lose every input, its LUTs of one input rewired
+  // (so that a wire of the first step may become a constant in the second).
+  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires", "rewired", "rewired-steps"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
       const bool rewired = variant == std::string("rewired");
+      const bool rewired_steps = variant == std::string("rewired-steps");
       const bool wires = rewired || variant == std::string("wires");  // LUTs cut to one input
-      const bool shrink = cut || wires || variant == std::string("shrink");
+      const bool shrink = cut || wires || rewired_steps || variant == std::string("shrink");
       const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
       const std::string model =
           std::string(
@@ -737,7 +740,12 @@ TEST_CASE(
                     : "");
       const std::string rewire = "\nshrink_rewire = 16\nshrink_rewire_margin = 0.0";
       const nlohmann::json report =
-          train_run(write_config(dir, model + (rewired ? rewire : ""), 6), dir);
+          train_run(write_config(dir,
+                                 model + (rewired         ? rewire
+                                          : rewired_steps ? rewire + "\nshrink_min_inputs = 0"
+                                                          : ""),
+                                 6),
+                    dir);
       reference(dir);
       const auto torch = csv_column(dir / "torch.csv", "prediction");
       REQUIRE(torch.size() == 300);
@@ -808,6 +816,10 @@ TEST_CASE(
         CHECK(inputs == 46 * 4 + (luts - 46));
         // The wires and inverters are LUTs of one input; the rest constants.
         CHECK(reported_inputs + reported_constants == inputs);
+      } else if (rewired_steps) {
+        // Half of the inputs go; a LUT left none is written reading one, through equal entries.
+        CHECK(inputs >= luts * 2);
+        CHECK(inputs - constants <= luts * 2);
       } else {
         CHECK(inputs == (bnn ? luts : shrink ? luts * 2 : luts * 4));
       }
