@@ -117,8 +117,9 @@ class LutNetLayerImpl : public torch::nn::Module {
   void start_wires() {
     torch::NoGradGuard no_grad;
     // A wire that a later step empties is a constant: its tied table holds it from now on.
-    wired.logical_and_(keep.sum(1).eq(1));
-    const torch::Tensor fresh = keep.sum(1).eq(1).logical_and(wired.logical_not());
+    const torch::Tensor one_input = keep.sum(1).eq(1);
+    wired.logical_and_(one_input);
+    const torch::Tensor fresh = one_input.logical_and(wired.logical_not());
     const torch::Tensor idx = fresh.nonzero().squeeze(1).contiguous();
     const int64_t* pi = idx.data_ptr<int64_t>();
     for (int64_t i = 0; i < idx.size(0); ++i) {
