@@ -102,6 +102,13 @@ std::string fingerprint(const TrainConfig& c) {
   if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
   if (c.shrink > 0)
     s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
+  if (c.shrink_rewire > 0)
+    s << "rewire " << c.shrink_rewire << ' ' << c.shrink_rewire_margin << '|';
+  if (c.family == Family::LutNet) {
+    s << "lutnet " << c.bnn_epochs << ' ';
+    for (unsigned v : c.connections) s << v << ',';
+    s << '|';
+  }
   return s.str();
 }
 

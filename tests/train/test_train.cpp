@@ -337,6 +337,25 @@ TEST_CASE("resume errors name the checkpoint and what is wrong", "[train]") {
   CHECK(r.exit_code != 0);
   CHECK(r.err.find("written for a different configuration") != std::string::npos);
 
+  // So are LUTNet's: the BNN's epochs and the connections.
+  const std::string lutnet =
+      "family = \"lutnet\"\nlayers = [6, 4]\nconnections = [4, 6]\nfan_in = 3\nclasses = 4\n"
+      "tau = 2.0\nbnn_epochs = 1";
+  const fs::path luts = write_config(dir, lutnet, 2);
+  lutforge_ok("train " + luts.string() + " -o " + (dir / "l.lfm.json").string() + " --quiet");
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"bnn_epochs = 1", "bnn_epochs = 0"},
+        {"connections = [4, 6]", "connections = [3, 6]"}}) {
+    std::string changed = read_text(luts);
+    changed.replace(changed.find(from), from.size(), to);
+    write_text(dir / "changed.toml", changed);
+    r = run_lutforge("train " + (dir / "changed.toml").string() + " -o " +
+                     (dir / "l.lfm.json").string() + " --quiet --resume");
+    INFO(to);
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("written for a different configuration") != std::string::npos);
+  }
+
   write_text(dir / "junk.ckpt", "not a checkpoint");
   r = run_lutforge("train " + config.string() + " -o " + (dir / "m.lfm.json").string() +
                    " --quiet --resume --checkpoint " + (dir / "junk.ckpt").string());
