@@ -341,12 +341,14 @@ TEST_CASE("resume errors name the checkpoint and what is wrong", "[train]") {
   const std::string lutnet =
       "family = \"lutnet\"\nlayers = [6, 4]\nconnections = [4, 6]\nfan_in = 3\nclasses = 4\n"
       "tau = 2.0\nbnn_epochs = 1";
-  const fs::path luts = write_config(dir, lutnet, 2);
-  lutforge_ok("train " + luts.string() + " -o " + (dir / "l.lfm.json").string() + " --quiet");
+  fs::create_directories(dir / "lutnet");
+  const fs::path lutnet_config = write_config(dir / "lutnet", lutnet, 2);
+  lutforge_ok("train " + lutnet_config.string() + " -o " + (dir / "l.lfm.json").string() +
+              " --quiet");
   for (const auto& [from, to] :
        {std::pair<std::string, std::string>{"bnn_epochs = 1", "bnn_epochs = 0"},
         {"connections = [4, 6]", "connections = [3, 6]"}}) {
-    std::string changed = read_text(luts);
+    std::string changed = read_text(lutnet_config);
     changed.replace(changed.find(from), from.size(), to);
     write_text(dir / "changed.toml", changed);
     r = run_lutforge("train " + (dir / "changed.toml").string() + " -o " +
