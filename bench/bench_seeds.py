@@ -159,9 +159,10 @@ def main():
         rows = list(csv.DictReader(open(csv_path)))
     else:
         lf = os.path.join(os.path.abspath(a.build), "apps", "lutforge")
+        # Seed by seed, the baseline beside its candidate: the first losses come early.
         work = [(name, role, config, seed) for name, base, cand in a.pair
-                for role, config in (("baseline", base), ("candidate", cand))
-                for seed in range(1, a.seeds + 1)]
+                for seed in range(1, a.seeds + 1)
+                for role, config in (("baseline", base), ("candidate", cand))]
         rows = []
         with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
             futures = {pool.submit(train, lf, w[2], w[3], os.path.join(a.out, "runs")): w
