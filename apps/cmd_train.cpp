@@ -139,7 +139,7 @@ int cmd_train(const std::vector<std::string>& args) {
     auto out = open_output(report);
     out << j.dump(1) << "\n";
   }
-  if (o.progress && c.shrink > 0)  // the fan-ins that logic shrinkage learned
+  if (o.progress && !c.shrink.empty())  // the fan-ins that logic shrinkage learned
     for (const auto& [l, p] : profiles) {
       std::cerr << "layer " << l << ": " << r.model.layers[l].neurons.size()
                 << " LUTs: " << models::describe(p) << "\n";

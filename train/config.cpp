@@ -48,13 +48,7 @@ class Section {
 
   double real(const std::string& key, double fallback, double lo, double hi) {
     if (!has(key)) return fallback;
-    const toml::node& n = *t_->get(key);
-    if (!n.is_number()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be a number");
-    const double v = *n.value<double>();
-    if (!(v >= lo && v <= hi))
-      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) +
-                  " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    return v;
+    return checked_real(*t_->get(key), key, lo, hi);
   }
 
   // An array of integers in [lo, hi]; a single integer is read as an array of one.
@@ -72,6 +66,20 @@ class Section {
     } else {
       out.push_back(static_cast<unsigned>(checked_integer(n, key, lo, hi)));
     }
+    return out;
+  }
+
+  // One number in [lo, hi] or an array of them; a single number is read as an array of one.
+  std::vector<double> reals_in(const std::string& key, double lo, double hi) {
+    std::vector<double> out;
+    if (!has(key)) return out;
+    const toml::node& n = *t_->get(key);
+    if (const toml::array* a = n.as_array()) {
+      for (const toml::node& e : *a) out.push_back(checked_real(e, key, lo, hi));
+    } else {
+      out.push_back(checked_real(n, key, lo, hi));
+    }
+    if (out.empty()) throw Error(where(n) + ": [" + name_ + "] " + key + " must not be empty");
     return out;
   }
 
@@ -102,6 +110,15 @@ class Section {
       throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) +
                   " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return static_cast<uint64_t>(v);
+  }
+
+  double checked_real(const toml::node& n, const std::string& key, double lo, double hi) const {
+    if (!n.is_number()) throw Error(where(n) + ": [" + name_ + "] " + key + " must be a number");
+    const double v = *n.value<double>();
+    if (!(v >= lo && v <= hi))
+      throw Error(where(n) + ": [" + name_ + "] " + key + " = " + std::to_string(v) +
+                  " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v;
   }
 
   std::string missing(const std::string& key, bool required, const std::string& fallback) const {
@@ -293,7 +310,14 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   for (const char* key : {"mapping_candidates", "mapping_layers"})
     if (model.has(key) && c.mapping != "learnable")
       throw Error(source + ": [model] " + key + " applies to mapping = \"learnable\"");
-  c.shrink = model.real("shrink", 0.0, 0.0, 0.95);
+  c.shrink = model.reals_in("shrink", 0.0, 0.95);
+  if (c.shrink.size() == 1) c.shrink.assign(c.layers.size(), c.shrink[0]);
+  if (!c.shrink.empty() && c.shrink.size() != c.layers.size())
+    throw Error(source + ": [model] shrink has " + std::to_string(c.shrink.size()) +
+                " entries for " + std::to_string(c.layers.size()) +
+                " layers; give one fraction or one per layer");
+  if (std::all_of(c.shrink.begin(), c.shrink.end(), [](double f) { return f == 0.0; }))
+    c.shrink.clear();  // no shrinkage
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
   c.shrink_steps = static_cast<unsigned>(model.integer("shrink_steps", 1, 1, 1000));
   c.shrink_min_inputs = static_cast<unsigned>(model.integer("shrink_min_inputs", 1, 0, 7));
@@ -311,7 +335,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     throw Error(source + ": [model] shrink_rewire_margin applies to shrink_rewire above 0");
   for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit",
                           "shrink_rewire", "shrink_rewire_margin"})
-    if (model.has(key) && c.shrink == 0.0)
+    if (model.has(key) && c.shrink.empty())
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {
     c.connections = model.integers("connections", 1, 1u << 16, true);
@@ -422,7 +446,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
       throw Error(source + ": [model] bnn_epochs " + std::to_string(c.bnn_epochs) +
                   " is more than epochs (" + std::to_string(c.epochs) + ")");
   }
-  if (c.shrink > 0.0) {  // logic shrinkage: half the epochs (of the LUTs) before it by default
+  if (!c.shrink.empty()) {  // logic shrinkage: half the epochs (of the LUTs) before it by default
     const unsigned first = lutnet ? c.bnn_epochs + 1 : 1;
     if (!c.shrink_epoch) c.shrink_epoch = lutnet ? (c.bnn_epochs + c.epochs + 1) / 2 : c.epochs / 2;
     if (c.shrink_epoch < first || c.shrink_epoch >= c.epochs)
@@ -493,7 +517,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   // parameters that mean different things.
   const unsigned settled =
       std::max({c.sparselut() ? c.freeze_epoch : 0u, lutnet ? c.bnn_epochs : 0u,
-                c.shrink > 0.0 ? c.shrink_epoch + c.shrink_steps : 0u});
+                !c.shrink.empty() ? c.shrink_epoch + c.shrink_steps : 0u});
   if (!average_epoch_given) c.average_epoch = settled;
   if (c.average_decay > 0.0 && c.average_epoch < settled)
     throw Error(source + ": [train] average_epoch " + std::to_string(c.average_epoch) +

@@ -63,7 +63,8 @@
 //                                #    each of shrink_steps epochs: the least salient (the sum of
 //                                #    |c_p - c_q| over the table entries that differ only in
 //                                #    that input), averages the entries paired by each dropped
-//                                #    input, and trains on
+//                                #    input, and trains on; one fraction, or one per layer
+//                                #    ([0.65, 0.0] shrinks the first of two layers only)
 //   shrink_min_inputs = 0        #    the fewest inputs it leaves a LUT: 1 (the default), 0,
 //                                #    which lets it remove whole LUTs (constants, which the
 //                                #    lowering leaves out of LUTNet's popcounts and synthesis
@@ -177,7 +178,9 @@ struct TrainConfig {
   std::string mapping = "random";    // dwn, difflogic: random | learnable
   unsigned mapping_candidates = 64;  // learnable: the inputs each LUT or gate input chooses from
   unsigned mapping_layers = 1;       // learnable: the first layers that learn their mapping
-  double shrink = 0.0;  // dwn, lutnet: the fraction of LUT inputs (or LUTs) shrinkage cuts a layer
+  // dwn, lutnet: the fraction of its LUT inputs (or LUTs) that shrinkage cuts, one per layer;
+  // empty: no shrinkage
+  std::vector<double> shrink;
   unsigned shrink_epoch = 0;          // dwn, lutnet: the epoch after which it does (0: a default)
   unsigned shrink_steps = 1;          // dwn, lutnet: the epochs it takes, an equal part in each
   unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT

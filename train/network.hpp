@@ -196,9 +196,10 @@ torch::Tensor mapping_candidates(int64_t inputs, int64_t slots, int64_t candidat
 // salient have the least salience in sum keep only those (the LUTs cut before first).
 torch::Tensor shrink_keep(const torch::Tensor& tables, const torch::Tensor& keep_before,
                           double fraction, unsigned min_inputs, bool whole_luts);
-// The fraction of the LUT inputs that logic shrinkage has dropped after `epoch` starts: 0 outside
-// its epochs, then shrink * (i + 1) / shrink_steps at epoch shrink_epoch + i.
-double shrink_fraction(const TrainConfig& c, unsigned epoch);
+// The fraction of layer `layer`'s LUT inputs (or LUTs) that logic shrinkage has cut after `epoch`
+// starts: 0 outside its epochs, then shrink[layer] * (i + 1) / shrink_steps at epoch
+// shrink_epoch + i.
+double shrink_fraction(const TrainConfig& c, size_t layer, unsigned epoch);
 // Ties `tables` in place to `keep`: the entries that each dropped input pairs are averaged, so
 // that they no longer depend on it (nothing to do while keep is all true).
 void tie_tables(const torch::Tensor& tables, const torch::Tensor& keep);

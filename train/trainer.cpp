@@ -88,9 +88,14 @@ std::string fingerprint(const TrainConfig& c) {
     << c.batch_size << '|' << c.learning_rate << '|' << c.weight_decay << '|' << c.seed << '|'
     << c.logit_scale << '|' << c.freeze_epoch << '|' << c.l1 << '|' << c.bn_freeze_epoch << '|'
     << c.classes << '|' << c.tau << '|' << c.parametrization << '|' << c.residual_init << '|'
-    << c.mapping << '|' << c.mapping_candidates << '|' << c.mapping_layers << '|' << c.shrink << '|'
-    << c.shrink_epoch << '|' << c.augment_shift << '|' << c.pixel_bits << '|' << c.threshold_bits
-    << '|';
+    << c.mapping << '|' << c.mapping_candidates << '|' << c.mapping_layers << '|';
+  // One fraction as before per-layer fractions came (a checkpoint of then still resumes).
+  if (c.shrink.empty() || std::equal(c.shrink.begin() + 1, c.shrink.end(), c.shrink.begin()))
+    s << (c.shrink.empty() ? 0.0 : c.shrink[0]);
+  else
+    for (double f : c.shrink) s << f << ',';
+  s << '|' << c.shrink_epoch << '|' << c.augment_shift << '|' << c.pixel_bits << '|'
+    << c.threshold_bits << '|';
   for (unsigned v : c.weight_bits) s << v << ',';
   s << '|';
   for (unsigned v : c.activation_bits) s << v << ',';
@@ -100,7 +105,7 @@ std::string fingerprint(const TrainConfig& c) {
     s << '|';
   }
   if (c.average_decay > 0) s << "average " << c.average_decay << ' ' << c.average_epoch << '|';
-  if (c.shrink > 0)
+  if (!c.shrink.empty())
     s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
   if (c.shrink_rewire > 0)
     s << "rewire " << c.shrink_rewire << ' ' << c.shrink_rewire_margin << '|';

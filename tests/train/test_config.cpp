@@ -166,9 +166,9 @@ TEST_CASE("dwn configurations: classes, LUT widths, mappings, and the keys a DWN
         std::string::npos);
   const auto shrink =
       train::parse_train_config(distributive + "shrink = 0.75\n[train]\nepochs = 9\n", "c.toml");
-  CHECK(shrink.shrink == 0.75);
-  CHECK(shrink.shrink_epoch == 4);       // half the epochs by default
-  CHECK(shrink.shrink_min_inputs == 1);  // a LUT keeps an input by default
+  CHECK(shrink.shrink == std::vector<double>{0.75, 0.75});  // the fraction for each layer
+  CHECK(shrink.shrink_epoch == 4);                          // half the epochs by default
+  CHECK(shrink.shrink_min_inputs == 1);                     // a LUT keeps an input by default
   CHECK(train::parse_train_config(distributive + "shrink = 0.75\nshrink_min_inputs = 0\n", "c.toml")
             .shrink_min_inputs == 0);
   CHECK(train::parse_train_config(distributive + "shrink = 0.75\nshrink_min_inputs = 2\n", "c.toml")
@@ -253,6 +253,22 @@ TEST_CASE("lutnet configurations: connections per layer, the BNN epochs and shri
       "c.toml");
   CHECK(s.connections == std::vector<unsigned>{16, 32});
   CHECK(s.shrink_epoch == 6);  // half way through the epochs of the LUTs
+  // A shrink fraction per layer; none at all when every one is 0.
+  const std::string eight = head + "connections = 8\n";
+  CHECK(train::parse_train_config(eight + "shrink = [0.6, 0.0]\n", "c").shrink ==
+        std::vector<double>{0.6, 0.0});
+  CHECK(train::parse_train_config(eight + "shrink = [0.6]\n", "c").shrink ==
+        std::vector<double>{0.6, 0.6});
+  CHECK(train::parse_train_config(eight + "shrink = [0, 0.0]\n", "c").shrink.empty());
+  CHECK(config_error(eight + "shrink = [0.5, 0.2, 0.1]\n") ==
+        "c.toml: [model] shrink has 3 entries for 2 layers; give one fraction or one per layer");
+  CHECK(config_error(eight + "shrink = [0.5, 0.99]\n") ==
+        "c.toml:10: [model] shrink = 0.990000 is outside [0.000000, 0.950000]");
+  CHECK(config_error(eight + "shrink = [0.5, \"half\"]\n") ==
+        "c.toml:10: [model] shrink must be a number");
+  CHECK(config_error(eight + "shrink = []\n") == "c.toml:10: [model] shrink must not be empty");
+  CHECK(config_error(eight + "shrink = [0.0, 0.0]\nshrink_epoch = 5\n") ==
+        "c.toml: [model] shrink_epoch applies to a shrink fraction above 0");
   CHECK(config_error(head) == "c.toml: [model] needs the key 'connections'");
   CHECK(config_error(head + "connections = [1, 2, 3]\n") ==
         "c.toml: [model] connections has 3 entries for 2 layers; give one integer or one per "

@@ -740,13 +740,16 @@ TEST_CASE(
   // "cut": half of the LUTs lose all of their inputs at epoch 3; "wires": half of the LUTs keep
   // only their most salient input; "rewired": the same, and those learn which bit they read;
   // "rewired-steps": "shrink" with LUTs that may lose every input, its LUTs of one input rewired
-  // (so that a wire of the first step may become a constant in the second).
-  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires", "rewired", "rewired-steps"}) {
+  // (so that a wire of the first step may become a constant in the second); "first-layer":
+  // "rewired" with a fraction per layer, half of the first layer's LUTs and none of the last's.
+  for (const char* variant :
+       {"bnn", "lut", "shrink", "cut", "wires", "rewired", "rewired-steps", "first-layer"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
       const bool rewired = variant == std::string("rewired");
       const bool rewired_steps = variant == std::string("rewired-steps");
-      const bool wires = rewired || variant == std::string("wires");  // LUTs cut to one input
+      const bool first = variant == std::string("first-layer");
+      const bool wires = rewired || first || variant == std::string("wires");  // cut to one input
       const bool shrink = cut || wires || rewired_steps || variant == std::string("shrink");
       const fs::path dir = temp_dir(std::string("train_lutnet_") + variant);
       const std::string model =
@@ -756,15 +759,16 @@ TEST_CASE(
               "bnn_epochs = ") +
           (bnn ? "6" : "2") +
           (cut ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\"\nshrink_min_inputs = 0"
+           : first  ? "\nshrink = [0.5, 0.0]\nshrink_epoch = 3\nshrink_unit = \"lut\""
            : wires  ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_unit = \"lut\""
            : shrink ? "\nshrink = 0.5\nshrink_epoch = 3\nshrink_steps = 2"
                     : "");
       const std::string rewire = "\nshrink_rewire = 16\nshrink_rewire_margin = 0.0";
       const nlohmann::json report =
           train_run(write_config(dir,
-                                 model + (rewired         ? rewire
-                                          : rewired_steps ? rewire + "\nshrink_min_inputs = 0"
-                                                          : ""),
+                                 model + (rewired || first ? rewire
+                                          : rewired_steps  ? rewire + "\nshrink_min_inputs = 0"
+                                                           : ""),
                                  6),
                     dir);
       reference(dir);
@@ -832,6 +836,12 @@ TEST_CASE(
         CHECK(constants == luts - 46);
         CHECK(reported_constants == constants);
         CHECK(shape[0]["by_fan_in"].size() == 1);  // 4 inputs, the others constants
+      } else if (first) {
+        // The first layer's 60 LUTs: 30 whole, 30 wires; the last layer's 32 all whole.
+        CHECK(shape[0]["by_fan_in"].value("4", size_t{0}) == 30);
+        CHECK(shape[1]["by_fan_in"] == nlohmann::json{{"4", 32}});
+        CHECK(whole == 62);
+        CHECK(inputs == 62 * 4 + 30);
       } else if (wires) {
         CHECK(whole == 46);
         CHECK(inputs == 46 * 4 + (luts - 46));

@@ -270,8 +270,8 @@ class DwnNetImpl : public GroupSumNetImpl {
   }
 
   void start_epoch(const TrainConfig& c, unsigned epoch) override {
-    if (const double f = shrink_fraction(c, epoch); f > 0)
-      for (auto& layer : layers) layer->shrink(f, c);
+    for (size_t l = 0; l < layers.size(); ++l)
+      if (const double f = shrink_fraction(c, l, epoch); f > 0) layers[l]->shrink(f, c);
   }
 
   std::vector<models::Layer> export_layers() override {
@@ -396,9 +396,10 @@ void shrink_tables(const torch::Tensor& tables, const torch::Tensor& keep, doubl
   tie_tables(tables, keep);
 }
 
-double shrink_fraction(const TrainConfig& c, unsigned epoch) {
-  if (c.shrink <= 0 || epoch < c.shrink_epoch || epoch >= c.shrink_epoch + c.shrink_steps) return 0;
-  return c.shrink * (epoch - c.shrink_epoch + 1) / c.shrink_steps;
+double shrink_fraction(const TrainConfig& c, size_t layer, unsigned epoch) {
+  if (c.shrink.empty() || epoch < c.shrink_epoch || epoch >= c.shrink_epoch + c.shrink_steps)
+    return 0;
+  return c.shrink[layer] * (epoch - c.shrink_epoch + 1) / c.shrink_steps;
 }
 
 models::Neuron kept_lut(const bool* on, const int64_t* wiring, const bool* keep, int64_t n,

@@ -72,7 +72,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables = register_parameter("tables", torch::zeros({luts, int64_t{1} << k}));
     keep = register_buffer("keep", torch::ones({luts, k}, torch::kBool));
     grown = register_buffer("grown", torch::zeros({}, torch::kBool));
-    if (c.shrink_rewire > 0) {
+    if (c.shrink_rewire > 0 && !c.shrink.empty() && c.shrink[l] > 0) {  // a layer it cuts
       std::mt19937_64 wrng = rng;  // the layers after are wired as without rewiring
       wire_cand =
           register_buffer("wire_cand", mapping_candidates(inputs, luts, c.shrink_rewire, wrng));
@@ -276,8 +276,8 @@ class LutNetNetImpl : public GroupSumNetImpl {
     if (epoch == c.bnn_epochs)
       for (auto& layer : layers)
         if (!layer->grown.item<bool>()) layer->grow();
-    if (const double f = shrink_fraction(c, epoch); f > 0)
-      for (auto& layer : layers) layer->shrink(f, c);
+    for (size_t l = 0; l < layers.size(); ++l)
+      if (const double f = shrink_fraction(c, l, epoch); f > 0) layers[l]->shrink(f, c);
   }
 
   std::vector<models::Layer> export_layers() override {
