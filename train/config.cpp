@@ -141,6 +141,17 @@ void check_choice(const std::string& source, const std::string& key, const std::
   throw Error(source + ": " + key + " is '" + value + "'; expected one of " + list);
 }
 
+// A [model] list given as one value for every layer or one per layer: the single value repeated
+// (an empty list, a key not given, stays empty). `what` names a value in the error.
+template <typename T>
+void one_per_layer(std::vector<T>& v, size_t layers, const std::string& source,
+                   const std::string& key, const char* what) {
+  if (v.size() == 1) v.assign(layers, v[0]);
+  if (!v.empty() && v.size() != layers)
+    throw Error(source + ": [model] " + key + " has " + std::to_string(v.size()) + " entries for " +
+                std::to_string(layers) + " layers; give one " + what + " or one per layer");
+}
+
 }  // namespace
 
 std::vector<const char*> family_keys(Family f) {
@@ -244,11 +255,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.fan_in = gates ? std::vector<unsigned>{2}
              : mac ? std::vector<unsigned>{0}
                    : model.integers("fan_in", 1, 64, true);
-  if (c.fan_in.size() == 1) c.fan_in.assign(c.layers.size(), c.fan_in[0]);
-  if (c.fan_in.size() != c.layers.size())
-    throw Error(source + ": [model] fan_in has " + std::to_string(c.fan_in.size()) +
-                " entries for " + std::to_string(c.layers.size()) +
-                " layers; give one integer or one per layer");
+  one_per_layer(c.fan_in, c.layers.size(), source, "fan_in", "integer");
   if (dwn)
     for (unsigned f : c.fan_in)
       if (f > 8)
@@ -311,11 +318,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     if (model.has(key) && c.mapping != "learnable")
       throw Error(source + ": [model] " + key + " applies to mapping = \"learnable\"");
   c.shrink = model.reals_in("shrink", 0.0, 0.95);
-  if (c.shrink.size() == 1) c.shrink.assign(c.layers.size(), c.shrink[0]);
-  if (!c.shrink.empty() && c.shrink.size() != c.layers.size())
-    throw Error(source + ": [model] shrink has " + std::to_string(c.shrink.size()) +
-                " entries for " + std::to_string(c.layers.size()) +
-                " layers; give one fraction or one per layer");
+  one_per_layer(c.shrink, c.layers.size(), source, "shrink", "fraction");
   if (std::all_of(c.shrink.begin(), c.shrink.end(), [](double f) { return f == 0.0; }))
     c.shrink.clear();  // no shrinkage
   c.shrink_epoch = static_cast<unsigned>(model.integer("shrink_epoch", 0, 0, 100000));
@@ -339,11 +342,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {
     c.connections = model.integers("connections", 1, 1u << 16, true);
-    if (c.connections.size() == 1) c.connections.assign(c.layers.size(), c.connections[0]);
-    if (c.connections.size() != c.layers.size())
-      throw Error(source + ": [model] connections has " + std::to_string(c.connections.size()) +
-                  " entries for " + std::to_string(c.layers.size()) +
-                  " layers; give one integer or one per layer");
+    one_per_layer(c.connections, c.layers.size(), source, "connections", "integer");
   }
   c.bnn_epochs = static_cast<unsigned>(model.integer("bnn_epochs", 0, 0, 100000));
   const bool bnn_epochs_given = model.has("bnn_epochs");
