@@ -119,12 +119,12 @@ def plot(a, rows):
                 dat, os.path.basename(base), os.path.basename(cand), m, m - a.margin, a.margin,
                 mc)])
     width = 520 * len(panels)
-    for term, ext in (("pngcairo size %d,420" % width, "png"), ("svg size %d,420" % width, "svg")):
+    for term, ext in (("pngcairo size %d,500" % width, "png"), ("svg size %d,500" % width, "svg")):
         script += ["set terminal %s" % term,
                    "set output '%s'" % os.path.join(a.out, "seeds." + ext),
                    "set multiplot layout 1,%d" % len(panels),
                    "set xlabel 'seed'", "set ylabel 'test accuracy (%)'",
-                   "set key bottom left font ',8'", "set grid", "set xrange [0.5:%d.5]" % a.seeds]
+                   "set key outside below font ',8'", "set grid", "set xrange [0.5:%d.5]" % a.seeds]
         for p in panels:
             script += p
         script += ["unset multiplot"]
@@ -150,7 +150,7 @@ def main():
     a.pair = [(n, os.path.abspath(b), os.path.abspath(c)) for n, b, c in a.pair]
     for _, b, c in a.pair:
         for config in (b, c):
-            if not os.path.exists(config):
+            if not a.plot_only and not os.path.exists(config):
                 sys.exit("bench_seeds: %s: no such configuration" % config)
     os.makedirs(os.path.join(a.out, "runs"), exist_ok=True)
     csv_path = os.path.join(a.out, "seeds.csv")
