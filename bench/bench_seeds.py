@@ -10,6 +10,8 @@ Writes OUT/seeds.csv (every run), OUT/table.md (per pair: mean, standard deviati
 each side, the loss per seed, and how many seeds stay within --margin points) and
 OUT/seeds.png/svg with its data OUT/seeds-PAIR.dat. The runs' files go to OUT/runs/ (not kept in
 the repository); a run whose configuration, seed and binary are unchanged is not trained again.
+--plot-only rewrites the table and the plot from OUT/seeds.csv alone (the pairs as trained; their
+configurations need not exist any more).
 
 usage: bench_seeds.py BUILD OUT --pair NAME BASE.toml CANDIDATE.toml [--pair ...] [--seeds 6]
                       [--jobs 2] [--margin 1.0] [--plot-only]
