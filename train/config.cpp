@@ -168,9 +168,9 @@ std::vector<const char*> family_keys(Family f) {
       return {"classes", "tau",          "mapping",      "mapping_candidates", "mapping_layers",
               "shrink",  "shrink_epoch", "shrink_steps", "shrink_min_inputs",  "shrink_unit"};
     case Family::LutNet:
-      return {"classes",     "tau",           "connections",         "bnn_epochs",
-              "shrink",      "shrink_epoch",  "shrink_steps",        "shrink_min_inputs",
-              "shrink_unit", "shrink_rewire", "shrink_rewire_margin"};
+      return {"classes",     "tau",           "connections",        "bnn_epochs",
+              "shrink",      "shrink_epoch",  "shrink_steps",       "shrink_min_inputs",
+              "shrink_unit", "shrink_rewire", "shrink_rewire_luts", "shrink_rewire_margin"};
     case Family::Mac:
       return {"weight_bits",  "activation_bits", "multiplier_bits", "weight_scale",
               "conv_filters", "conv_kernel",     "conv_stride"};
@@ -333,11 +333,14 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   c.shrink_unit = model.str("shrink_unit", "input");
   check_choice(source, "[model] shrink_unit", c.shrink_unit, {"input", "lut"});
   c.shrink_rewire = static_cast<unsigned>(model.integer("shrink_rewire", 0, 2, 1u << 16));
+  c.shrink_rewire_luts = static_cast<unsigned>(model.integer("shrink_rewire_luts", 0, 2, 1u << 16));
   c.shrink_rewire_margin = model.real("shrink_rewire_margin", 2.0, 0.0, 1e6);
-  if (model.has("shrink_rewire_margin") && c.shrink_rewire == 0)
-    throw Error(source + ": [model] shrink_rewire_margin applies to shrink_rewire above 0");
+  if (model.has("shrink_rewire_margin") && c.shrink_rewire == 0 && c.shrink_rewire_luts == 0)
+    throw Error(source +
+                ": [model] shrink_rewire_margin applies to shrink_rewire or shrink_rewire_luts "
+                "above 0");
   for (const char* key : {"shrink_epoch", "shrink_steps", "shrink_min_inputs", "shrink_unit",
-                          "shrink_rewire", "shrink_rewire_margin"})
+                          "shrink_rewire", "shrink_rewire_luts", "shrink_rewire_margin"})
     if (model.has(key) && c.shrink.empty())
       throw Error(source + ": [model] " + key + " applies to a shrink fraction above 0");
   if (lutnet) {

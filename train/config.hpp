@@ -78,8 +78,12 @@
 //                                #    inverter) learns which bit it reads: the one kept and
 //                                #    shrink_rewire - 1 random others, by score, as a learnable
 //                                #    mapping (0, the default: it keeps that input)
-//   shrink_rewire_margin = 2.0   #    the kept bit's head start in score (Adam moves a score by
-//                                #    about the learning rate a step)
+//   shrink_rewire_luts = 16      # lutnet: the LUTs that shrinkage leaves whole learn which bits
+//                                #    they read: each input the one it had and
+//                                #    shrink_rewire_luts - 1 random others, by score (0, the
+//                                #    default: they keep their random inputs)
+//   shrink_rewire_margin = 2.0   #    the kept bit's head start in score, for both (Adam moves a
+//                                #    score by about the learning rate a step)
 //   weight_bits = 4              # mac: signed weight bits (2..8), one integer or one per layer
 //   activation_bits = 4          # mac: unsigned code bits between layers (2..8), one integer or
 //                                #    one per layer but the last (default: bits); the layers are
@@ -186,6 +190,7 @@ struct TrainConfig {
   unsigned shrink_min_inputs = 1;     // dwn, lutnet: the fewest inputs it leaves a LUT
   std::string shrink_unit = "input";  // dwn, lutnet: what `shrink` counts: "input" or "lut"
   unsigned shrink_rewire = 0;         // lutnet: the bits a LUT cut to one input chooses from
+  unsigned shrink_rewire_luts = 0;    // lutnet: the bits each input of a whole LUT chooses from
   double shrink_rewire_margin = 2.0;  // lutnet: the head start of the input the cut kept
   std::vector<unsigned> connections;  // lutnet: the XNORs (then LUTs) of a neuron, one per layer
   unsigned bnn_epochs = 0;            // lutnet: the epochs of the BNN before the LUTs grow

@@ -109,6 +109,8 @@ std::string fingerprint(const TrainConfig& c) {
     s << "shrink " << c.shrink_steps << ' ' << c.shrink_min_inputs << ' ' << c.shrink_unit << '|';
   if (c.shrink_rewire > 0)
     s << "rewire " << c.shrink_rewire << ' ' << c.shrink_rewire_margin << '|';
+  if (c.shrink_rewire_luts > 0)
+    s << "rewire whole " << c.shrink_rewire_luts << ' ' << c.shrink_rewire_margin << '|';
   if (c.family == Family::LutNet) {
     s << "lutnet " << c.bnn_epochs << ' ';
     for (unsigned v : c.connections) s << v << ',';

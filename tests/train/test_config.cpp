@@ -299,14 +299,32 @@ TEST_CASE("lutnet configurations: connections per layer, the BNN epochs and shri
   CHECK(config_error(head + "connections = 8\nshrink_rewire = 32\n") ==
         "c.toml: [model] shrink_rewire applies to a shrink fraction above 0");
   CHECK(config_error(cut + "shrink_rewire_margin = 1.0\n") ==
-        "c.toml: [model] shrink_rewire_margin applies to shrink_rewire above 0");
+        "c.toml: [model] shrink_rewire_margin applies to shrink_rewire or shrink_rewire_luts "
+        "above 0");
   CHECK(config_error(cut + "shrink_rewire = 1\n") ==
         "c.toml:12: [model] shrink_rewire = 1 is outside 2..65536");
-  std::string dwn = cut + "shrink_rewire = 32\n";
-  dwn.replace(dwn.find("lutnet"), 6, "dwn");
-  dwn.replace(dwn.find("connections = 8\n"), 16, "");
-  CHECK(config_error(dwn) ==
-        "c.toml: [model] shrink_rewire is read by the lutnet family, not by dwn");
+  // Rewiring the LUTs that shrinkage leaves whole: alone or beside the wires, with the margin.
+  const auto w = train::parse_train_config(cut + "shrink_rewire_luts = 16\n", "c.toml");
+  CHECK(w.shrink_rewire_luts == 16);
+  CHECK(w.shrink_rewire == 0);
+  CHECK(r.shrink_rewire_luts == 0);  // off by default
+  const auto both = train::parse_train_config(
+      cut + "shrink_rewire = 64\nshrink_rewire_luts = 8\nshrink_rewire_margin = 1.5\n", "c");
+  CHECK((both.shrink_rewire == 64 && both.shrink_rewire_luts == 8));
+  CHECK(both.shrink_rewire_margin == 1.5);
+  CHECK(train::parse_train_config(cut + "shrink_rewire_luts = 4\nshrink_rewire_margin = 0.5\n", "c")
+            .shrink_rewire_margin == 0.5);
+  CHECK(config_error(head + "connections = 8\nshrink_rewire_luts = 16\n") ==
+        "c.toml: [model] shrink_rewire_luts applies to a shrink fraction above 0");
+  CHECK(config_error(cut + "shrink_rewire_luts = 1\n") ==
+        "c.toml:12: [model] shrink_rewire_luts = 1 is outside 2..65536");
+  for (const char* key : {"shrink_rewire", "shrink_rewire_luts"}) {
+    std::string dwn = cut + key + " = 32\n";
+    dwn.replace(dwn.find("lutnet"), 6, "dwn");
+    dwn.replace(dwn.find("connections = 8\n"), 16, "");
+    CHECK(config_error(dwn) ==
+          "c.toml: [model] " + std::string(key) + " is read by the lutnet family, not by dwn");
+  }
 }
 
 TEST_CASE("mac configurations: bit widths per layer, and the keys a dense MAC network has not",

@@ -741,12 +741,14 @@ TEST_CASE(
   // only their most salient input; "rewired": the same, and those learn which bit they read;
   // "rewired-steps": "shrink" with LUTs that may lose every input, its LUTs of one input rewired
   // (so that a wire of the first step may become a constant in the second); "first-layer":
-  // "rewired" with a fraction per layer, half of the first layer's LUTs and none of the last's.
-  for (const char* variant :
-       {"bnn", "lut", "shrink", "cut", "wires", "rewired", "rewired-steps", "first-layer"}) {
+  // "rewired" with a fraction per layer, half of the first layer's LUTs and none of the last's;
+  // "rewired-whole": "rewired", and the LUTs the cut leaves whole learn which bits they read.
+  for (const char* variant : {"bnn", "lut", "shrink", "cut", "wires", "rewired", "rewired-steps",
+                              "first-layer", "rewired-whole"}) {
     SECTION(variant) {
       const bool bnn = variant == std::string("bnn"), cut = variant == std::string("cut");
-      const bool rewired = variant == std::string("rewired");
+      const bool whole_rewired = variant == std::string("rewired-whole");
+      const bool rewired = whole_rewired || variant == std::string("rewired");
       const bool rewired_steps = variant == std::string("rewired-steps");
       const bool first = variant == std::string("first-layer");
       const bool wires = rewired || first || variant == std::string("wires");  // cut to one input
@@ -766,9 +768,10 @@ TEST_CASE(
       const std::string rewire = "\nshrink_rewire = 16\nshrink_rewire_margin = 0.0";
       const nlohmann::json report =
           train_run(write_config(dir,
-                                 model + (rewired || first ? rewire
-                                          : rewired_steps  ? rewire + "\nshrink_min_inputs = 0"
-                                                           : ""),
+                                 model + (whole_rewired      ? rewire + "\nshrink_rewire_luts = 8"
+                                          : rewired || first ? rewire
+                                          : rewired_steps    ? rewire + "\nshrink_min_inputs = 0"
+                                                             : ""),
                                  6),
                     dir);
       reference(dir);
@@ -856,21 +859,27 @@ TEST_CASE(
       }
       if (rewired) {
         // The same network without rewiring trains the same until the cut, so cuts the same
-        // LUTs; after it, some of those read other bits than the input the cut kept.
-        const fs::path plain = temp_dir("train_lutnet_rewired_plain");
+        // LUTs; after it, some of those read other bits than the input the cut kept, and the
+        // whole LUTs read their random bits still, or (rewired-whole) some read others.
+        const fs::path plain = temp_dir(std::string("train_lutnet_plain_") + variant);
         train_run(write_config(plain, model, 6), plain);
         const models::Model p =
             models::read_model(read_text(plain / "m.lfm.json"), (plain / "m.lfm.json").string());
-        size_t moved = 0;
+        size_t moved = 0, moved_whole = 0;
         for (size_t l : {0u, 2u})
           for (size_t j = 0; j < m.layers[l].neurons.size(); ++j) {
             const auto &a = m.layers[l].neurons[j], &b = p.layers[l].neurons[j];
             REQUIRE(a.inputs.size() == b.inputs.size());
-            if (a.inputs.size() == 4) CHECK(a.inputs == b.inputs);
             moved += a.inputs.size() == 1 && a.inputs != b.inputs;
+            moved_whole += a.inputs.size() == 4 && a.inputs != b.inputs;
           }
-        INFO("cut LUTs " << luts - 46 << ", rewired " << moved);
+        INFO("cut LUTs " << luts - 46 << ", rewired " << moved << "; whole LUTs rewired "
+                         << moved_whole);
         CHECK(moved > 0);
+        if (whole_rewired)
+          CHECK(moved_whole > 0);
+        else
+          CHECK(moved_whole == 0);
       }
       if (bnn) continue;
       const std::string low = (dir / "low.json").string(), v = (dir / "m.v").string(),

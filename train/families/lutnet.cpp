@@ -23,7 +23,9 @@
 // Logic shrinkage (`shrink`, from shrink_epoch, in shrink_steps epochs) is the DWN family's: per
 // layer, the least salient fraction of the LUT inputs go, and the tables stay tied on them. With
 // shrink_rewire, the LUTs it leaves one input (wires and inverters, no LUT after synthesis)
-// learn which bit of the layer before they read, among shrink_rewire candidates.
+// learn which bit of the layer before they read, among shrink_rewire candidates; with
+// shrink_rewire_luts, the LUTs it leaves whole learn which bits they read too, each input among
+// shrink_rewire_luts candidates.
 #include <algorithm>
 #include <cmath>
 
@@ -72,15 +74,26 @@ class LutNetLayerImpl : public torch::nn::Module {
     tables = register_parameter("tables", torch::zeros({luts, int64_t{1} << k}));
     keep = register_buffer("keep", torch::ones({luts, k}, torch::kBool));
     grown = register_buffer("grown", torch::zeros({}, torch::kBool));
-    if (c.shrink_rewire > 0 && !c.shrink.empty() && c.shrink[l] > 0) {  // a layer it cuts
-      std::mt19937_64 wrng = rng;  // the layers after are wired as without rewiring
+    const bool cut = !c.shrink.empty() && c.shrink[l] > 0;  // a layer that shrinkage cuts
+    // The candidates come from copies of rng: the layers after are wired as without rewiring.
+    if (cut && c.shrink_rewire > 0) {
+      std::mt19937_64 wrng = rng;
       wire_cand =
           register_buffer("wire_cand", mapping_candidates(inputs, luts, c.shrink_rewire, wrng));
       wire_scores = register_parameter("wire_scores", torch::zeros({luts, wire_cand.size(1)}));
       wire_tables = register_parameter("wire_tables", torch::zeros({luts, 2}));
       wired = register_buffer("wired", torch::zeros({luts}, torch::kBool));
-      margin = c.shrink_rewire_margin;
     }
+    if (cut && c.shrink_rewire_luts > 0) {
+      std::mt19937_64 copy = rng;
+      std::mt19937_64 lrng(copy() ^ 0x5851f42d4c957f2dULL);
+      whole_cand = register_buffer(
+          "whole_cand", mapping_candidates(inputs, luts * k, c.shrink_rewire_luts, lrng));
+      whole_scores =
+          register_parameter("whole_scores", torch::zeros({luts * k, whole_cand.size(1)}));
+      rewired_whole = register_buffer("rewired_whole", torch::zeros({luts}, torch::kBool));
+    }
+    margin = c.shrink_rewire_margin;
     if (!last) bn = register_module("bn", torch::nn::BatchNorm1d(neurons));
   }
 
@@ -94,8 +107,19 @@ class LutNetLayerImpl : public torch::nn::Module {
     if (!grown.item<bool>())
       return dwn_lut_layer(x, torch::stack({-w, w}, 1), connection, 0.5, kBeta);
     tie();
-    torch::Tensor y =
-        dwn_lut_layer(x, tables, map, 0.5 * std::pow(0.75, static_cast<double>(k - 1)), kBeta);
+    const double alpha = 0.5 * std::pow(0.75, static_cast<double>(k - 1));
+    torch::Tensor y = dwn_lut_layer(x, tables, map, alpha, kBeta);
+    if (rewires_whole() && rewired_whole.any().item<bool>()) {  // their inputs by score
+      const torch::Tensor idx = rewired_whole.nonzero().squeeze(1);
+      const torch::Tensor slots =
+          (idx.unsqueeze(1) * k + torch::arange(k, torch::kLong).unsqueeze(0)).reshape({-1});
+      const torch::Tensor xs = learnable_mapping(x, whole_scores.index_select(0, slots),
+                                                 whole_cand.index_select(0, slots));
+      y = y.index_copy(
+          1, idx,
+          dwn_lut_layer(xs, tables.index_select(0, idx),
+                        torch::arange(slots.size(0), torch::kLong).view({-1, k}), alpha, kBeta));
+    }
     if (!rewires() || !wired.any().item<bool>()) return y;
     if (is_training()) {
       torch::NoGradGuard no_grad;
@@ -149,6 +173,37 @@ class LutNetLayerImpl : public torch::nn::Module {
   int64_t kept_slot(int64_t j) const { return keep[j].to(torch::kLong).argmax().item<int64_t>(); }
   bool rewires() const { return wired.defined(); }
 
+  // The LUTs that shrinkage leaves whole read, for each input, the candidate bit of the largest
+  // score; at the cut, candidate 0 is the bit it read, with a head start of `margin`.
+  void start_whole() {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor whole = keep.all(1);
+    rewired_whole.logical_and_(whole);  // a LUT that a later step cuts keeps the bits it chose
+    const torch::Tensor idx =
+        whole.logical_and(rewired_whole.logical_not()).nonzero().squeeze(1).contiguous();
+    const int64_t* pi = idx.data_ptr<int64_t>();
+    for (int64_t i = 0; i < idx.size(0); ++i)
+      for (int64_t l = 0; l < k; ++l) {
+        const int64_t slot = pi[i] * k + l;
+        whole_cand[slot][0] = map[pi[i]][l];
+        whole_scores[slot].fill_(0);
+        whole_scores[slot][0] = margin;
+      }
+    rewired_whole.logical_or_(whole);
+  }
+  // Writes the bits they chose into map, where salience, wires and export read them.
+  void commit_whole() {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor idx = rewired_whole.nonzero().squeeze(1);
+    map.index_copy_(0, idx,
+                    mapping_choice(whole_scores, whole_cand).view({-1, k}).index_select(0, idx));
+  }
+  bool rewires_whole() const { return rewired_whole.defined(); }
+  void commit_rewiring() {
+    if (rewires_whole()) commit_whole();
+    if (rewires()) commit_wires();
+  }
+
   // The layer's output bits [B, neurons] (hidden layers), or its LUTs' outputs (the last).
   torch::Tensor forward(const torch::Tensor& x, bool discrete) {
     const torch::Tensor y = luts(x);
@@ -201,9 +256,10 @@ class LutNetLayerImpl : public torch::nn::Module {
     grown.fill_(true);
   }
   void shrink(double fraction, const TrainConfig& c) {
-    if (rewires()) commit_wires();
+    commit_rewiring();
     shrink_tables(tables, keep, fraction, c);
     if (rewires()) start_wires();
+    if (rewires_whole()) start_whole();
   }
   void tie() { tie_tables(tables, keep); }
 
@@ -212,7 +268,7 @@ class LutNetLayerImpl : public torch::nn::Module {
     torch::NoGradGuard no_grad;
     const bool g = grown.item<bool>();
     const int64_t n_in = g ? k : 1;
-    if (g && rewires()) commit_wires();
+    if (g) commit_rewiring();
     if (g) tie();
     const torch::Tensor on = (g ? tables : torch::stack({-w, w}, 1)).gt(0).contiguous();
     const torch::Tensor wiring = (g ? map : connection).contiguous();
@@ -250,6 +306,7 @@ class LutNetLayerImpl : public torch::nn::Module {
   bool last;
   torch::Tensor map, connection, w, tables, keep, grown;
   torch::Tensor wire_cand, wire_scores, wire_tables, wired;  // rewiring (shrink_rewire)
+  torch::Tensor whole_cand, whole_scores, rewired_whole;     // shrink_rewire_luts
   double margin = 0;
   torch::nn::BatchNorm1d bn{nullptr};
 };
